@@ -1,0 +1,273 @@
+"""The translation table: every user-facing message in English and Chinese, looked up by key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+LANGUAGES = ("en", "zh")
+
+# key -> (English, Chinese). Placeholders use str.format names.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- files refused as a whole -------------------------------------------------------------
+    "file.empty": (
+        "The file {file} is empty.",
+        "文件 {file} 是空的。",
+    ),
+    "file.too_large": (
+        "The file {file} is {size_mb} MB; the limit is {limit_mb} MB.",
+        "文件 {file} 大小为 {size_mb} MB，超过上限 {limit_mb} MB。",
+    ),
+    "file.too_many_rows": (
+        "The file {file} has {rows} data rows; the limit is {limit}.",
+        "文件 {file} 有 {rows} 行数据，超过上限 {limit} 行。",
+    ),
+    "file.unknown_format": (
+        "The file {file} is not a format the tracker reads. Upload CSV, XLSX, Parquet, or OCDS JSON/JSONL.",
+        "无法识别文件 {file} 的格式。请上传 CSV、XLSX、Parquet 或 OCDS JSON/JSONL 文件。",
+    ),
+    "file.bad_xlsx": (
+        "The file {file} is named like an Excel workbook but cannot be opened as one ({reason}).",
+        "文件 {file} 的扩展名是 Excel 工作簿，但无法作为工作簿打开（{reason}）。",
+    ),
+    "file.bad_parquet": (
+        "The file {file} cannot be read as Parquet ({reason}).",
+        "文件 {file} 无法作为 Parquet 读取（{reason}）。",
+    ),
+    "file.unknown_encoding": (
+        "The text encoding of {file} is not recognised. Save it as UTF-8 (or GBK/GB18030) CSV and upload again.",
+        "无法识别文件 {file} 的文字编码。请另存为 UTF-8（或 GBK/GB18030）编码的 CSV 后重新上传。",
+    ),
+    "file.binary": (
+        "The file {file} contains binary data, not text; it is not a CSV file.",
+        "文件 {file} 包含二进制数据，不是 CSV 文本文件。",
+    ),
+    "file.bad_csv": (
+        "The file {file} could not be read as CSV near line {line}: {reason}",
+        "文件 {file} 在第 {line} 行附近无法按 CSV 读取：{reason}",
+    ),
+    "file.ragged_row": (
+        "Line {line} of {file} has {found} fields but the header has {expected}. Check for an unquoted delimiter in that line.",
+        "文件 {file} 第 {line} 行有 {found} 个字段，而表头有 {expected} 列。请检查该行是否有未加引号的分隔符。",
+    ),
+    "file.no_header": (
+        "No header row was found in {file}. The first rows must name the columns, for example: {expected}.",
+        "文件 {file} 中没有找到表头行。前几行应包含列名，例如：{expected}。",
+    ),
+    "file.header_only": (
+        "The file {file} has a header but no data rows.",
+        "文件 {file} 只有表头，没有数据行。",
+    ),
+    "file.missing_columns": (
+        "The file {file} has no column for: {columns}. Accepted headers for these: {aliases}.",
+        "文件 {file} 缺少以下必填列：{columns}。这些列可用的表头名称：{aliases}。",
+    ),
+    "file.duplicate_headers": (
+        "The file {file} has the same header more than once: {headers}. Rename or remove the duplicates.",
+        "文件 {file} 中有重复的表头：{headers}。请重命名或删除重复的列。",
+    ),
+    "file.columns_same_field": (
+        "The columns {columns} of {file} all mean \"{field}\". Keep only one of them.",
+        "文件 {file} 的列 {columns} 都对应字段“{field}”。请只保留其中一列。",
+    ),
+    "file.wrong_kind": (
+        "The file {file} looks like {detected} records, not {expected}. Choose the right record kind or upload the right file.",
+        "文件 {file} 看起来是{detected}数据，而不是{expected}数据。请选择正确的数据类型或上传正确的文件。",
+    ),
+    "file.kind_unknown": (
+        "Could not tell which kind of records {file} holds. Choose procurement, assets or usage.",
+        "无法判断文件 {file} 的数据类型。请选择采购、资产或使用记录。",
+    ),
+    "file.ambiguous_dates": (
+        "The dates in column {column} of {file} could be day/month or month/day (for example {example}). Choose the date order and upload again.",
+        "文件 {file} 的“{column}”列日期既可能是日/月也可能是月/日（例如 {example}）。请选择日期顺序后重新上传。",
+    ),
+    "file.mixed_date_order": (
+        "Column {column} of {file} mixes day/month ({dmy}) and month/day ({mdy}) dates. Use one order throughout.",
+        "文件 {file} 的“{column}”列同时有日/月（{dmy}）和月/日（{mdy}）格式的日期，请统一格式。",
+    ),
+    "file.bad_json": (
+        "The file {file} is not valid JSON: {reason}.",
+        "文件 {file} 不是有效的 JSON：{reason}。",
+    ),
+    "file.not_ocds": (
+        "The JSON file {file} is not an OCDS release package, record package or release.",
+        "JSON 文件 {file} 不是 OCDS 发布包、记录包或发布。",
+    ),
+    "file.ocds_no_lines": (
+        "The OCDS file {file} holds no purchase lines: none of its contracts or awards lists items.",
+        "OCDS 文件 {file} 中没有采购明细：其合同和授标中都没有列出标的物。",
+    ),
+    "file.ocds_only_procurement": (
+        "OCDS files hold procurement records only; {file} cannot be loaded as {kind}.",
+        "OCDS 文件只包含采购数据；{file} 不能作为{kind}数据导入。",
+    ),
+    "file.same_file": (
+        "It is the same file as upload #{upload_id} of {when}.",
+        "该文件与 {when} 的第 {upload_id} 次上传相同。",
+    ),
+    # --- row-level reasons --------------------------------------------------------------------
+    "row.required": ("{column} is required but empty.", "“{column}”为必填项，但为空。"),
+    "row.bad_int": ("{column} must be a whole number; got \"{value}\".", "“{column}”必须是整数，实际为“{value}”。"),
+    "row.bad_number": ("{column} must be a number; got \"{value}\".", "“{column}”必须是数字，实际为“{value}”。"),
+    "row.not_positive": ("{column} must be greater than 0; got {value}.", "“{column}”必须大于 0，实际为 {value}。"),
+    "row.negative": ("{column} cannot be negative; got {value}.", "“{column}”不能为负数，实际为 {value}。"),
+    "row.bad_date": (
+        "{column} is not a date: \"{value}\". Use YYYY-MM-DD.",
+        "“{column}”不是有效日期：“{value}”。请使用 YYYY-MM-DD 格式。",
+    ),
+    "row.bad_timestamp": (
+        "{column} is not a date and time: \"{value}\". Use YYYY-MM-DD HH:MM[:SS].",
+        "“{column}”不是有效的日期时间：“{value}”。请使用 YYYY-MM-DD HH:MM[:SS] 格式。",
+    ),
+    "row.future_date": (
+        "{column} {value} is in the future.",
+        "“{column}”{value} 是未来的日期。",
+    ),
+    "row.implausible_date": (
+        "{column} {value} is before 1980 or after 2100; check the year.",
+        "“{column}”{value} 早于 1980 年或晚于 2100 年，请检查年份。",
+    ),
+    "row.total_mismatch": (
+        "total_amount {value} disagrees with quantity × unit_price = {expected} by more than 1 %.",
+        "总价 {value} 与 数量 × 单价 = {expected} 相差超过 1%。",
+    ),
+    "row.delivery_before_order": (
+        "delivery_date {value} is before order_date {other}.",
+        "验收日期 {value} 早于采购日期 {other}。",
+    ),
+    "row.disposal_before_service": (
+        "disposal_date {value} is before the asset entered service ({other}).",
+        "处置日期 {value} 早于资产启用日期（{other}）。",
+    ),
+    "row.hours_over_24": (
+        "{column} is {value} hours; a day has at most 24.",
+        "“{column}”为 {value} 小时，一天最多 24 小时。",
+    ),
+    "row.end_before_start": (
+        "end_time {value} is before start_time {other}.",
+        "结束时间 {value} 早于开始时间 {other}。",
+    ),
+    "row.session_too_long": (
+        "The session from {other} to {value} lasts more than 366 days.",
+        "从 {other} 到 {value} 的使用时段超过 366 天。",
+    ),
+    "row.bad_currency": (
+        "currency must be a three-letter ISO 4217 code such as CNY; got \"{value}\".",
+        "币种必须是三位 ISO 4217 代码（如 CNY），实际为“{value}”。",
+    ),
+    "row.bad_status": (
+        "status \"{value}\" is not one of: in_use, idle, in_storage, standby, disposed (在用, 闲置, 库存, 备用, 报废).",
+        "使用状况“{value}”无效，应为：在用、闲置、库存、备用、报废（in_use, idle, in_storage, standby, disposed）。",
+    ),
+    "row.bad_bool": ("{column} must be yes or no; got \"{value}\".", "“{column}”必须为“是”或“否”，实际为“{value}”。"),
+    "row.formula": (
+        "{column} starts like a spreadsheet formula (\"{value}\"); formulas are not accepted as data.",
+        "“{column}”的内容以电子表格公式开头（“{value}”），不能作为数据导入。",
+    ),
+    "row.too_long": (
+        "{column} is {length} characters long; at most {limit} are allowed.",
+        "“{column}”长度为 {length} 个字符，最多允许 {limit} 个。",
+    ),
+    "row.control_chars": (
+        "{column} contains control characters.",
+        "“{column}”包含控制字符。",
+    ),
+    "row.duplicate_key": (
+        "Rows {rows} have the same {key} but different values; keep one of them.",
+        "第 {rows} 行的{key}相同但其他内容不同；请只保留一行。",
+    ),
+    "row.unknown_asset": (
+        "asset {value} is not in the asset register; upload the asset first.",
+        "资产 {value} 不在资产登记册中；请先上传该资产。",
+    ),
+    "row.other_agency": (
+        "This row belongs to agency {value}; this upload is limited to agency {other}.",
+        "该行属于单位 {value}；本次上传仅限单位 {other}。",
+    ),
+    "row.asset_other_agency": (
+        "asset {value} is registered to agency {other}, not to the agency of this upload.",
+        "资产 {value} 登记在单位 {other} 名下，不属于本次上传的单位。",
+    ),
+    "row.ambiguous_po": (
+        "order number {value} matches purchase lines of several contracting processes ({other}); add an ocid column to say which.",
+        "订单号 {value} 对应多个采购项目（{other}）；请增加 ocid 列注明是哪一个。",
+    ),
+    # --- database and settings ----------------------------------------------------------------
+    "db.locked": (
+        "The database {path} is in use by another process (probably the dashboard). Stop it, or make the change through the dashboard.",
+        "数据库 {path} 正被另一个进程使用（可能是仪表板）。请先停止该进程，或通过仪表板操作。",
+    ),
+    "db.open_failed": ("The database {path} could not be opened: {reason}", "无法打开数据库 {path}：{reason}"),
+    "db.newer_schema": (
+        "The database {path} was written by a newer version of the tracker (schema {found}, this version knows {known}).",
+        "数据库 {path} 由更新版本的系统创建（结构版本 {found}，当前版本支持 {known}）。",
+    ),
+    "db.query_failed": ("A database operation ({name}) failed: {reason}", "数据库操作（{name}）失败：{reason}"),
+    "config.bad_value": ("Setting {name} has an invalid value \"{value}\": {reason}", "设置项 {name} 的值“{value}”无效：{reason}"),
+    "config.unknown_kind": (
+        "Unknown record kind \"{value}\"; choose procurement, assets or usage.",
+        "未知的数据类型“{value}”；请选择 procurement（采购）、assets（资产）或 usage（使用记录）。",
+    ),
+    "config.file_missing": ("The file {file} does not exist.", "文件 {file} 不存在。"),
+    "scope.unknown_agency": ("Agency {agency} is not known.", "单位 {agency} 不存在。"),
+    # --- ingest summaries ---------------------------------------------------------------------
+    "cli.row": ("row {row}, {column}", "第 {row} 行，{column}"),
+    "cli.rejects_written": ("{rows} rejected rows written to {path}", "已将 {rows} 行被拒绝的数据写入 {path}"),
+    "ingest.committed": (
+        "{file}: {read} rows read, {accepted} accepted, {rejected} rejected; {inserted} new, {replaced} replaced, {unchanged} unchanged. Committed as upload #{upload_id}.",
+        "{file}：读取 {read} 行，接受 {accepted} 行，拒绝 {rejected} 行；新增 {inserted}，替换 {replaced}，未变 {unchanged}。已提交（第 {upload_id} 次上传）。",
+    ),
+    "ingest.rejected_all": (
+        "{file}: {rejected} of {read} rows have problems; nothing was committed. Fix the rows listed and upload again, or commit the good rows only.",
+        "{file}：{read} 行中有 {rejected} 行存在问题；未提交任何数据。请修正所列行后重新上传，或仅提交无误的行。",
+    ),
+    "ingest.dry_run": (
+        "{file}: {read} rows read, {accepted} would be accepted, {rejected} rejected; {inserted} new, {replaced} replaced, {unchanged} unchanged. Dry run: nothing committed.",
+        "{file}：读取 {read} 行，可接受 {accepted} 行，拒绝 {rejected} 行；新增 {inserted}，替换 {replaced}，未变 {unchanged}。试运行：未提交任何数据。",
+    ),
+    "ingest.unchanged": (
+        "{file}: all {accepted} rows are already in the database exactly as in this file; nothing changed.",
+        "{file}：全部 {accepted} 行已按相同内容存在于数据库中；数据没有变化。",
+    ),
+}
+
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "procurement": ("procurement", "采购"),
+    "assets": ("asset register", "资产登记"),
+    "usage": ("usage log", "使用记录"),
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    """A translatable message: a key of MESSAGES and its parameters."""
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+def _lang_index(lang: str) -> int:
+    return 1 if lang.lower().startswith("zh") else 0
+
+
+def render(message: Message, lang: str = "en") -> str:
+    """Render a message in the given language ("en" or "zh")."""
+    template = MESSAGES[message.key][_lang_index(lang)]
+    params = {k: _display(v, lang) for k, v in message.params.items()}
+    return template.format(**params)
+
+
+def kind_name(kind: str, lang: str = "en") -> str:
+    return KIND_NAMES.get(kind, (kind, kind))[_lang_index(lang)]
+
+
+def _display(value: object, lang: str) -> str:
+    if isinstance(value, Message):
+        return render(value, lang)
+    if isinstance(value, (list, tuple)):
+        sep = "、" if _lang_index(lang) else ", "
+        return sep.join(_display(v, lang) for v in value)
+    if value is None:
+        return "—"
+    return str(value)

@@ -1,0 +1,368 @@
+"""Uploads: read, validate, and upsert one file in one transaction, keeping every rejected row.
+
+The flow of DESIGN §2.4: stage the file as text, type it and check every row in SQL, check rows
+against each other and against the database, then either refuse (all or nothing, the default),
+or commit the accepted rows (and, with `partial`, keep the rejected ones tied to the upload).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pyarrow as pa
+
+from tracker.contracts import Contract, HeaderMatch, accepted_headers, contract_for, match_headers, CONTRACTS
+from tracker.db import Database
+from tracker.errors import FileRefused
+from tracker.i18n import Message, kind_name, render
+from tracker.readers import StagedFile, stage_file
+from tracker.settings import load_settings
+from tracker.validate import build_typed_query, err, registered_views, typed_sql
+from tracker import writes
+
+Progress = Callable[[str, float | None], None]
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one row: where it is, what the value was, and why, in the user's language."""
+
+    row_number: int
+    column: str
+    value: str | None
+    code: str
+    other: str | None = None
+
+    def message(self) -> Message:
+        return Message(self.code, {
+            "column": self.column, "value": self.value, "other": self.other, "expected": self.other,
+            "length": self.value, "limit": self.other, "rows": self.other, "key": self.value,
+        })
+
+    def text(self, lang: str = "en") -> str:
+        return render(self.message(), lang)
+
+
+@dataclass
+class IngestReport:
+    """What an upload did (or, refused or dry run, would have done)."""
+
+    kind: str
+    shape: str
+    file_name: str
+    file_format: str
+    sha256: str
+    status: str  # committed | partial | rejected | dry_run | unchanged
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rows_inserted: int = 0
+    rows_replaced: int = 0
+    rows_unchanged: int = 0
+    upload_id: int | None = None
+    headers: tuple[str, ...] = ()
+    errors: list[RowError] = field(default_factory=list)
+    rejected_rows: list[tuple[int, tuple[str | None, ...]]] = field(default_factory=list)
+    previous_upload: tuple[int, str] | None = None
+
+    @property
+    def committed(self) -> bool:
+        return self.status in ("committed", "partial", "unchanged")
+
+    def summary(self, lang: str = "en") -> str:
+        params = {
+            "file": self.file_name, "read": self.rows_read, "accepted": self.rows_accepted,
+            "rejected": self.rows_rejected, "inserted": self.rows_inserted, "replaced": self.rows_replaced,
+            "unchanged": self.rows_unchanged, "upload_id": self.upload_id,
+        }
+        key = {
+            "rejected": "ingest.rejected_all", "dry_run": "ingest.dry_run", "unchanged": "ingest.unchanged",
+        }.get(self.status, "ingest.committed")
+        text = render(Message(key, params), lang)
+        if self.previous_upload and self.status == "unchanged":
+            upload_id, when = self.previous_upload
+            text += " " + render(Message("file.same_file", {"file": self.file_name, "upload_id": upload_id, "when": when}), lang)
+        return text
+
+    def errors_by_row(self, lang: str = "en") -> dict[int, str]:
+        """Row number -> every reason for that row, joined."""
+        joined: dict[int, list[str]] = {}
+        for e in self.errors:
+            joined.setdefault(e.row_number, []).append(e.text(lang))
+        return {row: " ".join(texts) for row, texts in joined.items()}
+
+    def rejects_table(self, lang: str = "en") -> pa.Table:
+        """The rejected rows as the user sent them, with `row` and `error` columns, ready to fix and re-upload."""
+        reasons = self.errors_by_row(lang)
+        headers = _unique_headers(self.headers)
+        columns: dict[str, list] = {"row": [r for r, _ in self.rejected_rows]}
+        for i, header in enumerate(headers):
+            columns[header] = [values[i] for _, values in self.rejected_rows]
+        columns["error"] = [reasons.get(r, "") for r, _ in self.rejected_rows]
+        return pa.table({k: pa.array(v, pa.int64() if k == "row" else pa.string()) for k, v in columns.items()})
+
+
+def _unique_headers(headers: tuple[str, ...]) -> list[str]:
+    seen: set[str] = {"row", "error"}
+    out = []
+    for i, header in enumerate(headers):
+        name = header or f"column_{i + 1}"
+        while name in seen:
+            name += "_"
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(8 * 1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def choose_contract(staged: StagedFile, kind: str | None) -> HeaderMatch:
+    """The contract the file's headers fit; a clear refusal when required columns are missing."""
+    if staged.shape_hint == "ocds" and kind not in (None, "procurement"):
+        raise FileRefused("file.ocds_only_procurement", file=staged.file_name, kind=kind_name(kind))
+    headers = list(staged.headers)
+    candidates = contract_for(kind) if kind else CONTRACTS
+    matches = sorted((match_headers(headers, c) for c in candidates), key=lambda m: (not m.missing, m.score), reverse=True)
+    best = matches[0]
+    if best.missing:
+        complete = [m for m in (match_headers(headers, c) for c in CONTRACTS) if not m.missing and m.score >= 2]
+        if kind and complete and complete[0].contract.kind != kind:
+            raise FileRefused("file.wrong_kind", file=staged.file_name, detected=kind_name(complete[0].contract.kind),
+                              expected=kind_name(kind))
+        if not kind and best.score < 2:
+            raise FileRefused("file.kind_unknown", file=staged.file_name)
+        raise FileRefused(
+            "file.missing_columns", file=staged.file_name, columns=list(best.missing),
+            aliases="; ".join(f"{name}: " + " / ".join(accepted_headers(best.contract, name)[:6]) for name in best.missing),
+        )
+    if best.conflicts:
+        field_name, columns = next(iter(best.conflicts.items()))
+        raise FileRefused("file.columns_same_field", file=staged.file_name, columns=columns, field=field_name)
+    return best
+
+
+def ingest_file(
+    db: Database,
+    kind: str | None,
+    path: str | Path,
+    *,
+    file_name: str | None = None,
+    actor: str = "cli",
+    agency: str | None = None,
+    partial: bool = False,
+    dry_run: bool = False,
+    date_order: str | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Validate one file and, unless it is refused or a dry run, upsert it in one transaction."""
+    path = Path(path)
+    name = file_name or path.name
+    report_progress = progress or (lambda phase, fraction: None)
+    settings = load_settings(db)
+    token = secrets.token_hex(6)
+    staged_table, typed_table, final_table = f"stage_{token}", f"typed_{token}", f"final_{token}"
+    hasher = _BackgroundHash(path)
+    views: list[str] = []
+    try:
+        report_progress("read", None)
+        staged = stage_file(db, path, staged_table, file_name=name, max_bytes=int(settings["max_upload_mb"]) * 1_000_000)
+        if staged.row_count == 0:
+            raise FileRefused("file.header_only", file=name)
+        if staged.row_count > int(settings["max_upload_rows"]):
+            raise FileRefused("file.too_many_rows", file=name, rows=staged.row_count, limit=settings["max_upload_rows"])
+        match = choose_contract(staged, kind)
+        contract = match.contract
+        report_progress("validate", None)
+        q = build_typed_query(db, staged, match, date_order=date_order, timezone=settings["timezone"],
+                              default_currency=settings["currency"], scope_agency=agency)
+        views = registered_views(q)
+        db.execute(typed_sql(q, typed_table), q.params, name="type and check rows")
+        dedup_needed = writes.cross_checks(db, contract, typed_table, agency)
+        rows_read, rows_rejected = db.fetchone(
+            f"SELECT count(*), count(*) FILTER (WHERE len(_errors) > 0) FROM {typed_table}", name="count rejects")
+        if rows_read == 0:
+            raise FileRefused("file.header_only", file=name)
+        report = IngestReport(
+            kind=contract.kind, shape="ocds" if staged.shape_hint == "ocds" else contract.shape, file_name=name,
+            file_format=staged.file_format, sha256="", status="", rows_read=rows_read,
+            rows_accepted=rows_read - rows_rejected, rows_rejected=rows_rejected, headers=staged.headers,
+        )
+        if rows_rejected:
+            _collect_rejects(db, report, staged, match, typed_table)
+        report.sha256 = hasher.result()
+        report.previous_upload = _previous_upload(db, report.sha256, contract.kind)
+        if rows_rejected and not partial:
+            report.status = "dry_run" if dry_run else "rejected"
+            if dry_run:
+                _classify(db, contract, typed_table, final_table, dedup_needed, report)
+            return report
+        report_progress("compare", None)
+        _classify(db, contract, typed_table, final_table, dedup_needed, report)
+        if dry_run:
+            report.status = "dry_run"
+            return report
+        report_progress("write", None)
+        _commit(db, report, contract, staged, typed_table, final_table, actor, agency)
+        report_progress("done", 1.0)
+        return report
+    finally:
+        hasher.join()
+        for view in views:
+            db.unregister(view)
+        for table in (final_table, typed_table, staged_table):
+            db.execute(f"DROP TABLE IF EXISTS {table}", name="drop staging")
+
+
+class _BackgroundHash:
+    """SHA-256 of the file, computed on another thread while DuckDB reads it (hashlib drops the GIL)."""
+
+    def __init__(self, path: Path) -> None:
+        self._digest: str | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            self._digest = file_sha256(path)
+        except OSError as exc:  # reported by the reader itself
+            self._error = exc
+
+    def result(self) -> str:
+        self._thread.join()
+        return self._digest or ""
+
+    def join(self) -> None:
+        self._thread.join()
+
+
+def _display_column(staged: StagedFile, match: HeaderMatch, field_name: str) -> str:
+    pos = match.column_of(field_name)
+    return staged.headers[pos] if pos is not None else field_name
+
+
+def _collect_rejects(db: Database, report: IngestReport, staged: StagedFile, match: HeaderMatch, typed_table: str) -> None:
+    rows = db.fetchall(
+        f"""SELECT _row, e.code, e.field, e.value, e.other
+            FROM (SELECT _row, unnest(_errors) AS e FROM {typed_table} WHERE len(_errors) > 0)
+            ORDER BY _row""",
+        name="row errors",
+    )
+    key_names = match.contract.key
+    for row_number, code, field_name, value, other in rows:
+        if field_name == "key":
+            column = " + ".join(_display_column(staged, match, k) for k in key_names if k != "ocid" or match.column_of(k) is not None)
+            value = column
+        else:
+            column = _display_column(staged, match, field_name)
+        report.errors.append(RowError(row_number, column, value, code, other))
+    columns = ", ".join(f"c{i}" for i in range(len(staged.headers)))
+    original = db.fetchall(
+        f"""SELECT r._row, {columns} FROM (SELECT {staged.row_expr} AS _row, * FROM {staged.table}) AS r
+            SEMI JOIN (SELECT _row FROM {typed_table} WHERE len(_errors) > 0) AS t ON t._row = r._row
+            ORDER BY r._row""",
+        name="rejected rows",
+    )
+    report.rejected_rows = [(r[0], tuple(r[1:])) for r in original]
+
+
+def _previous_upload(db: Database, sha256: str, kind: str) -> tuple[int, str] | None:
+    row = db.fetchone(
+        "SELECT upload_id, strftime(uploaded_at, '%Y-%m-%d %H:%M') FROM uploads WHERE sha256 = ? AND kind = ? "
+        "ORDER BY upload_id DESC LIMIT 1",
+        [sha256, kind],
+        name="previous upload",
+    )
+    return (row[0], row[1]) if row else None
+
+
+def _classify(db: Database, contract: Contract, typed_table: str, final_table: str, dedup_needed: bool, report: IngestReport) -> None:
+    """Build the final rows and count what is new, replaced and unchanged against the database."""
+    writes.build_final(db, contract, typed_table, final_table, dedup_needed)
+    counts = dict(db.fetchall(f"SELECT _change, count(*) FROM {final_table} GROUP BY _change", name="count changes"))
+    report.rows_inserted = counts.get("inserted", 0)
+    report.rows_replaced = counts.get("replaced", 0)
+    report.rows_unchanged = counts.get("unchanged", 0)
+
+
+def _commit(db: Database, report: IngestReport, contract: Contract, staged: StagedFile, typed_table: str,
+            final_table: str, actor: str, agency: str | None) -> None:
+    """Everything the upload changes, in one explicit transaction."""
+    if report.rows_inserted == 0 and report.rows_replaced == 0 and report.rows_rejected == 0:
+        status = "unchanged"
+    else:
+        status = "partial" if report.rows_rejected else "committed"
+    with db.transaction():
+        upload_id = db.scalar("SELECT nextval('upload_id_seq')", name="next upload id")
+        writes.apply_changes(db, contract, final_table, upload_id)
+        touched = writes.touched_agencies(db, contract, final_table)
+        db.execute(
+            """INSERT INTO uploads (upload_id, kind, shape, file_name, file_format, sha256, scope_agency, uploaded_by,
+                   uploaded_at, status, rows_read, rows_accepted, rows_rejected, rows_inserted, rows_replaced,
+                   rows_unchanged, agencies)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [upload_id, report.kind, report.shape, report.file_name, report.file_format, report.sha256, agency, actor,
+             status, report.rows_read, report.rows_accepted, report.rows_rejected, report.rows_inserted,
+             report.rows_replaced, report.rows_unchanged, touched],
+            name="record upload",
+        )
+        if report.rows_rejected:
+            _store_rejects(db, report, upload_id)
+    report.upload_id = upload_id
+    report.status = status
+
+
+def _store_rejects(db: Database, report: IngestReport, upload_id: int) -> None:
+    import json
+
+    errors_by_row: dict[int, list[RowError]] = {}
+    for e in report.errors:
+        errors_by_row.setdefault(e.row_number, []).append(e)
+    headers = _unique_headers(report.headers)
+    rows = []
+    for row_number, values in report.rejected_rows:
+        errs = errors_by_row.get(row_number, [])
+        rows.append({
+            "upload_id": upload_id,
+            "row_number": row_number,
+            "row_data": json.dumps(dict(zip(headers, values)), ensure_ascii=False),
+            "errors": json.dumps([{"column": e.column, "value": e.value, "code": e.code, "other": e.other} for e in errs],
+                                 ensure_ascii=False),
+            "error_en": " ".join(e.text("en") for e in errs),
+            "error_zh": " ".join(e.text("zh") for e in errs),
+        })
+    view = f"rejects_{upload_id}"
+    db.register(view, pa.Table.from_pylist(rows))
+    try:
+        db.execute(
+            f"INSERT INTO rejected_rows SELECT upload_id, row_number, CAST(row_data AS JSON), CAST(errors AS JSON), "
+            f"error_en, error_zh FROM {view}",
+            name="store rejected rows",
+        )
+    finally:
+        db.unregister(view)
+
+
+def timed(progress_out: Callable[[str], None]) -> Progress:
+    """A progress callback that reports each phase with the time the previous one took."""
+    state = {"phase": None, "start": time.perf_counter()}
+
+    def report(phase: str, fraction: float | None) -> None:
+        now = time.perf_counter()
+        if state["phase"] is not None:
+            progress_out(f"  {state['phase']}: {now - state['start']:.1f} s")
+        state["phase"], state["start"] = (None if phase == "done" else phase), now
+
+    return report

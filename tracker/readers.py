@@ -1,0 +1,398 @@
+"""File bytes to a staged table: CSV, XLSX, Parquet and OCDS JSON become one temp table of text.
+
+Every reader produces the same thing, a `StagedFile`: a temporary DuckDB table with text columns
+`c0..cN`, a `_row` column holding the row number as the user sees it in a spreadsheet, and the
+file's original headers. Typing and validation happen afterwards, in SQL, in `ingest.py`.
+Large CSV and Parquet files are read by DuckDB's vectorised readers, never row by row in Python.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+
+from tracker.contracts import CONTRACTS, match_headers
+from tracker.db import Database
+from tracker.errors import DatabaseError, FileRefused
+
+PREFIX_BYTES = 256 * 1024
+HEADER_SEARCH_ROWS = 20
+CSV_DELIMITERS = (",", ";", "\t", "|")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A file read into a temp table of text columns c0..cN plus `_row`."""
+
+    table: str
+    file_name: str
+    file_format: str  # csv | xlsx | parquet | json | jsonl
+    headers: tuple[str, ...]
+    row_count: int
+    row_expr: str = "_row"  # SQL giving the spreadsheet row number of a staged row
+    excel_dates: bool = False  # numbers in date columns are Excel serial dates
+    shape_hint: str | None = None  # "ocds" for OCDS data
+
+
+def file_format(file_name: str) -> str:
+    suffix = Path(file_name).suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return "csv"
+    if suffix in EXCEL_SUFFIXES:
+        return "xlsx"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    if suffix == ".json":
+        return "json"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    return "unknown"
+
+
+def stage_file(db: Database, path: Path, table: str, *, file_name: str | None = None, max_bytes: int | None = None) -> StagedFile:
+    """Read the file at `path` into temp table `table` (a name chosen by the caller, not the user)."""
+    name = file_name or path.name
+    if not path.exists():
+        raise FileRefused("config.file_missing", file=name)
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise FileRefused("file.too_large", file=name, size_mb=f"{size / 1e6:,.1f}", limit_mb=f"{max_bytes / 1e6:,.0f}")
+    if size == 0:
+        raise FileRefused("file.empty", file=name)
+    fmt = file_format(name)
+    if fmt == "unknown":
+        fmt = _sniff_format(path)
+    if fmt == "csv":
+        return _stage_csv(db, path, table, name)
+    if fmt == "xlsx":
+        return _stage_excel(db, path, table, name)
+    if fmt == "parquet":
+        return _stage_parquet(db, path, table, name)
+    if fmt in ("json", "jsonl"):
+        return _stage_ocds(db, path, table, name, fmt)
+    raise FileRefused("file.unknown_format", file=name)
+
+
+def _sniff_format(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xlsx"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return "json"
+    return "csv"
+
+
+# -- header detection ------------------------------------------------------------------------------
+def find_header(rows: list[list[str]]) -> int | None:
+    """Index of the first row that names at least two columns of some record kind (title rows skipped)."""
+    best: tuple[int, int] | None = None
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        cells = [str(c) for c in row]
+        score = max(match_headers(cells, contract).score for contract in CONTRACTS)
+        if score >= 2 and (best is None or score > best[1]):
+            best = (index, score)
+            if score >= 3:
+                break
+    return None if best is None else best[0]
+
+
+def _check_duplicate_headers(headers: list[str], file_name: str) -> None:
+    seen: dict[str, int] = {}
+    for header in headers:
+        key = header.strip().casefold()
+        if key:
+            seen[key] = seen.get(key, 0) + 1
+    duplicated = sorted({h.strip() for h in headers if seen.get(h.strip().casefold(), 0) > 1})
+    if duplicated:
+        raise FileRefused("file.duplicate_headers", file=file_name, headers=duplicated)
+
+
+def _no_header(file_name: str) -> FileRefused:
+    return FileRefused("file.no_header", file=file_name, expected="asset_id, usage_date, hours_used / 资产编号, 使用日期, 使用时长(小时)")
+
+
+# -- CSV -------------------------------------------------------------------------------------------
+def _detect_encoding(prefix: bytes, file_name: str) -> str:
+    if prefix.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if prefix.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in prefix:
+        raise FileRefused("file.binary", file=file_name)
+    for encoding in ("utf-8", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)("strict")
+        try:
+            decoder.decode(prefix, final=False)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise FileRefused("file.unknown_encoding", file=file_name)
+
+
+def _transcode_to_utf8(path: Path, encoding: str, file_name: str) -> Path:
+    """Write a UTF-8 copy of a GB18030 or UTF-16 file for DuckDB's reader."""
+    fd, out_name = tempfile.mkstemp(suffix=".csv", prefix="tracker-utf8-")
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        with path.open("rb") as src, os.fdopen(fd, "wb") as dst:
+            while chunk := src.read(4 * 1024 * 1024):
+                dst.write(decoder.decode(chunk).encode("utf-8"))
+            dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError as exc:
+        os.unlink(out_name)
+        raise FileRefused("file.unknown_encoding", file=file_name) from exc
+    return Path(out_name)
+
+
+def _detect_newline(text: str) -> str:
+    first_cr = text.find("\r")
+    first_lf = text.find("\n")
+    if first_cr >= 0 and (first_lf < 0 or first_cr < first_lf) and text[first_cr + 1 : first_cr + 2] != "\n":
+        return "\r"
+    return "\r\n" if first_cr >= 0 and first_cr + 1 == first_lf else "\n"
+
+
+def _detect_delimiter(lines: list[str]) -> str:
+    """The delimiter giving the most columns consistently over the first lines."""
+    best, best_score = ",", -1
+    for delim in CSV_DELIMITERS:
+        counts = [len(next(csv.reader([line], delimiter=delim))) for line in lines if line.strip()]
+        if not counts:
+            continue
+        top = max(counts)
+        score = top * 10 + sum(1 for c in counts if c == top)
+        if top > 1 and score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _stage_csv(db: Database, path: Path, table: str, file_name: str) -> StagedFile:
+    with path.open("rb") as fh:
+        prefix = fh.read(PREFIX_BYTES)
+    if not prefix.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise FileRefused("file.empty", file=file_name)
+    encoding = _detect_encoding(prefix, file_name)
+    source = path
+    if encoding not in ("utf-8", "utf-8-sig"):
+        source = _transcode_to_utf8(path, encoding, file_name)
+    try:
+        return _stage_utf8_csv(db, source, table, file_name, encoding)
+    finally:
+        if source != path:
+            os.unlink(source)
+
+
+def _stage_utf8_csv(db: Database, path: Path, table: str, file_name: str, encoding: str) -> StagedFile:
+    with path.open("rb") as fh:
+        prefix_bytes = fh.read(PREFIX_BYTES)
+    bom = prefix_bytes.startswith(codecs.BOM_UTF8)
+    text = codecs.getincrementaldecoder("utf-8")("replace").decode(prefix_bytes, final=False)
+    text = text.lstrip("\ufeff")
+    newline = _detect_newline(text)
+    lines = text.split(newline)[: HEADER_SEARCH_ROWS + 5]
+    if len(prefix_bytes) == PREFIX_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last line of a prefix may be cut short
+    delimiter = _detect_delimiter(lines)
+    reader = csv.reader(io.StringIO(newline.join(lines)), delimiter=delimiter, quotechar='"')
+    rows: list[list[str]] = []
+    line_after: list[int] = []
+    try:
+        for row in reader:
+            rows.append(row)
+            line_after.append(reader.line_num)
+    except csv.Error as exc:
+        raise FileRefused("file.bad_csv", file=file_name, line=reader.line_num, reason=str(exc)) from exc
+    header_index = find_header(rows)
+    if header_index is None:
+        raise _no_header(file_name)
+    headers = [h.strip() for h in rows[header_index]]
+    _check_duplicate_headers(headers, file_name)
+    skip_lines = line_after[header_index]
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers))) + "}"
+    options = (
+        f"auto_detect=false, header=false, skip={int(skip_lines)}, delim=?, quote='\"', escape='\"', "
+        f"new_line=?, columns={columns}, max_line_size=10000000"
+    )
+    params = [str(path), delimiter, {"\n": "\\n", "\r": "\\r", "\r\n": "\\r\\n"}[newline]]
+    row_offset = header_index + 2  # spreadsheet row of the first data record
+    select = f"SELECT * FROM read_csv(?, {options}"
+    try:
+        db.execute(f"CREATE TEMP TABLE {table} AS {select})", params, name="read csv")
+    except DatabaseError as exc:
+        reason = str(exc.__cause__ or exc)
+        if "Expected Number of Columns" in reason and "Found:" in reason:
+            found = int(re.search(r"Found: (\d+)", reason).group(1))
+            if found > len(headers):
+                raise FileRefused("file.ragged_row", file=file_name, line=_csv_error_line(reason, bom),
+                                  found=found, expected=len(headers)) from exc
+            # short rows: pad them with empty values (needs the single-threaded reader)
+            try:
+                db.execute(f"CREATE TEMP TABLE {table} AS {select}, null_padding=true, parallel=false)", params,
+                           name="read csv padded")
+            except DatabaseError as exc2:
+                raise _csv_refusal(exc2, file_name, bom, len(headers)) from exc2
+        else:
+            raise _csv_refusal(exc, file_name, bom, len(headers)) from exc
+    row_count = db.scalar(f"SELECT count(*) FROM {table}", name="count staged rows")
+    # DuckDB keeps insertion order, so a staged row's rowid is its record index in the file
+    return StagedFile(table, file_name, "csv", tuple(headers), row_count, row_expr=f"rowid + {int(row_offset)}")
+
+
+def _csv_error_line(reason: str, bom: bool) -> str:
+    match = re.search(r"CSV Error on Line: (\d+)", reason)
+    return match.group(1) if match else "?"
+
+
+def _csv_refusal(exc: DatabaseError, file_name: str, bom: bool, expected: int) -> FileRefused:
+    reason = str(exc.__cause__ or exc)
+    line = _csv_error_line(reason, bom)
+    if "Invalid unicode" in reason or "not utf-8" in reason:
+        return FileRefused("file.bad_csv", file=file_name, line=line,
+                           reason="the text is not valid UTF-8 here; the file mixes encodings. Save it again as UTF-8.")
+    found = re.search(r"Found: (\d+)", reason)
+    if found:
+        return FileRefused("file.ragged_row", file=file_name, line=line, found=found.group(1), expected=expected)
+    lines = [re.sub(r"^[A-Za-z ]+Error: ", "", ln).strip() for ln in reason.splitlines()]
+    detail = next((ln for ln in lines if ln and not ln.startswith(("CSV Error", "Original Line", "LINE "))), reason)
+    return FileRefused("file.bad_csv", file=file_name, line=line, reason=detail)
+
+
+# -- Excel -----------------------------------------------------------------------------------------
+def _cell_text(value: object) -> str | None:
+    """Excel cell to text: whole numbers without '.0', dates as ISO, empty as None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value.total_seconds() / 3600)
+    return str(value)
+
+
+def _stage_excel(db: Database, path: Path, table: str, file_name: str) -> StagedFile:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheets = [workbook.get_sheet_by_index(i) for i in range(len(workbook.sheet_names))]
+        chosen = None
+        for sheet in sheets:
+            rows = sheet.to_python(skip_empty_area=False)
+            text_rows = [[_cell_text(c) or "" for c in row] for row in rows[: HEADER_SEARCH_ROWS]]
+            header_index = find_header(text_rows)
+            if header_index is not None:
+                chosen = (sheet, rows, header_index)
+                break
+    except CalamineError as exc:
+        raise FileRefused("file.bad_xlsx", file=file_name, reason=str(exc)) from exc
+    except Exception as exc:  # calamine raises plain errors for some damaged archives
+        raise FileRefused("file.bad_xlsx", file=file_name, reason=type(exc).__name__) from exc
+    if chosen is None:
+        if all(sheet.height == 0 for sheet in sheets):
+            raise FileRefused("file.empty", file=file_name)
+        raise _no_header(file_name)
+    sheet, rows, header_index = chosen
+    headers = [(_cell_text(c) or "").strip() for c in rows[header_index]]
+    _check_duplicate_headers(headers, file_name)
+    first_row = sheet.start[0] if sheet.start else 0
+    data: list[list[str | None]] = [[] for _ in headers]
+    row_numbers: list[int] = []
+    for offset, row in enumerate(rows[header_index + 1 :]):
+        cells = [_cell_text(c) for c in row[: len(headers)]]
+        if not any(cells):
+            continue
+        cells += [None] * (len(headers) - len(cells))
+        for i, cell in enumerate(cells):
+            data[i].append(cell)
+        row_numbers.append(first_row + header_index + offset + 2)
+    arrays = {f"c{i}": pa.array(col, type=pa.string()) for i, col in enumerate(data)}
+    arrays["_row"] = pa.array(row_numbers, type=pa.int64())
+    _create_from_arrow(db, table, pa.table(arrays))
+    return StagedFile(table, file_name, "xlsx", tuple(headers), len(row_numbers), excel_dates=True)
+
+
+def _create_from_arrow(db: Database, table: str, arrow_table: pa.Table) -> None:
+    view = f"{table}_arrow"
+    db.register(view, arrow_table)
+    try:
+        db.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {view}", name="stage rows")
+    finally:
+        db.unregister(view)
+
+
+# -- Parquet ---------------------------------------------------------------------------------------
+def _stage_parquet(db: Database, path: Path, table: str, file_name: str) -> StagedFile:
+    try:
+        described = db.fetchall("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)], name="describe parquet")
+    except DatabaseError as exc:
+        raise FileRefused("file.bad_parquet", file=file_name, reason=str(exc.__cause__ or exc).splitlines()[0]) from exc
+    headers = [row[0] for row in described]
+    _check_duplicate_headers(headers, file_name)
+    if find_header([headers]) is None:
+        raise _no_header(file_name)
+    casts = ", ".join(f"CAST({quote_ident(h)} AS VARCHAR) AS c{i}" for i, h in enumerate(headers))
+    try:
+        db.execute(
+            f"CREATE TEMP TABLE {table} AS SELECT {casts}, file_row_number + 2 AS _row "
+            "FROM read_parquet(?, file_row_number=true)",
+            [str(path)],
+            name="read parquet",
+        )
+    except DatabaseError as exc:
+        raise FileRefused("file.bad_parquet", file=file_name, reason=str(exc.__cause__ or exc).splitlines()[0]) from exc
+    row_count = db.scalar(f"SELECT count(*) FROM {table}", name="count staged rows")
+    return StagedFile(table, file_name, "parquet", tuple(headers), row_count)
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier that comes from a file's own schema (Parquet column names)."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+# -- OCDS ------------------------------------------------------------------------------------------
+def _stage_ocds(db: Database, path: Path, table: str, file_name: str, fmt: str) -> StagedFile:
+    from tracker.ocds import read_ocds
+
+    lines = read_ocds(path.read_bytes(), file_name)
+    if not lines:
+        raise FileRefused("file.ocds_no_lines", file=file_name)
+    headers = list(lines[0].keys())
+    arrays = {f"c{i}": pa.array([_json_text(line.get(h)) for line in lines], type=pa.string()) for i, h in enumerate(headers)}
+    arrays["_row"] = pa.array(range(1, len(lines) + 1), type=pa.int64())
+    _create_from_arrow(db, table, pa.table(arrays))
+    return StagedFile(table, file_name, fmt, tuple(headers), len(lines), shape_hint="ocds")
+
+
+def _json_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)

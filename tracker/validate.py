@@ -1,0 +1,343 @@
+"""Typing and row checks as set-based SQL: a staged text table becomes a typed table with `_errors`.
+
+Each field of a contract gets a typed expression and a list of error expressions; an error is a
+struct (code, field, value, other) whose code is a key of the translation table. Free-text
+vocabularies (categories, statuses, yes/no) are mapped once per distinct value in Python and
+joined back, so that no row is ever handled one at a time in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from tracker.categories import normalise_category
+from tracker.contracts import Contract, HeaderMatch, normalise_bool, normalise_header, normalise_status
+from tracker.db import Database
+from tracker.errors import FileRefused
+from tracker.readers import StagedFile
+
+FORMULA_START = ("=", "@", "\t", "\r", "\n")
+DMY_PATTERN = r"\d{1,2}[/.\-]\d{1,2}[/.\-](\d{2}|\d{4})"
+AMOUNT_PATTERN = r"[-]?[¥￥$€£]?\s*[-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*元?"
+CURRENCY_NAMES = {"RMB": "CNY", "人民币": "CNY", "元": "CNY", "¥": "CNY", "￥": "CNY", "US$": "USD", "$": "USD", "€": "EUR", "£": "GBP"}
+
+
+def err(code: str, field_name: str, value_sql: str = "NULL", other_sql: str = "NULL") -> str:
+    """SQL for one error struct; code and field come from fixed lists in this module."""
+    return (
+        f"struct_pack(code := '{code}', field := '{field_name}', "
+        f"value := CAST({value_sql} AS VARCHAR), other := CAST({other_sql} AS VARCHAR))"
+    )
+
+
+@dataclass
+class TypedQuery:
+    """The pieces of the typing query for one staged file and one contract."""
+
+    staged: StagedFile
+    match: HeaderMatch
+    date_orders: dict[str, str] = field(default_factory=dict)
+    params: dict[str, object] = field(default_factory=dict)
+    joins: list[str] = field(default_factory=list)
+    selects: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    constants: dict[str, str] = field(default_factory=dict)  # field -> SQL for a column the file lacks
+
+    def src(self, field_name: str) -> str:
+        """The trimmed text of a field, or NULL when the file has no such column."""
+        pos = self.match.column_of(field_name)
+        if pos is not None:
+            return f"NULLIF(trim(s.c{pos}), '')"
+        return self.constants.get(field_name, "CAST(NULL AS VARCHAR)")
+
+    def has(self, field_name: str) -> bool:
+        return self.match.column_of(field_name) is not None
+
+
+# -- vocabularies mapped per distinct value -----------------------------------------------------
+def _distinct_values(db: Database, staged: StagedFile, pos: int) -> list[str]:
+    rows = db.fetchall(
+        f"SELECT DISTINCT NULLIF(trim(c{pos}), '') FROM {staged.table} WHERE NULLIF(trim(c{pos}), '') IS NOT NULL",
+        name="distinct values",
+    )
+    return [r[0] for r in rows]
+
+
+def _vocabulary_join(db: Database, q: TypedQuery, field_name: str, mapper, value_type: pa.DataType) -> str:
+    """Register raw->mapped pairs for a field and join them; returns the mapped column's SQL name."""
+    pos = q.match.column_of(field_name)
+    alias = f"m_{field_name}"
+    if pos is None:
+        return "NULL"
+    raws = _distinct_values(db, q.staged, pos)
+    mapped = pa.table({"raw": pa.array(raws, pa.string()), "mapped": pa.array([mapper(r) for r in raws], value_type)})
+    view = f"{q.staged.table}_{alias}"
+    db.register(view, mapped)
+    q.joins.append(f"LEFT JOIN {view} AS {alias} ON {alias}.raw = NULLIF(trim(s.c{pos}), '')")
+    return f"{alias}.mapped"
+
+
+def registered_views(q: TypedQuery) -> list[str]:
+    return [j.split()[2] for j in q.joins]
+
+
+# -- date order ------------------------------------------------------------------------------------
+def infer_date_orders(db: Database, staged: StagedFile, match: HeaderMatch, date_order: str | None) -> dict[str, str]:
+    """Decide day/month or month/day per date column from values that can only be read one way."""
+    orders: dict[str, str] = {}
+    for f in match.contract.fields:
+        if f.type not in ("date", "timestamp"):
+            continue
+        pos = match.column_of(f.name)
+        if pos is None:
+            continue
+        col = f"NULLIF(trim(c{pos}), '')"
+        row = db.fetchone(
+            f"""
+            WITH v AS (
+                SELECT {col} AS s, string_split(regexp_replace(split_part({col}, ' ', 1), '[.\\-]', '/', 'g'), '/') AS p
+                FROM {staged.table}
+                WHERE regexp_full_match(split_part({col}, ' ', 1), '{DMY_PATTERN}')
+            )
+            SELECT count(*),
+                   max(CAST(p[1] AS INTEGER)), max(CAST(p[2] AS INTEGER)),
+                   count(*) FILTER (WHERE p[1] <> p[2]),
+                   any_value(s) FILTER (WHERE CAST(p[1] AS INTEGER) > 12),
+                   any_value(s) FILTER (WHERE CAST(p[2] AS INTEGER) > 12),
+                   any_value(s) FILTER (WHERE p[1] <> p[2])
+            FROM v
+            """,
+            name="infer date order",
+        )
+        count, max_first, max_second, differing, dmy_example, mdy_example, example = row
+        if not count:
+            continue
+        header = staged.headers[pos]
+        if max_first > 12 and max_second > 12:
+            raise FileRefused("file.mixed_date_order", file=staged.file_name, column=header, dmy=dmy_example, mdy=mdy_example)
+        if max_first > 12:
+            orders[f.name] = "dmy"
+        elif max_second > 12:
+            orders[f.name] = "mdy"
+        elif date_order:
+            orders[f.name] = date_order
+        elif differing:
+            raise FileRefused("file.ambiguous_dates", file=staged.file_name, column=header, example=example)
+        else:
+            orders[f.name] = "dmy"  # every value reads the same either way
+    return orders
+
+
+# -- expressions per type --------------------------------------------------------------------------
+def date_expr(s: str, order: str | None, excel: bool) -> str:
+    """SQL DATE from text in ISO, YYYY/MM/DD, YYYY年MM月DD日, dotted, d/m or m/d, or an Excel serial."""
+    parts = [
+        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}-') THEN TRY_CAST({s} AS DATE) END",
+        f"CAST(try_strptime(split_part({s}, ' ', 1), '%Y/%m/%d') AS DATE)",
+        f"CAST(try_strptime({s}, '%Y年%m月%d日') AS DATE)",
+        f"CAST(try_strptime(split_part({s}, ' ', 1), '%Y.%m.%d') AS DATE)",
+        f"CAST(try_strptime({s}, '%Y%m%d') AS DATE)",
+    ]
+    if order in ("dmy", "mdy"):
+        day, month = ("p[1]", "p[2]") if order == "dmy" else ("p[2]", "p[1]")
+        first = f"split_part({s}, ' ', 1)"
+        parts.append(
+            f"""(SELECT CASE WHEN regexp_full_match({first}, '{DMY_PATTERN}') THEN
+                  TRY_CAST(printf('%04d-%02d-%02d',
+                      CASE WHEN length(p[3]) = 2 THEN CASE WHEN CAST(p[3] AS INTEGER) < 70 THEN 2000 ELSE 1900 END + CAST(p[3] AS INTEGER)
+                           ELSE CAST(p[3] AS INTEGER) END,
+                      CAST({month} AS INTEGER), CAST({day} AS INTEGER)) AS DATE) END
+                FROM (SELECT string_split(regexp_replace({first}, '[.\\-]', '/', 'g'), '/') AS p))"""
+        )
+    if excel:
+        parts.append(
+            f"CASE WHEN regexp_full_match({s}, '\\d{{4,5}}(\\.\\d+)?') AND TRY_CAST({s} AS DOUBLE) BETWEEN 1 AND 80000 "
+            f"THEN DATE '1899-12-30' + CAST(floor(CAST({s} AS DOUBLE)) AS INTEGER) END"
+        )
+    return "coalesce(" + ", ".join(parts) + ")"
+
+
+def timestamp_expr(s: str, excel: bool) -> str:
+    """SQL TIMESTAMP (local to $tz) from ISO text with or without offset, or Y/M/D forms."""
+    parts = [
+        f"CASE WHEN regexp_matches({s}, '(Z|[+\\-]\\d{{2}}:?\\d{{2}})$') AND regexp_matches({s}, '^\\d{{4}}-') "
+        f"THEN timezone($tz, TRY_CAST({s} AS TIMESTAMPTZ)) END",
+        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}-') THEN TRY_CAST({s} AS TIMESTAMP) END",
+        f"try_strptime({s}, '%Y/%m/%d %H:%M:%S')",
+        f"try_strptime({s}, '%Y/%m/%d %H:%M')",
+        f"try_strptime({s}, '%Y年%m月%d日 %H:%M:%S')",
+        f"try_strptime({s}, '%Y年%m月%d日 %H:%M')",
+    ]
+    if excel:
+        parts.append(
+            f"CASE WHEN regexp_full_match({s}, '\\d{{4,5}}(\\.\\d+)?') "
+            f"THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({s} AS DOUBLE) * 86400000000) AS BIGINT)) END"
+        )
+    return "coalesce(" + ", ".join(parts) + ")"
+
+
+def amount_expr(s: str) -> str:
+    cleaned = f"regexp_replace(regexp_replace({s}, '[¥￥$€£,\\s元]', '', 'g'), '^-?', '')"
+    sign = f"CASE WHEN strpos({s}, '-') > 0 THEN -1 ELSE 1 END"
+    return (
+        f"CASE WHEN regexp_full_match({s}, '{AMOUNT_PATTERN}') "
+        f"THEN {sign} * TRY_CAST({cleaned} AS DECIMAL(18, 2)) END"
+    )
+
+
+def int_expr(s: str) -> str:
+    return f"CASE WHEN regexp_full_match(replace({s}, ',', ''), '[-+]?\\d{{1,12}}') THEN CAST(replace({s}, ',', '') AS BIGINT) END"
+
+
+def number_expr(s: str) -> str:
+    return f"CASE WHEN isfinite(TRY_CAST({s} AS DOUBLE)) THEN TRY_CAST({s} AS DOUBLE) END"
+
+
+def text_errors(s: str, f_name: str, limit: int) -> str:
+    """Errors of a free-text or identifier field: too long, formula-looking, control characters."""
+    return f"""CASE
+        WHEN {s} IS NULL THEN NULL
+        WHEN length({s}) > {int(limit)} THEN {err('row.too_long', f_name, f'length({s})', str(int(limit)))}
+        WHEN left({s}, 1) IN ('=', '@', chr(9), chr(13), chr(10))
+             OR (left({s}, 1) IN ('+', '-') AND regexp_matches({s}, '[=(!|;]|^[+\\-]\\s*[A-Za-z]'))
+             THEN {err('row.formula', f_name, f'left({s}, 40)')}
+        WHEN regexp_matches({s}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]') THEN {err('row.control_chars', f_name)}
+    END"""
+
+
+def build_typed_query(db: Database, staged: StagedFile, match: HeaderMatch, *, date_order: str | None, timezone: str,
+                      default_currency: str, scope_agency: str | None = None) -> TypedQuery:
+    """Typed columns and row-level errors for one contract; cross-row checks come later."""
+    contract: Contract = match.contract
+    q = TypedQuery(staged, match)
+    if scope_agency is not None and match.column_of("agency_code") is None:
+        q.constants["agency_code"] = "CAST($scope_agency AS VARCHAR)"  # a scoped upload may omit the agency column
+        q.params["scope_agency"] = scope_agency
+    code_pos = match.column_of("classification_code")
+    if code_pos is not None and match.column_of("classification_scheme") is None:
+        scheme = normalise_header(staged.headers[code_pos]).split(" ")[0].upper()
+        if scheme in ("CPV", "UNSPSC"):
+            q.constants["classification_scheme"] = f"'{scheme}'"  # the header names the catalogue
+    q.params["tz"] = timezone
+    q.date_orders = infer_date_orders(db, staged, match, date_order)
+    excel = staged.excel_dates
+    for f in contract.fields:
+        s = q.src(f.name)
+        q.selects.append(f"{s} AS raw_{f.name}")
+        if f.type in ("id", "text"):
+            q.selects.append(f"{s} AS {f.name}")
+            if q.has(f.name) and not (contract.shape in ("daily", "sessions") and f.name == "asset_id"):
+                q.errors.append(text_errors(s, f.name, f.max_length or 1000))
+            elif q.has(f.name):
+                q.errors.append(f"CASE WHEN length({s}) > {f.max_length} THEN {err('row.too_long', f.name, f'length({s})', str(f.max_length))} END")
+        elif f.type == "int":
+            q.selects.append(f"{int_expr(s)} AS {f.name}")
+            q.errors.append(f"CASE WHEN {s} IS NOT NULL AND {int_expr(s)} IS NULL THEN {err('row.bad_int', f.name, s)} END")
+            q.errors.append(f"CASE WHEN {int_expr(s)} <= 0 THEN {err('row.not_positive', f.name, s)} END")
+        elif f.type == "decimal":
+            q.selects.append(f"{amount_expr(s)} AS {f.name}")
+            q.errors.append(f"CASE WHEN {s} IS NOT NULL AND {amount_expr(s)} IS NULL THEN {err('row.bad_number', f.name, s)} END")
+            q.errors.append(f"CASE WHEN {amount_expr(s)} < 0 THEN {err('row.negative', f.name, s)} END")
+        elif f.type in ("hours", "minutes"):
+            q.selects.append(f"{number_expr(s)} AS {f.name}")
+            limit = 24 if f.type == "hours" else 1440
+            q.errors.append(
+                f"""CASE WHEN {s} IS NOT NULL AND {number_expr(s)} IS NULL THEN {err('row.bad_number', f.name, s)}
+                         WHEN {number_expr(s)} < 0 THEN {err('row.negative', f.name, s)}
+                         WHEN {number_expr(s)} > {limit} THEN {err('row.hours_over_24', f.name, s)} END"""
+            )
+        elif f.type == "date":
+            expr = date_expr(s, q.date_orders.get(f.name), excel)
+            q.selects.append(f"{expr} AS {f.name}")
+            q.errors.append(
+                f"""CASE WHEN {s} IS NOT NULL AND {expr} IS NULL THEN {err('row.bad_date', f.name, s)}
+                         WHEN year({expr}) < 1980 OR year({expr}) > 2100 THEN {err('row.implausible_date', f.name, s)} END"""
+            )
+        elif f.type == "timestamp":
+            expr = timestamp_expr(s, excel)
+            q.selects.append(f"{expr} AS {f.name}")
+            q.errors.append(
+                f"""CASE WHEN {s} IS NOT NULL AND {expr} IS NULL THEN {err('row.bad_timestamp', f.name, s)}
+                         WHEN year({expr}) < 1980 OR year({expr}) > 2100 THEN {err('row.implausible_date', f.name, s)}
+                         WHEN CAST({expr} AS DATE) > current_date + 1 THEN {err('row.future_date', f.name, s)} END"""
+            )
+        elif f.type == "currency":
+            q.params["default_currency"] = default_currency
+            names = ", ".join(f"'{k}': '{v}'" for k, v in CURRENCY_NAMES.items())
+            expr = f"coalesce(MAP {{{names}}}[{s}], upper({s}))"
+            q.selects.append(f"coalesce({expr}, $default_currency) AS {f.name}")
+            q.errors.append(f"CASE WHEN {s} IS NOT NULL AND NOT regexp_full_match({expr}, '[A-Z]{{3}}') THEN {err('row.bad_currency', f.name, s)} END")
+        elif f.type == "category":
+            mapped = _vocabulary_join(db, q, f.name, normalise_category, pa.string())
+            q.selects.append(f"{mapped} AS {f.name}")
+            q.errors.append(text_errors(s, f.name, f.max_length or 1000))
+        elif f.type == "status":
+            mapped = _vocabulary_join(db, q, f.name, normalise_status, pa.string())
+            q.selects.append(f"{mapped} AS {f.name}")
+            q.errors.append(f"CASE WHEN {s} IS NOT NULL AND {mapped} IS NULL THEN {err('row.bad_status', f.name, s)} END")
+        elif f.type == "bool":
+            mapped = _vocabulary_join(db, q, f.name, normalise_bool, pa.bool_())
+            q.selects.append(f"{mapped} AS {f.name}")
+            q.errors.append(f"CASE WHEN {s} IS NOT NULL AND {mapped} IS NULL THEN {err('row.bad_bool', f.name, s)} END")
+        else:  # pragma: no cover - every contract type is handled above
+            raise AssertionError(f.type)
+        if f.required:
+            q.errors.insert(0, f"CASE WHEN {s} IS NULL THEN {err('row.required', f.name)} END")
+    _kind_checks(q)
+    return q
+
+
+def _kind_checks(q: TypedQuery) -> None:
+    """Checks that involve several fields of one row."""
+    contract = q.match.contract
+    if contract.kind == "procurement":
+        q.errors.append(
+            f"CASE WHEN {q.src('unit_price')} IS NULL AND {q.src('total_amount')} IS NULL "
+            f"THEN {err('row.required', 'unit_price')} END"
+        )
+    if contract.shape == "daily":
+        q.errors.append(
+            f"CASE WHEN {q.src('hours_used')} IS NULL AND {q.src('minutes_used')} IS NULL "
+            f"THEN {err('row.required', 'hours_used')} END"
+        )
+
+
+def typed_sql(q: TypedQuery, target: str) -> str:
+    """CREATE TEMP TABLE target with _row, raw_* text, typed fields, extra JSON and _errors."""
+    row_expr = "s." + q.staged.row_expr
+    extras = sorted(q.match.extras.items())
+    if extras:
+        pairs = []
+        for i, (pos, header) in enumerate(extras):
+            q.params[f"x{i}"] = header
+            pairs.append(f"$x{i}, NULLIF(trim(s.c{pos}), '')")
+        extra_sql = f"json_object({', '.join(pairs)})"
+    else:
+        extra_sql = "CAST(NULL AS JSON)"
+    all_columns = [f"s.c{i}" for i in range(len(q.staged.headers))]
+    not_blank = " OR ".join(f"NULLIF(trim({c}), '') IS NOT NULL" for c in all_columns) or "true"
+    errors_sql = ",\n".join(q.errors)
+    return f"""
+        CREATE TEMP TABLE {target} AS
+        SELECT {row_expr} AS _row,
+               {', '.join(q.selects)},
+               {extra_sql} AS extra,
+               list_filter([{errors_sql}], lambda e: e IS NOT NULL) AS _errors
+        FROM {q.staged.table} AS s
+        {' '.join(q.joins)}
+        WHERE {not_blank}
+    """
+
+
+_SAFE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def assert_safe_name(name: str) -> str:
+    """Guard for table names built by the tracker itself (never from user input)."""
+    if not _SAFE_NAME.match(name):
+        raise ValueError(f"unsafe identifier {name!r}")
+    return name
