@@ -144,6 +144,15 @@ def _detect_encoding(prefix: bytes, file_name: str) -> str:
     raise FileRefused("file.unknown_encoding", file=file_name)
 
 
+def _check_header_leniently(prefix: bytes, file_name: str) -> None:
+    text = prefix.decode("utf-8", errors="replace").lstrip("\ufeff")
+    lines = text.split(_detect_newline(text))[:HEADER_SEARCH_ROWS]
+    rows = list(csv.reader(lines, delimiter=_detect_delimiter(lines)))
+    header_index = find_header(rows)
+    if header_index is not None:
+        _check_duplicate_headers([h.strip() for h in rows[header_index]], file_name)
+
+
 def _transcode_to_utf8(path: Path, encoding: str, file_name: str) -> Path:
     """Write a UTF-8 copy of a GB18030 or UTF-16 file for DuckDB's reader."""
     fd, out_name = tempfile.mkstemp(suffix=".csv", prefix="tracker-utf8-")
@@ -186,7 +195,12 @@ def _stage_csv(db: Database, path: Path, table: str, file_name: str) -> StagedFi
         prefix = fh.read(PREFIX_BYTES)
     if not prefix.strip(b" \t\r\n\xef\xbb\xbf"):
         raise FileRefused("file.empty", file=file_name)
-    encoding = _detect_encoding(prefix, file_name)
+    try:
+        encoding = _detect_encoding(prefix, file_name)
+    except FileRefused as exc:
+        if exc.key == "file.unknown_encoding":
+            _check_header_leniently(prefix, file_name)  # a header problem is the clearer message
+        raise
     source = path
     if encoding not in ("utf-8", "utf-8-sig"):
         source = _transcode_to_utf8(path, encoding, file_name)

@@ -137,10 +137,10 @@ def date_expr(s: str, order: str | None, excel: bool) -> str:
     """SQL DATE from text in ISO, YYYY/MM/DD, YYYY年MM月DD日, dotted, d/m or m/d, or an Excel serial."""
     parts = [
         f"CASE WHEN regexp_matches({s}, '^\\d{{4}}-') THEN TRY_CAST({s} AS DATE) END",
-        f"CAST(try_strptime(split_part({s}, ' ', 1), '%Y/%m/%d') AS DATE)",
-        f"CAST(try_strptime({s}, '%Y年%m月%d日') AS DATE)",
-        f"CAST(try_strptime(split_part({s}, ' ', 1), '%Y.%m.%d') AS DATE)",
-        f"CAST(try_strptime({s}, '%Y%m%d') AS DATE)",
+        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}/') THEN CAST(try_strptime(split_part({s}, ' ', 1), '%Y/%m/%d') AS DATE) END",
+        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}年') THEN CAST(try_strptime({s}, '%Y年%m月%d日') AS DATE) END",
+        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}\\.') THEN CAST(try_strptime(split_part({s}, ' ', 1), '%Y.%m.%d') AS DATE) END",
+        f"CASE WHEN regexp_full_match({s}, '\\d{{8}}') THEN CAST(try_strptime({s}, '%Y%m%d') AS DATE) END",
     ]
     if order in ("dmy", "mdy"):
         day, month = ("p[1]", "p[2]") if order == "dmy" else ("p[2]", "p[1]")
