@@ -107,7 +107,8 @@ def load_demo(db: Database, scale: str = "small", *, lang: str = "en", seed: int
 def cmd_ingest(args: argparse.Namespace, lang: str) -> int:
     from tracker.ingest import ingest_file, timed
 
-    progress = timed(_err) if sys.stderr.isatty() else None
+    show_progress = sys.stderr.isatty() or os.environ.get("TRACKER_PROGRESS") == "1"
+    progress = timed(_err) if show_progress else None
     with Database.open(args.db) as db:
         report = ingest_file(
             db, args.kind, args.file, actor=_actor(), agency=args.agency, partial=args.partial,

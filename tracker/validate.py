@@ -101,7 +101,8 @@ def infer_date_orders(db: Database, staged: StagedFile, match: HeaderMatch, date
             WITH v AS (
                 SELECT {col} AS s, string_split(regexp_replace(split_part({col}, ' ', 1), '[.\\-]', '/', 'g'), '/') AS p
                 FROM {staged.table}
-                WHERE regexp_full_match(split_part({col}, ' ', 1), '{DMY_PATTERN}')
+                WHERE (substr({col}, 2, 1) IN ('/', '.', '-') OR substr({col}, 3, 1) IN ('/', '.', '-'))
+                  AND regexp_full_match(split_part({col}, ' ', 1), '{DMY_PATTERN}')
             )
             SELECT count(*),
                    max(CAST(p[1] AS INTEGER)), max(CAST(p[2] AS INTEGER)),
@@ -136,10 +137,10 @@ def infer_date_orders(db: Database, staged: StagedFile, match: HeaderMatch, date
 def date_expr(s: str, order: str | None, excel: bool) -> str:
     """SQL DATE from text in ISO, YYYY/MM/DD, YYYY年MM月DD日, dotted, d/m or m/d, or an Excel serial."""
     parts = [
-        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}-') THEN TRY_CAST({s} AS DATE) END",
-        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}/') THEN CAST(try_strptime(split_part({s}, ' ', 1), '%Y/%m/%d') AS DATE) END",
-        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}年') THEN CAST(try_strptime({s}, '%Y年%m月%d日') AS DATE) END",
-        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}\\.') THEN CAST(try_strptime(split_part({s}, ' ', 1), '%Y.%m.%d') AS DATE) END",
+        f"CASE WHEN substr({s}, 5, 1) = '-' THEN TRY_CAST({s} AS DATE) END",
+        f"CASE WHEN substr({s}, 5, 1) = '/' THEN CAST(try_strptime(split_part({s}, ' ', 1), '%Y/%m/%d') AS DATE) END",
+        f"CASE WHEN substr({s}, 5, 1) = '年' THEN CAST(try_strptime({s}, '%Y年%m月%d日') AS DATE) END",
+        f"CASE WHEN substr({s}, 5, 1) = '.' THEN CAST(try_strptime(split_part({s}, ' ', 1), '%Y.%m.%d') AS DATE) END",
         f"CASE WHEN regexp_full_match({s}, '\\d{{8}}') THEN CAST(try_strptime({s}, '%Y%m%d') AS DATE) END",
     ]
     if order in ("dmy", "mdy"):
@@ -164,9 +165,9 @@ def date_expr(s: str, order: str | None, excel: bool) -> str:
 def timestamp_expr(s: str, excel: bool) -> str:
     """SQL TIMESTAMP (local to $tz) from ISO text with or without offset, or Y/M/D forms."""
     parts = [
-        f"CASE WHEN regexp_matches({s}, '(Z|[+\\-]\\d{{2}}:?\\d{{2}})$') AND regexp_matches({s}, '^\\d{{4}}-') "
+        f"CASE WHEN regexp_matches({s}, '(Z|[+\\-]\\d{{2}}:?\\d{{2}})$') AND substr({s}, 5, 1) = '-' "
         f"THEN timezone($tz, TRY_CAST({s} AS TIMESTAMPTZ)) END",
-        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}-') THEN TRY_CAST({s} AS TIMESTAMP) END",
+        f"CASE WHEN substr({s}, 5, 1) = '-' THEN TRY_CAST({s} AS TIMESTAMP) END",
         f"try_strptime({s}, '%Y/%m/%d %H:%M:%S')",
         f"try_strptime({s}, '%Y/%m/%d %H:%M')",
         f"try_strptime({s}, '%Y年%m月%d日 %H:%M:%S')",
@@ -226,67 +227,62 @@ def build_typed_query(db: Database, staged: StagedFile, match: HeaderMatch, *, d
     q.date_orders = infer_date_orders(db, staged, match, date_order)
     excel = staged.excel_dates
     for f in contract.fields:
-        s = q.src(f.name)
-        q.selects.append(f"{s} AS raw_{f.name}")
+        s = q.src(f.name)  # text expression over the staged row (inner query)
+        raw, typed = f"raw_{f.name}", f.name  # the same values by name (outer query)
+        q.selects.append(f"{s} AS {raw}")
         if f.type in ("id", "text"):
-            q.selects.append(f"{s} AS {f.name}")
+            q.selects.append(f"{s} AS {typed}")
             if q.has(f.name) and not (contract.shape in ("daily", "sessions") and f.name == "asset_id"):
-                q.errors.append(text_errors(s, f.name, f.max_length or 1000))
-            elif q.has(f.name):
-                q.errors.append(f"CASE WHEN length({s}) > {f.max_length} THEN {err('row.too_long', f.name, f'length({s})', str(f.max_length))} END")
+                q.errors.append(text_errors(raw, f.name, f.max_length or 1000))
+            elif q.has(f.name):  # usage asset ids must match a registered asset anyway
+                q.errors.append(f"CASE WHEN length({raw}) > {f.max_length} THEN {err('row.too_long', f.name, f'length({raw})', str(f.max_length))} END")
         elif f.type == "int":
-            q.selects.append(f"{int_expr(s)} AS {f.name}")
-            q.errors.append(f"CASE WHEN {s} IS NOT NULL AND {int_expr(s)} IS NULL THEN {err('row.bad_int', f.name, s)} END")
-            q.errors.append(f"CASE WHEN {int_expr(s)} <= 0 THEN {err('row.not_positive', f.name, s)} END")
+            q.selects.append(f"{int_expr(s)} AS {typed}")
+            q.errors.append(f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_int', f.name, raw)}
+                                     WHEN {typed} <= 0 THEN {err('row.not_positive', f.name, raw)} END""")
         elif f.type == "decimal":
-            q.selects.append(f"{amount_expr(s)} AS {f.name}")
-            q.errors.append(f"CASE WHEN {s} IS NOT NULL AND {amount_expr(s)} IS NULL THEN {err('row.bad_number', f.name, s)} END")
-            q.errors.append(f"CASE WHEN {amount_expr(s)} < 0 THEN {err('row.negative', f.name, s)} END")
+            q.selects.append(f"{amount_expr(s)} AS {typed}")
+            q.errors.append(f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_number', f.name, raw)}
+                                     WHEN {typed} < 0 THEN {err('row.negative', f.name, raw)} END""")
         elif f.type in ("hours", "minutes"):
-            q.selects.append(f"{number_expr(s)} AS {f.name}")
+            q.selects.append(f"{number_expr(s)} AS {typed}")
             limit = 24 if f.type == "hours" else 1440
             q.errors.append(
-                f"""CASE WHEN {s} IS NOT NULL AND {number_expr(s)} IS NULL THEN {err('row.bad_number', f.name, s)}
-                         WHEN {number_expr(s)} < 0 THEN {err('row.negative', f.name, s)}
-                         WHEN {number_expr(s)} > {limit} THEN {err('row.hours_over_24', f.name, s)} END"""
+                f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_number', f.name, raw)}
+                         WHEN {typed} < 0 THEN {err('row.negative', f.name, raw)}
+                         WHEN {typed} > {limit} THEN {err('row.hours_over_24', f.name, raw)} END"""
             )
         elif f.type == "date":
-            expr = date_expr(s, q.date_orders.get(f.name), excel)
-            q.selects.append(f"{expr} AS {f.name}")
+            q.selects.append(f"{date_expr(s, q.date_orders.get(f.name), excel)} AS {typed}")
             q.errors.append(
-                f"""CASE WHEN {s} IS NOT NULL AND {expr} IS NULL THEN {err('row.bad_date', f.name, s)}
-                         WHEN year({expr}) < 1980 OR year({expr}) > 2100 THEN {err('row.implausible_date', f.name, s)} END"""
+                f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_date', f.name, raw)}
+                         WHEN {typed} < DATE '1980-01-01' OR {typed} >= DATE '2101-01-01' THEN {err('row.implausible_date', f.name, raw)} END"""
             )
         elif f.type == "timestamp":
-            expr = timestamp_expr(s, excel)
-            q.selects.append(f"{expr} AS {f.name}")
+            q.selects.append(f"{timestamp_expr(s, excel)} AS {typed}")
             q.errors.append(
-                f"""CASE WHEN {s} IS NOT NULL AND {expr} IS NULL THEN {err('row.bad_timestamp', f.name, s)}
-                         WHEN year({expr}) < 1980 OR year({expr}) > 2100 THEN {err('row.implausible_date', f.name, s)}
-                         WHEN CAST({expr} AS DATE) > current_date + 1 THEN {err('row.future_date', f.name, s)} END"""
+                f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_timestamp', f.name, raw)}
+                         WHEN {typed} < TIMESTAMP '1980-01-01' OR {typed} >= TIMESTAMP '2101-01-01' THEN {err('row.implausible_date', f.name, raw)}
+                         WHEN CAST({typed} AS DATE) > current_date + 1 THEN {err('row.future_date', f.name, raw)} END"""
             )
         elif f.type == "currency":
             q.params["default_currency"] = default_currency
             names = ", ".join(f"'{k}': '{v}'" for k, v in CURRENCY_NAMES.items())
-            expr = f"coalesce(MAP {{{names}}}[{s}], upper({s}))"
-            q.selects.append(f"coalesce({expr}, $default_currency) AS {f.name}")
-            q.errors.append(f"CASE WHEN {s} IS NOT NULL AND NOT regexp_full_match({expr}, '[A-Z]{{3}}') THEN {err('row.bad_currency', f.name, s)} END")
+            q.selects.append(f"coalesce(MAP {{{names}}}[{s}], upper({s}), $default_currency) AS {typed}")
+            q.errors.append(f"CASE WHEN {raw} IS NOT NULL AND NOT regexp_full_match({typed}, '[A-Z]{{3}}') THEN {err('row.bad_currency', f.name, raw)} END")
         elif f.type == "category":
-            mapped = _vocabulary_join(db, q, f.name, normalise_category, pa.string())
-            q.selects.append(f"{mapped} AS {f.name}")
-            q.errors.append(text_errors(s, f.name, f.max_length or 1000))
+            q.selects.append(f"{_vocabulary_join(db, q, f.name, normalise_category, pa.string())} AS {typed}")
+            q.errors.append(text_errors(raw, f.name, f.max_length or 1000))
         elif f.type == "status":
-            mapped = _vocabulary_join(db, q, f.name, normalise_status, pa.string())
-            q.selects.append(f"{mapped} AS {f.name}")
-            q.errors.append(f"CASE WHEN {s} IS NOT NULL AND {mapped} IS NULL THEN {err('row.bad_status', f.name, s)} END")
+            q.selects.append(f"{_vocabulary_join(db, q, f.name, normalise_status, pa.string())} AS {typed}")
+            q.errors.append(f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_status', f.name, raw)} END")
         elif f.type == "bool":
-            mapped = _vocabulary_join(db, q, f.name, normalise_bool, pa.bool_())
-            q.selects.append(f"{mapped} AS {f.name}")
-            q.errors.append(f"CASE WHEN {s} IS NOT NULL AND {mapped} IS NULL THEN {err('row.bad_bool', f.name, s)} END")
+            q.selects.append(f"{_vocabulary_join(db, q, f.name, normalise_bool, pa.bool_())} AS {typed}")
+            q.errors.append(f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_bool', f.name, raw)} END")
         else:  # pragma: no cover - every contract type is handled above
             raise AssertionError(f.type)
         if f.required:
-            q.errors.insert(0, f"CASE WHEN {s} IS NULL THEN {err('row.required', f.name)} END")
+            q.errors.insert(0, f"CASE WHEN {raw} IS NULL THEN {err('row.required', f.name)} END")
     _kind_checks(q)
     return q
 
@@ -295,15 +291,9 @@ def _kind_checks(q: TypedQuery) -> None:
     """Checks that involve several fields of one row."""
     contract = q.match.contract
     if contract.kind == "procurement":
-        q.errors.append(
-            f"CASE WHEN {q.src('unit_price')} IS NULL AND {q.src('total_amount')} IS NULL "
-            f"THEN {err('row.required', 'unit_price')} END"
-        )
+        q.errors.append(f"CASE WHEN raw_unit_price IS NULL AND raw_total_amount IS NULL THEN {err('row.required', 'unit_price')} END")
     if contract.shape == "daily":
-        q.errors.append(
-            f"CASE WHEN {q.src('hours_used')} IS NULL AND {q.src('minutes_used')} IS NULL "
-            f"THEN {err('row.required', 'hours_used')} END"
-        )
+        q.errors.append(f"CASE WHEN raw_hours_used IS NULL AND raw_minutes_used IS NULL THEN {err('row.required', 'hours_used')} END")
 
 
 def typed_sql(q: TypedQuery, target: str) -> str:
@@ -323,13 +313,13 @@ def typed_sql(q: TypedQuery, target: str) -> str:
     errors_sql = ",\n".join(q.errors)
     return f"""
         CREATE TEMP TABLE {target} AS
-        SELECT {row_expr} AS _row,
-               {', '.join(q.selects)},
-               {extra_sql} AS extra,
-               list_filter([{errors_sql}], lambda e: e IS NOT NULL) AS _errors
-        FROM {q.staged.table} AS s
-        {' '.join(q.joins)}
-        WHERE {not_blank}
+        SELECT t.*, list_filter([{errors_sql}], lambda e: e IS NOT NULL) AS _errors
+        FROM (
+            SELECT {row_expr} AS _row, {', '.join(q.selects)}, {extra_sql} AS extra
+            FROM {q.staged.table} AS s
+            {' '.join(q.joins)}
+            WHERE {not_blank}
+        ) AS t
     """
 
 
