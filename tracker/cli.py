@@ -10,7 +10,6 @@ import argparse
 import getpass
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from tracker.contracts import KINDS
@@ -86,22 +85,10 @@ def cmd_init(args: argparse.Namespace, lang: str) -> int:
     with Database.open(args.db) as db:
         _err(f"database: {db.path} (schema version {db.schema_version()})")
         if args.demo:
-            load_demo(db, args.scale, lang=lang)
+            from tracker.bootstrap import load_demo
+
+            load_demo(db, args.scale, lang=lang, log=_err)
     return EXIT_OK
-
-
-def load_demo(db: Database, scale: str = "small", *, lang: str = "en", seed: int = 7) -> None:
-    """Generate the demo tier and ingest it (used by `init --demo` and the dashboard's first run)."""
-    from tracker.demo import generate
-    from tracker.ingest import ingest_file
-
-    with tempfile.TemporaryDirectory(prefix="tracker-demo-") as tmp:
-        files = generate(Path(tmp), scale=scale, seed=seed, progress=_err)
-        for kind, path in (("procurement", files.procurement), ("assets", files.assets), ("usage", files.usage)):
-            report = ingest_file(db, kind, path, actor="demo")
-            _err(report.summary(lang))
-            if not report.committed:
-                raise RuntimeError(f"demo data was rejected: {report.errors[:3]}")
 
 
 def cmd_ingest(args: argparse.Namespace, lang: str) -> int:

@@ -20,6 +20,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
@@ -148,12 +149,12 @@ LINE_WEIGHTS = {"desktop": .20, "laptop": .16, "tablet": .04, "monitor": .08, "p
 QUANTITY = {"desktop": (1, 30), "laptop": (1, 20), "tablet": (1, 10), "monitor": (1, 20), "printer": (1, 8), "copier": (1, 2),
             "scanner": (1, 3), "projector": (1, 4), "av_conference": (1, 2), "camera": (1, 2), "instrument": (1, 3),
             "server": (1, 4), "network": (1, 6), "storage": (1, 2), "other": (1, 4)}
-# Regular use: chance of use on an available day (range per asset), on other days, and hours on a used day.
-USE = {"desktop": (.88, .98, .04, 3.5, 9.0), "laptop": (.85, .97, .12, 3.0, 8.5), "tablet": (.75, .92, .10, 2.0, 6.0),
-       "monitor": (.88, .98, .04, 3.5, 9.0), "printer": (.85, .97, .02, 1.0, 3.5), "copier": (.88, .98, .02, 1.5, 4.5),
-       "scanner": (.70, .90, .01, 1.0, 3.0), "projector": (.60, .85, .02, 2.0, 5.0), "av_conference": (.55, .80, .02, 2.0, 5.0),
-       "camera": (.55, .80, .05, 1.5, 4.0), "instrument": (.85, .97, .02, 5.0, 7.0), "server": (.99, 1.0, 0, 20.0, 24.0),
-       "network": (.99, 1.0, 0, 20.0, 24.0), "storage": (.99, 1.0, 0, 20.0, 24.0), "other": (.85, .97, .04, 2.0, 7.0)}
+# Regular use: chance of use on an available day (range per asset), on other days (overtime, 加班), hours on a used day.
+USE = {"desktop": (.90, .99, .30, 3.5, 9.0), "laptop": (.88, .98, .35, 3.0, 8.5), "tablet": (.80, .95, .20, 2.0, 6.0),
+       "monitor": (.90, .99, .30, 3.5, 9.0), "printer": (.88, .98, .12, 1.0, 3.5), "copier": (.90, .99, .12, 1.5, 4.5),
+       "scanner": (.75, .92, .03, 1.0, 3.0), "projector": (.65, .88, .03, 2.0, 5.0), "av_conference": (.60, .85, .03, 2.0, 5.0),
+       "camera": (.60, .85, .10, 1.5, 4.0), "instrument": (.88, .98, .05, 5.0, 7.0), "server": (.99, 1.0, 0, 20.0, 24.0),
+       "network": (.99, 1.0, 0, 20.0, 24.0), "storage": (.99, 1.0, 0, 20.0, 24.0), "other": (.88, .98, .15, 2.0, 7.0)}
 SOURCE = {"printer": "meter", "copier": "meter", "scanner": "meter", "projector": "meter", "av_conference": "meter",
           "camera": "meter", "instrument": "meter", "server": "agent", "network": "agent", "storage": "agent"}
 SOURCES = ("agent", "login-log", "meter")
@@ -231,7 +232,7 @@ def _plan(tier: TierSpec) -> dict[str, int]:
     return {"surges": surges, "silent": max(1, tier.agencies // 100), "partial": max(1, tier.agencies // 40),
             "idle_purchase": max(3 * k, surges), "bdis": 3 * k, "over_cap": 3 * k, "unregistered": 3 * k,
             "never": 4 * k, "idle": 4 * k, "low": 4 * k, "standby": 3 * k, "disposed": 4 * k, "grace_lines": 2 * k,
-            "recent_quiet": k, "clean_assets": 10 * k}
+            "recent_quiet": k, "clean_assets": max(10, 2 * k)}
 
 
 def _iso(day: date | None) -> str | None:
@@ -323,7 +324,7 @@ class _Builder:
             self.roles[i] = "partial"
         self.sources = [self._pick(("agent", "agent", "login-log")) for _ in range(n)]
         weights = self.rng.lognormal(0, 0.4, n)
-        self.targets = np.maximum(40, weights / weights.sum() * self.tier.assets * 0.96).astype(int)
+        self.targets = np.maximum(40, weights / weights.sum() * self.tier.assets * 0.935).astype(int)
 
     def regular_orders(self) -> None:
         cats, probs = list(LINE_WEIGHTS), np.array(list(LINE_WEIGHTS.values()))
@@ -350,24 +351,25 @@ class _Builder:
                     if not any(ln.category == category for po in self.pos if po.agency == agency for ln in po.lines):
                         self._add_line(self._new_po(agency, self._before_usage()), self._item(category), 2)
 
-    def pair_units(self) -> dict[tuple[int, str], list[_Line]]:
-        pairs: dict[tuple[int, str], list[_Line]] = {}
+    def _count_pair_units(self) -> None:
+        """Units of regular lines of ≥ 3 per (agency, category): where idle stock can hide without side effects."""
+        self.pair_units: dict[tuple[int, str], int] = {}
         for line in self.lines():
-            pairs.setdefault((line.po.agency, line.category), []).append(line)
-        return pairs
+            if line.kind == "regular" and line.quantity >= 3:
+                key = (line.po.agency, line.category)
+                self.pair_units[key] = self.pair_units.get(key, 0) + line.quantity
 
     # planted lines ---------------------------------------------------------------------------------
     def _free_pair(self, agencies: list[int], categories: tuple[str, ...], min_units: int = 0) -> tuple[int, str]:
         """A tracked, undesignated (agency, category) pair with enough regular units in lines of ≥ 3."""
-        pairs = self.pair_units()
         candidates = [(a, c) for a in agencies for c in categories
-                      if self.tracked(a, c) and (a, c) not in self.designated
-                      and sum(ln.quantity for ln in pairs.get((a, c), []) if ln.kind == "regular" and ln.quantity >= 3) >= min_units]
+                      if self.tracked(a, c) and (a, c) not in self.designated and self.pair_units.get((a, c), 0) >= min_units]
         if not candidates:
             raise RuntimeError(f"demo tier {self.tier.name!r} is too small to plant in {categories}")
         return candidates[int(self.rng.integers(len(candidates)))]
 
     def planted_lines(self) -> None:
+        self._count_pair_units()
         tracked_agencies = [a for a in range(self.tier.agencies) if self.roles[a] != "silent"]
         # YEAR_END_SURGE agency-years, each carrying one IDLE_PURCHASE line bought in its last week.
         surge_agencies = list(self.rng.permutation(tracked_agencies))
@@ -383,7 +385,11 @@ class _Builder:
             years_used.add((agency, year))
             self.surges.append((agency, year))
             categories = ("tablet",) if i == 0 else ("laptop", "tablet", "projector", "desktop", "camera")
-            pair = self._free_pair([agency], categories) if i else self._free_pair([agency], categories + ("laptop", "desktop"))
+            classic = (agency, "tablet")
+            if i == 0 and self.tracked(*classic) and classic not in self.designated:
+                pair = classic
+            else:
+                pair = self._free_pair([agency], categories if i else ("laptop", "desktop"))
             self.designated[pair] = "idle_purchase"
             order = date(year, 12, self._int(22, 28))
             po = self._new_po(agency, order, date(year, 12, 30) + timedelta(days=self._int(0, 8)), "财政拨款")
@@ -461,7 +467,7 @@ class _Builder:
                 if total == 0 or 12 * december / total <= EVEN_RATIO_MAX:
                     break
                 december -= sum(ln.amount for ln in po.lines)
-                po.order_date = po.order_date.replace(month=self._int(2, 11))
+                po.order_date = date(year, self._int(2, 11), min(po.order_date.day, 28))
                 po.delivery_date = po.order_date + timedelta(days=self._int(7, 40))
 
     def number_orders(self) -> None:
@@ -543,8 +549,7 @@ class _Builder:
         if role in ("NEVER_USED", "IDLE", "LOW_UTILISATION"):
             self._record(self.planted, role, asset.agency, asset.line.category, note, asset=asset)
 
-    def _candidates(self, *, quiet: bool, flagged: bool, in_service_by: date, pair: tuple[int, str] | None = None,
-                    bought_by: date | None = None):
+    def _candidates(self, *, quiet: bool, flagged: bool, in_service_by: date, pair: tuple[int, str] | None = None):
         """Regular, unplanted assets of regular lines that can take a planted role without side effects."""
         for i in self.rng.permutation(len(self.assets)):
             asset = self.assets[int(i)]
@@ -554,8 +559,6 @@ class _Builder:
                 continue
             if (pair is None and key in self.designated) or (pair is not None and key != pair):
                 continue
-            if bought_by and line.po.delivery_date > bought_by:
-                continue
             if self.pair_clean[key] < 6 or (quiet and pair is None and self.pair_quiet[key] >= 2):
                 continue
             if flagged and 2 * (self.line_flagged.get(id(line), 0) + 1) >= len(self.by_line[id(line)]):
@@ -563,22 +566,26 @@ class _Builder:
             yield asset
 
     def _take(self, n: int, what: str, *, quiet: bool, flagged: bool, **kwargs) -> list[_Asset]:
+        """Reserve n candidates, updating the per-pair and per-line budgets; all or nothing."""
         taken: list[_Asset] = []
         for asset in self._candidates(quiet=quiet, flagged=flagged, **kwargs):
             if len(taken) == n:
                 break
-            key = (asset.agency, asset.line.category)
-            if quiet and self.pair_quiet[key] >= 2 and "pair" not in kwargs:
-                continue
+            self._reserve(asset, quiet, flagged, +1)
             taken.append(asset)
-            asset.role = "reserved"
-            self.pair_clean[key] -= 1
-            self.pair_quiet[key] += quiet
-            if flagged:
-                self.line_flagged[id(asset.line)] = self.line_flagged.get(id(asset.line), 0) + 1
         if len(taken) < n:
+            for asset in taken:
+                self._reserve(asset, quiet, flagged, -1)
             raise RuntimeError(f"demo tier {self.tier.name!r} has too few assets to plant {n} × {what}")
         return taken
+
+    def _reserve(self, asset: _Asset, quiet: bool, flagged: bool, step: int) -> None:
+        key = (asset.agency, asset.line.category)
+        asset.role = "reserved" if step > 0 else None
+        self.pair_clean[key] -= step
+        self.pair_quiet[key] += step * quiet
+        if flagged:
+            self.line_flagged[id(asset.line)] = self.line_flagged.get(id(asset.line), 0) + step
 
     def planted_assets(self) -> None:
         self.pair_clean: dict[tuple[int, str], int] = {}
@@ -613,8 +620,8 @@ class _Builder:
                 self._set_role(asset, role, f"idle stock behind BOUGHT_DESPITE_IDLE_STOCK line {line.po.number}/{line.line_no}; "
                                + self._describe(role, last), last)
             self._record(self.planted, "BOUGHT_DESPITE_IDLE_STOCK", line.po.agency, line.category,
-                         f"ordered {order} while {len(stock)} older units were unused since before {order - timedelta(days=STOCK_DAYS)}: "
-                         + ", ".join(a.asset_id for a in stock), line=line)
+                         f"ordered {order}; {len(stock)} older units in service ≥ {STOCK_DAYS} days had no usage from "
+                         f"{order - timedelta(days=STOCK_DAYS)} on: " + ", ".join(sorted(a.asset_id for a in stock)), line=line)
         self._near_miss_stock()
         for role, n in (("NEVER_USED", self.plan["never"] - 2 * bool(self.near_miss)), ("IDLE", self.plan["idle"]),
                         ("LOW_UTILISATION", self.plan["low"])):
@@ -693,14 +700,15 @@ class _Builder:
                          f"only 2 idle units of the category on {line.po.order_date} (the rule needs 3)", line=line)
         big = max((ln for ln in self.lines() if ln.kind == "regular" and ln.po.delivery_date < WINDOW_START
                    and self.tracked(ln.po.agency, ln.category)), key=lambda ln: (ln.quantity, -ln.po.seq))
-        self._record(self.controls, None, big.po.agency, big.category, f"all {big.quantity} units registered and used", line=big)
+        self._record(self.controls, None, big.po.agency, big.category, f"all {big.quantity} units registered", line=big)
         spend = self._spend()
         surges = set(self.surges)
         busiest = max(((key, value) for key, value in spend.items() if key not in surges and value[1] >= SURGE_SPEND_MIN_CNY
-                       and value[0] > 0), key=lambda kv: (kv[1][0] / kv[1][1], -kv[0][0], kv[0][1]))
-        (agency, year), (december, total) = busiest
-        self._record(self.controls, None, agency, None, f"highest December share of the non-surge years: "
-                     f"{12 * december / total:.2f}× the monthly average (rule: > 2)", fiscal_year=year)
+                       and value[0] > 0), key=lambda kv: (kv[1][0] / kv[1][1], -kv[0][0], kv[0][1]), default=None)
+        if busiest:
+            (agency, year), (december, total) = busiest
+            self._record(self.controls, None, agency, None, f"highest December share of the non-surge years: "
+                         f"{12 * december / total:.2f}× the monthly average (rule: > 2)", fiscal_year=year)
 
     def ground_truth_extras(self) -> None:
         spend = self._spend()
@@ -778,8 +786,7 @@ def _write_table(path: Path, headers: tuple[str, ...], rows: list[tuple], money:
     for i, values in enumerate(columns):
         sample = next((v for v in values if v is not None), "")
         if i in money:
-            arrays.append(pa.array([v * 100 for v in values], pa.int64()).cast(pa.decimal128(14, 2)).cast(pa.decimal128(14, 2)))
-            arrays[-1] = pa.array([None if v is None else __import__("decimal").Decimal(v) for v in values], pa.decimal128(14, 2))
+            arrays.append(pa.array([None if v is None else Decimal(v) for v in values], pa.decimal128(14, 2)))
         elif isinstance(sample, bool):
             arrays.append(pa.array(values, pa.bool_()))
         elif isinstance(sample, int):
@@ -854,19 +861,18 @@ def _write_usage(b: _Builder, path: Path, fmt: str) -> tuple[int, np.ndarray, np
             hours = lo[asset_index] + (hi[asset_index] - lo[asset_index]) * rng.random(len(asset_index))
             hours = np.clip(np.round(hours * 100) / 100, 0.01, 24.0)
             in_window = day_index >= window_index
-            hours_in_window += np.bincount(asset_index[in_window] - 0, weights=hours[in_window], minlength=n)[:n]
+            hours_in_window += np.bincount(asset_index[in_window], weights=hours[in_window], minlength=n)
             if len(asset_index):
                 ends = np.r_[asset_index[1:] != asset_index[:-1], True]
                 last_day[asset_index[ends]] = day_index[ends]
             table = pa.Table.from_arrays([
-                pa.array(ids[asset_index]) if fmt != "csv" else pa.DictionaryArray.from_arrays(
-                    pa.array(asset_index - lo_i, pa.int32()), pa.array(ids[sl])),
+                pa.DictionaryArray.from_arrays(pa.array(asset_index - lo_i, pa.int32()), pa.array(ids[sl])),
                 pa.array((day_index + epoch).astype(np.int32), pa.date32()),
                 pa.array(hours),
                 pa.DictionaryArray.from_arrays(pa.array(source[asset_index], pa.int32()), pa.array(SOURCES)),
             ], names=list(USAGE_COLUMNS))
             if fmt == "csv":
-                writer.write_table(table)
+                writer.write_table(table.cast(schema))
             else:
                 writer.write_table(table.cast(schema), row_group_size=1_000_000)
             rows += len(asset_index)

@@ -21,9 +21,10 @@ from tracker.contracts import Contract, HeaderMatch, accepted_headers, contract_
 from tracker.db import Database
 from tracker.errors import FileRefused
 from tracker.i18n import Message, kind_name, render
-from tracker.readers import StagedFile, stage_file
+from tracker.readers import StagedFile, original_rows, query_source, stage_file
 from tracker.settings import load_settings
-from tracker.validate import build_typed_query, err, registered_views, typed_sql
+from tracker.validate import (ERRORS_DDL, build_typed_query, insert_errors_sql, registered_views, resolve_date_orders,
+                              typed_sql, typed_view_sql)
 from tracker import writes
 
 Progress = Callable[[str, float | None], None]
@@ -172,57 +173,64 @@ def ingest_file(
     report_progress = progress or (lambda phase, fraction: None)
     settings = load_settings(db)
     token = secrets.token_hex(6)
-    staged_table, typed_table, final_table = f"stage_{token}", f"typed_{token}", f"final_{token}"
+    staged_table, base_table, typed_view = f"stage_{token}", f"typed_base_{token}", f"typed_{token}"
+    errors_table, final_table = f"errors_{token}", f"final_{token}"
     hasher = _BackgroundHash(path)
+    staged: StagedFile | None = None
     views: list[str] = []
     try:
         report_progress("read", None)
         staged = stage_file(db, path, staged_table, file_name=name, max_bytes=int(settings["max_upload_mb"]) * 1_000_000)
-        if staged.row_count == 0:
-            raise FileRefused("file.header_only", file=name)
-        if staged.row_count > int(settings["max_upload_rows"]):
-            raise FileRefused("file.too_many_rows", file=name, rows=staged.row_count, limit=settings["max_upload_rows"])
         match = choose_contract(staged, kind)
         contract = match.contract
-        report_progress("validate", None)
-        q = build_typed_query(db, staged, match, date_order=date_order, timezone=settings["timezone"],
+        q = build_typed_query(db, staged, match, timezone=settings["timezone"],
                               default_currency=settings["currency"], scope_agency=agency)
         views = registered_views(q)
-        db.execute(typed_sql(q, typed_table), q.params, name="type and check rows")
-        dedup_needed = writes.cross_checks(db, contract, typed_table, agency)
-        rows_read, rows_rejected = db.fetchone(
-            f"SELECT count(*), count(*) FILTER (WHERE len(_errors) > 0) FROM {typed_table}", name="count rejects")
+        query_source(db, staged, typed_sql(q, base_table), q.params, name="read and type rows")
+        db.execute(typed_view_sql(q, base_table, typed_view), name="typed rows")
+        rows_read = db.scalar(f"SELECT count(*) FROM {typed_view}", name="count rows")
         if rows_read == 0:
             raise FileRefused("file.header_only", file=name)
+        if rows_read > int(settings["max_upload_rows"]):
+            raise FileRefused("file.too_many_rows", file=name, rows=rows_read, limit=settings["max_upload_rows"])
+        report_progress("validate", None)
+        resolve_date_orders(db, q, base_table, date_order)
+        db.execute(ERRORS_DDL.format(name=errors_table), name="errors table")
+        db.execute(insert_errors_sql(q.errors, typed_view, errors_table), q.params, name="check rows")
+        dedup_needed = writes.cross_checks(db, contract, typed_view, errors_table, agency)
+        rows_rejected = db.scalar(f"SELECT count(DISTINCT _row) FROM {errors_table}", name="count rejects")
         report = IngestReport(
             kind=contract.kind, shape="ocds" if staged.shape_hint == "ocds" else contract.shape, file_name=name,
             file_format=staged.file_format, sha256="", status="", rows_read=rows_read,
             rows_accepted=rows_read - rows_rejected, rows_rejected=rows_rejected, headers=staged.headers,
         )
         if rows_rejected:
-            _collect_rejects(db, report, staged, match, typed_table)
+            _collect_rejects(db, report, staged, match, errors_table)
         report.sha256 = hasher.result()
         report.previous_upload = _previous_upload(db, report.sha256, contract.kind)
         if rows_rejected and not partial:
             report.status = "dry_run" if dry_run else "rejected"
             if dry_run:
-                _classify(db, contract, typed_table, final_table, dedup_needed, report)
+                _classify(db, contract, typed_view, errors_table, final_table, dedup_needed, report)
             return report
         report_progress("compare", None)
-        _classify(db, contract, typed_table, final_table, dedup_needed, report)
+        _classify(db, contract, typed_view, errors_table, final_table, dedup_needed, report)
         if dry_run:
             report.status = "dry_run"
             return report
         report_progress("write", None)
-        _commit(db, report, contract, staged, typed_table, final_table, actor, agency)
+        _commit(db, report, contract, final_table, actor, agency)
         report_progress("done", 1.0)
         return report
     finally:
         hasher.join()
         for view in views:
             db.unregister(view)
-        for table in (final_table, typed_table, staged_table):
+        db.execute(f"DROP VIEW IF EXISTS {typed_view}", name="drop typed view")
+        for table in (final_table, errors_table, base_table):
             db.execute(f"DROP TABLE IF EXISTS {table}", name="drop staging")
+        if staged is not None:
+            staged.release(db)
 
 
 class _BackgroundHash:
@@ -253,28 +261,20 @@ def _display_column(staged: StagedFile, match: HeaderMatch, field_name: str) -> 
     return staged.headers[pos] if pos is not None else field_name
 
 
-def _collect_rejects(db: Database, report: IngestReport, staged: StagedFile, match: HeaderMatch, typed_table: str) -> None:
+def _collect_rejects(db: Database, report: IngestReport, staged: StagedFile, match: HeaderMatch, errors_table: str) -> None:
     rows = db.fetchall(
-        f"""SELECT _row, e.code, e.field, e.value, e.other
-            FROM (SELECT _row, unnest(_errors) AS e FROM {typed_table} WHERE len(_errors) > 0)
-            ORDER BY _row""",
+        f"SELECT _row, e.code, e.field, e.value, e.other FROM {errors_table} ORDER BY _row, e.field",
         name="row errors",
     )
     key_names = match.contract.key
     for row_number, code, field_name, value, other in rows:
         if field_name == "key":
-            column = " + ".join(_display_column(staged, match, k) for k in key_names if k != "ocid" or match.column_of(k) is not None)
+            column = " + ".join(_display_column(staged, match, k) for k in key_names if match.column_of(k) is not None)
             value = column
         else:
             column = _display_column(staged, match, field_name)
         report.errors.append(RowError(row_number, column, value, code, other))
-    columns = ", ".join(f"c{i}" for i in range(len(staged.headers)))
-    original = db.fetchall(
-        f"""SELECT r._row, {columns} FROM (SELECT {staged.row_expr} AS _row, * FROM {staged.table}) AS r
-            SEMI JOIN (SELECT _row FROM {typed_table} WHERE len(_errors) > 0) AS t ON t._row = r._row
-            ORDER BY r._row""",
-        name="rejected rows",
-    )
+    original = original_rows(db, staged, f"SELECT DISTINCT _row FROM {errors_table}")
     report.rejected_rows = [(r[0], tuple(r[1:])) for r in original]
 
 
@@ -288,17 +288,17 @@ def _previous_upload(db: Database, sha256: str, kind: str) -> tuple[int, str] | 
     return (row[0], row[1]) if row else None
 
 
-def _classify(db: Database, contract: Contract, typed_table: str, final_table: str, dedup_needed: bool, report: IngestReport) -> None:
+def _classify(db: Database, contract: Contract, typed_table: str, errors_table: str, final_table: str,
+              dedup_needed: bool, report: IngestReport) -> None:
     """Build the final rows and count what is new, replaced and unchanged against the database."""
-    writes.build_final(db, contract, typed_table, final_table, dedup_needed)
+    writes.build_final(db, contract, typed_table, errors_table, final_table, dedup_needed)
     counts = dict(db.fetchall(f"SELECT _change, count(*) FROM {final_table} GROUP BY _change", name="count changes"))
     report.rows_inserted = counts.get("inserted", 0)
     report.rows_replaced = counts.get("replaced", 0)
     report.rows_unchanged = counts.get("unchanged", 0)
 
 
-def _commit(db: Database, report: IngestReport, contract: Contract, staged: StagedFile, typed_table: str,
-            final_table: str, actor: str, agency: str | None) -> None:
+def _commit(db: Database, report: IngestReport, contract: Contract, final_table: str, actor: str, agency: str | None) -> None:
     """Everything the upload changes, in one explicit transaction."""
     if report.rows_inserted == 0 and report.rows_replaced == 0 and report.rows_rejected == 0:
         status = "unchanged"

@@ -1,14 +1,16 @@
-"""File bytes to a staged table: CSV, XLSX, Parquet and OCDS JSON become one temp table of text.
+"""File bytes to a staged source of text: CSV, XLSX, Parquet and OCDS JSON look alike afterwards.
 
-Every reader produces the same thing, a `StagedFile`: a temporary DuckDB table with text columns
-`c0..cN`, a `_row` column holding the row number as the user sees it in a spreadsheet, and the
-file's original headers. Typing and validation happen afterwards, in SQL, in `ingest.py`.
-Large CSV and Parquet files are read by DuckDB's vectorised readers, never row by row in Python.
+Every reader produces the same thing, a `StagedFile`: a SQL source with text columns `c0..cN`,
+the file's original headers, and how to number rows as the user sees them in a spreadsheet.
+A CSV file stays on disk and is read by DuckDB's vectorised reader straight into the typed
+table (one pass over a large file); the other formats are put into a temp table with a `_row`
+column. Typing and validation happen afterwards, in SQL (`validate.py`, `writes.py`).
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -16,7 +18,7 @@ import json
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,16 +36,64 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 @dataclass(frozen=True)
 class StagedFile:
-    """A file read into a temp table of text columns c0..cN plus `_row`."""
+    """A file ready to be read as text columns c0..cN."""
 
-    table: str
+    source: str  # SQL FROM item: a temp table, or a read_csv(...) call
     file_name: str
     file_format: str  # csv | xlsx | parquet | json | jsonl
     headers: tuple[str, ...]
-    row_count: int
-    row_expr: str = "_row"  # SQL giving the spreadsheet row number of a staged row
+    params: dict[str, object] = field(default_factory=dict)  # parameters the source needs
+    row_offset: int | None = None  # CSV: spreadsheet row of the first record (rows numbered by position)
+    padded_source: str | None = None  # CSV: the same reader, padding short rows
     excel_dates: bool = False  # numbers in date columns are Excel serial dates
     shape_hint: str | None = None  # "ocds" for OCDS data
+    temp_tables: tuple[str, ...] = ()
+    temp_files: tuple[str, ...] = ()
+    source_table_hint: str = "staged"  # prefix for temp tables made from this file
+
+    def release(self, db: Database) -> None:
+        """Drop the temp tables and files the reader made."""
+        for table in self.temp_tables:
+            db.execute(f"DROP TABLE IF EXISTS {table}", name="drop staged table")
+        for name in self.temp_files:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+
+
+def query_source(db: Database, staged: StagedFile, sql: str, params: dict[str, object] | None = None, *, name: str):
+    """Run SQL that reads `{source}`; a malformed CSV becomes a clear refusal (short rows are padded)."""
+    merged = {**staged.params, **(params or {})}
+    try:
+        return db.execute(sql.replace("{source}", staged.source), merged, name=name)
+    except DatabaseError as exc:
+        reason = str(exc.__cause__ or exc)
+        if staged.file_format != "csv" or "CSV Error" not in reason and "Invalid unicode" not in reason:
+            raise
+        found = re.search(r"Found: (\d+)", reason)
+        if found and int(found.group(1)) < len(staged.headers) and staged.padded_source:
+            try:
+                return db.execute(sql.replace("{source}", staged.padded_source), merged, name=name + " (padded)")
+            except DatabaseError as exc2:
+                raise _csv_refusal(exc2, staged.file_name, len(staged.headers)) from exc2
+        raise _csv_refusal(exc, staged.file_name, len(staged.headers)) from exc
+
+
+def original_rows(db: Database, staged: StagedFile, rows_sql: str) -> list[tuple]:
+    """(row number, c0..cN) of the rows whose numbers `rows_sql` selects, as the file had them."""
+    columns = ", ".join(f"c{i}" for i in range(len(staged.headers)))
+    if staged.row_offset is None:
+        return db.fetchall(
+            f"SELECT _row, {columns} FROM {staged.source} WHERE _row IN ({rows_sql}) ORDER BY _row", name="original rows")
+    copy = f"{staged.source_table_hint}_copy"
+    query_source(db, staged, f"CREATE TEMP TABLE {copy} AS SELECT * FROM {{source}}", name="re-read rejected rows")
+    try:
+        return db.fetchall(
+            f"SELECT rowid + {int(staged.row_offset)} AS _row, {columns} FROM {copy} "
+            f"WHERE rowid + {int(staged.row_offset)} IN ({rows_sql}) ORDER BY 1",
+            name="original rows",
+        )
+    finally:
+        db.execute(f"DROP TABLE IF EXISTS {copy}", name="drop copy")
 
 
 def file_format(file_name: str) -> str:
@@ -201,20 +251,20 @@ def _stage_csv(db: Database, path: Path, table: str, file_name: str) -> StagedFi
         if exc.key == "file.unknown_encoding":
             _check_header_leniently(prefix, file_name)  # a header problem is the clearer message
         raise
-    source = path
-    if encoding not in ("utf-8", "utf-8-sig"):
-        source = _transcode_to_utf8(path, encoding, file_name)
+    if encoding in ("utf-8", "utf-8-sig"):
+        return _stage_utf8_csv(path, table, file_name, temp_files=())
+    source = _transcode_to_utf8(path, encoding, file_name)
     try:
-        return _stage_utf8_csv(db, source, table, file_name, encoding)
-    finally:
-        if source != path:
-            os.unlink(source)
+        return _stage_utf8_csv(source, table, file_name, temp_files=(str(source),))
+    except BaseException:
+        os.unlink(source)
+        raise
 
 
-def _stage_utf8_csv(db: Database, path: Path, table: str, file_name: str, encoding: str) -> StagedFile:
+def _stage_utf8_csv(path: Path, table: str, file_name: str, temp_files: tuple[str, ...]) -> StagedFile:
+    """Find the header in the first lines; the body is read later, by DuckDB, straight into the typed table."""
     with path.open("rb") as fh:
         prefix_bytes = fh.read(PREFIX_BYTES)
-    bom = prefix_bytes.startswith(codecs.BOM_UTF8)
     text = codecs.getincrementaldecoder("utf-8")("replace").decode(prefix_bytes, final=False)
     text = text.lstrip("\ufeff")
     newline = _detect_newline(text)
@@ -236,45 +286,30 @@ def _stage_utf8_csv(db: Database, path: Path, table: str, file_name: str, encodi
         raise _no_header(file_name)
     headers = [h.strip() for h in rows[header_index]]
     _check_duplicate_headers(headers, file_name)
-    skip_lines = line_after[header_index]
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers))) + "}"
     options = (
-        f"auto_detect=false, header=false, skip={int(skip_lines)}, delim=?, quote='\"', escape='\"', "
-        f"new_line=?, columns={columns}, max_line_size=10000000"
+        f"auto_detect=false, header=false, skip={int(line_after[header_index])}, delim=$csv_delim, quote='\"', "
+        f"escape='\"', new_line=$csv_newline, columns={columns}, max_line_size=10000000"
     )
-    params = [str(path), delimiter, {"\n": "\\n", "\r": "\\r", "\r\n": "\\r\\n"}[newline]]
-    row_offset = header_index + 2  # spreadsheet row of the first data record
-    select = f"SELECT * FROM read_csv(?, {options}"
-    try:
-        db.execute(f"CREATE TEMP TABLE {table} AS {select})", params, name="read csv")
-    except DatabaseError as exc:
-        reason = str(exc.__cause__ or exc)
-        if "Expected Number of Columns" in reason and "Found:" in reason:
-            found = int(re.search(r"Found: (\d+)", reason).group(1))
-            if found > len(headers):
-                raise FileRefused("file.ragged_row", file=file_name, line=_csv_error_line(reason, bom),
-                                  found=found, expected=len(headers)) from exc
-            # short rows: pad them with empty values (needs the single-threaded reader)
-            try:
-                db.execute(f"CREATE TEMP TABLE {table} AS {select}, null_padding=true, parallel=false)", params,
-                           name="read csv padded")
-            except DatabaseError as exc2:
-                raise _csv_refusal(exc2, file_name, bom, len(headers)) from exc2
-        else:
-            raise _csv_refusal(exc, file_name, bom, len(headers)) from exc
-    row_count = db.scalar(f"SELECT count(*) FROM {table}", name="count staged rows")
-    # DuckDB keeps insertion order, so a staged row's rowid is its record index in the file
-    return StagedFile(table, file_name, "csv", tuple(headers), row_count, row_expr=f"rowid + {int(row_offset)}")
+    params = {"csv_path": str(path), "csv_delim": delimiter,
+              "csv_newline": {"\n": "\\n", "\r": "\\r", "\r\n": "\\r\\n"}[newline]}
+    return StagedFile(
+        source=f"read_csv($csv_path, {options})",
+        padded_source=f"read_csv($csv_path, {options}, null_padding=true, parallel=false)",
+        file_name=file_name, file_format="csv", headers=tuple(headers), params=params,
+        # DuckDB keeps insertion order, so a record's position in the file gives its spreadsheet row
+        row_offset=header_index + 2, temp_files=temp_files, source_table_hint=table,
+    )
 
 
-def _csv_error_line(reason: str, bom: bool) -> str:
+def _csv_error_line(reason: str) -> str:
     match = re.search(r"CSV Error on Line: (\d+)", reason)
     return match.group(1) if match else "?"
 
 
-def _csv_refusal(exc: DatabaseError, file_name: str, bom: bool, expected: int) -> FileRefused:
+def _csv_refusal(exc: DatabaseError, file_name: str, expected: int) -> FileRefused:
     reason = str(exc.__cause__ or exc)
-    line = _csv_error_line(reason, bom)
+    line = _csv_error_line(reason)
     if "Invalid unicode" in reason or "not utf-8" in reason:
         return FileRefused("file.bad_csv", file=file_name, line=line,
                            reason="the text is not valid UTF-8 here; the file mixes encodings. Save it again as UTF-8.")
@@ -347,7 +382,7 @@ def _stage_excel(db: Database, path: Path, table: str, file_name: str) -> Staged
     arrays = {f"c{i}": pa.array(col, type=pa.string()) for i, col in enumerate(data)}
     arrays["_row"] = pa.array(row_numbers, type=pa.int64())
     _create_from_arrow(db, table, pa.table(arrays))
-    return StagedFile(table, file_name, "xlsx", tuple(headers), len(row_numbers), excel_dates=True)
+    return StagedFile(table, file_name, "xlsx", tuple(headers), excel_dates=True, temp_tables=(table,), source_table_hint=table)
 
 
 def _create_from_arrow(db: Database, table: str, arrow_table: pa.Table) -> None:
@@ -379,8 +414,7 @@ def _stage_parquet(db: Database, path: Path, table: str, file_name: str) -> Stag
         )
     except DatabaseError as exc:
         raise FileRefused("file.bad_parquet", file=file_name, reason=str(exc.__cause__ or exc).splitlines()[0]) from exc
-    row_count = db.scalar(f"SELECT count(*) FROM {table}", name="count staged rows")
-    return StagedFile(table, file_name, "parquet", tuple(headers), row_count)
+    return StagedFile(table, file_name, "parquet", tuple(headers), temp_tables=(table,), source_table_hint=table)
 
 
 def quote_ident(name: str) -> str:
@@ -399,7 +433,7 @@ def _stage_ocds(db: Database, path: Path, table: str, file_name: str, fmt: str) 
     arrays = {f"c{i}": pa.array([_json_text(line.get(h)) for line in lines], type=pa.string()) for i, h in enumerate(headers)}
     arrays["_row"] = pa.array(range(1, len(lines) + 1), type=pa.int64())
     _create_from_arrow(db, table, pa.table(arrays))
-    return StagedFile(table, file_name, fmt, tuple(headers), len(lines), shape_hint="ocds")
+    return StagedFile(table, file_name, fmt, tuple(headers), shape_hint="ocds", temp_tables=(table,), source_table_hint=table)
 
 
 def _json_text(value: object) -> str | None:

@@ -1,4 +1,4 @@
-"""Typing and row checks as set-based SQL: a staged text table becomes a typed table with `_errors`.
+"""Typing and row checks as set-based SQL: a staged text table becomes a typed table plus its errors.
 
 Each field of a contract gets a typed expression and a list of error expressions; an error is a
 struct (code, field, value, other) whose code is a key of the translation table. Free-text
@@ -17,9 +17,11 @@ from tracker.categories import normalise_category
 from tracker.contracts import Contract, HeaderMatch, normalise_bool, normalise_header, normalise_status
 from tracker.db import Database
 from tracker.errors import FileRefused
-from tracker.readers import StagedFile
+from tracker.readers import StagedFile, query_source
 
 FORMULA_START = ("=", "@", "\t", "\r", "\n")
+# Cheap test that text starts with a four-digit year (character tests, no regular expression).
+YEAR_FIRST = "substr({s}, 1, 1) BETWEEN '0' AND '9' AND substr({s}, 4, 1) BETWEEN '0' AND '9'"
 DMY_PATTERN = r"\d{1,2}[/.\-]\d{1,2}[/.\-](\d{2}|\d{4})"
 AMOUNT_PATTERN = r"[-]?[¥￥$€£]?\s*[-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*元?"
 CURRENCY_NAMES = {"RMB": "CNY", "人民币": "CNY", "元": "CNY", "¥": "CNY", "￥": "CNY", "US$": "USD", "$": "USD", "€": "EUR", "£": "GBP"}
@@ -39,7 +41,6 @@ class TypedQuery:
 
     staged: StagedFile
     match: HeaderMatch
-    date_orders: dict[str, str] = field(default_factory=dict)
     params: dict[str, object] = field(default_factory=dict)
     joins: list[str] = field(default_factory=list)
     selects: list[str] = field(default_factory=list)
@@ -51,19 +52,24 @@ class TypedQuery:
         """The trimmed text of a field, or NULL when the file has no such column."""
         pos = self.match.column_of(field_name)
         if pos is not None:
-            return f"NULLIF(trim(s.c{pos}), '')"
+            return cell_text(f"s.c{pos}")
         return self.constants.get(field_name, "CAST(NULL AS VARCHAR)")
 
     def has(self, field_name: str) -> bool:
         return self.match.column_of(field_name) is not None
 
 
+def cell_text(column: str) -> str:
+    """A cell's text without edge spaces, empty as NULL (trimming only cells that need it is much cheaper)."""
+    return (f"CASE WHEN starts_with({column}, ' ') OR ends_with({column}, ' ') THEN NULLIF(trim({column}), '') "
+            f"ELSE NULLIF({column}, '') END")
+
+
 # -- vocabularies mapped per distinct value -----------------------------------------------------
 def _distinct_values(db: Database, staged: StagedFile, pos: int) -> list[str]:
-    rows = db.fetchall(
-        f"SELECT DISTINCT NULLIF(trim(c{pos}), '') FROM {staged.table} WHERE NULLIF(trim(c{pos}), '') IS NOT NULL",
-        name="distinct values",
-    )
+    text = cell_text(f"c{pos}")
+    rows = query_source(db, staged, f"SELECT DISTINCT {text} FROM {{source}} WHERE {text} IS NOT NULL",
+                        name="distinct values").fetchall()
     return [r[0] for r in rows]
 
 
@@ -75,9 +81,9 @@ def _vocabulary_join(db: Database, q: TypedQuery, field_name: str, mapper, value
         return "NULL"
     raws = _distinct_values(db, q.staged, pos)
     mapped = pa.table({"raw": pa.array(raws, pa.string()), "mapped": pa.array([mapper(r) for r in raws], value_type)})
-    view = f"{q.staged.table}_{alias}"
+    view = f"{q.staged.source_table_hint}_{alias}"
     db.register(view, mapped)
-    q.joins.append(f"LEFT JOIN {view} AS {alias} ON {alias}.raw = NULLIF(trim(s.c{pos}), '')")
+    q.joins.append(f"LEFT JOIN {view} AS {alias} ON {alias}.raw = {cell_text(f's.c{pos}')}")
     return f"{alias}.mapped"
 
 
@@ -86,23 +92,23 @@ def registered_views(q: TypedQuery) -> list[str]:
 
 
 # -- date order ------------------------------------------------------------------------------------
-def infer_date_orders(db: Database, staged: StagedFile, match: HeaderMatch, date_order: str | None) -> dict[str, str]:
-    """Decide day/month or month/day per date column from values that can only be read one way."""
-    orders: dict[str, str] = {}
-    for f in match.contract.fields:
-        if f.type not in ("date", "timestamp"):
+def resolve_date_orders(db: Database, q: TypedQuery, typed_base: str, date_order: str | None) -> None:
+    """Read d/m/y or m/d/y dates once their order is known, per column, from values that can only be read one way.
+
+    Runs after typing, on the values that no year-first format could read; files with ISO dates pay nothing.
+    """
+    staged = q.staged
+    for f in q.match.contract.fields:
+        pos = q.match.column_of(f.name)
+        if f.type != "date" or pos is None:
             continue
-        pos = match.column_of(f.name)
-        if pos is None:
-            continue
-        col = f"NULLIF(trim(c{pos}), '')"
+        raw = f"raw_{f.name}"
         row = db.fetchone(
             f"""
             WITH v AS (
-                SELECT {col} AS s, string_split(regexp_replace(split_part({col}, ' ', 1), '[.\\-]', '/', 'g'), '/') AS p
-                FROM {staged.table}
-                WHERE (substr({col}, 2, 1) IN ('/', '.', '-') OR substr({col}, 3, 1) IN ('/', '.', '-'))
-                  AND regexp_full_match(split_part({col}, ' ', 1), '{DMY_PATTERN}')
+                SELECT {raw} AS s, string_split(regexp_replace(split_part({raw}, ' ', 1), '[.\-]', '/', 'g'), '/') AS p
+                FROM {typed_base}
+                WHERE {f.name} IS NULL AND {raw} IS NOT NULL AND regexp_full_match(split_part({raw}, ' ', 1), '{DMY_PATTERN}')
             )
             SELECT count(*),
                    max(CAST(p[1] AS INTEGER)), max(CAST(p[2] AS INTEGER)),
@@ -121,39 +127,43 @@ def infer_date_orders(db: Database, staged: StagedFile, match: HeaderMatch, date
         if max_first > 12 and max_second > 12:
             raise FileRefused("file.mixed_date_order", file=staged.file_name, column=header, dmy=dmy_example, mdy=mdy_example)
         if max_first > 12:
-            orders[f.name] = "dmy"
+            order = "dmy"
         elif max_second > 12:
-            orders[f.name] = "mdy"
+            order = "mdy"
         elif date_order:
-            orders[f.name] = date_order
+            order = date_order
         elif differing:
             raise FileRefused("file.ambiguous_dates", file=staged.file_name, column=header, example=example)
         else:
-            orders[f.name] = "dmy"  # every value reads the same either way
-    return orders
+            order = "dmy"  # every value reads the same either way
+        db.execute(
+            f"UPDATE {typed_base} SET {f.name} = {day_month_expr(raw, order)} WHERE {f.name} IS NULL AND {raw} IS NOT NULL",
+            name="read day/month dates",
+        )
 
 
 # -- expressions per type --------------------------------------------------------------------------
-def date_expr(s: str, order: str | None, excel: bool) -> str:
-    """SQL DATE from text in ISO, YYYY/MM/DD, YYYY年MM月DD日, dotted, d/m or m/d, or an Excel serial."""
-    parts = [
-        f"CASE WHEN substr({s}, 5, 1) = '-' THEN TRY_CAST({s} AS DATE) END",
-        f"CASE WHEN substr({s}, 5, 1) = '/' THEN CAST(try_strptime(split_part({s}, ' ', 1), '%Y/%m/%d') AS DATE) END",
-        f"CASE WHEN substr({s}, 5, 1) = '年' THEN CAST(try_strptime({s}, '%Y年%m月%d日') AS DATE) END",
-        f"CASE WHEN substr({s}, 5, 1) = '.' THEN CAST(try_strptime(split_part({s}, ' ', 1), '%Y.%m.%d') AS DATE) END",
-        f"CASE WHEN regexp_full_match({s}, '\\d{{8}}') THEN CAST(try_strptime({s}, '%Y%m%d') AS DATE) END",
-    ]
-    if order in ("dmy", "mdy"):
-        day, month = ("p[1]", "p[2]") if order == "dmy" else ("p[2]", "p[1]")
-        first = f"split_part({s}, ' ', 1)"
-        parts.append(
-            f"""(SELECT CASE WHEN regexp_full_match({first}, '{DMY_PATTERN}') THEN
+def day_month_expr(s: str, order: str) -> str:
+    """SQL DATE from d/m/y or m/d/y text (2-digit years: 00-69 are 2000s, 70-99 are 1900s)."""
+    day, month = ("p[1]", "p[2]") if order == "dmy" else ("p[2]", "p[1]")
+    first = f"split_part({s}, ' ', 1)"
+    year = "CAST(p[3] AS INTEGER)"
+    return f"""(SELECT CASE WHEN regexp_full_match({first}, '{DMY_PATTERN}') THEN
                   TRY_CAST(printf('%04d-%02d-%02d',
-                      CASE WHEN length(p[3]) = 2 THEN CASE WHEN CAST(p[3] AS INTEGER) < 70 THEN 2000 ELSE 1900 END + CAST(p[3] AS INTEGER)
-                           ELSE CAST(p[3] AS INTEGER) END,
+                      CASE WHEN length(p[3]) = 2 THEN CASE WHEN {year} < 70 THEN 2000 ELSE 1900 END + {year} ELSE {year} END,
                       CAST({month} AS INTEGER), CAST({day} AS INTEGER)) AS DATE) END
                 FROM (SELECT string_split(regexp_replace({first}, '[.\\-]', '/', 'g'), '/') AS p))"""
-        )
+
+
+def date_expr(s: str, excel: bool) -> str:
+    """SQL DATE from text in ISO, YYYY/MM/DD, YYYY年MM月DD日, dotted, YYYYMMDD, or an Excel serial."""
+    parts = [
+        f"CASE WHEN substr({s}, 5, 1) = '-' AND {YEAR_FIRST.format(s=s)} THEN TRY_CAST({s} AS DATE) END",
+        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}/') THEN CAST(try_strptime(split_part({s}, ' ', 1), '%Y/%m/%d') AS DATE) END",
+        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}年') THEN CAST(try_strptime({s}, '%Y年%m月%d日') AS DATE) END",
+        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}\\.') THEN CAST(try_strptime(split_part({s}, ' ', 1), '%Y.%m.%d') AS DATE) END",
+        f"CASE WHEN regexp_full_match({s}, '\\d{{8}}') THEN CAST(try_strptime({s}, '%Y%m%d') AS DATE) END",
+    ]
     if excel:
         parts.append(
             f"CASE WHEN regexp_full_match({s}, '\\d{{4,5}}(\\.\\d+)?') AND TRY_CAST({s} AS DOUBLE) BETWEEN 1 AND 80000 "
@@ -165,9 +175,9 @@ def date_expr(s: str, order: str | None, excel: bool) -> str:
 def timestamp_expr(s: str, excel: bool) -> str:
     """SQL TIMESTAMP (local to $tz) from ISO text with or without offset, or Y/M/D forms."""
     parts = [
-        f"CASE WHEN regexp_matches({s}, '(Z|[+\\-]\\d{{2}}:?\\d{{2}})$') AND substr({s}, 5, 1) = '-' "
+        f"CASE WHEN regexp_matches({s}, '(Z|[+\\-]\\d{{2}}:?\\d{{2}})$') AND substr({s}, 5, 1) = '-' AND {YEAR_FIRST.format(s=s)} "
         f"THEN timezone($tz, TRY_CAST({s} AS TIMESTAMPTZ)) END",
-        f"CASE WHEN substr({s}, 5, 1) = '-' THEN TRY_CAST({s} AS TIMESTAMP) END",
+        f"CASE WHEN substr({s}, 5, 1) = '-' AND {YEAR_FIRST.format(s=s)} THEN TRY_CAST({s} AS TIMESTAMP) END",
         f"try_strptime({s}, '%Y/%m/%d %H:%M:%S')",
         f"try_strptime({s}, '%Y/%m/%d %H:%M')",
         f"try_strptime({s}, '%Y年%m月%d日 %H:%M:%S')",
@@ -210,7 +220,7 @@ def text_errors(s: str, f_name: str, limit: int) -> str:
     END"""
 
 
-def build_typed_query(db: Database, staged: StagedFile, match: HeaderMatch, *, date_order: str | None, timezone: str,
+def build_typed_query(db: Database, staged: StagedFile, match: HeaderMatch, *, timezone: str,
                       default_currency: str, scope_agency: str | None = None) -> TypedQuery:
     """Typed columns and row-level errors for one contract; cross-row checks come later."""
     contract: Contract = match.contract
@@ -224,7 +234,6 @@ def build_typed_query(db: Database, staged: StagedFile, match: HeaderMatch, *, d
         if scheme in ("CPV", "UNSPSC"):
             q.constants["classification_scheme"] = f"'{scheme}'"  # the header names the catalogue
     q.params["tz"] = timezone
-    q.date_orders = infer_date_orders(db, staged, match, date_order)
     excel = staged.excel_dates
     for f in contract.fields:
         s = q.src(f.name)  # text expression over the staged row (inner query)
@@ -253,7 +262,7 @@ def build_typed_query(db: Database, staged: StagedFile, match: HeaderMatch, *, d
                          WHEN {typed} > {limit} THEN {err('row.hours_over_24', f.name, raw)} END"""
             )
         elif f.type == "date":
-            q.selects.append(f"{date_expr(s, q.date_orders.get(f.name), excel)} AS {typed}")
+            q.selects.append(f"{date_expr(s, excel)} AS {typed}")
             q.errors.append(
                 f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_date', f.name, raw)}
                          WHEN {typed} < DATE '1980-01-01' OR {typed} >= DATE '2101-01-01' THEN {err('row.implausible_date', f.name, raw)} END"""
@@ -296,30 +305,51 @@ def _kind_checks(q: TypedQuery) -> None:
         q.errors.append(f"CASE WHEN raw_hours_used IS NULL AND raw_minutes_used IS NULL THEN {err('row.required', 'hours_used')} END")
 
 
+ERRORS_DDL = "CREATE TEMP TABLE {name} (_row BIGINT, e STRUCT(code VARCHAR, field VARCHAR, value VARCHAR, other VARCHAR))"
+
+
 def typed_sql(q: TypedQuery, target: str) -> str:
-    """CREATE TEMP TABLE target with _row, raw_* text, typed fields, extra JSON and _errors."""
-    row_expr = "s." + q.staged.row_expr
+    """CREATE TEMP TABLE target with raw_* text, typed fields, extra JSON and a `_blank` flag, in file order."""
     extras = sorted(q.match.extras.items())
     if extras:
         pairs = []
         for i, (pos, header) in enumerate(extras):
             q.params[f"x{i}"] = header
-            pairs.append(f"$x{i}, NULLIF(trim(s.c{pos}), '')")
+            pairs.append(f"$x{i}, {cell_text(f's.c{pos}')}")
         extra_sql = f"json_object({', '.join(pairs)})"
     else:
         extra_sql = "CAST(NULL AS JSON)"
-    all_columns = [f"s.c{i}" for i in range(len(q.staged.headers))]
-    not_blank = " OR ".join(f"NULLIF(trim({c}), '') IS NOT NULL" for c in all_columns) or "true"
-    errors_sql = ",\n".join(q.errors)
+    columns = ", ".join(f"s.c{i}" for i in range(len(q.staged.headers)))
+    source_row = "s._row AS _source_row, " if q.staged.row_offset is None else ""
     return f"""
         CREATE TEMP TABLE {target} AS
-        SELECT t.*, list_filter([{errors_sql}], lambda e: e IS NOT NULL) AS _errors
-        FROM (
-            SELECT {row_expr} AS _row, {', '.join(q.selects)}, {extra_sql} AS extra
-            FROM {q.staged.table} AS s
-            {' '.join(q.joins)}
-            WHERE {not_blank}
-        ) AS t
+        SELECT {source_row}coalesce({columns}) IS NULL AS _blank, {', '.join(q.selects)}, {extra_sql} AS extra
+        FROM {{source}} AS s
+        {' '.join(q.joins)}
+    """
+
+
+def typed_view_sql(q: TypedQuery, base: str, view: str) -> str:
+    """The typed rows without blank lines, each with `_row`, its row number as a spreadsheet shows it."""
+    if q.staged.row_offset is None:
+        row_expr, hidden = "_source_row", "_blank, _source_row"
+    else:  # CSV: rows keep file order, so the position gives the row number
+        row_expr, hidden = f"rowid + {int(q.staged.row_offset)}", "_blank"
+    return f"CREATE TEMP VIEW {view} AS SELECT {row_expr} AS _row, * EXCLUDE ({hidden}) FROM {base} WHERE NOT _blank"
+
+
+def insert_errors_sql(checks: list[str], source: str, errors_table: str, joins: str = "") -> str:
+    """INSERT one row per failed check into the errors table (each check is a CASE giving an error or NULL).
+
+    Rows are kept only when some check fails, so the list of errors is built for those rows alone.
+    """
+    names = [f"_check{i}" for i in range(len(checks))]
+    computed = ", ".join(f"({check}) AS {name}" for check, name in zip(checks, names))
+    return f"""
+        INSERT INTO {errors_table}
+        SELECT _row, unnest(list_filter([{', '.join(names)}], lambda e: e IS NOT NULL))
+        FROM (SELECT t._row, {computed} FROM {source} AS t {joins})
+        WHERE coalesce({', '.join(names)}) IS NOT NULL
     """
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tracker.contracts import Contract
 from tracker.db import Database
-from tracker.validate import assert_safe_name, err
+from tracker.validate import assert_safe_name, err, insert_errors_sql
 
 TARGETS = {"procurement": "procurement_lines", "assets": "assets", "usage": "usage_daily"}
 KEYS = {
@@ -69,12 +69,13 @@ def _shape_key(contract: Contract) -> str:
     return contract.kind if contract.kind != "usage" else contract.shape
 
 
-def cross_checks(db: Database, contract: Contract, typed: str, scope_agency: str | None) -> bool:
-    """Append checks between fields, between rows and against the database to `_errors`.
+def cross_checks(db: Database, contract: Contract, typed: str, errors: str, scope_agency: str | None) -> bool:
+    """Record failed checks between fields, between rows and against the database in `errors`.
 
     Returns whether identical duplicate rows exist (they are accepted once).
     """
     assert_safe_name(typed)
+    assert_safe_name(errors)
     shape = _shape_key(contract)
     checks: list[str] = []
     joins: list[str] = []
@@ -109,73 +110,62 @@ def cross_checks(db: Database, contract: Contract, typed: str, scope_agency: str
         checks.append(f"""CASE WHEN t.end_time < t.start_time THEN {err('row.end_before_start', 'end_time', 't.end_time', 't.start_time')}
                    WHEN t.end_time - t.start_time > INTERVAL 366 DAY THEN {err('row.session_too_long', 'end_time', 't.end_time', 't.start_time')} END""")
     if checks:
-        _append_errors(db, typed, checks, joins, params)
+        db.execute(insert_errors_sql(checks, typed, errors, " ".join(joins)), params or None, name="cross-row checks")
     if contract.shape == "sessions":
         return False
-    return _duplicate_checks(db, typed, shape, contract)
+    return _duplicate_checks(db, typed, errors, shape)
 
 
-def _append_errors(db: Database, typed: str, checks: list[str], joins: list[str], params: dict[str, object]) -> None:
-    found = f"{typed}_cross"
-    db.execute(
-        f"""CREATE TEMP TABLE {found} AS
-            SELECT _row, errs FROM (
-                SELECT t._row, list_filter([{', '.join(checks)}], lambda e: e IS NOT NULL) AS errs
-                FROM {typed} AS t {' '.join(joins)}
-            ) WHERE len(errs) > 0""",
-        params or None,
-        name="cross-row checks",
-    )
-    try:
-        db.execute(
-            f"UPDATE {typed} SET _errors = list_concat({typed}._errors, f.errs) FROM {found} AS f WHERE {typed}._row = f._row",
-            name="append cross-row errors",
-        )
-    finally:
-        db.execute(f"DROP TABLE IF EXISTS {found}", name="drop cross-row checks")
+def _duplicate_checks(db: Database, typed: str, errors: str, shape: str) -> bool:
+    """Rows sharing a key with different values are all rejected; identical repeats are kept once.
 
-
-def _duplicate_checks(db: Database, typed: str, shape: str, contract: Contract) -> bool:
-    """Rows sharing a key with different values are all rejected; identical repeats are kept once."""
-    dups = f"{typed}_dups"
+    Candidates are found by grouping on one 64-bit hash of the key (cheap on millions of rows);
+    only candidate rows are then grouped on the real key.
+    """
     keys = _key(shape)
+    candidates = f"{typed}_dup_hashes"
     db.execute(
-        f"""CREATE TEMP TABLE {dups} AS
-            SELECT {', '.join(f'{k} AS k{i}' for i, k in enumerate(keys))},
-                   count(DISTINCT hash({CONFLICT_VALUES[shape]})) AS variants,
-                   list(_row ORDER BY _row) AS rows
-            FROM {typed} WHERE len(_errors) = 0
-            GROUP BY ALL HAVING count(*) > 1""",
+        f"""CREATE TEMP TABLE {candidates} AS
+            SELECT h FROM (SELECT hash({', '.join(keys)}) AS h FROM {typed}) GROUP BY h HAVING count(*) > 1""",
         name="find duplicate keys",
     )
     try:
-        any_dups, conflicts = db.fetchone(
-            f"SELECT count(*), count(*) FILTER (WHERE variants > 1) FROM {dups}", name="count duplicates")
+        if not db.scalar(f"SELECT count(*) FROM {candidates}", name="count duplicate candidates"):
+            return False
+        key_select = ", ".join(f"{k} AS k{i}" for i, k in enumerate(keys))
+        groups = f"""
+            SELECT {', '.join(f'k{i}' for i in range(len(keys)))}, count(DISTINCT hash({CONFLICT_VALUES[shape]})) AS variants,
+                   list(_row ORDER BY _row) AS rows, count(*) AS n
+            FROM (SELECT {key_select}, * FROM {typed} WHERE hash({', '.join(keys)}) IN (SELECT h FROM {candidates}))
+            GROUP BY ALL HAVING count(*) > 1"""
+        any_dups, conflicts = db.fetchone(f"SELECT count(*), count(*) FILTER (WHERE variants > 1) FROM ({groups})",
+                                          name="count duplicates")
         if conflicts:
-            on = " AND ".join(f"{k} = d.k{i}" for i, k in enumerate(_key(shape, "t")))
             rows_text = "array_to_string(list_transform(d.rows, lambda r: CAST(r AS VARCHAR)), ', ')"
             db.execute(
-                f"""UPDATE {typed} AS t SET _errors = list_append(t._errors, {err('row.duplicate_key', 'key', "'key'", rows_text)})
-                    FROM (SELECT * FROM {dups} WHERE variants > 1) AS d
-                    WHERE {on} AND len(t._errors) = 0""",
+                f"""INSERT INTO {errors}
+                    SELECT r, {err('row.duplicate_key', 'key', "'key'", rows_text)}
+                    FROM (SELECT *, unnest(rows) AS r FROM ({groups}) WHERE variants > 1) AS d""",
                 name="mark conflicting duplicates",
             )
         return bool(any_dups)
     finally:
-        db.execute(f"DROP TABLE IF EXISTS {dups}", name="drop duplicates")
+        db.execute(f"DROP TABLE IF EXISTS {candidates}", name="drop duplicate candidates")
 
 
-def build_final(db: Database, contract: Contract, typed: str, final: str, dedup_needed: bool) -> None:
+def build_final(db: Database, contract: Contract, typed: str, errors: str, final: str, dedup_needed: bool) -> None:
     """The rows to store, each marked inserted, replaced or unchanged against the database."""
     assert_safe_name(typed)
     assert_safe_name(final)
     shape = _shape_key(contract)
     kind = contract.kind
+    has_errors = db.scalar(f"SELECT count(*) FROM {errors}", name="count errors") > 0
+    accepted = f"(SELECT * FROM {typed} ANTI JOIN {errors} USING (_row))" if has_errors else typed
     if shape == "sessions":
-        rows_sql = _sessions_to_days(typed)
+        rows_sql = _sessions_to_days(accepted)
     else:
         dedup = f"QUALIFY row_number() OVER (PARTITION BY {', '.join(_key(shape))} ORDER BY _row) = 1" if dedup_needed else ""
-        rows_sql = f"SELECT {FINAL_SELECT[shape]} FROM {typed} WHERE len(_errors) = 0 {dedup}"
+        rows_sql = f"SELECT {FINAL_SELECT[shape]} FROM {accepted} {dedup}"
     target = TARGETS[kind]
     keys = KEYS[kind]
     on = " AND ".join(f"e.{k} = f.{k}" for k in keys)
@@ -193,12 +183,12 @@ def build_final(db: Database, contract: Contract, typed: str, final: str, dedup_
     )
 
 
-def _sessions_to_days(typed: str) -> str:
+def _sessions_to_days(accepted: str) -> str:
     """Sessions merged where they overlap (per asset and source), then split at midnight into daily hours."""
     return f"""
         WITH s AS (
             SELECT asset_id, coalesce(source, '') AS source, start_time AS st, end_time AS et, extra, _row
-            FROM {typed} WHERE len(_errors) = 0 AND end_time > start_time
+            FROM {accepted} WHERE end_time > start_time
         ), ordered AS (
             SELECT *, max(et) OVER (PARTITION BY asset_id, source ORDER BY st, et
                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end

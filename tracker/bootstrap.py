@@ -1,0 +1,39 @@
+"""First run: open the database and, when it is new and empty, load the small demo tier."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from tracker.config import resolve_db_path
+from tracker.db import Database
+
+
+def is_empty(db: Database) -> bool:
+    return not db.scalar("SELECT count(*) FROM uploads", name="count uploads")
+
+
+def load_demo(db: Database, scale: str = "small", *, seed: int = 7, lang: str = "en", log=None) -> None:
+    """Generate a demo tier and ingest it, as the `demo` actor."""
+    from tracker.demo import generate
+    from tracker.ingest import ingest_file
+
+    say = log or (lambda text: print(text, file=sys.stderr, flush=True))
+    with tempfile.TemporaryDirectory(prefix="tracker-demo-") as tmp:
+        files = generate(Path(tmp), scale=scale, seed=seed, progress=say)
+        for kind, path in (("procurement", files.procurement), ("assets", files.assets), ("usage", files.usage)):
+            report = ingest_file(db, kind, path, actor="demo")
+            say(report.summary(lang))
+            if not report.committed:
+                raise RuntimeError("demo data was rejected: " + "; ".join(e.text() for e in report.errors[:5]))
+
+
+def open_with_demo(path: str | Path | None = None) -> Database:
+    """Open the database; a brand-new file gets the small demo tier so that a newcomer sees real numbers."""
+    db_path = resolve_db_path(path)
+    new_file = not db_path.exists()
+    db = Database.open(db_path)
+    if new_file and is_empty(db):
+        load_demo(db)
+    return db

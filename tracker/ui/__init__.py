@@ -1,0 +1,1 @@
+"""Streamlit pages and components: thin renderers over the core's functions."""
