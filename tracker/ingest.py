@@ -8,10 +8,11 @@ or commit the accepted rows (and, with `partial`, keep the rejected ones tied to
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -28,6 +29,7 @@ from tracker.validate import (ERRORS_DDL, build_typed_query, insert_errors_sql, 
 from tracker import writes
 
 Progress = Callable[[str, float | None], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -129,13 +131,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def choose_contract(staged: StagedFile, kind: str | None) -> HeaderMatch:
-    """The contract the file's headers fit; a clear refusal when required columns are missing."""
+def choose_contract(staged: StagedFile, kind: str | None, scope_agency: str | None = None) -> HeaderMatch:
+    """The contract the file's headers fit; a clear refusal when required columns are missing.
+
+    An upload limited to one agency may leave out the agency column: the agency is filled in.
+    """
     if staged.shape_hint == "ocds" and kind not in (None, "procurement"):
         raise FileRefused("file.ocds_only_procurement", file=staged.file_name, kind=kind_name(kind))
     headers = list(staged.headers)
     candidates = contract_for(kind) if kind else CONTRACTS
-    matches = sorted((match_headers(headers, c) for c in candidates), key=lambda m: (not m.missing, m.score), reverse=True)
+    matches = [match_headers(headers, c) for c in candidates]
+    if scope_agency is not None:
+        matches = [replace(m, missing=tuple(f for f in m.missing if f != "agency_code")) for m in matches]
+    matches.sort(key=lambda m: (not m.missing, m.score), reverse=True)
     best = matches[0]
     if best.missing:
         complete = [m for m in (match_headers(headers, c) for c in CONTRACTS) if not m.missing and m.score >= 2]
@@ -181,7 +189,7 @@ def ingest_file(
     try:
         report_progress("read", None)
         staged = stage_file(db, path, staged_table, file_name=name, max_bytes=int(settings["max_upload_mb"]) * 1_000_000)
-        match = choose_contract(staged, kind)
+        match = choose_contract(staged, kind, agency)
         contract = match.contract
         q = build_typed_query(db, staged, match, timezone=settings["timezone"],
                               default_currency=settings["currency"], scope_agency=agency)
@@ -224,13 +232,23 @@ def ingest_file(
         return report
     finally:
         hasher.join()
-        for view in views:
-            db.unregister(view)
-        db.execute(f"DROP VIEW IF EXISTS {typed_view}", name="drop typed view")
-        for table in (final_table, errors_table, base_table):
-            db.execute(f"DROP TABLE IF EXISTS {table}", name="drop staging")
-        if staged is not None:
-            staged.release(db)
+        _clean_up(db, views, final_table, typed_view, (errors_table, base_table), staged)
+
+
+def _clean_up(db: Database, views: list[str], final_table: str, typed_view: str, tables: tuple[str, ...],
+              staged: StagedFile | None) -> None:
+    """Drop what the upload staged; a failure here must not hide the upload's own outcome."""
+    steps = [lambda v=v: db.unregister(v) for v in views]
+    steps.append(lambda: writes.drop_final(db, final_table))
+    steps.append(lambda: db.execute(f"DROP VIEW IF EXISTS {typed_view}", name="drop typed view"))
+    steps += [lambda t=t: db.execute(f"DROP TABLE IF EXISTS {t}", name="drop staging") for t in tables]
+    if staged is not None:
+        steps.append(lambda: staged.release(db))
+    for step in steps:
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - logged, and the next step still runs
+            log.exception("clean-up after an upload failed")
 
 
 class _BackgroundHash:

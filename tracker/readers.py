@@ -13,7 +13,6 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
-import io
 import json
 import os
 import re
@@ -183,6 +182,9 @@ def _detect_encoding(prefix: bytes, file_name: str) -> str:
     if prefix.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in prefix:
+        # text in UTF-16 without a byte-order mark has a NUL beside nearly every ASCII character
+        if prefix[1::2].count(0) > len(prefix) // 4 or prefix[0::2].count(0) > len(prefix) // 4:
+            raise FileRefused("file.unknown_encoding", file=file_name)
         raise FileRefused("file.binary", file=file_name)
     for encoding in ("utf-8", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)("strict")
@@ -272,7 +274,7 @@ def _stage_utf8_csv(path: Path, table: str, file_name: str, temp_files: tuple[st
     if len(prefix_bytes) == PREFIX_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line of a prefix may be cut short
     delimiter = _detect_delimiter(lines)
-    reader = csv.reader(io.StringIO(newline.join(lines)), delimiter=delimiter, quotechar='"')
+    reader = csv.reader(lines, delimiter=delimiter, quotechar='"')  # lines already split, whatever the line ending
     rows: list[list[str]] = []
     line_after: list[int] = []
     try:

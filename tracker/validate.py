@@ -106,7 +106,7 @@ def resolve_date_orders(db: Database, q: TypedQuery, typed_base: str, date_order
         row = db.fetchone(
             f"""
             WITH v AS (
-                SELECT {raw} AS s, string_split(regexp_replace(split_part({raw}, ' ', 1), '[.\-]', '/', 'g'), '/') AS p
+                SELECT {raw} AS s, string_split(regexp_replace(split_part({raw}, ' ', 1), '[.\\-]', '/', 'g'), '/') AS p
                 FROM {typed_base}
                 WHERE {f.name} IS NULL AND {raw} IS NOT NULL AND regexp_full_match(split_part({raw}, ' ', 1), '{DMY_PATTERN}')
             )
@@ -214,7 +214,7 @@ def text_errors(s: str, f_name: str, limit: int) -> str:
         WHEN {s} IS NULL THEN NULL
         WHEN length({s}) > {int(limit)} THEN {err('row.too_long', f_name, f'length({s})', str(int(limit)))}
         WHEN left({s}, 1) IN ('=', '@', chr(9), chr(13), chr(10))
-             OR (left({s}, 1) IN ('+', '-') AND regexp_matches({s}, '[=(!|;]|^[+\\-]\\s*[A-Za-z]'))
+             OR (left({s}, 1) IN ('+', '-') AND regexp_matches({s}, '[=(!|;*/^&]|\\d\\s*[+\\-]|^[+\\-]\\s*[A-Za-z]'))
              THEN {err('row.formula', f_name, f'left({s}, 40)')}
         WHEN regexp_matches({s}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]') THEN {err('row.control_chars', f_name)}
     END"""
@@ -255,11 +255,11 @@ def build_typed_query(db: Database, staged: StagedFile, match: HeaderMatch, *, t
                                      WHEN {typed} < 0 THEN {err('row.negative', f.name, raw)} END""")
         elif f.type in ("hours", "minutes"):
             q.selects.append(f"{number_expr(s)} AS {typed}")
-            limit = 24 if f.type == "hours" else 1440
+            limit, over = (24, "row.hours_over_24") if f.type == "hours" else (1440, "row.minutes_over_day")
             q.errors.append(
                 f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_number', f.name, raw)}
                          WHEN {typed} < 0 THEN {err('row.negative', f.name, raw)}
-                         WHEN {typed} > {limit} THEN {err('row.hours_over_24', f.name, raw)} END"""
+                         WHEN {typed} > {limit} THEN {err(over, f.name, raw)} END"""
             )
         elif f.type == "date":
             q.selects.append(f"{date_expr(s, excel)} AS {typed}")
@@ -319,7 +319,8 @@ def typed_sql(q: TypedQuery, target: str) -> str:
         extra_sql = f"json_object({', '.join(pairs)})"
     else:
         extra_sql = "CAST(NULL AS JSON)"
-    columns = ", ".join(f"s.c{i}" for i in range(len(q.staged.headers)))
+    # a row is blank when every cell is empty or spaces; coalesce stops at the first filled cell
+    columns = ", ".join(cell_text(f"s.c{i}") for i in range(len(q.staged.headers)))
     source_row = "s._row AS _source_row, " if q.staged.row_offset is None else ""
     return f"""
         CREATE TEMP TABLE {target} AS

@@ -168,6 +168,10 @@ def build_final(db: Database, contract: Contract, typed: str, errors: str, final
         rows_sql = f"SELECT {FINAL_SELECT[shape]} FROM {accepted} {dedup}"
     target = TARGETS[kind]
     keys = KEYS[kind]
+    if shape == "daily" and not _usage_overlaps(db, accepted):
+        # nothing stored for these assets and days: every row is new, and nothing needs comparing
+        db.execute(f"CREATE TEMP VIEW {final} AS SELECT *, 'inserted' AS _change FROM ({rows_sql})", name="new rows")
+        return
     on = " AND ".join(f"e.{k} = f.{k}" for k in keys)
     values = [c for c in COLUMNS[kind] if c not in keys]
     same = " AND ".join(
@@ -181,6 +185,29 @@ def build_final(db: Database, contract: Contract, typed: str, errors: str, final
             FROM ({rows_sql}) AS f LEFT JOIN {target} AS e ON {on}""",
         name="compare with stored rows",
     )
+
+
+def _usage_overlaps(db: Database, accepted: str) -> bool:
+    """Whether any stored usage day shares an asset and falls within the dates of the upload."""
+    first, last = db.fetchone(f"SELECT min(usage_date), max(usage_date) FROM {accepted}", name="upload period")
+    if first is None:
+        return False
+    return bool(db.scalar(
+        f"""SELECT count(*) FROM usage_daily AS u
+            SEMI JOIN (SELECT DISTINCT asset_id FROM {accepted}) AS a ON a.asset_id = u.asset_id
+            WHERE u.usage_date BETWEEN $first AND $last""",
+        {"first": first, "last": last},
+        name="stored days overlapping the upload",
+    ))
+
+
+def drop_final(db: Database, final: str) -> None:
+    """Drop the final rows, a view or a table depending on the path taken."""
+    kind = db.scalar("SELECT table_type FROM information_schema.tables WHERE table_name = ?", [final], name="final kind")
+    if kind == "VIEW":
+        db.execute(f"DROP VIEW {final}", name="drop final view")
+    elif kind is not None:
+        db.execute(f"DROP TABLE {final}", name="drop final rows")
 
 
 def _sessions_to_days(accepted: str) -> str:

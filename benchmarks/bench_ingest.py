@@ -1,0 +1,122 @@
+"""Ingest speed on the medium demo tier's usage CSV, against a bare DuckDB load and pandas, in one run.
+
+    .venv/bin/python benchmarks/bench_ingest.py [--work DIR] [--repeat 3] [--skip-pandas]
+
+Generates the medium tier into the work directory (once; reused afterwards), then measures:
+- bare DuckDB: `CREATE TABLE t AS SELECT * FROM read_csv(file)` into a new database file;
+- pandas: `pandas.read_csv(file)`;
+- the tracker: `ingest_file(db, "usage", file)` into a new database that already holds the assets
+  (reading, typing, every row check, duplicate keys, the upsert, the upload record, one transaction).
+Each figure is the median of `--repeat` runs (pandas: one run). Results are written to
+benchmarks/results/ingest.json and printed as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+
+from tracker.db import Database  # noqa: E402
+from tracker.ingest import ingest_file  # noqa: E402
+
+
+def _fresh(path: Path) -> Path:
+    for suffix in ("", ".wal"):
+        candidate = Path(str(path) + suffix)
+        if candidate.exists():
+            candidate.unlink()
+    return path
+
+
+def bare_duckdb(csv_path: Path, work: Path) -> float:
+    db_path = _fresh(work / "bare.duckdb")
+    con = duckdb.connect(str(db_path))
+    start = time.perf_counter()
+    con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(csv_path)])
+    elapsed = time.perf_counter() - start
+    con.close()
+    return elapsed
+
+
+def pandas_read(csv_path: Path) -> float:
+    import pandas as pd
+
+    start = time.perf_counter()
+    pd.read_csv(csv_path)
+    return time.perf_counter() - start
+
+
+def tracker_ingest(csv_path: Path, assets_db: Path, work: Path) -> tuple[float, int]:
+    db_path = _fresh(work / "tracker.duckdb")
+    shutil.copy(assets_db, db_path)
+    db = Database.open(db_path)
+    start = time.perf_counter()
+    report = ingest_file(db, "usage", csv_path, actor="benchmark")
+    elapsed = time.perf_counter() - start
+    db.close()
+    if report.status != "committed":
+        raise SystemExit(f"benchmark input was not committed: {report.summary()}")
+    return elapsed, report.rows_inserted
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-pandas", action="store_true")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    demo_dir = args.work / "medium"
+    usage_csv = demo_dir / "usage.csv"
+    if not usage_csv.exists():
+        from tracker.demo import generate
+
+        print("generating the medium tier…", file=sys.stderr)
+        generate(demo_dir, scale="medium", seed=7, progress=lambda m: print(m, file=sys.stderr))
+    assets_db = _fresh(args.work / "assets.duckdb")
+    with Database.open(assets_db) as db:
+        ingest_file(db, "assets", demo_dir / "assets.csv", actor="benchmark")
+    size_mb = usage_csv.stat().st_size / 1e6
+
+    bare = [bare_duckdb(usage_csv, args.work) for _ in range(args.repeat)]
+    ours, rows = [], 0
+    for _ in range(args.repeat):
+        elapsed, rows = tracker_ingest(usage_csv, assets_db, args.work)
+        ours.append(elapsed)
+    pandas_s = None if args.skip_pandas else pandas_read(usage_csv)
+
+    bare_s, ours_s = statistics.median(bare), statistics.median(ours)
+    result = {
+        "file": "medium tier usage.csv", "rows": rows, "size_mb": round(size_mb, 1),
+        "cores": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
+        "bare_duckdb_s": round(bare_s, 2), "tracker_ingest_s": round(ours_s, 2),
+        "pandas_read_csv_s": None if pandas_s is None else round(pandas_s, 2),
+        "tracker_vs_bare": round(ours_s / bare_s, 2),
+        "pandas_vs_bare": None if pandas_s is None else round(pandas_s / bare_s, 2),
+        "runs": {"bare_duckdb": [round(x, 2) for x in bare], "tracker_ingest": [round(x, 2) for x in ours]},
+    }
+    out = ROOT / "benchmarks" / "results" / "ingest.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"| {rows:,} usage rows, {size_mb:,.0f} MB CSV, {os.cpu_count()} cores | seconds | × bare DuckDB |")
+    print("| --- | ---: | ---: |")
+    print(f"| bare DuckDB `CREATE TABLE … AS SELECT * FROM read_csv(…)` | {bare_s:.2f} | 1.00 |")
+    print(f"| tracker `ingest usage` (all checks, upsert, one transaction) | {ours_s:.2f} | {ours_s / bare_s:.2f} |")
+    if pandas_s is not None:
+        print(f"| `pandas.read_csv` | {pandas_s:.2f} | {pandas_s / bare_s:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
