@@ -30,7 +30,7 @@ import pytest
 from tracker.db import Database
 from tracker.errors import FileRefused
 from tracker.i18n import MESSAGES
-from tracker.ingest import IngestReport, ingest_file
+from tracker.ingest import ingest_file
 from tracker.settings import set_setting
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -204,14 +204,6 @@ def case(id: str, build, kind="usage", *, bug: str | None = None, **expect) -> p
 BUG_EMPTY_LINE = ("an empty line inside a CSV shifts every later row number by one: DuckDB's read_csv skips empty lines "
                   "and validate.typed_view_sql numbers CSV rows as rowid + offset, so the row on spreadsheet row 4 is "
                   "reported as row 3")
-BUG_HEADER_ONLY_WITH_VOCABULARY = (
-    "a header-only assets or procurement file raises duckdb ResourceInUseException ('connection has an unfinished "
-    "result from execute()') instead of file.header_only: ingest_file's `finally` calls db.unregister on the category "
-    "view while the fetchone() of 'count rows' is still open, which also skips the DROP of the staging tables")
-BUG_SCOPE_AGENCY_COLUMN = ("a scoped assets upload without an agency_code column is refused as file.missing_columns: "
-                           "ingest.choose_contract checks required columns before validate.build_typed_query can fill "
-                           "agency_code from the scope (the constant it sets for exactly this case is never reached)")
-
 
 LONG_TEXT = "x" * 5000
 BAD_XLSX = random.Random(7).randbytes(3000)
@@ -225,9 +217,9 @@ CASES = [
     case("bom-and-newlines-only", lambda p: raw_file(p, "usage.csv", b"\xef\xbb\xbf\n\n"), refused="file.empty"),
     case("header-only", lambda p: usage_csv(p, []), refused="file.header_only", mentions=("usage.csv",)),
     case("assets-header-only", lambda p: assets_csv(p, []), kind="assets", refused="file.header_only",
-         mentions=("assets.csv",), bug=BUG_HEADER_ONLY_WITH_VOCABULARY),
+         mentions=("assets.csv",)),
     case("procurement-header-only-xlsx", lambda p: xlsx_file(p, [PROC_HEADER]), kind="procurement",
-         refused="file.header_only", bug=BUG_HEADER_ONLY_WITH_VOCABULARY),
+         refused="file.header_only"),
     case("header-and-empty-rows-only", lambda p: raw_file(p, "u.csv", b"asset_id,usage_date,hours_used\n,,\n,,\n"),
          refused="file.header_only"),
     case("header-and-whitespace-rows-only", lambda p: raw_file(p, "u.csv", b"asset_id,usage_date,hours_used\n , ,  \n \n"),
@@ -392,7 +384,7 @@ CASES = [
     case("assets-without-agency-column-under-scope-accepted",
          lambda p: csv_file(p, ["asset_id", "category", "purchase_cost"], [["PR-10", "printer", "900"]]), kind="assets",
          options={"agency": "A002"}, accepted=1, check_sql="SELECT agency_code FROM assets WHERE asset_id = 'PR-10'",
-         check_value=("A002",), bug=BUG_SCOPE_AGENCY_COLUMN),
+         check_value=("A002",)),
 
     # --- text fields ----------------------------------------------------------------------------------
     case("formula-hyperlink", lambda p: assets_csv(p, asset_with(["model"], ['=HYPERLINK("http://x","y")'])[1],

@@ -204,8 +204,10 @@ def ingest_file(
         report_progress("validate", None)
         resolve_date_orders(db, q, base_table, date_order)
         db.execute(ERRORS_DDL.format(name=errors_table), name="errors table")
-        db.execute(insert_errors_sql(q.errors, typed_view, errors_table), q.params, name="check rows")
-        dedup_needed = writes.cross_checks(db, contract, typed_view, errors_table, agency)
+        checks, joins, params = writes.cross_checks(contract, agency)
+        db.execute(insert_errors_sql(q.errors + checks, typed_view, errors_table, " ".join(joins)), {**q.params, **params},
+                   name="check rows")
+        dedup_needed = writes.duplicate_checks(db, contract, typed_view, errors_table)
         rows_rejected = db.scalar(f"SELECT count(DISTINCT _row) FROM {errors_table}", name="count rejects")
         report = IngestReport(
             kind=contract.kind, shape="ocds" if staged.shape_hint == "ocds" else contract.shape, file_name=name,

@@ -52,7 +52,7 @@ class TypedQuery:
         """The trimmed text of a field, or NULL when the file has no such column."""
         pos = self.match.column_of(field_name)
         if pos is not None:
-            return cell_text(f"s.c{pos}")
+            return f"s.t{pos}"
         return self.constants.get(field_name, "CAST(NULL AS VARCHAR)")
 
     def has(self, field_name: str) -> bool:
@@ -83,7 +83,7 @@ def _vocabulary_join(db: Database, q: TypedQuery, field_name: str, mapper, value
     mapped = pa.table({"raw": pa.array(raws, pa.string()), "mapped": pa.array([mapper(r) for r in raws], value_type)})
     view = f"{q.staged.source_table_hint}_{alias}"
     db.register(view, mapped)
-    q.joins.append(f"LEFT JOIN {view} AS {alias} ON {alias}.raw = {cell_text(f's.c{pos}')}")
+    q.joins.append(f"LEFT JOIN {view} AS {alias} ON {alias}.raw = s.t{pos}")
     return f"{alias}.mapped"
 
 
@@ -158,7 +158,8 @@ def day_month_expr(s: str, order: str) -> str:
 def date_expr(s: str, excel: bool) -> str:
     """SQL DATE from text in ISO, YYYY/MM/DD, YYYY年MM月DD日, dotted, YYYYMMDD, or an Excel serial."""
     parts = [
-        f"CASE WHEN substr({s}, 5, 1) = '-' AND {YEAR_FIRST.format(s=s)} THEN TRY_CAST({s} AS DATE) END",
+        # the engine's own cast reads year-first dates fast; a year below 1000 means it misread d/m/y text
+        f"CASE WHEN TRY_CAST({s} AS DATE) >= DATE '1000-01-01' THEN TRY_CAST({s} AS DATE) END",
         f"CASE WHEN regexp_matches({s}, '^\\d{{4}}/') THEN CAST(try_strptime(split_part({s}, ' ', 1), '%Y/%m/%d') AS DATE) END",
         f"CASE WHEN regexp_matches({s}, '^\\d{{4}}年') THEN CAST(try_strptime({s}, '%Y年%m月%d日') AS DATE) END",
         f"CASE WHEN regexp_matches({s}, '^\\d{{4}}\\.') THEN CAST(try_strptime(split_part({s}, ' ', 1), '%Y.%m.%d') AS DATE) END",
@@ -177,7 +178,7 @@ def timestamp_expr(s: str, excel: bool) -> str:
     parts = [
         f"CASE WHEN regexp_matches({s}, '(Z|[+\\-]\\d{{2}}:?\\d{{2}})$') AND substr({s}, 5, 1) = '-' AND {YEAR_FIRST.format(s=s)} "
         f"THEN timezone($tz, TRY_CAST({s} AS TIMESTAMPTZ)) END",
-        f"CASE WHEN substr({s}, 5, 1) = '-' AND {YEAR_FIRST.format(s=s)} THEN TRY_CAST({s} AS TIMESTAMP) END",
+        f"CASE WHEN TRY_CAST({s} AS TIMESTAMP) >= TIMESTAMP '1000-01-01' THEN TRY_CAST({s} AS TIMESTAMP) END",
         f"try_strptime({s}, '%Y/%m/%d %H:%M:%S')",
         f"try_strptime({s}, '%Y/%m/%d %H:%M')",
         f"try_strptime({s}, '%Y年%m月%d日 %H:%M:%S')",
@@ -238,9 +239,12 @@ def build_typed_query(db: Database, staged: StagedFile, match: HeaderMatch, *, t
     for f in contract.fields:
         s = q.src(f.name)  # text expression over the staged row (inner query)
         raw, typed = f"raw_{f.name}", f.name  # the same values by name (outer query)
-        q.selects.append(f"{s} AS {raw}")
-        if f.type in ("id", "text"):
+        if f.type in ("id", "text"):  # the text is the value: one column serves as both
             q.selects.append(f"{s} AS {typed}")
+            raw = typed
+        else:
+            q.selects.append(f"{s} AS {raw}")
+        if f.type in ("id", "text"):
             if q.has(f.name) and not (contract.shape in ("daily", "sessions") and f.name == "asset_id"):
                 q.errors.append(text_errors(raw, f.name, f.max_length or 1000))
             elif q.has(f.name):  # usage asset ids must match a registered asset anyway
@@ -309,23 +313,29 @@ ERRORS_DDL = "CREATE TEMP TABLE {name} (_row BIGINT, e STRUCT(code VARCHAR, fiel
 
 
 def typed_sql(q: TypedQuery, target: str) -> str:
-    """CREATE TEMP TABLE target with raw_* text, typed fields, extra JSON and a `_blank` flag, in file order."""
+    """CREATE TEMP TABLE target with raw_* text, typed fields, extra JSON and a `_blank` flag, in file order.
+
+    The inner query cleans each cell once (`t0..tN`); the typed expressions then read the clean text.
+    """
+    width = len(q.staged.headers)
+    source_row = "src._row AS _source_row, " if q.staged.row_offset is None else ""
+    cells = ", ".join(f"{cell_text(f'src.c{i}')} AS t{i}" for i in range(width))
     extras = sorted(q.match.extras.items())
     if extras:
         pairs = []
         for i, (pos, header) in enumerate(extras):
             q.params[f"x{i}"] = header
-            pairs.append(f"$x{i}, {cell_text(f's.c{pos}')}")
+            pairs.append(f"$x{i}, s.t{pos}")
         extra_sql = f"json_object({', '.join(pairs)})"
     else:
         extra_sql = "CAST(NULL AS JSON)"
+    keep_source_row = "s._source_row, " if source_row else ""
     # a row is blank when every cell is empty or spaces; coalesce stops at the first filled cell
-    columns = ", ".join(cell_text(f"s.c{i}") for i in range(len(q.staged.headers)))
-    source_row = "s._row AS _source_row, " if q.staged.row_offset is None else ""
+    blank = "coalesce(" + ", ".join(f"s.t{i}" for i in range(width)) + ") IS NULL"
     return f"""
         CREATE TEMP TABLE {target} AS
-        SELECT {source_row}coalesce({columns}) IS NULL AS _blank, {', '.join(q.selects)}, {extra_sql} AS extra
-        FROM {{source}} AS s
+        SELECT {keep_source_row}{blank} AS _blank, {', '.join(q.selects)}, {extra_sql} AS extra
+        FROM (SELECT {source_row}{cells} FROM {{source}} AS src) AS s
         {' '.join(q.joins)}
     """
 

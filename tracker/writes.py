@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tracker.contracts import Contract
 from tracker.db import Database
-from tracker.validate import assert_safe_name, err, insert_errors_sql
+from tracker.validate import assert_safe_name, err
 
 TARGETS = {"procurement": "procurement_lines", "assets": "assets", "usage": "usage_daily"}
 KEYS = {
@@ -69,14 +69,11 @@ def _shape_key(contract: Contract) -> str:
     return contract.kind if contract.kind != "usage" else contract.shape
 
 
-def cross_checks(db: Database, contract: Contract, typed: str, errors: str, scope_agency: str | None) -> bool:
-    """Record failed checks between fields, between rows and against the database in `errors`.
+def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str], list[str], dict[str, object]]:
+    """Checks between fields and against the database: (checks, joins, parameters) for one scan with the row checks.
 
-    Returns whether identical duplicate rows exist (they are accepted once).
+    Joined tables expose only prefixed names, so the row checks' bare column names stay unambiguous.
     """
-    assert_safe_name(typed)
-    assert_safe_name(errors)
-    shape = _shape_key(contract)
     checks: list[str] = []
     joins: list[str] = []
     params: dict[str, object] = {}
@@ -93,35 +90,40 @@ def cross_checks(db: Database, contract: Contract, typed: str, errors: str, scop
         checks.append(f"""CASE WHEN t.disposal_date < coalesce(t.in_service_date, t.purchase_date)
                  THEN {err('row.disposal_before_service', 'disposal_date', 't.disposal_date', 'coalesce(t.in_service_date, t.purchase_date)')} END""")
         if scope_agency is not None:
-            joins.append("LEFT JOIN assets AS known ON known.asset_id = t.asset_id")
-            checks.append(f"CASE WHEN known.agency_code <> $scope THEN {err('row.asset_other_agency', 'asset_id', 't.asset_id', 'known.agency_code')} END")
-        joins.append("""LEFT JOIN (SELECT agency_code, po_number, list(DISTINCT ocid ORDER BY ocid) AS ocids
+            joins.append(KNOWN_ASSETS)
+            checks.append(f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_other_agency', 'asset_id', 't.asset_id', 'known.known_agency')} END")
+        joins.append("""LEFT JOIN (SELECT agency_code AS multi_agency, po_number AS multi_po, list(DISTINCT ocid ORDER BY ocid) AS multi_ocids
                                    FROM procurement_lines GROUP BY ALL HAVING count(DISTINCT ocid) > 1) AS multi
-                        ON multi.agency_code = t.agency_code AND multi.po_number = t.po_number AND t.ocid IS NULL""")
-        checks.append(f"CASE WHEN multi.ocids IS NOT NULL THEN {err('row.ambiguous_po', 'po_number', 't.po_number', 'array_to_string(multi.ocids, chr(44) || chr(32))')} END")
+                        ON multi.multi_agency = t.agency_code AND multi.multi_po = t.po_number AND t.ocid IS NULL""")
+        checks.append(f"CASE WHEN multi.multi_ocids IS NOT NULL THEN {err('row.ambiguous_po', 'po_number', 't.po_number', 'array_to_string(multi.multi_ocids, chr(44) || chr(32))')} END")
     if contract.kind == "usage":
-        joins.append("LEFT JOIN assets AS known ON known.asset_id = t.asset_id")
-        checks.append(f"CASE WHEN t.asset_id IS NOT NULL AND known.asset_id IS NULL THEN {err('row.unknown_asset', 'asset_id', 't.asset_id')} END")
+        joins.append(KNOWN_ASSETS)
+        checks.append(f"CASE WHEN t.asset_id IS NOT NULL AND known.known_asset IS NULL THEN {err('row.unknown_asset', 'asset_id', 't.asset_id')} END")
         if scope_agency is not None:
-            checks.append(f"CASE WHEN known.agency_code <> $scope THEN {err('row.asset_other_agency', 'asset_id', 't.asset_id', 'known.agency_code')} END")
+            checks.append(f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_other_agency', 'asset_id', 't.asset_id', 'known.known_agency')} END")
     if contract.shape == "daily":
         checks.append(f"CASE WHEN t.usage_date > current_date THEN {err('row.future_date', 'usage_date', 't.usage_date')} END")
     if contract.shape == "sessions":
         checks.append(f"""CASE WHEN t.end_time < t.start_time THEN {err('row.end_before_start', 'end_time', 't.end_time', 't.start_time')}
                    WHEN t.end_time - t.start_time > INTERVAL 366 DAY THEN {err('row.session_too_long', 'end_time', 't.end_time', 't.start_time')} END""")
-    if checks:
-        db.execute(insert_errors_sql(checks, typed, errors, " ".join(joins)), params or None, name="cross-row checks")
-    if contract.shape == "sessions":
-        return False
-    return _duplicate_checks(db, typed, errors, shape)
+    return checks, joins, params
 
 
-def _duplicate_checks(db: Database, typed: str, errors: str, shape: str) -> bool:
+KNOWN_ASSETS = ("LEFT JOIN (SELECT asset_id AS known_asset, agency_code AS known_agency FROM assets) AS known "
+                "ON known.known_asset = t.asset_id")
+
+
+def duplicate_checks(db: Database, contract: Contract, typed: str, errors: str) -> bool:
     """Rows sharing a key with different values are all rejected; identical repeats are kept once.
 
-    Candidates are found by grouping on one 64-bit hash of the key (cheap on millions of rows);
-    only candidate rows are then grouped on the real key.
+    Returns whether identical repeats exist. Candidates are found by grouping on one 64-bit hash
+    of the key (cheap on millions of rows); only candidate rows are then grouped on the real key.
     """
+    assert_safe_name(typed)
+    assert_safe_name(errors)
+    shape = _shape_key(contract)
+    if shape == "sessions":
+        return False  # overlapping sessions are merged, not refused
     keys = _key(shape)
     candidates = f"{typed}_dup_hashes"
     db.execute(
