@@ -195,15 +195,9 @@ class Case:
     options: dict = field(default_factory=dict)
 
 
-def case(id: str, build, kind="usage", *, bug: str | None = None, **expect) -> pytest.param:  # noqa: A002
-    """One row of the table; `bug` marks a known product bug (strict xfail, so a fix is noticed)."""
-    marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
-    return pytest.param(Case(build, kind, **expect), id=id, marks=marks)
-
-
-BUG_EMPTY_LINE = ("an empty line inside a CSV shifts every later row number by one: DuckDB's read_csv skips empty lines "
-                  "and validate.typed_view_sql numbers CSV rows as rowid + offset, so the row on spreadsheet row 4 is "
-                  "reported as row 3")
+def case(id: str, build, kind="usage", **expect) -> pytest.param:  # noqa: A002
+    """One row of the table."""
+    return pytest.param(Case(build, kind, **expect), id=id)
 
 LONG_TEXT = "x" * 5000
 BAD_XLSX = random.Random(7).randbytes(3000)
@@ -228,7 +222,10 @@ CASES = [
             b"asset_id,usage_date,hours_used\nPC-1,2025-02-03,2\n  ,  , \nPC-2,2025-02-03,1\n"), accepted=2),
     case("empty-line-keeps-spreadsheet-row-numbers", lambda p: raw_file(p, "u.csv",
             b"asset_id,usage_date,hours_used\nPC-1,2025-01-02,3\n\nPC-1,2025-01-03,30\n"),
-         rows=((4, "hours_used", "row.hours_over_24"),), bug=BUG_EMPTY_LINE),
+         rows=((4, "hours_used", "row.hours_over_24"),)),
+    case("empty-lines-crlf-and-consecutive", lambda p: raw_file(p, "u.csv",
+            b"asset_id,usage_date,hours_used\r\nPC-1,2025-01-02,3\r\n\r\n\r\nPC-1,2025-01-03,30\r\n"),
+         rows=((5, "hours_used", "row.hours_over_24"),)),
     case("binary-garbage-named-xlsx", lambda p: raw_file(p, "usage.xlsx", BAD_XLSX), refused="file.bad_xlsx",
          mentions=("usage.xlsx",)),
     case("zip-that-is-not-a-workbook", lambda p: raw_file(p, "usage.xlsx", b"PK\x03\x04" + b"\x00" * 200),

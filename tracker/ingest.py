@@ -22,7 +22,7 @@ from tracker.contracts import Contract, HeaderMatch, accepted_headers, contract_
 from tracker.db import Database
 from tracker.errors import FileRefused
 from tracker.i18n import Message, kind_name, render
-from tracker.readers import StagedFile, original_rows, query_source, stage_file
+from tracker.readers import FileScan, StagedFile, original_rows, query_source, scan_file, stage_file
 from tracker.settings import load_settings
 from tracker.validate import (ERRORS_DDL, build_typed_query, insert_errors_sql, registered_views, resolve_date_orders,
                               typed_sql, typed_view_sql)
@@ -123,14 +123,6 @@ def _unique_headers(headers: tuple[str, ...]) -> list[str]:
     return out
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(8 * 1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def choose_contract(staged: StagedFile, kind: str | None, scope_agency: str | None = None) -> HeaderMatch:
     """The contract the file's headers fit; a clear refusal when required columns are missing.
 
@@ -182,8 +174,8 @@ def ingest_file(
     settings = load_settings(db)
     token = secrets.token_hex(6)
     staged_table, base_table, typed_view = f"stage_{token}", f"typed_base_{token}", f"typed_{token}"
-    errors_table, final_table = f"errors_{token}", f"final_{token}"
-    hasher = _BackgroundHash(path)
+    errors_table, final_table, shifts_table = f"errors_{token}", f"final_{token}", f"shifts_{token}"
+    scanner = _BackgroundScan(path)
     staged: StagedFile | None = None
     views: list[str] = []
     try:
@@ -195,7 +187,12 @@ def ingest_file(
                               default_currency=settings["currency"], scope_agency=agency)
         views = registered_views(q)
         query_source(db, staged, typed_sql(q, base_table), q.params, name="read and type rows")
-        db.execute(typed_view_sql(q, base_table, typed_view), name="typed rows")
+        starts, totals = scanner.result().row_shift_table(staged)
+        shifts = bool(starts)
+        if shifts:
+            db.execute(f"CREATE TEMP TABLE {shifts_table} AS SELECT unnest($starts) AS from_record, unnest($totals) AS shift",
+                       {"starts": starts, "totals": totals}, name="empty lines")
+        db.execute(typed_view_sql(q, base_table, typed_view, shifts_table if shifts else None), name="typed rows")
         rows_read = db.scalar(f"SELECT count(*) FROM {typed_view}", name="count rows")
         if rows_read == 0:
             raise FileRefused("file.header_only", file=name)
@@ -216,7 +213,7 @@ def ingest_file(
         )
         if rows_rejected:
             _collect_rejects(db, report, staged, match, errors_table)
-        report.sha256 = hasher.result()
+        report.sha256 = scanner.result().sha256
         report.previous_upload = _previous_upload(db, report.sha256, contract.kind)
         if rows_rejected and not partial:
             report.status = "dry_run" if dry_run else "rejected"
@@ -233,8 +230,8 @@ def ingest_file(
         report_progress("done", 1.0)
         return report
     finally:
-        hasher.join()
-        _clean_up(db, views, final_table, typed_view, (errors_table, base_table), staged)
+        scanner.join()
+        _clean_up(db, views, final_table, typed_view, (errors_table, base_table, shifts_table), staged)
 
 
 def _clean_up(db: Database, views: list[str], final_table: str, typed_view: str, tables: tuple[str, ...],
@@ -253,24 +250,23 @@ def _clean_up(db: Database, views: list[str], final_table: str, typed_view: str,
             log.exception("clean-up after an upload failed")
 
 
-class _BackgroundHash:
-    """SHA-256 of the file, computed on another thread while DuckDB reads it (hashlib drops the GIL)."""
+class _BackgroundScan:
+    """One pass over the file's bytes (SHA-256, empty lines) on another thread while DuckDB reads it."""
 
     def __init__(self, path: Path) -> None:
-        self._digest: str | None = None
-        self._error: BaseException | None = None
+        self._scan: FileScan | None = None
         self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
         self._thread.start()
 
     def _run(self, path: Path) -> None:
         try:
-            self._digest = file_sha256(path)
-        except OSError as exc:  # reported by the reader itself
-            self._error = exc
+            self._scan = scan_file(path)
+        except OSError:  # the reader reports an unreadable file itself
+            self._scan = None
 
-    def result(self) -> str:
+    def result(self) -> FileScan:
         self._thread.join()
-        return self._digest or ""
+        return self._scan or FileScan("", {})
 
     def join(self) -> None:
         self._thread.join()

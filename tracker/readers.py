@@ -10,6 +10,7 @@ column. Typing and validation happen afterwards, in SQL (`validate.py`, `writes.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import contextlib
 import csv
 import datetime as dt
@@ -43,6 +44,8 @@ class StagedFile:
     headers: tuple[str, ...]
     params: dict[str, object] = field(default_factory=dict)  # parameters the source needs
     row_offset: int | None = None  # CSV: spreadsheet row of the first record (rows numbered by position)
+    newline: str | None = None  # CSV: the line ending
+    header_lines: int = 0  # CSV: physical lines up to and including the header
     padded_source: str | None = None  # CSV: the same reader, padding short rows
     excel_dates: bool = False  # numbers in date columns are Excel serial dates
     shape_hint: str | None = None  # "ocds" for OCDS data
@@ -75,6 +78,56 @@ def query_source(db: Database, staged: StagedFile, sql: str, params: dict[str, o
             except DatabaseError as exc2:
                 raise _csv_refusal(exc2, staged.file_name, len(staged.headers)) from exc2
         raise _csv_refusal(exc, staged.file_name, len(staged.headers)) from exc
+
+
+@dataclass(frozen=True)
+class FileScan:
+    """What one pass over a file's bytes tells: its SHA-256 and where its empty lines are."""
+
+    sha256: str
+    empty_lines: dict[bytes, list[int]]  # line ending -> 1-based numbers of empty lines
+
+    def row_shifts(self, staged: StagedFile) -> list[int]:
+        """For each empty line after the header, the record index from which rows shift down by one more.
+
+        DuckDB's CSV reader skips empty lines, but a spreadsheet shows them as rows: record r is on
+        spreadsheet row r + row_offset + (number of these thresholds <= r).
+        """
+        if staged.newline is None:
+            return []
+        lines = [n for n in self.empty_lines.get(staged.newline.encode(), []) if n > staged.header_lines]
+        return [line - staged.header_lines - 1 - k for k, line in enumerate(lines)]
+
+    def row_shift_table(self, staged: StagedFile) -> tuple[list[int], list[int]]:
+        """Distinct thresholds and the total shift from each (consecutive empty lines share a threshold)."""
+        totals: dict[int, int] = {}
+        for count, start in enumerate(self.row_shifts(staged), start=1):
+            totals[start] = count
+        return list(totals), list(totals.values())
+
+
+def scan_file(path: Path) -> FileScan:
+    """SHA-256 and empty-line numbers in one pass (run on a thread: hashlib releases the GIL)."""
+    digest = hashlib.sha256()
+    counts = {b"\n": 0, b"\r": 0}
+    found: dict[bytes, list[int]] = {b"\n": [], b"\r\n": [], b"\r": []}
+    tail = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(8 * 1024 * 1024):
+            digest.update(chunk)
+            window = tail + chunk
+            for ending, counted in ((b"\n", b"\n"), (b"\r\n", b"\n"), (b"\r", b"\r")):
+                pattern = ending * 2
+                start = window.find(pattern)
+                while start >= 0:
+                    if start + len(pattern) > len(tail):  # not already seen in the previous window
+                        before = counts[counted] - tail.count(counted) + window.count(counted, 0, start)
+                        found[ending].append(before + 2)
+                    start = window.find(pattern, start + len(ending))
+            counts[b"\n"] += chunk.count(b"\n")
+            counts[b"\r"] += chunk.count(b"\r")
+            tail = window[-3:]
+    return FileScan(digest.hexdigest(), found)
 
 
 def original_rows(db: Database, staged: StagedFile, rows_sql: str) -> list[tuple]:
@@ -300,7 +353,8 @@ def _stage_utf8_csv(path: Path, table: str, file_name: str, temp_files: tuple[st
         padded_source=f"read_csv($csv_path, {options}, null_padding=true, parallel=false)",
         file_name=file_name, file_format="csv", headers=tuple(headers), params=params,
         # DuckDB keeps insertion order, so a record's position in the file gives its spreadsheet row
-        row_offset=header_index + 2, temp_files=temp_files, source_table_hint=table,
+        row_offset=header_index + 2, newline=newline, header_lines=int(line_after[header_index]),
+        temp_files=temp_files, source_table_hint=table,
     )
 
 

@@ -340,13 +340,22 @@ def typed_sql(q: TypedQuery, target: str) -> str:
     """
 
 
-def typed_view_sql(q: TypedQuery, base: str, view: str) -> str:
-    """The typed rows without blank lines, each with `_row`, its row number as a spreadsheet shows it."""
+def typed_view_sql(q: TypedQuery, base: str, view: str, shifts_table: str | None = None) -> str:
+    """The typed rows without blank lines, each with `_row`, its row number as a spreadsheet shows it.
+
+    `shifts_table` (CSV files with empty lines only) holds, per empty line, the record index from
+    which later rows move down one more row.
+    """
     if q.staged.row_offset is None:
-        row_expr, hidden = "_source_row", "_blank, _source_row"
-    else:  # CSV: rows keep file order, so the position gives the row number
-        row_expr, hidden = f"rowid + {int(q.staged.row_offset)}", "_blank"
-    return f"CREATE TEMP VIEW {view} AS SELECT {row_expr} AS _row, * EXCLUDE ({hidden}) FROM {base} WHERE NOT _blank"
+        return (f"CREATE TEMP VIEW {view} AS SELECT _source_row AS _row, * EXCLUDE (_blank, _source_row) "
+                f"FROM {base} WHERE NOT _blank")
+    offset = int(q.staged.row_offset)  # CSV: rows keep file order, so the position gives the row number
+    if shifts_table is None:
+        return f"CREATE TEMP VIEW {view} AS SELECT rowid + {offset} AS _row, * EXCLUDE (_blank) FROM {base} WHERE NOT _blank"
+    return f"""CREATE TEMP VIEW {view} AS
+        SELECT b.rowid + {offset} + coalesce(shift.shift, 0) AS _row, b.* EXCLUDE (_blank)
+        FROM {base} AS b ASOF LEFT JOIN {shifts_table} AS shift ON b.rowid >= shift.from_record
+        WHERE NOT b._blank"""
 
 
 def insert_errors_sql(checks: list[str], source: str, errors_table: str, joins: str = "") -> str:

@@ -125,6 +125,9 @@ def duplicate_checks(db: Database, contract: Contract, typed: str, errors: str) 
     if shape == "sessions":
         return False  # overlapping sessions are merged, not refused
     keys = _key(shape)
+    repeats = db.scalar(f"SELECT count(*) - count(DISTINCT hash({', '.join(keys)})) FROM {typed}", name="any repeated keys")
+    if not repeats:
+        return False  # all key hashes differ, so all keys differ
     candidates = f"{typed}_dup_hashes"
     db.execute(
         f"""CREATE TEMP TABLE {candidates} AS
