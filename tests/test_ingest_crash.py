@@ -1,7 +1,7 @@
 """A crash in the middle of an upload leaves the database as before (DESIGN §2.4): SIGKILL the CLI mid-upload.
 
 The command line prints a line as each phase of an upload ends ("  read: 0.2 s", "  validate: …",
-"  compare: …") when its standard error is a terminal, so the child gets a pseudo-terminal as stderr
+"  compare: …"), between live percentages, when its standard error is a terminal, so the child gets a pseudo-terminal as stderr
 and is killed the moment the chosen phase begins: during read (as soon as the child has the usage
 file open), during validate (after "read:"), during compare (after "validate:") and during the write
 transaction (after "compare:"). Then the database must open, hold exactly what it held before, and
@@ -11,6 +11,7 @@ the same upload must succeed.
 from __future__ import annotations
 
 import os
+import re
 import pty
 import select
 import signal
@@ -92,9 +93,14 @@ def _file_is_open(pid: int, path: Path) -> bool:
     return False
 
 
+def phase_ended(phase: str, stderr: str) -> bool:
+    """Whether the phase's closing line ("  read: 1.2 s") was printed; live percentages do not count."""
+    return re.search(rf"  {phase}: [0-9.]+ s", stderr) is not None
+
+
 def ingest_and_kill(db_path: Path, usage_path: Path, moment: str) -> tuple[int, str]:
     """Start the usage upload with a terminal as stderr and SIGKILL it when `moment` begins; (returncode, stderr)."""
-    after_line = {"validate": "  read:", "compare": "  validate:", "write": "  compare:"}.get(moment)
+    after_phase = {"validate": "read", "compare": "validate", "write": "compare"}.get(moment)
     master, slave = pty.openpty()
     child = subprocess.Popen(
         [sys.executable, "-m", "tracker", "--db", str(db_path), "ingest", "usage", str(usage_path)],
@@ -105,7 +111,7 @@ def ingest_and_kill(db_path: Path, usage_path: Path, moment: str) -> tuple[int, 
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and child.poll() is None:
-            if after_line is None:
+            if after_phase is None:
                 if _file_is_open(child.pid, usage_path):
                     break
                 time.sleep(0.0005)
@@ -116,7 +122,7 @@ def ingest_and_kill(db_path: Path, usage_path: Path, moment: str) -> tuple[int, 
                     seen += os.read(master, 4096).decode("utf-8", "replace")
                 except OSError:
                     break
-                if after_line in seen:
+                if phase_ended(after_phase, seen):
                     break
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
@@ -147,7 +153,7 @@ def test_killed_upload_leaves_the_database_as_before(big_files, tmp_path, moment
 
     returncode, stderr = ingest_and_kill(db_path, usage_path, moment)
     assert returncode == -signal.SIGKILL, f"the upload was not killed mid-way (exit {returncode}): {stderr}"
-    phases_done = [p for p in ("read", "validate", "compare", "write") if f"  {p}:" in stderr]
+    phases_done = [p for p in ("read", "validate", "compare", "write") if phase_ended(p, stderr)]
     expected_done = {"read": [], "validate": ["read"], "compare": ["read", "validate"],
                      "write": ["read", "validate", "compare"]}[moment]
     assert phases_done == expected_done, f"killed in the wrong phase: {stderr!r}"

@@ -31,8 +31,8 @@ def _actor() -> str:
     return os.environ.get("TRACKER_USER") or f"cli:{getpass.getuser()}"
 
 
-def _err(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+def _err(text: str, end: str = "\n") -> None:
+    print(text, file=sys.stderr, flush=True, end=end)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,8 +94,8 @@ def cmd_init(args: argparse.Namespace, lang: str) -> int:
 def cmd_ingest(args: argparse.Namespace, lang: str) -> int:
     from tracker.ingest import ingest_file, timed
 
-    show_progress = sys.stderr.isatty() or os.environ.get("TRACKER_PROGRESS") == "1"
-    progress = timed(_err) if show_progress else None
+    live = sys.stderr.isatty()
+    progress = timed(_err, live=live) if live or os.environ.get("TRACKER_PROGRESS") == "1" else None
     with Database.open(args.db) as db:
         report = ingest_file(
             db, args.kind, args.file, actor=_actor(), agency=args.agency, partial=args.partial,

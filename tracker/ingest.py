@@ -12,9 +12,10 @@ import logging
 import secrets
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pyarrow as pa
 
@@ -186,7 +187,8 @@ def ingest_file(
         q = build_typed_query(db, staged, match, timezone=settings["timezone"],
                               default_currency=settings["currency"], scope_agency=agency)
         views = registered_views(q)
-        query_source(db, staged, typed_sql(q, base_table), q.params, name="read and type rows")
+        with _query_progress(db, progress, "read"):
+            query_source(db, staged, typed_sql(q, base_table), q.params, name="read and type rows")
         starts, totals = scanner.result().row_shift_table(staged)
         shifts = bool(starts)
         if shifts:
@@ -202,8 +204,9 @@ def ingest_file(
         resolve_date_orders(db, q, base_table, date_order)
         db.execute(ERRORS_DDL.format(name=errors_table), name="errors table")
         checks, joins, params = writes.cross_checks(contract, agency)
-        db.execute(insert_errors_sql(q.errors + checks, typed_view, errors_table, " ".join(joins)), {**q.params, **params},
-                   name="check rows")
+        with _query_progress(db, progress, "validate"):
+            db.execute(insert_errors_sql(q.errors + checks, typed_view, errors_table, " ".join(joins)),
+                       {**q.params, **params}, name="check rows")
         dedup_needed = writes.duplicate_checks(db, contract, typed_view, errors_table)
         rows_rejected = db.scalar(f"SELECT count(DISTINCT _row) FROM {errors_table}", name="count rejects")
         report = IngestReport(
@@ -226,7 +229,8 @@ def ingest_file(
             report.status = "dry_run"
             return report
         report_progress("write", None)
-        _commit(db, report, contract, final_table, actor, agency)
+        with _query_progress(db, progress, "write"):
+            _commit(db, report, contract, final_table, actor, agency)
         report_progress("done", 1.0)
         return report
     finally:
@@ -371,14 +375,44 @@ def _store_rejects(db: Database, report: IngestReport, upload_id: int) -> None:
         db.unregister(view)
 
 
-def timed(progress_out: Callable[[str], None]) -> Progress:
-    """A progress callback that reports each phase with the time the previous one took."""
+@contextmanager
+def _query_progress(db: Database, progress: Progress | None, phase: str) -> Iterator[None]:
+    """Report the engine's progress through the running statement, from another thread."""
+    if progress is None:
+        yield
+        return
+    db.execute("SET enable_progress_bar = true", name="progress on")
+    db.execute("SET enable_progress_bar_print = false", name="progress quiet")
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.5):
+            percent = db.con.query_progress()
+            if percent >= 0:
+                progress(phase, percent / 100)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    try:
+        yield
+    finally:
+        done.set()
+        poller.join()
+
+
+def timed(progress_out: Callable[[str], None], *, live: bool = False) -> Progress:
+    """A progress callback that reports each phase with the time it took (and, when `live`, its percentage)."""
     state = {"phase": None, "start": time.perf_counter()}
 
     def report(phase: str, fraction: float | None) -> None:
         now = time.perf_counter()
+        if phase == state["phase"]:
+            if live and fraction is not None:
+                progress_out(f"\r  {phase}: {fraction:4.0%}", end="")
+            return
         if state["phase"] is not None:
-            progress_out(f"  {state['phase']}: {now - state['start']:.1f} s")
+            prefix = "\r" if live else ""
+            progress_out(f"{prefix}  {state['phase']}: {now - state['start']:.1f} s")
         state["phase"], state["start"] = (None if phase == "done" else phase), now
 
     return report
