@@ -23,10 +23,11 @@ from tracker.contracts import Contract, HeaderMatch, accepted_headers, contract_
 from tracker.db import Database
 from tracker.errors import FileRefused
 from tracker.i18n import Message, kind_name, render
-from tracker.readers import FileScan, StagedFile, original_rows, query_source, scan_file, stage_file
+from tracker.readers import (FileScan, StagedFile, original_rows, query_source, scan_file, stage_file,
+                             with_engine_types)
 from tracker.settings import load_settings
-from tracker.validate import (ERRORS_DDL, build_typed_query, insert_errors_sql, registered_views, resolve_date_orders,
-                              typed_sql, typed_view_sql)
+from tracker.validate import (ERRORS_DDL, TypedQuery, build_typed_query, engine_types, insert_errors_sql,
+                              registered_views, resolve_date_orders, typed_sql, typed_view_sql)
 from tracker import writes
 
 Progress = Callable[[str, float | None], None]
@@ -174,8 +175,7 @@ def ingest_file(
     report_progress = progress or (lambda phase, fraction: None)
     settings = load_settings(db)
     token = secrets.token_hex(6)
-    staged_table, base_table, typed_view = f"stage_{token}", f"typed_base_{token}", f"typed_{token}"
-    errors_table, final_table, shifts_table = f"errors_{token}", f"final_{token}", f"shifts_{token}"
+    staged_table, typed_view, errors_table, final_table = f"stage_{token}", f"typed_{token}", f"errors_{token}", f"final_{token}"
     scanner = _BackgroundScan(path)
     staged: StagedFile | None = None
     views: list[str] = []
@@ -184,31 +184,17 @@ def ingest_file(
         staged = stage_file(db, path, staged_table, file_name=name, max_bytes=int(settings["max_upload_mb"]) * 1_000_000)
         match = choose_contract(staged, kind, agency)
         contract = match.contract
-        q = build_typed_query(db, staged, match, timezone=settings["timezone"],
-                              default_currency=settings["currency"], scope_agency=agency)
+        names = _Names(token)
+        typing = {"timezone": settings["timezone"], "default_currency": settings["currency"], "scope_agency": agency}
+        checked = _read_and_check(db, staged, match, names, typing, scanner, settings, date_order, progress,
+                                  report_progress, engine=True)
+        if checked.rows_rejected and checked.q.staged.engine_types:
+            # messages quote values exactly as the user wrote them: a file with problems is read again as text
+            _drop_checked(db, names, checked)
+            checked = _read_and_check(db, staged, match, names, typing, scanner, settings, date_order, progress,
+                                      report_progress, engine=False)
+        q, rows_read, rows_rejected, dedup_needed = checked.q, checked.rows_read, checked.rows_rejected, checked.dedup_needed
         views = registered_views(q)
-        with _query_progress(db, progress, "read"):
-            query_source(db, staged, typed_sql(q, base_table), q.params, name="read and type rows")
-        starts, totals = scanner.result().row_shift_table(staged)
-        shifts = bool(starts)
-        if shifts:
-            db.execute(f"CREATE TEMP TABLE {shifts_table} AS SELECT unnest($starts) AS from_record, unnest($totals) AS shift",
-                       {"starts": starts, "totals": totals}, name="empty lines")
-        db.execute(typed_view_sql(q, base_table, typed_view, shifts_table if shifts else None), name="typed rows")
-        rows_read = db.scalar(f"SELECT count(*) FROM {typed_view}", name="count rows")
-        if rows_read == 0:
-            raise FileRefused("file.header_only", file=name)
-        if rows_read > int(settings["max_upload_rows"]):
-            raise FileRefused("file.too_many_rows", file=name, rows=rows_read, limit=settings["max_upload_rows"])
-        report_progress("validate", None)
-        resolve_date_orders(db, q, base_table, date_order)
-        db.execute(ERRORS_DDL.format(name=errors_table), name="errors table")
-        checks, joins, params = writes.cross_checks(contract, agency)
-        with _query_progress(db, progress, "validate"):
-            db.execute(insert_errors_sql(q.errors + checks, typed_view, errors_table, " ".join(joins)),
-                       {**q.params, **params}, name="check rows")
-        dedup_needed = writes.duplicate_checks(db, contract, typed_view, errors_table)
-        rows_rejected = db.scalar(f"SELECT count(DISTINCT _row) FROM {errors_table}", name="count rejects")
         report = IngestReport(
             kind=contract.kind, shape="ocds" if staged.shape_hint == "ocds" else contract.shape, file_name=name,
             file_format=staged.file_format, sha256="", status="", rows_read=rows_read,
@@ -235,7 +221,8 @@ def ingest_file(
         return report
     finally:
         scanner.join()
-        _clean_up(db, views, final_table, typed_view, (errors_table, base_table, shifts_table), staged)
+        names = _Names(token)
+        _clean_up(db, views, final_table, typed_view, (names.errors, names.base, names.shifts), staged)
 
 
 def _clean_up(db: Database, views: list[str], final_table: str, typed_view: str, tables: tuple[str, ...],
@@ -252,6 +239,112 @@ def _clean_up(db: Database, views: list[str], final_table: str, typed_view: str,
             step()
         except Exception:  # noqa: BLE001 - logged, and the next step still runs
             log.exception("clean-up after an upload failed")
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Names of the temp objects of one upload (generated, never from input)."""
+
+    token: str
+
+    @property
+    def base(self) -> str:
+        return f"typed_base_{self.token}"
+
+    @property
+    def typed(self) -> str:
+        return f"typed_{self.token}"
+
+    @property
+    def errors(self) -> str:
+        return f"errors_{self.token}"
+
+    @property
+    def shifts(self) -> str:
+        return f"shifts_{self.token}"
+
+    @property
+    def rejects(self) -> str:
+        return f"rejects_{self.token}"
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """The typed rows of an upload and what the checks found."""
+
+    q: TypedQuery
+    rows_read: int
+    rows_rejected: int
+    dedup_needed: bool
+
+
+def _read_and_check(db: Database, staged: StagedFile, match: HeaderMatch, names: _Names, typing: dict,
+                    scanner: "_BackgroundScan", settings: dict[str, str], date_order: str | None,
+                    progress: Progress | None, report_progress: Progress, *, engine: bool) -> _Checked:
+    """Read the file into the typed table and record every row's problems in the errors table."""
+    contract = match.contract
+    with _query_progress(db, progress, "read"):
+        q = _read_typed(db, staged, match, names.base, names.rejects, typing, engine=engine)
+    starts, totals = scanner.result().row_shift_table(staged)
+    if starts:
+        db.execute(f"CREATE TEMP TABLE {names.shifts} AS SELECT unnest($starts) AS from_record, unnest($totals) AS shift",
+                   {"starts": starts, "totals": totals}, name="empty lines")
+    db.execute(typed_view_sql(q, names.base, names.typed, names.shifts if starts else None), name="typed rows")
+    rows_read = db.scalar(f"SELECT count(*) FROM {names.typed}", name="count rows")
+    if rows_read == 0:
+        raise FileRefused("file.header_only", file=staged.file_name)
+    if rows_read > int(settings["max_upload_rows"]):
+        raise FileRefused("file.too_many_rows", file=staged.file_name, rows=rows_read, limit=settings["max_upload_rows"])
+    report_progress("validate", None)
+    resolve_date_orders(db, q, names.base, date_order)
+    db.execute(ERRORS_DDL.format(name=names.errors), name="errors table")
+    checks, joins, params = writes.cross_checks(contract, typing["scope_agency"])
+    with _query_progress(db, progress, "validate"):
+        db.execute(insert_errors_sql(q.errors + checks, names.typed, names.errors, " ".join(joins)),
+                   {**q.params, **params}, name="check rows")
+    dedup_needed = writes.duplicate_checks(db, contract, names.typed, names.errors)
+    rows_rejected = db.scalar(f"SELECT count(DISTINCT _row) FROM {names.errors}", name="count rejects")
+    return _Checked(q, rows_read, rows_rejected, dedup_needed)
+
+
+def _drop_checked(db: Database, names: _Names, checked: _Checked) -> None:
+    for view in registered_views(checked.q):
+        db.unregister(view)
+    db.execute(f"DROP VIEW IF EXISTS {names.typed}", name="drop typed view")
+    for table in (names.errors, names.shifts, names.base):
+        db.execute(f"DROP TABLE IF EXISTS {table}", name="drop checked tables")
+
+
+def _read_typed(db: Database, staged: StagedFile, match: HeaderMatch, base_table: str, rejects: str,
+                typing: dict, *, engine: bool) -> TypedQuery:
+    """Read the file into the typed table: columns the engine can parse itself first, the text path otherwise.
+
+    The fast read is kept only when the engine rejected no value and read no year below 1000
+    (day/month text it took for a year-first date); otherwise the whole file is read again as text.
+    """
+    types = engine_types(staged, match) if engine else {}
+    if types:
+        fast = with_engine_types(staged, types, rejects)
+        q = build_typed_query(db, fast, match, **typing)
+        try:
+            query_source(db, fast, typed_sql(q, base_table), q.params, name="read and type rows")
+            rejected = db.scalar(f"SELECT count(*) FROM {rejects}_errors", name="engine rejects")
+            date_columns = [f.name for f in match.contract.fields if f.type == "date" and q.engine_typed(f.name)]
+            early = any(db.scalar(f"SELECT min({c}) < DATE '1000-01-01' FROM {base_table}", name="year check")
+                        for c in date_columns)
+            if not rejected and not early:
+                return q
+        except FileRefused:
+            pass  # the text path reports the problem with its own message
+        finally:
+            for suffix in ("_errors", "_scans"):
+                db.execute(f"DROP TABLE IF EXISTS {rejects}{suffix}", name="drop engine rejects")
+        for view in registered_views(q):
+            db.unregister(view)
+        db.execute(f"DROP TABLE IF EXISTS {base_table}", name="drop fast read")
+    q = build_typed_query(db, staged, match, **typing)
+    query_source(db, staged, typed_sql(q, base_table), q.params, name="read and type rows")
+    return q
 
 
 class _BackgroundScan:

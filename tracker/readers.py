@@ -18,7 +18,7 @@ import json
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from tracker.errors import DatabaseError, FileRefused
 
 PREFIX_BYTES = 256 * 1024
 HEADER_SEARCH_ROWS = 20
+SAMPLE_ROWS = 2000
 CSV_DELIMITERS = (",", ";", "\t", "|")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -46,6 +47,8 @@ class StagedFile:
     row_offset: int | None = None  # CSV: spreadsheet row of the first record (rows numbered by position)
     newline: str | None = None  # CSV: the line ending
     header_lines: int = 0  # CSV: physical lines up to and including the header
+    sample: tuple[tuple[str, ...], ...] = ()  # CSV: the first data rows, as text
+    engine_types: dict[int, str] = field(default_factory=dict)  # CSV: columns read as DATE or DOUBLE by the engine
     padded_source: str | None = None  # CSV: the same reader, padding short rows
     excel_dates: bool = False  # numbers in date columns are Excel serial dates
     shape_hint: str | None = None  # "ocds" for OCDS data
@@ -341,21 +344,42 @@ def _stage_utf8_csv(path: Path, table: str, file_name: str, temp_files: tuple[st
         raise _no_header(file_name)
     headers = [h.strip() for h in rows[header_index]]
     _check_duplicate_headers(headers, file_name)
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers))) + "}"
-    options = (
-        f"auto_detect=false, header=false, skip={int(line_after[header_index])}, delim=$csv_delim, quote='\"', "
-        f"escape='\"', new_line=$csv_newline, columns={columns}, max_line_size=10000000"
-    )
     params = {"csv_path": str(path), "csv_delim": delimiter,
               "csv_newline": {"\n": "\\n", "\r": "\\r", "\r\n": "\\r\\n"}[newline]}
+    skip = int(line_after[header_index])
+    sample_lines = text.split(newline)[skip:SAMPLE_ROWS + skip]
+    if len(prefix_bytes) == PREFIX_BYTES and sample_lines:
+        sample_lines = sample_lines[:-1]
+    sample = tuple(tuple(row) for row in csv.reader(sample_lines, delimiter=delimiter, quotechar='"') if row)
     return StagedFile(
-        source=f"read_csv($csv_path, {options})",
-        padded_source=f"read_csv($csv_path, {options}, null_padding=true, parallel=false)",
+        source=_read_csv_sql(len(headers), skip), padded_source=_read_csv_sql(len(headers), skip, padded=True),
         file_name=file_name, file_format="csv", headers=tuple(headers), params=params,
         # DuckDB keeps insertion order, so a record's position in the file gives its spreadsheet row
-        row_offset=header_index + 2, newline=newline, header_lines=int(line_after[header_index]),
+        row_offset=header_index + 2, newline=newline, header_lines=skip, sample=sample,
         temp_files=temp_files, source_table_hint=table,
     )
+
+
+def _read_csv_sql(width: int, skip: int, *, types: dict[int, str] | None = None, rejects: str | None = None,
+                  padded: bool = False) -> str:
+    """DuckDB's CSV reader over `$csv_path`: text columns c0..cN (or the engine types given per column)."""
+    types = types or {}
+    columns = "{" + ", ".join(f"'c{i}': '{types.get(i, 'VARCHAR')}'" for i in range(width)) + "}"
+    options = (
+        f"auto_detect=false, header=false, skip={int(skip)}, delim=$csv_delim, quote='\"', escape='\"', "
+        f"new_line=$csv_newline, columns={columns}, max_line_size=10000000"
+    )
+    if rejects:
+        options += f", store_rejects=true, rejects_table='{rejects}_errors', rejects_scan='{rejects}_scans'"
+    if padded:
+        options += ", null_padding=true, parallel=false"
+    return f"read_csv($csv_path, {options})"
+
+
+def with_engine_types(staged: StagedFile, types: dict[int, str], rejects: str) -> StagedFile:
+    """The same CSV read with some columns parsed by the engine itself (much faster than text), rejects kept aside."""
+    return replace(staged, source=_read_csv_sql(len(staged.headers), staged.header_lines, types=types, rejects=rejects),
+                   padded_source=None, engine_types=dict(types))
 
 
 def _csv_error_line(reason: str) -> str:

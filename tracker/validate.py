@@ -47,6 +47,7 @@ class TypedQuery:
     errors: list[str] = field(default_factory=list)
 
     constants: dict[str, str] = field(default_factory=dict)  # field -> SQL for a column the file lacks
+    raw_names: dict[str, str] = field(default_factory=dict)  # field -> column holding its text as read
 
     def src(self, field_name: str) -> str:
         """The trimmed text of a field, or NULL when the file has no such column."""
@@ -57,6 +58,9 @@ class TypedQuery:
 
     def has(self, field_name: str) -> bool:
         return self.match.column_of(field_name) is not None
+
+    def engine_typed(self, field_name: str) -> bool:
+        return self.match.column_of(field_name) in self.staged.engine_types
 
 
 def cell_text(column: str) -> str:
@@ -100,8 +104,8 @@ def resolve_date_orders(db: Database, q: TypedQuery, typed_base: str, date_order
     staged = q.staged
     for f in q.match.contract.fields:
         pos = q.match.column_of(f.name)
-        if f.type != "date" or pos is None:
-            continue
+        if f.type != "date" or pos is None or q.engine_typed(f.name):
+            continue  # engine-typed dates were all read year-first
         raw = f"raw_{f.name}"
         row = db.fetchone(
             f"""
@@ -257,20 +261,16 @@ def build_typed_query(db: Database, staged: StagedFile, match: HeaderMatch, *, t
             q.selects.append(f"{amount_expr(s)} AS {typed}")
             q.errors.append(f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_number', f.name, raw)}
                                      WHEN {typed} < 0 THEN {err('row.negative', f.name, raw)} END""")
+        elif f.type in ("hours", "minutes", "date") and q.engine_typed(f.name):
+            q.selects[-1] = f"{s} AS {typed}"  # the engine parsed the column: one column, no text copy
+            q.errors.append(_range_check(f, typed, typed))
+            raw = typed
         elif f.type in ("hours", "minutes"):
             q.selects.append(f"{number_expr(s)} AS {typed}")
-            limit, over = (24, "row.hours_over_24") if f.type == "hours" else (1440, "row.minutes_over_day")
-            q.errors.append(
-                f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_number', f.name, raw)}
-                         WHEN {typed} < 0 THEN {err('row.negative', f.name, raw)}
-                         WHEN {typed} > {limit} THEN {err(over, f.name, raw)} END"""
-            )
+            q.errors.append(_range_check(f, raw, typed))
         elif f.type == "date":
             q.selects.append(f"{date_expr(s, excel)} AS {typed}")
-            q.errors.append(
-                f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_date', f.name, raw)}
-                         WHEN {typed} < DATE '1980-01-01' OR {typed} >= DATE '2101-01-01' THEN {err('row.implausible_date', f.name, raw)} END"""
-            )
+            q.errors.append(_range_check(f, raw, typed))
         elif f.type == "timestamp":
             q.selects.append(f"{timestamp_expr(s, excel)} AS {typed}")
             q.errors.append(
@@ -294,19 +294,53 @@ def build_typed_query(db: Database, staged: StagedFile, match: HeaderMatch, *, t
             q.errors.append(f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_bool', f.name, raw)} END")
         else:  # pragma: no cover - every contract type is handled above
             raise AssertionError(f.type)
+        q.raw_names[f.name] = raw
         if f.required:
             q.errors.insert(0, f"CASE WHEN {raw} IS NULL THEN {err('row.required', f.name)} END")
     _kind_checks(q)
     return q
 
 
+def _range_check(f, raw: str, typed: str) -> str:
+    """Unreadable, negative or out-of-range values of a number or date field."""
+    if f.type == "date":
+        return f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_date', f.name, raw)}
+                        WHEN {typed} < DATE '1980-01-01' OR {typed} >= DATE '2101-01-01' THEN {err('row.implausible_date', f.name, raw)} END"""
+    limit, over = (24, "row.hours_over_24") if f.type == "hours" else (1440, "row.minutes_over_day")
+    return f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_number', f.name, raw)}
+                    WHEN {typed} < 0 THEN {err('row.negative', f.name, raw)}
+                    WHEN {typed} > {limit} THEN {err(over, f.name, raw)} END"""
+
+
+def engine_types(staged: StagedFile, match: HeaderMatch) -> dict[int, str]:
+    """Columns of a CSV whose sampled values the engine's own parser reads exactly as the tracker would.
+
+    ISO dates become DATE and plain decimals DOUBLE; a value the engine cannot read later in the file
+    sends the whole upload back to the text path (see ingest), so results never depend on this choice.
+    """
+    if staged.file_format != "csv" or not staged.sample:
+        return {}
+    patterns = {"date": r"\d{4}-\d{2}-\d{2}", "hours": r"\d{1,4}(\.\d+)?", "minutes": r"\d{1,4}(\.\d+)?"}
+    types: dict[int, str] = {}
+    for f in match.contract.fields:
+        pos = match.column_of(f.name)
+        if pos is None or f.type not in patterns:
+            continue
+        values = [row[pos] for row in staged.sample if pos < len(row) and row[pos] != ""]
+        if values and all(re.fullmatch(patterns[f.type], v) for v in values):
+            types[pos] = "DATE" if f.type == "date" else "DOUBLE"
+    return types
+
+
 def _kind_checks(q: TypedQuery) -> None:
     """Checks that involve several fields of one row."""
     contract = q.match.contract
     if contract.kind == "procurement":
-        q.errors.append(f"CASE WHEN raw_unit_price IS NULL AND raw_total_amount IS NULL THEN {err('row.required', 'unit_price')} END")
+        price, total = q.raw_names["unit_price"], q.raw_names["total_amount"]
+        q.errors.append(f"CASE WHEN {price} IS NULL AND {total} IS NULL THEN {err('row.required', 'unit_price')} END")
     if contract.shape == "daily":
-        q.errors.append(f"CASE WHEN raw_hours_used IS NULL AND raw_minutes_used IS NULL THEN {err('row.required', 'hours_used')} END")
+        hours, minutes = q.raw_names["hours_used"], q.raw_names["minutes_used"]
+        q.errors.append(f"CASE WHEN {hours} IS NULL AND {minutes} IS NULL THEN {err('row.required', 'hours_used')} END")
 
 
 ERRORS_DDL = "CREATE TEMP TABLE {name} (_row BIGINT, e STRUCT(code VARCHAR, field VARCHAR, value VARCHAR, other VARCHAR))"
@@ -319,7 +353,8 @@ def typed_sql(q: TypedQuery, target: str) -> str:
     """
     width = len(q.staged.headers)
     source_row = "src._row AS _source_row, " if q.staged.row_offset is None else ""
-    cells = ", ".join(f"{cell_text(f'src.c{i}')} AS t{i}" for i in range(width))
+    engine = q.staged.engine_types
+    cells = ", ".join(f"src.c{i} AS t{i}" if i in engine else f"{cell_text(f'src.c{i}')} AS t{i}" for i in range(width))
     extras = sorted(q.match.extras.items())
     if extras:
         pairs = []
@@ -330,8 +365,8 @@ def typed_sql(q: TypedQuery, target: str) -> str:
     else:
         extra_sql = "CAST(NULL AS JSON)"
     keep_source_row = "s._source_row, " if source_row else ""
-    # a row is blank when every cell is empty or spaces; coalesce stops at the first filled cell
-    blank = "coalesce(" + ", ".join(f"s.t{i}" for i in range(width)) + ") IS NULL"
+    # a row is blank when every cell is empty or spaces; AND stops at the first filled cell
+    blank = " AND ".join(f"s.t{i} IS NULL" for i in range(width))
     return f"""
         CREATE TEMP TABLE {target} AS
         SELECT {keep_source_row}{blank} AS _blank, {', '.join(q.selects)}, {extra_sql} AS extra
