@@ -307,7 +307,7 @@ def _range_check(f, raw: str, typed: str) -> str:
         return f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_date', f.name, raw)}
                         WHEN {typed} < DATE '1980-01-01' OR {typed} >= DATE '2101-01-01' THEN {err('row.implausible_date', f.name, raw)} END"""
     limit, over = (24, "row.hours_over_24") if f.type == "hours" else (1440, "row.minutes_over_day")
-    return f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_number', f.name, raw)}
+    return f"""CASE WHEN {raw} IS NOT NULL AND ({typed} IS NULL OR NOT isfinite({typed})) THEN {err('row.bad_number', f.name, raw)}
                     WHEN {typed} < 0 THEN {err('row.negative', f.name, raw)}
                     WHEN {typed} > {limit} THEN {err(over, f.name, raw)} END"""
 
