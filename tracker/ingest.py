@@ -176,12 +176,13 @@ def ingest_file(
     settings = load_settings(db)
     token = secrets.token_hex(6)
     staged_table, typed_view, errors_table, final_table = f"stage_{token}", f"typed_{token}", f"errors_{token}", f"final_{token}"
-    scanner = _BackgroundScan(path)
+    scanner: _BackgroundScan | None = None
     staged: StagedFile | None = None
     views: list[str] = []
     try:
         report_progress("read", None)
         staged = stage_file(db, path, staged_table, file_name=name, max_bytes=int(settings["max_upload_mb"]) * 1_000_000)
+        scanner = _BackgroundScan(path, staged.newline)
         match = choose_contract(staged, kind, agency)
         contract = match.contract
         names = _Names(token)
@@ -220,7 +221,8 @@ def ingest_file(
         report_progress("done", 1.0)
         return report
     finally:
-        scanner.join()
+        if scanner is not None:
+            scanner.join()
         names = _Names(token)
         _clean_up(db, views, final_table, typed_view, (names.errors, names.base, names.shifts), staged)
 
@@ -350,14 +352,15 @@ def _read_typed(db: Database, staged: StagedFile, match: HeaderMatch, base_table
 class _BackgroundScan:
     """One pass over the file's bytes (SHA-256, empty lines) on another thread while DuckDB reads it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, newline: str | None) -> None:
         self._scan: FileScan | None = None
-        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        ending = newline.encode() if newline else None
+        self._thread = threading.Thread(target=self._run, args=(path, ending), daemon=True)
         self._thread.start()
 
-    def _run(self, path: Path) -> None:
+    def _run(self, path: Path, ending: bytes | None) -> None:
         try:
-            self._scan = scan_file(path)
+            self._scan = scan_file(path, ending)
         except OSError:  # the reader reports an unreadable file itself
             self._scan = None
 

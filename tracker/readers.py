@@ -109,28 +109,50 @@ class FileScan:
         return list(totals), list(totals.values())
 
 
-def scan_file(path: Path) -> FileScan:
-    """SHA-256 and empty-line numbers in one pass (run on a thread: hashlib releases the GIL)."""
+def scan_file(path: Path, ending: bytes | None = None) -> FileScan:
+    """SHA-256 and empty-line numbers (run on a thread: hashlib releases the GIL).
+
+    The pass hashes and, for a text file with the given line ending, looks for doubled endings; only
+    a file that has empty lines is read a second time, to turn their offsets into line numbers.
+    """
     digest = hashlib.sha256()
-    counts = {b"\n": 0, b"\r": 0}
-    found: dict[bytes, list[int]] = {b"\n": [], b"\r\n": [], b"\r": []}
-    tail = b""
+    offsets: dict[bytes, list[int]] = {ending: []} if ending else {}
+    position, tail = 0, b""
     with path.open("rb") as fh:
         while chunk := fh.read(8 * 1024 * 1024):
             digest.update(chunk)
-            window = tail + chunk
-            for ending, counted in ((b"\n", b"\n"), (b"\r\n", b"\n"), (b"\r", b"\r")):
+            seam = tail + chunk[:3]  # patterns that straddle two chunks
+            for ending in offsets:
                 pattern = ending * 2
-                start = window.find(pattern)
-                while start >= 0:
-                    if start + len(pattern) > len(tail):  # not already seen in the previous window
-                        before = counts[counted] - tail.count(counted) + window.count(counted, 0, start)
-                        found[ending].append(before + 2)
-                    start = window.find(pattern, start + len(ending))
-            counts[b"\n"] += chunk.count(b"\n")
-            counts[b"\r"] += chunk.count(b"\r")
-            tail = window[-3:]
-    return FileScan(digest.hexdigest(), found)
+                for text, base in ((seam, position - len(tail)), (chunk, position)):
+                    start = text.find(pattern)
+                    while start >= 0:
+                        offset = base + start
+                        if not offsets[ending] or offsets[ending][-1] < offset:
+                            offsets[ending].append(offset)
+                        start = text.find(pattern, start + len(ending))
+            position += len(chunk)
+            tail = chunk[-3:]
+    empty_lines = {ending: [] for ending in offsets}
+    if any(offsets.values()):
+        _number_lines(path, offsets, empty_lines)
+    return FileScan(digest.hexdigest(), empty_lines)
+
+
+def _number_lines(path: Path, offsets: dict[bytes, list[int]], empty_lines: dict[bytes, list[int]]) -> None:
+    """Line number of each empty line: line endings before its offset, plus two."""
+    for ending, found in offsets.items():
+        counted = b"\r" if ending == b"\r" else b"\n"
+        seen, position = 0, 0
+        pending = iter(found)
+        target = next(pending, None)
+        with path.open("rb") as fh:
+            while target is not None and (chunk := fh.read(8 * 1024 * 1024)):
+                while target is not None and target < position + len(chunk):
+                    empty_lines[ending].append(seen + chunk.count(counted, 0, target - position) + 2)
+                    target = next(pending, None)
+                seen += chunk.count(counted)
+                position += len(chunk)
 
 
 def original_rows(db: Database, staged: StagedFile, rows_sql: str) -> list[tuple]:
