@@ -374,6 +374,8 @@ CASES = [
          accepted=2, check_sql="SELECT count(*) FROM usage_daily WHERE usage_date = DATE '2025-01-09'", check_value=(1,)),
     case("usage-for-unknown-asset", lambda p: usage_csv(p, [["PC-1", "2025-01-02", "1"], ["NOPE-1", "2025-01-02", "1"]]),
          rows=((3, "asset_id", "row.unknown_asset"),), mentions=("NOPE-1",)),
+    case("usage-before-the-register", lambda p: usage_csv(p, [["NOPE-1", "2025-01-02", "1"], ["NOPE-2", "2025-01-02", "1"]]),
+         refused="file.no_known_assets", mentions=("2",)),
     case("assets-of-another-agency-under-scope", lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "100", "2024-01-01"]]),
          kind="assets", options={"agency": "A002"}, rows=((2, "agency_code", "row.other_agency"),), mentions=("A001", "A002")),
     case("usage-of-another-agencys-asset-under-scope", lambda p: usage_csv(p, [["PR-9", "2025-01-02", "1"], ["PC-1", "2025-01-02", "1"]]),

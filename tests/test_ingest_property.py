@@ -150,6 +150,7 @@ class Expected:
     rows_read: int
     rejected_rows: set[int]
     stored: set[tuple]
+    no_known_asset: bool = False  # every row names an asset missing from the register: the file is refused
 
 
 def conflicting_rows(keyed: dict[tuple, list[tuple[int, object]]]) -> set[int]:
@@ -166,11 +167,14 @@ def model_usage(rows: list) -> Expected:
     invalid: set[int] = set()
     keyed: dict[tuple, list[tuple[int, object]]] = {}
     read = 0
+    unknown_assets = 0
     for number, row in enumerate(rows, start=2):
         if all(isinstance(cell, str) for cell in row):  # a blank row
             continue
         read += 1
         asset, day, hours, source = row
+        if asset.text.strip() and asset.text.strip() not in REGISTERED:
+            unknown_assets += 1
         if not (asset.valid and day.valid and hours.valid and source.valid):
             invalid.add(number)
         keyed.setdefault((asset.compared, day.compared, source.compared), []).append((number, hours.compared))
@@ -180,7 +184,7 @@ def model_usage(rows: list) -> Expected:
         kept = [hours for number, hours in entries if number not in rejected]  # identical repeats: kept once
         if kept:
             stored.add((*key, kept[0]))
-    return Expected(read, rejected, stored)
+    return Expected(read, rejected, stored, no_known_asset=read > 0 and unknown_assets == read)
 
 
 def cells(row) -> list[str]:
@@ -211,6 +215,15 @@ def test_usage_upload_accepts_exactly_the_valid_rows(rows, shape, partial):
                 assert refused.key == "file.header_only"
             else:
                 raise AssertionError("a file without data rows was not refused")
+            assert table_state(db) == before
+            return
+        if expected.no_known_asset:
+            try:
+                _ingest_generated(db, folder, rows, shape, partial)
+            except FileRefused as refused:
+                assert refused.key == "file.no_known_assets"
+            else:
+                raise AssertionError("a usage file naming no registered asset was not refused")
             assert table_state(db) == before
             return
         report = _ingest_generated(db, folder, rows, shape, partial)

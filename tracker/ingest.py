@@ -201,6 +201,8 @@ def ingest_file(
             file_format=staged.file_format, sha256="", status="", rows_read=rows_read,
             rows_accepted=rows_read - rows_rejected, rows_rejected=rows_rejected, headers=staged.headers,
         )
+        if rows_rejected == rows_read and contract.kind == "usage":
+            _refuse_if_no_asset_is_known(db, names, rows_read, name)
         if rows_rejected:
             _collect_rejects(db, report, staged, match, errors_table)
         report.sha256 = scanner.result().sha256
@@ -307,6 +309,15 @@ def _read_and_check(db: Database, staged: StagedFile, match: HeaderMatch, names:
     dedup_needed = writes.duplicate_checks(db, contract, names.typed, names.errors)
     rows_rejected = db.scalar(f"SELECT count(DISTINCT _row) FROM {names.errors}", name="count rejects")
     return _Checked(q, rows_read, rows_rejected, dedup_needed)
+
+
+def _refuse_if_no_asset_is_known(db: Database, names: _Names, rows_read: int, file_name: str) -> None:
+    """A usage file none of whose assets is registered is one mistake (the register is missing), not N row errors."""
+    unknown = db.scalar(f"SELECT count(DISTINCT _row) FROM {names.errors} WHERE e.code = 'row.unknown_asset'",
+                        name="rows of unknown assets")
+    if unknown == rows_read:
+        assets = db.scalar(f"SELECT count(DISTINCT asset_id) FROM {names.typed}", name="assets in the file")
+        raise FileRefused("file.no_known_assets", file=file_name, assets=assets)
 
 
 def _drop_checked(db: Database, names: _Names, checked: _Checked) -> None:
