@@ -218,6 +218,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "未知的数据类型“{value}”；请选择 procurement（采购）、assets（资产）或 usage（使用记录）。",
     ),
     "config.file_missing": ("The file {file} does not exist.", "文件 {file} 不存在。"),
+    "config.unknown_category": (
+        "Unknown category \"{value}\"; choose one of: {choices}.",
+        "未知的类别“{value}”；请选择：{choices}。",
+    ),
+    "config.unknown_profile_field": (
+        "A category profile has no field \"{value}\"; choose one of: {choices}.",
+        "类别配置没有字段“{value}”；请选择：{choices}。",
+    ),
+    "config.profile_hours": (
+        "Category {category}: hours per day must be a number greater than 0 and at most 24; got \"{value}\".",
+        "类别 {category}：每日标准小时数必须大于 0 且不超过 24，实际为“{value}”。",
+    ),
+    "config.profile_days": (
+        "Category {category}: available days must be workdays or all; got \"{value}\".",
+        "类别 {category}：可用日必须为 workdays（工作日）或 all（每天），实际为“{value}”。",
+    ),
+    "config.profile_threshold": (
+        "Category {category}: the low-utilisation threshold must be a number greater than 0 and at most 1; got \"{value}\".",
+        "类别 {category}：低利用率阈值必须大于 0 且不超过 1，实际为“{value}”。",
+    ),
+    "config.profile_life": (
+        "Category {category}: the useful life must be a whole number of years from 1 to 50; got \"{value}\".",
+        "类别 {category}：使用年限必须是 1 到 50 之间的整数年，实际为“{value}”。",
+    ),
+    "config.profile_price_cap": (
+        "Category {category}: the price cap must be an amount of at least 0 with at most two decimals, or empty for no cap; got \"{value}\".",
+        "类别 {category}：单价上限必须是不小于 0、最多两位小数的金额，留空表示不设上限，实际为“{value}”。",
+    ),
     "scope.unknown_agency": ("Agency {agency} is not known.", "单位 {agency} 不存在。"),
     # --- ingest summaries ---------------------------------------------------------------------
     "cli.row": ("row {row}, {column}", "第 {row} 行，{column}"),
