@@ -54,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--rejects", type=Path, metavar="OUT", help="write rejected rows with an error column (.csv or .xlsx)")
     ingest.add_argument("--date-order", choices=("dmy", "mdy"), help="order of day and month in dates like 03/04/2025")
 
+    util = sub.add_parser("utilisation", help="utilisation per asset, agency or category")
+    util.add_argument("--as-of", type=_date, help="last day of the window (default: the latest usage date)")
+    util.add_argument("--window-days", type=int, default=365)
+    util.add_argument("--by", choices=("asset", "agency", "category", "supplier", "po_line", "fiscal_year"), default="asset")
+    util.add_argument("--format", choices=("csv", "json"), default="csv")
+    util.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+
     demo = sub.add_parser("demo", help="write demo input files")
     demo.add_argument("--out", type=Path, required=True)
     demo.add_argument("--scale", choices=("small", "medium", "large"), default="small")
@@ -75,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ingest(args, lang)
         if args.command == "demo":
             return cmd_demo(args)
+        if args.command == "utilisation":
+            return cmd_utilisation(args)
     except TrackerError as exc:
         _err(exc.text(lang))
         return EXIT_REJECTED if exc.key.startswith("file.") else EXIT_USAGE
@@ -113,6 +122,39 @@ def cmd_ingest(args: argparse.Namespace, lang: str) -> int:
         _err(render(Message("cli.rejects_written", {"rows": report.rows_rejected, "path": args.rejects}), lang))
     _err(report.summary(lang))
     return EXIT_REJECTED if report.rows_rejected else EXIT_OK
+
+
+def _date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from exc
+
+
+def _emit(data: bytes, output: Path | None) -> None:
+    """Results to the file given, else to standard output (and nothing else goes there)."""
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+def cmd_utilisation(args: argparse.Namespace) -> int:
+    from tracker.export import table_to_csv_bytes, table_to_json_bytes
+    from tracker.reports import utilisation_report
+
+    with Database.open(args.db) as db:
+        report = utilisation_report(db, as_of=args.as_of, window_days=args.window_days, by=args.by)
+    window = report.window
+    _err(f"utilisation by {args.by}: {window.start} to {window.as_of} ({window.window_days} days), {report.table.num_rows:,} rows")
+    if args.format == "json":
+        _emit(table_to_json_bytes(report.table), args.output)
+    else:
+        _emit(table_to_csv_bytes(report.table, bom=args.output is not None), args.output)
+    return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

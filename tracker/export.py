@@ -18,14 +18,31 @@ def neutralise(value: object) -> object:
     return value
 
 
-def table_to_csv_bytes(table: pa.Table) -> bytes:
-    """UTF-8 CSV with a BOM (so Excel shows Chinese correctly), every text cell neutralised."""
+def table_to_csv_bytes(table: pa.Table, *, bom: bool = True) -> bytes:
+    """UTF-8 CSV (with a BOM by default, so Excel shows Chinese correctly), every text cell neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.column_names)
     for row in table.to_pylist():
         writer.writerow(["" if v is None else neutralise(v) for v in row.values()])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
+
+
+def table_to_json_bytes(table: pa.Table) -> bytes:
+    """A JSON array of row objects; dates as ISO text, decimals as numbers."""
+    import json
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    def plain(value: object) -> object:
+        if isinstance(value, (date, datetime)):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return float(value)
+        return value
+
+    rows = [{k: plain(v) for k, v in row.items()} for row in table.to_pylist()]
+    return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def table_to_xlsx_bytes(table: pa.Table, sheet_name: str = "data") -> bytes:

@@ -246,6 +246,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Category {category}: the price cap must be an amount of at least 0 with at most two decimals, or empty for no cap; got \"{value}\".",
         "类别 {category}：单价上限必须是不小于 0、最多两位小数的金额，留空表示不设上限，实际为“{value}”。",
     ),
+    "report.no_usage": (
+        "There is no usage data yet, so there is no date to compute utilisation for. Upload usage logs, or give --as-of.",
+        "尚无使用记录，无法确定计算使用率的日期。请先上传使用记录，或指定 --as-of。",
+    ),
     "scope.unknown_agency": ("Agency {agency} is not known.", "单位 {agency} 不存在。"),
     # --- ingest summaries ---------------------------------------------------------------------
     "cli.row": ("row {row}, {column}", "第 {row} 行，{column}"),
