@@ -14,7 +14,7 @@ import pytest
 
 from tracker.categories import DEFAULT_PROFILES
 from tracker.contracts import ASSETS, PROCUREMENT, USAGE_DAILY, match_headers
-from tracker.demo import AS_OF, TIERS, TierSpec, generate
+from tracker.demo import AS_OF, TIERS, generate
 from tracker.errors import ConfigError
 
 PROFILES = {p.category: p for p in DEFAULT_PROFILES}

@@ -101,7 +101,8 @@ def cmd_init(args: argparse.Namespace, lang: str) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, lang: str) -> int:
-    from tracker.ingest import ingest_file, timed
+    from tracker.ingest import ingest_file
+    from tracker.progress import timed
 
     live = sys.stderr.isatty()
     progress = timed(_err, live=live) if live or os.environ.get("TRACKER_PROGRESS") == "1" else None

@@ -7,122 +7,31 @@ or commit the accepted rows (and, with `partial`, keep the rejected ones tied to
 
 from __future__ import annotations
 
-import hashlib
+import json
 import logging
 import secrets
 import threading
-import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pyarrow as pa
 
 from tracker.contracts import Contract, HeaderMatch, accepted_headers, contract_for, match_headers, CONTRACTS
 from tracker.db import Database
 from tracker.errors import FileRefused
-from tracker.i18n import Message, kind_name, render
+from tracker.i18n import kind_name
+from tracker.progress import Progress, query_progress
 from tracker.readers import (FileScan, StagedFile, original_rows, query_source, scan_file, stage_file,
                              with_engine_types)
 from tracker.settings import load_settings
 from tracker.validate import (ERRORS_DDL, TypedQuery, build_typed_query, engine_types, insert_errors_sql,
                               registered_views, resolve_date_orders, typed_sql, typed_view_sql)
 from tracker import writes
+from tracker.upload_report import IngestReport, RowError, unique_headers
 
-Progress = Callable[[str, float | None], None]
+__all__ = ["IngestReport", "RowError", "choose_contract", "ingest_file"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem in one row: where it is, what the value was, and why, in the user's language."""
-
-    row_number: int
-    column: str
-    value: str | None
-    code: str
-    other: str | None = None
-
-    def message(self) -> Message:
-        return Message(self.code, {
-            "column": self.column, "value": self.value, "other": self.other, "expected": self.other,
-            "length": self.value, "limit": self.other, "rows": self.other, "key": self.value,
-        })
-
-    def text(self, lang: str = "en") -> str:
-        return render(self.message(), lang)
-
-
-@dataclass
-class IngestReport:
-    """What an upload did (or, refused or dry run, would have done)."""
-
-    kind: str
-    shape: str
-    file_name: str
-    file_format: str
-    sha256: str
-    status: str  # committed | partial | rejected | dry_run | unchanged
-    rows_read: int
-    rows_accepted: int
-    rows_rejected: int
-    rows_inserted: int = 0
-    rows_replaced: int = 0
-    rows_unchanged: int = 0
-    upload_id: int | None = None
-    headers: tuple[str, ...] = ()
-    errors: list[RowError] = field(default_factory=list)
-    rejected_rows: list[tuple[int, tuple[str | None, ...]]] = field(default_factory=list)
-    previous_upload: tuple[int, str] | None = None
-
-    @property
-    def committed(self) -> bool:
-        return self.status in ("committed", "partial", "unchanged")
-
-    def summary(self, lang: str = "en") -> str:
-        params = {
-            "file": self.file_name, "read": self.rows_read, "accepted": self.rows_accepted,
-            "rejected": self.rows_rejected, "inserted": self.rows_inserted, "replaced": self.rows_replaced,
-            "unchanged": self.rows_unchanged, "upload_id": self.upload_id,
-        }
-        key = {
-            "rejected": "ingest.rejected_all", "dry_run": "ingest.dry_run", "unchanged": "ingest.unchanged",
-        }.get(self.status, "ingest.committed")
-        text = render(Message(key, params), lang)
-        if self.previous_upload and self.status == "unchanged":
-            upload_id, when = self.previous_upload
-            text += " " + render(Message("file.same_file", {"file": self.file_name, "upload_id": upload_id, "when": when}), lang)
-        return text
-
-    def errors_by_row(self, lang: str = "en") -> dict[int, str]:
-        """Row number -> every reason for that row, joined."""
-        joined: dict[int, list[str]] = {}
-        for e in self.errors:
-            joined.setdefault(e.row_number, []).append(e.text(lang))
-        return {row: " ".join(texts) for row, texts in joined.items()}
-
-    def rejects_table(self, lang: str = "en") -> pa.Table:
-        """The rejected rows as the user sent them, with `row` and `error` columns, ready to fix and re-upload."""
-        reasons = self.errors_by_row(lang)
-        headers = _unique_headers(self.headers)
-        columns: dict[str, list] = {"row": [r for r, _ in self.rejected_rows]}
-        for i, header in enumerate(headers):
-            columns[header] = [values[i] for _, values in self.rejected_rows]
-        columns["error"] = [reasons.get(r, "") for r, _ in self.rejected_rows]
-        return pa.table({k: pa.array(v, pa.int64() if k == "row" else pa.string()) for k, v in columns.items()})
-
-
-def _unique_headers(headers: tuple[str, ...]) -> list[str]:
-    seen: set[str] = {"row", "error"}
-    out = []
-    for i, header in enumerate(headers):
-        name = header or f"column_{i + 1}"
-        while name in seen:
-            name += "_"
-        seen.add(name)
-        out.append(name)
-    return out
 
 
 def choose_contract(staged: StagedFile, kind: str | None, scope_agency: str | None = None) -> HeaderMatch:
@@ -218,7 +127,7 @@ def ingest_file(
             report.status = "dry_run"
             return report
         report_progress("write", None)
-        with _query_progress(db, progress, "write"):
+        with query_progress(db, progress, "write"):
             _commit(db, report, contract, final_table, actor, agency)
         report_progress("done", 1.0)
         return report
@@ -287,7 +196,7 @@ def _read_and_check(db: Database, staged: StagedFile, match: HeaderMatch, names:
                     progress: Progress | None, report_progress: Progress, *, engine: bool) -> _Checked:
     """Read the file into the typed table and record every row's problems in the errors table."""
     contract = match.contract
-    with _query_progress(db, progress, "read"):
+    with query_progress(db, progress, "read"):
         q = _read_typed(db, staged, match, names.base, names.rejects, typing, engine=engine)
     starts, totals = scanner.result().row_shift_table(staged)
     if starts:
@@ -303,7 +212,7 @@ def _read_and_check(db: Database, staged: StagedFile, match: HeaderMatch, names:
     resolve_date_orders(db, q, names.base, date_order)
     db.execute(ERRORS_DDL.format(name=names.errors), name="errors table")
     checks, joins, params = writes.cross_checks(contract, typing["scope_agency"])
-    with _query_progress(db, progress, "validate"):
+    with query_progress(db, progress, "validate"):
         db.execute(insert_errors_sql(q.errors + checks, names.typed, names.errors, " ".join(joins)),
                    {**q.params, **params}, name="check rows")
     dedup_needed = writes.duplicate_checks(db, contract, names.typed, names.errors)
@@ -452,12 +361,10 @@ def _commit(db: Database, report: IngestReport, contract: Contract, final_table:
 
 
 def _store_rejects(db: Database, report: IngestReport, upload_id: int) -> None:
-    import json
-
     errors_by_row: dict[int, list[RowError]] = {}
     for e in report.errors:
         errors_by_row.setdefault(e.row_number, []).append(e)
-    headers = _unique_headers(report.headers)
+    headers = unique_headers(report.headers)
     rows = []
     for row_number, values in report.rejected_rows:
         errs = errors_by_row.get(row_number, [])
@@ -480,46 +387,3 @@ def _store_rejects(db: Database, report: IngestReport, upload_id: int) -> None:
         )
     finally:
         db.unregister(view)
-
-
-@contextmanager
-def _query_progress(db: Database, progress: Progress | None, phase: str) -> Iterator[None]:
-    """Report the engine's progress through the running statement, from another thread."""
-    if progress is None:
-        yield
-        return
-    db.execute("SET enable_progress_bar = true", name="progress on")
-    db.execute("SET enable_progress_bar_print = false", name="progress quiet")
-    done = threading.Event()
-
-    def poll() -> None:
-        while not done.wait(0.5):
-            percent = db.con.query_progress()
-            if percent >= 0:
-                progress(phase, percent / 100)
-
-    poller = threading.Thread(target=poll, daemon=True)
-    poller.start()
-    try:
-        yield
-    finally:
-        done.set()
-        poller.join()
-
-
-def timed(progress_out: Callable[[str], None], *, live: bool = False) -> Progress:
-    """A progress callback that reports each phase with the time it took (and, when `live`, its percentage)."""
-    state = {"phase": None, "start": time.perf_counter()}
-
-    def report(phase: str, fraction: float | None) -> None:
-        now = time.perf_counter()
-        if phase == state["phase"]:
-            if live and fraction is not None:
-                progress_out(f"\r  {phase}: {fraction:4.0%}", end="")
-            return
-        if state["phase"] is not None:
-            prefix = "\r" if live else ""
-            progress_out(f"{prefix}  {state['phase']}: {now - state['start']:.1f} s")
-        state["phase"], state["start"] = (None if phase == "done" else phase), now
-
-    return report
