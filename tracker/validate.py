@@ -20,8 +20,6 @@ from tracker.errors import FileRefused
 from tracker.readers import StagedFile, query_source
 
 FORMULA_START = ("=", "@", "\t", "\r", "\n")
-# Cheap test that text starts with a four-digit year (character tests, no regular expression).
-YEAR_FIRST = "substr({s}, 1, 1) BETWEEN '0' AND '9' AND substr({s}, 4, 1) BETWEEN '0' AND '9'"
 DMY_PATTERN = r"\d{1,2}[/.\-]\d{1,2}[/.\-](\d{2}|\d{4})"
 AMOUNT_PATTERN = r"[-]?[¥￥$€£]?\s*[-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*元?"
 CURRENCY_NAMES = {"RMB": "CNY", "人民币": "CNY", "元": "CNY", "¥": "CNY", "￥": "CNY", "US$": "USD", "$": "USD", "€": "EUR", "£": "GBP"}
@@ -48,6 +46,7 @@ class TypedQuery:
 
     constants: dict[str, str] = field(default_factory=dict)  # field -> SQL for a column the file lacks
     raw_names: dict[str, str] = field(default_factory=dict)  # field -> column holding its text as read
+    views: list[str] = field(default_factory=list)  # lookup tables registered on the connection
 
     def src(self, field_name: str) -> str:
         """The trimmed text of a field, or NULL when the file has no such column."""
@@ -87,12 +86,14 @@ def _vocabulary_join(db: Database, q: TypedQuery, field_name: str, mapper, value
     mapped = pa.table({"raw": pa.array(raws, pa.string()), "mapped": pa.array([mapper(r) for r in raws], value_type)})
     view = f"{q.staged.source_table_hint}_{alias}"
     db.register(view, mapped)
+    q.views.append(view)
     q.joins.append(f"LEFT JOIN {view} AS {alias} ON {alias}.raw = s.t{pos}")
     return f"{alias}.mapped"
 
 
 def registered_views(q: TypedQuery) -> list[str]:
-    return [j.split()[2] for j in q.joins]
+    """The lookup tables the query registered on the connection (to unregister afterwards)."""
+    return list(q.views)
 
 
 # -- date order ------------------------------------------------------------------------------------
@@ -180,7 +181,8 @@ def date_expr(s: str, excel: bool) -> str:
 def timestamp_expr(s: str, excel: bool) -> str:
     """SQL TIMESTAMP (local to $tz) from ISO text with or without offset, or Y/M/D forms."""
     parts = [
-        f"CASE WHEN regexp_matches({s}, '(Z|[+\\-]\\d{{2}}:?\\d{{2}})$') AND substr({s}, 5, 1) = '-' AND {YEAR_FIRST.format(s=s)} "
+        f"CASE WHEN regexp_matches({s}, '(Z|[+\\-]\\d{{2}}:?\\d{{2}})$') "
+        f"AND TRY_CAST({s} AS TIMESTAMPTZ) >= TIMESTAMPTZ '1000-01-01 00:00:00+00' "
         f"THEN timezone($tz, TRY_CAST({s} AS TIMESTAMPTZ)) END",
         f"CASE WHEN TRY_CAST({s} AS TIMESTAMP) >= TIMESTAMP '1000-01-01' THEN TRY_CAST({s} AS TIMESTAMP) END",
         f"try_strptime({s}, '%Y/%m/%d %H:%M:%S')",
