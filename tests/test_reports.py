@@ -93,3 +93,29 @@ def test_command_line_csv_to_a_file(loaded, tmp_path):
     text = out.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("asset_id,")
     assert len(text.splitlines()) == 3
+
+
+def test_flags_command_columns_and_formats(loaded, tmp_path):
+    import openpyxl
+
+    path = loaded.path
+    loaded.close()
+    base = [sys.executable, "-m", "tracker", "--db", str(path), "flags"]
+    as_json = subprocess.run(base + ["--format", "json"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert as_json.returncode == 0, as_json.stderr
+    rows = json.loads(as_json.stdout)
+    # one busy week in a year of service: far below the laptop (0.25) and server (0.10) thresholds
+    assert {(r["rule"], r["asset_id"]) for r in rows} == {("LOW_UTILISATION", "L-1"), ("LOW_UTILISATION", "S-1")}
+    assert all(r["review_status"] == "open" for r in rows)
+    assert list(rows[0])[:13] == ["flag_id", "rule", "severity", "agency_code", "asset_id", "po_number", "line_no",
+                                  "category", "utilisation", "days_idle", "value_at_stake", "evidence", "review_status"]
+    no_file = subprocess.run(base + ["--format", "xlsx"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert no_file.returncode == 2 and no_file.stdout == ""
+    out = tmp_path / "flags.xlsx"
+    as_xlsx = subprocess.run(base + ["--format", "xlsx", "-o", str(out), "--rule", "LOW_UTILISATION", "--agency", "A002"],
+                             capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert as_xlsx.returncode == 0, as_xlsx.stderr
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet.title == "Findings"
+    assert [c.value for c in sheet[1]][:2] == ["flag_id", "rule"]
+    assert sheet.max_row == 2 and sheet["E2"].value == "S-1"

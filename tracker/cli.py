@@ -61,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     util.add_argument("--format", choices=("csv", "json"), default="csv")
     util.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
 
+    flags = sub.add_parser("flags", help="the flag catalogue: findings ranked by value at stake")
+    flags.add_argument("--as-of", type=_date, help="last day of the window (default: the latest usage date)")
+    flags.add_argument("--window-days", type=int, default=365)
+    flags.add_argument("--rule", action="append", metavar="CODE", help="only this rule (repeatable)")
+    flags.add_argument("--agency", help="only this agency's findings")
+    flags.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv")
+    flags.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+
     demo = sub.add_parser("demo", help="write demo input files")
     demo.add_argument("--out", type=Path, required=True)
     demo.add_argument("--scale", choices=("small", "medium", "large"), default="small")
@@ -84,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_demo(args)
         if args.command == "utilisation":
             return cmd_utilisation(args)
+        if args.command == "flags":
+            return cmd_flags(args, parser)
     except TrackerError as exc:
         _err(exc.text(lang))
         return EXIT_REJECTED if exc.key.startswith("file.") else EXIT_USAGE
@@ -155,6 +165,26 @@ def cmd_utilisation(args: argparse.Namespace) -> int:
         _emit(table_to_json_bytes(report.table), args.output)
     else:
         _emit(table_to_csv_bytes(report.table, bom=args.output is not None), args.output)
+    return EXIT_OK
+
+
+def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from tracker.export import table_to_csv_bytes, table_to_json_bytes, table_to_xlsx_bytes
+    from tracker.reports import flags_report
+
+    if args.format == "xlsx" and args.output is None:
+        _err("--format xlsx needs -o FILE.xlsx (a workbook is not written to a terminal)")
+        return EXIT_USAGE
+    with Database.open(args.db) as db:
+        table = flags_report(db, as_of=args.as_of, window_days=args.window_days, rules=args.rule, agency=args.agency)
+    stake = sum(v for v in table.column("value_at_stake").to_pylist() if v)
+    _err(f"{table.num_rows:,} findings; value at stake {stake:,.2f}")
+    if args.format == "json":
+        _emit(table_to_json_bytes(table), args.output)
+    elif args.format == "xlsx":
+        _emit(table_to_xlsx_bytes(table, sheet_name="Findings"), args.output)
+    else:
+        _emit(table_to_csv_bytes(table, bom=args.output is not None), args.output)
     return EXIT_OK
 
 

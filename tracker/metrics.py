@@ -154,9 +154,9 @@ def utilisation_by(backend, window: Window, by: str, *, country: str = DEFAULT_C
         raise ConfigError("config.bad_value", name="by", value=by, reason=", ".join(ROLLUP_KEYS))
     t = per_asset if per_asset is not None else asset_utilisation(backend, window, country=country, profiles=profiles)
     if by in ("supplier", "po_line"):
-        t = _with_procurement_line(backend, t)
+        t = with_procurement_line(backend, t)
     elif by == "fiscal_year":
-        t = t.mutate(fiscal_year=_fiscal_year(t.in_service_date, fiscal_year_start_month))
+        t = t.mutate(fiscal_year=fiscal_year_expr(t.in_service_date, fiscal_year_start_month))
     keys = ROLLUP_KEYS[by]
     grouped = t.group_by(*keys).aggregate(
         assets=t.asset_id.count(),
@@ -345,7 +345,7 @@ def _usage_per_asset(backend, window: Window, periods: ir.Table) -> ir.Table:
     )
 
 
-def _with_procurement_line(backend, per_asset: ir.Table) -> ir.Table:
+def with_procurement_line(backend, per_asset: ir.Table) -> ir.Table:
     """Replace the asset's PO reference by its matched procurement line (agency_code, ocid, po_number, line_no, supplier).
 
     Matched on agency, PO number and line (1 when blank), and the asset's ocid when it has one.
@@ -371,7 +371,7 @@ def _with_procurement_line(backend, per_asset: ir.Table) -> ir.Table:
                     line_no="line_line_no", supplier="line_supplier")
 
 
-def _fiscal_year(day: ir.DateValue, start_month: int) -> ir.IntegerValue:
+def fiscal_year_expr(day: ir.DateValue, start_month: int) -> ir.IntegerValue:
     """Fiscal-year label of `day` as in tracker.calendar.fiscal_year: the calendar year in which it ends."""
     if isinstance(start_month, bool) or not isinstance(start_month, int) or not 1 <= start_month <= 12:
         raise ConfigError("config.bad_value", name="fiscal_year_start_month", value=start_month, reason="a month number 1-12")

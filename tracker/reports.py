@@ -14,6 +14,7 @@ from tracker.profiles import load_profiles
 from tracker.settings import load_settings
 
 UTILISATION_BY = ("asset", "agency", "category", "supplier", "po_line", "fiscal_year")
+REVIEW_OPEN = "open"
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,18 @@ def _rounded(table: pa.Table) -> pa.Table:
         digits = 4 if ("utilisation" in name or name.endswith("_rate") or name == "age_years") else 2
         table = table.set_column(i, name, pc.round(column, digits))
     return table
+
+
+def flags_report(db: Database, *, as_of: date | None = None, window_days: int = 365, rules: list[str] | None = None,
+                 agency: str | None = None) -> pa.Table:
+    """The ranked flags with DESIGN §7's columns first, `review_status` after the evidence.
+
+    Until findings can be reviewed every flag is open; the review workflow fills this column.
+    """
+    from tracker.rules import compute_flags
+
+    if window_days < 1:
+        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason="a positive number of days")
+    table = compute_flags(db, as_of=as_of, window_days=window_days, rules=rules or None, agency=agency)
+    position = table.column_names.index("evidence") + 1
+    return table.add_column(position, "review_status", pa.array([REVIEW_OPEN] * table.num_rows, pa.string()))

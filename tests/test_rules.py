@@ -1,0 +1,374 @@
+"""The flag catalogue of DESIGN §5: hand-made cases per rule (positive, negative, boundary), ids, ranking, the demo tier.
+
+as_of is 2025-12-31 and the window the 365 days 2025-01-01..2025-12-31 (every test passes as_of).
+Counted by hand: as_of − 60 days = 2025-11-01, as_of − 90 days = 2025-10-02; a 24 h/day server in
+service all window has 8,760 available hours (threshold 0.10 → 876 h); one in service from
+2025-11-02 has 60 available days, from 2025-11-03 59.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from tracker.db import Database
+from tracker.demo import generate
+from tracker.errors import ConfigError
+from tracker.ingest import ingest_file
+from tracker.rules import FLAG_COLUMNS, RULES, compute_flags
+from tracker.settings import set_setting
+
+AS_OF = date(2025, 12, 31)
+WELL_USED = "well"  # usage: 8 h every day of 2025 (24 h for servers)
+
+PROCUREMENT_CSV = """\
+po_number,line_no,agency_code,supplier,item_description,category,quantity,unit_price,order_date,delivery_date
+PO-IP,1,A1,Lenovo,Laptop,laptop,4,6000,2024-09-25,
+PO-IP,2,A1,Lenovo,Laptop,laptop,3,6000,2024-03-10,
+PO-PRJ,1,A1,Epson,Projector,projector,2,4000,2024-03-10,
+PO-UR,1,A1,Lenovo,Laptop,laptop,3,5000,2025-10-20,2025-11-01
+PO-UR,2,A1,Lenovo,Laptop,laptop,3,5000,2025-10-20,2025-11-02
+PO-UR,3,A1,Lenovo,Laptop,laptop,2,5000,2025-01-20,2025-02-01
+PO-BD,1,A1,Dell,Desktop,desktop,5,4000,2025-09-01,
+PO-BD2,1,A2,Dell,Desktop,desktop,5,4000,2025-09-01,
+PO-CAP,1,A1,Lenovo,Laptop,laptop,2,7000.01,2025-03-01,
+PO-CAP,2,A1,Lenovo,Laptop,laptop,2,7000,2025-03-01,
+PO-CAP,3,A1,Apple,Tablet,tablet,1,20000,2025-03-01,
+PO-S1,1,S1,X,Goods,other,1,100000,2023-10-15,
+PO-S1,2,S1,X,Goods,other,1,60000,2024-09-20,
+PO-S2,1,S2,X,Goods,other,1,100000,2023-10-15,
+PO-S2,2,S2,X,Goods,other,1,20000,2024-09-20,
+PO-S3,1,S3,X,Goods,other,1,100000,2023-10-15,
+PO-S3,2,S3,X,Goods,other,1,20100,2024-09-20,
+PO-S4,1,S4,X,Goods,other,1,40000,2023-10-15,
+PO-S4,2,S4,X,Goods,other,1,50000,2024-09-20,
+"""
+
+# asset_id, agency, category, po_number, line_no, cost, in_service_date, status, disposal_date, standby, usage
+ASSETS = [
+    ("LAP-USED", "A1", "laptop", "", "", 6000, "2024-01-01", "in_use", "", "false", WELL_USED),
+    ("NEVER-60", "A1", "laptop", "", "", 6000, "2025-11-01", "in_use", "", "false", None),
+    ("NEVER-59", "A1", "laptop", "", "", 6000, "2025-11-02", "in_use", "", "false", None),
+    ("IDLE-90", "A1", "laptop", "", "", 6000, "2024-01-01", "in_use", "", "false", "2025-10-02"),
+    ("IDLE-89", "A1", "laptop", "", "", 6000, "2024-01-01", "in_use", "", "false", "2025-10-03"),
+    ("LAP-STANDBY", "A1", "laptop", "", "", 6000, "2024-01-01", "standby", "", "true", None),
+    ("LAP-DISPOSED", "A1", "laptop", "", "", 6000, "2024-01-01", "disposed", "2025-06-01", "false", "2025-05-01"),
+    ("PRJ-1", "A1", "projector", "PO-PRJ", 1, 4000, "2024-04-01", "in_use", "", "false", None),
+    ("PRJ-2", "A1", "projector", "PO-PRJ", 1, 4000, "2024-04-01", "in_use", "", "false", None),
+    ("SRV-875", "A1", "server", "", "", 50000, "2024-01-01", "in_use", "", "false", 875),
+    ("SRV-877", "A1", "server", "", "", 50000, "2024-01-01", "in_use", "", "false", 877),
+    ("SRV-60D", "A1", "server", "", "", 50000, "2025-11-02", "in_use", "", "false", 10),
+    ("SRV-59D", "A1", "server", "", "", 50000, "2025-11-03", "in_use", "", "false", 10),
+    ("IP1-A", "A1", "laptop", "PO-IP", 1, 6000, "2024-10-01", "in_use", "", "false", None),
+    ("IP1-B", "A1", "laptop", "PO-IP", 1, 6000, "2024-10-01", "in_use", "", "false", None),
+    ("IP1-C", "A1", "laptop", "PO-IP", 1, 6000, "2024-10-01", "in_use", "", "false", WELL_USED),
+    ("IP1-D", "A1", "laptop", "PO-IP", 1, 6000, "2024-10-01", "in_use", "", "false", WELL_USED),
+    ("IP2-A", "A1", "laptop", "PO-IP", 2, 6000, "2024-04-01", "in_use", "", "false", None),
+    ("IP2-B", "A1", "laptop", "PO-IP", 2, 6000, "2024-04-01", "in_use", "", "false", WELL_USED),
+    ("IP2-C", "A1", "laptop", "PO-IP", 2, 6000, "2024-04-01", "in_use", "", "false", WELL_USED),
+    ("UR1-A", "A1", "laptop", "PO-UR", 1, 5000, "2025-11-01", "in_use", "", "false", WELL_USED),
+    ("UR1-B", "A1", "laptop", "PO-UR", 1, 5000, "2025-11-01", "in_use", "", "false", WELL_USED),
+    ("UR3-A", "A1", "laptop", "PO-UR", 3, 5000, "2025-02-01", "in_use", "", "false", WELL_USED),
+    ("UR3-B", "A1", "laptop", "PO-UR", 3, 5000, "2025-02-01", "in_use", "", "false", WELL_USED),
+    # idle stock on 2025-09-01 (look-back 2025-06-03..2025-08-31): A1 holds 3 unused desktops, A2 only 2
+    ("DSK-1", "A1", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", "2025-06-02"),
+    ("DSK-2", "A1", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", "2025-06-02"),
+    ("DSK-3", "A1", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", "2025-06-02"),
+    ("DSK-4", "A1", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", WELL_USED),
+    ("DSK-STANDBY", "A1", "desktop", "", "", 4000, "2025-01-01", "standby", "", "true", None),
+    ("A2-DSK-1", "A2", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", "2025-06-02"),
+    ("A2-DSK-2", "A2", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", "2025-06-02"),
+    ("A2-DSK-3", "A2", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", "2025-06-03"),
+    ("A2-DSK-4", "A2", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", WELL_USED),
+]
+
+
+def _usage_rows(asset_id: str, category: str, usage) -> list[str]:
+    """Usage as the ASSETS table describes it: WELL_USED, a last-used date (well used until then), or total hours."""
+    if usage is None:
+        return []
+    hours_per_day = 24 if category == "server" else 8
+    if usage == WELL_USED or isinstance(usage, str):
+        last = AS_OF if usage == WELL_USED else date.fromisoformat(usage)
+        days = (last - date(2025, 1, 1)).days + 1
+        return [f"{asset_id},{date(2025, 1, 1) + timedelta(days=i)},{hours_per_day},agent" for i in range(days)]
+    rows, remaining, day = [], float(usage), AS_OF  # total hours, in 24 h days ending at as_of
+    while remaining > 0:
+        rows.append(f"{asset_id},{day},{min(24.0, remaining)},agent")
+        remaining -= 24.0
+        day -= timedelta(days=1)
+    return rows
+
+
+def _write_inputs(directory) -> dict[str, object]:
+    directory.mkdir(parents=True, exist_ok=True)
+    assets = ["asset_id,agency_code,category,po_number,line_no,purchase_cost,in_service_date,status,disposal_date,standby"]
+    usage = ["asset_id,usage_date,hours_used,source"]
+    for asset_id, agency, category, po, line, cost, in_service, status, disposal, standby, use in ASSETS:
+        assets.append(f"{asset_id},{agency},{category},{po},{line},{cost},{in_service},{status},{disposal},{standby}")
+        usage.extend(_usage_rows(asset_id, category, use))
+    paths = {"procurement": directory / "procurement.csv", "assets": directory / "assets.csv", "usage": directory / "usage.csv"}
+    paths["procurement"].write_text(PROCUREMENT_CSV, encoding="utf-8")
+    paths["assets"].write_text("\n".join(assets) + "\n", encoding="utf-8")
+    paths["usage"].write_text("\n".join(usage) + "\n", encoding="utf-8")
+    return paths
+
+
+def _ingest_all(database: Database, paths) -> None:
+    for kind in ("procurement", "assets", "usage"):
+        report = ingest_file(database, kind, paths[kind])
+        assert report.committed and report.rows_rejected == 0, report.errors
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    return _write_inputs(tmp_path / "inputs")
+
+
+@pytest.fixture
+def loaded(db, inputs):
+    _ingest_all(db, inputs)
+    return db
+
+
+def _flags(database, **kwargs) -> list[dict]:
+    return compute_flags(database, as_of=AS_OF, **kwargs).to_pylist()
+
+
+def _subjects(rows, rule: str) -> dict:
+    found = {}
+    for row in rows:
+        if row["rule"] != rule:
+            continue
+        if row["subject"] == "asset":
+            key = row["asset_id"]
+        elif row["subject"] == "po_line":
+            key = (row["agency_code"], row["po_number"], row["line_no"])
+        elif row["subject"] == "agency_category":
+            key = (row["agency_code"], row["category"])
+        else:
+            key = (row["agency_code"], row["fiscal_year"])
+        found[key] = row
+    return found
+
+
+# -- the catalogue as data ---------------------------------------------------------------------
+
+def test_catalogue_order_and_defaults_follow_design():
+    assert [r.code for r in RULES] == ["NEVER_USED", "IDLE", "LOW_UTILISATION", "NO_TELEMETRY", "IDLE_PURCHASE",
+                                       "UNREGISTERED_UNITS", "BOUGHT_DESPITE_IDLE_STOCK", "YEAR_END_SURGE", "OVER_PRICE_CAP"]
+    defaults = {r.code: r.defaults() for r in RULES}
+    assert defaults["NEVER_USED"] == {"grace_days": 60}
+    assert defaults["IDLE"] == {"idle_days": 90}
+    assert defaults["LOW_UTILISATION"] == {"min_available_days": 60}
+    assert defaults["IDLE_PURCHASE"] == {"min_share": 0.5}
+    assert defaults["UNREGISTERED_UNITS"] == {"grace_days": 60}
+    assert defaults["BOUGHT_DESPITE_IDLE_STOCK"] == {"min_idle_assets": 3, "in_service_days": 90, "lookback_days": 90}
+    assert defaults["YEAR_END_SURGE"] == {"min_ratio": 2.0, "min_year_spend": 100_000}
+    for rule in RULES:
+        assert rule.severity in ("high", "medium", "low", "info")
+        assert rule.subject in ("asset", "po_line", "agency_category", "agency_fiscal_year")
+        assert rule.title_en and rule.title_zh and rule.rationale_en and rule.rationale_zh
+        for p in rule.parameters:
+            assert p.unit and p.description_en and p.description_zh
+
+
+# -- asset rules -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("asset_id, rule", [
+    ("NEVER-60", "NEVER_USED"),  # in service exactly 60 days, never used
+    ("NEVER-59", None),  # 59 days: still in its grace
+    ("IDLE-90", "IDLE"),  # last used 90 days before as_of
+    ("IDLE-89", None),  # 89 days
+    ("LAP-USED", None),
+    ("LAP-STANDBY", None),  # standby: exempt though never used
+    ("LAP-DISPOSED", None),  # disposed: exempt though unused since
+    ("PRJ-1", None),  # the agency reports no projector usage: NO_TELEMETRY instead
+    ("SRV-875", "LOW_UTILISATION"),  # 875 / 8,760 h = 0.0999 < 0.10
+    ("SRV-877", None),  # 877 / 8,760 h = 0.1001
+    ("SRV-60D", "LOW_UTILISATION"),  # 60 available days, 10 h of 1,440
+    ("SRV-59D", None),  # 59 available days: too few to judge
+    ("IP1-A", "NEVER_USED"),
+])
+def test_asset_rules(loaded, asset_id, rule):
+    rows = [r for r in _flags(loaded) if r["asset_id"] == asset_id]
+    assert [r["rule"] for r in rows] == ([rule] if rule else [])
+
+
+def test_asset_flag_values_and_evidence(loaded):
+    rows = _flags(loaded)
+    idle = _subjects(rows, "IDLE")["IDLE-90"]
+    assert idle["days_idle"] == 90 and idle["severity"] == "high"
+    assert "IDLE-90" in idle["evidence"] and "90 days since 2025-10-02" in idle["evidence"]
+    assert "自 2025-10-02 起已 90 天未使用" in idle["evidence_zh"] and "笔记本电脑" in idle["evidence_zh"]
+    never = _subjects(rows, "NEVER_USED")["NEVER-60"]
+    assert never["value_at_stake"] == pytest.approx(6000 * (1 - 60 / 365.25 / 6), abs=0.01)
+    low = _subjects(rows, "LOW_UTILISATION")["SRV-875"]
+    assert low["utilisation"] == pytest.approx(875 / 8760)
+    nbv = 50000 * (1 - (AS_OF - date(2024, 1, 1)).days / 365.25 / 6)
+    assert low["value_at_stake"] == pytest.approx(nbv * (1 - (875 / 8760) / 0.10), abs=0.01)
+    assert "875.0 of 8,760.0 available hours" in low["evidence"]
+
+
+def test_no_telemetry_pairs(loaded):
+    pairs = _subjects(_flags(loaded), "NO_TELEMETRY")
+    assert set(pairs) == {("A1", "projector")}
+    flag = pairs[("A1", "projector")]
+    assert flag["severity"] == "info" and flag["value_at_stake"] is None and flag["asset_id"] is None
+    assert "2 Projector asset(s)" in flag["evidence"] and "投影仪" in flag["evidence_zh"]
+
+
+# -- purchase-line rules -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("rule, line, expected_value", [
+    ("IDLE_PURCHASE", ("A1", "PO-IP", 1), 12000.0),  # 2 of 4 registered units never used: 50 %
+    ("IDLE_PURCHASE", ("A1", "PO-IP", 2), None),  # 1 of 3: 33 %
+    ("IDLE_PURCHASE", ("A1", "PO-PRJ", 1), None),  # both units unused, but no projector telemetry
+    ("UNREGISTERED_UNITS", ("A1", "PO-UR", 1), 5000.0),  # 2 of 3 registered, delivered 60 days ago
+    ("UNREGISTERED_UNITS", ("A1", "PO-UR", 2), None),  # none registered, but delivered 59 days ago
+    ("UNREGISTERED_UNITS", ("A1", "PO-UR", 3), None),  # fully registered
+    ("BOUGHT_DESPITE_IDLE_STOCK", ("A1", "PO-BD", 1), 12000.0),  # 3 idle desktops: 3 × 4,000, under the 20,000 total
+    ("BOUGHT_DESPITE_IDLE_STOCK", ("A2", "PO-BD2", 1), None),  # one was used on the first look-back day: 2 idle
+    ("OVER_PRICE_CAP", ("A1", "PO-CAP", 1), 0.02),  # 7,000.01 > 7,000, 2 units
+    ("OVER_PRICE_CAP", ("A1", "PO-CAP", 2), None),  # at the cap
+    ("OVER_PRICE_CAP", ("A1", "PO-CAP", 3), None),  # tablets have no cap
+])
+def test_line_rules(loaded, rule, line, expected_value):
+    found = _subjects(_flags(loaded), rule)
+    if expected_value is None:
+        assert line not in found
+    else:
+        assert found[line]["value_at_stake"] == pytest.approx(expected_value)
+        assert found[line]["asset_id"] is None and found[line]["category"]
+
+
+def test_bought_despite_idle_stock_names_the_idle_units(loaded):
+    flag = _subjects(_flags(loaded), "BOUGHT_DESPITE_IDLE_STOCK")[("A1", "PO-BD", 1)]
+    assert "DSK-1, DSK-2, DSK-3" in flag["evidence"] and "DSK-4" not in flag["evidence"]
+    assert "DSK-STANDBY" not in flag["evidence"] and "2025-06-03" in flag["evidence"]
+
+
+def test_bought_despite_idle_stock_threshold_is_a_parameter(loaded):
+    found = _subjects(_flags(loaded, parameters={"BOUGHT_DESPITE_IDLE_STOCK": {"min_idle_assets": 2}}),
+                      "BOUGHT_DESPITE_IDLE_STOCK")
+    assert ("A2", "PO-BD2", 1) in found
+
+
+# -- year-end surge with a fiscal year starting in October -------------------------------------
+
+@pytest.mark.parametrize("agency, surge", [
+    ("S1", True),  # September 60,000 of 160,000: 4.5× the monthly average
+    ("S2", False),  # 20,000 of 120,000: exactly 2.0×, the rule needs more
+    ("S3", True),  # 20,100 of 120,100: 2.008×
+    ("S4", False),  # 50,000 of 90,000: high ratio, below the 100,000 minimum
+])
+def test_year_end_surge_october_fiscal_year(loaded, agency, surge):
+    set_setting(loaded, "fiscal_year_start_month", "10", "test")
+    found = _subjects(_flags(loaded), "YEAR_END_SURGE")
+    assert ((agency, 2024) in found) is surge
+    if agency == "S1":
+        assert found[("S1", 2024)]["value_at_stake"] == pytest.approx(60000 - 160000 / 12, abs=0.01)
+        assert "4.50×" in found[("S1", 2024)]["evidence"]
+
+
+def test_year_end_surge_follows_the_fiscal_year_setting(loaded):
+    # calendar fiscal years split S1's spend over 2023 and 2024: no year reaches the minimum
+    assert not [k for k in _subjects(_flags(loaded), "YEAR_END_SURGE") if k[0] == "S1"]
+
+
+def test_idle_purchase_inside_a_surge_ranks_first(loaded):
+    set_setting(loaded, "fiscal_year_start_month", "10", "test")
+    rows = _flags(loaded, parameters={"YEAR_END_SURGE": {"min_year_spend": 0}})
+    assert (rows[0]["rule"], rows[0]["po_number"], rows[0]["line_no"]) == ("IDLE_PURCHASE", "PO-IP", 1)
+    assert rows[0]["year_end_idle_purchase"] and not any(r["year_end_idle_purchase"] for r in rows[1:])
+    rest = [r["value_at_stake"] or 0.0 for r in rows[1:]]
+    assert rest == sorted(rest, reverse=True) and rest[0] > rows[0]["value_at_stake"]
+
+
+# -- output shape, ids, options ----------------------------------------------------------------
+
+def test_columns_and_window(loaded):
+    table = compute_flags(loaded, as_of=AS_OF)
+    assert tuple(table.column_names) == FLAG_COLUMNS
+    assert set(table.column("window_start").to_pylist()) == {date(2025, 1, 1)}
+    assert len(set(table.column("flag_id").to_pylist())) == table.num_rows
+
+
+def test_flag_ids_survive_recomputation_and_reupload(loaded, inputs, tmp_path):
+    first = {r["flag_id"]: r["rule"] for r in _flags(loaded)}
+    assert {r["flag_id"]: r["rule"] for r in _flags(loaded)} == first
+    for kind in ("procurement", "assets", "usage"):
+        assert ingest_file(loaded, kind, inputs[kind]).committed is not None
+    assert {r["flag_id"]: r["rule"] for r in _flags(loaded)} == first
+    other = Database.open(tmp_path / "other.duckdb")
+    try:
+        _ingest_all(other, _write_inputs(tmp_path / "copy"))
+        assert {r["flag_id"]: r["rule"] for r in _flags(other)} == first
+    finally:
+        other.close()
+    shorter = {r["flag_id"] for r in _flags(loaded, window_days=364)}
+    assert not shorter & set(first)
+
+
+def test_rule_and_agency_filters(loaded):
+    rows = _flags(loaded, rules=["OVER_PRICE_CAP", "IDLE"])
+    assert {r["rule"] for r in rows} == {"OVER_PRICE_CAP", "IDLE"}
+    assert {r["agency_code"] for r in _flags(loaded, agency="A2")} == {"A2"}
+
+
+def test_bad_rule_and_parameter_are_refused(loaded):
+    with pytest.raises(ConfigError):
+        compute_flags(loaded, as_of=AS_OF, rules=["NOPE"])
+    with pytest.raises(ConfigError):
+        compute_flags(loaded, as_of=AS_OF, parameters={"IDLE": {"idle_weeks": 3}})
+
+
+def test_idle_days_parameter_moves_the_edge(loaded):
+    assert "IDLE-89" in _subjects(_flags(loaded, parameters={"IDLE": {"idle_days": 89}}), "IDLE")
+
+
+# -- acceptance on the small demo tier ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_small(tmp_path_factory):
+    out = tmp_path_factory.mktemp("rules-demo")
+    files = generate(out, "small", 7)
+    database = Database.open(out / "demo.duckdb")
+    for kind, path in (("procurement", files.procurement), ("assets", files.assets), ("usage", files.usage)):
+        assert ingest_file(database, kind, path).committed
+    truth = json.loads(files.ground_truth.read_text(encoding="utf-8"))
+    yield database, truth
+    database.close()
+
+
+def _truth_key(rule: str, entry: dict) -> tuple:
+    if rule in ("NEVER_USED", "IDLE", "LOW_UTILISATION"):
+        return (rule, entry["asset_id"])
+    if rule == "NO_TELEMETRY":
+        return (rule, entry["agency_code"], entry["category"])
+    if rule == "YEAR_END_SURGE":
+        return (rule, entry["agency_code"], entry["fiscal_year"])
+    return (rule, entry["agency_code"], entry["po_number"], entry["line_no"])
+
+
+def test_demo_small_every_planted_case_is_flagged_and_no_control(demo_small):
+    database, truth = demo_small
+    rows = compute_flags(database).to_pylist()  # as_of defaults to the latest usage date
+    assert {r["as_of"].isoformat() for r in rows} == {truth["as_of"]}
+    flagged = {_truth_key(r["rule"], r) for r in rows}
+    planted = {_truth_key(e["rule"], e) for e in truth["planted"]}
+    assert sorted(planted - flagged, key=str) == []
+    flagged_assets = {r["asset_id"] for r in rows if r["asset_id"]}
+    flagged_lines = {(r["agency_code"], r["po_number"], r["line_no"]) for r in rows if r["po_number"]}
+    flagged_years = {(r["agency_code"], r["fiscal_year"]) for r in rows if r["rule"] == "YEAR_END_SURGE"}
+    for entry in truth["clean_controls"] + truth["exempt"]:
+        if entry["asset_id"]:
+            assert entry["asset_id"] not in flagged_assets, entry
+        elif entry["po_number"]:
+            assert (entry["agency_code"], entry["po_number"], entry["line_no"]) not in flagged_lines, entry
+        elif entry["fiscal_year"]:
+            assert (entry["agency_code"], entry["fiscal_year"]) not in flagged_years, entry
+    # nothing beyond the planted cases either
+    assert sorted(flagged - planted, key=str) == []
