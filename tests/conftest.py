@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,19 @@ def shared_fixtures() -> Path:
     if not SHARED_FIXTURES.exists():
         pytest.skip("../shared/fixtures is not present")
     return SHARED_FIXTURES
+
+
+@pytest.fixture(scope="session")
+def demo_small(tmp_path_factory):
+    """The small demo tier ingested once per test process (read-only for the tests that use it): (db, ground truth)."""
+    from tracker.demo import generate
+    from tracker.ingest import ingest_file
+
+    out = tmp_path_factory.mktemp("demo-small")
+    files = generate(out, "small", 7)
+    database = Database.open(out / "demo.duckdb")
+    for kind, path in (("procurement", files.procurement), ("assets", files.assets), ("usage", files.usage)):
+        assert ingest_file(database, kind, path).committed
+    truth = json.loads(files.ground_truth.read_text(encoding="utf-8"))
+    yield database, truth
+    database.close()

@@ -10,7 +10,6 @@ The idle horizon (90 days ending at as_of) starts on 2025-07-14.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 
@@ -19,8 +18,6 @@ import pytest
 
 from tracker.calendar import is_workday
 from tracker.categories import DEFAULT_PROFILES, CategoryProfile
-from tracker.db import Database
-from tracker.demo import generate
 from tracker.errors import ConfigError
 from tracker.ingest import ingest_file
 from tracker.metrics import (ASSET_COLUMNS, ROLLUP_COLUMNS, Window, asset_utilisation, default_as_of, ibis_backend,
@@ -324,18 +321,6 @@ def test_unknown_roll_up_and_bad_fiscal_month_are_refused(backend):
 
 
 # -- the small demo tier ---------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def demo_small(tmp_path_factory):
-    out = tmp_path_factory.mktemp("metrics-demo")
-    files = generate(out, "small", 7)
-    database = Database.open(out / "demo.duckdb")
-    for kind, path in (("procurement", files.procurement), ("assets", files.assets), ("usage", files.usage)):
-        assert ingest_file(database, kind, path).committed
-    truth = json.loads(files.ground_truth.read_text(encoding="utf-8"))
-    yield database, truth
-    database.close()
-
 
 def test_demo_small_tier_utilisation(demo_small):
     database, truth = demo_small

@@ -8,13 +8,11 @@ service all window has 8,760 available hours (threshold 0.10 → 876 h); one in 
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 import pytest
 
 from tracker.db import Database
-from tracker.demo import generate
 from tracker.errors import ConfigError
 from tracker.ingest import ingest_file
 from tracker.rules import FLAG_COLUMNS, RULES, compute_flags
@@ -330,18 +328,6 @@ def test_idle_days_parameter_moves_the_edge(loaded):
 
 
 # -- acceptance on the small demo tier ---------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def demo_small(tmp_path_factory):
-    out = tmp_path_factory.mktemp("rules-demo")
-    files = generate(out, "small", 7)
-    database = Database.open(out / "demo.duckdb")
-    for kind, path in (("procurement", files.procurement), ("assets", files.assets), ("usage", files.usage)):
-        assert ingest_file(database, kind, path).committed
-    truth = json.loads(files.ground_truth.read_text(encoding="utf-8"))
-    yield database, truth
-    database.close()
-
 
 def _truth_key(rule: str, entry: dict) -> tuple:
     if rule in ("NEVER_USED", "IDLE", "LOW_UTILISATION"):
