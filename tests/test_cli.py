@@ -28,6 +28,7 @@ def test_init_creates_an_empty_migrated_database(tmp_path):
     assert "schema version" in result.stderr
     with Database.open(db_path) as db:
         assert db.scalar("SELECT count(*) FROM uploads") == 0
+        assert db.scalar("SELECT count(*) FROM category_profiles") == 15  # §3 defaults, stored and editable
 
 
 def test_init_demo_loads_the_small_tier(tmp_path):

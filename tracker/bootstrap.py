@@ -1,4 +1,4 @@
-"""First run: open the database and, when it is new and empty, load the small demo tier."""
+"""First run: open the database, store the default category profiles, and give a new database the small demo tier."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tracker.config import resolve_db_path
 from tracker.db import Database
+from tracker.profiles import ensure_default_profiles
 
 
 def is_empty(db: Database) -> bool:
@@ -34,6 +35,7 @@ def open_with_demo(path: str | Path | None = None) -> Database:
     db_path = resolve_db_path(path)
     new_file = not db_path.exists()
     db = Database.open(db_path)
+    ensure_default_profiles(db)
     if new_file and is_empty(db):
         load_demo(db)
     return db

@@ -101,8 +101,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_init(args: argparse.Namespace, lang: str) -> int:
+    from tracker.profiles import ensure_default_profiles
+
     with Database.open(args.db) as db:
-        _err(f"database: {db.path} (schema version {db.schema_version()})")
+        added = ensure_default_profiles(db)
+        _err(f"database: {db.path} (schema version {db.schema_version()}; {added} category profiles added)")
         if args.demo:
             from tracker.bootstrap import load_demo
 
