@@ -83,18 +83,16 @@ def ingest_file(
     name = file_name or path.name
     report_progress = progress or (lambda phase, fraction: None)
     settings = load_settings(db)
-    token = secrets.token_hex(6)
-    staged_table, typed_view, errors_table, final_table = f"stage_{token}", f"typed_{token}", f"errors_{token}", f"final_{token}"
+    names = _Names(secrets.token_hex(6))
     scanner: _BackgroundScan | None = None
     staged: StagedFile | None = None
     views: list[str] = []
     try:
         report_progress("read", None)
-        staged = stage_file(db, path, staged_table, file_name=name, max_bytes=int(settings["max_upload_mb"]) * 1_000_000)
+        staged = stage_file(db, path, names.stage, file_name=name, max_bytes=int(settings["max_upload_mb"]) * 1_000_000)
         scanner = _BackgroundScan(path, staged.newline)
         match = choose_contract(staged, kind, agency)
         contract = match.contract
-        names = _Names(token)
         typing = {"timezone": settings["timezone"], "default_currency": settings["currency"], "scope_agency": agency}
         checked = _read_and_check(db, staged, match, names, typing, scanner, settings, date_order, progress,
                                   report_progress, engine=True)
@@ -113,38 +111,37 @@ def ingest_file(
         if rows_rejected == rows_read and contract.kind == "usage":
             _refuse_if_no_asset_is_known(db, names, rows_read, name)
         if rows_rejected:
-            _collect_rejects(db, report, staged, match, errors_table)
+            _collect_rejects(db, report, staged, match, names.errors)
         report.sha256 = scanner.result().sha256
         report.previous_upload = _previous_upload(db, report.sha256, contract.kind)
         if rows_rejected and not partial:
             report.status = "dry_run" if dry_run else "rejected"
             if dry_run:
-                _classify(db, contract, typed_view, errors_table, final_table, dedup_needed, report)
+                _classify(db, contract, names, dedup_needed, report)
             return report
         report_progress("compare", None)
-        _classify(db, contract, typed_view, errors_table, final_table, dedup_needed, report)
+        _classify(db, contract, names, dedup_needed, report)
         if dry_run:
             report.status = "dry_run"
             return report
         report_progress("write", None)
         with query_progress(db, progress, "write"):
-            _commit(db, report, contract, final_table, actor, agency)
+            _commit(db, report, contract, names.final, actor, agency)
         report_progress("done", 1.0)
         return report
     finally:
         if scanner is not None:
             scanner.join()
-        names = _Names(token)
-        _clean_up(db, views, final_table, typed_view, (names.errors, names.base, names.shifts), staged)
+        _clean_up(db, views, names, staged)
 
 
-def _clean_up(db: Database, views: list[str], final_table: str, typed_view: str, tables: tuple[str, ...],
-              staged: StagedFile | None) -> None:
+def _clean_up(db: Database, views: list[str], names: "_Names", staged: StagedFile | None) -> None:
     """Drop what the upload staged; a failure here must not hide the upload's own outcome."""
     steps = [lambda v=v: db.unregister(v) for v in views]
-    steps.append(lambda: writes.drop_final(db, final_table))
-    steps.append(lambda: db.execute(f"DROP VIEW IF EXISTS {typed_view}", name="drop typed view"))
-    steps += [lambda t=t: db.execute(f"DROP TABLE IF EXISTS {t}", name="drop staging") for t in tables]
+    steps.append(lambda: writes.drop_final(db, names.final))
+    steps.append(lambda: db.execute(f"DROP VIEW IF EXISTS {names.typed}", name="drop typed view"))
+    steps += [lambda t=t: db.execute(f"DROP TABLE IF EXISTS {t}", name="drop staging")
+              for t in (names.errors, names.base, names.shifts)]
     if staged is not None:
         steps.append(lambda: staged.release(db))
     for step in steps:
@@ -159,6 +156,14 @@ class _Names:
     """Names of the temp objects of one upload (generated, never from input)."""
 
     token: str
+
+    @property
+    def stage(self) -> str:
+        return f"stage_{self.token}"
+
+    @property
+    def final(self) -> str:
+        return f"final_{self.token}"
 
     @property
     def base(self) -> str:
@@ -324,11 +329,10 @@ def _previous_upload(db: Database, sha256: str, kind: str) -> tuple[int, str] | 
     return (row[0], row[1]) if row else None
 
 
-def _classify(db: Database, contract: Contract, typed_table: str, errors_table: str, final_table: str,
-              dedup_needed: bool, report: IngestReport) -> None:
+def _classify(db: Database, contract: Contract, names: "_Names", dedup_needed: bool, report: IngestReport) -> None:
     """Build the final rows and count what is new, replaced and unchanged against the database."""
-    writes.build_final(db, contract, typed_table, errors_table, final_table, dedup_needed)
-    counts = dict(db.fetchall(f"SELECT _change, count(*) FROM {final_table} GROUP BY _change", name="count changes"))
+    writes.build_final(db, contract, names.typed, names.errors, names.final, dedup_needed)
+    counts = dict(db.fetchall(f"SELECT _change, count(*) FROM {names.final} GROUP BY _change", name="count changes"))
     report.rows_inserted = counts.get("inserted", 0)
     report.rows_replaced = counts.get("replaced", 0)
     report.rows_unchanged = counts.get("unchanged", 0)
