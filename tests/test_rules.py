@@ -16,7 +16,7 @@ from tracker.db import Database
 from tracker.errors import ConfigError
 from tracker.ingest import ingest_file
 from tracker.rules import FLAG_COLUMNS, RULES, compute_flags
-from tracker.settings import set_setting
+from tracker.settings import load_rule_parameters, set_setting, setting_history
 
 AS_OF = date(2025, 12, 31)
 WELL_USED = "well"  # usage: 8 h every day of 2025 (24 h for servers)
@@ -204,7 +204,7 @@ def test_asset_flag_values_and_evidence(loaded):
     never = _subjects(rows, "NEVER_USED")["NEVER-60"]
     assert never["value_at_stake"] == pytest.approx(6000 * (1 - 60 / 365.25 / 6), abs=0.01)
     low = _subjects(rows, "LOW_UTILISATION")["SRV-875"]
-    assert low["utilisation"] == pytest.approx(875 / 8760)
+    assert low["utilisation"] == pytest.approx(875 / 8760, abs=1e-6)
     nbv = 50000 * (1 - (AS_OF - date(2024, 1, 1)).days / 365.25 / 6)
     assert low["value_at_stake"] == pytest.approx(nbv * (1 - (875 / 8760) / 0.10), abs=0.01)
     assert "875.0 of 8,760.0 available hours" in low["evidence"]
@@ -325,6 +325,39 @@ def test_bad_rule_and_parameter_are_refused(loaded):
 
 def test_idle_days_parameter_moves_the_edge(loaded):
     assert "IDLE-89" in _subjects(_flags(loaded, parameters={"IDLE": {"idle_days": 89}}), "IDLE")
+
+
+def test_stored_rule_parameters_apply_and_are_recorded(loaded):
+    assert "IDLE-89" not in _subjects(_flags(loaded), "IDLE")
+    set_setting(loaded, "rule.IDLE.idle_days", "89", "alice")
+    assert load_rule_parameters(loaded) == {"IDLE": {"idle_days": 89}}
+    assert "IDLE-89" in _subjects(_flags(loaded), "IDLE")
+    # an argument still overrides what is stored
+    assert "IDLE-89" not in _subjects(_flags(loaded, parameters={"IDLE": {"idle_days": 90}}), "IDLE")
+    set_setting(loaded, "rule.IDLE.idle_days", "89", "bob")  # unchanged: nothing recorded
+    history = setting_history(loaded, "rule.IDLE.idle_days")
+    assert [(h["old_value"], h["new_value"], h["changed_by"]) for h in history] == [("90", "89", "alice")]
+
+
+@pytest.mark.parametrize("name, value", [
+    ("rule.IDLE.idle_days", "-1"),
+    ("rule.IDLE.idle_days", "12.5"),
+    ("rule.IDLE.idle_days", "ninety"),
+    ("rule.IDLE.idle_weeks", "3"),
+    ("rule.NOPE.idle_days", "3"),
+    ("fiscal_year_start_month", "13"),
+])
+def test_bad_stored_parameters_are_refused_and_nothing_is_written(loaded, name, value):
+    with pytest.raises(ConfigError) as refused:
+        set_setting(loaded, name, value, "alice")
+    assert name.split(".")[-1] in refused.value.text("en") or name.split(".")[1] in refused.value.text("en")
+    assert loaded.scalar("SELECT count(*) FROM settings") == 0
+    assert setting_history(loaded) == []
+
+
+def test_fractional_parameter_is_stored_as_a_number(loaded):
+    set_setting(loaded, "rule.IDLE_PURCHASE.min_share", "0.75", "alice")
+    assert load_rule_parameters(loaded) == {"IDLE_PURCHASE": {"min_share": 0.75}}
 
 
 # -- acceptance on the small demo tier ---------------------------------------------------------

@@ -28,8 +28,8 @@ from tracker.calendar import fiscal_year, fiscal_year_bounds
 from tracker.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.db import Database
 from tracker.errors import ConfigError
-from tracker.metrics import (Window, fiscal_year_expr, with_procurement_line, asset_utilisation, default_as_of,
-                             ibis_backend, telemetry_coverage)
+from tracker.metrics import (Window, fiscal_year_expr, with_procurement_line, asset_utilisation, ibis_backend,
+                             telemetry_coverage)
 from tracker.profiles import load_profiles
 from tracker.settings import load_settings
 
@@ -50,6 +50,7 @@ FLAGS_SCHEMA = pa.schema([
     ("subject", pa.string()), ("fiscal_year", pa.int32()), ("ocid", pa.string()), ("window_start", pa.date32()),
     ("as_of", pa.date32()), ("year_end_idle_purchase", pa.bool_()),
 ])
+UTILISATION_DIGITS = 6  # float sums differ in the last bits between runs and engines; 6 digits do not
 KEY_COLUMNS = ("agency_code", "asset_id", "ocid", "po_number", "line_no", "category", "fiscal_year")
 
 
@@ -71,7 +72,9 @@ class RuleContext:
     backend: Any
     window: Window
     per_asset: ir.Table  # asset_utilisation(...), cached
-    coverage: ir.Table  # telemetry_coverage(...)
+    coverage: ir.Table  # telemetry_coverage(...), cached
+    states: ir.Table  # asset_states(...), cached: per_asset with the asset rule each asset meets
+    asset_lines: ir.Table  # asset_lines(...), cached: each asset's matched procurement line
     profiles: Mapping[str, CategoryProfile]
     fiscal_year_start_month: int
     usage_start: date | None  # first usage date in the data
@@ -100,13 +103,16 @@ class Rule:
 
 # -- asset rules ---------------------------------------------------------------------------------
 
-def _asset_states(ctx: RuleContext) -> ir.Table:
-    """Per asset: `state` = NEVER_USED, IDLE, LOW_UTILISATION or NULL, after exemptions and telemetry coverage."""
-    grace_days = ctx.params["NEVER_USED"]["grace_days"]
-    idle_days = ctx.params["IDLE"]["idle_days"]
-    min_available_days = ctx.params["LOW_UTILISATION"]["min_available_days"]
-    a = ctx.per_asset
-    covered = ctx.coverage.select("agency_code", "category", covered="reports_usage")
+def asset_states(per_asset: ir.Table, coverage: ir.Table, params: Mapping[str, Mapping[str, Any]]) -> ir.Table:
+    """Per asset: `state` = NEVER_USED, IDLE, LOW_UTILISATION or NULL, after exemptions and telemetry coverage.
+
+    One expression decides the three asset rules at once (an asset meets at most one, in that order).
+    """
+    grace_days = params["NEVER_USED"]["grace_days"]
+    idle_days = params["IDLE"]["idle_days"]
+    min_available_days = params["LOW_UTILISATION"]["min_available_days"]
+    a = per_asset
+    covered = coverage.select("agency_code", "category", covered="reports_usage")
     t = a.left_join(covered, ["agency_code", "category"])
     held = t.in_service_on_as_of & ~t.standby & t.covered.fill_null(False)
     never_used = held & t.last_used.isnull() & (t.days_idle >= grace_days)
@@ -117,25 +123,27 @@ def _asset_states(ctx: RuleContext) -> ir.Table:
     return t.mutate(state=state)
 
 
+def asset_flags(ctx: RuleContext, codes: Iterable[str]) -> ir.Table:
+    """The assets meeting any of the asset rules `codes`, with `state` naming the rule each meets."""
+    t = ctx.states
+    t = t.filter(t.state.isin(list(codes)))
+    nbv = t.net_book_value.cast("float64")
+    value = ibis.ifelse(t.state == "LOW_UTILISATION", (nbv * (1.0 - t.utilisation / t.low_threshold)).round(2), nbv)
+    return t.select(
+        "state", "agency_code", "asset_id", "ocid", "po_number", "line_no", "category", "utilisation", "days_idle",
+        value_at_stake=value, fiscal_year=ibis.null("int32"),
+        in_service_date="in_service_date", last_used="last_used", available_days="available_days",
+        available_hours="available_hours", used_hours="used_hours",
+        utilisation_share=t.utilisation, threshold_share=t.low_threshold, net_book_value_amount=nbv,
+        value_amount=value,
+        grace_days=ibis.literal(ctx.params["NEVER_USED"]["grace_days"]),
+        idle_days=ibis.literal(ctx.params["IDLE"]["idle_days"]),
+    )
+
+
 def _asset_flags(code: str) -> Callable[[RuleContext], ir.Table]:
     def build(ctx: RuleContext) -> ir.Table:
-        t = _asset_states(ctx)
-        t = t.filter(t.state == code)
-        nbv = t.net_book_value.cast("float64")
-        if code == "LOW_UTILISATION":
-            value = (nbv * (1.0 - t.utilisation / t.low_threshold)).round(2)
-        else:
-            value = nbv
-        return t.select(
-            "agency_code", "asset_id", "ocid", "po_number", "line_no", "category", "utilisation", "days_idle",
-            value_at_stake=value, fiscal_year=ibis.null("int32"),
-            in_service_date="in_service_date", last_used="last_used", available_days="available_days",
-            available_hours="available_hours", used_hours="used_hours",
-            utilisation_share=t.utilisation, threshold_share=t.low_threshold, net_book_value_amount=nbv,
-            value_amount=value,
-            grace_days=ibis.literal(ctx.params["NEVER_USED"]["grace_days"]),
-            idle_days=ibis.literal(ctx.params["IDLE"]["idle_days"]),
-        )
+        return asset_flags(ctx, (code,))
     return build
 
 
@@ -167,16 +175,21 @@ def _line_columns(lines: ir.Table, ctx: RuleContext, **extra) -> dict:
     )
 
 
+def asset_lines(backend) -> ir.Table:
+    """Every asset's matched procurement line (tracker.metrics' matching); NULL keys when it has none."""
+    assets = backend.table("assets").select("asset_id", "agency_code", "ocid", "po_number", "line_no")
+    return with_procurement_line(backend, assets)
+
+
 def _registered_per_line(ctx: RuleContext, assets: ir.Table) -> ir.Table:
-    """Assets matched to their procurement line (tracker.metrics' matching), keyed by the line."""
-    matched = with_procurement_line(ctx.backend, assets)
-    return matched.filter(matched.po_number.notnull())
+    """`assets` (with asset_id) that have a matched procurement line, keyed by the line."""
+    lines = ctx.asset_lines.filter(ctx.asset_lines.po_number.notnull())
+    return assets.join(lines, "asset_id")
 
 
 def _idle_purchase(ctx: RuleContext) -> ir.Table:
     min_share = ctx.params["IDLE_PURCHASE"]["min_share"]
-    states = _asset_states(ctx).select("asset_id", "agency_code", "ocid", "po_number", "line_no", "state",
-                                       "purchase_cost")
+    states = ctx.states.select("asset_id", "state", "purchase_cost")
     m = _registered_per_line(ctx, states)
     per_line = m.group_by("agency_code", "ocid", "po_number", "line_no").aggregate(
         registered_units=m.asset_id.count(),
@@ -199,8 +212,7 @@ def _idle_purchase(ctx: RuleContext) -> ir.Table:
 
 def _unregistered_units(ctx: RuleContext) -> ir.Table:
     grace_days = ctx.params["UNREGISTERED_UNITS"]["grace_days"]
-    assets = ctx.backend.table("assets").select("asset_id", "agency_code", "ocid", "po_number", "line_no")
-    m = _registered_per_line(ctx, assets)
+    m = ctx.asset_lines.filter(ctx.asset_lines.po_number.notnull())
     registered = m.group_by("agency_code", "ocid", "po_number", "line_no").aggregate(registered_units=m.asset_id.count())
     lines = _lines(ctx)
     received = lines.delivery_date.fill_null(lines.order_date)
@@ -453,35 +465,71 @@ def subject_key(subject: str, row: Mapping[str, Any]) -> str:
 def compute_flags(db: Database, *, as_of: date | None = None, window_days: int = 365,
                   rules: Iterable[str] | None = None, agency: str | None = None,
                   parameters: Mapping[str, Mapping[str, Any]] | None = None) -> pa.Table:
-    """Run the catalogue (or the named rules) and return the flags, highest value at stake first.
+    """Run the catalogue (or the named rules) on the database, with its stored settings and profiles.
+
+    `parameters` overrides the stored rule parameters (tracker.settings.load_rule_parameters),
+    which override the catalogue's defaults.
+    """
+    from tracker.settings import load_rule_parameters
+
+    settings = load_settings(db)
+    stored = load_rule_parameters(db)
+    for code, values in (parameters or {}).items():
+        stored.setdefault(code, {}).update(values)
+    return compute_flags_on(
+        ibis_backend(db), as_of=as_of, window_days=window_days, rules=rules, agency=agency, parameters=stored,
+        country=settings["country"], fiscal_year_start_month=int(settings["fiscal_year_start_month"]),
+        currency=settings["currency"], profiles=load_profiles(db) or None)
+
+
+def compute_flags_on(backend, *, as_of: date | None = None, window_days: int = 365, rules: Iterable[str] | None = None,
+                     agency: str | None = None, parameters: Mapping[str, Mapping[str, Any]] | None = None,
+                     country: str = "CN", fiscal_year_start_month: int = 1, currency: str = "CNY",
+                     profiles: Mapping[str, CategoryProfile] | None = None) -> pa.Table:
+    """Run the catalogue on any Ibis backend holding the tracker's tables; flags highest value at stake first.
 
     A purchase line that is IDLE_PURCHASE and bought in the last month of a YEAR_END_SURGE fiscal
     year of its agency (年底突击花钱 → 闲置) ranks first, whether or not surges were asked for.
+    The shared tables (per-asset utilisation, telemetry coverage, asset states) are computed once
+    and cached, so each rule is a small query over them.
     """
     codes = list(RULES_BY_CODE) if rules is None else list(dict.fromkeys(rules))
     for code in codes:
         if code not in RULES_BY_CODE:
             raise ConfigError("config.bad_value", name="rule", value=code, reason=", ".join(RULES_BY_CODE))
     params = resolve_parameters(parameters)
-    backend = ibis_backend(db)
-    as_of = as_of or default_as_of(db) or _latest_order_date(backend)
+    usage_start, usage_end = _usage_span(backend)
+    as_of = as_of or usage_end or _latest_order_date(backend)
     if as_of is None:
         return FLAGS_SCHEMA.empty_table()
-    settings = load_settings(db)
-    start_month = int(settings["fiscal_year_start_month"])
-    profiles = load_profiles(db) or {p.category: p for p in DEFAULT_PROFILES}
+    profiles = profiles or {p.category: p for p in DEFAULT_PROFILES}
     window = Window(as_of, window_days, idle_days=params["IDLE"]["idle_days"],
                     never_used_min_days=max(1, params["NEVER_USED"]["grace_days"]))
-    per_asset = asset_utilisation(backend, window, country=settings["country"], profiles=profiles).cache()
-    usage_start = backend.table("usage_daily").usage_date.min().to_pyarrow().as_py()
-    ctx = RuleContext(backend, window, per_asset, telemetry_coverage(backend, window), profiles, start_month,
+    per_asset = asset_utilisation(backend, window, country=country, profiles=profiles).cache()
+    coverage = telemetry_coverage(backend, window).cache()
+    states = asset_states(per_asset, coverage, params).cache()
+    lines = asset_lines(backend).cache() if {"IDLE_PURCHASE", "UNREGISTERED_UNITS"} & set(codes) else None
+    ctx = RuleContext(backend, window, per_asset, coverage, states, lines, profiles, fiscal_year_start_month,
                       usage_start, params)
-    formats = _Formats(settings["currency"])
+    formats = _Formats(currency)
+    surge = RULES_BY_CODE["YEAR_END_SURGE"]
+    surge_rows = _rule_rows(surge, ctx, agency)
+    # the asset rules in one query, split by the rule each asset meets
+    asset_codes = [code for code in codes if code in ASSET_STATE_RULES]
+    by_state: dict[str, list[dict]] = {code: [] for code in asset_codes}
+    if asset_codes:
+        for row in _filtered(asset_flags(ctx, asset_codes), agency).to_pyarrow().to_pylist():
+            by_state[row.pop("state")].append(row)
     rows: list[dict] = []
     for code in codes:
-        rows.extend(_run_rule(RULES_BY_CODE[code], ctx, agency, formats))
-    surge_years = {(r["agency_code"], r["fiscal_year"]) for r in _rule_rows(RULES_BY_CODE["YEAR_END_SURGE"], ctx, agency)}
-    last_month = 12 if start_month == 1 else start_month - 1
+        rule = RULES_BY_CODE[code]
+        if code in by_state:
+            rule_rows = by_state[code]
+        else:
+            rule_rows = surge_rows if rule is surge else _rule_rows(rule, ctx, agency)
+        rows.extend(_flag_rows(rule, rule_rows, ctx, formats))
+    surge_years = {(r["agency_code"], r["fiscal_year"]) for r in surge_rows}
+    last_month = 12 if fiscal_year_start_month == 1 else fiscal_year_start_month - 1
     for row in rows:
         order_date = row.pop("order_date", None)
         row["year_end_idle_purchase"] = bool(
@@ -491,27 +539,39 @@ def compute_flags(db: Database, *, as_of: date | None = None, window_days: int =
     return pa.Table.from_pylist(rows, schema=FLAGS_SCHEMA)
 
 
+def _usage_span(backend) -> tuple[date | None, date | None]:
+    """First and last usage dates in the data (None, None without usage)."""
+    usage = backend.table("usage_daily")
+    span = usage.aggregate(first=usage.usage_date.min(), last=usage.usage_date.max()).to_pyarrow().to_pylist()[0]
+    return span["first"], span["last"]
+
+
 def _latest_order_date(backend) -> date | None:
     return backend.table("procurement_lines").order_date.max().to_pyarrow().as_py()
 
 
+def _filtered(expr: ir.Table, agency: str | None) -> ir.Table:
+    return expr if agency is None else expr.filter(expr.agency_code == agency)
+
+
 def _rule_rows(rule: Rule, ctx: RuleContext, agency: str | None) -> list[dict]:
-    expr = rule.build(ctx)
-    if agency is not None:
-        expr = expr.filter(expr.agency_code == agency)
-    return expr.to_pyarrow().to_pylist()
+    rows = _filtered(rule.build(ctx), agency).to_pyarrow().to_pylist()
+    for row in rows:
+        row.pop("state", None)
+    return rows
 
 
-def _run_rule(rule: Rule, ctx: RuleContext, agency: str | None, formats: "_Formats") -> list[dict]:
+def _flag_rows(rule: Rule, rule_rows: list[dict], ctx: RuleContext, formats: "_Formats") -> list[dict]:
     flags = []
-    for row in _rule_rows(rule, ctx, agency):
+    for row in rule_rows:
         params = formats.evidence_params(row, ctx.params[rule.code])
         value = row["value_at_stake"]
         flags.append({
             "flag_id": flag_id(rule.code, subject_key(rule.subject, row), ctx.window.window_days, ctx.window.as_of),
             "rule": rule.code, "severity": rule.severity,
             **{k: row.get(k) for k in KEY_COLUMNS},
-            "utilisation": row["utilisation"], "days_idle": row["days_idle"],
+            "utilisation": None if row["utilisation"] is None else round(row["utilisation"], UTILISATION_DIGITS),
+            "days_idle": row["days_idle"],
             "value_at_stake": None if value is None else float(value),
             "evidence": rule.evidence_en.format(**params), "evidence_zh": rule.evidence_zh.format(**params),
             "title_en": rule.title_en, "title_zh": rule.title_zh, "subject": rule.subject,
