@@ -48,3 +48,16 @@ def demo_small(tmp_path_factory):
     truth = json.loads(files.ground_truth.read_text(encoding="utf-8"))
     yield database, truth
     database.close()
+
+
+def switch_to(at, url_path: str):
+    """Point an AppTest that has run once at the page registered under `url_path`.
+
+    The dashboard's pages are functions given to st.navigation, and AppTest.switch_page only
+    finds pages by script file; the registry AppTest keeps after a run maps url paths to pages.
+    """
+    for page_hash, info in at._registered_pages.items():
+        if info.get("url_pathname") == url_path:
+            at._page_hash = page_hash
+            return at
+    raise AssertionError(f"no page {url_path!r} among {[i.get('url_pathname') for i in at._registered_pages.values()]}")

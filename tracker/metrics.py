@@ -121,7 +121,8 @@ def asset_utilisation(backend, window: Window, *, country: str = DEFAULT_COUNTRY
     days_in_service = as_of.delta(t.in_service_date, unit="day")
     days_idle = ibis.ifelse(t.in_service_date > as_of, ibis.null("int64"),
                             as_of.delta(t.last_used.fill_null(t.in_service_date), unit="day"))
-    age_years = days_in_service / DAYS_PER_YEAR
+    # a double division: Spark reads 365.25 as a DECIMAL literal and would divide to 6 decimals only
+    age_years = days_in_service.cast("float64") / DAYS_PER_YEAR
     # not yet in service: worth its cost, not more
     book_fraction = ibis.greatest(0.0, ibis.least(1.0, 1.0 - age_years / t.life_years))
     t = t.mutate(
@@ -132,7 +133,7 @@ def asset_utilisation(backend, window: Window, *, country: str = DEFAULT_COUNTRY
         active_day_rate=t.active_days.fill_null(0) / t.available_days.nullif(0),
         days_idle=days_idle,
         age_years=age_years,
-        net_book_value=(t.purchase_cost.cast("float64") * book_fraction).round(2),
+        net_book_value=round_to_cent(t.purchase_cost.cast("float64") * book_fraction),
     )
     held = t.in_service_on_as_of & ~t.standby
     never_used_long = t.last_used.isnull() & (t.days_idle >= window.never_used_min_days)
@@ -157,7 +158,12 @@ def utilisation_by(backend, window: Window, by: str, *, country: str = DEFAULT_C
         t = with_procurement_line(backend, t)
     elif by == "fiscal_year":
         t = t.mutate(fiscal_year=fiscal_year_expr(t.in_service_date, fiscal_year_start_month))
-    keys = ROLLUP_KEYS[by]
+    return rollup(t, ROLLUP_KEYS[by])
+
+
+def rollup(per_asset: ir.Table, keys: tuple[str, ...]) -> ir.Table:
+    """ROLLUP_COLUMNS of a per-asset table (asset_utilisation's columns) grouped by any of its columns."""
+    t = per_asset
     grouped = t.group_by(*keys).aggregate(
         assets=t.asset_id.count(),
         assets_with_usage=t.asset_id.count(where=t.used_hours > 0),
@@ -173,6 +179,22 @@ def utilisation_by(backend, window: Window, by: str, *, country: str = DEFAULT_C
         idle_nbv=grouped.idle_nbv.fill_null(0.0),
     )
     return grouped.select(*keys, *ROLLUP_COLUMNS).order_by(*keys)
+
+
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+def utilisation_quantiles(per_asset: ir.Table, keys: tuple[str, ...]) -> ir.Table:
+    """The spread of per-asset utilisation per group: p10, p25, median, p75, p90 and the number of assets judged.
+
+    Assets with no available hours in the window (not yet in service, disposed before it) have no
+    utilisation and are left out, as they are from the median.
+    """
+    t = per_asset.filter(per_asset.utilisation.notnull())
+    return t.group_by(*keys).aggregate(
+        assets=t.asset_id.count(),
+        **{f"p{round(q * 100)}": t.utilisation.quantile(q) for q in QUANTILES},
+    ).order_by(*keys)
 
 
 def telemetry_coverage(backend, window: Window) -> ir.Table:
@@ -386,6 +408,16 @@ def with_procurement_line(backend, per_asset: ir.Table) -> ir.Table:
     t = base.left_join(matched, base.asset_id == matched.asset_id).drop("asset_id_right")
     return t.rename(agency_code="line_agency_code", ocid="line_ocid", po_number="line_po_number",
                     line_no="line_line_no", supplier="line_supplier")
+
+
+def round_to_cent(value: ir.NumericValue) -> ir.FloatingValue:
+    """`value` rounded to the cent alike on every engine: value × 100 rounded half away from zero.
+
+    `round(value, 2)` on a double is not portable: DuckDB rounds the binary value (5,721.165 is
+    5,721.16499… → 5,721.16), Spark its shortest decimal form (→ 5,721.17). Both round a double to
+    a whole number the same way (a tie there is exactly n.5), so round value × 100 instead.
+    """
+    return (value * 100).round(0) / 100
 
 
 def fiscal_year_expr(day: ir.DateValue, start_month: int) -> ir.IntegerValue:

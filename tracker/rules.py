@@ -29,7 +29,7 @@ from tracker.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.db import Database
 from tracker.errors import ConfigError
 from tracker.metrics import (Window, fiscal_year_expr, with_procurement_line, asset_utilisation, ibis_backend,
-                             telemetry_coverage)
+                             round_to_cent, telemetry_coverage)
 from tracker.profiles import load_profiles
 from tracker.settings import load_settings
 
@@ -128,7 +128,7 @@ def asset_flags(ctx: RuleContext, codes: Iterable[str]) -> ir.Table:
     t = ctx.states
     t = t.filter(t.state.isin(list(codes)))
     nbv = t.net_book_value.cast("float64")
-    value = ibis.ifelse(t.state == "LOW_UTILISATION", (nbv * (1.0 - t.utilisation / t.low_threshold)).round(2), nbv)
+    value = ibis.ifelse(t.state == "LOW_UTILISATION", round_to_cent(nbv * (1.0 - t.utilisation / t.low_threshold)), nbv)
     return t.select(
         "state", "agency_code", "asset_id", "ocid", "po_number", "line_no", "category", "utilisation", "days_idle",
         value_at_stake=value, fiscal_year=ibis.null("int32"),
@@ -204,10 +204,10 @@ def _idle_purchase(ctx: RuleContext) -> ir.Table:
     lines = _lines(ctx)
     t = lines.join(per_line, ["agency_code", "ocid", "po_number", "line_no"])
     return t.select(**_line_columns(
-        t, ctx, value_at_stake=t.flagged_cost.round(2), registered_units=t.registered_units,
+        t, ctx, value_at_stake=round_to_cent(t.flagged_cost), registered_units=t.registered_units,
         flagged_units=t.flagged_units, never_used_units=t.never_used_units, idle_units=t.idle_units,
         low_units=t.low_units, flagged_share=t.flagged_units / t.registered_units, min_share=ibis.literal(min_share),
-        value_amount=t.flagged_cost.round(2), quantity=t.quantity))
+        value_amount=round_to_cent(t.flagged_cost), quantity=t.quantity))
 
 
 def _unregistered_units(ctx: RuleContext) -> ir.Table:
@@ -221,7 +221,7 @@ def _unregistered_units(ctx: RuleContext) -> ir.Table:
     t = t.mutate(registered_units=t.registered_units.fill_null(0))
     t = t.filter(t.registered_units < t.quantity)
     missing = t.quantity - t.registered_units
-    value = (t.unit_price.cast("float64") * missing).round(2)
+    value = round_to_cent(t.unit_price.cast("float64") * missing)
     return t.select(**_line_columns(
         t, ctx, value_at_stake=value, quantity=t.quantity, registered_units=t.registered_units, missing_units=missing,
         received_date=t.received_date, unit_price_amount=t.unit_price.cast("float64"), value_amount=value,
@@ -261,7 +261,7 @@ def _bought_despite_idle_stock(ctx: RuleContext) -> ir.Table:
         idle_stock_units=idle.stock_asset_id.count(), idle_asset_ids=idle.stock_asset_id.collect())
     per_line = per_line.filter(per_line.idle_stock_units >= min_idle_assets)
     t = lines.join(per_line, ["agency_code", "ocid", "po_number", "line_no"])
-    value = ibis.least(t.total_amount.cast("float64"), t.idle_stock_units * t.unit_price.cast("float64")).round(2)
+    value = round_to_cent(ibis.least(t.total_amount.cast("float64"), t.idle_stock_units * t.unit_price.cast("float64")))
     return t.select(**_line_columns(
         t, ctx, value_at_stake=value, quantity=t.quantity, idle_stock_units=t.idle_stock_units,
         idle_asset_ids=t.idle_asset_ids, lookback_start=t.order_date - ibis.interval(days=lookback_days),
@@ -279,7 +279,7 @@ def _over_price_cap(ctx: RuleContext) -> ir.Table:
     t = lines.join(cap_table, lines.category == cap_table.cap_category)
     unit_price = t.unit_price.cast("float64")
     t = t.filter(unit_price > t.cap)
-    value = ((unit_price - t.cap) * t.quantity).round(2)
+    value = round_to_cent((unit_price - t.cap) * t.quantity)
     return t.select(**_line_columns(
         t, ctx, value_at_stake=value, quantity=t.quantity, unit_price_amount=unit_price, cap_amount=t.cap,
         value_amount=value))
@@ -312,7 +312,7 @@ def _year_end_surge(ctx: RuleContext) -> ir.Table:
     s = s.mutate(monthly_average=s.year_spend / 12.0, last_month_spend=s.last_month_spend.fill_null(0.0))
     s = s.mutate(surge_ratio=s.last_month_spend / s.monthly_average.nullif(0))
     s = s.filter(s.surge_ratio > min_ratio, s.year_spend >= min_spend)
-    value = (s.last_month_spend - s.monthly_average).round(2)
+    value = round_to_cent(s.last_month_spend - s.monthly_average)
     return s.select(
         "agency_code", fiscal_year=s.fiscal_year.cast("int32"), asset_id=ibis.null("string"),
         ocid=ibis.null("string"), po_number=ibis.null("string"), line_no=ibis.null("int32"),
@@ -464,11 +464,13 @@ def subject_key(subject: str, row: Mapping[str, Any]) -> str:
 
 def compute_flags(db: Database, *, as_of: date | None = None, window_days: int = 365,
                   rules: Iterable[str] | None = None, agency: str | None = None,
-                  parameters: Mapping[str, Mapping[str, Any]] | None = None) -> pa.Table:
+                  parameters: Mapping[str, Mapping[str, Any]] | None = None,
+                  per_asset: pa.Table | None = None) -> pa.Table:
     """Run the catalogue (or the named rules) on the database, with its stored settings and profiles.
 
     `parameters` overrides the stored rule parameters (tracker.settings.load_rule_parameters),
-    which override the catalogue's defaults.
+    which override the catalogue's defaults. `per_asset`: asset_utilisation's table for the same
+    window and settings, when the caller already has it.
     """
     from tracker.settings import load_rule_parameters
 
@@ -479,19 +481,22 @@ def compute_flags(db: Database, *, as_of: date | None = None, window_days: int =
     return compute_flags_on(
         ibis_backend(db), as_of=as_of, window_days=window_days, rules=rules, agency=agency, parameters=stored,
         country=settings["country"], fiscal_year_start_month=int(settings["fiscal_year_start_month"]),
-        currency=settings["currency"], profiles=load_profiles(db) or None)
+        currency=settings["currency"], profiles=load_profiles(db) or None,
+        per_asset=None if per_asset is None else ibis.memtable(per_asset))
 
 
 def compute_flags_on(backend, *, as_of: date | None = None, window_days: int = 365, rules: Iterable[str] | None = None,
                      agency: str | None = None, parameters: Mapping[str, Mapping[str, Any]] | None = None,
                      country: str = "CN", fiscal_year_start_month: int = 1, currency: str = "CNY",
-                     profiles: Mapping[str, CategoryProfile] | None = None) -> pa.Table:
+                     profiles: Mapping[str, CategoryProfile] | None = None,
+                     per_asset: ir.Table | None = None) -> pa.Table:
     """Run the catalogue on any Ibis backend holding the tracker's tables; flags highest value at stake first.
 
     A purchase line that is IDLE_PURCHASE and bought in the last month of a YEAR_END_SURGE fiscal
     year of its agency (年底突击花钱 → 闲置) ranks first, whether or not surges were asked for.
     The shared tables (per-asset utilisation, telemetry coverage, asset states) are computed once
-    and cached, so each rule is a small query over them.
+    and cached, so each rule is a small query over them. `per_asset` passes an asset_utilisation
+    already computed for the same window (e.g. a memtable of the dashboard's snapshot).
     """
     codes = list(RULES_BY_CODE) if rules is None else list(dict.fromkeys(rules))
     for code in codes:
@@ -505,7 +510,8 @@ def compute_flags_on(backend, *, as_of: date | None = None, window_days: int = 3
     profiles = profiles or {p.category: p for p in DEFAULT_PROFILES}
     window = Window(as_of, window_days, idle_days=params["IDLE"]["idle_days"],
                     never_used_min_days=max(1, params["NEVER_USED"]["grace_days"]))
-    per_asset = asset_utilisation(backend, window, country=country, profiles=profiles).cache()
+    if per_asset is None:
+        per_asset = asset_utilisation(backend, window, country=country, profiles=profiles).cache()
     coverage = telemetry_coverage(backend, window).cache()
     states = asset_states(per_asset, coverage, params).cache()
     lines = asset_lines(backend).cache() if {"IDLE_PURCHASE", "UNREGISTERED_UNITS"} & set(codes) else None
@@ -606,6 +612,8 @@ class _Formats:
     def value(self, name: str, value) -> str:
         if value is None:
             return "—"
+        if isinstance(value, float):  # sums differ in the last bits between engines: keep them out of the text
+            value = round(value, UTILISATION_DIGITS)
         if name.endswith("_amount"):
             return self.money(value)
         if name.endswith("_share"):

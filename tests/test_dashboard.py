@@ -1,0 +1,160 @@
+"""The core behind the dashboard pages: snapshot, filters, KPIs, roll-ups and the drill-down, on the small demo tier."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyarrow.compute as pc
+import pytest
+
+from tracker import dashboard, formatting
+from tracker.dashboard import Filters
+from tracker.errors import ConfigError
+from tracker.ingest import ingest_file
+from tracker.settings import set_setting
+
+
+@pytest.fixture
+def demo(demo_small):
+    return demo_small[0]
+
+
+def test_snapshot_is_reused_until_the_data_changes(tmp_path, db):
+    (tmp_path / "assets.csv").write_text("asset_id,agency_code,category,purchase_cost,purchase_date\n"
+                                         "PC-1,A1,laptop,6000,2024-01-02\n", encoding="utf-8")
+    (tmp_path / "usage.csv").write_text("asset_id,usage_date,hours_used\nPC-1,2025-03-03,6\n", encoding="utf-8")
+    ingest_file(db, "assets", tmp_path / "assets.csv")
+    ingest_file(db, "usage", tmp_path / "usage.csv")
+    first = dashboard.snapshot(db, Filters())
+    assert dashboard.snapshot(db, Filters()) is first
+    set_setting(db, "rule.IDLE.idle_days", "100", "alice")
+    second = dashboard.snapshot(db, Filters())
+    assert second is not first and second.version != first.version
+    (tmp_path / "more.csv").write_text("asset_id,usage_date,hours_used\nPC-1,2025-03-04,5\n", encoding="utf-8")
+    ingest_file(db, "usage", tmp_path / "more.csv")
+    third = dashboard.snapshot(db, Filters())
+    assert third.window.as_of == date(2025, 3, 4) and third.assets.column("used_hours").to_pylist() == [11.0]
+
+
+def test_window_shorter_than_a_month_is_refused():
+    with pytest.raises(ConfigError):
+        Filters(window_days=7)
+
+
+def test_kpis_agree_with_the_records(demo):
+    k = dashboard.kpis(demo, Filters())
+    snap = dashboard.snapshot(demo, Filters())
+    start, as_of = snap.window.start, snap.window.as_of
+    spend = demo.scalar("SELECT sum(total_amount) FROM procurement_lines WHERE order_date BETWEEN ? AND ?", [start, as_of])
+    assert k.spend == pytest.approx(float(spend))
+    assert k.assets == demo.scalar("SELECT count(*) FROM assets")
+    assert k.open_findings == snap.flags.num_rows
+    assert k.value_at_stake_open == pytest.approx(sum(v or 0 for v in snap.flags.column("value_at_stake").to_pylist()))
+    assert 0 < k.idle_capital < k.net_book_value and k.idle_share == pytest.approx(k.idle_capital / k.net_book_value)
+
+
+def test_agency_filter_narrows_everything(demo):
+    k = dashboard.kpis(demo, Filters(agencies=("A001",)))
+    assert k.assets == demo.scalar("SELECT count(*) FROM assets WHERE agency_code = 'A001'")
+    flags = dashboard.filtered_flags(dashboard.snapshot(demo, Filters()), Filters(agencies=("A001",)))
+    assert set(flags.column("agency_code").to_pylist()) == {"A001"}
+    compared = dashboard.agencies_compared(demo, Filters(agencies=("A001",)))
+    assert compared.column("agency_code").to_pylist() == ["A001"]
+
+
+def test_supplier_filter_keeps_only_that_suppliers_line_flags(demo):
+    snap = dashboard.snapshot(demo, Filters())
+    supplier = demo.scalar("SELECT supplier FROM procurement_lines GROUP BY supplier ORDER BY count(*) DESC LIMIT 1")
+    flags = dashboard.filtered_flags(snap, Filters(suppliers=(supplier,)))
+    lines = {(a, p, l) for a, p, l in demo.fetchall(
+        "SELECT agency_code, po_number, line_no FROM procurement_lines WHERE supplier = ?", [supplier])}
+    for row in flags.to_pylist():
+        if row["subject"] == "po_line":
+            assert (row["agency_code"], row["po_number"], row["line_no"]) in lines
+        else:
+            assert row["subject"] == "asset"
+    assert flags.num_rows < snap.flags.num_rows
+
+
+def test_silent_agency_has_unknown_utilisation_not_zero(demo):
+    """The demo's A003 sends no usage: its assets are a data gap, never 0 % used or idle capital."""
+    snap = dashboard.snapshot(demo, Filters())
+    a003 = snap.assets.filter(pc.equal(snap.assets.column("agency_code"), "A003"))
+    assert a003.num_rows > 0
+    assert a003.column("utilisation").null_count == a003.num_rows
+    assert not any(a003.column("idle_candidate").to_pylist())
+    k = dashboard.kpis(demo, Filters(agencies=("A003",)))
+    assert k.median_utilisation is None and k.idle_capital == 0
+    cells, _ = dashboard.heatmap(demo, Filters(agencies=("A003",)))
+    assert set(cells.column("utilisation").to_pylist()) == {None}
+
+
+def test_monthly_spend_marks_the_last_fiscal_month(demo):
+    table = dashboard.monthly_spend(demo, Filters())
+    marked = {r["month"].month for r in table.to_pylist() if r["fiscal_year_end"]}
+    assert marked == {12}
+    total = demo.scalar("SELECT sum(total_amount) FROM procurement_lines")
+    assert sum(table.column("spend").to_pylist()) == pytest.approx(float(total))
+
+
+def test_category_spread_is_ordered_and_bounded(demo):
+    table = dashboard.utilisation_by_category(demo, Filters())
+    for row in table.to_pylist():
+        assert row["p10"] <= row["p25"] <= row["p50"] <= row["p75"] <= row["p90"]
+        assert 0 < row["low_threshold"] <= 1
+    medians = table.column("p50").to_pylist()
+    assert medians == sorted(medians, reverse=True)
+
+
+def test_heatmap_keeps_the_largest_agencies(demo):
+    cells, agencies = dashboard.heatmap(demo, Filters(), top=2)
+    assert agencies == 5 and len(set(cells.column("agency_code").to_pylist())) == 2
+
+
+def test_drill_down_adds_up(demo):
+    lines = dashboard.agency_lines(demo, Filters(), "A001")
+    registered = sum(lines.column("assets").to_pylist())
+    assert registered == demo.scalar("SELECT count(*) FROM assets WHERE agency_code = 'A001'")
+    line = next(r for r in lines.to_pylist() if r["po_number"] and r["assets"])
+    devices = dashboard.line_assets(demo, Filters(), "A001", line["po_number"], line["line_no"], line["ocid"])
+    assert devices.num_rows == line["assets"]
+    detail = dashboard.asset_detail(demo, Filters(), devices.column("asset_id")[0].as_py())
+    daily = detail.daily
+    assert sum(daily.column("available_hours").to_pylist()) == pytest.approx(detail.facts["available_hours"])
+    in_period = daily.filter(pc.greater(daily.column("available_hours"), 0))
+    assert sum(in_period.column("hours_used").to_pylist()) == pytest.approx(detail.facts["used_hours"])
+
+
+def test_asset_detail_respects_the_agencies_given(demo):
+    asset = demo.scalar("SELECT asset_id FROM assets WHERE agency_code = 'A002' LIMIT 1")
+    assert dashboard.asset_detail(demo, Filters(), asset, agencies=("A001",)) is None
+    assert dashboard.asset_detail(demo, Filters(), asset, agencies=("A002",)) is not None
+
+
+def test_data_status_counts_reporting_agencies(demo):
+    status = dashboard.data_status(demo, Filters(), today=date(2026, 1, 10))
+    assert (status.agencies, status.agencies_with_usage) == (5, 4)
+    assert status.days_since_last_usage == 10 and status.as_of == date(2025, 12, 31)
+
+
+@pytest.mark.parametrize("value, lang, expected", [
+    (1234567, "en", "¥1,234,567"),
+    (1234567, "zh", "¥123.46万"),
+    (345_000_000, "zh", "¥3.45亿"),
+    (9999.5, "zh", "¥9,999.50"),
+    (-2500, "en", "-¥2,500"),
+    (None, "en", "—"),
+    (float("nan"), "zh", "—"),
+])
+def test_money_reads_as_people_write_it(value, lang, expected):
+    assert formatting.money(value, "CNY", lang) == expected
+
+
+def test_other_formats():
+    assert formatting.money(12.5, "USD") == "$12.50"
+    assert formatting.money(10, "CHF") == "CHF 10"
+    assert formatting.share(0.4567) == "45.7 %" and formatting.share(None) == "—"
+    assert formatting.day(date(2025, 12, 31), "zh") == "2025年12月31日"
+    assert formatting.idle_words(None, None, "en") == "never used"
+    assert formatting.idle_words(120, date(2025, 1, 1), "zh") == "120 天未使用"
+    assert formatting.idle_words(1, date(2025, 1, 1), "en") == "unused for 1 day"

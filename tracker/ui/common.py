@@ -1,0 +1,191 @@
+"""What every page shares: the language, the session's database cursor, the shared filters, formatting.
+
+Pages stay thin: they read what to show from tracker.dashboard (and the other core modules) and
+only lay it out. Text shown to people is given in both languages at the call site: `tr("Spend", "支出")`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import streamlit as st
+
+from tracker import dashboard, formatting
+from tracker.dashboard import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS, Filters
+from tracker.db import Database
+from tracker.ui.resources import session_db
+
+LANG_KEY = "lang"
+FILTER_KEYS = ("f_agencies", "f_categories", "f_suppliers", "f_fiscal_years", "f_window_days", "f_as_of")
+WINDOW_CHOICES = (90, 180, 365, 730)
+CHART_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")  # Okabe–Ito: colour-blind safe
+MUTED = "#8c8c8c"
+
+
+PAGES: dict[str, Any] = {}  # url path -> st.Page, filled by app.py so that pages can link to each other
+
+
+def page_link(url_path: str, label: str) -> None:
+    if url_path in PAGES:
+        st.page_link(PAGES[url_path], label=label)
+
+
+def lang() -> str:
+    """The reader's language: the sidebar switch, else ?lang= in the URL, else English."""
+    if LANG_KEY not in st.session_state:
+        wanted = st.query_params.get("lang", "en")
+        st.session_state[LANG_KEY] = "zh" if str(wanted).startswith("zh") else "en"
+    return st.session_state[LANG_KEY]
+
+
+def tr(en: str, zh: str) -> str:
+    return zh if lang() == "zh" else en
+
+
+def language_switch() -> None:
+    lang()
+    st.sidebar.radio("Language · 语言", ("en", "zh"), key=LANG_KEY, horizontal=True,
+                     format_func=lambda v: "English" if v == "en" else "中文")
+    st.query_params["lang"] = st.session_state[LANG_KEY]
+
+
+def db() -> Database:
+    return session_db()
+
+
+def actor() -> str:
+    """Who is acting, for the records of uploads and changes."""
+    return st.session_state.get("user_name") or "dashboard"
+
+
+def currency() -> str:
+    from tracker.settings import load_settings
+
+    return load_settings(db())["currency"]
+
+
+# -- formatting in the reader's language -----------------------------------------------------------
+
+def md(text: Any) -> str:
+    """Text from the data (codes, names, evidence) made inert inside Markdown: no emphasis, links or HTML."""
+    if text is None:
+        return formatting.MISSING
+    escaped = str(text)
+    for char in "\\`*_{}[]<>()#+-.!|~$":
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped
+
+
+def money(value: Any, *, short: bool = True) -> str:
+    return formatting.money(value, currency(), lang(), short=short)
+
+
+def money_exact(value: Any) -> str:
+    return formatting.money_exact(value, currency())
+
+
+def share(value: Any) -> str:
+    return formatting.share(value)
+
+
+def count(value: Any) -> str:
+    return formatting.count(value)
+
+
+def day(value: date | None) -> str:
+    return formatting.day(value, lang())
+
+
+def category_name(category: str | None) -> str:
+    from tracker.rules import CATEGORY_NAMES_ZH
+
+    if category is None:
+        return formatting.MISSING
+    return CATEGORY_NAMES_ZH.get(category, category) if lang() == "zh" else category.replace("_", " ").capitalize()
+
+
+# -- shared filters --------------------------------------------------------------------------------
+
+def filters_sidebar() -> Filters:
+    """The filters every monitoring page shares, in the sidebar; kept across pages in the session."""
+    database = db()
+    options = dashboard.filter_options(database)
+    side = st.sidebar
+    side.subheader(tr("Filters", "筛选"))
+    names = options.agencies
+    side.multiselect(tr("Agency", "单位"), list(names), key="f_agencies",
+                     format_func=lambda code: f"{code} · {names[code]}" if names.get(code) not in (None, code) else code,
+                     placeholder=tr("All agencies", "全部单位"))
+    side.multiselect(tr("Category", "类别"), options.categories, key="f_categories", format_func=category_name,
+                     placeholder=tr("All categories", "全部类别"))
+    side.multiselect(tr("Supplier", "供应商"), options.suppliers, key="f_suppliers",
+                     placeholder=tr("All suppliers", "全部供应商"))
+    side.multiselect(tr("Fiscal year (of purchase)", "财年（采购）"), options.fiscal_years, key="f_fiscal_years",
+                     placeholder=tr("All years", "全部年度"))
+    if "f_window_days" not in st.session_state:
+        st.session_state["f_window_days"] = DEFAULT_WINDOW_DAYS
+    side.select_slider(tr("Window", "统计窗口"), WINDOW_CHOICES, key="f_window_days",
+                       format_func=lambda d: tr(f"{d} days", f"{d} 天"))
+    as_of = None
+    if options.usage_last is not None:
+        lowest = (options.usage_first or options.usage_last) + timedelta(days=MIN_WINDOW_DAYS - 1)
+        lowest = min(lowest, options.usage_last)
+        current = st.session_state.get("f_as_of")
+        if not isinstance(current, date) or not lowest <= current <= options.usage_last:
+            st.session_state["f_as_of"] = options.usage_last
+        as_of = side.date_input(tr("As of", "截至日期"), key="f_as_of", min_value=lowest, max_value=options.usage_last,
+                                help=tr("The last day of the window; by default the latest usage date.",
+                                        "统计窗口的最后一天，默认为最新使用记录日期。"))
+    window_days = int(st.session_state["f_window_days"])
+    if as_of is not None:
+        start = as_of - timedelta(days=window_days - 1)
+        side.caption(tr(f"Window: {day(start)} to {day(as_of)} ({window_days} days)",
+                        f"统计窗口：{day(start)} 至 {day(as_of)}（{window_days} 天）"))
+    if any(st.session_state.get(k) for k in FILTER_KEYS[:4]):
+        side.button(tr("Clear filters", "清除筛选"), on_click=clear_filters, key="clear_filters")
+    return Filters(
+        agencies=tuple(st.session_state.get("f_agencies") or ()),
+        categories=tuple(st.session_state.get("f_categories") or ()),
+        suppliers=tuple(st.session_state.get("f_suppliers") or ()),
+        fiscal_years=tuple(int(y) for y in st.session_state.get("f_fiscal_years") or ()),
+        as_of=as_of,
+        window_days=window_days,
+    )
+
+
+def clear_filters() -> None:
+    for key in FILTER_KEYS[:4]:
+        st.session_state[key] = []
+
+
+def active_filters_caption(filters: Filters) -> None:
+    """The filters in force, in words, under the page title."""
+    parts = []
+    labels = {"agencies": tr("Agency", "单位"), "categories": tr("Category", "类别"),
+              "suppliers": tr("Supplier", "供应商"), "fiscal_years": tr("Fiscal year", "财年")}
+    for name, values in filters.active.items():
+        shown = [category_name(v) if name == "categories" else str(v) for v in values]
+        parts.append(f"{labels[name]}: {', '.join(shown)}")
+    if parts:
+        st.caption(tr("Filtered to ", "当前筛选：") + " · ".join(parts))
+
+
+def data_status_banner(filters: Filters) -> dashboard.DataStatus:
+    """"Data as of …", the window, and how many agencies send usage: always visible; stale data said plainly."""
+    status = dashboard.data_status(db(), filters)
+    if status.as_of is None:
+        st.warning(tr("No usage data yet: upload usage logs to see utilisation.", "尚无使用数据：请上传使用记录以查看利用率。"))
+        return status
+    text = tr(
+        f"Data as of **{day(status.as_of)}** · window {day(status.window_start)} to {day(status.as_of)} "
+        f"({status.window_days} days) · **{status.agencies_with_usage} of {status.agencies}** agencies sent usage "
+        f"in the window",
+        f"数据截至 **{day(status.as_of)}** · 统计窗口 {day(status.window_start)} 至 {day(status.as_of)}"
+        f"（{status.window_days} 天）· **{status.agencies} 个单位中有 {status.agencies_with_usage} 个**在窗口内报送了使用数据")
+    st.markdown(text)
+    if status.days_since_last_usage is not None and status.days_since_last_usage > 45:
+        st.info(tr(f"The latest usage data is {status.days_since_last_usage} days old: figures describe the window "
+                   f"ending {day(status.usage_last)}, not today.",
+                   f"最新使用数据距今已 {status.days_since_last_usage} 天：各项数字反映截至 {day(status.usage_last)} 的情况，而非今天。"))
+    return status
