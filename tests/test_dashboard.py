@@ -36,6 +36,17 @@ def test_snapshot_is_reused_until_the_data_changes(tmp_path, db):
     assert third.window.as_of == date(2025, 3, 4) and third.assets.column("used_hours").to_pylist() == [11.0]
 
 
+def test_a_restarted_dashboard_reads_the_stored_snapshot(demo_small):
+    demo = demo_small[0]
+    computed = dashboard.snapshot(demo, Filters(window_days=180))
+    dashboard.forget_snapshots()
+    stored = dashboard.snapshot(demo, Filters(window_days=180))
+    assert stored is not computed
+    assert stored.assets.equals(computed.assets) and stored.flags.equals(computed.flags)
+    assert stored.lines.equals(computed.lines) and stored.window == computed.window
+    assert demo.scalar("SELECT count(*) FROM snapshots WHERE window_days = 180") == 1
+
+
 def test_window_shorter_than_a_month_is_refused():
     with pytest.raises(ConfigError):
         Filters(window_days=7)

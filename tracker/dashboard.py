@@ -15,6 +15,8 @@ screen (and so that agency scoping, when the caller passes it, cannot be bypasse
 
 from __future__ import annotations
 
+import io
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -25,12 +27,13 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from tracker.calendar import available_days
 from tracker.categories import DEFAULT_PROFILES
 from tracker.db import Database
 from tracker.errors import ConfigError
-from tracker.metrics import (Window, asset_utilisation, default_as_of, fiscal_year_expr, ibis_backend, rollup,
+from tracker.metrics import (Window, asset_utilisation, fiscal_year_expr, ibis_backend, rollup,
                              telemetry_coverage, utilisation_quantiles)
 from tracker.profiles import load_profiles
 from tracker.settings import load_settings
@@ -77,6 +80,7 @@ class Snapshot:
     currency: str
     fiscal_year_start_month: int
     country: str
+    agencies_with_usage: int  # agencies with usage hours in the window
 
 
 # -- the snapshot --------------------------------------------------------------------------------
@@ -94,8 +98,22 @@ def data_version(db: Database) -> tuple:
         name="data version")
 
 
+_usage_spans: dict[tuple, tuple] = {}
+
+
+def usage_span(db: Database) -> tuple[date | None, date | None]:
+    """First and last usage dates, read once per data version."""
+    key = (str(db.path), data_version(db))
+    span = _usage_spans.get(key)
+    if span is None:
+        span = db.fetchone("SELECT min(usage_date), max(usage_date) FROM usage_daily", name="usage period")
+        _usage_spans.clear()
+        _usage_spans[key] = span
+    return span
+
+
 def resolve_as_of(db: Database, filters: Filters) -> date | None:
-    return filters.as_of or default_as_of(db)
+    return filters.as_of or usage_span(db)[1]
 
 
 def snapshot(db: Database, filters: Filters) -> Snapshot | None:
@@ -109,7 +127,11 @@ def snapshot(db: Database, filters: Filters) -> Snapshot | None:
         if key in _snapshots:
             _snapshots.move_to_end(key)
             return _snapshots[key]
-        built = _build_snapshot(db, version, Window(as_of, filters.window_days))
+        window = Window(as_of, filters.window_days)
+        built = _stored_snapshot(db, version, window)
+        if built is None:
+            built = _build_snapshot(db, version, window)
+            _store_snapshot(db, built)
         _snapshots[key] = built
         while len(_snapshots) > SNAPSHOTS_KEPT:
             _snapshots.popitem(last=False)
@@ -117,9 +139,43 @@ def snapshot(db: Database, filters: Filters) -> Snapshot | None:
 
 
 def forget_snapshots() -> None:
-    """Drop every cached snapshot (tests; a new version is picked up without this)."""
+    """Drop every snapshot held in memory (a restarted process; the stored ones remain)."""
     with _snapshot_lock:
         _snapshots.clear()
+
+
+def _version_text(version: tuple) -> str:
+    return "-".join(str(part) for part in version)
+
+
+def _parquet(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue()
+
+
+def _stored_snapshot(db: Database, version: tuple, window: Window) -> Snapshot | None:
+    row = db.fetchone("SELECT assets, lines, flags, settings FROM snapshots WHERE data_version = ? AND as_of = ? "
+                      "AND window_days = ?", [_version_text(version), window.as_of, window.window_days],
+                      name="read snapshot")
+    if row is None:
+        return None
+    assets, lines, flags = (pq.read_table(io.BytesIO(blob)) for blob in row[:3])
+    settings = json.loads(row[3])
+    return Snapshot(version, window, assets, lines, flags, settings["currency"], settings["fiscal_year_start_month"],
+                    settings["country"], settings["agencies_with_usage"])
+
+
+def _store_snapshot(db: Database, snap: Snapshot) -> None:
+    """Keep the snapshot for a restarted dashboard; older data versions are dropped (derived data only)."""
+    settings = {"currency": snap.currency, "fiscal_year_start_month": snap.fiscal_year_start_month,
+                "country": snap.country, "agencies_with_usage": snap.agencies_with_usage}
+    text = _version_text(snap.version)
+    with db.transaction():
+        db.execute("DELETE FROM snapshots WHERE data_version <> ?", [text], name="drop old snapshots")
+        db.execute("INSERT INTO snapshots VALUES (?, ?, ?, now(), ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                   [text, snap.window.as_of, snap.window.window_days, _parquet(snap.assets), _parquet(snap.lines),
+                    _parquet(snap.flags), json.dumps(settings)], name="store snapshot")
 
 
 def _build_snapshot(db: Database, version: tuple, window: Window) -> Snapshot:
@@ -154,8 +210,12 @@ def _build_snapshot(db: Database, version: tuple, window: Window) -> Snapshot:
     fy_source = pc.coalesce(assets.column("order_date"), assets.column("in_service_date"))
     assets = assets.append_column("fiscal_year", _fiscal_years(fy_source, start_month))
     flags = compute_flags(db, as_of=window.as_of, window_days=window.window_days, per_asset=per_asset)
+    with_usage = db.scalar(
+        "SELECT count(DISTINCT a.agency_code) FROM assets a SEMI JOIN usage_daily u "
+        "ON u.asset_id = a.asset_id AND u.usage_date BETWEEN ? AND ? AND u.hours_used > 0",
+        [window.start, window.as_of], name="agencies reporting usage")
     return Snapshot(version, window, assets, lines.to_pyarrow(), flags, settings["currency"], start_month,
-                    settings["country"])
+                    settings["country"], with_usage)
 
 
 def _without_silent_telemetry(per_asset: pa.Table, coverage: pa.Table) -> pa.Table:
@@ -286,16 +346,11 @@ class DataStatus:
 
 
 def data_status(db: Database, filters: Filters, *, today: date | None = None) -> DataStatus:
-    as_of = resolve_as_of(db, filters)
-    first, last = db.fetchone("SELECT min(usage_date), max(usage_date) FROM usage_daily", name="usage period")
+    first, last = usage_span(db)
+    as_of = filters.as_of or last
     agencies = db.scalar("SELECT count(DISTINCT agency_code) FROM assets", name="agencies with assets")
-    with_usage = 0
-    if as_of is not None:
-        window = Window(as_of, filters.window_days)
-        with_usage = db.scalar(
-            "SELECT count(DISTINCT a.agency_code) FROM assets a SEMI JOIN usage_daily u "
-            "ON u.asset_id = a.asset_id AND u.usage_date BETWEEN ? AND ? AND u.hours_used > 0",
-            [window.start, window.as_of], name="agencies reporting usage")
+    snap = snapshot(db, filters)
+    with_usage = 0 if snap is None else snap.agencies_with_usage
     today = today or date.today()
     return DataStatus(as_of, None if as_of is None else Window(as_of, filters.window_days).start,
                       filters.window_days, agencies, with_usage, first, last,
@@ -448,7 +503,7 @@ def filter_options(db: Database) -> FilterOptions:
     years = sorted({int(y) for (y,) in db.fetchall(
         "SELECT DISTINCT CASE WHEN ? > 1 AND month(order_date) >= ? THEN year(order_date) + 1 ELSE year(order_date) END "
         "FROM procurement_lines", [start_month, start_month], name="fiscal years")})
-    first, last = db.fetchone("SELECT min(usage_date), max(usage_date) FROM usage_daily", name="usage period")
+    first, last = usage_span(db)
     return FilterOptions(names, categories, suppliers, years, first, last)
 
 
