@@ -111,7 +111,7 @@ def heatmap(table: pa.Table, *, names: Callable[[str], str], agency_title: str, 
             cell = cells.get((agency, category))
             value = None if cell is None or cell["utilisation"] is None else cell["utilisation"] * 100
             z_row.append(value)
-            t_row.append("" if value is None else f"{value:.0f}")
+            t_row.append("—" if value is None else f"{value:.0f}")
             c_row.append(0 if cell is None else cell["assets"])
         z.append(z_row), text.append(t_row), custom.append(c_row)
     fig = go.Figure(go.Heatmap(

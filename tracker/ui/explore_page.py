@@ -85,7 +85,7 @@ def _top_level(filters: dashboard.Filters) -> None:
         tr("Findings", "问题线索"): r["findings"], tr("Value at stake", "涉及金额"): r["value_at_stake"],
     } for r in rows]
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                         key="explore_agencies", column_config=_money_percent_config(
+                         key="explore_agencies", height=_height(len(shown)), column_config=_money_percent_config(
                              money_cols=(tr("Spend in window", "窗口内支出"), tr("Idle capital", "闲置净值"),
                                          tr("Value at stake", "涉及金额")),
                              pct_cols=(tr("Utilisation", "利用率"), tr("Median utilisation", "利用率中位数"),
@@ -108,17 +108,17 @@ def _agency_level(filters: dashboard.Filters, agency: str) -> None:
     shown = [{
         tr("Order", "采购单"): f"{r['po_number']}/{r['line_no']}" if r["po_number"] else tr("Not linked", "未关联采购"),
         tr("Item", "品目"): r.get("item_description") or formatting.MISSING,
-        tr("Category", "类别"): category_name(r.get("category")) if r.get("category") else formatting.MISSING,
-        tr("Supplier", "供应商"): r.get("supplier") or formatting.MISSING,
         tr("Ordered", "下单日期"): r.get("order_date"),
         tr("Quantity", "数量"): r.get("quantity"), tr("Registered", "已登记"): r["assets"],
-        tr("Amount", "金额"): r.get("amount"),
         tr("Utilisation", "利用率"): None if r.get("utilisation") is None else r["utilisation"] * 100,
         tr("Idle units", "闲置台数"): r["idle_units"], tr("Findings", "问题线索"): r["findings"],
         tr("Value at stake", "涉及金额"): r["value_at_stake"],
+        tr("Amount", "金额"): r.get("amount"),
+        tr("Category", "类别"): category_name(r.get("category")) if r.get("category") else formatting.MISSING,
+        tr("Supplier", "供应商"): r.get("supplier") or formatting.MISSING,
     } for r in rows]
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                         key="explore_lines", column_config=_money_percent_config(
+                         key="explore_lines", height=_height(len(shown)), column_config=_money_percent_config(
                              money_cols=(tr("Amount", "金额"), tr("Value at stake", "涉及金额")),
                              pct_cols=(tr("Utilisation", "利用率"),), pinned=(tr("Order", "采购单"),)))
     chosen = _selected_row(event)
@@ -147,10 +147,10 @@ def _line_level(filters: dashboard.Filters, state: dict) -> None:
         tr("Utilisation", "利用率"): None if r["utilisation"] is None else r["utilisation"] * 100,
         tr("Last used", "最近使用"): formatting.idle_words(r["days_idle"], r["last_used"], lang()),
         tr("Book value", "账面净值"): r["net_book_value"],
-        tr("Findings", "问题线索"): r["rules"] or "",
+        tr("Findings", "问题线索"): _rule_titles(r["rules"]),
     } for r in rows]
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                         key="explore_assets", column_config=_money_percent_config(
+                         key="explore_assets", height=_height(len(shown)), column_config=_money_percent_config(
                              money_cols=(tr("Book value", "账面净值"),), pct_cols=(tr("Utilisation", "利用率"),),
                              pinned=(tr("Asset", "资产编号"),)))
     chosen = _selected_row(event)
@@ -169,11 +169,17 @@ def _asset_level(filters: dashboard.Filters, state: dict) -> None:
     cols = st.columns(5)
     cols[0].metric(tr("Utilisation", "利用率"), share(f["utilisation"]),
                    help=tr("Used hours ÷ available hours in the window.", "窗口内使用时长 ÷ 可用时长。"))
-    cols[1].metric(tr("Used / available hours", "使用 / 可用时长"),
-                   f"{f['used_hours']:,.1f} / {f['available_hours']:,.0f} h")
-    cols[2].metric(tr("Active days", "使用天数"), f"{count(f['active_days'])} / {count(f['available_days'])}")
-    cols[3].metric(tr("Last used", "最近使用"), day(f["last_used"]),
-                   delta=formatting.idle_words(f["days_idle"], f["last_used"], lang()), delta_color="off")
+    cols[1].metric(tr("Hours used", "使用时长"), f"{f['used_hours']:,.0f} h",
+                   delta=tr(f"of {f['available_hours'] or 0:,.0f} h available", f"可用 {f['available_hours'] or 0:,.0f} 小时"),
+                   delta_color="off", delta_arrow="off")
+    cols[2].metric(tr("Days with use", "使用天数"), count(f["active_days"]),
+                   delta=tr(f"{count(f['available_days'])} available days", f"可用 {count(f['available_days'])} 天"),
+                   delta_color="off", delta_arrow="off",
+                   help=tr("Days with any use, weekends included; available days follow the category's calendar.",
+                           "有使用记录的天数（含周末）；可用天数按该类设备的日历计算。"))
+    cols[3].metric(tr("Last used", "最近使用"), formatting.day(f["last_used"], "en"),
+                   delta=formatting.idle_words(f["days_idle"], f["last_used"], lang()), delta_color="off",
+                   delta_arrow="off")
     cols[4].metric(tr("Book value", "账面净值"), money(f["net_book_value"]),
                    help=tr("Purchase cost depreciated straight-line over the category's life.", "按类别使用年限直线折旧后的购置成本。"))
     st.caption(" · ".join([
@@ -198,6 +204,20 @@ def _asset_level(filters: dashboard.Filters, state: dict) -> None:
         st.warning(f"**{flag['title_zh'] if zh else flag['title_en']}** · "
                    f"{tr('value at stake', '涉及金额')} {md(money(flag['value_at_stake'], short=False))}\n\n"
                    f"{md(flag['evidence_zh'] if zh else flag['evidence'])}")
+
+
+def _rule_titles(codes: str | None) -> str:
+    from tracker.rules import RULES_BY_CODE
+
+    if not codes:
+        return ""
+    zh = lang() == "zh"
+    return ", ".join(RULES_BY_CODE[c].title_zh if zh else RULES_BY_CODE[c].title_en for c in codes.split(", "))
+
+
+def _height(rows: int) -> int:
+    """Show up to 20 rows without an inner scroll bar; longer tables scroll."""
+    return 38 + 35 * min(max(rows, 1), 20)
 
 
 def _money_percent_config(*, money_cols=(), pct_cols=(), pinned=()) -> dict:
