@@ -1,0 +1,161 @@
+"""End to end: `streamlit run app.py` on a temporary database, driven by Playwright in Debian's Chromium.
+
+One server and one browser for the module (all tests in one xdist group). Screenshots of every
+page are written to tests/artifacts/screenshots/ (git-ignored); the README shows copies of them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tracker.bootstrap import open_with_demo
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: bin/test installs it (apt-get install chromium)")
+    db_path = tmp_path_factory.mktemp("e2e") / "tracker.duckdb"
+    open_with_demo(db_path).close()
+    port = _free_port()
+    env = dict(os.environ, TRACKER_DB=str(db_path))
+    log = open(db_path.with_suffix(".log"), "w", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("streamlit did not start: " + db_path.with_suffix(".log").read_text(encoding="utf-8")[-2000:])
+        time.sleep(0.5)
+    yield {"url": url, "db": db_path}
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    yield tab
+    context.close()
+
+
+def settle(tab) -> None:
+    """Wait until the app has finished running (no "Running…" status) and the page has painted."""
+    tab.wait_for_selector("[data-testid='stApp']")
+    tab.wait_for_timeout(500)
+    tab.wait_for_function(
+        "() => !document.querySelector(\"[data-testid='stStatusWidget']\")", timeout=90_000)
+    tab.wait_for_timeout(800)
+
+
+def shoot(tab, name: str, height: int = 2200) -> None:
+    """A screenshot of the whole app (Streamlit scrolls inside its own container, so grow the viewport)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.set_viewport_size({"width": 1440, "height": height})
+    tab.wait_for_timeout(1000)
+    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    tab.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def metric_value(tab, label: str) -> str:
+    card = tab.locator("[data-testid='stMetric']").filter(has_text=label).first
+    return card.locator("[data-testid='stMetricValue']").inner_text().strip()
+
+
+def test_overview_in_english_and_chinese(server, page):
+    page.goto(server["url"])
+    settle(page)
+    page.locator("[data-testid='stPlotlyChart']").nth(3).wait_for()
+    assert page.get_by_role("heading", name="Equipment spend and utilisation").is_visible()
+    assert metric_value(page, "Assets") == "2,046"
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 4
+    shoot(page, "overview-en", 2600)
+    page.goto(server["url"] + "/?lang=zh")
+    settle(page)
+    page.locator("[data-testid='stPlotlyChart']").nth(3).wait_for()
+    assert page.get_by_role("heading", name="设备支出与使用情况").is_visible()
+    assert metric_value(page, "资产数") == "2,046"
+    assert metric_value(page, "待处理问题涉及金额").endswith("万")
+    shoot(page, "overview-zh", 2600)
+
+
+def test_a_filter_changes_the_numbers(server, page):
+    page.goto(server["url"])
+    settle(page)
+    before = metric_value(page, "Assets")
+    page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
+    page.get_by_role("option", name=re.compile(r"^A001")).click()
+    page.keyboard.press("Escape")
+    settle(page)
+    after = metric_value(page, "Assets")
+    assert int(after.replace(",", "")) < int(before.replace(",", ""))
+    assert page.get_by_text("Filtered to Agency: A001").is_visible()
+
+
+def test_drill_down_from_agency_to_daily_usage(server, page):
+    page.goto(server["url"] + "/explore?agency=A002")
+    settle(page)
+    assert page.get_by_role("heading", name="Purchase lines of A002").is_visible()
+    shoot(page, "explore-lines", 1400)
+    page.goto(server["url"] + "/explore?agency=A002&po=CG2024-A002-0007&line=1&ocid=")
+    settle(page)
+    assert page.get_by_role("heading", name="Devices of line CG2024-A002-0007/1").is_visible()
+    shoot(page, "explore-devices", 1300)
+    page.goto(server["url"] + "/explore?agency=A002&po=CG2024-A002-0007&line=1&ocid=&asset=A002-00400")
+    settle(page)
+    assert page.get_by_role("heading", name=re.compile("Device A002-00400")).is_visible()
+    assert page.get_by_text("Idle", exact=True).first.is_visible()
+    chart = page.locator("[data-testid='stPlotlyChart']")
+    chart.scroll_into_view_if_needed()
+    chart.locator(".js-plotly-plot").wait_for()
+    shoot(page, "explore-device", 1200)
+    page.get_by_role("button", name="A002 ›").click()
+    settle(page)
+    assert page.get_by_role("heading", name="Purchase lines of A002").is_visible()
