@@ -8,6 +8,7 @@ import pytest
 
 from tracker.config import SETTINGS
 from tracker.contracts import CONTRACTS
+from tracker.rules import RULES
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -19,6 +20,11 @@ def test_readme_mentions_every_canonical_column(name):
 
 @pytest.mark.parametrize("name", [s.name for s in SETTINGS])
 def test_readme_mentions_every_setting(name):
+    assert f"`{name}`" in README
+
+
+@pytest.mark.parametrize("name", [f"rule.{r.code}.{p.name}" for r in RULES for p in r.parameters])
+def test_readme_mentions_every_rule_parameter(name):
     assert f"`{name}`" in README
 
 
