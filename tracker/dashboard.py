@@ -118,16 +118,20 @@ def resolve_as_of(db: Database, filters: Filters) -> date | None:
 
 def snapshot(db: Database, filters: Filters) -> Snapshot | None:
     """The snapshot for the filters' window (None when there is no usage data to date it)."""
-    as_of = resolve_as_of(db, filters)
+    return snapshot_for(db, resolve_as_of(db, filters), filters.window_days)
+
+
+def snapshot_for(db: Database, as_of: date | None, window_days: int) -> Snapshot | None:
+    """The snapshot of the window of `window_days` ending at `as_of` (None without an as-of date)."""
     if as_of is None:
         return None
     version = data_version(db)
-    key = (str(db.path), version, as_of, filters.window_days)
+    key = (str(db.path), version, as_of, window_days)
     with _snapshot_lock:
         if key in _snapshots:
             _snapshots.move_to_end(key)
             return _snapshots[key]
-        window = Window(as_of, filters.window_days)
+        window = Window(as_of, window_days)
         built = _stored_snapshot(db, version, window)
         if built is None:
             built = _build_snapshot(db, version, window)

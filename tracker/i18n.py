@@ -212,6 +212,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据库 {path} 由更新版本的系统创建（结构版本 {found}，当前版本支持 {known}）。",
     ),
     "db.query_failed": ("A database operation ({name}) failed: {reason}", "数据库操作（{name}）失败：{reason}"),
+    "review.bad_status": ("\"{status}\" is not a review status; choose one of {allowed}.", "“{status}”不是复核状态；可选：{allowed}。"),
+    "review.reason_required": ("Dismissing a finding needs a reason.", "驳回问题线索须填写理由。"),
+    "review.unchanged": ("The finding is already {status}; add a note or a reason to record a new review.",
+                         "该问题线索已是此状态（{status}）；如需新增复核记录，请填写说明或理由。"),
+    "review.reopened": ("Reopened: the value at stake {now} is {ratio}× the {then} it had when it was dismissed.",
+                        "已重新打开：涉及金额 {now} 是驳回时 {then} 的 {ratio} 倍。"),
     "config.bad_value": ("Setting {name} has an invalid value \"{value}\": {reason}", "设置项 {name} 的值“{value}”无效：{reason}"),
     "config.unknown_kind": (
         "Unknown record kind \"{value}\"; choose procurement, assets or usage.",

@@ -13,8 +13,8 @@ from tracker.metrics import Window, asset_utilisation, default_as_of, ibis_backe
 from tracker.profiles import load_profiles
 from tracker.settings import load_settings
 
+REVIEW_OPEN = "open"  # the review status of a finding nobody has reviewed
 UTILISATION_BY = ("asset", "agency", "category", "supplier", "po_line", "fiscal_year")
-REVIEW_OPEN = "open"
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,20 @@ def _rounded(table: pa.Table) -> pa.Table:
 
 def flags_report(db: Database, *, as_of: date | None = None, window_days: int = 365, rules: list[str] | None = None,
                  agency: str | None = None) -> pa.Table:
-    """The ranked flags with DESIGN §7's columns first, `review_status` after the evidence.
+    """The ranked flags with DESIGN §7's columns first, then each finding's latest review.
 
-    Until findings can be reviewed every flag is open; the review workflow fills this column.
+    The review columns come right after the evidence: `review_status` (open until reviewed; a
+    dismissed finding that got materially worse is open again), reason, note, who and when.
     """
+    from tracker.review import with_reviews
     from tracker.rules import compute_flags
 
     if window_days < 1:
         raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason="a positive number of days")
-    table = compute_flags(db, as_of=as_of, window_days=window_days, rules=rules or None, agency=agency)
-    position = table.column_names.index("evidence") + 1
-    return table.add_column(position, "review_status", pa.array([REVIEW_OPEN] * table.num_rows, pa.string()))
+    table = with_reviews(db, compute_flags(db, as_of=as_of, window_days=window_days, rules=rules or None, agency=agency))
+    names = list(table.column_names)
+    review = [n for n in names if n.startswith("review") or n.startswith("reopened") or n == "reviewed_by"
+              or n == "reviewed_at"]
+    rest = [n for n in names if n not in review]
+    position = rest.index("evidence") + 1
+    return table.select(rest[:position] + review + rest[position:])
