@@ -1,4 +1,4 @@
-"""The dashboard renders from the core: AppTest runs app.py against a temporary database."""
+"""The stored-data page renders from the core: AppTest runs app.py against a temporary database."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import switch_to
 from tracker.db import Database
 from tracker.ingest import ingest_file
 
@@ -28,8 +29,13 @@ def small_db(tmp_path, monkeypatch):
     return path
 
 
-def test_data_page_shows_what_the_database_holds(small_db):
+def _data_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60).run()
+    return switch_to(at, "data").run()
+
+
+def test_data_page_shows_what_the_database_holds(small_db):
+    at = _data_page()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Assets · 资产"] == "1"
@@ -40,7 +46,7 @@ def test_data_page_shows_what_the_database_holds(small_db):
 
 
 def test_choosing_a_table_shows_its_rows(small_db):
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = _data_page()
     at.radio(key="data_page_table").set_value("Assets · 资产").run()
     assert not at.exception
     frame = at.dataframe[0].value

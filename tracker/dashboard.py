@@ -621,3 +621,37 @@ def asset_detail(db: Database, filters: Filters, asset_id: str, *, agencies: tup
     daily = daily.set_column(daily.column_names.index("hours_used"), "hours_used", capped)
     flags = snap.flags.filter(pc.equal(pc.fill_null(snap.flags.column("asset_id"), ""), asset_id))
     return AssetDetail(facts, daily, flags, window, snap.currency)
+
+
+# -- findings (the Flags page) -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FindingFilters:
+    """The Flags page's own narrowing, on top of the shared Filters."""
+
+    rules: tuple[str, ...] = ()
+    severities: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+
+def findings(db: Database, filters: Filters, narrowing: FindingFilters = FindingFilters()) -> pa.Table:
+    """The ranked findings inside the filters, each with its latest review (tracker.review)."""
+    from tracker.review import with_reviews
+    from tracker.rules import FLAGS_SCHEMA
+
+    snap = snapshot(db, filters)
+    if snap is None:
+        return with_reviews(db, FLAGS_SCHEMA.empty_table())
+    table = with_reviews(db, filtered_flags(snap, filters))
+    for column, values in (("rule", narrowing.rules), ("severity", narrowing.severities),
+                           ("review_status", narrowing.statuses)):
+        if values:
+            table = table.filter(pc.is_in(table.column(column), value_set=pa.array(list(values), pa.string())))
+    return table
+
+
+def finding(db: Database, filters: Filters, flag_id: str) -> dict | None:
+    """One finding of the current window by id, with its review, or None."""
+    table = findings(db, filters)
+    rows = table.filter(pc.equal(table.column("flag_id"), flag_id)).to_pylist()
+    return rows[0] if rows else None

@@ -45,7 +45,7 @@ def tr(en: str, zh: str) -> str:
 
 def language_switch() -> None:
     lang()
-    st.sidebar.radio("Language · 语言", ("en", "zh"), key=LANG_KEY, horizontal=True,
+    st.sidebar.radio("Language · 语言", ("en", "zh"), key=LANG_KEY, horizontal=True,  # a fixed format_func
                      format_func=lambda v: "English" if v == "en" else "中文")
     st.query_params["lang"] = st.session_state[LANG_KEY]
 
@@ -97,15 +97,41 @@ def day(value: date | None) -> str:
     return formatting.day(value, lang())
 
 
-def category_name(category: str | None) -> str:
+def category_name(category: str | None, language: str | None = None) -> str:
     from tracker.rules import CATEGORY_NAMES_ZH
 
     if category is None:
         return formatting.MISSING
-    return CATEGORY_NAMES_ZH.get(category, category) if lang() == "zh" else category.replace("_", " ").capitalize()
+    if (language or lang()) == "zh":
+        return CATEGORY_NAMES_ZH.get(category, category)
+    return category.replace("_", " ").capitalize()
+
+
+def fixed_language(function):
+    """`function(value, language)` bound to this run's language, for widgets' format_func.
+
+    A widget keeps its format_func after the run (AppTest calls it outside any session), so it must
+    not look the language up again then.
+    """
+    language = lang()
+    return lambda value: function(value, language)
 
 
 # -- shared filters --------------------------------------------------------------------------------
+
+KEPT = "kept_"  # prefix of the session keys that keep a filter's value when the page changes
+
+
+def _kept(key: str, default: Any) -> Any:
+    """The filter value kept for `key` (a widget key), after this run's widget value if there is one.
+
+    Widgets are per page: Streamlit drops a widget's state when another page runs, so each
+    filter's value is also kept under its own session key and handed back as the widget's default.
+    """
+    if key in st.session_state:
+        st.session_state[KEPT + key] = st.session_state[key]
+    return st.session_state.get(KEPT + key, default)
+
 
 def filters_sidebar() -> Filters:
     """The filters every monitoring page shares, in the sidebar; kept across pages in the session."""
@@ -114,49 +140,55 @@ def filters_sidebar() -> Filters:
     side = st.sidebar
     side.subheader(tr("Filters", "筛选"))
     names = options.agencies
-    side.multiselect(tr("Agency", "单位"), list(names), key="f_agencies",
-                     format_func=lambda code: f"{code} · {names[code]}" if names.get(code) not in (None, code) else code,
-                     placeholder=tr("All agencies", "全部单位"))
-    side.multiselect(tr("Category", "类别"), options.categories, key="f_categories", format_func=category_name,
-                     placeholder=tr("All categories", "全部类别"))
-    side.multiselect(tr("Supplier", "供应商"), options.suppliers, key="f_suppliers",
-                     placeholder=tr("All suppliers", "全部供应商"))
-    side.multiselect(tr("Fiscal year (of purchase)", "财年（采购）"), options.fiscal_years, key="f_fiscal_years",
-                     placeholder=tr("All years", "全部年度"))
-    if "f_window_days" not in st.session_state:
-        st.session_state["f_window_days"] = DEFAULT_WINDOW_DAYS
-    side.select_slider(tr("Window", "统计窗口"), WINDOW_CHOICES, key="f_window_days",
-                       format_func=lambda d: tr(f"{d} days", f"{d} 天"))
+
+    def choose(label: str, choices: list, key: str, **kwargs) -> tuple:
+        kept = [v for v in _kept(key, []) if v in choices]
+        return tuple(side.multiselect(label, choices, default=kept, key=key, **kwargs))
+
+    agencies = choose(tr("Agency", "单位"), list(names), "f_agencies",
+                      format_func=lambda code: f"{code} · {names[code]}" if names.get(code) not in (None, code) else code,
+                      placeholder=tr("All agencies", "全部单位"))
+    categories = choose(tr("Category", "类别"), options.categories, "f_categories",
+                        format_func=fixed_language(category_name),
+                        placeholder=tr("All categories", "全部类别"))
+    suppliers = choose(tr("Supplier", "供应商"), options.suppliers, "f_suppliers",
+                       placeholder=tr("All suppliers", "全部供应商"))
+    fiscal_years = choose(tr("Fiscal year (of purchase)", "财年（采购）"), options.fiscal_years, "f_fiscal_years",
+                          placeholder=tr("All years", "全部年度"))
+    kept_window = _kept("f_window_days", DEFAULT_WINDOW_DAYS)
+    window_days = int(side.radio(tr("Window", "统计窗口"), WINDOW_CHOICES, key="f_window_days", horizontal=True,
+                                 index=WINDOW_CHOICES.index(kept_window) if kept_window in WINDOW_CHOICES else 2,
+                                 format_func=fixed_language(lambda d, language: f"{d} 天" if language == "zh"
+                                                            else f"{d} days")))
     as_of = None
     if options.usage_last is not None:
         lowest = (options.usage_first or options.usage_last) + timedelta(days=MIN_WINDOW_DAYS - 1)
         lowest = min(lowest, options.usage_last)
-        current = st.session_state.get("f_as_of")
-        if not isinstance(current, date) or not lowest <= current <= options.usage_last:
-            st.session_state["f_as_of"] = options.usage_last
-        as_of = side.date_input(tr("As of", "截至日期"), key="f_as_of", min_value=lowest, max_value=options.usage_last,
+        kept_as_of = _kept("f_as_of", options.usage_last)
+        if not isinstance(kept_as_of, date) or not lowest <= kept_as_of <= options.usage_last:
+            kept_as_of = options.usage_last
+        as_of = side.date_input(tr("As of", "截至日期"), value=kept_as_of, key="f_as_of", min_value=lowest,
+                                max_value=options.usage_last,
                                 help=tr("The last day of the window; by default the latest usage date.",
                                         "统计窗口的最后一天，默认为最新使用记录日期。"))
-    window_days = int(st.session_state["f_window_days"])
+    for key, value in (("f_agencies", list(agencies)), ("f_categories", list(categories)),
+                       ("f_suppliers", list(suppliers)), ("f_fiscal_years", list(fiscal_years)),
+                       ("f_window_days", window_days), ("f_as_of", as_of)):
+        st.session_state[KEPT + key] = value
     if as_of is not None:
         start = as_of - timedelta(days=window_days - 1)
         side.caption(tr(f"Window: {day(start)} to {day(as_of)} ({window_days} days)",
                         f"统计窗口：{day(start)} 至 {day(as_of)}（{window_days} 天）"))
-    if any(st.session_state.get(k) for k in FILTER_KEYS[:4]):
+    if agencies or categories or suppliers or fiscal_years:
         side.button(tr("Clear filters", "清除筛选"), on_click=clear_filters, key="clear_filters")
-    return Filters(
-        agencies=tuple(st.session_state.get("f_agencies") or ()),
-        categories=tuple(st.session_state.get("f_categories") or ()),
-        suppliers=tuple(st.session_state.get("f_suppliers") or ()),
-        fiscal_years=tuple(int(y) for y in st.session_state.get("f_fiscal_years") or ()),
-        as_of=as_of,
-        window_days=window_days,
-    )
+    return Filters(agencies=agencies, categories=categories, suppliers=suppliers,
+                   fiscal_years=tuple(int(y) for y in fiscal_years), as_of=as_of, window_days=window_days)
 
 
 def clear_filters() -> None:
     for key in FILTER_KEYS[:4]:
         st.session_state[key] = []
+        st.session_state[KEPT + key] = []
 
 
 def active_filters_caption(filters: Filters) -> None:

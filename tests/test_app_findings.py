@@ -1,0 +1,102 @@
+"""The Findings page: ranked list, filters, one finding's evidence, a review, the evidence pack."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import switch_to
+from tracker.bootstrap import open_with_demo
+from tracker.db import Database
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("findings") / "demo.duckdb"
+    open_with_demo(path).close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_file, tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_file, path)
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    return path
+
+
+def _findings(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    switch_to(at, "findings").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_lists_the_ranked_findings_and_filters_by_rule(demo_db):
+    at = _findings()
+    assert any("112 findings" in m.value for m in at.markdown)
+    table = at.dataframe[0].value
+    values = list(table.iloc[:, 4])
+    assert len(table) == 112 and values[3:] == sorted(values[3:], reverse=True)
+    at.multiselect(key="ff_rules").set_value(["IDLE"]).run()
+    assert set(at.dataframe[0].value["Rule"]) == {"Idle"}
+
+
+def test_review_a_finding_and_see_its_history(demo_db):
+    at = _findings()
+    first = at.dataframe[0].value.iloc[0]
+    at.session_state["flag_selected"] = _first_flag_id(demo_db)
+    at.run()
+    assert any(first["Agency"] in s.value for s in at.subheader), [s.value for s in at.subheader]
+    at.radio(key="review_status_choice").set_value("dismissed")
+    form_submit = [b for b in at.button if b.label == "Record review"][0]
+    form_submit.click().run()
+    assert any("reason" in e.value.lower() for e in at.error)  # dismissing needs a reason
+    at.radio(key="review_status_choice").set_value("confirmed")
+    at.text_area(key="review_note").input("checked on site")
+    [b for b in at.button if b.label == "Record review"][0].click().run()
+    assert not at.exception
+    with Database.open(demo_db) as database:
+        assert database.fetchall("SELECT status, note, reviewed_by FROM flag_reviews") == [
+            ("confirmed", "checked on site", "dashboard")]
+    at.multiselect(key="ff_statuses").set_value(["confirmed"]).run()
+    assert len(at.dataframe[0].value) == 1
+
+
+def _first_flag_id(path: Path) -> str:
+    from tracker import dashboard
+
+    with Database.open(path) as database:
+        return dashboard.findings(database, dashboard.Filters()).column("flag_id")[0].as_py()
+
+
+def test_evidence_pack_downloads_what_is_on_screen(demo_db):
+    at = _findings()
+    at.multiselect(key="ff_rules").set_value(["OVER_PRICE_CAP"]).run()
+    at.button(key="prepare_pack").click().run()
+    assert not at.exception
+    assert any("fingerprint" in c.value for c in at.caption)
+    from tracker import dashboard
+    from tracker.evidence import build_pack
+
+    with Database.open(demo_db) as database:
+        table = dashboard.findings(database, dashboard.Filters(), dashboard.FindingFilters(rules=("OVER_PRICE_CAP",)))
+        snap = dashboard.snapshot(database, dashboard.Filters())
+        pack = build_pack(database, table, as_of=snap.window.as_of, window_days=365, actor="dashboard")
+    rows = list(openpyxl.load_workbook(io.BytesIO(pack.xlsx))["Findings"].iter_rows(min_row=2, values_only=True))
+    assert rows and {r[1] for r in rows} == {"OVER_PRICE_CAP"}
+
+
+def test_findings_page_in_chinese(demo_db):
+    at = _findings("zh")
+    assert any("112 条线索" in m.value for m in at.markdown)
+    assert "规则" in at.dataframe[0].value.columns
