@@ -159,3 +159,35 @@ def test_drill_down_from_agency_to_daily_usage(server, page):
     page.get_by_role("button", name="A002 ›").click()
     settle(page)
     assert page.get_by_role("heading", name="Purchase lines of A002").is_visible()
+
+
+def test_review_a_finding_and_download_the_evidence_pack(server, page, tmp_path):
+    import openpyxl
+
+    page.goto(server["url"] + "/findings")
+    settle(page)
+    assert page.get_by_text("112 findings").is_visible()
+    # choose the first finding: click its row's selection cell
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + 55)
+    settle(page)
+    page.get_by_text("Confirmed", exact=True).first.click()
+    page.get_by_label("Note").fill("checked on site")
+    page.get_by_role("button", name="Record review").click()
+    settle(page)
+    shoot(page, "findings-review", 1800)
+    assert page.get_by_text(re.compile(r"Now: Confirmed · dashboard")).is_visible()
+    page.get_by_role("button", name="Prepare evidence pack").click()
+    settle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download XLSX").click()
+    target = tmp_path / "pack.xlsx"
+    download.value.save_as(target)
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["Summary", "Findings", "Rules", "Assets", "Purchase lines"]
+    findings = list(book["Findings"].iter_rows(min_row=2, values_only=True))
+    header = next(book["Findings"].iter_rows(max_row=1, values_only=True))
+    status = header.index("review_status")
+    assert len(findings) == 112 and sum(1 for r in findings if r[status] == "confirmed") == 1
