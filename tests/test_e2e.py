@@ -191,3 +191,35 @@ def test_review_a_finding_and_download_the_evidence_pack(server, page, tmp_path)
     header = next(book["Findings"].iter_rows(max_row=1, values_only=True))
     status = header.index("review_status")
     assert len(findings) == 112 and sum(1 for r in findings if r[status] == "confirmed") == 1
+
+
+def test_upload_through_the_browser_changes_the_overview(server, page, tmp_path):
+    """A bad file shows its row errors and stores nothing; a good one is previewed, committed, and moves the data date."""
+    from tracker.db import Database
+
+    bad = tmp_path / "usage_bad.csv"
+    bad.write_text("asset_id,usage_date,hours_used\nA001-00001,2026-01-05,6\nA001-00001,2026-01-06,-3\n",
+                   encoding="utf-8")
+    good = tmp_path / "usage_january.csv"
+    good.write_text("asset_id,usage_date,hours_used\nA001-00001,2026-01-05,6\nA001-00002,2026-01-05,4.5\n",
+                    encoding="utf-8")
+    page.goto(server["url"] + "/upload")
+    settle(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(bad))
+    settle(page)
+    page.get_by_role("heading", name="Check before committing").wait_for()
+    assert page.get_by_text("1 of 2 rows have problems", exact=False).is_visible()
+    assert page.get_by_role("button", name="Commit all rows").is_disabled()
+    shoot(page, "upload-preview", 1500)
+    page.get_by_role("button", name="Cancel").click()
+    settle(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(good))
+    settle(page)
+    page.get_by_role("button", name="Commit all rows").click()
+    settle(page)
+    page.get_by_text(re.compile(r"usage_january\.csv: 2 rows read, 2 accepted, 0 rejected; 2 new.*Committed as upload")
+                     ).wait_for(timeout=60_000)
+    shoot(page, "upload-receipt", 1200)
+    page.goto(server["url"])
+    settle(page)
+    page.get_by_text(re.compile(r"Data as of\s+2026-01-05")).wait_for()
