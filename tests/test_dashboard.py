@@ -169,3 +169,26 @@ def test_other_formats():
     assert formatting.idle_words(None, None, "en") == "never used"
     assert formatting.idle_words(120, date(2025, 1, 1), "zh") == "120 天未使用"
     assert formatting.idle_words(1, date(2025, 1, 1), "en") == "unused for 1 day"
+
+
+def test_an_agency_reader_sees_only_their_agency_whatever_they_ask(demo):
+    """Scope is held in the core: asking for another agency by any filter or drill-down path yields nothing of it."""
+    scoped = Filters(scope_agency="A001", agencies=("A002",))
+    own = Filters(scope_agency="A001")
+    assert dashboard.kpis(demo, scoped).assets == 0
+    assert dashboard.kpis(demo, own).assets == demo.scalar("SELECT count(*) FROM assets WHERE agency_code = 'A001'")
+    for table in (dashboard.agencies_compared(demo, own), dashboard.heatmap(demo, own)[0],
+                  dashboard.top_findings(demo, own), dashboard.findings(demo, own),
+                  dashboard.filtered_flags(dashboard.snapshot(demo, own), own)):
+        assert set(table.column("agency_code").to_pylist()) <= {"A001"}
+    assert dashboard.agency_lines(demo, own, "A002").num_rows == 0
+    assert dashboard.line_assets(demo, own, "A002", None, None).num_rows == 0
+    other = demo.scalar("SELECT asset_id FROM assets WHERE agency_code = 'A002' LIMIT 1")
+    assert dashboard.asset_detail(demo, own, other) is None
+    assert dashboard.asset_detail(demo, own, other, agencies=("A002",)) is None
+    assert list(dashboard.filter_options(demo, scope_agency="A001").agencies) == ["A001"]
+    status = dashboard.data_status(demo, own)
+    assert (status.agencies, status.agencies_with_usage) == (1, 1)
+    monthly = dashboard.monthly_spend(demo, own)
+    spend = demo.scalar("SELECT sum(total_amount) FROM procurement_lines WHERE agency_code = 'A001'")
+    assert sum(monthly.column("spend").to_pylist()) == pytest.approx(float(spend))

@@ -54,6 +54,7 @@ class Filters:
     fiscal_years: tuple[int, ...] = ()
     as_of: date | None = None
     window_days: int = DEFAULT_WINDOW_DAYS
+    scope_agency: str | None = None  # the only agency the reader may see (an agency user); None: all
 
     def __post_init__(self) -> None:
         if isinstance(self.window_days, bool) or not isinstance(self.window_days, int) or self.window_days < MIN_WINDOW_DAYS:
@@ -268,6 +269,10 @@ def filter_table(table: pa.Table, filters: Filters, *, columns: dict[str, str] |
     names = {"agencies": "agency_code", "categories": "category", "suppliers": "supplier",
              "fiscal_years": "fiscal_year"} | (columns or {})
     mask = None
+    if filters.scope_agency is not None:  # the reader's scope holds whatever else is asked for
+        if "agency_code" not in table.column_names:
+            return table.slice(0, 0)
+        mask = pc.equal(table.column("agency_code"), filters.scope_agency)
     for attribute, column in names.items():
         m = _mask(table, column, getattr(filters, attribute))
         if m is not None:
@@ -352,9 +357,15 @@ class DataStatus:
 def data_status(db: Database, filters: Filters, *, today: date | None = None) -> DataStatus:
     first, last = usage_span(db)
     as_of = filters.as_of or last
-    agencies = db.scalar("SELECT count(DISTINCT agency_code) FROM assets", name="agencies with assets")
     snap = snapshot(db, filters)
-    with_usage = 0 if snap is None else snap.agencies_with_usage
+    if filters.scope_agency is None:
+        agencies = db.scalar("SELECT count(DISTINCT agency_code) FROM assets", name="agencies with assets")
+        with_usage = 0 if snap is None else snap.agencies_with_usage
+    else:  # an agency reader learns about their own agency only
+        assets = filter_table(snap.assets, filters) if snap is not None else None
+        agencies = 1
+        with_usage = int(bool(assets is not None and assets.num_rows
+                              and pc.any(pc.greater(pc.fill_null(assets.column("used_hours"), 0), 0)).as_py()))
     today = today or date.today()
     return DataStatus(as_of, None if as_of is None else Window(as_of, filters.window_days).start,
                       filters.window_days, agencies, with_usage, first, last,
@@ -492,7 +503,8 @@ class FilterOptions:
     usage_last: date | None
 
 
-def filter_options(db: Database) -> FilterOptions:
+def filter_options(db: Database, scope_agency: str | None = None) -> FilterOptions:
+    """What the filters offer; an agency reader is offered their own agency only."""
     names = dict(db.fetchall(
         "SELECT agency_code, coalesce(max(agency_name), agency_code) FROM ("
         " SELECT agency_code, agency_name FROM agencies UNION ALL SELECT agency_code, agency_name FROM procurement_lines"
@@ -508,6 +520,8 @@ def filter_options(db: Database) -> FilterOptions:
         "SELECT DISTINCT CASE WHEN ? > 1 AND month(order_date) >= ? THEN year(order_date) + 1 ELSE year(order_date) END "
         "FROM procurement_lines", [start_month, start_month], name="fiscal years")})
     first, last = usage_span(db)
+    if scope_agency is not None:
+        names = {code: name for code, name in names.items() if code == scope_agency}
     return FilterOptions(names, categories, suppliers, years, first, last)
 
 
@@ -596,8 +610,8 @@ def asset_detail(db: Database, filters: Filters, asset_id: str, *, agencies: tup
     if snap is None:
         return None
     assets = snap.assets.filter(pc.equal(snap.assets.column("asset_id"), asset_id))
-    if agencies:
-        assets = filter_table(assets, Filters(agencies=agencies, window_days=filters.window_days))
+    assets = filter_table(assets, Filters(agencies=agencies, window_days=filters.window_days,
+                                          scope_agency=filters.scope_agency))
     if not assets.num_rows:
         return None
     facts = assets.to_pylist()[0]
