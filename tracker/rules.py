@@ -248,12 +248,15 @@ def _bought_despite_idle_stock(ctx: RuleContext) -> ir.Table:
         stock.stock_in_service <= keys.order_date - ibis.interval(days=in_service_days),
     ])
     held = (pairs.stock_disposal.isnull() & (pairs.stock_status != "disposed")) | (pairs.stock_disposal > pairs.order_date)
-    pairs = pairs.filter(held, ~pairs.stock_standby)
+    # the look-back start as a DATE: DATE - INTERVAL is a timestamp, and comparing every usage date
+    # with a timestamp would convert all of them (seconds on ~90 M rows)
+    pairs = pairs.filter(held, ~pairs.stock_standby).mutate(
+        lookback_start=(pairs.order_date - ibis.interval(days=lookback_days)).cast("date"))
     usage = ctx.backend.table("usage_daily")
     usage = usage.filter(usage.hours_used > 0).select(used_asset_id="asset_id", usage_date="usage_date")
     used = pairs.join(usage, [
         pairs.stock_asset_id == usage.used_asset_id,
-        usage.usage_date >= pairs.order_date - ibis.interval(days=lookback_days),
+        usage.usage_date >= pairs.lookback_start,
         usage.usage_date < pairs.order_date,
     ]).select("agency_code", "ocid", "po_number", "line_no", "stock_asset_id").distinct()
     idle = pairs.anti_join(used, ["agency_code", "ocid", "po_number", "line_no", "stock_asset_id"])
