@@ -1,28 +1,49 @@
-"""Dashboard entry point: page setup, the language switch and routing only; pages live in tracker/ui/."""
+"""Dashboard entry point: page setup, sign-in, the language switch and routing only; pages live in tracker/ui/."""
 
 import streamlit as st
 
-from tracker.ui import common, data_page, explore_page, flags_page, overview_page, settings_page, upload_page
+from tracker import auth
+from tracker.ui import (audit_page, common, data_page, explore_page, flags_page, login_page, overview_page,
+                        settings_page, upload_page)
 
 st.set_page_config(page_title="Equipment utilisation tracker · 设备使用率监测", page_icon=":material/devices:", layout="wide")
 common.language_switch()
 tr = common.tr
+user = common.current_user()
 
-pages = {
+if user is None:
+    # every page's address leads to the sign-in, so a shared link (/explore?agency=…) opens where it points after it
+    sign_in = [st.Page(login_page.render, title=tr("Sign in", "登录"), icon=":material/login:", url_path="login",
+                       default=True)]
+    sign_in += [st.Page(login_page.render, title=tr("Sign in", "登录"), url_path=path) for path in auth.PAGES]
+    st.navigation(sign_in, position="hidden").run()
+    st.stop()
+
+allowed = auth.ROLE_PAGES[user.role]
+sections = {
     tr("Monitor", "监测"): [
-        st.Page(overview_page.render, title=tr("Overview", "总览"), icon=":material/monitoring:", url_path="overview", default=True),
-        st.Page(explore_page.render, title=tr("Explore", "钻取"), icon=":material/manage_search:", url_path="explore"),
+        ("overview", overview_page.render, tr("Overview", "总览"), ":material/monitoring:"),
+        ("explore", explore_page.render, tr("Explore", "钻取"), ":material/manage_search:"),
     ],
     tr("Audit", "审计"): [
-        st.Page(flags_page.render, title=tr("Findings", "问题线索"), icon=":material/flag:", url_path="findings"),
+        ("findings", flags_page.render, tr("Findings", "问题线索"), ":material/flag:"),
     ],
     tr("Agency", "单位"): [
-        st.Page(upload_page.render, title=tr("Upload", "上传数据"), icon=":material/upload_file:", url_path="upload"),
+        ("upload", upload_page.render, tr("Upload", "上传数据"), ":material/upload_file:"),
     ],
     tr("Admin", "管理"): [
-        st.Page(settings_page.render, title=tr("Settings", "设置"), icon=":material/settings:", url_path="settings"),
-        st.Page(data_page.render, title=tr("Stored data", "数据概况"), icon=":material/database:", url_path="data"),
+        ("settings", settings_page.render, tr("Settings", "设置"), ":material/settings:"),
+        ("data", data_page.render, tr("Stored data", "数据概况"), ":material/database:"),
+        ("audit", audit_page.render, tr("Audit trail", "审计日志"), ":material/verified_user:"),
     ],
 }
+pages = {}
+for section, entries in sections.items():
+    shown = [st.Page(render, title=title, icon=icon, url_path=path, default=path == "overview")
+             for path, render, title, icon in entries if path in allowed]
+    if shown:
+        pages[section] = shown
+common.PAGES.clear()
 common.PAGES.update({page.url_path: page for section in pages.values() for page in section})
+common.account_sidebar(user)
 st.navigation(pages).run()

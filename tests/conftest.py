@@ -61,3 +61,14 @@ def switch_to(at, url_path: str):
             at._page_hash = page_hash
             return at
     raise AssertionError(f"no page {url_path!r} among {[i.get('url_pathname') for i in at._registered_pages.values()]}")
+
+
+def sign_in_as(at, role: str = "admin", *, username: str | None = None, agency: str | None = None):
+    """Run an AppTest as a signed-in user of `role` (the login form is tested on its own)."""
+    from datetime import datetime
+
+    from tracker.auth import User
+
+    at.session_state["user"] = User(username or role, role, agency, None)
+    at.session_state["user_last_seen"] = datetime.now()
+    return at

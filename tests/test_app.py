@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import switch_to
+from conftest import sign_in_as, switch_to
 from tracker.db import Database
 from tracker.ingest import ingest_file
 
@@ -30,7 +30,7 @@ def small_db(tmp_path, monkeypatch):
 
 
 def _data_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = sign_in_as(AppTest.from_file(APP, default_timeout=60), "finance").run()
     return switch_to(at, "data").run()
 
 

@@ -12,7 +12,7 @@ from tracker import dashboard
 from tracker.bootstrap import open_with_demo
 from tracker.db import Database
 
-from conftest import switch_to
+from conftest import sign_in_as, switch_to
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -33,8 +33,9 @@ def demo_db(demo_file, tmp_path, monkeypatch) -> Path:
     return path
 
 
-def _run(page: str | None = None, *, lang: str = "en", query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+def _run(page: str | None = None, *, lang: str = "en", query: dict | None = None, role: str = "finance",
+         agency: str | None = None) -> AppTest:
+    at = sign_in_as(AppTest.from_file(APP, default_timeout=120), role, agency=agency)
     at.query_params["lang"] = lang
     for key, value in (query or {}).items():
         at.query_params[key] = value

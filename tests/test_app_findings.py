@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import switch_to
+from conftest import sign_in_as, switch_to
 from tracker.bootstrap import open_with_demo
 from tracker.db import Database
 
@@ -32,8 +32,8 @@ def demo_db(demo_file, tmp_path, monkeypatch) -> Path:
     return path
 
 
-def _findings(lang: str = "en") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+def _findings(lang: str = "en", role: str = "auditor") -> AppTest:
+    at = sign_in_as(AppTest.from_file(APP, default_timeout=120), role, username="dashboard")
     at.query_params["lang"] = lang
     at.run()
     switch_to(at, "findings").run()

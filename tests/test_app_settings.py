@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import switch_to
+from conftest import sign_in_as, switch_to
 from tracker.db import Database
 from tracker.ingest import ingest_file
 
@@ -47,8 +47,7 @@ def app_db(tmp_path, monkeypatch):
 def _page(lang: str = "en", user: str | None = None) -> AppTest:
     at = AppTest.from_string(SCRIPT, default_timeout=60)
     at.query_params["lang"] = lang
-    if user:
-        at.session_state["user_name"] = user
+    sign_in_as(at, "admin", username=user or "dashboard")
     at.run()
     _no_exception(at)
     return at
@@ -93,7 +92,7 @@ def test_the_page_renders_in_both_languages(app_db, lang, title, tabs):
 
 
 def test_the_navigation_leads_to_the_page(app_db):
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = sign_in_as(AppTest.from_file(APP, default_timeout=60)).run()
     switch_to(at, "settings").run()
     _no_exception(at)
     assert at.title[0].value == "Settings" and len(at.data_editor) == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import switch_to
+from conftest import sign_in_as, switch_to
 from tracker.db import Database
 from tracker.ingest import ingest_file
 
@@ -42,6 +42,7 @@ def app_db(tmp_path, monkeypatch):
 def _page(lang: str = "en") -> AppTest:
     at = AppTest.from_string(SCRIPT, default_timeout=60)
     at.query_params["lang"] = lang
+    sign_in_as(at, "admin", username="dashboard")
     at.run()
     _no_exception(at)
     return at
@@ -82,7 +83,7 @@ def test_the_page_renders_in_both_languages(app_db, lang, title, uploader, histo
 
 
 def test_the_navigation_leads_to_the_page(app_db):
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = sign_in_as(AppTest.from_file(APP, default_timeout=60), "admin")
     at.query_params["lang"] = "zh"
     at.run()
     switch_to(at, "upload").run()
@@ -103,6 +104,11 @@ def test_a_bad_file_shows_every_row_error_and_commits_nothing(app_db):
     assert {"upload_rejects_csv", "upload_rejects_xlsx"} <= {b.key for b in at.download_button}
     assert _scalar(at, "SELECT count(*) FROM usage_daily") == 0
     assert _scalar(at, "SELECT count(*) FROM uploads") == 1
+    # the check is in the audit trail, with who and the counts (the commit adds its own entry)
+    entry = at.session_state["db_cursor"].fetchone(
+        "SELECT actor, action, target, details->>'status', details->>'rows_rejected' FROM audit_log "
+        "ORDER BY entry_id DESC LIMIT 1")
+    assert entry == ("dashboard", "upload", "usage.csv", "checked", "2")
 
 
 def test_row_errors_read_in_chinese(app_db):

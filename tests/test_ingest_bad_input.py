@@ -487,6 +487,26 @@ def test_case_table_is_large_and_readable():
 
 
 # -- behaviours around the case table ---------------------------------------------------------------
+@pytest.mark.parametrize("file_format", ["csv", "parquet"])
+def test_row_limit_refuses_the_file(seeded, tmp_path, file_format):
+    """Parquet states its row count in its footer: refused before any row is read; CSV after counting."""
+    set_setting(seeded, "max_upload_rows", "2", "test")
+    before = db_state(seeded)
+    rows = [["PC-1", f"2025-03-0{day}", "1"] for day in (3, 4, 5)]
+    path = usage_csv(tmp_path, rows, name="three.csv")
+    if file_format == "parquet":
+        import pyarrow.csv as pv
+        import pyarrow.parquet as pq
+
+        pq.write_table(pv.read_csv(path), tmp_path / "three.parquet")
+        path = tmp_path / "three.parquet"
+    with pytest.raises(FileRefused) as info:
+        ingest_file(seeded, "usage", path)
+    assert info.value.key == "file.too_many_rows"
+    _check_messages(info.value, (path.name, "3", "2"))
+    assert db_state(seeded) == before
+
+
 def test_size_limit_refuses_before_parsing(seeded, tmp_path):
     set_setting(seeded, "max_upload_mb", "1", "test")
     before = db_state(seeded)

@@ -15,7 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tracker import dashboard
-from tracker.dashboard import Filters
 from tracker.db import Database
 from tracker.errors import ConfigError
 from tracker.evidence import FINDING_COLUMNS, build_pack, data_fingerprint

@@ -14,6 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from tracker import audit
 from tracker.config import validate_setting
 from tracker.dashboard import Filters, snapshot
 from tracker.db import Database
@@ -65,7 +66,7 @@ def apply_profile_edits(db: Database, changes: Sequence[Change], actor: str, not
             problems.append(Problem(change, exc))
     if problems:
         return problems
-    with db.transaction():
+    with audit.transaction(db):
         for change in changes:
             set_profile_value(db, change.target, change.field, change.value, actor, note)
     return []
@@ -79,7 +80,7 @@ def apply_settings(db: Database, values: Mapping[str, Any], actor: str) -> list[
     """
     problems: list[Problem] = []
     try:
-        with db.transaction():
+        with audit.transaction(db):
             for name, value in values.items():
                 try:
                     set_setting(db, name, value, actor)

@@ -11,12 +11,24 @@ from tracker.db import Database
 from tracker.profiles import ensure_default_profiles
 
 
+def has_demo_data(db: Database) -> bool:
+    """Whether the demo tier is loaded (its uploads are by the `demo` actor) and its accounts exist."""
+    from tracker.auth import demo_accounts
+
+    loaded = db.scalar("SELECT count(*) FROM uploads WHERE uploaded_by = 'demo'", name="demo uploads")
+    names = [a[0] for a in demo_accounts()]
+    accounts = db.scalar("SELECT count(*) FROM users WHERE list_contains(?, username) AND NOT disabled", [names],
+                         name="demo accounts")
+    return bool(loaded) and accounts == len(names)
+
+
 def is_empty(db: Database) -> bool:
     return not db.scalar("SELECT count(*) FROM uploads", name="count uploads")
 
 
 def load_demo(db: Database, scale: str = "small", *, seed: int = 7, lang: str = "en", log=None) -> None:
-    """Generate a demo tier and ingest it, as the `demo` actor."""
+    """Generate a demo tier and ingest it, as the `demo` actor, and create the demo accounts (one per role)."""
+    from tracker.auth import ensure_demo_accounts
     from tracker.demo import generate
     from tracker.ingest import ingest_file
 
@@ -28,6 +40,7 @@ def load_demo(db: Database, scale: str = "small", *, seed: int = 7, lang: str = 
             say(report.summary(lang))
             if not report.committed:
                 raise RuntimeError("demo data was rejected: " + "; ".join(e.text() for e in report.errors[:5]))
+    ensure_demo_accounts(db)
 
 
 def open_with_demo(path: str | Path | None = None) -> Database:

@@ -12,11 +12,13 @@ import os
 import sys
 from pathlib import Path
 
+from tracker.auth import ROLES
 from tracker.contracts import KINDS
 from tracker.db import Database
 from tracker.errors import TrackerError
 from tracker.export import write_table
 from tracker.i18n import render, Message
+from tracker.lake import LakeError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 MAX_ERRORS_SHOWN = 50
@@ -58,22 +60,56 @@ def build_parser() -> argparse.ArgumentParser:
     util.add_argument("--as-of", type=_date, help="last day of the window (default: the latest usage date)")
     util.add_argument("--window-days", type=int, default=365)
     util.add_argument("--by", choices=("asset", "agency", "category", "supplier", "po_line", "fiscal_year"), default="asset")
-    util.add_argument("--format", choices=("csv", "json"), default="csv")
+    util.add_argument("--format", choices=("csv", "json", "parquet"), default="csv")
     util.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    _add_engine_arguments(util)
 
     flags = sub.add_parser("flags", help="the flag catalogue: findings ranked by value at stake")
     flags.add_argument("--as-of", type=_date, help="last day of the window (default: the latest usage date)")
     flags.add_argument("--window-days", type=int, default=365)
     flags.add_argument("--rule", action="append", metavar="CODE", help="only this rule (repeatable)")
     flags.add_argument("--agency", help="only this agency's findings")
-    flags.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv")
+    flags.add_argument("--format", choices=("csv", "xlsx", "json", "parquet"), default="csv")
     flags.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    _add_engine_arguments(flags)
+
+    lake = sub.add_parser("export-lake", help="write the records, settings and profiles as a Parquet lake for Spark")
+    lake.add_argument("dir", type=Path, metavar="DIR", help="a new or empty directory")
+    lake.add_argument("--overwrite", action="store_true", help="replace the lake already in DIR")
+
+    users = sub.add_parser("users", help="local accounts (passwords: $TRACKER_PASSWORD, else asked twice)")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="create an account")
+    add.add_argument("username")
+    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument("--agency", metavar="CODE", help="the agency of an agency account (required for --role agency)")
+    add.add_argument("--name", help="the name shown for the account")
+    users_sub.add_parser("list", help="every account as CSV (never the password hashes)")
+    disable = users_sub.add_parser("disable", help="stop an account from signing in")
+    disable.add_argument("username")
+    set_password = users_sub.add_parser("set-password", help="replace an account's password (also lifts a lock)")
+    set_password.add_argument("username")
+
+    audit = sub.add_parser("audit", help="the audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="check that no entry was changed, deleted or reordered (exit 1 if one was)")
+    audit_list = audit_sub.add_parser("list", help="entries as CSV, newest first")
+    audit_list.add_argument("--limit", type=_count, metavar="N", help="only the latest N entries")
 
     demo = sub.add_parser("demo", help="write demo input files")
     demo.add_argument("--out", type=Path, required=True)
     demo.add_argument("--scale", choices=("small", "medium", "large"), default="small")
     demo.add_argument("--seed", type=int, default=7)
     return parser
+
+
+def _add_engine_arguments(command: argparse.ArgumentParser) -> None:
+    """--engine, --lake and --spark-master: compute on a Parquet lake instead of the database (tracker.lake)."""
+    command.add_argument("--engine", choices=("duckdb", "spark"),
+                         help="compute on the lake given by --lake with this engine (default: the database)")
+    command.add_argument("--lake", metavar="DIR", help="a lake written by export-lake (a path, or hdfs://, s3a://… for Spark)")
+    command.add_argument("--spark-master", metavar="URL",
+                         help="Spark master: local[2] (default), spark://host:7077, yarn, … or sc://host:15002 for Spark Connect")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,10 +126,19 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ingest(args, lang)
         if args.command == "demo":
             return cmd_demo(args)
+        if args.command == "users":
+            return cmd_users(args, lang)
+        if args.command == "audit":
+            return cmd_audit(args, lang)
         if args.command == "utilisation":
             return cmd_utilisation(args)
         if args.command == "flags":
             return cmd_flags(args, parser)
+        if args.command == "export-lake":
+            return cmd_export_lake(args)
+    except LakeError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
     except TrackerError as exc:
         _err(exc.text(lang))
         return EXIT_REJECTED if exc.key.startswith("file.") else EXIT_USAGE
@@ -160,12 +205,22 @@ def cmd_utilisation(args: argparse.Namespace) -> int:
     from tracker.export import table_to_csv_bytes, table_to_json_bytes
     from tracker.reports import utilisation_report
 
-    with Database.open(args.db) as db:
-        report = utilisation_report(db, as_of=args.as_of, window_days=args.window_days, by=args.by)
+    if not _engine_arguments_valid(args):
+        return EXIT_USAGE
+    if args.lake:
+        from tracker.lake import open_lake, utilisation_from_lake
+
+        lake = open_lake(args.lake, args.engine or "duckdb", spark_master=args.spark_master)
+        report = utilisation_from_lake(lake, as_of=args.as_of, window_days=args.window_days, by=args.by)
+    else:
+        with Database.open(args.db) as db:
+            report = utilisation_report(db, as_of=args.as_of, window_days=args.window_days, by=args.by)
     window = report.window
     _err(f"utilisation by {args.by}: {window.start} to {window.as_of} ({window.window_days} days), {report.table.num_rows:,} rows")
     if args.format == "json":
         _emit(table_to_json_bytes(report.table), args.output)
+    elif args.format == "parquet":
+        _emit(_parquet_bytes(report.table), args.output)
     else:
         _emit(table_to_csv_bytes(report.table, bom=args.output is not None), args.output)
     return EXIT_OK
@@ -178,16 +233,62 @@ def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.format == "xlsx" and args.output is None:
         _err("--format xlsx needs -o FILE.xlsx (a workbook is not written to a terminal)")
         return EXIT_USAGE
-    with Database.open(args.db) as db:
-        table = flags_report(db, as_of=args.as_of, window_days=args.window_days, rules=args.rule, agency=args.agency)
+    if not _engine_arguments_valid(args):
+        return EXIT_USAGE
+    if args.lake:
+        from tracker.lake import flags_from_lake, open_lake
+
+        lake = open_lake(args.lake, args.engine or "duckdb", spark_master=args.spark_master)
+        table = flags_from_lake(lake, as_of=args.as_of, window_days=args.window_days, rules=args.rule, agency=args.agency)
+    else:
+        with Database.open(args.db) as db:
+            table = flags_report(db, as_of=args.as_of, window_days=args.window_days, rules=args.rule, agency=args.agency)
     stake = sum(v for v in table.column("value_at_stake").to_pylist() if v)
     _err(f"{table.num_rows:,} findings; value at stake {stake:,.2f}")
     if args.format == "json":
         _emit(table_to_json_bytes(table), args.output)
     elif args.format == "xlsx":
         _emit(table_to_xlsx_bytes(table, sheet_name="Findings"), args.output)
+    elif args.format == "parquet":
+        _emit(_parquet_bytes(table), args.output)
     else:
         _emit(table_to_csv_bytes(table, bom=args.output is not None), args.output)
+    return EXIT_OK
+
+
+def _engine_arguments_valid(args: argparse.Namespace) -> bool:
+    """--engine needs --lake, --spark-master needs the Spark engine, Parquet needs a file: say so, once."""
+    if args.engine and not args.lake:
+        _err(f"--engine {args.engine} computes on a lake: add --lake DIR (write one with `export-lake DIR`)")
+        return False
+    if args.spark_master and args.engine != "spark":
+        _err("--spark-master is for --engine spark")
+        return False
+    if args.format == "parquet" and args.output is None:
+        _err("--format parquet needs -o FILE.parquet (Parquet is not written to a terminal)")
+        return False
+    return True
+
+
+def _parquet_bytes(table) -> bytes:
+    """The table as one Parquet file: types kept, so DuckDB (the dashboard's store) reads it back as it was."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+def cmd_export_lake(args: argparse.Namespace) -> int:
+    from tracker.lake import export_lake
+
+    with Database.open(args.db) as db:
+        manifest = export_lake(db, args.dir, overwrite=args.overwrite)
+    rows = manifest["rows"]
+    _err(f"lake written to {args.dir}: {rows['procurement_lines']:,} procurement lines, {rows['assets']:,} assets, "
+         f"{rows['usage_daily']:,} usage rows in {len(manifest['usage_partitions'])} monthly partitions")
     return EXIT_OK
 
 
@@ -199,3 +300,83 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for path in (files.procurement, files.assets, files.usage, files.ground_truth):
         print(path)
     return EXIT_OK
+
+
+def _count(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"not a whole number ≥ 0: {text}")
+    return number
+
+
+def _new_password(lang: str) -> str:
+    """The password from $TRACKER_PASSWORD, else typed twice unseen; never an argument, which `ps` and history show."""
+    from tracker.errors import AuthError
+
+    password = os.environ.get("TRACKER_PASSWORD")
+    if password is None:
+        password = getpass.getpass(render(Message("auth.prompt_password", {}), lang))
+        if getpass.getpass(render(Message("auth.prompt_again", {}), lang)) != password:
+            raise AuthError("auth.passwords_differ")
+    if not password:
+        raise AuthError("auth.no_password")
+    return password
+
+
+def cmd_users(args: argparse.Namespace, lang: str) -> int:
+    """users add | list | disable | set-password; a refused change exits 1."""
+    import pyarrow as pa
+
+    from tracker import auth
+    from tracker.errors import AuthError
+    from tracker.export import table_to_csv_bytes
+
+    try:
+        if args.users_command == "list":
+            with Database.open(args.db) as db:
+                rows = auth.list_users(db)
+            _emit(table_to_csv_bytes(pa.table({c: [r[c] for r in rows] for c in auth.USER_COLUMNS}), bom=False), None)
+            return EXIT_OK
+        if args.users_command == "disable":
+            with Database.open(args.db) as db:
+                auth.disable_user(db, args.username, actor=_actor())
+            _err(render(Message("auth.user_disabled", {"username": args.username.strip().lower()}), lang))
+            return EXIT_OK
+        password = _new_password(lang)
+        with Database.open(args.db) as db:
+            if args.users_command == "add":
+                user = auth.create_user(db, args.username, password, args.role, agency=args.agency,
+                                        display_name=args.name, actor=_actor())
+                _err(render(Message("auth.user_created", {"username": user.username,
+                                                          "role": Message(f"auth.role.{user.role}", {})}), lang))
+            else:
+                auth.set_password(db, args.username, password, actor=_actor())
+                _err(render(Message("auth.password_set", {"username": args.username.strip().lower()}), lang))
+    except AuthError as exc:
+        _err(exc.text(lang))
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace, lang: str) -> int:
+    """audit verify (exit 1 and every problem when the chain is broken) | audit list (CSV to standard output)."""
+    from tracker import audit
+    from tracker.export import table_to_csv_bytes
+
+    with Database.open(args.db) as db:
+        if args.audit_command == "list":
+            _emit(table_to_csv_bytes(audit.audit_table(db, limit=args.limit), bom=False), None)
+            return EXIT_OK
+        problems = audit.verify(db, lang=lang)
+        newest = audit.head(db)
+    if not problems:
+        empty = Message("audit.empty", {})
+        _err(render(Message("audit.intact", {"entry": str(newest[0]), "hash": newest[1]}) if newest else empty, lang))
+        return EXIT_OK
+    _err(render(Message("audit.broken", {"problems": len(problems)}), lang))
+    for problem in problems:
+        _err(f"  {problem}")
+    return EXIT_REJECTED

@@ -34,3 +34,7 @@ class FileRefused(TrackerError):
 
 class ScopeError(TrackerError):
     """An action reached outside the acting user's agency or role."""
+
+
+class AuthError(TrackerError):
+    """A login or an account change was refused (wrong credentials, locked account, invalid user data)."""

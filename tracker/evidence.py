@@ -27,6 +27,7 @@ from typing import Any, Iterable, Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tracker import audit
 from tracker.db import Database
 from tracker.export import neutralise
 
@@ -140,7 +141,13 @@ def build_pack(db: Database, flags: pa.Table, *, as_of: date, window_days: int, 
         "assets": _asset_rows(snap, flags),
         "purchase_lines": _line_rows(db, flags, snap),
     }
-    return EvidencePack(_xlsx(sheets, zh), _zip(sheets, zh), fingerprint, len(findings), stake)
+    pack = EvidencePack(_xlsx(sheets, zh), _zip(sheets, zh), fingerprint, len(findings), stake)
+    audit.record(db, actor, "export", "evidence pack", {
+        "fingerprint": fingerprint, "findings": pack.findings, "value_at_stake": round(stake, 2), "as_of": as_of,
+        "window_days": window_days, "lang": lang,
+        "filters": {name: [str(v) for v in values] for name, values in (filters or {}).items() if values},
+    })
+    return pack
 
 
 def _findings_rows(flags: pa.Table, zh: bool) -> list[dict]:

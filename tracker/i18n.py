@@ -276,6 +276,76 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file}: all {accepted} rows are already in the database exactly as in this file; nothing changed.",
         "{file}：全部 {accepted} 行已按相同内容存在于数据库中；数据没有变化。",
     ),
+    # --- accounts, roles and the audit log (DESIGN §8) ----------------------------------------------
+    "auth.bad_credentials": ("Wrong username or password.", "用户名或密码错误。"),
+    "auth.locked": (
+        "This account is locked after too many failed logins. Try again in {minutes} minutes, or ask an administrator to set a new password.",
+        "登录失败次数过多，该账户已被锁定。请 {minutes} 分钟后再试，或请管理员重设密码。",
+    ),
+    "auth.disabled": ("This account is disabled. Ask an administrator.", "该账户已停用。请联系管理员。"),
+    "auth.bad_username": (
+        "\"{username}\" cannot be a user name: use 3 to 64 letters, digits, dots, underscores, hyphens or @, starting with a letter or digit.",
+        "“{username}”不能作为用户名：请使用 3 到 64 个字母、数字、点、下划线、连字符或 @，并以字母或数字开头。",
+    ),
+    "auth.bad_role": ("\"{role}\" is not a role; choose one of: {choices}.", "“{role}”不是有效的角色；请选择：{choices}。"),
+    "auth.agency_required": (
+        "An agency account needs the code of its agency.",
+        "单位账户必须指定所属单位代码。",
+    ),
+    "auth.agency_not_allowed": (
+        "Only agency accounts belong to one agency; an account with the role {role} sees every agency, so leave the agency empty.",
+        "只有单位账户属于某个单位；角色为{role}的账户可查看所有单位，请不要填写单位。",
+    ),
+    "auth.password_too_short": (
+        "The password must be at least {minimum} characters long.",
+        "密码长度至少为 {minimum} 个字符。",
+    ),
+    "auth.password_is_username": ("The password must not be the user name.", "密码不能与用户名相同。"),
+    "auth.passwords_differ": ("The two passwords are not the same.", "两次输入的密码不一致。"),
+    "auth.no_password": ("No password was given.", "未提供密码。"),
+    "auth.user_exists": ("A user named {username} already exists.", "用户 {username} 已存在。"),
+    "auth.unknown_user": ("There is no user named {username}.", "用户 {username} 不存在。"),
+    "auth.last_admin": (
+        "{username} is the last active administrator; create another administrator before disabling this one.",
+        "{username} 是最后一个有效的管理员账户；请先创建另一个管理员，再停用此账户。",
+    ),
+    "auth.not_allowed": ("An account with the role {role} may not {action}.", "角色为{role}的账户无权{action}。"),
+    "auth.user_created": ("User {username} ({role}) created.", "已创建用户 {username}（{role}）。"),
+    "auth.password_set": ("The password of {username} was changed.", "已修改用户 {username} 的密码。"),
+    "auth.user_disabled": ("User {username} is disabled.", "用户 {username} 已停用。"),
+    "auth.role.admin": ("administrator", "管理员"),
+    "auth.role.finance": ("finance officer", "财务人员"),
+    "auth.role.auditor": ("auditor", "审计人员"),
+    "auth.role.agency": ("agency data officer", "单位数据员"),
+    "auth.action.upload": ("upload files", "上传文件"),
+    "auth.action.review": ("review findings", "复核问题线索"),
+    "auth.action.export": ("export findings", "导出问题线索"),
+    "auth.action.settings": ("change settings", "修改设置"),
+    "auth.action.users": ("manage users", "管理用户"),
+    "auth.action.audit": ("read the audit log", "查看审计日志"),
+    "audit.altered": (
+        "Audit entry #{entry} was changed after it was written.",
+        "审计记录 #{entry} 在写入后被修改过。",
+    ),
+    "audit.broken_link": (
+        "Audit entry #{entry} does not follow entry #{previous}: entries between them were deleted, or entries were reordered.",
+        "审计记录 #{entry} 与前一条记录 #{previous} 不衔接：两者之间的记录被删除，或记录顺序被改动。",
+    ),
+    "audit.bad_start": (
+        "The audit log does not start at its first entry: the entries before #{entry} were deleted.",
+        "审计日志的开头不完整：#{entry} 之前的记录已被删除。",
+    ),
+    "audit.intact": (
+        "The audit log is intact up to entry #{entry}, whose hash is {hash}. Keep this hash elsewhere: if it is ever missing from the log, newer entries were deleted.",
+        "审计日志完整，截至记录 #{entry}，其哈希值为 {hash}。请另行保存此哈希值：若日志中不再有它，说明此后的记录被删除过。",
+    ),
+    "audit.empty": ("The audit log is empty.", "审计日志为空。"),
+    "audit.broken": (
+        "The audit log has been tampered with ({problems} problems):",
+        "审计日志已被篡改（发现 {problems} 处问题）：",
+    ),
+    "auth.prompt_password": ("Password: ", "密码："),
+    "auth.prompt_again": ("Password again: ", "再次输入密码："),
 }
 
 KIND_NAMES: dict[str, tuple[str, str]] = {

@@ -26,7 +26,7 @@ from tracker.readers import (FileScan, StagedFile, original_rows, query_source, 
 from tracker.settings import load_settings
 from tracker.validate import (ERRORS_DDL, TypedQuery, build_typed_query, engine_types, insert_errors_sql,
                               registered_views, resolve_date_orders, typed_sql, typed_view_sql)
-from tracker import writes
+from tracker import audit, writes
 from tracker.upload_report import IngestReport, RowError, unique_headers
 
 __all__ = ["IngestReport", "RowError", "choose_contract", "ingest_file"]
@@ -89,7 +89,8 @@ def ingest_file(
     views: list[str] = []
     try:
         report_progress("read", None)
-        staged = stage_file(db, path, names.stage, file_name=name, max_bytes=int(settings["max_upload_mb"]) * 1_000_000)
+        staged = stage_file(db, path, names.stage, file_name=name, max_bytes=int(settings["max_upload_mb"]) * 1_000_000,
+                            max_rows=int(settings["max_upload_rows"]))
         scanner = _BackgroundScan(path, staged.newline)
         match = choose_contract(staged, kind, agency)
         contract = match.contract
@@ -339,12 +340,16 @@ def _classify(db: Database, contract: Contract, names: "_Names", dedup_needed: b
 
 
 def _commit(db: Database, report: IngestReport, contract: Contract, final_table: str, actor: str, agency: str | None) -> None:
-    """Everything the upload changes, in one explicit transaction."""
+    """Everything the upload changes, and its audit entry, in one explicit transaction.
+
+    Refusals and dry runs are not audited here: they leave the database exactly as it was, so the
+    caller that shows them (the dashboard) records them with `audit.record`.
+    """
     if report.rows_inserted == 0 and report.rows_replaced == 0 and report.rows_rejected == 0:
         status = "unchanged"
     else:
         status = "partial" if report.rows_rejected else "committed"
-    with db.transaction():
+    with audit.transaction(db):
         upload_id = db.scalar("SELECT nextval('upload_id_seq')", name="next upload id")
         writes.apply_changes(db, contract, final_table, upload_id)
         touched = writes.touched_agencies(db, contract, final_table)
@@ -360,6 +365,8 @@ def _commit(db: Database, report: IngestReport, contract: Contract, final_table:
         )
         if report.rows_rejected:
             _store_rejects(db, report, upload_id)
+        audit.record(db, actor, "upload", report.file_name,
+                     audit.upload_details(report, status=status, upload_id=upload_id))
     report.upload_id = upload_id
     report.status = status
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from tracker import audit
 from tracker.categories import CATEGORIES, DEFAULT_PROFILES, CategoryProfile
 from tracker.db import Database
 from tracker.errors import ConfigError, DatabaseError
@@ -169,7 +170,7 @@ def set_profile_value(db: Database, category: str, field: str, value: Any, actor
     new_value = validate_profile_value(category, field, value)
     note = (note.strip() or None) if isinstance(note, str) else None
 
-    with db.transaction():
+    with audit.transaction(db):
         current = load_profiles(db)[category]
         old_value = _current_value(current, field)
         if old_value == new_value:
@@ -178,6 +179,8 @@ def set_profile_value(db: Database, category: str, field: str, value: Any, actor
             _insert_default(db, category)
         db.execute(_UPDATE_SQL[field], [new_value, actor, category], name="set profile value")
         _record_change(db, category, field, _as_text(old_value), _as_text(new_value), actor, note)
+        audit.record(db, actor, "profile_changed", category,
+                     {"field": field, "old": _as_text(old_value), "new": _as_text(new_value), "note": note})
     return load_profiles(db)[category]
 
 

@@ -188,8 +188,13 @@ def file_format(file_name: str) -> str:
     return "unknown"
 
 
-def stage_file(db: Database, path: Path, table: str, *, file_name: str | None = None, max_bytes: int | None = None) -> StagedFile:
-    """Read the file at `path` into temp table `table` (a name chosen by the caller, not the user)."""
+def stage_file(db: Database, path: Path, table: str, *, file_name: str | None = None, max_bytes: int | None = None,
+               max_rows: int | None = None) -> StagedFile:
+    """Read the file at `path` into temp table `table` (a name chosen by the caller, not the user).
+
+    `max_rows` is checked before reading when the format states its row count (Parquet metadata);
+    other formats are counted after staging by the ingest.
+    """
     name = file_name or path.name
     if not path.exists():
         raise FileRefused("config.file_missing", file=name)
@@ -201,6 +206,8 @@ def stage_file(db: Database, path: Path, table: str, *, file_name: str | None = 
     fmt = file_format(name)
     if fmt == "unknown":
         fmt = _sniff_format(path)
+    if fmt == "parquet" and max_rows is not None:
+        _check_parquet_rows(db, path, name, max_rows)
     if fmt == "csv":
         return _stage_csv(db, path, table, name)
     if fmt == "xlsx":
@@ -497,6 +504,16 @@ def _create_from_arrow(db: Database, table: str, arrow_table: pa.Table) -> None:
 
 
 # -- Parquet ---------------------------------------------------------------------------------------
+def _check_parquet_rows(db: Database, path: Path, file_name: str, max_rows: int) -> None:
+    """Refuse a Parquet file with too many rows from its footer, before reading any data."""
+    try:
+        rows = db.scalar("SELECT sum(num_rows) FROM parquet_file_metadata(?)", [str(path)], name="parquet row count")
+    except DatabaseError as exc:
+        raise FileRefused("file.bad_parquet", file=file_name, reason=str(exc.__cause__ or exc).splitlines()[0]) from exc
+    if rows is not None and rows > max_rows:
+        raise FileRefused("file.too_many_rows", file=file_name, rows=int(rows), limit=max_rows)
+
+
 def _stage_parquet(db: Database, path: Path, table: str, file_name: str) -> StagedFile:
     try:
         described = db.fetchall("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)], name="describe parquet")

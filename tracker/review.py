@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 import pyarrow as pa
 
+from tracker import audit
 from tracker.db import Database
 from tracker.errors import ConfigError
 from tracker.i18n import Message, render
@@ -66,13 +67,17 @@ def review(db: Database, flag: Mapping[str, Any], status: str, actor: str, *, re
     if current is not None and current.status == status and reason is None and note is None:
         raise ConfigError("review.unchanged", status=status)
     subject = subject_key(flag["subject"], flag)
-    row = db.fetchone(
-        "INSERT INTO flag_reviews (flag_id, finding_key, rule, agency_code, subject, status, reason, note, "
-        "value_at_stake, as_of, window_days, reviewed_by, reviewed_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()) RETURNING review_id, reviewed_at",
-        [flag["flag_id"], finding_key(flag["rule"], subject), flag["rule"], flag.get("agency_code"), subject, status,
-         reason, note, flag.get("value_at_stake"), flag["as_of"], _window_days(flag), actor],
-        name="record review")
+    with audit.transaction(db):
+        row = db.fetchone(
+            "INSERT INTO flag_reviews (flag_id, finding_key, rule, agency_code, subject, status, reason, note, "
+            "value_at_stake, as_of, window_days, reviewed_by, reviewed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()) RETURNING review_id, reviewed_at",
+            [flag["flag_id"], finding_key(flag["rule"], subject), flag["rule"], flag.get("agency_code"), subject, status,
+             reason, note, flag.get("value_at_stake"), flag["as_of"], _window_days(flag), actor],
+            name="record review")
+        audit.record(db, actor, "review", flag["flag_id"],
+                     {"review_id": row[0], "rule": flag["rule"], "agency": flag.get("agency_code"), "subject": subject,
+                      "status": status, "reason": reason, "note": note})
     return Review(row[0], flag["flag_id"], finding_key(flag["rule"], subject), status, reason, note,
                   flag.get("value_at_stake"), actor, row[1])
 

@@ -2,14 +2,15 @@
 
 General settings are declared in tracker.config.SETTINGS. A rule parameter (DESIGN §5) is stored
 under the name "rule.CODE.parameter" (e.g. "rule.IDLE.idle_days") and validated against the
-rule catalogue. Every change is appended to `setting_changes`; setting a value equal to the
-current one records nothing.
+rule catalogue. Every change is appended to `setting_changes` and to the audit log, in the same
+transaction; setting a value equal to the current one records nothing.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from tracker import audit
 from tracker.config import SETTING_DEFAULTS, validate_setting
 from tracker.db import Database
 from tracker.errors import ConfigError
@@ -42,10 +43,11 @@ def load_rule_parameters(db: Database) -> dict[str, dict[str, Any]]:
 def set_setting(db: Database, name: str, value: Any, actor: str) -> str:
     """Validate and store one setting or rule parameter; returns the stored value as text."""
     value = _validate(name, value)
-    with db.transaction():
+    with audit.transaction(db):
         old = db.scalar("SELECT value FROM settings WHERE name = ?", [name], name="read setting")
         if old == value:
             return value
+        previous = old if old is not None else _default_text(name)
         db.execute(
             "INSERT INTO settings (name, value, changed_at, changed_by) VALUES (?, ?, now(), ?) "
             "ON CONFLICT (name) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at, "
@@ -55,9 +57,10 @@ def set_setting(db: Database, name: str, value: Any, actor: str) -> str:
         )
         db.execute(
             "INSERT INTO setting_changes (name, old_value, new_value, changed_at, changed_by) VALUES (?, ?, ?, now(), ?)",
-            [name, old if old is not None else _default_text(name), value, actor],
+            [name, previous, value, actor],
             name="record setting change",
         )
+        audit.record(db, actor, "setting_changed", name, {"old": previous, "new": value})
     return value
 
 

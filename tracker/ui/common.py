@@ -54,9 +54,82 @@ def db() -> Database:
     return session_db()
 
 
+USER_KEY = "user"
+LAST_SEEN_KEY = "user_last_seen"
+
+
+def current_user():
+    """The signed-in user (tracker.auth.User), or None; a session idle too long is signed out here."""
+    from datetime import datetime
+
+    from tracker import auth
+
+    user = st.session_state.get(USER_KEY)
+    if user is None:
+        return None
+    now = datetime.now()
+    last_seen = st.session_state.get(LAST_SEEN_KEY, now)
+    if auth.session_expired(last_seen, now):
+        auth.logout(db(), user, reason="idle")
+        sign_out()
+        st.session_state["signed_out_idle"] = True
+        return None
+    st.session_state[LAST_SEEN_KEY] = now
+    return user
+
+
+def sign_in(user) -> None:
+    from datetime import datetime
+
+    st.session_state[USER_KEY] = user
+    st.session_state[LAST_SEEN_KEY] = datetime.now()
+    st.session_state.pop("signed_out_idle", None)
+
+
+def sign_out() -> None:
+    for key in list(st.session_state):
+        if key not in (LANG_KEY, "db_cursor", "db_path"):
+            del st.session_state[key]
+
+
+def user():
+    """The signed-in user; pages are only routed to when there is one."""
+    return st.session_state[USER_KEY]
+
+
+def account_sidebar(signed_in) -> None:
+    """Who is signed in, in which role, and the way out."""
+    from tracker import auth
+    from tracker.ui.login_page import ROLE_NAMES
+
+    role = ROLE_NAMES[signed_in.role][1 if lang() == "zh" else 0]
+    where = f" · {signed_in.agency_code}" if signed_in.agency_code else ""
+    st.sidebar.caption(tr(f"Signed in as **{md(signed_in.display_name or signed_in.username)}** ({role}{where})",
+                          f"当前用户：**{md(signed_in.display_name or signed_in.username)}**（{role}{where}）"))
+
+    def leave() -> None:
+        auth.logout(db(), signed_in)
+        sign_out()
+
+    st.sidebar.button(tr("Sign out", "退出登录"), on_click=leave, key="sign_out")
+
+
 def actor() -> str:
-    """Who is acting, for the records of uploads and changes."""
-    return st.session_state.get("user_name") or "dashboard"
+    """Who is acting, for the records of uploads, reviews and changes: the signed-in user."""
+    return user().username
+
+
+def can(action: str) -> bool:
+    from tracker import auth
+
+    return auth.can(user(), action)
+
+
+def scope_agency() -> str | None:
+    """The agency the signed-in user is limited to (agency role), else None."""
+    from tracker import auth
+
+    return auth.agency_scope(user())
 
 
 def currency() -> str:
@@ -136,7 +209,8 @@ def _kept(key: str, default: Any) -> Any:
 def filters_sidebar() -> Filters:
     """The filters every monitoring page shares, in the sidebar; kept across pages in the session."""
     database = db()
-    options = dashboard.filter_options(database)
+    scope = scope_agency()
+    options = dashboard.filter_options(database, scope_agency=scope)
     side = st.sidebar
     side.subheader(tr("Filters", "筛选"))
     names = options.agencies
@@ -145,9 +219,13 @@ def filters_sidebar() -> Filters:
         kept = [v for v in _kept(key, []) if v in choices]
         return tuple(side.multiselect(label, choices, default=kept, key=key, **kwargs))
 
-    agencies = choose(tr("Agency", "单位"), list(names), "f_agencies",
-                      format_func=lambda code: f"{code} · {names[code]}" if names.get(code) not in (None, code) else code,
-                      placeholder=tr("All agencies", "全部单位"))
+    if scope is None:
+        agencies = choose(tr("Agency", "单位"), list(names), "f_agencies",
+                          format_func=lambda code: f"{code} · {names[code]}" if names.get(code) not in (None, code) else code,
+                          placeholder=tr("All agencies", "全部单位"))
+    else:  # an agency user sees their own agency only, enforced by the core through scope_agency
+        agencies = ()
+        side.caption(tr(f"Agency: {scope} (your agency)", f"单位：{scope}（本单位）"))
     categories = choose(tr("Category", "类别"), options.categories, "f_categories",
                         format_func=fixed_language(category_name),
                         placeholder=tr("All categories", "全部类别"))
@@ -182,7 +260,8 @@ def filters_sidebar() -> Filters:
     if agencies or categories or suppliers or fiscal_years:
         side.button(tr("Clear filters", "清除筛选"), on_click=clear_filters, key="clear_filters")
     return Filters(agencies=agencies, categories=categories, suppliers=suppliers,
-                   fiscal_years=tuple(int(y) for y in fiscal_years), as_of=as_of, window_days=window_days)
+                   fiscal_years=tuple(int(y) for y in fiscal_years), as_of=as_of, window_days=window_days,
+                   scope_agency=scope)
 
 
 def clear_filters() -> None:

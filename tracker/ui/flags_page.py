@@ -12,7 +12,7 @@ from tracker.errors import TrackerError
 from tracker.review import STATUSES, flag_finding_key, review, review_history
 from tracker.rules import RULES, RULES_BY_CODE, SEVERITIES, resolve_parameters
 from tracker.ui import charts
-from tracker.ui.common import (active_filters_caption, actor, category_name, data_status_banner, db, filters_sidebar,
+from tracker.ui.common import (active_filters_caption, actor, can, category_name, data_status_banner, db, filters_sidebar,
                                fixed_language, lang, md, money, share, tr)
 
 STATUS_NAMES = {"open": ("Open", "待复核"), "confirmed": ("Confirmed", "已确认"), "dismissed": ("Dismissed", "已驳回"),
@@ -77,7 +77,8 @@ def render() -> None:
                                  f"{tr('Value at stake', '涉及金额')} ({unit})", format="localized"),
                              tr("Evidence", "依据"): st.column_config.TextColumn(width="large"),
                          })
-    _exports(table, filters, narrowing)
+    if can("export"):
+        _exports(table, filters, narrowing)
     selected = (getattr(getattr(event, "selection", None), "rows", None) or [None])[0]
     if selected is not None:
         st.session_state["flag_selected"] = rows[selected]["flag_id"]
@@ -128,7 +129,11 @@ def _finding_detail(flag: dict, filters: dashboard.Filters) -> None:
                 tr("Book value", "账面净值"): money(d["net_book_value"], short=False),
             } for d in devices.to_pylist()], hide_index=True, width="stretch", key="flag_devices")
     with right:
-        _review_form(flag)
+        if can("review"):
+            _review_form(flag)
+        else:
+            st.caption(tr(f"Review: {_name(STATUS_NAMES, flag['review_status'])} (auditors record reviews)",
+                          f"复核：{_name(STATUS_NAMES, flag['review_status'])}（由审计人员复核）"))
 
 
 def _review_form(flag: dict) -> None:

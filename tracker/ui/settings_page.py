@@ -20,7 +20,7 @@ from tracker.errors import TrackerError
 from tracker.profiles import DAYS_CHOICES, profiles_table
 from tracker.rules import RULES, RULES_BY_CODE, Parameter, Rule
 from tracker.settings import load_rule_parameters, load_settings, rule_parameter_name
-from tracker.ui.common import actor, category_name, count, currency, db, lang, money, tr
+from tracker.ui.common import actor, can, category_name, count, currency, db, lang, money, tr
 
 OUTCOME_KEY = "settings_outcome"  # the last save: section, saved, problems, findings before/after, error
 EDITOR_NONCE_KEY = "settings_profiles_nonce"  # bumped to show the stored values after a save
@@ -31,6 +31,9 @@ GENERAL = ("country", "fiscal_year_start_month", "currency", "timezone", "max_up
 
 def render() -> None:
     st.title(tr("Settings", "设置"))
+    if not can("settings"):
+        st.error(tr("Only administrators can change settings.", "只有管理员可以修改设置。"))
+        return
     st.caption(tr("Thresholds and profiles decide which purchases and devices are flagged. Every change is recorded "
                   "with who made it and when, and the findings are recomputed as soon as it is saved.",
                   "阈值和类别配置决定哪些采购和设备会被标记。每次修改都会记录修改人和时间，保存后立即重新计算问题线索。"))

@@ -22,7 +22,8 @@ from tracker.errors import TrackerError
 from tracker.i18n import Message, kind_name
 from tracker.i18n import render as render_message
 from tracker.ingest import IngestReport
-from tracker.ui.common import actor, count, db, lang, tr
+from tracker import audit
+from tracker.ui.common import actor, can, count, db, lang, scope_agency, tr
 
 DETECT = "detect"
 PREVIEW_KEY = "upload_preview"  # {"token": ..., "preview": UploadPreview | None, "error": TrackerError | None}
@@ -36,6 +37,12 @@ PHASES = {"read": (0.0, 0.4), "validate": (0.4, 0.7), "compare": (0.7, 0.8), "wr
 
 def render() -> None:
     st.title(tr("Upload data", "上传数据"))
+    if not can("upload"):
+        st.error(tr("Your role cannot upload records.", "您的角色无权上传数据。"))
+        return
+    if scope_agency() is not None:
+        st.info(tr(f"You upload for agency {scope_agency()}: rows of other agencies are refused.",
+                   f"您代表单位 {scope_agency()} 上传：其他单位的数据行会被拒绝。"))
     st.caption(tr("Download a template, upload your file, check the preview, then commit. Nothing is stored until "
                   "you commit; a file with problems can be fixed and uploaded again without creating duplicates.",
                   "下载模板，上传文件，检查预览后再提交。提交前不会保存任何数据；有问题的文件修改后可重新上传，不会产生重复数据。"))
@@ -146,12 +153,16 @@ def _preview(file: Any) -> None:
         progress = _ProgressBox(tr(f"Checking {file.name}…", f"正在检查 {file.name}…"))
         try:
             state["preview"] = uploads.preview_upload(db(), file, file.name, _chosen_kind(), size_bytes=file.size,
+                                                      agency=scope_agency(),
                                                       date_order=st.session_state.get(DATE_ORDER_KEY),
                                                       progress=progress)
             progress.finish(tr(f"{file.name} checked", f"{file.name} 已检查"))
+            audit.record(db(), actor(), "upload", file.name,
+                         audit.upload_details(state["preview"].report, status="checked"))
         except TrackerError as exc:
             state["error"] = exc
             progress.finish(tr(f"{file.name} was refused", f"{file.name} 被拒绝"), failed=True)
+            audit.record(db(), actor(), "upload", file.name, {"status": "refused", "reason": exc.key})
         st.session_state[PREVIEW_KEY] = state
         st.session_state.pop(RECEIPT_KEY, None)
     if state["error"] is not None:
@@ -259,7 +270,7 @@ def _commit(preview: uploads.UploadPreview, file: Any, *, partial: bool) -> None
     progress = _ProgressBox(tr(f"Committing {file.name}…", f"正在提交 {file.name}…"))
     try:
         report = uploads.commit_upload(db(), file, file.name, preview.kind, size_bytes=file.size, actor=actor(),
-                                       partial=partial, date_order=st.session_state.get(DATE_ORDER_KEY),
+                                       agency=scope_agency(), partial=partial, date_order=st.session_state.get(DATE_ORDER_KEY),
                                        progress=progress)
     except TrackerError as exc:
         progress.finish(tr("Nothing was committed", "未提交任何数据"), failed=True)
@@ -311,7 +322,7 @@ def _shape_label(kind: str, shape: str | None) -> str:
 
 def _history() -> None:
     st.subheader(tr("Upload history", "上传记录"))
-    history = uploads.upload_history(db())
+    history = uploads.upload_history(db(), agency=scope_agency())
     if history.num_rows == 0:
         st.info(tr("No uploads yet.", "尚无上传记录。"))
         return
@@ -350,7 +361,7 @@ def _kept_rejects(frame: pd.DataFrame) -> None:
     row = st.container(horizontal=True, vertical_alignment="bottom")
     upload_id = row.selectbox(tr("Rejected rows kept by an upload", "上传时保存的被拒绝行"), list(labels),
                               format_func=labels.get, key="upload_kept_choice", width=520)
-    table = _kept_rejects_table(db(), upload_id, lang())
+    table = _kept_rejects_table(db(), upload_id, lang(), scope_agency())
     file_name = str(partial.loc[partial["upload_id"] == upload_id, "file_name"].iloc[0])
     for file_format in ("csv", "xlsx"):
         row.download_button(
@@ -360,6 +371,6 @@ def _kept_rejects(frame: pd.DataFrame) -> None:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _kept_rejects_table(_database: Database, upload_id: int, language: str) -> pa.Table:
-    """Kept rejected rows never change once stored, so they are read once per upload and language."""
-    return uploads.kept_rejects(_database, upload_id, language)
+def _kept_rejects_table(_database: Database, upload_id: int, language: str, agency: str | None) -> pa.Table:
+    """Kept rejected rows never change once stored, so they are read once per upload, language and scope."""
+    return uploads.kept_rejects(_database, upload_id, language, agency=agency)

@@ -1,0 +1,128 @@
+"""Sign-in, the first administrator, and what each role is shown and allowed, through app.py."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import sign_in_as, switch_to
+from tracker import auth
+from tracker.bootstrap import open_with_demo
+from tracker.db import Database
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("auth") / "demo.duckdb"
+    open_with_demo(path).close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_file, tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_file, path)
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    return path
+
+
+def _app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at
+
+
+def _pages(at: AppTest) -> set[str]:
+    """The url paths of the pages offered; the default page (overview, or the login) is served at "/"."""
+    paths = {info.get("url_pathname") for info in at._registered_pages.values()}
+    if at.text_input and any(t.key == "login_username" or t.key == "first_username" for t in at.text_input):
+        return {"login"}
+    return {path or "overview" for path in paths}
+
+
+def test_signed_out_reader_sees_only_the_login_and_the_demo_accounts(demo_db):
+    at = _app().run()
+    assert not at.exception
+    assert _pages(at) == {"login"}
+    assert [s.value for s in at.subheader] == ["Sign in"]
+    accounts = at.dataframe[0].value
+    assert set(accounts["Username"]) == {a[0] for a in auth.demo_accounts()}
+
+
+def test_wrong_password_is_refused_and_the_right_one_signs_in(demo_db):
+    at = _app().run()
+    at.text_input(key="login_username").input("auditor")
+    at.text_input(key="login_password").input("not the password")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Wrong username or password."]
+    at.text_input(key="login_username").input("auditor")
+    at.text_input(key="login_password").input("demo-auditor-pass")
+    at.button[0].click().run()
+    assert not at.exception
+    assert _pages(at) == {"overview", "explore", "findings"}
+    with Database.open(demo_db) as database:
+        actions = [r[0] for r in database.fetchall("SELECT action FROM audit_log ORDER BY entry_id")]
+    assert actions[-2:] == ["login_failed", "login"]
+
+
+def test_a_new_database_asks_for_the_first_administrator(tmp_path, monkeypatch):
+    path = tmp_path / "empty.duckdb"
+    Database.open(path).close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    at = _app().run()
+    assert [s.value for s in at.subheader] == ["Create the first administrator"]
+    at.text_input(key="first_username").input("chief")
+    at.text_input(key="first_password").input("a long enough secret")
+    at.text_input(key="first_password_again").input("a long enough secret")
+    at.button[0].click().run()
+    assert not at.exception
+    assert "settings" in _pages(at) and "audit" in _pages(at)
+    with Database.open(path) as database:
+        assert database.fetchall("SELECT username, role FROM users") == [("chief", "admin")]
+
+
+@pytest.mark.parametrize("role", auth.ROLES)
+def test_each_role_is_shown_its_pages(demo_db, role):
+    at = sign_in_as(_app(), role, agency="A001" if role == "agency" else None).run()
+    assert not at.exception
+    assert _pages(at) == set(auth.ROLE_PAGES[role])
+
+
+def test_an_agency_user_sees_only_their_agency(demo_db):
+    at = sign_in_as(_app(), "agency", username="agency-a001", agency="A001").run()
+    assert not at.exception
+    assets = {m.label: m.value for m in at.metric}["Assets"]
+    with Database.open(demo_db) as database:
+        own = database.scalar("SELECT count(*) FROM assets WHERE agency_code = 'A001'")
+    assert assets == f"{own:,}"
+    assert not [m for m in at.multiselect if m.key == "f_agencies"]  # no agency choice to make
+    switch_to(at, "explore").run()
+    assert set(at.dataframe[0].value["Agency"]) == {"A001"}
+    at = sign_in_as(_app(agency="A002"), "agency", agency="A001").run()
+    switch_to(at, "explore").run()
+    assert not at.dataframe or set(at.dataframe[0].value.iloc[:, 0]) <= {"A001"}
+
+
+def test_finance_reads_findings_but_cannot_review(demo_db):
+    at = sign_in_as(_app(), "finance").run()
+    switch_to(at, "findings").run()
+    from tracker import dashboard
+
+    with Database.open(demo_db) as database:
+        first = dashboard.findings(database, dashboard.Filters()).column("flag_id")[0].as_py()
+    at.session_state["flag_selected"] = first
+    at.run()
+    assert not [b for b in at.button if b.label == "Record review"]
+    assert any("auditors record reviews" in c.value for c in at.caption)
+
+
+def test_signing_out_returns_to_the_login(demo_db):
+    at = sign_in_as(_app(), "admin").run()
+    at.button(key="sign_out").click().run()
+    assert _pages(at) == {"login"}

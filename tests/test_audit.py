@@ -1,0 +1,266 @@
+"""The audit log (DESIGN §8): every audited action leaves a chained entry, and tampering is detected."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tracker import audit, auth
+from tracker.db import Database
+from tracker.errors import AuthError, DatabaseError, FileRefused
+from tracker.evidence import build_pack
+from tracker.ingest import ingest_file
+from tracker.profiles import set_profile_value
+from tracker.reports import flags_report
+from tracker.review import review
+from tracker.settings import set_setting
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = date(2025, 12, 31)
+PASSWORD = "correct-horse-battery-9"
+ASSETS = "asset_id,agency_code,category,purchase_cost,purchase_date\nPC-1,A001,laptop,5000,2024-01-10\n" \
+         "PC-2,A001,laptop,5000,2024-01-10\n"
+
+
+def no_sleep(seconds: float) -> None:
+    """Failed logins are slowed down; these tests do not need to wait."""
+
+
+def log(db: Database) -> list[dict]:
+    """The audit log, oldest first."""
+    return list(reversed(audit.audit_table(db).to_pylist()))
+
+
+def details(entry: dict) -> dict:
+    return json.loads(entry["details"]) if entry["details"] else {}
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "tracker", *args], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=300)
+
+
+@pytest.fixture
+def demo(demo_small, tmp_path):
+    """A private copy of the small demo database (reviews and exports write to it)."""
+    source, _ = demo_small
+    source.execute("CHECKPOINT")
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(source.path, path)
+    database = Database.open(path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def chained(tmp_path) -> Path:
+    """A closed database file holding six entries: setting changes, a profile change, an upload."""
+    path = tmp_path / "chained.duckdb"
+    with Database.open(path) as db:
+        for days in (100, 110, 120, 130):
+            set_setting(db, "rule.IDLE.idle_days", days, "admin")
+        set_profile_value(db, "laptop", "hours_per_day", 7, "admin")
+        assets = tmp_path / "assets.csv"
+        assets.write_text(ASSETS, encoding="utf-8")
+        assert ingest_file(db, "assets", assets, actor="clerk").committed
+        assert [e["entry_id"] for e in log(db)] == [1, 2, 3, 4, 5, 6]
+    return path
+
+
+# -- every action leaves an entry -------------------------------------------------------------------
+def test_a_committed_upload_is_recorded_with_counts_and_the_file_hash(db, tmp_path):
+    path = tmp_path / "assets.csv"
+    path.write_text(ASSETS, encoding="utf-8")
+    report = ingest_file(db, "assets", path, actor="clerk@a001", agency="A001")
+    [entry] = log(db)
+    assert (entry["actor"], entry["action"], entry["target"]) == ("clerk@a001", "upload", "assets.csv")
+    assert details(entry) == {
+        "status": "committed", "upload_id": report.upload_id, "kind": "assets", "file_name": "assets.csv",
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "rows_read": 2, "rows_accepted": 2,
+        "rows_rejected": 0, "rows_inserted": 2, "rows_replaced": 0, "rows_unchanged": 0,
+    }
+
+
+def test_a_partial_upload_is_recorded_but_refusals_and_dry_runs_change_nothing(db, tmp_path):
+    path = tmp_path / "assets.csv"
+    path.write_text(ASSETS + "PC-3,A001,laptop,not money,2024-01-10\n", encoding="utf-8")
+    rejected = ingest_file(db, "assets", path, actor="clerk")
+    dry = ingest_file(db, "assets", path, actor="clerk", partial=True, dry_run=True)
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(FileRefused):
+        ingest_file(db, "assets", empty, actor="clerk")
+    assert (rejected.status, dry.status) == ("rejected", "dry_run")
+    assert log(db) == []
+    # what the dashboard records for them itself
+    assert audit.upload_details(rejected)["status"] == "rejected"
+    assert audit.upload_details(dry)["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+    partial = ingest_file(db, "assets", path, actor="clerk", partial=True)
+    [entry] = log(db)
+    assert (entry["action"], details(entry)["status"], details(entry)["rows_rejected"]) == ("upload", "partial", 1)
+    assert details(entry)["upload_id"] == partial.upload_id
+
+
+def test_setting_and_profile_changes_are_recorded_only_when_the_value_changes(db):
+    set_setting(db, "rule.IDLE.idle_days", "120", "alice")
+    set_setting(db, "rule.IDLE.idle_days", "120", "bob")
+    set_profile_value(db, "laptop", "low_threshold", 0.2, "carol", note="pilot")
+    set_profile_value(db, "laptop", "low_threshold", "0.2", "dave")
+    assert [(e["actor"], e["action"], e["target"], details(e)) for e in log(db)] == [
+        ("alice", "setting_changed", "rule.IDLE.idle_days", {"old": "90", "new": "120"}),
+        ("carol", "profile_changed", "laptop", {"field": "low_threshold", "old": "0.25", "new": "0.2", "note": "pilot"}),
+    ]
+
+
+def test_a_change_and_its_entry_land_together_or_not_at_all(db):
+    with pytest.raises(RuntimeError):
+        with audit.transaction(db):
+            set_setting(db, "currency", "USD", "alice")
+            raise RuntimeError("the rest of the change failed")
+    assert log(db) == [] and db.scalar("SELECT count(*) FROM settings") == 0
+    set_setting(db, "currency", "EUR", "alice")  # after an id was used by the rolled-back entry
+    assert [e["action"] for e in log(db)] == ["setting_changed"]
+    assert audit.verify(db) == []
+
+
+def test_reviews_and_exports_are_recorded(demo):
+    before = len(log(demo))
+    flags = flags_report(demo, as_of=AS_OF)
+    flag = flags.to_pylist()[0]
+    review(demo, flag, "dismissed", "auditor-a", reason="spare kept on purpose", note="see memo 12")
+    pack = build_pack(demo, flags, as_of=AS_OF, window_days=365, actor="auditor-a", filters={"agency": ["A001"]})
+    reviewed, exported = log(demo)[before:]
+    assert (reviewed["actor"], reviewed["action"], reviewed["target"]) == ("auditor-a", "review", flag["flag_id"])
+    assert details(reviewed)["status"] == "dismissed" and details(reviewed)["reason"] == "spare kept on purpose"
+    assert (exported["actor"], exported["action"]) == ("auditor-a", "export")
+    assert details(exported)["fingerprint"] == pack.fingerprint and details(exported)["findings"] == pack.findings
+    assert details(exported)["as_of"] == "2025-12-31" and details(exported)["filters"] == {"agency": ["A001"]}
+    assert audit.verify(demo) == []
+
+
+def test_logins_logouts_and_account_changes_are_recorded(db):
+    auth.create_user(db, "root", PASSWORD, "admin", actor="setup")
+    auth.create_user(db, "alice", PASSWORD, "auditor", actor="root")
+    user = auth.authenticate(db, "alice", PASSWORD, sleep=no_sleep)
+    with pytest.raises(AuthError):
+        auth.authenticate(db, "alice", "not-the-password", sleep=no_sleep)
+    with pytest.raises(AuthError):
+        auth.authenticate(db, "mallory", "not-the-password", sleep=no_sleep)
+    auth.logout(db, user, reason="idle")
+    auth.set_password(db, "alice", "another-password", actor="root")
+    auth.disable_user(db, "alice", actor="root")
+    assert [(e["actor"], e["action"], e["target"]) for e in log(db)] == [
+        ("setup", "user_created", "root"), ("root", "user_created", "alice"), ("alice", "login", "alice"),
+        ("alice", "login_failed", "alice"), ("anonymous", "login_failed", "mallory"), ("alice", "logout", "alice"),
+        ("root", "password_changed", "alice"), ("root", "user_disabled", "alice"),
+    ]
+    assert details(log(db)[1]) == {"role": "auditor", "agency": None, "display_name": None}
+    assert audit.verify(db) == []
+
+
+def test_record_refuses_unknown_actions_and_secrets(db):
+    with pytest.raises(ValueError):
+        audit.record(db, "alice", "deleted_everything")
+    with pytest.raises(ValueError):
+        audit.record(db, "alice", "password_changed", "bob", {"password": PASSWORD})
+    with pytest.raises(ValueError):
+        audit.record(db, " ", "logout")
+    assert log(db) == []
+
+
+# -- the chain -------------------------------------------------------------------------------------
+def test_the_chain_links_every_entry_to_the_one_before(db):
+    for days in (100, 110, 120):
+        set_setting(db, "rule.IDLE.idle_days", days, "admin")
+    rows = db.fetchall('SELECT entry_id, "at", actor, action, target, details, prev_hash, entry_hash '
+                       "FROM audit_log ORDER BY entry_id")
+    previous = "0" * 64
+    for entry_id, at, actor, action, target, text, prev_hash, entry_hash in rows:
+        canonical = json.dumps([entry_id, at.isoformat(), actor, action, target, json.loads(text)], sort_keys=True,
+                               separators=(",", ":"), ensure_ascii=False)
+        assert prev_hash == previous
+        assert entry_hash == hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+        previous = entry_hash
+    assert audit.head(db) == (rows[-1][0], rows[-1][-1])
+    assert audit.audit_table(db, limit=2).column("entry_id").to_pylist() == [3, 2]
+
+
+def test_concurrent_appends_do_not_fork_the_chain(db):
+    def append(worker: int) -> None:
+        cursor = db.cursor()
+        for n in range(20):
+            audit.record(cursor, f"worker-{worker}", "logout", details={"n": n})
+
+    threads = [threading.Thread(target=append, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(log(db)) == 80 and audit.verify(db) == []
+
+
+def test_the_schema_refuses_a_second_entry_after_the_same_one(db):
+    audit.record(db, "alice", "logout")
+    with pytest.raises(DatabaseError):
+        db.execute('INSERT INTO audit_log VALUES (99, now(), \'x\', \'logout\', NULL, NULL, ?, ?)',
+                   ["0" * 64, "f" * 64])
+
+
+TAMPERING = {
+    "altered details": ("UPDATE audit_log SET details = '{\"new\":\"200\",\"old\":\"90\"}' WHERE entry_id = 3",
+                        ["Audit entry #3 was changed after it was written."]),
+    "altered actor": ("UPDATE audit_log SET actor = 'someone else' WHERE entry_id = 6",
+                      ["Audit entry #6 was changed after it was written."]),
+    "middle entry deleted": ("DELETE FROM audit_log WHERE entry_id = 3",
+                             ["Audit entry #4 does not follow entry #2: entries between them were deleted, or entries "
+                              "were reordered."]),
+    "last-but-one deleted": ("DELETE FROM audit_log WHERE entry_id = 5",
+                             ["Audit entry #6 does not follow entry #4: entries between them were deleted, or entries "
+                              "were reordered."]),
+    "first entry deleted": ("DELETE FROM audit_log WHERE entry_id = 1",
+                            ["The audit log does not start at its first entry: the entries before #2 were deleted."]),
+    "two entries swapped": ("UPDATE audit_log SET entry_id = CASE entry_id WHEN 2 THEN 3 ELSE 2 END "
+                            "WHERE entry_id IN (2, 3)", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERING))
+def test_tampering_is_detected_by_verify_and_by_the_command_line(chained, case):
+    sql, expected = TAMPERING[case]
+    with Database.open(chained) as db:
+        assert audit.verify(db) == []
+        db.execute(sql)
+        problems = audit.verify(db)
+        problems_zh = audit.verify(db, lang="zh")
+    assert problems and len(problems_zh) == len(problems) and "审计" in problems_zh[0]
+    if expected is not None:
+        assert problems == expected
+    result = run("--db", str(chained), "audit", "verify")
+    assert result.returncode == 1 and result.stdout == ""
+    assert "tampered" in result.stderr and all(p in result.stderr for p in problems)
+
+
+def test_the_command_line_lists_the_log_and_reports_an_intact_chain(chained):
+    verified = run("--db", str(chained), "audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+    with Database.open(chained) as db:
+        newest = audit.head(db)
+    assert f"#{newest[0]}" in verified.stderr and newest[1] in verified.stderr
+    listed = run("--db", str(chained), "audit", "list", "--limit", "2")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0] == "entry_id,at,actor,action,target,details,entry_hash"
+    fields = [line.split(",") for line in lines[1:]]
+    assert [[f[0], *f[2:5]] for f in fields] == [["6", "clerk", "upload", "assets.csv"],
+                                                 ["5", "admin", "profile_changed", "laptop"]]

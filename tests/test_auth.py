@@ -1,0 +1,348 @@
+"""Local accounts and roles (DESIGN §8): Argon2id hashes, slowed and locked logins, validation, permissions, CLI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from tracker import auth, cli
+from tracker.audit import audit_table
+from tracker.db import Database
+from tracker.errors import AuthError, ScopeError
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "correct-horse-battery-9"
+WRONG = "wrong-guess-password-1"
+T0 = datetime(2026, 3, 2, 9, 0, 0)
+
+
+class Sleeps(list):
+    """Records the delays a login asked for, instead of waiting."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def login(db: Database, username: str, password: str, sleeps: Sleeps | None = None, *, now: datetime = T0):
+    return auth.authenticate(db, username, password, now=now, sleep=sleeps if sleeps is not None else Sleeps())
+
+
+def refusal(db: Database, username: str, password: str, sleeps: Sleeps | None = None, *, now: datetime = T0) -> AuthError:
+    with pytest.raises(AuthError) as refused:
+        login(db, username, password, sleeps, now=now)
+    return refused.value
+
+
+def entries(db: Database, action: str) -> list[dict]:
+    return [e for e in audit_table(db).to_pylist() if e["action"] == action]
+
+
+@pytest.fixture
+def alice(db):
+    return auth.create_user(db, "Alice", PASSWORD, "finance", display_name="Alice Li", actor="root")
+
+
+# -- hashes ----------------------------------------------------------------------------------------
+def test_the_stored_hash_is_argon2id_and_the_password_is_nowhere_in_the_database(tmp_path):
+    path = tmp_path / "secrets.duckdb"
+    with Database.open(path) as db:
+        auth.create_user(db, "alice", PASSWORD, "admin", actor="root")
+        login(db, "alice", PASSWORD)
+        refusal(db, "alice", WRONG)
+        auth.set_password(db, "alice", PASSWORD + "-new", actor="root")
+        stored = db.scalar("SELECT password_hash FROM users WHERE username = 'alice'")
+        log_text = json.dumps(audit_table(db).to_pylist(), default=str)
+        listed = auth.list_users(db)
+    assert stored.startswith("$argon2id$")
+    assert PASSWORD not in stored and not PasswordHasher().check_needs_rehash(stored)
+    assert all("password_hash" not in row for row in listed)
+    assert PASSWORD not in log_text and WRONG not in log_text and "$argon2" not in log_text
+    files = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("secrets.duckdb"))
+    for secret in (PASSWORD, WRONG, PASSWORD + "-new"):
+        assert secret.encode("utf-8") not in files and secret.encode("utf-16-le") not in files
+
+
+def test_a_hash_made_with_weaker_parameters_is_replaced_at_the_next_login(db, alice):
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    db.execute("UPDATE users SET password_hash = ? WHERE username = 'alice'", [weak])
+    login(db, "alice", PASSWORD)
+    stored = db.scalar("SELECT password_hash FROM users WHERE username = 'alice'")
+    assert stored != weak and not PasswordHasher().check_needs_rehash(stored)
+    assert login(db, "alice", PASSWORD).username == "alice"
+
+
+# -- logging in ------------------------------------------------------------------------------------
+def test_a_good_login_returns_the_user_resets_failures_and_records_the_time(db, alice):
+    refusal(db, "alice", WRONG)
+    user = login(db, "  ALICE ", PASSWORD, now=T0)
+    assert user == auth.User("alice", "finance", None, "Alice Li")
+    account = next(u for u in auth.list_users(db) if u["username"] == "alice")
+    assert (account["failed_attempts"], account["locked_until"], account["last_login_at"]) == (0, None, T0)
+
+
+def test_an_unknown_user_and_a_wrong_password_get_the_same_message_and_delay(db, alice):
+    wrong_sleeps, unknown_sleeps = Sleeps(), Sleeps()
+    wrong = refusal(db, "alice", WRONG, wrong_sleeps)
+    unknown = refusal(db, "nobody", WRONG, unknown_sleeps)
+    assert wrong.key == unknown.key == "auth.bad_credentials"
+    for lang in ("en", "zh"):
+        assert wrong.text(lang) == unknown.text(lang)
+    assert wrong.text("en") == "Wrong username or password." and wrong.text("zh") == "用户名或密码错误。"
+    assert wrong_sleeps == unknown_sleeps == [0.5]
+    assert [(e["actor"], e["target"]) for e in entries(db, "login_failed")] == [("anonymous", "nobody"),
+                                                                                ("alice", "alice")]
+
+
+def test_failures_are_slowed_more_and_more_and_five_lock_the_account(db, alice):
+    sleeps = Sleeps()
+    for _ in range(auth.LOCK_AFTER_FAILURES):
+        assert refusal(db, "alice", WRONG, sleeps).key == "auth.bad_credentials"
+    assert sleeps == [0.5, 1.0, 1.5, 2.0, 2.5]
+
+    locked = refusal(db, "alice", PASSWORD, now=T0 + timedelta(minutes=1))  # even the right password
+    assert locked.key == "auth.locked"
+    assert "14 minutes" in locked.text("en") and "14 分钟" in locked.text("zh")
+    assert refusal(db, "alice", PASSWORD, now=T0 + timedelta(minutes=14, seconds=59)).key == "auth.locked"
+
+    after = T0 + timedelta(minutes=auth.LOCK_MINUTES)
+    assert login(db, "alice", PASSWORD, now=after).username == "alice"
+    account = next(u for u in auth.list_users(db) if u["username"] == "alice")
+    assert (account["failed_attempts"], account["locked_until"]) == (0, None)
+
+
+def test_after_a_lock_runs_out_each_further_failure_locks_again_and_the_delay_is_capped(db, alice):
+    sleeps = Sleeps()
+    for _ in range(auth.LOCK_AFTER_FAILURES):
+        refusal(db, "alice", WRONG, sleeps)
+    later = T0 + timedelta(minutes=auth.LOCK_MINUTES)
+    assert refusal(db, "alice", WRONG, sleeps, now=later).key == "auth.bad_credentials"
+    assert sleeps[-1] == 3.0  # 6 failures × 0.5 s, at the cap
+    assert refusal(db, "alice", PASSWORD, now=later + timedelta(minutes=1)).key == "auth.locked"
+    assert max(sleeps) == auth.MAX_DELAY_SECONDS
+
+
+def test_a_disabled_account_is_refused_even_with_the_right_password(db, alice):
+    auth.create_user(db, "root-admin", PASSWORD, "admin", actor="setup")
+    auth.disable_user(db, "ALICE", actor="root-admin")
+    refused = refusal(db, "alice", PASSWORD)
+    assert refused.key == "auth.disabled"
+    assert "disabled" in refused.text("en") and "停用" in refused.text("zh")
+    assert next(u for u in auth.list_users(db) if u["username"] == "alice")["disabled"] is True
+
+
+def test_the_last_active_administrator_cannot_be_disabled(db):
+    auth.create_user(db, "boss", PASSWORD, "admin", actor="setup")
+    with pytest.raises(AuthError) as refused:
+        auth.disable_user(db, "boss", actor="boss")
+    assert refused.value.key == "auth.last_admin" and "管理员" in refused.value.text("zh")
+    with pytest.raises(AuthError) as unknown:
+        auth.disable_user(db, "ghost", actor="boss")
+    assert unknown.value.key == "auth.unknown_user"
+
+
+def test_a_new_password_replaces_the_old_one_and_lifts_a_lock(db, alice):
+    for _ in range(auth.LOCK_AFTER_FAILURES):
+        refusal(db, "alice", WRONG)
+    auth.set_password(db, "alice", "a-brand-new-secret", actor="root")
+    assert login(db, "alice", "a-brand-new-secret").username == "alice"
+    assert refusal(db, "alice", PASSWORD).key == "auth.bad_credentials"
+    with pytest.raises(AuthError) as short:
+        auth.set_password(db, "alice", "short", actor="root")
+    assert short.value.key == "auth.password_too_short"
+
+
+def test_an_idle_session_expires_after_thirty_minutes():
+    assert auth.SESSION_IDLE_MINUTES == 30
+    assert not auth.session_expired(T0, T0 + timedelta(minutes=29, seconds=59))
+    assert auth.session_expired(T0, T0 + timedelta(minutes=30))
+
+
+# -- validation ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("username", "password", "role", "agency", "key", "en", "zh"), [
+    ("al", PASSWORD, "finance", None, "auth.bad_username", "cannot be a user name", "不能作为用户名"),
+    ("has space", PASSWORD, "finance", None, "auth.bad_username", "cannot be a user name", "不能作为用户名"),
+    ("-dash", PASSWORD, "finance", None, "auth.bad_username", "cannot be a user name", "不能作为用户名"),
+    ("carol", PASSWORD, "boss", None, "auth.bad_role", "not a role", "不是有效的角色"),
+    ("carol", PASSWORD, "agency", None, "auth.agency_required", "needs the code of its agency", "必须指定所属单位"),
+    ("carol", PASSWORD, "agency", "  ", "auth.agency_required", "needs the code of its agency", "必须指定所属单位"),
+    ("carol", PASSWORD, "finance", "A001", "auth.agency_not_allowed", "leave the agency empty", "不要填写单位"),
+    ("carol", "short-pw", "finance", None, "auth.password_too_short", "at least 10 characters", "至少为 10 个字符"),
+    ("carol", "          x", "finance", None, "auth.password_too_short", "at least 10 characters", "至少为 10 个字符"),
+    ("longusername1", "LongUserName1", "auditor", None, "auth.password_is_username", "must not be the user name",
+     "不能与用户名相同"),
+])
+def test_invalid_accounts_are_refused_clearly_in_both_languages(db, username, password, role, agency, key, en, zh):
+    with pytest.raises(AuthError) as refused:
+        auth.create_user(db, username, password, role, agency=agency, actor="root")
+    assert refused.value.key == key
+    assert en in refused.value.text("en") and zh in refused.value.text("zh")
+    assert not auth.has_users(db) and audit_table(db).num_rows == 0
+
+
+def test_user_names_are_case_insensitive_and_unique(db, alice):
+    assert auth.has_users(db)
+    with pytest.raises(AuthError) as refused:
+        auth.create_user(db, "ALICE", "another-password", "auditor", actor="root")
+    assert refused.value.key == "auth.user_exists"
+    agency_user = auth.create_user(db, "Bob.Wang@a001", PASSWORD, "agency", agency=" A001 ", actor="root")
+    assert agency_user == auth.User("bob.wang@a001", "agency", "A001", None)
+    assert [u["username"] for u in auth.list_users(db)] == ["alice", "bob.wang@a001"]
+
+
+def test_demo_accounts_one_per_role_log_in_and_are_created_once(db):
+    accounts = auth.demo_accounts()
+    assert sorted(role for _, _, role, _ in accounts) == sorted(auth.ROLES)
+    assert auth.ensure_demo_accounts(db) == len(accounts)
+    assert auth.ensure_demo_accounts(db) == 0
+    for username, password, role, agency in accounts:
+        user = login(db, username, password)
+        assert (user.role, user.agency_code) == (role, agency)
+        assert auth.agency_scope(user) == ("A001" if role == "agency" else None)
+
+
+# -- roles -----------------------------------------------------------------------------------------
+ALLOWED = {  # written out here, independently of tracker.auth, from the brief and DESIGN §8
+    "admin": {"upload", "review", "export", "settings", "users", "audit"},
+    "finance": {"export"},
+    "auditor": {"review", "export"},
+    "agency": {"upload"},
+}
+PAGES = {
+    "admin": {"overview", "explore", "findings", "upload", "settings", "data", "audit"},
+    "finance": {"overview", "explore", "findings", "data"},
+    "auditor": {"overview", "explore", "findings"},
+    "agency": {"overview", "explore", "upload"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(ALLOWED))
+@pytest.mark.parametrize("action", ["upload", "review", "export", "settings", "users", "audit"])
+def test_every_role_may_do_exactly_its_actions(role, action):
+    user = auth.User("someone", role, "A001" if role == "agency" else None, None)
+    if action in ALLOWED[role]:
+        assert auth.can(user, action)
+        auth.require(user, action)
+    else:
+        assert not auth.can(user, action)
+        with pytest.raises(ScopeError) as refused:
+            auth.require(user, action)
+        assert refused.value.key == "auth.not_allowed"
+        assert "may not" in refused.value.text("en") and "无权" in refused.value.text("zh")
+
+
+def test_pages_and_scope_by_role():
+    assert {role: set(pages) for role, pages in auth.ROLE_PAGES.items()} == PAGES
+    assert set(auth.ROLES) == set(ALLOWED) == set(auth.ACTIONS)
+    assert auth.agency_scope(auth.User("x", "agency", "A002", None)) == "A002"
+    assert auth.agency_scope(auth.User("x", "admin", None, None)) is None
+    with pytest.raises(ValueError):
+        auth.can(auth.User("x", "admin", None, None), "delete everything")
+
+
+# -- command line ----------------------------------------------------------------------------------
+def run(*args: str, password: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "TRACKER_PASSWORD"}
+    env.update({"PYTHONPATH": str(ROOT), "TRACKER_USER": "cli:tester"})
+    if password is not None:
+        env["TRACKER_PASSWORD"] = password
+    return subprocess.run([sys.executable, "-m", "tracker", *args], capture_output=True, text=True, cwd=ROOT,
+                          env=env, stdin=subprocess.DEVNULL, timeout=300)
+
+
+@pytest.fixture
+def tracker_cli(monkeypatch, capsys):
+    """`python -m tracker ...` run in this process: (exit code, stdout, stderr), the password from the environment."""
+    monkeypatch.setenv("TRACKER_USER", "cli:tester")
+
+    def call(*args: str, password: str | None = None) -> tuple[int, str, str]:
+        if password is None:
+            monkeypatch.delenv("TRACKER_PASSWORD", raising=False)
+        else:
+            monkeypatch.setenv("TRACKER_PASSWORD", password)
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return call
+
+
+def test_cli_adds_lists_disables_and_sets_passwords(tmp_path, tracker_cli):
+    db = str(tmp_path / "cli.duckdb")
+    code, out, err = tracker_cli("--db", db, "users", "add", "Admin1", "--role", "admin", "--name", "Ada",
+                                 password=PASSWORD)
+    assert (code, out) == (0, "") and "admin1" in err
+    assert tracker_cli("--db", db, "users", "add", "clerk", "--role", "agency", "--agency", "A001",
+                       password=PASSWORD)[0] == 0
+    code, _, err = tracker_cli("--db", db, "--lang", "zh", "users", "add", "clerk2", "--role", "agency",
+                               password=PASSWORD)
+    assert code == 1 and "单位代码" in err
+    code, _, err = tracker_cli("--db", db, "users", "add", "clerk3", "--role", "auditor", password="short")
+    assert code == 1 and "at least 10 characters" in err
+    assert tracker_cli("--db", db, "users", "add", "clerk4", "--role", "boss", password=PASSWORD)[0] == 2
+
+    assert tracker_cli("--db", db, "users", "set-password", "CLERK", password="clerk-new-password")[0] == 0
+    assert tracker_cli("--db", db, "users", "disable", "clerk")[0] == 0
+    code, _, err = tracker_cli("--db", db, "users", "disable", "admin1")
+    assert code == 1 and "last active administrator" in err
+
+    code, out, _ = tracker_cli("--db", db, "users", "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("username,display_name,role,agency_code,disabled")
+    assert [line.split(",")[:5] for line in lines[1:]] == [["admin1", "Ada", "admin", "", "False"],
+                                                             ["clerk", "", "agency", "A001", "True"]]
+    assert "argon2" not in out and PASSWORD not in out
+
+    with Database.open(db) as database:
+        assert auth.authenticate(database, "admin1", PASSWORD, sleep=Sleeps()).role == "admin"
+        assert refusal(database, "clerk", "clerk-new-password").key == "auth.disabled"
+        log = audit_table(database).to_pylist()
+    assert [(e["action"], e["target"]) for e in reversed(log)][:4] == [
+        ("user_created", "admin1"), ("user_created", "clerk"), ("password_changed", "clerk"), ("user_disabled", "clerk")]
+    assert {e["actor"] for e in log if not e["action"].startswith("login")} == {"cli:tester"}
+
+
+def test_cli_reads_the_password_from_the_environment_of_a_real_process(tmp_path):
+    db = str(tmp_path / "cli.duckdb")
+    result = run("--db", db, "users", "add", "eve", "--role", "auditor", password=PASSWORD)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and "eve" in result.stderr
+    with Database.open(db) as database:
+        assert login(database, "eve", PASSWORD).role == "auditor"
+        assert audit_table(database).column("actor").to_pylist() == ["eve", "cli:tester"]  # newest first
+
+
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+
+
+def test_cli_takes_no_password_argument(tmp_path, tracker_cli):
+    db = str(tmp_path / "cli.duckdb")
+    for command in (("users", "add", "eve", "--role", "admin"), ("users", "set-password", "eve")):
+        code, _, err = tracker_cli("--db", db, *command, "--password", PASSWORD, password=PASSWORD)
+        assert code == 2 and "unrecognized arguments" in err
+    for command in subcommands(subcommands(cli.build_parser())["users"]).values():
+        assert not [option for action in command._actions for option in action.option_strings if "pass" in option]
+    with Database.open(db) as database:
+        assert not auth.has_users(database)
+
+
+def test_cli_asks_twice_when_no_password_is_in_the_environment(tmp_path, monkeypatch, tracker_cli):
+    db = str(tmp_path / "cli.duckdb")
+    typed = iter([PASSWORD, PASSWORD + "x", PASSWORD, PASSWORD])
+    prompts: list[str] = []
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: prompts.append(prompt) or next(typed))
+    code, _, err = tracker_cli("--db", db, "users", "add", "eve", "--role", "auditor")
+    assert code == 1 and "not the same" in err
+    assert tracker_cli("--db", db, "--lang", "zh", "users", "add", "eve", "--role", "auditor")[0] == 0
+    assert prompts == ["Password: ", "Password again: ", "密码：", "再次输入密码："]
+    with Database.open(db) as database:
+        assert login(database, "eve", PASSWORD).role == "auditor"

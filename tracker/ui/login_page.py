@@ -1,0 +1,72 @@
+"""Sign-in, and on a new database the creation of the first administrator (there is no default password)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from tracker import auth, bootstrap
+from tracker.errors import TrackerError
+from tracker.ui.common import db, lang, sign_in, tr
+
+ROLE_NAMES = {"admin": ("Administrator", "管理员"), "finance": ("Finance officer", "财务人员"),
+              "auditor": ("Auditor", "审计人员"), "agency": ("Agency", "单位用户")}
+
+
+def render() -> None:
+    database = db()
+    st.title(tr("Equipment utilisation tracker", "设备使用率监测"))
+    if not auth.has_users(database):
+        _first_administrator()
+        return
+    if st.session_state.pop("signed_out_idle", False):
+        st.info(tr(f"You were signed out after {auth.SESSION_IDLE_MINUTES} minutes without activity.",
+                   f"由于 {auth.SESSION_IDLE_MINUTES} 分钟无操作，您已退出登录。"))
+    with st.form("sign_in"):
+        st.subheader(tr("Sign in", "登录"))
+        username = st.text_input(tr("Username", "用户名"), key="login_username")
+        password = st.text_input(tr("Password", "密码"), type="password", key="login_password")
+        if st.form_submit_button(tr("Sign in", "登录"), type="primary"):
+            try:
+                sign_in(auth.authenticate(database, username, password))
+            except TrackerError as error:
+                st.error(error.text(lang()))
+            else:
+                st.rerun()
+    if bootstrap.has_demo_data(database):
+        _demo_accounts()
+
+
+def _first_administrator() -> None:
+    st.subheader(tr("Create the first administrator", "创建第一个管理员账户"))
+    st.caption(tr("This database has no accounts yet. The administrator you create here can then add the others "
+                  "(Settings is theirs; or use `python -m tracker users add`).",
+                  "此数据库尚无账户。在此创建的管理员之后可以添加其他用户（或使用 `python -m tracker users add`）。"))
+    with st.form("first_admin"):
+        username = st.text_input(tr("Username", "用户名"), key="first_username")
+        name = st.text_input(tr("Full name", "姓名"), key="first_name")
+        password = st.text_input(tr("Password (at least 10 characters)", "密码（至少 10 个字符）"), type="password",
+                                 key="first_password")
+        again = st.text_input(tr("Password again", "再次输入密码"), type="password", key="first_password_again")
+        if st.form_submit_button(tr("Create and sign in", "创建并登录"), type="primary"):
+            if password != again:
+                st.error(tr("The two passwords differ.", "两次输入的密码不一致。"))
+                return
+            try:
+                if auth.has_users(db()):  # someone else was quicker: sign in instead
+                    st.rerun()
+                user = auth.create_user(db(), username, password, "admin", display_name=name, actor="first-run")
+            except TrackerError as error:
+                st.error(error.text(lang()))
+            else:
+                sign_in(user)
+                st.rerun()
+
+
+def _demo_accounts() -> None:
+    with st.expander(tr("Demo accounts (shown while the demo data is loaded)", "演示账户（仅在加载演示数据时显示）"),
+                     expanded=True):
+        zh = lang() == "zh"
+        st.dataframe([{
+            tr("Username", "用户名"): username, tr("Password", "密码"): password,
+            tr("Role", "角色"): ROLE_NAMES[role][1 if zh else 0], tr("Agency", "单位"): agency or "",
+        } for username, password, role, agency in auth.demo_accounts()], hide_index=True, width="stretch")
