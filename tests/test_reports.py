@@ -115,7 +115,18 @@ def test_flags_command_columns_and_formats(loaded, tmp_path):
     as_xlsx = subprocess.run(base + ["--format", "xlsx", "-o", str(out), "--rule", "LOW_UTILISATION", "--agency", "A002"],
                              capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert as_xlsx.returncode == 0, as_xlsx.stderr
-    sheet = openpyxl.load_workbook(out).active
-    assert sheet.title == "Findings"
+    assert "data fingerprint" in as_xlsx.stderr
+    book = openpyxl.load_workbook(out)  # the evidence pack, as the dashboard exports it
+    assert book.sheetnames == ["Summary", "Findings", "Rules", "Assets", "Purchase lines"]
+    sheet = book["Findings"]
     assert [c.value for c in sheet[1]][:2] == ["flag_id", "rule"]
     assert sheet.max_row == 2 and sheet["E2"].value == "S-1"
+    summary = dict(r for r in book["Summary"].iter_rows(min_row=2, values_only=True) if r[0])
+    assert summary["Filters"] == "rules: LOW_UTILISATION; agencies: A002"
+    archive = tmp_path / "pack.zip"
+    as_zip = subprocess.run(base + ["--format", "zip", "-o", str(archive)], capture_output=True, text=True, cwd=ROOT,
+                            timeout=300)
+    assert as_zip.returncode == 0, as_zip.stderr
+    import zipfile
+
+    assert "findings.csv" in zipfile.ZipFile(archive).namelist()

@@ -15,7 +15,7 @@ from pathlib import Path
 from tracker.auth import ROLES
 from tracker.contracts import KINDS
 from tracker.db import Database
-from tracker.errors import TrackerError
+from tracker.errors import ConfigError, TrackerError
 from tracker.export import write_table
 from tracker.i18n import render, Message
 from tracker.lake import LakeError
@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     flags.add_argument("--window-days", type=int, default=365)
     flags.add_argument("--rule", action="append", metavar="CODE", help="only this rule (repeatable)")
     flags.add_argument("--agency", help="only this agency's findings")
-    flags.add_argument("--format", choices=("csv", "xlsx", "json", "parquet"), default="csv")
+    flags.add_argument("--format", choices=("csv", "xlsx", "zip", "json", "parquet"), default="csv",
+                       help="xlsx and zip: the evidence pack (summary, findings, rules, assets, purchase lines)")
     flags.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
     _add_engine_arguments(flags)
 
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "utilisation":
             return cmd_utilisation(args)
         if args.command == "flags":
-            return cmd_flags(args, parser)
+            return cmd_flags(args, parser, lang)
         if args.command == "export-lake":
             return cmd_export_lake(args)
     except LakeError as exc:
@@ -226,15 +227,19 @@ def cmd_utilisation(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str = "en") -> int:
     from tracker.export import table_to_csv_bytes, table_to_json_bytes, table_to_xlsx_bytes
     from tracker.reports import flags_report
 
-    if args.format == "xlsx" and args.output is None:
-        _err("--format xlsx needs -o FILE.xlsx (a workbook is not written to a terminal)")
+    if args.format in ("xlsx", "zip") and args.output is None:
+        _err(f"--format {args.format} needs -o FILE.{args.format} (a workbook or archive is not written to a terminal)")
+        return EXIT_USAGE
+    if args.format == "zip" and args.lake:
+        _err("--format zip is the evidence pack of the database (its reviews and fingerprint); use csv with --lake")
         return EXIT_USAGE
     if not _engine_arguments_valid(args):
         return EXIT_USAGE
+    pack = None
     if args.lake:
         from tracker.lake import flags_from_lake, open_lake
 
@@ -243,9 +248,14 @@ def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     else:
         with Database.open(args.db) as db:
             table = flags_report(db, as_of=args.as_of, window_days=args.window_days, rules=args.rule, agency=args.agency)
+            if args.format in ("xlsx", "zip"):
+                pack = _evidence_pack(db, table, args, lang)
     stake = sum(v for v in table.column("value_at_stake").to_pylist() if v)
     _err(f"{table.num_rows:,} findings; value at stake {stake:,.2f}")
-    if args.format == "json":
+    if pack is not None:
+        _err(f"evidence pack; data fingerprint {pack.fingerprint}")
+        _emit(pack.xlsx if args.format == "xlsx" else pack.zip, args.output)
+    elif args.format == "json":
         _emit(table_to_json_bytes(table), args.output)
     elif args.format == "xlsx":
         _emit(table_to_xlsx_bytes(table, sheet_name="Findings"), args.output)
@@ -254,6 +264,19 @@ def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     else:
         _emit(table_to_csv_bytes(table, bom=args.output is not None), args.output)
     return EXIT_OK
+
+
+def _evidence_pack(db: Database, table, args: argparse.Namespace, lang: str):
+    """The evidence pack of the findings `flags` computed, as the dashboard exports it (tracker.evidence)."""
+    from tracker.evidence import build_pack
+
+    from tracker.metrics import default_as_of
+
+    as_of = table.column("as_of")[0].as_py() if table.num_rows else (args.as_of or default_as_of(db))
+    if as_of is None:
+        raise ConfigError("report.no_usage")
+    filters = {"rules": args.rule or [], "agencies": [args.agency] if args.agency else []}
+    return build_pack(db, table, as_of=as_of, window_days=args.window_days, actor=_actor(), lang=lang, filters=filters)
 
 
 def _engine_arguments_valid(args: argparse.Namespace) -> bool:
