@@ -12,7 +12,7 @@ Then, each figure the median of `--repeat` runs in this process after one warm-u
 - bare_group_by_s: `SELECT asset_id, sum(hours_used) FROM usage_daily GROUP BY asset_id` fetched to
   Arrow through the tracker's Database, the baseline of the ratios;
 - all_metrics_cached_s: asset_utilisation cached once, its agency / category / supplier roll-ups and
-  telemetry coverage; all_metrics_independent_s: the same, each roll-up recomputing per-asset table;
+  telemetry coverage; all_metrics_independent_s: the same, each roll-up recomputing the per-asset table;
 - flags_s: `tracker.rules.compute_flags(db)`, the whole flag catalogue with its default window;
 - pandas_per_asset_s: per-asset used hours in pandas (window [as_of-364, as_of], hours > 0, a day's
   hours summed over sources and capped at 24 h, then per asset: hours, days, last date; joined to
@@ -23,6 +23,11 @@ And in fresh processes, before this process opens the database (a `flags` comman
 - cli_flags_s: the whole `python -m tracker --db DB flags -o FILE.csv` command, median of 3 runs;
 - flags_peak_rss_mb: peak resident memory (`/usr/bin/time -f %M`) of one process that opens the
   database read-only and runs compute_flags once.
+
+Also recorded: metrics_vs_bare (cached), flags_vs_bare and pandas_vs_bare; the usage rows, assets and
+flags, with the tier's planted cases from its ground_truth.json (a correct run flags exactly those);
+the usage file's and the database's size in MB; cores, the 1-minute load average at the start and
+the end of the timings, and versions.
 
 Results go to benchmarks/results/metrics.json (medium) or metrics-<tier>.json (other tiers).
 """
@@ -79,8 +84,9 @@ def clock(fn) -> float:
     return time.perf_counter() - start
 
 
-def median_of(fn, repeat: int) -> float:
+def median_of(label: str, fn, repeat: int) -> float:
     """Median wall time of `repeat` runs of fn, after one warm-up run."""
+    say(f"timing {label}…")
     fn()
     return round(statistics.median(clock(fn) for _ in range(repeat)), 3)
 
@@ -156,7 +162,7 @@ def load_pandas(db: Database) -> tuple[pd.DataFrame, pd.DataFrame]:
     usage = db.arrow("SELECT asset_id, usage_date, source, hours_used FROM usage_daily")
     for name in ("asset_id", "source"):
         usage = usage.set_column(usage.schema.get_field_index(name), name, pc.dictionary_encode(usage.column(name)))
-    return usage.to_pandas(), db.df("SELECT * FROM assets")
+    return usage.to_pandas(date_as_object=False), db.df("SELECT * FROM assets")
 
 
 def pandas_per_asset(usage: pd.DataFrame, assets: pd.DataFrame, window: metrics.Window) -> pd.DataFrame:
@@ -164,9 +170,9 @@ def pandas_per_asset(usage: pd.DataFrame, assets: pd.DataFrame, window: metrics.
     start, as_of = pd.Timestamp(window.as_of - timedelta(days=364)), pd.Timestamp(window.as_of)
     dates = usage["usage_date"]
     rows = usage[(dates >= start) & (dates <= as_of) & (usage["hours_used"] > 0)]
-    days = rows.groupby(["asset_id", "usage_date"], observed=True, sort=False)["hours_used"].sum()
+    days = rows.groupby(["asset_id", "usage_date"], observed=True)["hours_used"].sum()
     days = days.clip(upper=metrics.MAX_HOURS_PER_DAY).reset_index()
-    per_asset = days.groupby("asset_id", observed=True, sort=False).agg(
+    per_asset = days.groupby("asset_id", observed=True).agg(
         used_hours=("hours_used", "sum"), active_days=("usage_date", "count"), last_used=("usage_date", "max"))
     per_asset.index = per_asset.index.astype(str)
     return assets.join(per_asset, on="asset_id")
@@ -185,7 +191,8 @@ def main() -> None:
 
     say("timing the flags command and its memory in fresh processes…")
     result: dict = {
-        "tier": args.tier, "repeat": args.repeat, "cores": os.cpu_count(), "python": platform.python_version(),
+        "tier": args.tier, "repeat": args.repeat, "cores": os.cpu_count(),
+        "load_average_1min": [round(os.getloadavg()[0], 2)], "python": platform.python_version(),
         "duckdb": duckdb.__version__, "usage_file_mb": mb(paths["usage"]), "db_mb": mb(db_path),
         "cli_flags_s": cli_flags_s(db_path), "flags_peak_rss_mb": flags_peak_rss_mb(db_path),
     }
@@ -214,15 +221,16 @@ def main() -> None:
         "flags": compute_flags(db).num_rows,
         "planted_cases": truth["planted"],
     }
-    say("timing in this process…")
-    result["bare_group_by_s"] = median_of(lambda: db.arrow(BARE_SQL), args.repeat)
-    result["all_metrics_cached_s"] = median_of(cached, args.repeat)
-    result["all_metrics_independent_s"] = median_of(independent, args.repeat)
-    result["flags_s"] = median_of(lambda: compute_flags(db), args.repeat)
+    result["bare_group_by_s"] = median_of("the bare GROUP BY", lambda: db.arrow(BARE_SQL), args.repeat)
+    result["all_metrics_cached_s"] = median_of("the metrics, cached", cached, args.repeat)
+    result["all_metrics_independent_s"] = median_of("the metrics, independent", independent, args.repeat)
+    result["flags_s"] = median_of("compute_flags", lambda: compute_flags(db), args.repeat)
+    say("reading usage_daily and assets into pandas…")
     load_start = time.perf_counter()
     usage, assets = load_pandas(db)
     result["pandas_load_s"] = round(time.perf_counter() - load_start, 3)
-    result["pandas_per_asset_s"] = median_of(lambda: pandas_per_asset(usage, assets, window), args.repeat)
+    result["pandas_per_asset_s"] = median_of("pandas", lambda: pandas_per_asset(usage, assets, window), args.repeat)
+    result["load_average_1min"].append(round(os.getloadavg()[0], 2))  # other work on the machine skews every figure
     bare = result["bare_group_by_s"]
     for key, measured in (("metrics", "all_metrics_cached_s"), ("flags", "flags_s"), ("pandas", "pandas_per_asset_s")):
         result[f"{key}_vs_bare"] = round(result[measured] / bare, 1)
