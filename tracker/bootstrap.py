@@ -11,6 +11,9 @@ from tracker.db import Database
 from tracker.profiles import ensure_default_profiles
 
 
+LARGE_DEMO_MAX_ROWS = 100_000_000
+
+
 def has_demo_data(db: Database) -> bool:
     """Whether the demo tier is loaded (its uploads are by the `demo` actor) and its accounts exist."""
     from tracker.auth import demo_accounts
@@ -35,6 +38,11 @@ def load_demo(db: Database, scale: str = "small", *, seed: int = 7, lang: str = 
     say = log or (lambda text: print(text, file=sys.stderr, flush=True))
     with tempfile.TemporaryDirectory(prefix="tracker-demo-") as tmp:
         files = generate(Path(tmp), scale=scale, seed=seed, progress=say)
+        if scale == "large":  # 92 M usage rows in one file: above the default upload limit, on purpose
+            from tracker.settings import set_setting
+
+            set_setting(db, "max_upload_rows", str(LARGE_DEMO_MAX_ROWS), "demo")
+            say(f"max_upload_rows set to {LARGE_DEMO_MAX_ROWS:,} for the large demo tier")
         for kind, path in (("procurement", files.procurement), ("assets", files.assets), ("usage", files.usage)):
             report = ingest_file(db, kind, path, actor="demo")
             say(report.summary(lang))
