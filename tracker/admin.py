@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from tracker import audit
+from tracker.auth import acting
 from tracker.config import validate_setting
 from tracker.dashboard import Filters, snapshot
 from tracker.db import Database
@@ -58,6 +59,7 @@ def profile_edits(categories: Sequence[str], edited_rows: Mapping[Any, Mapping[s
 
 def apply_profile_edits(db: Database, changes: Sequence[Change], actor: str, note: str | None = None) -> list[Problem]:
     """Store every changed profile value with who and why, or none of them when any is invalid."""
+    actor = acting(actor, "settings")
     problems = []
     for change in changes:
         try:
@@ -75,9 +77,12 @@ def apply_profile_edits(db: Database, changes: Sequence[Change], actor: str, not
 def apply_settings(db: Database, values: Mapping[str, Any], actor: str) -> list[Problem]:
     """Store settings and rule parameters ("rule.CODE.param"), or none of them when any is invalid.
 
+    `actor`: a signed-in User (an administrator) or, from the command line, a name.
+
     Each value is validated by tracker.settings.set_setting before it writes anything, so a
     refused one is recorded as a problem and the transaction is rolled back at the end.
     """
+    actor = acting(actor, "settings")
     problems: list[Problem] = []
     try:
         with audit.transaction(db):

@@ -86,6 +86,27 @@ def require(user: User, action: str) -> None:
         raise ScopeError("auth.not_allowed", role=_role_name(user.role), action=Message(f"auth.action.{action}", {}))
 
 
+def acting(actor: "str | User", action: str) -> str:
+    """The name to record for `actor`; a signed-in User must also be allowed `action` (ScopeError if not).
+
+    Core functions that change data take either a User (the dashboard: the role is enforced here,
+    not only by the page) or a plain actor name (the command line, run by whoever owns the file).
+    """
+    if isinstance(actor, User):
+        require(actor, action)
+        return actor.username
+    return actor
+
+
+def upload_agency(actor: "str | User", agency: str | None) -> str | None:
+    """The agency an upload is limited to: an agency user's own, whatever was asked; else `agency`."""
+    if isinstance(actor, User) and actor.role == "agency":
+        if agency not in (None, actor.agency_code):
+            raise ScopeError("auth.not_your_agency", agency=agency)
+        return actor.agency_code
+    return agency
+
+
 def agency_scope(user: User) -> str | None:
     """The one agency whose data this user may see and change; None means every agency."""
     return user.agency_code if user.role == "agency" else None

@@ -124,8 +124,14 @@ def _plain(value: Any) -> Any:
 
 def build_pack(db: Database, flags: pa.Table, *, as_of: date, window_days: int, actor: str, lang: str = "en",
                filters: Mapping[str, Iterable] | None = None, exported_at: datetime | None = None) -> EvidencePack:
-    """The pack for `flags` (a flags table with review columns, already filtered as the reader sees it)."""
+    """The pack for `flags` (a flags table with review columns, already filtered as the reader sees it).
+
+    `actor`: a signed-in User (whose role must allow exports) or, from the command line, a name.
+    """
+    from tracker.auth import acting
     from tracker.dashboard import snapshot_for
+
+    actor = acting(actor, "export")
 
     snap = snapshot_for(db, as_of, window_days)
     fingerprint = data_fingerprint(db, as_of=as_of, window_days=window_days)

@@ -309,6 +309,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{username} is the last active administrator; create another administrator before disabling this one.",
         "{username} 是最后一个有效的管理员账户；请先创建另一个管理员，再停用此账户。",
     ),
+    "auth.not_your_agency": ("You upload for your own agency only, not for {agency}.", "您只能为本单位上传数据，不能为 {agency} 上传。"),
     "auth.not_allowed": ("An account with the role {role} may not {action}.", "角色为{role}的账户无权{action}。"),
     "auth.user_created": ("User {username} ({role}) created.", "已创建用户 {username}（{role}）。"),
     "auth.password_set": ("The password of {username} was changed.", "已修改用户 {username} 的密码。"),

@@ -13,12 +13,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import pyarrow as pa
 
 from tracker import audit
 from tracker.db import Database
+
+if TYPE_CHECKING:
+    from tracker.auth import User
 from tracker.errors import ConfigError
 from tracker.i18n import Message, render
 
@@ -52,10 +55,16 @@ class Review:
     reviewed_at: datetime
 
 
-def review(db: Database, flag: Mapping[str, Any], status: str, actor: str, *, reason: str | None = None,
+def review(db: Database, flag: Mapping[str, Any], status: str, actor: "str | User", *, reason: str | None = None,
            note: str | None = None) -> Review:
-    """Record a disposition of `flag` (a row of the flags table). Dismissing needs a reason."""
+    """Record a disposition of `flag` (a row of the flags table). Dismissing needs a reason.
+
+    `actor`: a signed-in User (whose role must allow reviews) or, from the command line, a name.
+    """
+    from tracker.auth import acting
     from tracker.rules import subject_key
+
+    actor = acting(actor, "review")
 
     if status not in STATUSES:
         raise ConfigError("review.bad_status", status=status, allowed=", ".join(STATUSES))

@@ -177,7 +177,15 @@ def preview_upload(db: Database, stream: BinaryIO, file_name: str, kind: str | N
 def commit_upload(db: Database, stream: BinaryIO, file_name: str, kind: str, *, size_bytes: int, actor: str,
                   agency: str | None = None, partial: bool = False, date_order: str | None = None,
                   progress: Progress | None = None) -> IngestReport:
-    """Validate again and commit: all rows, or (partial) the good rows with the rejected ones kept."""
+    """Validate again and commit: all rows, or (partial) the good rows with the rejected ones kept.
+
+    `actor`: a signed-in User (whose role must allow uploads; an agency user's rows of other
+    agencies are rejected) or, from the command line, a name.
+    """
+    from tracker.auth import acting, upload_agency
+
+    agency = upload_agency(actor, agency)
+    actor = acting(actor, "upload")
     check_upload_size(db, file_name, size_bytes)
     with saved_upload(stream, file_name) as path:
         return ingest_file(db, kind, path, file_name=file_name, actor=actor, agency=agency, partial=partial,

@@ -12,8 +12,8 @@ from tracker.errors import TrackerError
 from tracker.review import STATUSES, flag_finding_key, review, review_history
 from tracker.rules import RULES, RULES_BY_CODE, SEVERITIES, resolve_parameters
 from tracker.ui import charts
-from tracker.ui.common import (active_filters_caption, actor, can, category_name, data_status_banner, db, filters_sidebar,
-                               fixed_language, lang, md, money, share, tr)
+from tracker.ui.common import (active_filters_caption, can, category_name, data_status_banner, db, filters_sidebar,
+                               fixed_language, lang, md, money, share, tr, user)
 
 STATUS_NAMES = {"open": ("Open", "待复核"), "confirmed": ("Confirmed", "已确认"), "dismissed": ("Dismissed", "已驳回"),
                 "resolved": ("Resolved", "已整改")}
@@ -149,7 +149,7 @@ def _review_form(flag: dict) -> None:
         note = st.text_area(tr("Note", "说明"), key="review_note", height=80)
         if st.form_submit_button(tr("Record review", "提交复核")):
             try:
-                review(db(), flag, status, actor(), reason=reason, note=note)
+                review(db(), flag, status, user(), reason=reason, note=note)
             except TrackerError as error:
                 st.error(error.text(lang()))
             else:
@@ -178,7 +178,7 @@ def _exports(table, filters: dashboard.Filters, narrowing: FindingFilters) -> No
     signature = (snap.version, snap.window, lang(), tuple(sorted(active.items())),
                  tuple(table.column("flag_id").to_pylist()), tuple(table.column("review_status").to_pylist()))
     if st.button(tr("Prepare evidence pack", "生成证据包"), key="prepare_pack"):
-        pack = build_pack(db(), table, as_of=snap.window.as_of, window_days=snap.window.window_days, actor=actor(),
+        pack = build_pack(db(), table, as_of=snap.window.as_of, window_days=snap.window.window_days, actor=user(),
                           lang=lang(), filters=active)
         st.session_state["evidence_pack"] = (signature, pack)
     prepared = st.session_state.get("evidence_pack")

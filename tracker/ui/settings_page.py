@@ -20,7 +20,7 @@ from tracker.errors import TrackerError
 from tracker.profiles import DAYS_CHOICES, profiles_table
 from tracker.rules import RULES, RULES_BY_CODE, Parameter, Rule
 from tracker.settings import load_rule_parameters, load_settings, rule_parameter_name
-from tracker.ui.common import actor, can, category_name, count, currency, db, lang, money, tr
+from tracker.ui.common import can, category_name, count, currency, db, lang, money, tr, user
 
 OUTCOME_KEY = "settings_outcome"  # the last save: section, saved, problems, findings before/after, error
 EDITOR_NONCE_KEY = "settings_profiles_nonce"  # bumped to show the stored values after a save
@@ -225,7 +225,7 @@ def _apply_profiles() -> tuple[int, list[admin.Problem]]:
     categories = profiles_table(db()).column("category").to_pylist()
     edited = st.session_state.get(_editor_key(), {}).get("edited_rows", {})
     changes = admin.profile_edits(categories, edited)
-    problems = admin.apply_profile_edits(db(), changes, actor(), st.session_state.get(NOTE_KEY))
+    problems = admin.apply_profile_edits(db(), changes, user(), st.session_state.get(NOTE_KEY))
     if changes and not problems:
         _discard_profile_edits()
     return len(changes), problems
@@ -290,7 +290,7 @@ def _apply_rules() -> tuple[int, list[admin.Problem]]:
     entered = {rule_parameter_name(rule.code, p.name): st.session_state.get(_rule_key(rule.code, p.name))
                for rule in RULES for p in rule.parameters}
     changed = admin.changed_values(db(), entered)
-    return len(changed), admin.apply_settings(db(), changed, actor())
+    return len(changed), admin.apply_settings(db(), changed, user())
 
 
 # -- (c) general settings ------------------------------------------------------------------------
@@ -325,7 +325,7 @@ def _general() -> None:
 
 def _apply_general() -> tuple[int, list[admin.Problem]]:
     changed = admin.changed_values(db(), {name: st.session_state.get(f"settings_{name}") for name in GENERAL})
-    return len(changed), admin.apply_settings(db(), changed, actor())
+    return len(changed), admin.apply_settings(db(), changed, user())
 
 
 # -- (d) history ---------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from tracker.i18n import Message, kind_name
 from tracker.i18n import render as render_message
 from tracker.ingest import IngestReport
 from tracker import audit
-from tracker.ui.common import actor, can, count, db, lang, scope_agency, tr
+from tracker.ui.common import actor, can, count, db, lang, scope_agency, tr, user
 
 DETECT = "detect"
 PREVIEW_KEY = "upload_preview"  # {"token": ..., "preview": UploadPreview | None, "error": TrackerError | None}
@@ -269,8 +269,8 @@ def _rows(n: int) -> str:
 def _commit(preview: uploads.UploadPreview, file: Any, *, partial: bool) -> None:
     progress = _ProgressBox(tr(f"Committing {file.name}…", f"正在提交 {file.name}…"))
     try:
-        report = uploads.commit_upload(db(), file, file.name, preview.kind, size_bytes=file.size, actor=actor(),
-                                       agency=scope_agency(), partial=partial, date_order=st.session_state.get(DATE_ORDER_KEY),
+        report = uploads.commit_upload(db(), file, file.name, preview.kind, size_bytes=file.size, actor=user(),
+                                       partial=partial, date_order=st.session_state.get(DATE_ORDER_KEY),
                                        progress=progress)
     except TrackerError as exc:
         progress.finish(tr("Nothing was committed", "未提交任何数据"), failed=True)
