@@ -126,3 +126,14 @@ def test_signing_out_returns_to_the_login(demo_db):
     at = sign_in_as(_app(), "admin").run()
     at.button(key="sign_out").click().run()
     assert _pages(at) == {"login"}
+
+
+def test_single_sign_on_is_offered_when_configured(demo_db):
+    at = _app()
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "tracker", "client_secret": "s",
+                          "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button][:1] == ["Sign in with your organisation account"]
+    assert at.text_input(key="login_username")  # local accounts keep working beside it

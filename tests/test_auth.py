@@ -346,3 +346,19 @@ def test_cli_asks_twice_when_no_password_is_in_the_environment(tmp_path, monkeyp
     assert prompts == ["Password: ", "Password again: ", "密码：", "再次输入密码："]
     with Database.open(db) as database:
         assert login(database, "eve", PASSWORD).role == "auditor"
+
+
+def test_single_sign_on_maps_an_identity_to_its_account(db):
+    from tracker.auth import create_user, disable_user, user_for_identity
+
+    create_user(db, "li.wei@agency.gov.cn", "a long enough secret", "agency", agency="A001", actor="admin")
+    user = user_for_identity(db, "Li.Wei@Agency.gov.cn")
+    assert (user.username, user.role, user.agency_code) == ("li.wei@agency.gov.cn", "agency", "A001")
+    with pytest.raises(AuthError) as unknown:
+        user_for_identity(db, "someone@else.org")
+    assert "no account here" in unknown.value.text("en") and "没有账户" in unknown.value.text("zh")
+    disable_user(db, "li.wei@agency.gov.cn", actor="admin")
+    with pytest.raises(AuthError):
+        user_for_identity(db, "li.wei@agency.gov.cn")
+    actions = [r[0] for r in db.fetchall("SELECT action FROM audit_log ORDER BY entry_id")]
+    assert actions.count("login") == 1 and actions.count("login_failed") == 2

@@ -192,6 +192,24 @@ def authenticate(db: Database, username: str, password: str, *, now: datetime | 
     return User(name, account["role"], account["agency_code"], account["display_name"])
 
 
+def user_for_identity(db: Database, email: Any, *, provider: str = "oidc") -> User:
+    """The account an identity provider's signed-in user maps to: the account named by their e-mail.
+
+    Single sign-on proves who someone is; what they may see still comes from the account an
+    administrator created for them (role and agency), so an unknown or disabled identity is refused.
+    """
+    name = _normalised_name(email)
+    account = _account(db, name) if name else None
+    if account is None or account["disabled"]:
+        audit.record(db, name[:64] or "anonymous", "login_failed", name[:64] or None,
+                     {"reason": "sso_unknown" if account is None else "disabled", "provider": provider})
+        raise AuthError("auth.sso_unknown" if account is None else "auth.disabled", email=name)
+    with audit.transaction(db):
+        db.execute("UPDATE users SET last_login_at = now() WHERE username = ?", [name], name="record login")
+        audit.record(db, name, "login", name, {"provider": provider})
+    return User(name, account["role"], account["agency_code"], account["display_name"])
+
+
 def logout(db: Database, user: User, *, reason: str = "user") -> None:
     """Record the end of a session: `reason` is "user" (signed out) or "idle" (SESSION_IDLE_MINUTES passed)."""
     audit.record(db, user.username, "logout", user.username, {"reason": reason})

@@ -309,6 +309,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{username} is the last active administrator; create another administrator before disabling this one.",
         "{username} 是最后一个有效的管理员账户；请先创建另一个管理员，再停用此账户。",
     ),
+    "auth.sso_unknown": ("{email} signed in with your organisation, but has no account here. Ask an administrator to "
+                         "add it (python -m tracker users add {email} --role …).",
+                         "{email} 已通过单位账号登录，但在本系统中没有账户。请联系管理员添加（python -m tracker users add {email} --role …）。"),
     "auth.not_your_agency": ("You upload for your own agency only, not for {agency}.", "您只能为本单位上传数据，不能为 {agency} 上传。"),
     "auth.not_allowed": ("An account with the role {role} may not {action}.", "角色为{role}的账户无权{action}。"),
     "auth.user_created": ("User {username} ({role}) created.", "已创建用户 {username}（{role}）。"),

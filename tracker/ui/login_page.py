@@ -21,6 +21,8 @@ def render() -> None:
     if st.session_state.pop("signed_out_idle", False):
         st.info(tr(f"You were signed out after {auth.SESSION_IDLE_MINUTES} minutes without activity.",
                    f"由于 {auth.SESSION_IDLE_MINUTES} 分钟无操作，您已退出登录。"))
+    if _single_sign_on():
+        return
     with st.form("sign_in"):
         st.subheader(tr("Sign in", "登录"))
         username = st.text_input(tr("Username", "用户名"), key="login_username")
@@ -34,6 +36,32 @@ def render() -> None:
                 st.rerun()
     if bootstrap.has_demo_data(database):
         _demo_accounts()
+
+
+def _single_sign_on() -> bool:
+    """Sign-in through the identity provider configured as [auth] in Streamlit secrets, if any.
+
+    Returns True when it signed the user in. The provider proves the e-mail; the account of that
+    name (created by an administrator) gives the role and agency. Local accounts keep working.
+    """
+    try:
+        configured = "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        configured = False
+    if not configured:
+        return False
+    if getattr(st.user, "is_logged_in", False):
+        try:
+            sign_in(auth.user_for_identity(db(), st.user.get("email")))
+        except TrackerError as error:
+            st.error(error.text(lang()))
+            st.button(tr("Sign out of the organisation account", "退出单位账号"), on_click=st.logout, key="sso_logout")
+            return False
+        st.rerun()
+    st.button(tr("Sign in with your organisation account", "使用单位账号登录"), on_click=st.login, key="sso_login",
+              type="primary")
+    st.caption(tr("Or with a local account:", "或使用本地账户："))
+    return False
 
 
 def _first_administrator() -> None:
