@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,37 @@ def demo_small(tmp_path_factory):
     truth = json.loads(files.ground_truth.read_text(encoding="utf-8"))
     yield database, truth
     database.close()
+
+
+@pytest.fixture
+def demo_copy(demo_small, tmp_path):
+    """A private, writable copy of the small demo database (reviews, settings and exports write to it)."""
+    source, _ = demo_small
+    source.execute("CHECKPOINT")
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(source.path, path)
+    database = Database.open(path)
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def dashboard_demo_file(tmp_path_factory) -> Path:
+    """A database as the dashboard's first run makes it (small demo tier, profiles, demo accounts), built once."""
+    from tracker.bootstrap import open_with_demo
+
+    path = tmp_path_factory.mktemp("dashboard-demo") / "demo.duckdb"
+    open_with_demo(path).close()
+    return path
+
+
+@pytest.fixture
+def demo_db(dashboard_demo_file, tmp_path, monkeypatch) -> Path:
+    """A private copy of that database, which `app.py` opens ($TRACKER_DB)."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(dashboard_demo_file, path)
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    return path
 
 
 def switch_to(at, url_path: str):

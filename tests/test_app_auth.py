@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,25 +9,10 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import sign_in_as, switch_to
 from tracker import auth
-from tracker.bootstrap import open_with_demo
 from tracker.db import Database
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("auth") / "demo.duckdb"
-    open_with_demo(path).close()
-    return path
-
-
-@pytest.fixture
-def demo_db(demo_file, tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_file, path)
-    monkeypatch.setenv("TRACKER_DB", str(path))
-    return path
 
 
 def _app(**query) -> AppTest:

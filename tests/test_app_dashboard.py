@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from tracker import dashboard
-from tracker.bootstrap import open_with_demo
 from tracker.db import Database
 
 from conftest import sign_in_as, switch_to
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("dashboard") / "demo.duckdb"
-    open_with_demo(path).close()
-    return path
-
-
-@pytest.fixture
-def demo_db(demo_file, tmp_path, monkeypatch) -> Path:
-    """A private copy of the demo database for one test."""
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_file, path)
-    monkeypatch.setenv("TRACKER_DB", str(path))
-    return path
 
 
 def _run(page: str | None = None, *, lang: str = "en", query: dict | None = None, role: str = "finance",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -51,15 +50,8 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def demo(demo_small, tmp_path):
-    """A private copy of the small demo database (reviews and exports write to it)."""
-    source, _ = demo_small
-    source.execute("CHECKPOINT")
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(source.path, path)
-    database = Database.open(path)
-    yield database
-    database.close()
+def demo(demo_copy):
+    return demo_copy
 
 
 @pytest.fixture

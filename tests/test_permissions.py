@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import io
-import shutil
 from datetime import date
 
 import pytest
 
 from tracker import admin, dashboard, uploads
 from tracker.auth import User
-from tracker.db import Database
 from tracker.errors import ScopeError
 from tracker.evidence import build_pack
 from tracker.reports import flags_report
@@ -24,14 +22,8 @@ AGENCY = User("a1", "agency", "A001", None)
 
 
 @pytest.fixture
-def demo(demo_small, tmp_path):
-    source, _ = demo_small
-    source.execute("CHECKPOINT")
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(source.path, path)
-    database = Database.open(path)
-    yield database
-    database.close()
+def demo(demo_copy):
+    return demo_copy
 
 
 def _flag(db) -> dict:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import zipfile
 from datetime import date
 
@@ -15,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tracker import dashboard
-from tracker.db import Database
 from tracker.errors import ConfigError
 from tracker.evidence import FINDING_COLUMNS, build_pack, data_fingerprint
 from tracker.export import FORMULA_PREFIXES
@@ -27,15 +25,8 @@ AS_OF = date(2025, 12, 31)
 
 
 @pytest.fixture
-def demo(demo_small, tmp_path):
-    """A private copy of the small demo database (reviews and settings write to it)."""
-    source, _ = demo_small
-    source.execute("CHECKPOINT")
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(source.path, path)
-    database = Database.open(path)
-    yield database
-    database.close()
+def demo(demo_copy):
+    return demo_copy
 
 
 def _flags(db):
