@@ -527,11 +527,6 @@ def filter_options(db: Database, scope_agency: str | None = None) -> FilterOptio
 
 # -- drill-down ----------------------------------------------------------------------------------
 
-def agency_table(db: Database, filters: Filters) -> pa.Table:
-    """The first level of the drill-down: every agency with its utilisation, idle capital and findings."""
-    return agencies_compared(db, filters)
-
-
 def agency_lines(db: Database, filters: Filters, agency: str) -> pa.Table:
     """The agency's purchase lines with the utilisation of the assets registered against them.
 
@@ -663,9 +658,3 @@ def findings(db: Database, filters: Filters, narrowing: FindingFilters = Finding
             table = table.filter(pc.is_in(table.column(column), value_set=pa.array(list(values), pa.string())))
     return table
 
-
-def finding(db: Database, filters: Filters, flag_id: str) -> dict | None:
-    """One finding of the current window by id, with its review, or None."""
-    table = findings(db, filters)
-    rows = table.filter(pc.equal(table.column("flag_id"), flag_id)).to_pylist()
-    return rows[0] if rows else None

@@ -247,10 +247,11 @@ def _asset_rows(snap, flags: pa.Table) -> list[dict]:
 
 def _line_rows(db: Database, flags: pa.Table, snap) -> list[dict]:
     keys = {(f["agency_code"], f["po_number"], f["line_no"]) for f in flags.to_pylist() if f["po_number"]}
-    if snap is not None:
-        ids = {a for a in flags.column("asset_id").to_pylist() if a}
-        for row in snap.assets.to_pylist() if ids else []:
-            if row["asset_id"] in ids and row["line_po_number"]:
+    ids = sorted({a for a in flags.column("asset_id").to_pylist() if a})
+    if snap is not None and ids:  # the lines of the flagged assets, read from those assets' rows only
+        flagged = snap.assets.filter(pc.is_in(snap.assets.column("asset_id"), value_set=pa.array(ids, pa.string())))
+        for row in flagged.select(["agency_code", "line_po_number", "line_line_no"]).to_pylist():
+            if row["line_po_number"]:
                 keys.add((row["agency_code"], row["line_po_number"], row["line_line_no"]))
     if not keys:
         return []

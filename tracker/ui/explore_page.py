@@ -68,7 +68,7 @@ def _selected_row(event) -> int | None:
 
 
 def _top_level(filters: dashboard.Filters) -> None:
-    table = dashboard.agency_table(db(), filters)
+    table = dashboard.agencies_compared(db(), filters)  # the drill-down's first level
     st.subheader(tr("Agencies", "单位"))
     if not table.num_rows:
         st.info(tr("Nothing matches the filters.", "没有符合筛选条件的数据。"))
