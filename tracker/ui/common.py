@@ -17,7 +17,7 @@ from tracker.db import Database
 from tracker.ui.resources import session_db
 
 LANG_KEY = "lang"
-FILTER_KEYS = ("f_agencies", "f_categories", "f_suppliers", "f_fiscal_years", "f_window_days", "f_as_of")
+CHOICE_FILTER_KEYS = ("f_agencies", "f_categories", "f_suppliers", "f_fiscal_years")  # what "Clear filters" empties
 WINDOW_CHOICES = (90, 180, 365, 730)
 CHART_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")  # Okabe–Ito: colour-blind safe
 MUTED = "#8c8c8c"
@@ -235,7 +235,8 @@ def filters_sidebar() -> Filters:
                           placeholder=tr("All years", "全部年度"))
     kept_window = _kept("f_window_days", DEFAULT_WINDOW_DAYS)
     window_days = int(side.radio(tr("Window", "统计窗口"), WINDOW_CHOICES, key="f_window_days", horizontal=True,
-                                 index=WINDOW_CHOICES.index(kept_window) if kept_window in WINDOW_CHOICES else 2,
+                                 index=WINDOW_CHOICES.index(kept_window if kept_window in WINDOW_CHOICES
+                                                            else DEFAULT_WINDOW_DAYS),
                                  format_func=fixed_language(lambda d, language: f"{d} 天" if language == "zh"
                                                             else f"{d} days")))
     as_of = None
@@ -265,7 +266,7 @@ def filters_sidebar() -> Filters:
 
 
 def clear_filters() -> None:
-    for key in FILTER_KEYS[:4]:
+    for key in CHOICE_FILTER_KEYS:
         st.session_state[key] = []
         st.session_state[KEPT + key] = []
 
