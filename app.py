@@ -2,9 +2,18 @@
 
 import streamlit as st
 
-from tracker import auth
-from tracker.ui import (audit_page, common, data_page, explore_page, flags_page, login_page, overview_page,
-                        settings_page, upload_page)
+from tracker.access import auth
+from tracker.ui import (
+    audit_page,
+    common,
+    data_page,
+    explore_page,
+    flags_page,
+    login_page,
+    overview_page,
+    settings_page,
+    upload_page,
+)
 
 st.set_page_config(page_title="Equipment utilisation tracker · 设备使用率监测", page_icon=":material/devices:", layout="wide")
 common.language_switch()
@@ -13,8 +22,7 @@ user = common.current_user()
 
 if user is None:
     # every page's address leads to the sign-in, so a shared link (/explore?agency=…) opens where it points after it
-    sign_in = [st.Page(login_page.render, title=tr("Sign in", "登录"), icon=":material/login:", url_path="login",
-                       default=True)]
+    sign_in = [st.Page(login_page.render, title=tr("Sign in", "登录"), icon=":material/login:", url_path="login", default=True)]
     sign_in += [st.Page(login_page.render, title=tr("Sign in", "登录"), url_path=path) for path in auth.PAGES]
     st.navigation(sign_in, position="hidden").run()
     st.stop()
@@ -39,8 +47,11 @@ sections = {
 }
 pages = {}
 for section, entries in sections.items():
-    shown = [st.Page(render, title=title, icon=icon, url_path=path, default=path == "overview")
-             for path, render, title, icon in entries if path in allowed]
+    shown = [
+        st.Page(render, title=title, icon=icon, url_path=path, default=path == "overview")
+        for path, render, title, icon in entries
+        if path in allowed
+    ]
     if shown:
         pages[section] = shown
 common.PAGES.clear()

@@ -36,10 +36,10 @@ import json, sys, time, warnings
 warnings.simplefilter("ignore")
 started = time.perf_counter()
 from streamlit.testing.v1 import AppTest
-import tracker.dashboard, tracker.rules, tracker.ui.overview_page
+import tracker.views.dashboard, tracker.engine.rules, tracker.ui.overview_page
 imported = time.perf_counter()
 from datetime import datetime
-from tracker.auth import User
+from tracker.access.auth import User
 at = AppTest.from_file(sys.argv[1], default_timeout=600)
 at.session_state["user"] = User("finance", "finance", None, None)  # signed in: the overview is what is timed
 at.session_state["user_last_seen"] = datetime.now()
@@ -52,8 +52,7 @@ print(json.dumps({"import_s": imported - started, "first_load_s": done - importe
 
 def first_load(db_path: Path) -> dict:
     env = dict(os.environ, TRACKER_DB=str(db_path))
-    out = subprocess.run([sys.executable, "-c", FIRST_LOAD, APP], env=env, capture_output=True, text=True, check=True,
-                         cwd=ROOT)
+    out = subprocess.run([sys.executable, "-c", FIRST_LOAD, APP], env=env, capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -74,17 +73,17 @@ def main() -> None:
         import warnings
 
         warnings.simplefilter("ignore")
-        from streamlit.testing.v1 import AppTest
-
         from datetime import datetime
 
-        from tracker.auth import User
+        from streamlit.testing.v1 import AppTest
+
+        from tracker.access.auth import User
 
         at = AppTest.from_file(APP, default_timeout=600)
         at.session_state["user"] = User("finance", "finance", None, None)
         at.session_state["user_last_seen"] = datetime.now()
         at.run()
-        agencies = [o for o in at.multiselect(key="f_agencies").options][:args.repeat + 1]
+        agencies = [o for o in at.multiselect(key="f_agencies").options][: args.repeat + 1]
         runs = []
         for code in agencies:
             at.multiselect(key="f_agencies").set_value([code.split(" · ")[0]])

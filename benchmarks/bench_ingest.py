@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
-from tracker.db import Database  # noqa: E402
-from tracker.ingest import ingest_file  # noqa: E402
+from tracker.ingest.pipeline import ingest_file  # noqa: E402
+from tracker.store.db import Database  # noqa: E402
 
 
 def _fresh(path: Path) -> Path:
@@ -81,7 +81,7 @@ def main() -> None:
     demo_dir = args.work / "medium"
     usage_csv = demo_dir / "usage.csv"
     if not usage_csv.exists():
-        from tracker.demo import generate
+        from tracker.demo.tiers import generate
 
         print("generating the medium tier…", file=sys.stderr)
         generate(demo_dir, scale="medium", seed=7, progress=lambda m: print(m, file=sys.stderr))
@@ -99,9 +99,14 @@ def main() -> None:
 
     bare_s, ours_s = statistics.median(bare), statistics.median(ours)
     result = {
-        "file": "medium tier usage.csv", "rows": rows, "size_mb": round(size_mb, 1),
-        "cores": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
-        "bare_duckdb_s": round(bare_s, 2), "tracker_ingest_s": round(ours_s, 2),
+        "file": "medium tier usage.csv",
+        "rows": rows,
+        "size_mb": round(size_mb, 1),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "bare_duckdb_s": round(bare_s, 2),
+        "tracker_ingest_s": round(ours_s, 2),
         "pandas_read_csv_s": None if pandas_s is None else round(pandas_s, 2),
         "tracker_vs_bare": round(ours_s / bare_s, 2),
         "pandas_vs_bare": None if pandas_s is None else round(pandas_s / bare_s, 2),

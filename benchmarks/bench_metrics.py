@@ -13,7 +13,7 @@ Then, each figure the median of `--repeat` runs in this process after one warm-u
   Arrow through the tracker's Database, the baseline of the ratios;
 - all_metrics_cached_s: asset_utilisation cached once, its agency / category / supplier roll-ups and
   telemetry coverage; all_metrics_independent_s: the same, each roll-up recomputing the per-asset table;
-- flags_s: `tracker.rules.compute_flags(db)`, the whole flag catalogue with its default window;
+- flags_s: `tracker.engine.rules.compute_flags(db)`, the whole flag catalogue with its default window;
 - pandas_per_asset_s: per-asset used hours in pandas (window [as_of-364, as_of], hours > 0, a day's
   hours summed over sources and capped at 24 h, then per asset: hours, days, last date; joined to
   the register), on DataFrames read before the timer (pandas_load_s, asset ids and sources as
@@ -55,12 +55,13 @@ import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 
-from tracker import metrics  # noqa: E402
-from tracker.db import Database  # noqa: E402
-from tracker.demo import TIERS, generate  # noqa: E402
-from tracker.ingest import ingest_file  # noqa: E402
-from tracker.rules import compute_flags  # noqa: E402
-from tracker.settings import load_settings, set_setting  # noqa: E402
+from tracker.demo.tiers import TIERS, generate  # noqa: E402
+from tracker.engine import metrics  # noqa: E402
+from tracker.engine.parameters import set_setting
+from tracker.engine.rules.run import compute_flags  # noqa: E402
+from tracker.ingest.pipeline import ingest_file  # noqa: E402
+from tracker.store.db import Database  # noqa: E402
+from tracker.store.settings import load_settings  # noqa: E402
 
 ROLLUPS = ("agency", "category", "supplier")
 KINDS = ("procurement", "assets", "usage")
@@ -69,7 +70,7 @@ CLI_RUNS = 3
 # one fresh process: open the database read-only and run the flag catalogue once
 FLAGS_ONCE = (
     "import sys, warnings; warnings.simplefilter('ignore', DeprecationWarning); sys.path.insert(0, sys.argv[1]); "
-    "from tracker.db import Database; from tracker.rules import compute_flags; "
+    "from tracker.store.db import Database; from tracker.engine.rules import compute_flags; "
     "db = Database.open(sys.argv[2], read_only=True); print(compute_flags(db).num_rows)"
 )
 
@@ -152,8 +153,11 @@ def flags_peak_rss_mb(db_path: Path) -> float:
     """Peak resident memory of one fresh process that opens the database and runs compute_flags once."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "rss"
-        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(report), sys.executable, "-c", FLAGS_ONCE,
-                        str(ROOT), str(db_path)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", str(report), sys.executable, "-c", FLAGS_ONCE, str(ROOT), str(db_path)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         return round(int(report.read_text().split()[-1]) / 1024, 1)  # %M is in KiB
 
 
@@ -173,7 +177,8 @@ def pandas_per_asset(usage: pd.DataFrame, assets: pd.DataFrame, window: metrics.
     days = rows.groupby(["asset_id", "usage_date"], observed=True)["hours_used"].sum()
     days = days.clip(upper=metrics.MAX_HOURS_PER_DAY).reset_index()
     per_asset = days.groupby("asset_id", observed=True).agg(
-        used_hours=("hours_used", "sum"), active_days=("usage_date", "count"), last_used=("usage_date", "max"))
+        used_hours=("hours_used", "sum"), active_days=("usage_date", "count"), last_used=("usage_date", "max")
+    )
     per_asset.index = per_asset.index.astype(str)
     return assets.join(per_asset, on="asset_id")
 
@@ -191,10 +196,16 @@ def main() -> None:
 
     say("timing the flags command and its memory in fresh processes…")
     result: dict = {
-        "tier": args.tier, "repeat": args.repeat, "cores": os.cpu_count(),
-        "load_average_1min": [round(os.getloadavg()[0], 2)], "python": platform.python_version(),
-        "duckdb": duckdb.__version__, "usage_file_mb": mb(paths["usage"]), "db_mb": mb(db_path),
-        "cli_flags_s": cli_flags_s(db_path), "flags_peak_rss_mb": flags_peak_rss_mb(db_path),
+        "tier": args.tier,
+        "repeat": args.repeat,
+        "cores": os.cpu_count(),
+        "load_average_1min": [round(os.getloadavg()[0], 2)],
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "usage_file_mb": mb(paths["usage"]),
+        "db_mb": mb(db_path),
+        "cli_flags_s": cli_flags_s(db_path),
+        "flags_peak_rss_mb": flags_peak_rss_mb(db_path),
     }
 
     db = Database.open(db_path, read_only=True)

@@ -4,7 +4,7 @@
 
 Uses the tier's database `<work>/<tier>-metrics.duckdb` (the one benchmarks/bench_metrics.py builds;
 built here from the tier's demo files when missing), exports it once as a lake to `<work>/<tier>-lake/`
-(timed: export_lake_s), then measures the whole flag catalogue (tracker.rules.compute_flags_on with
+(timed: export_lake_s), then measures the whole flag catalogue (tracker.engine.rules.compute_flags_on with
 the stored settings, as `python -m tracker flags` runs it):
 - duckdb_db_flags_s: DuckDB on the database file, median of --repeat runs after one warm-up;
 - duckdb_lake_flags_s: DuckDB reading the lake's Parquet files, the same way;
@@ -31,8 +31,8 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -41,12 +41,13 @@ warnings.simplefilter("ignore", DeprecationWarning)  # ibis 12 calls a method du
 import duckdb  # noqa: E402
 import pyarrow as pa  # noqa: E402
 
-from tracker.db import Database  # noqa: E402
-from tracker.demo import TIERS, generate  # noqa: E402
-from tracker.ingest import ingest_file  # noqa: E402
-from tracker.lake import export_lake, flags_from_lake, open_lake, spark_session  # noqa: E402
-from tracker.rules import compute_flags  # noqa: E402
-from tracker.settings import load_settings, set_setting  # noqa: E402
+from tracker.demo.tiers import TIERS, generate  # noqa: E402
+from tracker.engine.lake import export_lake, flags_from_lake, open_lake, spark_session  # noqa: E402
+from tracker.engine.parameters import set_setting
+from tracker.engine.rules.run import compute_flags  # noqa: E402
+from tracker.ingest.pipeline import ingest_file  # noqa: E402
+from tracker.store.db import Database  # noqa: E402
+from tracker.store.settings import load_settings  # noqa: E402
 
 KINDS = ("procurement", "assets", "usage")
 
@@ -97,7 +98,9 @@ def database(work: Path, tier: str) -> Path:
         if usage_rows > int(load_settings(db)["max_upload_rows"]):
             set_setting(db, "max_upload_rows", str(usage_rows), actor="benchmark")
         for kind in KINDS:
-            _, report = timed(f"ingesting {paths[kind].name}", lambda: ingest_file(db, kind, paths[kind], actor="benchmark"))
+            _, report = timed(
+                f"ingesting {paths[kind].name}", lambda kind=kind: ingest_file(db, kind, paths[kind], actor="benchmark")
+            )
             if report.status != "committed":
                 raise SystemExit(f"benchmark input was not committed: {report.summary()}")
     building.rename(db_path)
@@ -129,26 +132,36 @@ def main() -> None:
     import pyspark
 
     result: dict = {
-        "tier": args.tier, "repeat": args.repeat, "cores": os.cpu_count(),
-        "load_average_1min": [round(os.getloadavg()[0], 2)], "python": platform.python_version(),
-        "duckdb": duckdb.__version__, "pyspark": pyspark.__version__, "java": java_version(),
-        "spark_master": args.spark_master, "spark_conf": spark_conf,
+        "tier": args.tier,
+        "repeat": args.repeat,
+        "cores": os.cpu_count(),
+        "load_average_1min": [round(os.getloadavg()[0], 2)],
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "pyspark": pyspark.__version__,
+        "java": java_version(),
+        "spark_master": args.spark_master,
+        "spark_conf": spark_conf,
     }
     db = Database.open(db_path, read_only=True)
-    result |= {"usage_rows": db.scalar("SELECT count(*) FROM usage_daily"),
-               "assets": db.scalar("SELECT count(*) FROM assets"), "db_mb": size_mb(db_path)}
-    result["export_lake_s"], _ = timed("exporting the lake",
-                                       lambda: export_lake(db, lake_dir, overwrite=lake_dir.exists()))
+    result |= {
+        "usage_rows": db.scalar("SELECT count(*) FROM usage_daily"),
+        "assets": db.scalar("SELECT count(*) FROM assets"),
+        "db_mb": size_mb(db_path),
+    }
+    result["export_lake_s"], _ = timed("exporting the lake", lambda: export_lake(db, lake_dir, overwrite=lake_dir.exists()))
     result["lake_mb"] = size_mb(lake_dir)
 
-    result["duckdb_db_flags_s"], on_db = median_of("flags, DuckDB on the database", lambda: compute_flags(db),
-                                                   args.repeat)
+    result["duckdb_db_flags_s"], on_db = median_of("flags, DuckDB on the database", lambda: compute_flags(db), args.repeat)
     duckdb_lake = open_lake(lake_dir, "duckdb")
-    result["duckdb_lake_flags_s"], on_lake = median_of("flags, DuckDB on the lake", lambda: flags_from_lake(duckdb_lake),
-                                                       args.repeat)
+    result["duckdb_lake_flags_s"], on_lake = median_of(
+        "flags, DuckDB on the lake", lambda: flags_from_lake(duckdb_lake), args.repeat
+    )
 
     result["spark_session_start_s"], spark = timed("starting Spark", lambda: spark_session(args.spark_master, spark_conf))
-    result["spark_open_lake_s"], spark_lake = timed("opening the lake on Spark", lambda: open_lake(lake_dir, "spark", spark=spark))
+    result["spark_open_lake_s"], spark_lake = timed(
+        "opening the lake on Spark", lambda: open_lake(lake_dir, "spark", spark=spark)
+    )
     result["spark_flags_first_s"], _ = timed("flags, Spark on the lake (first run)", lambda: flags_from_lake(spark_lake))
     result["spark_flags_warm_s"], on_spark = timed("flags, Spark on the lake (second run)", lambda: flags_from_lake(spark_lake))
     spark.stop()

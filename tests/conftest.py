@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.db import Database
+from tracker.store.db import Database
 
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
@@ -38,8 +38,8 @@ def shared_fixtures() -> Path:
 @pytest.fixture(scope="session")
 def demo_small(tmp_path_factory):
     """The small demo tier ingested once per test process (read-only for the tests that use it): (db, ground truth)."""
-    from tracker.demo import generate
-    from tracker.ingest import ingest_file
+    from tracker.demo.tiers import generate
+    from tracker.ingest.pipeline import ingest_file
 
     out = tmp_path_factory.mktemp("demo-small")
     files = generate(out, "small", 7)
@@ -66,7 +66,7 @@ def demo_copy(demo_small, tmp_path):
 @pytest.fixture(scope="session")
 def dashboard_demo_file(tmp_path_factory) -> Path:
     """A database as the dashboard's first run makes it (small demo tier, profiles, demo accounts), built once."""
-    from tracker.bootstrap import open_with_demo
+    from tracker.demo.bootstrap import open_with_demo
 
     path = tmp_path_factory.mktemp("dashboard-demo") / "demo.duckdb"
     open_with_demo(path).close()
@@ -99,7 +99,7 @@ def sign_in_as(at, role: str = "admin", *, username: str | None = None, agency: 
     """Run an AppTest as a signed-in user of `role` (the login form is tested on its own)."""
     from datetime import datetime
 
-    from tracker.auth import User
+    from tracker.access.auth import User
 
     at.session_state["user"] = User(username or role, role, agency, None)
     at.session_state["user_last_seen"] = datetime.now()

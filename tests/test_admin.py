@@ -1,15 +1,16 @@
-"""The settings page's all-or-nothing saves and the merged change history (tracker.admin)."""
+"""The settings page's all-or-nothing saves and the merged change history (tracker.views.admin)."""
 
 from __future__ import annotations
 
-from tracker import admin
-from tracker.profiles import ensure_default_profiles, load_profiles, profile_history
-from tracker.settings import load_rule_parameters, load_settings, set_setting, setting_history
+from test_uploads import _commit, with_assets  # noqa: F401, F811  (the fixture, shared)
 
-from test_uploads import _commit, with_assets  # noqa: F401  (the fixture, shared)
-
+from tracker.engine.parameters import load_rule_parameters, set_setting
+from tracker.store.profiles import ensure_default_profiles, load_profiles, profile_history
+from tracker.store.settings import load_settings, setting_history
+from tracker.views import admin
 
 # -- settings page: all-or-nothing saves ---------------------------------------------------------
+
 
 def test_profile_edits_name_the_category_of_each_edited_row():
     edits = admin.profile_edits(["desktop", "laptop"], {"1": {"low_threshold": 0.3, "name": "ignored"}})
@@ -48,10 +49,20 @@ def test_settings_are_stored_together_or_not_at_all(db):
 def test_changed_values_compare_after_normalising(db):
     set_setting(db, "currency", "USD", "admin")
     set_setting(db, "rule.IDLE.idle_days", 120, "admin")
-    entered = {"currency": "usd", "country": "CN", "fiscal_year_start_month": 4, "rule.IDLE.idle_days": 120.0,
-               "rule.NEVER_USED.grace_days": 60, "rule.LOW_UTILISATION.min_available_days": 30, "timezone": "Mars/Base"}
+    entered = {
+        "currency": "usd",
+        "country": "CN",
+        "fiscal_year_start_month": 4,
+        "rule.IDLE.idle_days": 120.0,
+        "rule.NEVER_USED.grace_days": 60,
+        "rule.LOW_UTILISATION.min_available_days": 30,
+        "timezone": "Mars/Base",
+    }
     assert admin.changed_values(db, entered) == {
-        "fiscal_year_start_month": 4, "rule.LOW_UTILISATION.min_available_days": 30, "timezone": "Mars/Base"}
+        "fiscal_year_start_month": 4,
+        "rule.LOW_UTILISATION.min_available_days": 30,
+        "timezone": "Mars/Base",
+    }
 
 
 def test_change_history_merges_profiles_and_settings_newest_first(db):
@@ -60,12 +71,14 @@ def test_change_history_merges_profiles_and_settings_newest_first(db):
     admin.apply_settings(db, {"currency": "usd"}, "bob")
     rows = admin.change_history(db).to_pylist()
     assert [(r["changed_by"], r["what"], r["field"], r["old_value"], r["new_value"]) for r in rows[:2]] == [
-        ("bob", "currency", None, "CNY", "USD"), ("alice", "laptop", "life_years", "6", "5")]
+        ("bob", "currency", None, "CNY", "USD"),
+        ("alice", "laptop", "life_years", "6", "5"),
+    ]
     assert rows[1]["note"] == "audit advice"
     assert {r["changed_by"] for r in rows[2:]} == {"system"}
 
 
-def test_findings_follow_a_rule_threshold(with_assets):
+def test_findings_follow_a_rule_threshold(with_assets):  # noqa: F811  (the shared fixture)
     db = with_assets
     assert admin.findings_now(db) is None  # no usage data: nothing to date a window by
     _commit(db, "asset_id,usage_date,hours_used\nPC-1,2025-03-03,6\nPC-2,2025-01-01,6\n", "usage.csv", "usage")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import sign_in_as, switch_to
 from streamlit.testing.v1 import AppTest
 
-from conftest import sign_in_as, switch_to
-from tracker.db import Database
-from tracker.ingest import ingest_file
+from tracker.ingest.pipeline import ingest_file
+from tracker.store.db import Database
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

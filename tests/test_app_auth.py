@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import sign_in_as, switch_to
 from streamlit.testing.v1 import AppTest
 
-from conftest import sign_in_as, switch_to
-from tracker import auth
-from tracker.db import Database
+from tracker.access import auth
+from tracker.store.db import Database
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
 
 
 def _app(**query) -> AppTest:
@@ -96,7 +95,7 @@ def test_an_agency_user_sees_only_their_agency(demo_db):
 def test_finance_reads_findings_but_cannot_review(demo_db):
     at = sign_in_as(_app(), "finance").run()
     switch_to(at, "findings").run()
-    from tracker import dashboard
+    from tracker.views import dashboard
 
     with Database.open(demo_db) as database:
         first = dashboard.findings(database, dashboard.Filters()).column("flag_id")[0].as_py()
@@ -114,9 +113,13 @@ def test_signing_out_returns_to_the_login(demo_db):
 
 def test_single_sign_on_is_offered_when_configured(demo_db):
     at = _app()
-    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-                          "client_id": "tracker", "client_secret": "s",
-                          "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"}
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "tracker",
+        "client_secret": "s",
+        "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+    }
     at.run()
     assert not at.exception
     assert [b.label for b in at.button][:1] == ["Sign in with your organisation account"]

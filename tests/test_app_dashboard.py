@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import sign_in_as, switch_to
 from streamlit.testing.v1 import AppTest
 
-from tracker import dashboard
-from tracker.db import Database
-
-from conftest import sign_in_as, switch_to
+from tracker.store.db import Database
+from tracker.views import dashboard
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-
-def _run(page: str | None = None, *, lang: str = "en", query: dict | None = None, role: str = "finance",
-         agency: str | None = None) -> AppTest:
+def _run(
+    page: str | None = None, *, lang: str = "en", query: dict | None = None, role: str = "finance", agency: str | None = None
+) -> AppTest:
     at = sign_in_as(AppTest.from_file(APP, default_timeout=120), role, agency=agency)
     at.query_params["lang"] = lang
     for key, value in (query or {}).items():
@@ -74,9 +73,13 @@ def test_silent_agency_is_not_shown_as_idle(demo_db):
 
 def test_a_filter_that_matches_nothing_says_so(demo_db):
     with Database.open(demo_db) as database:
-        held = {r[0] for r in database.fetchall(
-            "SELECT category FROM assets WHERE agency_code = 'A001' UNION SELECT category FROM procurement_lines "
-            "WHERE agency_code = 'A001'")}
+        held = {
+            r[0]
+            for r in database.fetchall(
+                "SELECT category FROM assets WHERE agency_code = 'A001' UNION SELECT category FROM procurement_lines "
+                "WHERE agency_code = 'A001'"
+            )
+        }
         absent = sorted(set(dashboard.filter_options(database).categories) - held)
     assert absent, "the demo's A001 should lack some category"
     at = _run()

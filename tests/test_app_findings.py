@@ -6,13 +6,12 @@ import io
 from pathlib import Path
 
 import openpyxl
+from conftest import sign_in_as, switch_to
 from streamlit.testing.v1 import AppTest
 
-from conftest import sign_in_as, switch_to
-from tracker.db import Database
+from tracker.store.db import Database
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
 
 
 def _findings(lang: str = "en", role: str = "auditor") -> AppTest:
@@ -50,13 +49,14 @@ def test_review_a_finding_and_see_its_history(demo_db):
     assert not at.exception
     with Database.open(demo_db) as database:
         assert database.fetchall("SELECT status, note, reviewed_by FROM flag_reviews") == [
-            ("confirmed", "checked on site", "dashboard")]
+            ("confirmed", "checked on site", "dashboard")
+        ]
     at.multiselect(key="ff_statuses").set_value(["confirmed"]).run()
     assert len(at.dataframe[0].value) == 1
 
 
 def _first_flag_id(path: Path) -> str:
-    from tracker import dashboard
+    from tracker.views import dashboard
 
     with Database.open(path) as database:
         return dashboard.findings(database, dashboard.Filters()).column("flag_id")[0].as_py()
@@ -68,8 +68,8 @@ def test_evidence_pack_downloads_what_is_on_screen(demo_db):
     at.button(key="prepare_pack").click().run()
     assert not at.exception
     assert any("fingerprint" in c.value for c in at.caption)
-    from tracker import dashboard
-    from tracker.evidence import build_pack
+    from tracker.casework.evidence import build_pack
+    from tracker.views import dashboard
 
     with Database.open(demo_db) as database:
         table = dashboard.findings(database, dashboard.Filters(), dashboard.FindingFilters(rules=("OVER_PRICE_CAP",)))

@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import sign_in_as, switch_to
 from streamlit.testing.v1 import AppTest
 
-from conftest import sign_in_as, switch_to
-from tracker.db import Database
-from tracker.ingest import ingest_file
+from tracker.ingest.pipeline import ingest_file
+from tracker.store.db import Database
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -25,7 +25,7 @@ common.language_switch()
 settings_page.render()
 """
 EDITOR = "settings_profiles_0"
-LAPTOP_ROW, DESKTOP_ROW = 1, 0  # rows of the profiles table, in the order of tracker.categories
+LAPTOP_ROW, DESKTOP_ROW = 1, 0  # rows of the profiles table, in the order of tracker.domain.categories
 
 
 @pytest.fixture
@@ -34,9 +34,12 @@ def app_db(tmp_path, monkeypatch):
     path = tmp_path / "settings.duckdb"
     (tmp_path / "assets.csv").write_text(
         "asset_id,agency_code,category,purchase_cost,purchase_date\n"
-        "PC-1,A001,laptop,6500,2024-03-01\nPC-2,A001,laptop,6500,2024-03-01\n", encoding="utf-8")
+        "PC-1,A001,laptop,6500,2024-03-01\nPC-2,A001,laptop,6500,2024-03-01\n",
+        encoding="utf-8",
+    )
     (tmp_path / "usage.csv").write_text(
-        "asset_id,usage_date,hours_used\nPC-1,2025-03-03,6\nPC-2,2025-01-01,6\n", encoding="utf-8")
+        "asset_id,usage_date,hours_used\nPC-1,2025-03-03,6\nPC-2,2025-01-01,6\n", encoding="utf-8"
+    )
     with Database.open(path) as db:
         for kind in ("assets", "usage"):
             assert ingest_file(db, kind, tmp_path / f"{kind}.csv").committed
@@ -77,10 +80,13 @@ def _button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
-@pytest.mark.parametrize(("lang", "title", "tabs"), [
-    ("en", "Settings", ["Category profiles", "Rule thresholds", "General", "Change history"]),
-    ("zh", "设置", ["类别配置", "规则阈值", "常规设置", "修改记录"]),
-])
+@pytest.mark.parametrize(
+    ("lang", "title", "tabs"),
+    [
+        ("en", "Settings", ["Category profiles", "Rule thresholds", "General", "Change history"]),
+        ("zh", "设置", ["类别配置", "规则阈值", "常规设置", "修改记录"]),
+    ],
+)
 def test_the_page_renders_in_both_languages(app_db, lang, title, tabs):
     at = _page(lang)
     assert at.title[0].value == title
@@ -106,7 +112,12 @@ def test_a_profile_change_is_stored_with_its_actor_and_shown_in_the_history(app_
     assert row == (0.4, "alice")
     latest = _history(at).iloc[0]
     assert (latest["changed_by"], latest["what"], latest["old_value"], latest["new_value"], latest["note"]) == (
-        "alice", "Laptop · Low-utilisation threshold", "0.25", "0.4", "new standard")
+        "alice",
+        "Laptop · Low-utilisation threshold",
+        "0.25",
+        "0.4",
+        "new standard",
+    )
     assert at.data_editor[0].value["low_threshold"][LAPTOP_ROW] == 0.4  # the editor shows the stored value
 
 

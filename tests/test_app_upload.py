@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import sign_in_as, switch_to
 from streamlit.testing.v1 import AppTest
 
-from conftest import sign_in_as, switch_to
-from tracker.db import Database
-from tracker.ingest import ingest_file
+from tracker.ingest.pipeline import ingest_file
+from tracker.store.db import Database
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -32,7 +32,9 @@ def app_db(tmp_path, monkeypatch):
     path = tmp_path / "upload.duckdb"
     (tmp_path / "assets.csv").write_text(
         "asset_id,agency_code,category,purchase_cost,purchase_date\n"
-        "PC-1,A001,笔记本电脑,6500,2024-03-01\nPC-2,A001,laptop,6500,2024-03-01\n", encoding="utf-8")
+        "PC-1,A001,笔记本电脑,6500,2024-03-01\nPC-2,A001,laptop,6500,2024-03-01\n",
+        encoding="utf-8",
+    )
     with Database.open(path) as db:
         assert ingest_file(db, "assets", tmp_path / "assets.csv", actor="setup").committed
     monkeypatch.setenv("TRACKER_DB", str(path))
@@ -68,10 +70,13 @@ def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-@pytest.mark.parametrize(("lang", "title", "uploader", "history"), [
-    ("en", "Upload data", "File (CSV, XLSX, Parquet or OCDS JSON)", "Upload history"),
-    ("zh", "上传数据", "文件（CSV、XLSX、Parquet 或 OCDS JSON）", "上传记录"),
-])
+@pytest.mark.parametrize(
+    ("lang", "title", "uploader", "history"),
+    [
+        ("en", "Upload data", "File (CSV, XLSX, Parquet or OCDS JSON)", "Upload history"),
+        ("zh", "上传数据", "文件（CSV、XLSX、Parquet 或 OCDS JSON）", "上传记录"),
+    ],
+)
 def test_the_page_renders_in_both_languages(app_db, lang, title, uploader, history):
     at = _page(lang)
     assert at.title[0].value == title
@@ -107,7 +112,8 @@ def test_a_bad_file_shows_every_row_error_and_commits_nothing(app_db):
     # the check is in the audit trail, with who and the counts (the commit adds its own entry)
     entry = at.session_state["db_cursor"].fetchone(
         "SELECT actor, action, target, details->>'status', details->>'rows_rejected' FROM audit_log "
-        "ORDER BY entry_id DESC LIMIT 1")
+        "ORDER BY entry_id DESC LIMIT 1"
+    )
     assert entry == ("dashboard", "upload", "usage.csv", "checked", "2")
 
 

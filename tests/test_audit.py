@@ -13,21 +13,24 @@ from pathlib import Path
 
 import pytest
 
-from tracker import audit, auth
-from tracker.db import Database
-from tracker.errors import AuthError, DatabaseError, FileRefused
-from tracker.evidence import build_pack
-from tracker.ingest import ingest_file
-from tracker.profiles import set_profile_value
-from tracker.reports import flags_report
-from tracker.review import review
-from tracker.settings import set_setting
+from tracker.access import auth
+from tracker.casework.evidence import build_pack
+from tracker.casework.reports import flags_report
+from tracker.casework.review import review
+from tracker.engine.parameters import set_setting
+from tracker.ingest.pipeline import ingest_file
+from tracker.store import audit
+from tracker.store.db import Database
+from tracker.store.profiles import set_profile_value
+from tracker.text.errors import AuthError, DatabaseError, FileRefused
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2025, 12, 31)
 PASSWORD = "correct-horse-battery-9"
-ASSETS = "asset_id,agency_code,category,purchase_cost,purchase_date\nPC-1,A001,laptop,5000,2024-01-10\n" \
-         "PC-2,A001,laptop,5000,2024-01-10\n"
+ASSETS = (
+    "asset_id,agency_code,category,purchase_cost,purchase_date\nPC-1,A001,laptop,5000,2024-01-10\n"
+    "PC-2,A001,laptop,5000,2024-01-10\n"
+)
 
 
 def no_sleep(seconds: float) -> None:
@@ -45,8 +48,9 @@ def details(entry: dict) -> dict:
 
 def run(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "tracker", *args], capture_output=True, text=True, cwd=ROOT, env=env,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
 
 
 @pytest.fixture
@@ -77,9 +81,17 @@ def test_a_committed_upload_is_recorded_with_counts_and_the_file_hash(db, tmp_pa
     [entry] = log(db)
     assert (entry["actor"], entry["action"], entry["target"]) == ("clerk@a001", "upload", "assets.csv")
     assert details(entry) == {
-        "status": "committed", "upload_id": report.upload_id, "kind": "assets", "file_name": "assets.csv",
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "rows_read": 2, "rows_accepted": 2,
-        "rows_rejected": 0, "rows_inserted": 2, "rows_replaced": 0, "rows_unchanged": 0,
+        "status": "committed",
+        "upload_id": report.upload_id,
+        "kind": "assets",
+        "file_name": "assets.csv",
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "rows_read": 2,
+        "rows_accepted": 2,
+        "rows_rejected": 0,
+        "rows_inserted": 2,
+        "rows_replaced": 0,
+        "rows_unchanged": 0,
     }
 
 
@@ -95,8 +107,8 @@ def test_a_partial_upload_is_recorded_but_refusals_and_dry_runs_change_nothing(d
     assert (rejected.status, dry.status) == ("rejected", "dry_run")
     assert log(db) == []
     # what the dashboard records for them itself
-    assert audit.upload_details(rejected)["status"] == "rejected"
-    assert audit.upload_details(dry)["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert rejected.audit_details()["status"] == "rejected"
+    assert dry.audit_details()["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
     partial = ingest_file(db, "assets", path, actor="clerk", partial=True)
     [entry] = log(db)
@@ -153,9 +165,14 @@ def test_logins_logouts_and_account_changes_are_recorded(db):
     auth.set_password(db, "alice", "another-password", actor="root")
     auth.disable_user(db, "alice", actor="root")
     assert [(e["actor"], e["action"], e["target"]) for e in log(db)] == [
-        ("setup", "user_created", "root"), ("root", "user_created", "alice"), ("alice", "login", "alice"),
-        ("alice", "login_failed", "alice"), ("anonymous", "login_failed", "mallory"), ("alice", "logout", "alice"),
-        ("root", "password_changed", "alice"), ("root", "user_disabled", "alice"),
+        ("setup", "user_created", "root"),
+        ("root", "user_created", "alice"),
+        ("alice", "login", "alice"),
+        ("alice", "login_failed", "alice"),
+        ("anonymous", "login_failed", "mallory"),
+        ("alice", "logout", "alice"),
+        ("root", "password_changed", "alice"),
+        ("root", "user_disabled", "alice"),
     ]
     assert details(log(db)[1]) == {"role": "auditor", "agency": None, "display_name": None}
     assert audit.verify(db) == []
@@ -175,12 +192,17 @@ def test_record_refuses_unknown_actions_and_secrets(db):
 def test_the_chain_links_every_entry_to_the_one_before(db):
     for days in (100, 110, 120):
         set_setting(db, "rule.IDLE.idle_days", days, "admin")
-    rows = db.fetchall('SELECT entry_id, "at", actor, action, target, details, prev_hash, entry_hash '
-                       "FROM audit_log ORDER BY entry_id")
+    rows = db.fetchall(
+        'SELECT entry_id, "at", actor, action, target, details, prev_hash, entry_hash FROM audit_log ORDER BY entry_id'
+    )
     previous = "0" * 64
     for entry_id, at, actor, action, target, text, prev_hash, entry_hash in rows:
-        canonical = json.dumps([entry_id, at.isoformat(), actor, action, target, json.loads(text)], sort_keys=True,
-                               separators=(",", ":"), ensure_ascii=False)
+        canonical = json.dumps(
+            [entry_id, at.isoformat(), actor, action, target, json.loads(text)],
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
         assert prev_hash == previous
         assert entry_hash == hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
         previous = entry_hash
@@ -205,25 +227,34 @@ def test_concurrent_appends_do_not_fork_the_chain(db):
 def test_the_schema_refuses_a_second_entry_after_the_same_one(db):
     audit.record(db, "alice", "logout")
     with pytest.raises(DatabaseError):
-        db.execute('INSERT INTO audit_log VALUES (99, now(), \'x\', \'logout\', NULL, NULL, ?, ?)',
-                   ["0" * 64, "f" * 64])
+        db.execute("INSERT INTO audit_log VALUES (99, now(), 'x', 'logout', NULL, NULL, ?, ?)", ["0" * 64, "f" * 64])
 
 
 TAMPERING = {
-    "altered details": ("UPDATE audit_log SET details = '{\"new\":\"200\",\"old\":\"90\"}' WHERE entry_id = 3",
-                        ["Audit entry #3 was changed after it was written."]),
-    "altered actor": ("UPDATE audit_log SET actor = 'someone else' WHERE entry_id = 6",
-                      ["Audit entry #6 was changed after it was written."]),
-    "middle entry deleted": ("DELETE FROM audit_log WHERE entry_id = 3",
-                             ["Audit entry #4 does not follow entry #2: entries between them were deleted, or entries "
-                              "were reordered."]),
-    "last-but-one deleted": ("DELETE FROM audit_log WHERE entry_id = 5",
-                             ["Audit entry #6 does not follow entry #4: entries between them were deleted, or entries "
-                              "were reordered."]),
-    "first entry deleted": ("DELETE FROM audit_log WHERE entry_id = 1",
-                            ["The audit log does not start at its first entry: the entries before #2 were deleted."]),
-    "two entries swapped": ("UPDATE audit_log SET entry_id = CASE entry_id WHEN 2 THEN 3 ELSE 2 END "
-                            "WHERE entry_id IN (2, 3)", None),
+    "altered details": (
+        'UPDATE audit_log SET details = \'{"new":"200","old":"90"}\' WHERE entry_id = 3',
+        ["Audit entry #3 was changed after it was written."],
+    ),
+    "altered actor": (
+        "UPDATE audit_log SET actor = 'someone else' WHERE entry_id = 6",
+        ["Audit entry #6 was changed after it was written."],
+    ),
+    "middle entry deleted": (
+        "DELETE FROM audit_log WHERE entry_id = 3",
+        ["Audit entry #4 does not follow entry #2: entries between them were deleted, or entries were reordered."],
+    ),
+    "last-but-one deleted": (
+        "DELETE FROM audit_log WHERE entry_id = 5",
+        ["Audit entry #6 does not follow entry #4: entries between them were deleted, or entries were reordered."],
+    ),
+    "first entry deleted": (
+        "DELETE FROM audit_log WHERE entry_id = 1",
+        ["The audit log does not start at its first entry: the entries before #2 were deleted."],
+    ),
+    "two entries swapped": (
+        "UPDATE audit_log SET entry_id = CASE entry_id WHEN 2 THEN 3 ELSE 2 END WHERE entry_id IN (2, 3)",
+        None,
+    ),
 }
 
 
@@ -254,5 +285,7 @@ def test_the_command_line_lists_the_log_and_reports_an_intact_chain(chained):
     lines = listed.stdout.splitlines()
     assert lines[0] == "entry_id,at,actor,action,target,details,entry_hash"
     fields = [line.split(",") for line in lines[1:]]
-    assert [[f[0], *f[2:5]] for f in fields] == [["6", "clerk", "upload", "assets.csv"],
-                                                 ["5", "admin", "profile_changed", "laptop"]]
+    assert [[f[0], *f[2:5]] for f in fields] == [
+        ["6", "clerk", "upload", "assets.csv"],
+        ["5", "admin", "profile_changed", "laptop"],
+    ]

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pyarrow as pa
 import pytest
 
-from tracker import calendar
-from tracker.calendar import (
+from tracker.domain import calendar
+from tracker.domain.calendar import (
     available_days,
     count_available_days,
     fiscal_year,
@@ -16,7 +16,7 @@ from tracker.calendar import (
     is_workday,
     last_fiscal_month,
 )
-from tracker.errors import ConfigError
+from tracker.text.errors import ConfigError
 
 SPRING_FESTIVAL_2025_DAYS_OFF = [date(2025, 1, 28) + timedelta(days=offset) for offset in range(8)]  # 01-28..02-04
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tracker.db import Database
+from tracker.store.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,8 +16,9 @@ def run(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.Compl
     import os
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "tracker", *args], capture_output=True, text=True, cwd=ROOT, env=env,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
 
 
 def test_init_creates_an_empty_migrated_database(tmp_path):

@@ -4,20 +4,47 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.categories import CATEGORIES, normalise_category
-from tracker.contracts import ASSETS, PROCUREMENT, USAGE_DAILY, USAGE_SESSIONS, match_headers, normalise_bool, normalise_status
+from tracker.domain.categories import CATEGORIES, normalise_category
+from tracker.ingest.contracts import (
+    ASSETS,
+    PROCUREMENT,
+    USAGE_DAILY,
+    USAGE_SESSIONS,
+    match_headers,
+    normalise_bool,
+    normalise_status,
+)
 
 
 @pytest.mark.parametrize(
     "raw, expected",
     [
-        ("laptop", "laptop"), ("Laptops", "laptop"), ("笔记本电脑", "laptop"), ("便携式计算机", "laptop"),
-        ("台式计算机", "desktop"), ("Desktops", "desktop"), ("  PRINTERS ", "printer"), ("打印机", "printer"),
-        ("多功能一体机", "copier"), ("投影仪", "projector"), ("Projectors", "projector"), ("视频会议设备", "av_conference"),
-        ("服务器", "server"), ("Servers", "server"), ("交换机", "network"), ("存储设备", "storage"),
-        ("仪器仪表", "instrument"), ("平板电脑", "tablet"), ("Tablets", "tablet"), ("显示器", "monitor"),
-        ("av conference", "av_conference"), ("ＬＡＰＴＯＰ", "laptop"), ("联想 ThinkPad 笔记本", "laptop"),
-        ("computadora portátil", "laptop"), ("Ornamental Railings", "other"), ("其他", "other"),
+        ("laptop", "laptop"),
+        ("Laptops", "laptop"),
+        ("笔记本电脑", "laptop"),
+        ("便携式计算机", "laptop"),
+        ("台式计算机", "desktop"),
+        ("Desktops", "desktop"),
+        ("  PRINTERS ", "printer"),
+        ("打印机", "printer"),
+        ("多功能一体机", "copier"),
+        ("投影仪", "projector"),
+        ("Projectors", "projector"),
+        ("视频会议设备", "av_conference"),
+        ("服务器", "server"),
+        ("Servers", "server"),
+        ("交换机", "network"),
+        ("存储设备", "storage"),
+        ("仪器仪表", "instrument"),
+        ("平板电脑", "tablet"),
+        ("Tablets", "tablet"),
+        ("显示器", "monitor"),
+        ("av conference", "av_conference"),
+        ("ＬＡＰＴＯＰ", "laptop"),
+        ("联想 ThinkPad 笔记本", "laptop"),
+        ("computadora portátil", "laptop"),
+        ("Ornamental Railings", "other"),
+        ("其他", "other"),
     ],
 )
 def test_category_names_map_to_profiles(raw, expected):
@@ -34,15 +61,27 @@ def test_empty_category_is_missing_not_other():
 
 @pytest.mark.parametrize(
     "raw, expected",
-    [("在用", "in_use"), ("Deployed", "in_use"), ("Ready to Deploy", "in_storage"), ("闲置", "idle"),
-     ("备用", "standby"), ("报废", "disposed"), ("报废/待处置", "disposed"), ("Archived", "disposed"),
-     ("Lost/Stolen", "disposed"), ("in_storage", "in_storage"), ("broken beyond words", None)],
+    [
+        ("在用", "in_use"),
+        ("Deployed", "in_use"),
+        ("Ready to Deploy", "in_storage"),
+        ("闲置", "idle"),
+        ("备用", "standby"),
+        ("报废", "disposed"),
+        ("报废/待处置", "disposed"),
+        ("Archived", "disposed"),
+        ("Lost/Stolen", "disposed"),
+        ("in_storage", "in_storage"),
+        ("broken beyond words", None),
+    ],
 )
 def test_status_names(raw, expected):
     assert normalise_status(raw) == expected
 
 
-@pytest.mark.parametrize("raw, expected", [("是", True), ("Yes", True), ("1", True), ("否", False), ("no", False), ("maybe", None)])
+@pytest.mark.parametrize(
+    "raw, expected", [("是", True), ("Yes", True), ("1", True), ("否", False), ("no", False), ("maybe", None)]
+)
 def test_yes_no_values(raw, expected):
     assert normalise_bool(raw) is expected if expected is not None else normalise_bool(raw) is None
 

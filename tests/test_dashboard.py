@@ -7,11 +7,12 @@ from datetime import date
 import pyarrow.compute as pc
 import pytest
 
-from tracker import dashboard, formatting
-from tracker.dashboard import Filters
-from tracker.errors import ConfigError
-from tracker.ingest import ingest_file
-from tracker.settings import set_setting
+from tracker.engine.parameters import set_setting
+from tracker.ingest.pipeline import ingest_file
+from tracker.text import formatting
+from tracker.text.errors import ConfigError
+from tracker.views import dashboard
+from tracker.views.dashboard import Filters
 
 
 @pytest.fixture
@@ -20,8 +21,9 @@ def demo(demo_small):
 
 
 def test_snapshot_is_reused_until_the_data_changes(tmp_path, db):
-    (tmp_path / "assets.csv").write_text("asset_id,agency_code,category,purchase_cost,purchase_date\n"
-                                         "PC-1,A1,laptop,6000,2024-01-02\n", encoding="utf-8")
+    (tmp_path / "assets.csv").write_text(
+        "asset_id,agency_code,category,purchase_cost,purchase_date\nPC-1,A1,laptop,6000,2024-01-02\n", encoding="utf-8"
+    )
     (tmp_path / "usage.csv").write_text("asset_id,usage_date,hours_used\nPC-1,2025-03-03,6\n", encoding="utf-8")
     ingest_file(db, "assets", tmp_path / "assets.csv")
     ingest_file(db, "usage", tmp_path / "usage.csv")
@@ -77,8 +79,12 @@ def test_supplier_filter_keeps_only_that_suppliers_line_flags(demo):
     snap = dashboard.snapshot(demo, Filters())
     supplier = demo.scalar("SELECT supplier FROM procurement_lines GROUP BY supplier ORDER BY count(*) DESC LIMIT 1")
     flags = dashboard.filtered_flags(snap, Filters(suppliers=(supplier,)))
-    lines = {(a, p, l) for a, p, l in demo.fetchall(
-        "SELECT agency_code, po_number, line_no FROM procurement_lines WHERE supplier = ?", [supplier])}
+    lines = {
+        (a, p, line)
+        for a, p, line in demo.fetchall(
+            "SELECT agency_code, po_number, line_no FROM procurement_lines WHERE supplier = ?", [supplier]
+        )
+    }
     for row in flags.to_pylist():
         if row["subject"] == "po_line":
             assert (row["agency_code"], row["po_number"], row["line_no"]) in lines
@@ -148,15 +154,18 @@ def test_data_status_counts_reporting_agencies(demo):
     assert status.days_since_last_usage == 10 and status.as_of == date(2025, 12, 31)
 
 
-@pytest.mark.parametrize("value, lang, expected", [
-    (1234567, "en", "¥1,234,567"),
-    (1234567, "zh", "¥123.46万"),
-    (345_000_000, "zh", "¥3.45亿"),
-    (9999.5, "zh", "¥9,999.50"),
-    (-2500, "en", "-¥2,500"),
-    (None, "en", "—"),
-    (float("nan"), "zh", "—"),
-])
+@pytest.mark.parametrize(
+    "value, lang, expected",
+    [
+        (1234567, "en", "¥1,234,567"),
+        (1234567, "zh", "¥123.46万"),
+        (345_000_000, "zh", "¥3.45亿"),
+        (9999.5, "zh", "¥9,999.50"),
+        (-2500, "en", "-¥2,500"),
+        (None, "en", "—"),
+        (float("nan"), "zh", "—"),
+    ],
+)
 def test_money_reads_as_people_write_it(value, lang, expected):
     assert formatting.money(value, "CNY", lang) == expected
 
@@ -177,9 +186,13 @@ def test_an_agency_reader_sees_only_their_agency_whatever_they_ask(demo):
     own = Filters(scope_agency="A001")
     assert dashboard.kpis(demo, scoped).assets == 0
     assert dashboard.kpis(demo, own).assets == demo.scalar("SELECT count(*) FROM assets WHERE agency_code = 'A001'")
-    for table in (dashboard.agencies_compared(demo, own), dashboard.heatmap(demo, own)[0],
-                  dashboard.top_findings(demo, own), dashboard.findings(demo, own),
-                  dashboard.filtered_flags(dashboard.snapshot(demo, own), own)):
+    for table in (
+        dashboard.agencies_compared(demo, own),
+        dashboard.heatmap(demo, own)[0],
+        dashboard.top_findings(demo, own),
+        dashboard.findings(demo, own),
+        dashboard.filtered_flags(dashboard.snapshot(demo, own), own),
+    ):
         assert set(table.column("agency_code").to_pylist()) <= {"A001"}
     assert dashboard.agency_lines(demo, own, "A002").num_rows == 0
     assert dashboard.line_assets(demo, own, "A002", None, None).num_rows == 0

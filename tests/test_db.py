@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from tracker.config import resolve_db_path
-from tracker.db import Database, schema_version_known
-from tracker.errors import DatabaseError
+from tracker.store.config import resolve_db_path
+from tracker.store.db import Database, schema_version_known
+from tracker.text.errors import DatabaseError
 
 
 def test_new_database_is_migrated_to_the_latest_schema(tmp_path):
@@ -73,7 +73,7 @@ def test_second_process_gets_a_clear_lock_message(tmp_path):
     holder = Database.open(path)
     try:
         code = (
-            "import sys\nfrom tracker.db import Database\nfrom tracker.errors import DatabaseError\n"
+            "import sys\nfrom tracker.store.db import Database\nfrom tracker.text.errors import DatabaseError\n"
             f"try:\n    Database.open({str(path)!r})\nexcept DatabaseError as e:\n    print(e.key)\n    sys.exit(3)\n"
         )
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -12,14 +12,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tracker.categories import DEFAULT_PROFILES
-from tracker.contracts import ASSETS, PROCUREMENT, USAGE_DAILY, match_headers
-from tracker.demo import AS_OF, TIERS, generate
-from tracker.errors import ConfigError
+from tracker.demo.tiers import AS_OF, TIERS, generate
+from tracker.domain.categories import DEFAULT_PROFILES
+from tracker.ingest.contracts import ASSETS, PROCUREMENT, USAGE_DAILY, match_headers
+from tracker.text.errors import ConfigError
 
 PROFILES = {p.category: p for p in DEFAULT_PROFILES}
-RULES = ("NEVER_USED", "IDLE", "LOW_UTILISATION", "NO_TELEMETRY", "IDLE_PURCHASE", "UNREGISTERED_UNITS",
-         "BOUGHT_DESPITE_IDLE_STOCK", "YEAR_END_SURGE", "OVER_PRICE_CAP")
+RULES = (
+    "NEVER_USED",
+    "IDLE",
+    "LOW_UTILISATION",
+    "NO_TELEMETRY",
+    "IDLE_PURCHASE",
+    "UNREGISTERED_UNITS",
+    "BOUGHT_DESPITE_IDLE_STOCK",
+    "YEAR_END_SURGE",
+    "OVER_PRICE_CAP",
+)
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +108,18 @@ def test_ground_truth_refers_to_existing_ids(data):
         if entry["po_number"] is not None:
             assert (entry["po_number"], entry["line_no"]) in lines
     assert len(truth["clean_controls"]) >= 10
-    assert truth["planted"] == sorted(truth["planted"], key=lambda e: (e["rule"], e["agency_code"], e["asset_id"] or "",
-                                                                       e["po_number"] or "", e["line_no"] or 0,
-                                                                       e["fiscal_year"] or 0, e["category"] or ""))
+    assert truth["planted"] == sorted(
+        truth["planted"],
+        key=lambda e: (
+            e["rule"],
+            e["agency_code"],
+            e["asset_id"] or "",
+            e["po_number"] or "",
+            e["line_no"] or 0,
+            e["fiscal_year"] or 0,
+            e["category"] or "",
+        ),
+    )
 
 
 def test_at_least_three_planted_per_rule(data):
@@ -155,14 +173,17 @@ def test_assets_reference_their_purchase_lines(data):
     planted = {(e["po_number"], e["line_no"]) for e in truth["planted"] if e["rule"] == "UNREGISTERED_UNITS"}
     assert short == planted
     assert procurement["po_number"].str.fullmatch(r"CG20\d\d-A\d{3}-\d{4}").all()
-    assert (procurement["total_amount"].map(Decimal) == procurement["quantity"].map(Decimal) * procurement["unit_price"].map(Decimal)).all()
+    assert (
+        procurement["total_amount"].map(Decimal) == procurement["quantity"].map(Decimal) * procurement["unit_price"].map(Decimal)
+    ).all()
 
 
 def test_over_cap_lines_only_where_planted(data):
     procurement, _, _, truth = data
     over = set()
-    for po, line, category, price in zip(procurement["po_number"], procurement["line_no"].astype(int),
-                                         procurement["category"], procurement["unit_price"]):
+    for po, line, category, price in zip(
+        procurement["po_number"], procurement["line_no"].astype(int), procurement["category"], procurement["unit_price"]
+    ):
         profile = next(p for p in DEFAULT_PROFILES if category in p.names_zh)
         if profile.price_cap_cny is not None and Decimal(price) > profile.price_cap_cny:
             over.add((po, line))
@@ -177,6 +198,7 @@ def test_a_custom_tier_is_accepted(tmp_path):
 
 
 # --- a reference reading of DESIGN §4 and §5 ----------------------------------------------------------
+
 
 def _reference_flags(procurement: pd.DataFrame, assets: pd.DataFrame, usage: pd.DataFrame, truth: dict) -> set[tuple]:
     """Every flag a literal reading of §4/§5 raises on the files, as (rule, subject...) tuples."""
@@ -194,8 +216,19 @@ def _reference_flags(procurement: pd.DataFrame, assets: pd.DataFrame, usage: pd.
     rows = []
     for a in assets.itertuples():
         in_service = day(a.in_service_date) or day(a.purchase_date)
-        rows.append((a.asset_id, a.agency_code, a.category, a.po_number, int(a.line_no), in_service, day(a.disposal_date),
-                     a.status == "disposed", a.standby == "true" or a.status == "standby"))
+        rows.append(
+            (
+                a.asset_id,
+                a.agency_code,
+                a.category,
+                a.po_number,
+                int(a.line_no),
+                in_service,
+                day(a.disposal_date),
+                a.status == "disposed",
+                a.standby == "true" or a.status == "standby",
+            )
+        )
     flags: set[tuple] = set()
     covered = {(r[1], r[2]) for r in rows if any(d >= horizon_start for d in used_days.get(r[0], []))}
     in_service_pairs = {(r[1], r[2]) for r in rows if r[5] <= as_of and not r[7]}
@@ -216,8 +249,9 @@ def _reference_flags(procurement: pd.DataFrame, assets: pd.DataFrame, usage: pd.
             continue
         profile = PROFILES[category]
         end = min(as_of, disposal - timedelta(days=1)) if disposal else as_of
-        available = [d for d in window_days if max(window_start, in_service) <= d <= end
-                     and (profile.days == "all" or is_workday[d])]
+        available = [
+            d for d in window_days if max(window_start, in_service) <= d <= end and (profile.days == "all" or is_workday[d])
+        ]
         if len(available) >= 60:
             utilisation = hours_in_window.get(asset_id, 0.0) / (len(available) * profile.hours_per_day)
             if utilisation < profile.low_threshold:
@@ -247,10 +281,12 @@ def _reference_flags(procurement: pd.DataFrame, assets: pd.DataFrame, usage: pd.
         entry[1] += Decimal(p.total_amount)
         lookback = order - timedelta(days=90)
         if lookback >= usage_start:  # the look-back must lie inside the usage data
-            def unused(asset_id):
+
+            def unused(asset_id, lookback=lookback, order=order):
                 days = np.array(used_days.get(asset_id, []), dtype="datetime64[D]")
                 lo, hi = np.searchsorted(days, np.datetime64(lookback)), np.searchsorted(days, np.datetime64(order))
                 return lo == hi
+
             pair = by_pair.get((p.agency_code, profile.category), [])
             held = [r for r in pair if r[5] <= lookback and not (r[6] and r[6] <= order)]
             if any(not unused(r[0]) for r in pair) and sum(unused(r[0]) for r in held) >= 3:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tracker.config import SETTINGS
-from tracker.contracts import CONTRACTS
-from tracker.rules import RULES
+from tracker.engine.rules.catalogue import RULES
+from tracker.ingest.contracts import CONTRACTS
+from tracker.store.config import SETTINGS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.bootstrap import open_with_demo
+from tracker.demo.bootstrap import open_with_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,10 +42,28 @@ def server(tmp_path_factory):
     env = dict(os.environ, TRACKER_DB=str(db_path))
     log = open(db_path.with_suffix(".log"), "w", encoding="utf-8")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
@@ -70,9 +88,17 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
+        instance = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
         yield instance
         instance.close()
 
@@ -115,8 +141,7 @@ def settle(tab) -> None:  # noqa: D401 (works on a Page or a SignedInTab)
     """Wait until the app has finished running (no "Running…" status) and the page has painted."""
     tab.wait_for_selector("[data-testid='stApp']")
     tab.wait_for_timeout(500)
-    tab.wait_for_function(
-        "() => !document.querySelector(\"[data-testid='stStatusWidget']\")", timeout=90_000)
+    tab.wait_for_function("() => !document.querySelector(\"[data-testid='stStatusWidget']\")", timeout=90_000)
     tab.wait_for_timeout(800)
 
 
@@ -221,11 +246,9 @@ def test_review_a_finding_and_download_the_evidence_pack(server, page, tmp_path)
 def test_upload_through_the_browser_changes_the_overview(server, page, tmp_path):
     """A bad file shows its row errors and stores nothing; a good one is previewed, committed, and moves the data date."""
     bad = tmp_path / "usage_bad.csv"
-    bad.write_text("asset_id,usage_date,hours_used\nA001-00001,2026-01-05,6\nA001-00001,2026-01-06,-3\n",
-                   encoding="utf-8")
+    bad.write_text("asset_id,usage_date,hours_used\nA001-00001,2026-01-05,6\nA001-00001,2026-01-06,-3\n", encoding="utf-8")
     good = tmp_path / "usage_january.csv"
-    good.write_text("asset_id,usage_date,hours_used\nA001-00001,2026-01-05,6\nA001-00002,2026-01-05,4.5\n",
-                    encoding="utf-8")
+    good.write_text("asset_id,usage_date,hours_used\nA001-00001,2026-01-05,6\nA001-00002,2026-01-05,4.5\n", encoding="utf-8")
     page.goto(server["url"] + "/upload")
     settle(page)
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(bad))
@@ -240,8 +263,9 @@ def test_upload_through_the_browser_changes_the_overview(server, page, tmp_path)
     settle(page)
     page.get_by_role("button", name="Commit all rows").click()
     settle(page)
-    page.get_by_text(re.compile(r"usage_january\.csv: 2 rows read, 2 accepted, 0 rejected; 2 new.*Committed as upload")
-                     ).wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"usage_january\.csv: 2 rows read, 2 accepted, 0 rejected; 2 new.*Committed as upload")).wait_for(
+        timeout=60_000
+    )
     shoot(page, "upload-receipt", 1200)
     page.goto(server["url"])
     settle(page)

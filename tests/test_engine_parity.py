@@ -25,22 +25,26 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tracker.cli import main
-from tracker.db import Database
-from tracker.ingest import ingest_file
-from tracker.lake import LAKE_TABLES, LakeError, export_lake, flags_from_lake, open_lake, spark_session, utilisation_expr
-from tracker.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage, utilisation_by
-from tracker.profiles import load_profiles, set_profile_value
-from tracker.rules import FLAG_COLUMNS, RULES, compute_flags
-from tracker.settings import load_settings, set_setting
+from tracker.cli.main import main
+from tracker.engine.lake import LAKE_TABLES, LakeError, export_lake, flags_from_lake, open_lake, spark_session, utilisation_expr
+from tracker.engine.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage, utilisation_by
+from tracker.engine.parameters import set_setting
+from tracker.engine.rules.catalogue import RULES
+from tracker.engine.rules.model import FLAG_COLUMNS
+from tracker.engine.rules.run import compute_flags
+from tracker.ingest.pipeline import ingest_file
+from tracker.store.db import Database
+from tracker.store.profiles import load_profiles, set_profile_value
+from tracker.store.settings import load_settings
 
 pytestmark = [
     pytest.mark.xdist_group("spark"),
@@ -126,8 +130,10 @@ def _write_inputs(directory: Path, agencies: set[str] | None = None) -> dict[str
     """The fixture's CSV files (only `agencies`' rows when given); a kind without rows is not written."""
     directory.mkdir(parents=True, exist_ok=True)
     owner = {row[0]: row[1] for row in ASSETS}
-    assets = ["asset_id,agency_code,category,po_number,line_no,ocid,purchase_cost,purchase_date,in_service_date,status,"
-              "disposal_date,standby"]
+    assets = [
+        "asset_id,agency_code,category,po_number,line_no,ocid,purchase_cost,purchase_date,in_service_date,status,"
+        "disposal_date,standby"
+    ]
     usage = ["asset_id,usage_date,hours_used,source"]
     for asset_id, agency, category, po, line, ocid, cost, bought, start, status, disposal, standby, use in ASSETS:
         assets.append(f"{asset_id},{agency},{category},{po},{line},{ocid},{cost},{bought},{start},{status},{disposal},{standby}")
@@ -189,14 +195,17 @@ def spark(tmp_path_factory):
     a flags run here; neither suits the benchmark or a cluster, which keep Spark's defaults.
     """
     scratch = tmp_path_factory.mktemp("spark")
-    session = spark_session("local[2]", {
-        "spark.ui.enabled": "false",
-        "spark.sql.shuffle.partitions": "2",
-        "spark.sql.codegen.wholeStage": "false",
-        "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
-        "spark.local.dir": str(scratch / "local"),
-        "spark.sql.warehouse.dir": str(scratch / "warehouse"),
-    })
+    session = spark_session(
+        "local[2]",
+        {
+            "spark.ui.enabled": "false",
+            "spark.sql.shuffle.partitions": "2",
+            "spark.sql.codegen.wholeStage": "false",
+            "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+            "spark.local.dir": str(scratch / "local"),
+            "spark.sql.warehouse.dir": str(scratch / "warehouse"),
+        },
+    )
     yield session
     session.stop()
 
@@ -219,8 +228,7 @@ def _by_id(table: pa.Table) -> list[dict]:
 def _assert_same_flags(expected: pa.Table, got: pa.Table, engine: str) -> None:
     """Ids, rules and subjects first (the clearest message), then values to the cent, then every column."""
     want, have = _by_id(expected), _by_id(got)
-    keys = ("flag_id", "rule", "subject", "agency_code", "asset_id", "ocid", "po_number", "line_no", "category",
-            "fiscal_year")
+    keys = ("flag_id", "rule", "subject", "agency_code", "asset_id", "ocid", "po_number", "line_no", "category", "fiscal_year")
     assert [{k: r[k] for k in keys} for r in have] == [{k: r[k] for k in keys} for r in want], engine
     assert [(r["flag_id"], r["value_at_stake"]) for r in have] == [(r["flag_id"], r["value_at_stake"]) for r in want], engine
     for want_row, have_row in zip(want, have):
@@ -244,10 +252,12 @@ def _assert_same_numbers(expected: pa.Table, got: pa.Table, keys: list[str], wha
 
 # -- the lake itself ---------------------------------------------------------------------------
 
+
 def test_export_writes_hive_partitions_settings_and_manifest(fixture_db, fixture_lake):
     manifest = json.loads((fixture_lake / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["rows"] == {t: fixture_db.scalar(f"SELECT count(*) FROM {t}")
-                                for t in ("procurement_lines", "assets", "usage_daily")}
+    assert manifest["rows"] == {
+        t: fixture_db.scalar(f"SELECT count(*) FROM {t}") for t in ("procurement_lines", "assets", "usage_daily")
+    }
     assert manifest["schema_version"] == fixture_db.schema_version()
     assert "year=2026/month=1" in manifest["usage_partitions"] and "year=2025/month=12" in manifest["usage_partitions"]
     assert list((fixture_lake / "usage_daily" / "year=2025" / "month=6").glob("*.parquet"))
@@ -304,8 +314,7 @@ def test_lakes_of_several_databases_merge_by_copying_their_tables(fixture_db, tm
         shutil.copytree(lakes[1] / table, merged / table, dirs_exist_ok=True)
     expected = compute_flags(fixture_db, as_of=AS_OF)
     _assert_same_flags(expected, flags_from_lake(open_lake(merged), as_of=AS_OF), "merged lake on DuckDB")
-    _assert_same_flags(expected, flags_from_lake(open_lake(merged, "spark", spark=spark), as_of=AS_OF),
-                       "merged lake on Spark")
+    _assert_same_flags(expected, flags_from_lake(open_lake(merged, "spark", spark=spark), as_of=AS_OF), "merged lake on Spark")
 
 
 def test_open_refuses_what_is_not_a_lake(tmp_path):
@@ -325,7 +334,7 @@ def test_spark_without_pyspark_says_what_to_install(monkeypatch):
 
 def test_spark_without_java_says_what_to_install(monkeypatch):
     monkeypatch.delenv("JAVA_HOME", raising=False)
-    monkeypatch.setattr("tracker.lake.shutil.which", lambda name: None)
+    monkeypatch.setattr("tracker.engine.lake.shutil.which", lambda name: None)
     with pytest.raises(LakeError, match="Java 17"):
         spark_session("local[1]")
 
@@ -341,6 +350,7 @@ def test_cli_engine_options_are_checked(fixture_lake, capsys):
 
 # -- the same findings ---------------------------------------------------------------------------
 
+
 @pytest.mark.spark
 def test_flags_are_the_same_on_every_engine(engines):
     expected = engines["database"][1](as_of=AS_OF)
@@ -353,8 +363,12 @@ def test_flags_are_the_same_on_every_engine(engines):
 
 @pytest.mark.spark
 def test_flags_options_are_the_same_on_every_engine(engines):
-    options = {"as_of": date(2025, 11, 30), "window_days": 200, "agency": "P1",
-               "parameters": {"BOUGHT_DESPITE_IDLE_STOCK": {"min_idle_assets": 2}}}
+    options = {
+        "as_of": date(2025, 11, 30),
+        "window_days": 200,
+        "agency": "P1",
+        "parameters": {"BOUGHT_DESPITE_IDLE_STOCK": {"min_idle_assets": 2}},
+    }
     expected = engines["database"][1](**options)
     assert expected.num_rows
     for engine in ("duckdb-lake", "spark-lake"):
@@ -375,9 +389,15 @@ def test_utilisation_is_the_same_on_every_engine(fixture_db, engines):
 
     expected = tables(engines["database"][0])
     assert expected["asset"].num_rows == len(ASSETS)
-    keys = {"asset": ["asset_id"], "coverage": ["agency_code", "category"], "agency": ["agency_code"],
-            "category": ["category"], "supplier": ["supplier"],
-            "po_line": ["agency_code", "ocid", "po_number", "line_no"], "fiscal_year": ["fiscal_year"]}
+    keys = {
+        "asset": ["asset_id"],
+        "coverage": ["agency_code", "category"],
+        "agency": ["agency_code"],
+        "category": ["category"],
+        "supplier": ["supplier"],
+        "po_line": ["agency_code", "ocid", "po_number", "line_no"],
+        "fiscal_year": ["fiscal_year"],
+    }
     for engine in ("duckdb-lake", "spark-lake"):
         got = tables(engines[engine][0])
         for name, table in expected.items():
@@ -389,20 +409,82 @@ def test_command_line_gives_the_same_findings_from_the_lake(fixture_db, fixture_
     """flags / utilisation with --lake on both engines write what the database path writes (Spark reuses the session)."""
     database_flags = tmp_path / "db.parquet"
     rules = ["--rule", "OVER_PRICE_CAP", "--rule", "UNREGISTERED_UNITS"]  # fewer queries: the Spark session is warm by now
-    assert main(["--db", str(fixture_db.path), "flags", "--as-of", str(AS_OF), *rules, "--format", "parquet",
-                 "-o", str(database_flags)]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(fixture_db.path),
+                "flags",
+                "--as-of",
+                str(AS_OF),
+                *rules,
+                "--format",
+                "parquet",
+                "-o",
+                str(database_flags),
+            ]
+        )
+        == 0
+    )
     expected = pq.read_table(database_flags)
     assert set(expected.column("rule").to_pylist()) == {"OVER_PRICE_CAP", "UNREGISTERED_UNITS"}
     for engine in ("duckdb", "spark"):
         out = tmp_path / f"{engine}.parquet"
-        assert main(["flags", "--engine", engine, "--lake", str(fixture_lake), "--as-of", str(AS_OF), *rules,
-                     "--format", "parquet", "-o", str(out)]) == 0
+        assert (
+            main(
+                [
+                    "flags",
+                    "--engine",
+                    engine,
+                    "--lake",
+                    str(fixture_lake),
+                    "--as-of",
+                    str(AS_OF),
+                    *rules,
+                    "--format",
+                    "parquet",
+                    "-o",
+                    str(out),
+                ]
+            )
+            == 0
+        )
         _assert_same_flags(expected, pq.read_table(out), engine)
         csv_out = tmp_path / f"{engine}-agency.csv"
-        assert main(["utilisation", "--engine", engine, "--lake", str(fixture_lake), "--as-of", str(AS_OF),
-                     "--by", "agency", "-o", str(csv_out)]) == 0
-        assert main(["--db", str(fixture_db.path), "utilisation", "--as-of", str(AS_OF), "--by", "agency",
-                     "-o", str(tmp_path / "db-agency.csv")]) == 0
+        assert (
+            main(
+                [
+                    "utilisation",
+                    "--engine",
+                    engine,
+                    "--lake",
+                    str(fixture_lake),
+                    "--as-of",
+                    str(AS_OF),
+                    "--by",
+                    "agency",
+                    "-o",
+                    str(csv_out),
+                ]
+            )
+            == 0
+        )
+        assert (
+            main(
+                [
+                    "--db",
+                    str(fixture_db.path),
+                    "utilisation",
+                    "--as-of",
+                    str(AS_OF),
+                    "--by",
+                    "agency",
+                    "-o",
+                    str(tmp_path / "db-agency.csv"),
+                ]
+            )
+            == 0
+        )
         assert csv_out.read_bytes() == (tmp_path / "db-agency.csv").read_bytes(), engine
 
 
@@ -416,6 +498,9 @@ def test_demo_small_tier_is_the_same_on_spark(demo_small, tmp_path, spark):
     assert {r.isoformat() for r in got.column("as_of").to_pylist()} == {truth["as_of"]}
     _assert_same_flags(expected, got, "spark-lake")
     by_agency = utilisation_expr(open_lake(lake, "spark", spark=spark), Window(AS_OF), "agency").to_pyarrow()
-    _assert_same_numbers(utilisation_by(ibis_backend(database), Window(AS_OF), "agency",
-                                        profiles=load_profiles(database)).to_pyarrow(),
-                         by_agency, ["agency_code"], "demo agency roll-up")
+    _assert_same_numbers(
+        utilisation_by(ibis_backend(database), Window(AS_OF), "agency", profiles=load_profiles(database)).to_pyarrow(),
+        by_agency,
+        ["agency_code"],
+        "demo agency roll-up",
+    )

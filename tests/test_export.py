@@ -8,7 +8,7 @@ import openpyxl
 import pyarrow as pa
 import pytest
 
-from tracker.export import neutralise, table_to_csv_bytes, table_to_xlsx_bytes
+from tracker.text.tables import neutralise, table_to_csv_bytes, table_to_xlsx_bytes
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "\r=x", "\n=x"])
@@ -22,7 +22,7 @@ def test_other_values_are_unchanged(value):
 
 
 def test_csv_has_bom_and_neutralised_cells():
-    data = table_to_csv_bytes(pa.table({"a": ["=HYPERLINK(\"x\")", "ok"], "n": [1, 2]}))
+    data = table_to_csv_bytes(pa.table({"a": ['=HYPERLINK("x")', "ok"], "n": [1, 2]}))
     assert data.startswith("\ufeff".encode())
     text = data.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "ok" in text

@@ -13,7 +13,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_core_modules_import_without_streamlit():
-    modules = [m.name for m in pkgutil.walk_packages(tracker.__path__, "tracker.") if not m.name.startswith(("tracker.ui", "tracker.__main__"))]
+    modules = [
+        m.name
+        for m in pkgutil.walk_packages(tracker.__path__, "tracker.")
+        if not m.name.startswith(("tracker.ui", "tracker.__main__"))
+    ]
     code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + "print('streamlit' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -18,20 +18,20 @@ import random
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tracker.db import Database
-from tracker.errors import FileRefused
-from tracker.i18n import MESSAGES
-from tracker.ingest import ingest_file
-from tracker.settings import set_setting
+from tracker.engine.parameters import set_setting
+from tracker.ingest.pipeline import ingest_file
+from tracker.store.db import Database
+from tracker.text.errors import FileRefused
+from tracker.text.i18n import MESSAGES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("procurement_lines", "assets", "usage_daily", "uploads", "rejected_rows", "agencies", "settings")
@@ -49,9 +49,18 @@ PROC_ROW = ["PO-9", "A001", "Laptop 14 inch", "laptop", "2", "4999.00", "2024-03
 
 
 # -- file builders ---------------------------------------------------------------------------------
-def csv_file(tmp_path: Path, header: list[str] | None, rows: list[list[str]], *, name: str = "data.csv",
-             encoding: str = "utf-8", delimiter: str = ",", newline: str = "\n", bom: bool = False,
-             title: str | None = None) -> Path:
+def csv_file(
+    tmp_path: Path,
+    header: list[str] | None,
+    rows: list[list[str]],
+    *,
+    name: str = "data.csv",
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+    newline: str = "\n",
+    bom: bool = False,
+    title: str | None = None,
+) -> Path:
     """A small CSV written exactly as asked: encoding, delimiter, line ending, BOM, optional title line."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator=newline)
@@ -79,8 +88,9 @@ def xlsx_file(tmp_path: Path, rows: list[list[object]], *, name: str = "data.xls
     import xlsxwriter
 
     path = tmp_path / name
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                               "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(
+        str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     sheet = workbook.add_worksheet("Sheet1")
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     for r, row in enumerate(rows):
@@ -145,11 +155,17 @@ def seed(db: Database, tmp_path: Path) -> None:
     folder.mkdir(exist_ok=True)
     files = [
         ("procurement", proc_csv(folder, PROC_HEADER, [["PO-1", "A001", "Laptop", "laptop", "2", "5000", "2024-01-05"]])),
-        ("assets", assets_csv(folder, [
-            ["PC-1", "A001", "laptop", "5000", "2024-01-10"],
-            ["PC-2", "A001", "laptop", "5000", "2024-01-10"],
-            ["PR-9", "A002", "printer", "1100", "2024-02-01"],
-        ])),
+        (
+            "assets",
+            assets_csv(
+                folder,
+                [
+                    ["PC-1", "A001", "laptop", "5000", "2024-01-10"],
+                    ["PC-2", "A001", "laptop", "5000", "2024-01-10"],
+                    ["PR-9", "A002", "printer", "1100", "2024-02-01"],
+                ],
+            ),
+        ),
         ("usage", usage_csv(folder, [["PC-1", "2025-01-06", "6"]])),
     ]
     for kind, path in files:
@@ -199,6 +215,7 @@ def case(id: str, build, kind="usage", **expect) -> pytest.param:  # noqa: A002
     """One row of the table."""
     return pytest.param(Case(build, kind, **expect), id=id)
 
+
 LONG_TEXT = "x" * 5000
 BAD_XLSX = random.Random(7).randbytes(3000)
 RANDOM_BYTES = random.Random(11).randbytes(3000)
@@ -210,229 +227,601 @@ CASES = [
     case("whitespace-only-file", lambda p: raw_file(p, "usage.csv", b"  \r\n\t\n   \n"), refused="file.empty"),
     case("bom-and-newlines-only", lambda p: raw_file(p, "usage.csv", b"\xef\xbb\xbf\n\n"), refused="file.empty"),
     case("header-only", lambda p: usage_csv(p, []), refused="file.header_only", mentions=("usage.csv",)),
-    case("assets-header-only", lambda p: assets_csv(p, []), kind="assets", refused="file.header_only",
-         mentions=("assets.csv",)),
-    case("procurement-header-only-xlsx", lambda p: xlsx_file(p, [PROC_HEADER]), kind="procurement",
-         refused="file.header_only"),
-    case("header-and-empty-rows-only", lambda p: raw_file(p, "u.csv", b"asset_id,usage_date,hours_used\n,,\n,,\n"),
-         refused="file.header_only"),
-    case("header-and-whitespace-rows-only", lambda p: raw_file(p, "u.csv", b"asset_id,usage_date,hours_used\n , ,  \n \n"),
-         refused="file.header_only"),
-    case("whitespace-only-row-is-skipped", lambda p: raw_file(p, "u.csv",
-            b"asset_id,usage_date,hours_used\nPC-1,2025-02-03,2\n  ,  , \nPC-2,2025-02-03,1\n"), accepted=2),
-    case("empty-line-keeps-spreadsheet-row-numbers", lambda p: raw_file(p, "u.csv",
-            b"asset_id,usage_date,hours_used\nPC-1,2025-01-02,3\n\nPC-1,2025-01-03,30\n"),
-         rows=((4, "hours_used", "row.hours_over_24"),)),
-    case("empty-lines-crlf-and-consecutive", lambda p: raw_file(p, "u.csv",
-            b"asset_id,usage_date,hours_used\r\nPC-1,2025-01-02,3\r\n\r\n\r\nPC-1,2025-01-03,30\r\n"),
-         rows=((5, "hours_used", "row.hours_over_24"),)),
-    case("binary-garbage-named-xlsx", lambda p: raw_file(p, "usage.xlsx", BAD_XLSX), refused="file.bad_xlsx",
-         mentions=("usage.xlsx",)),
-    case("zip-that-is-not-a-workbook", lambda p: raw_file(p, "usage.xlsx", b"PK\x03\x04" + b"\x00" * 200),
-         refused="file.bad_xlsx"),
-    case("utf16-without-bom", lambda p: raw_file(p, "usage.csv",
-            "asset_id,usage_date,hours_used\nPC-1,2025-02-03,2\n".encode("utf-16-le")),
-         refused="file.unknown_encoding", mentions=("usage.csv", "UTF-8")),
+    case("assets-header-only", lambda p: assets_csv(p, []), kind="assets", refused="file.header_only", mentions=("assets.csv",)),
+    case("procurement-header-only-xlsx", lambda p: xlsx_file(p, [PROC_HEADER]), kind="procurement", refused="file.header_only"),
+    case(
+        "header-and-empty-rows-only",
+        lambda p: raw_file(p, "u.csv", b"asset_id,usage_date,hours_used\n,,\n,,\n"),
+        refused="file.header_only",
+    ),
+    case(
+        "header-and-whitespace-rows-only",
+        lambda p: raw_file(p, "u.csv", b"asset_id,usage_date,hours_used\n , ,  \n \n"),
+        refused="file.header_only",
+    ),
+    case(
+        "whitespace-only-row-is-skipped",
+        lambda p: raw_file(p, "u.csv", b"asset_id,usage_date,hours_used\nPC-1,2025-02-03,2\n  ,  , \nPC-2,2025-02-03,1\n"),
+        accepted=2,
+    ),
+    case(
+        "empty-line-keeps-spreadsheet-row-numbers",
+        lambda p: raw_file(p, "u.csv", b"asset_id,usage_date,hours_used\nPC-1,2025-01-02,3\n\nPC-1,2025-01-03,30\n"),
+        rows=((4, "hours_used", "row.hours_over_24"),),
+    ),
+    case(
+        "empty-lines-crlf-and-consecutive",
+        lambda p: raw_file(p, "u.csv", b"asset_id,usage_date,hours_used\r\nPC-1,2025-01-02,3\r\n\r\n\r\nPC-1,2025-01-03,30\r\n"),
+        rows=((5, "hours_used", "row.hours_over_24"),),
+    ),
+    case(
+        "binary-garbage-named-xlsx",
+        lambda p: raw_file(p, "usage.xlsx", BAD_XLSX),
+        refused="file.bad_xlsx",
+        mentions=("usage.xlsx",),
+    ),
+    case(
+        "zip-that-is-not-a-workbook", lambda p: raw_file(p, "usage.xlsx", b"PK\x03\x04" + b"\x00" * 200), refused="file.bad_xlsx"
+    ),
+    case(
+        "utf16-without-bom",
+        lambda p: raw_file(p, "usage.csv", "asset_id,usage_date,hours_used\nPC-1,2025-02-03,2\n".encode("utf-16-le")),
+        refused="file.unknown_encoding",
+        mentions=("usage.csv", "UTF-8"),
+    ),
     case("random-bytes-named-csv", lambda p: raw_file(p, "usage.csv", RANDOM_BYTES), refused="file.binary"),
-    case("not-utf8-nor-gb18030", lambda p: raw_file(p, "usage.csv", b"asset_id,usage_date,hours_used\nPC-1,2025-01-01,\xff\xfe\x80\n"),
-         refused="file.unknown_encoding", mentions=("UTF-8",)),
-    case("no-recognisable-header", lambda p: csv_file(p, ["foo", "bar", "baz"], [["1", "2", "3"]]),
-         refused="file.no_header", mentions=("asset_id",)),
-    case("unknown-extension-sniffed-as-csv", lambda p: csv_file(p, USAGE_HEADER, [["PC-1", "2025-02-03", "2"]], name="usage.dat"),
-         accepted=1),
-    case("broken-json", lambda p: raw_file(p, "tender.json", b'{"releases": [ {"ocid": "x", '), kind="procurement",
-         refused="file.bad_json", mentions=("tender.json",)),
-    case("jsonl-with-broken-line", lambda p: raw_file(p, "tender.jsonl", (
-            json.dumps({"ocid": "ocds-1", "buyer": {"id": "A001"}, "contracts": []}) + "\n{not json\n").encode()),
-         kind="procurement", refused="file.bad_json", mentions=("line 2",)),
-    case("json-that-is-not-ocds", lambda p: raw_file(p, "x.json", b'{"hello": "world"}'), kind="procurement",
-         refused="file.not_ocds"),
-    case("ocds-record-package-without-items", lambda p: raw_file(p, "records.json", json.dumps({
-            "uri": "x", "version": "1.1", "records": [{"ocid": "ocds-r-1", "compiledRelease": {
-                "ocid": "ocds-r-1", "date": "2024-01-01T00:00:00Z", "buyer": {"id": "A001"},
-                "contracts": [{"id": "C-1", "value": {"amount": 100, "currency": "CNY"}}]}}]}).encode()),
-         kind="procurement", refused="file.ocds_no_lines", mentions=("records.json",)),
-    case("ocds-file-as-assets", lambda p: raw_file(p, "tender.json", json.dumps({"ocid": "ocds-1", "buyer": {"id": "A001"},
-            "contracts": [{"id": "C", "items": [{"id": "1", "description": "Laptop", "quantity": 1,
-                                              "unit": {"value": {"amount": 10, "currency": "CNY"}}}]}]}).encode()),
-         kind="assets", refused="file.ocds_only_procurement"),
-    case("ragged-row-too-many-fields", lambda p: raw_file(p, "usage.csv",
-            b"asset_id,usage_date,hours_used\nPC-1,2025-01-02,3\nPC-1,2025-01-03,3,extra,more\n"),
-         refused="file.ragged_row", mentions=("usage.csv", " 3 ")),  # line 3, in both languages
-
+    case(
+        "not-utf8-nor-gb18030",
+        lambda p: raw_file(p, "usage.csv", b"asset_id,usage_date,hours_used\nPC-1,2025-01-01,\xff\xfe\x80\n"),
+        refused="file.unknown_encoding",
+        mentions=("UTF-8",),
+    ),
+    case(
+        "no-recognisable-header",
+        lambda p: csv_file(p, ["foo", "bar", "baz"], [["1", "2", "3"]]),
+        refused="file.no_header",
+        mentions=("asset_id",),
+    ),
+    case(
+        "unknown-extension-sniffed-as-csv",
+        lambda p: csv_file(p, USAGE_HEADER, [["PC-1", "2025-02-03", "2"]], name="usage.dat"),
+        accepted=1,
+    ),
+    case(
+        "broken-json",
+        lambda p: raw_file(p, "tender.json", b'{"releases": [ {"ocid": "x", '),
+        kind="procurement",
+        refused="file.bad_json",
+        mentions=("tender.json",),
+    ),
+    case(
+        "jsonl-with-broken-line",
+        lambda p: raw_file(
+            p,
+            "tender.jsonl",
+            (json.dumps({"ocid": "ocds-1", "buyer": {"id": "A001"}, "contracts": []}) + "\n{not json\n").encode(),
+        ),
+        kind="procurement",
+        refused="file.bad_json",
+        mentions=("line 2",),
+    ),
+    case(
+        "json-that-is-not-ocds",
+        lambda p: raw_file(p, "x.json", b'{"hello": "world"}'),
+        kind="procurement",
+        refused="file.not_ocds",
+    ),
+    case(
+        "ocds-record-package-without-items",
+        lambda p: raw_file(
+            p,
+            "records.json",
+            json.dumps(
+                {
+                    "uri": "x",
+                    "version": "1.1",
+                    "records": [
+                        {
+                            "ocid": "ocds-r-1",
+                            "compiledRelease": {
+                                "ocid": "ocds-r-1",
+                                "date": "2024-01-01T00:00:00Z",
+                                "buyer": {"id": "A001"},
+                                "contracts": [{"id": "C-1", "value": {"amount": 100, "currency": "CNY"}}],
+                            },
+                        }
+                    ],
+                }
+            ).encode(),
+        ),
+        kind="procurement",
+        refused="file.ocds_no_lines",
+        mentions=("records.json",),
+    ),
+    case(
+        "ocds-file-as-assets",
+        lambda p: raw_file(
+            p,
+            "tender.json",
+            json.dumps(
+                {
+                    "ocid": "ocds-1",
+                    "buyer": {"id": "A001"},
+                    "contracts": [
+                        {
+                            "id": "C",
+                            "items": [
+                                {
+                                    "id": "1",
+                                    "description": "Laptop",
+                                    "quantity": 1,
+                                    "unit": {"value": {"amount": 10, "currency": "CNY"}},
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ).encode(),
+        ),
+        kind="assets",
+        refused="file.ocds_only_procurement",
+    ),
+    case(
+        "ragged-row-too-many-fields",
+        lambda p: raw_file(p, "usage.csv", b"asset_id,usage_date,hours_used\nPC-1,2025-01-02,3\nPC-1,2025-01-03,3,extra,more\n"),
+        refused="file.ragged_row",
+        mentions=("usage.csv", " 3 "),
+    ),  # line 3, in both languages
     # --- encodings, delimiters and line endings that are valid (positive controls) -------------
-    case("gbk-chinese-headers-valid", lambda p: assets_csv(p, [["资产-1", "A001", "笔记本电脑", "¥6,500.00", "2024年3月5日"]],
-                                                          header=ASSET_HEADER_ZH, encoding="gb18030"),
-         kind="assets", accepted=1, check_sql="SELECT category, purchase_cost, purchase_date FROM assets WHERE asset_id = '资产-1'",
-         check_value=("laptop", Decimal("6500.00"), dt.date(2024, 3, 5))),
+    case(
+        "gbk-chinese-headers-valid",
+        lambda p: assets_csv(
+            p, [["资产-1", "A001", "笔记本电脑", "¥6,500.00", "2024年3月5日"]], header=ASSET_HEADER_ZH, encoding="gb18030"
+        ),
+        kind="assets",
+        accepted=1,
+        check_sql="SELECT category, purchase_cost, purchase_date FROM assets WHERE asset_id = '资产-1'",
+        check_value=("laptop", Decimal("6500.00"), dt.date(2024, 3, 5)),
+    ),
     case("utf8-bom-valid", lambda p: usage_csv(p, [["PC-1", "2025-02-03", "2"]], bom=True), accepted=1),
-    case("utf16-with-bom-valid", lambda p: raw_file(p, "usage.csv",
-            "asset_id,usage_date,hours_used\nPC-1,2025-02-03,2\n".encode("utf-16")), accepted=1),
-    case("semicolon-delimited-valid", lambda p: usage_csv(p, [["PC-1", "2025-02-03", "2.5"]], delimiter=";"), accepted=1,
-         check_sql="SELECT hours_used FROM usage_daily WHERE usage_date = DATE '2025-02-03'", check_value=(2.5,)),
-    case("tab-delimited-valid", lambda p: usage_csv(p, [["PC-1", "2025-02-03", "2"], ["PC-2", "2025-02-03", "1"]],
-                                                   delimiter="\t", name="usage.tsv"), accepted=2),
-    case("cr-only-line-endings-valid", lambda p: usage_csv(p, [["PC-1", "2025-02-03", "2"], ["PC-2", "2025-02-04", "1"]],
-                                                          newline="\r"), accepted=2),
+    case(
+        "utf16-with-bom-valid",
+        lambda p: raw_file(p, "usage.csv", "asset_id,usage_date,hours_used\nPC-1,2025-02-03,2\n".encode("utf-16")),
+        accepted=1,
+    ),
+    case(
+        "semicolon-delimited-valid",
+        lambda p: usage_csv(p, [["PC-1", "2025-02-03", "2.5"]], delimiter=";"),
+        accepted=1,
+        check_sql="SELECT hours_used FROM usage_daily WHERE usage_date = DATE '2025-02-03'",
+        check_value=(2.5,),
+    ),
+    case(
+        "tab-delimited-valid",
+        lambda p: usage_csv(p, [["PC-1", "2025-02-03", "2"], ["PC-2", "2025-02-03", "1"]], delimiter="\t", name="usage.tsv"),
+        accepted=2,
+    ),
+    case(
+        "cr-only-line-endings-valid",
+        lambda p: usage_csv(p, [["PC-1", "2025-02-03", "2"], ["PC-2", "2025-02-04", "1"]], newline="\r"),
+        accepted=2,
+    ),
     case("crlf-line-endings-valid", lambda p: usage_csv(p, [["PC-1", "2025-02-03", "2"]], newline="\r\n"), accepted=1),
-    case("quoted-multiline-cell-counts-as-one-row",
-         lambda p: assets_csv(p, [["PC-7", "A001", "laptop", "100", "2024-01-01", "line one\nline two"],
-                                  ["PC-8", "A001", "laptop", "oops", "2024-01-01", ""]],
-                              header=ASSET_HEADER + ["location"]),
-         kind="assets", rows=((3, "purchase_cost", "row.bad_number"),), mentions=("purchase_cost",)),
-
+    case(
+        "quoted-multiline-cell-counts-as-one-row",
+        lambda p: assets_csv(
+            p,
+            [
+                ["PC-7", "A001", "laptop", "100", "2024-01-01", "line one\nline two"],
+                ["PC-8", "A001", "laptop", "oops", "2024-01-01", ""],
+            ],
+            header=ASSET_HEADER + ["location"],
+        ),
+        kind="assets",
+        rows=((3, "purchase_cost", "row.bad_number"),),
+        mentions=("purchase_cost",),
+    ),
     # --- header problems --------------------------------------------------------------------------
-    case("gbk-missing-required-column", lambda p: assets_csv(p, [["资产-1", "A001", "笔记本电脑", "2024-03-05"]],
-                                                            header=["资产编号", "单位代码", "资产类别", "购置日期"], encoding="gb18030"),
-         kind="assets", refused="file.missing_columns", mentions=("purchase_cost", "原值")),
-    case("usage-missing-hours-column", lambda p: csv_file(p, ["asset_id", "usage_date", "source"], [["PC-1", "2025-01-01", "x"]]),
-         refused="file.missing_columns", mentions=("hours_used",)),
-    case("two-columns-same-field", lambda p: csv_file(p, ["asset_id", "资产编号", "usage_date", "hours_used"],
-                                                     [["PC-1", "PC-1", "2025-01-01", "1"]]),
-         refused="file.columns_same_field", mentions=("asset_id", "资产编号")),
-    case("duplicated-header", lambda p: csv_file(p, USAGE_HEADER + ["Hours_Used"], [["PC-1", "2025-01-01", "1", "2"]]),
-         refused="file.duplicate_headers", mentions=("hours_used",)),
-    case("usage-file-ingested-as-assets", lambda p: usage_csv(p, [["PC-1", "2025-01-01", "1"]]), kind="assets",
-         refused="file.wrong_kind"),
+    case(
+        "gbk-missing-required-column",
+        lambda p: assets_csv(
+            p,
+            [["资产-1", "A001", "笔记本电脑", "2024-03-05"]],
+            header=["资产编号", "单位代码", "资产类别", "购置日期"],
+            encoding="gb18030",
+        ),
+        kind="assets",
+        refused="file.missing_columns",
+        mentions=("purchase_cost", "原值"),
+    ),
+    case(
+        "usage-missing-hours-column",
+        lambda p: csv_file(p, ["asset_id", "usage_date", "source"], [["PC-1", "2025-01-01", "x"]]),
+        refused="file.missing_columns",
+        mentions=("hours_used",),
+    ),
+    case(
+        "two-columns-same-field",
+        lambda p: csv_file(p, ["asset_id", "资产编号", "usage_date", "hours_used"], [["PC-1", "PC-1", "2025-01-01", "1"]]),
+        refused="file.columns_same_field",
+        mentions=("asset_id", "资产编号"),
+    ),
+    case(
+        "duplicated-header",
+        lambda p: csv_file(p, USAGE_HEADER + ["Hours_Used"], [["PC-1", "2025-01-01", "1", "2"]]),
+        refused="file.duplicate_headers",
+        mentions=("hours_used",),
+    ),
+    case(
+        "usage-file-ingested-as-assets",
+        lambda p: usage_csv(p, [["PC-1", "2025-01-01", "1"]]),
+        kind="assets",
+        refused="file.wrong_kind",
+    ),
     case("assets-file-ingested-as-usage", lambda p: assets_csv(p, [ASSET_ROW]), kind="usage", refused="file.wrong_kind"),
-
     # --- dates --------------------------------------------------------------------------------------
-    case("bad-date-chinese-header", lambda p: csv_file(p, USAGE_HEADER_ZH, [["PC-1", "2025-01-02", "1"], ["PC-1", "yesterday", "2"]]),
-         rows=((3, "使用日期", "row.bad_date"),), mentions=("使用日期", "yesterday")),
-    case("impossible-date-feb-30", lambda p: usage_csv(p, [["PC-1", "2025-02-30", "1"]]),
-         rows=((2, "usage_date", "row.bad_date"),), mentions=("2025-02-30",)),
-    case("ambiguous-day-month-column", lambda p: usage_csv(p, [["PC-1", "03/04/2025", "1"], ["PC-1", "05/06/2025", "1"]]),
-         refused="file.ambiguous_dates", mentions=("usage_date",)),
-    case("ambiguous-accepted-with-dmy", lambda p: usage_csv(p, [["PC-1", "03/04/2025", "1"], ["PC-1", "05/06/2025", "1"]]),
-         accepted=2, options={"date_order": "dmy"},
-         check_sql="SELECT list(usage_date ORDER BY usage_date) FROM usage_daily WHERE upload_id = (SELECT max(upload_id) FROM uploads)",
-         check_value=([dt.date(2025, 4, 3), dt.date(2025, 6, 5)],)),
-    case("mixed-day-first-and-month-first", lambda p: usage_csv(p, [["PC-1", "25/03/2025", "1"], ["PC-1", "03/25/2025", "1"]]),
-         refused="file.mixed_date_order", mentions=("usage_date", "25/03/2025", "03/25/2025")),
-    case("implausible-year", lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "100", "1975-05-01"]]), kind="assets",
-         rows=((2, "purchase_date", "row.implausible_date"),), mentions=("purchase_date", "1975-05-01")),
-    case("future-usage-date", lambda p: usage_csv(p, [["PC-1", FUTURE_DAY, "1"]]),
-         rows=((2, "usage_date", "row.future_date"),), mentions=(FUTURE_DAY,)),
-
+    case(
+        "bad-date-chinese-header",
+        lambda p: csv_file(p, USAGE_HEADER_ZH, [["PC-1", "2025-01-02", "1"], ["PC-1", "yesterday", "2"]]),
+        rows=((3, "使用日期", "row.bad_date"),),
+        mentions=("使用日期", "yesterday"),
+    ),
+    case(
+        "impossible-date-feb-30",
+        lambda p: usage_csv(p, [["PC-1", "2025-02-30", "1"]]),
+        rows=((2, "usage_date", "row.bad_date"),),
+        mentions=("2025-02-30",),
+    ),
+    case(
+        "ambiguous-day-month-column",
+        lambda p: usage_csv(p, [["PC-1", "03/04/2025", "1"], ["PC-1", "05/06/2025", "1"]]),
+        refused="file.ambiguous_dates",
+        mentions=("usage_date",),
+    ),
+    case(
+        "ambiguous-accepted-with-dmy",
+        lambda p: usage_csv(p, [["PC-1", "03/04/2025", "1"], ["PC-1", "05/06/2025", "1"]]),
+        accepted=2,
+        options={"date_order": "dmy"},
+        check_sql="SELECT list(usage_date ORDER BY usage_date) FROM usage_daily WHERE upload_id = (SELECT max(upload_id) FROM uploads)",
+        check_value=([dt.date(2025, 4, 3), dt.date(2025, 6, 5)],),
+    ),
+    case(
+        "mixed-day-first-and-month-first",
+        lambda p: usage_csv(p, [["PC-1", "25/03/2025", "1"], ["PC-1", "03/25/2025", "1"]]),
+        refused="file.mixed_date_order",
+        mentions=("usage_date", "25/03/2025", "03/25/2025"),
+    ),
+    case(
+        "implausible-year",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "100", "1975-05-01"]]),
+        kind="assets",
+        rows=((2, "purchase_date", "row.implausible_date"),),
+        mentions=("purchase_date", "1975-05-01"),
+    ),
+    case(
+        "future-usage-date",
+        lambda p: usage_csv(p, [["PC-1", FUTURE_DAY, "1"]]),
+        rows=((2, "usage_date", "row.future_date"),),
+        mentions=(FUTURE_DAY,),
+    ),
     # --- amounts and numbers ------------------------------------------------------------------------
-    case("negative-amount", lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "-100", "2024-01-01"]]), kind="assets",
-         rows=((2, "purchase_cost", "row.negative"),), mentions=("purchase_cost", "-100")),
-    case("non-numeric-amount-chinese-header", lambda p: assets_csv(p, [["资产-2", "A001", "笔记本电脑", "五千", "2024-01-01"]],
-                                                                  header=ASSET_HEADER_ZH), kind="assets",
-         rows=((2, "原值", "row.bad_number"),), mentions=("原值", "五千")),
-    case("malformed-thousands-1,2,3", lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "1,2,3", "2024-01-01"]]), kind="assets",
-         rows=((2, "purchase_cost", "row.bad_number"),), mentions=("1,2,3",)),
-    case("yuan-sign-and-thousands-accepted", lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "¥12,345.50", "2024-01-01"]]),
-         kind="assets", accepted=1, check_sql="SELECT purchase_cost FROM assets WHERE asset_id = 'PC-9'",
-         check_value=(Decimal("12345.50"),)),
-    case("total-disagrees-over-1pct", lambda p: proc_csv(p, PROC_HEADER + ["金额"], [PROC_ROW + ["10200"]]), kind="procurement",
-         rows=((2, "金额", "row.total_mismatch"),), mentions=("10200", "9998")),
-    case("total-agrees-within-1pct", lambda p: proc_csv(p, PROC_HEADER + ["total_amount"], [PROC_ROW + ["10050"]]),
-         kind="procurement", accepted=1,
-         check_sql="SELECT unit_price, total_amount FROM procurement_lines WHERE po_number = 'PO-9'",
-         check_value=(Decimal("4999.00"), Decimal("10050.00"))),
-    case("quantity-zero", lambda p: proc_csv(p, PROC_HEADER, [PROC_ROW[:4] + ["0"] + PROC_ROW[5:]]), kind="procurement",
-         rows=((2, "quantity", "row.not_positive"),), mentions=("quantity",)),
-    case("quantity-2.5", lambda p: proc_csv(p, PROC_HEADER, [PROC_ROW[:4] + ["2.5"] + PROC_ROW[5:]]), kind="procurement",
-         rows=((2, "quantity", "row.bad_int"),), mentions=("quantity", "2.5")),
-    case("bad-currency-code", lambda p: proc_csv(p, PROC_HEADER + ["币种"], [PROC_ROW + ["DOLLARS"]]), kind="procurement",
-         rows=((2, "币种", "row.bad_currency"),), mentions=("DOLLARS",)),
-    case("delivery-before-order", lambda p: proc_csv(p, PROC_HEADER + ["验收日期"], [PROC_ROW + ["2024-02-01"]]),
-         kind="procurement", rows=((2, "验收日期", "row.delivery_before_order"),), mentions=("2024-02-01", "2024-03-01")),
-    case("procurement-without-price-or-total-value", lambda p: proc_csv(p, PROC_HEADER, [PROC_ROW[:5] + [""] + PROC_ROW[6:]]),
-         kind="procurement", rows=((2, "unit_price", "row.required"),), mentions=("unit_price",)),
-
+    case(
+        "negative-amount",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "-100", "2024-01-01"]]),
+        kind="assets",
+        rows=((2, "purchase_cost", "row.negative"),),
+        mentions=("purchase_cost", "-100"),
+    ),
+    case(
+        "non-numeric-amount-chinese-header",
+        lambda p: assets_csv(p, [["资产-2", "A001", "笔记本电脑", "五千", "2024-01-01"]], header=ASSET_HEADER_ZH),
+        kind="assets",
+        rows=((2, "原值", "row.bad_number"),),
+        mentions=("原值", "五千"),
+    ),
+    case(
+        "malformed-thousands-1,2,3",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "1,2,3", "2024-01-01"]]),
+        kind="assets",
+        rows=((2, "purchase_cost", "row.bad_number"),),
+        mentions=("1,2,3",),
+    ),
+    case(
+        "yuan-sign-and-thousands-accepted",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "¥12,345.50", "2024-01-01"]]),
+        kind="assets",
+        accepted=1,
+        check_sql="SELECT purchase_cost FROM assets WHERE asset_id = 'PC-9'",
+        check_value=(Decimal("12345.50"),),
+    ),
+    case(
+        "total-disagrees-over-1pct",
+        lambda p: proc_csv(p, PROC_HEADER + ["金额"], [PROC_ROW + ["10200"]]),
+        kind="procurement",
+        rows=((2, "金额", "row.total_mismatch"),),
+        mentions=("10200", "9998"),
+    ),
+    case(
+        "total-agrees-within-1pct",
+        lambda p: proc_csv(p, PROC_HEADER + ["total_amount"], [PROC_ROW + ["10050"]]),
+        kind="procurement",
+        accepted=1,
+        check_sql="SELECT unit_price, total_amount FROM procurement_lines WHERE po_number = 'PO-9'",
+        check_value=(Decimal("4999.00"), Decimal("10050.00")),
+    ),
+    case(
+        "quantity-zero",
+        lambda p: proc_csv(p, PROC_HEADER, [PROC_ROW[:4] + ["0"] + PROC_ROW[5:]]),
+        kind="procurement",
+        rows=((2, "quantity", "row.not_positive"),),
+        mentions=("quantity",),
+    ),
+    case(
+        "quantity-2.5",
+        lambda p: proc_csv(p, PROC_HEADER, [PROC_ROW[:4] + ["2.5"] + PROC_ROW[5:]]),
+        kind="procurement",
+        rows=((2, "quantity", "row.bad_int"),),
+        mentions=("quantity", "2.5"),
+    ),
+    case(
+        "bad-currency-code",
+        lambda p: proc_csv(p, PROC_HEADER + ["币种"], [PROC_ROW + ["DOLLARS"]]),
+        kind="procurement",
+        rows=((2, "币种", "row.bad_currency"),),
+        mentions=("DOLLARS",),
+    ),
+    case(
+        "delivery-before-order",
+        lambda p: proc_csv(p, PROC_HEADER + ["验收日期"], [PROC_ROW + ["2024-02-01"]]),
+        kind="procurement",
+        rows=((2, "验收日期", "row.delivery_before_order"),),
+        mentions=("2024-02-01", "2024-03-01"),
+    ),
+    case(
+        "procurement-without-price-or-total-value",
+        lambda p: proc_csv(p, PROC_HEADER, [PROC_ROW[:5] + [""] + PROC_ROW[6:]]),
+        kind="procurement",
+        rows=((2, "unit_price", "row.required"),),
+        mentions=("unit_price",),
+    ),
     # --- usage hours and sessions ---------------------------------------------------------------
-    case("hours-25", lambda p: usage_csv(p, [["PC-1", "2025-01-02", "8"], ["PC-1", "2025-01-03", "25"]]),
-         rows=((3, "hours_used", "row.hours_over_24"),), mentions=("hours_used", "25")),
-    case("negative-hours", lambda p: usage_csv(p, [["PC-1", "2025-01-02", "-2"]]),
-         rows=((2, "hours_used", "row.negative"),), mentions=("-2",)),
-    case("non-numeric-hours", lambda p: usage_csv(p, [["PC-1", "2025-01-02", "eight"]]),
-         rows=((2, "hours_used", "row.bad_number"),), mentions=("eight",)),
-    case("minutes-1500", lambda p: csv_file(p, ["asset_id", "usage_date", "使用时长(分钟)"], [["PC-1", "2025-01-02", "1500"]]),
-         rows=((2, "使用时长(分钟)", "row.minutes_over_day"),), mentions=("使用时长(分钟)", "1500")),
-    case("blank-required-value", lambda p: usage_csv(p, [["PC-1", "", "1"]]),
-         rows=((2, "usage_date", "row.required"),), mentions=("usage_date",)),
-    case("short-row-padded-then-required", lambda p: raw_file(p, "usage.csv", b"asset_id,usage_date,hours_used\nPC-1,2025-01-02,1\nPC-1\n"),
-         rows=((3, "usage_date", "row.required"), (3, "hours_used", "row.required"))),
-    case("session-end-before-start", lambda p: csv_file(p, SESSION_HEADER, SESSION_ROWS_OK + [["PC-1", "2025-03-02 10:00", "2025-03-02 09:00"]]),
-         rows=((3, "end_time", "row.end_before_start"),), mentions=("2025-03-02",)),
-    case("session-longer-than-366-days", lambda p: csv_file(p, SESSION_HEADER, [["PC-1", "2023-01-01 00:00", "2024-06-01 00:00"]]),
-         rows=((2, "end_time", "row.session_too_long"),), mentions=("2023-01-01", "2024-06-01")),
-    case("session-bad-timestamp", lambda p: csv_file(p, ["资产编号", "开始时间", "结束时间"], [["PC-1", "2025-03-01 25:61", "2025-03-01 10:00"]]),
-         rows=((2, "开始时间", "row.bad_timestamp"),), mentions=("开始时间", "2025-03-01 25:61")),
-    case("sessions-valid-split-at-midnight", lambda p: csv_file(p, SESSION_HEADER, [["PC-2", "2025-03-01 22:00", "2025-03-02 03:00"]]),
-         accepted=1, check_sql="SELECT list(hours_used ORDER BY usage_date) FROM usage_daily WHERE asset_id = 'PC-2' "
-                               "AND usage_date >= DATE '2025-03-01'", check_value=([2.0, 3.0],)),
-
+    case(
+        "hours-25",
+        lambda p: usage_csv(p, [["PC-1", "2025-01-02", "8"], ["PC-1", "2025-01-03", "25"]]),
+        rows=((3, "hours_used", "row.hours_over_24"),),
+        mentions=("hours_used", "25"),
+    ),
+    case(
+        "negative-hours",
+        lambda p: usage_csv(p, [["PC-1", "2025-01-02", "-2"]]),
+        rows=((2, "hours_used", "row.negative"),),
+        mentions=("-2",),
+    ),
+    case(
+        "non-numeric-hours",
+        lambda p: usage_csv(p, [["PC-1", "2025-01-02", "eight"]]),
+        rows=((2, "hours_used", "row.bad_number"),),
+        mentions=("eight",),
+    ),
+    case(
+        "minutes-1500",
+        lambda p: csv_file(p, ["asset_id", "usage_date", "使用时长(分钟)"], [["PC-1", "2025-01-02", "1500"]]),
+        rows=((2, "使用时长(分钟)", "row.minutes_over_day"),),
+        mentions=("使用时长(分钟)", "1500"),
+    ),
+    case(
+        "blank-required-value",
+        lambda p: usage_csv(p, [["PC-1", "", "1"]]),
+        rows=((2, "usage_date", "row.required"),),
+        mentions=("usage_date",),
+    ),
+    case(
+        "short-row-padded-then-required",
+        lambda p: raw_file(p, "usage.csv", b"asset_id,usage_date,hours_used\nPC-1,2025-01-02,1\nPC-1\n"),
+        rows=((3, "usage_date", "row.required"), (3, "hours_used", "row.required")),
+    ),
+    case(
+        "session-end-before-start",
+        lambda p: csv_file(p, SESSION_HEADER, SESSION_ROWS_OK + [["PC-1", "2025-03-02 10:00", "2025-03-02 09:00"]]),
+        rows=((3, "end_time", "row.end_before_start"),),
+        mentions=("2025-03-02",),
+    ),
+    case(
+        "session-longer-than-366-days",
+        lambda p: csv_file(p, SESSION_HEADER, [["PC-1", "2023-01-01 00:00", "2024-06-01 00:00"]]),
+        rows=((2, "end_time", "row.session_too_long"),),
+        mentions=("2023-01-01", "2024-06-01"),
+    ),
+    case(
+        "session-bad-timestamp",
+        lambda p: csv_file(p, ["资产编号", "开始时间", "结束时间"], [["PC-1", "2025-03-01 25:61", "2025-03-01 10:00"]]),
+        rows=((2, "开始时间", "row.bad_timestamp"),),
+        mentions=("开始时间", "2025-03-01 25:61"),
+    ),
+    case(
+        "sessions-valid-split-at-midnight",
+        lambda p: csv_file(p, SESSION_HEADER, [["PC-2", "2025-03-01 22:00", "2025-03-02 03:00"]]),
+        accepted=1,
+        check_sql="SELECT list(hours_used ORDER BY usage_date) FROM usage_daily WHERE asset_id = 'PC-2' "
+        "AND usage_date >= DATE '2025-03-01'",
+        check_value=([2.0, 3.0],),
+    ),
     # --- rows against each other and against the database ------------------------------------------
-    case("conflicting-duplicate-keys", lambda p: usage_csv(p, [["PC-1", "2025-01-02", "1"], ["PC-2", "2025-01-02", "1"],
-                                                               ["PC-1", "2025-01-02", "5"]]),
-         rows=((2, "asset_id + usage_date", "row.duplicate_key"), (4, "asset_id + usage_date", "row.duplicate_key")),
-         mentions=("2, 4",)),
-    case("identical-duplicate-rows-accepted-once", lambda p: usage_csv(p, [["PC-1", "2025-01-09", "1"], ["PC-1", "2025-01-09", "1"]]),
-         accepted=2, check_sql="SELECT count(*) FROM usage_daily WHERE usage_date = DATE '2025-01-09'", check_value=(1,)),
-    case("usage-for-unknown-asset", lambda p: usage_csv(p, [["PC-1", "2025-01-02", "1"], ["NOPE-1", "2025-01-02", "1"]]),
-         rows=((3, "asset_id", "row.unknown_asset"),), mentions=("NOPE-1",)),
-    case("usage-before-the-register", lambda p: usage_csv(p, [["NOPE-1", "2025-01-02", "1"], ["NOPE-2", "2025-01-02", "1"]]),
-         refused="file.no_known_assets", mentions=("2",)),
-    case("assets-of-another-agency-under-scope", lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "100", "2024-01-01"]]),
-         kind="assets", options={"agency": "A002"}, rows=((2, "agency_code", "row.other_agency"),), mentions=("A001", "A002")),
-    case("usage-of-another-agencys-asset-under-scope", lambda p: usage_csv(p, [["PR-9", "2025-01-02", "1"], ["PC-1", "2025-01-02", "1"]]),
-         options={"agency": "A002"}, rows=((3, "asset_id", "row.asset_other_agency"),), mentions=("PC-1", "A001")),
-    case("assets-without-agency-column-under-scope-accepted",
-         lambda p: csv_file(p, ["asset_id", "category", "purchase_cost"], [["PR-10", "printer", "900"]]), kind="assets",
-         options={"agency": "A002"}, accepted=1, check_sql="SELECT agency_code FROM assets WHERE asset_id = 'PR-10'",
-         check_value=("A002",)),
-
+    case(
+        "conflicting-duplicate-keys",
+        lambda p: usage_csv(p, [["PC-1", "2025-01-02", "1"], ["PC-2", "2025-01-02", "1"], ["PC-1", "2025-01-02", "5"]]),
+        rows=((2, "asset_id + usage_date", "row.duplicate_key"), (4, "asset_id + usage_date", "row.duplicate_key")),
+        mentions=("2, 4",),
+    ),
+    case(
+        "identical-duplicate-rows-accepted-once",
+        lambda p: usage_csv(p, [["PC-1", "2025-01-09", "1"], ["PC-1", "2025-01-09", "1"]]),
+        accepted=2,
+        check_sql="SELECT count(*) FROM usage_daily WHERE usage_date = DATE '2025-01-09'",
+        check_value=(1,),
+    ),
+    case(
+        "usage-for-unknown-asset",
+        lambda p: usage_csv(p, [["PC-1", "2025-01-02", "1"], ["NOPE-1", "2025-01-02", "1"]]),
+        rows=((3, "asset_id", "row.unknown_asset"),),
+        mentions=("NOPE-1",),
+    ),
+    case(
+        "usage-before-the-register",
+        lambda p: usage_csv(p, [["NOPE-1", "2025-01-02", "1"], ["NOPE-2", "2025-01-02", "1"]]),
+        refused="file.no_known_assets",
+        mentions=("2",),
+    ),
+    case(
+        "assets-of-another-agency-under-scope",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "100", "2024-01-01"]]),
+        kind="assets",
+        options={"agency": "A002"},
+        rows=((2, "agency_code", "row.other_agency"),),
+        mentions=("A001", "A002"),
+    ),
+    case(
+        "usage-of-another-agencys-asset-under-scope",
+        lambda p: usage_csv(p, [["PR-9", "2025-01-02", "1"], ["PC-1", "2025-01-02", "1"]]),
+        options={"agency": "A002"},
+        rows=((3, "asset_id", "row.asset_other_agency"),),
+        mentions=("PC-1", "A001"),
+    ),
+    case(
+        "assets-without-agency-column-under-scope-accepted",
+        lambda p: csv_file(p, ["asset_id", "category", "purchase_cost"], [["PR-10", "printer", "900"]]),
+        kind="assets",
+        options={"agency": "A002"},
+        accepted=1,
+        check_sql="SELECT agency_code FROM assets WHERE asset_id = 'PR-10'",
+        check_value=("A002",),
+    ),
     # --- text fields ----------------------------------------------------------------------------------
-    case("formula-hyperlink", lambda p: assets_csv(p, asset_with(["model"], ['=HYPERLINK("http://x","y")'])[1],
-                                                   header=ASSET_HEADER + ["model"]), kind="assets",
-         rows=((3, "model", "row.formula"),), mentions=("=HYPERLINK",)),
-    case("formula-at-sum", lambda p: assets_csv(p, asset_with(["location"], ["@SUM(1)"])[1], header=ASSET_HEADER + ["location"]),
-         kind="assets", rows=((3, "location", "row.formula"),), mentions=("@SUM(1)",)),
-    case("formula-dde-cmd", lambda p: assets_csv(p, asset_with(["department"], ["+cmd|' /C calc'!A0"])[1],
-                                                 header=ASSET_HEADER + ["department"]), kind="assets",
-         rows=((3, "department", "row.formula"),), mentions=("+cmd",)),
-    case("formula-minus-two-plus-three", lambda p: assets_csv(p, asset_with(["model"], ["-2+3"])[1],
-                                                              header=ASSET_HEADER + ["model"]), kind="assets",
-         rows=((3, "model", "row.formula"),), mentions=("-2+3",)),
-    case("phone-number-in-text-accepted", lambda p: assets_csv(p, asset_with(["location"], ["+86 10 1234 5678"])[1],
-                                                               header=ASSET_HEADER + ["location"]), kind="assets",
-         accepted=2, check_sql="SELECT location FROM assets WHERE asset_id = 'PC-9'", check_value=("+86 10 1234 5678",)),
-    case("very-long-field-5000-chars", lambda p: assets_csv(p, asset_with(["model"], [LONG_TEXT])[1], header=ASSET_HEADER + ["model"]),
-         kind="assets", rows=((3, "model", "row.too_long"),), mentions=("5000", "1000")),
-    case("control-characters", lambda p: assets_csv(p, asset_with(["model"], ["Think\x07Pad\x1b"])[1], header=ASSET_HEADER + ["model"]),
-         kind="assets", rows=((3, "model", "row.control_chars"),), mentions=("model",)),
-    case("bad-status", lambda p: assets_csv(p, asset_with(["status"], ["kaput"])[1], header=ASSET_HEADER + ["status"]),
-         kind="assets", rows=((3, "status", "row.bad_status"),), mentions=("kaput",)),
-    case("bad-standby-boolean", lambda p: assets_csv(p, asset_with(["是否备用"], ["maybe"])[1], header=ASSET_HEADER + ["是否备用"]),
-         kind="assets", rows=((3, "是否备用", "row.bad_bool"),), mentions=("是否备用", "maybe")),
-    case("disposal-before-in-service", lambda p: assets_csv(p, asset_with(["启用日期", "处置日期"], ["2024-02-01", "2023-12-31"])[1],
-                                                            header=ASSET_HEADER + ["启用日期", "处置日期"]), kind="assets",
-         rows=((3, "处置日期", "row.disposal_before_service"),), mentions=("2023-12-31", "2024-02-01")),
-
+    case(
+        "formula-hyperlink",
+        lambda p: assets_csv(p, asset_with(["model"], ['=HYPERLINK("http://x","y")'])[1], header=ASSET_HEADER + ["model"]),
+        kind="assets",
+        rows=((3, "model", "row.formula"),),
+        mentions=("=HYPERLINK",),
+    ),
+    case(
+        "formula-at-sum",
+        lambda p: assets_csv(p, asset_with(["location"], ["@SUM(1)"])[1], header=ASSET_HEADER + ["location"]),
+        kind="assets",
+        rows=((3, "location", "row.formula"),),
+        mentions=("@SUM(1)",),
+    ),
+    case(
+        "formula-dde-cmd",
+        lambda p: assets_csv(p, asset_with(["department"], ["+cmd|' /C calc'!A0"])[1], header=ASSET_HEADER + ["department"]),
+        kind="assets",
+        rows=((3, "department", "row.formula"),),
+        mentions=("+cmd",),
+    ),
+    case(
+        "formula-minus-two-plus-three",
+        lambda p: assets_csv(p, asset_with(["model"], ["-2+3"])[1], header=ASSET_HEADER + ["model"]),
+        kind="assets",
+        rows=((3, "model", "row.formula"),),
+        mentions=("-2+3",),
+    ),
+    case(
+        "phone-number-in-text-accepted",
+        lambda p: assets_csv(p, asset_with(["location"], ["+86 10 1234 5678"])[1], header=ASSET_HEADER + ["location"]),
+        kind="assets",
+        accepted=2,
+        check_sql="SELECT location FROM assets WHERE asset_id = 'PC-9'",
+        check_value=("+86 10 1234 5678",),
+    ),
+    case(
+        "very-long-field-5000-chars",
+        lambda p: assets_csv(p, asset_with(["model"], [LONG_TEXT])[1], header=ASSET_HEADER + ["model"]),
+        kind="assets",
+        rows=((3, "model", "row.too_long"),),
+        mentions=("5000", "1000"),
+    ),
+    case(
+        "control-characters",
+        lambda p: assets_csv(p, asset_with(["model"], ["Think\x07Pad\x1b"])[1], header=ASSET_HEADER + ["model"]),
+        kind="assets",
+        rows=((3, "model", "row.control_chars"),),
+        mentions=("model",),
+    ),
+    case(
+        "bad-status",
+        lambda p: assets_csv(p, asset_with(["status"], ["kaput"])[1], header=ASSET_HEADER + ["status"]),
+        kind="assets",
+        rows=((3, "status", "row.bad_status"),),
+        mentions=("kaput",),
+    ),
+    case(
+        "bad-standby-boolean",
+        lambda p: assets_csv(p, asset_with(["是否备用"], ["maybe"])[1], header=ASSET_HEADER + ["是否备用"]),
+        kind="assets",
+        rows=((3, "是否备用", "row.bad_bool"),),
+        mentions=("是否备用", "maybe"),
+    ),
+    case(
+        "disposal-before-in-service",
+        lambda p: assets_csv(
+            p,
+            asset_with(["启用日期", "处置日期"], ["2024-02-01", "2023-12-31"])[1],
+            header=ASSET_HEADER + ["启用日期", "处置日期"],
+        ),
+        kind="assets",
+        rows=((3, "处置日期", "row.disposal_before_service"),),
+        mentions=("2023-12-31", "2024-02-01"),
+    ),
     # --- spreadsheet and columnar formats -----------------------------------------------------------
-    case("xlsx-title-row-shifts-row-numbers", lambda p: xlsx_file(p, [
-            ["Usage report, January"], USAGE_HEADER, ["PC-1", "2025-01-02", 1], ["PC-1", "2025-01-03", 30]]),
-         rows=((4, "hours_used", "row.hours_over_24"),), mentions=("30",)),
-    case("csv-title-row-shifts-row-numbers", lambda p: usage_csv(p, [["PC-1", "2025-01-02", "1"], ["PC-1", "bad", "1"]],
-                                                                title="Usage export,,"),
-         rows=((4, "usage_date", "row.bad_date"),), mentions=("bad",)),
-    case("xlsx-excel-serial-date-accepted", lambda p: xlsx_file(p, [USAGE_HEADER, ["PC-1", 45658, 2]]), accepted=1,
-         check_sql="SELECT usage_date FROM usage_daily WHERE upload_id = (SELECT max(upload_id) FROM uploads)",
-         check_value=(dt.date(2025, 1, 1),)),
-    case("xlsx-real-date-cell-accepted", lambda p: xlsx_file(p, [USAGE_HEADER, ["PC-2", dt.date(2025, 2, 14), 3.5]]), accepted=1,
-         check_sql="SELECT usage_date, hours_used FROM usage_daily WHERE upload_id = (SELECT max(upload_id) FROM uploads)",
-         check_value=(dt.date(2025, 2, 14), 3.5)),
+    case(
+        "xlsx-title-row-shifts-row-numbers",
+        lambda p: xlsx_file(p, [["Usage report, January"], USAGE_HEADER, ["PC-1", "2025-01-02", 1], ["PC-1", "2025-01-03", 30]]),
+        rows=((4, "hours_used", "row.hours_over_24"),),
+        mentions=("30",),
+    ),
+    case(
+        "csv-title-row-shifts-row-numbers",
+        lambda p: usage_csv(p, [["PC-1", "2025-01-02", "1"], ["PC-1", "bad", "1"]], title="Usage export,,"),
+        rows=((4, "usage_date", "row.bad_date"),),
+        mentions=("bad",),
+    ),
+    case(
+        "xlsx-excel-serial-date-accepted",
+        lambda p: xlsx_file(p, [USAGE_HEADER, ["PC-1", 45658, 2]]),
+        accepted=1,
+        check_sql="SELECT usage_date FROM usage_daily WHERE upload_id = (SELECT max(upload_id) FROM uploads)",
+        check_value=(dt.date(2025, 1, 1),),
+    ),
+    case(
+        "xlsx-real-date-cell-accepted",
+        lambda p: xlsx_file(p, [USAGE_HEADER, ["PC-2", dt.date(2025, 2, 14), 3.5]]),
+        accepted=1,
+        check_sql="SELECT usage_date, hours_used FROM usage_daily WHERE upload_id = (SELECT max(upload_id) FROM uploads)",
+        check_value=(dt.date(2025, 2, 14), 3.5),
+    ),
     case("xlsx-without-header", lambda p: xlsx_file(p, [["a", "b"], [1, 2]]), refused="file.no_header"),
-    case("parquet-bad-value-row-numbers-from-2", lambda p: parquet_file(p, {
-            "asset_id": ["PC-1", "PC-1", "PC-2"], "usage_date": ["2025-01-02", "2025-01-03", "2025-01-04"],
-            "hours_used": [1.0, 2.0, 48.0]}),
-         rows=((4, "hours_used", "row.hours_over_24"),), mentions=("48",)),
-    case("parquet-typed-date-column-accepted", lambda p: parquet_file(p, {
-            "asset_id": ["PC-1"], "usage_date": pa.array([dt.date(2025, 1, 20)]), "hours_used": [2.0]}), accepted=1),
-    case("not-parquet-named-parquet", lambda p: raw_file(p, "usage.parquet", b"asset_id,usage_date\n"), refused="file.bad_parquet"),
+    case(
+        "parquet-bad-value-row-numbers-from-2",
+        lambda p: parquet_file(
+            p,
+            {
+                "asset_id": ["PC-1", "PC-1", "PC-2"],
+                "usage_date": ["2025-01-02", "2025-01-03", "2025-01-04"],
+                "hours_used": [1.0, 2.0, 48.0],
+            },
+        ),
+        rows=((4, "hours_used", "row.hours_over_24"),),
+        mentions=("48",),
+    ),
+    case(
+        "parquet-typed-date-column-accepted",
+        lambda p: parquet_file(p, {"asset_id": ["PC-1"], "usage_date": pa.array([dt.date(2025, 1, 20)]), "hours_used": [2.0]}),
+        accepted=1,
+    ),
+    case(
+        "not-parquet-named-parquet", lambda p: raw_file(p, "usage.parquet", b"asset_id,usage_date\n"), refused="file.bad_parquet"
+    ),
 ]
 
 
@@ -559,8 +948,13 @@ def test_minutes_over_a_day_message_speaks_of_minutes(seeded, tmp_path):
 
 
 # -- all or nothing, partial, dry run, rejects file --------------------------------------------------
-MIXED_USAGE = [["PC-1", "2025-01-10", "2"], ["PC-2", "2025-01-10", "30"], ["PC-2", "2025-01-11", "4"],
-               ["GHOST", "2025-01-11", "1"], ["PC-1", "2025-01-11", "=1+2"]]
+MIXED_USAGE = [
+    ["PC-1", "2025-01-10", "2"],
+    ["PC-2", "2025-01-10", "30"],
+    ["PC-2", "2025-01-11", "4"],
+    ["GHOST", "2025-01-11", "1"],
+    ["PC-1", "2025-01-11", "=1+2"],
+]
 
 
 def test_one_bad_row_commits_nothing_by_default(seeded, tmp_path):
@@ -576,14 +970,18 @@ def test_partial_commits_good_rows_and_keeps_rejected_ones(seeded, tmp_path):
     report = ingest_file(seeded, "usage", usage_csv(tmp_path, MIXED_USAGE, name="mixed.csv"), partial=True, actor="tester")
     assert report.status == "partial"
     assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (5, 2, 3)
-    stored = seeded.fetchall("SELECT asset_id, usage_date, hours_used FROM usage_daily WHERE upload_id = ? ORDER BY 1, 2",
-                             [report.upload_id])
+    stored = seeded.fetchall(
+        "SELECT asset_id, usage_date, hours_used FROM usage_daily WHERE upload_id = ? ORDER BY 1, 2", [report.upload_id]
+    )
     assert stored == [("PC-1", dt.date(2025, 1, 10), 2.0), ("PC-2", dt.date(2025, 1, 11), 4.0)]
-    upload = seeded.fetchone("SELECT status, file_name, uploaded_by, rows_accepted, rows_rejected FROM uploads WHERE upload_id = ?",
-                             [report.upload_id])
+    upload = seeded.fetchone(
+        "SELECT status, file_name, uploaded_by, rows_accepted, rows_rejected FROM uploads WHERE upload_id = ?", [report.upload_id]
+    )
     assert upload == ("partial", "mixed.csv", "tester", 2, 3)
-    rejects = seeded.fetchall("SELECT row_number, row_data, errors, error_en, error_zh FROM rejected_rows "
-                              "WHERE upload_id = ? ORDER BY row_number", [report.upload_id])
+    rejects = seeded.fetchall(
+        "SELECT row_number, row_data, errors, error_en, error_zh FROM rejected_rows WHERE upload_id = ? ORDER BY row_number",
+        [report.upload_id],
+    )
     assert [r[0] for r in rejects] == [3, 5, 6]
     for row_number, row_data, errors, error_en, error_zh in rejects:
         assert error_en.strip() and error_zh.strip() and error_en != error_zh
@@ -626,8 +1024,9 @@ def test_rejects_table_has_original_headers_and_error_column(seeded, tmp_path):
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "LANG": "C.UTF-8"}
     env.pop("TRACKER_PROGRESS", None)
-    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=REPO_ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cli_on_a_bad_file(tmp_path):
@@ -635,7 +1034,7 @@ def test_cli_on_a_bad_file(tmp_path):
     with Database.open(db_path) as db:
         seed(db, tmp_path)
         before = db_state(db)
-    rows = [["PC-1", "2025-01-10", "2"], ["PC-1", "2025-01-11", "=HYPERLINK(\"http://evil\")"], ["PC-2", "2025-01-12", "25"]]
+    rows = [["PC-1", "2025-01-10", "2"], ["PC-1", "2025-01-11", '=HYPERLINK("http://evil")'], ["PC-2", "2025-01-12", "25"]]
     bad = usage_csv(tmp_path, rows, name="bad.csv")
     out = tmp_path / "out.csv"
     result = run_cli("--db", str(db_path), "--lang", "en", "ingest", "usage", str(bad), "--rejects", str(out))

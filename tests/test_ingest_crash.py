@@ -11,8 +11,8 @@ the same upload must succeed.
 from __future__ import annotations
 
 import os
-import re
 import pty
+import re
 import select
 import signal
 import subprocess
@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pytest
 
-from tracker.db import Database
+from tracker.store.db import Database
 
 pytestmark = pytest.mark.slow
 
@@ -43,8 +43,9 @@ def child_env() -> dict[str, str]:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=REPO_ROOT, env=child_env(),
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args], cwd=REPO_ROOT, env=child_env(), capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -52,16 +53,23 @@ def big_files(tmp_path_factory) -> tuple[Path, Path]:
     """An asset register of 300 devices and 900,000 usage days for them, written with pyarrow."""
     folder = tmp_path_factory.mktemp("crash")
     asset_ids = np.array([f"CR-{i:04d}" for i in range(N_ASSETS)])
-    assets = pa.table({
-        "asset_id": asset_ids, "agency_code": ["A001"] * N_ASSETS, "category": ["laptop"] * N_ASSETS,
-        "purchase_cost": ["5200.00"] * N_ASSETS, "purchase_date": ["2015-12-01"] * N_ASSETS,
-    })
+    assets = pa.table(
+        {
+            "asset_id": asset_ids,
+            "agency_code": ["A001"] * N_ASSETS,
+            "category": ["laptop"] * N_ASSETS,
+            "purchase_cost": ["5200.00"] * N_ASSETS,
+            "purchase_date": ["2015-12-01"] * N_ASSETS,
+        }
+    )
     days = np.arange(N_DAYS)
-    usage = pa.table({
-        "asset_id": np.repeat(asset_ids, N_DAYS),
-        "usage_date": pa.array(np.tile(FIRST_DAY + days, N_ASSETS)),
-        "hours_used": np.tile(np.round((days % 97) / 8.0, 2), N_ASSETS),
-    })
+    usage = pa.table(
+        {
+            "asset_id": np.repeat(asset_ids, N_DAYS),
+            "usage_date": pa.array(np.tile(FIRST_DAY + days, N_ASSETS)),
+            "hours_used": np.tile(np.round((days % 97) / 8.0, 2), N_ASSETS),
+        }
+    )
     options = pcsv.WriteOptions(quoting_style="none")
     assets_path, usage_path = folder / "assets.csv", folder / "usage.csv"
     pcsv.write_csv(assets, assets_path, options)
@@ -72,8 +80,10 @@ def big_files(tmp_path_factory) -> tuple[Path, Path]:
 def db_state(db_path: Path) -> dict[str, tuple]:
     with Database.open(db_path) as db:
         state = {
-            t: db.fetchone(f"SELECT count(*), md5(coalesce(string_agg(CAST(x AS VARCHAR), chr(30) "
-                           f"ORDER BY CAST(x AS VARCHAR)), '')) FROM {t} AS x")
+            t: db.fetchone(
+                f"SELECT count(*), md5(coalesce(string_agg(CAST(x AS VARCHAR), chr(30) "
+                f"ORDER BY CAST(x AS VARCHAR)), '')) FROM {t} AS x"
+            )
             for t in TABLES
         }
         state["tables"] = sorted(r[0] for r in db.fetchall("SELECT table_name FROM duckdb_tables()"))
@@ -104,7 +114,11 @@ def ingest_and_kill(db_path: Path, usage_path: Path, moment: str) -> tuple[int, 
     master, slave = pty.openpty()
     child = subprocess.Popen(
         [sys.executable, "-m", "tracker", "--db", str(db_path), "ingest", "usage", str(usage_path)],
-        cwd=REPO_ROOT, env=child_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave,
+        cwd=REPO_ROOT,
+        env=child_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
     )
     os.close(slave)
     seen = ""
@@ -154,8 +168,9 @@ def test_killed_upload_leaves_the_database_as_before(big_files, tmp_path, moment
     returncode, stderr = ingest_and_kill(db_path, usage_path, moment)
     assert returncode == -signal.SIGKILL, f"the upload was not killed mid-way (exit {returncode}): {stderr}"
     phases_done = [p for p in ("read", "validate", "compare", "write") if phase_ended(p, stderr)]
-    expected_done = {"read": [], "validate": ["read"], "compare": ["read", "validate"],
-                     "write": ["read", "validate", "compare"]}[moment]
+    expected_done = {"read": [], "validate": ["read"], "compare": ["read", "validate"], "write": ["read", "validate", "compare"]}[
+        moment
+    ]
     assert phases_done == expected_done, f"killed in the wrong phase: {stderr!r}"
 
     assert db_state(db_path) == before  # opens, and nothing of the upload (rows, uploads row) is there
@@ -165,6 +180,8 @@ def test_killed_upload_leaves_the_database_as_before(big_files, tmp_path, moment
     with Database.open(db_path) as db:
         assert db.scalar("SELECT count(*) FROM usage_daily") == N_ROWS
         assert db.fetchall("SELECT kind, status, rows_inserted FROM uploads ORDER BY upload_id") == [
-            ("assets", "committed", N_ASSETS), ("usage", "committed", N_ROWS)]
+            ("assets", "committed", N_ASSETS),
+            ("usage", "committed", N_ROWS),
+        ]
         assert db.scalar("SELECT count(DISTINCT asset_id) FROM usage_daily") == N_ASSETS
         assert db.scalar("SELECT max(usage_date) - min(usage_date) FROM usage_daily") == N_DAYS - 1

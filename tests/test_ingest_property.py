@@ -17,14 +17,15 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tracker.db import Database
-from tracker.errors import FileRefused
-from tracker.ingest import ingest_file
+from tracker.ingest.pipeline import ingest_file
+from tracker.store.db import Database
+from tracker.text.errors import FileRefused
 
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 RECORD_TABLES = ("procurement_lines", "assets", "usage_daily", "agencies")
@@ -32,7 +33,8 @@ ALL_TABLES = RECORD_TABLES + ("uploads", "rejected_rows")
 
 REGISTERED = {"PC-1": "A001", "PC-2": "A001", "资产-3": "A002", "SRV 4": "A002"}
 ASSETS_CSV = "asset_id,agency_code,category,purchase_cost,purchase_date\n" + "".join(
-    f"{asset},{agency},laptop,5000,2019-06-01\n" for asset, agency in REGISTERED.items())
+    f"{asset},{agency},laptop,5000,2019-06-01\n" for asset, agency in REGISTERED.items()
+)
 TODAY = dt.date.today()
 
 
@@ -40,7 +42,7 @@ TODAY = dt.date.today()
 _TEMPLATES = tempfile.TemporaryDirectory(prefix="ingest-prop-templates-")
 
 
-@lru_cache(maxsize=None)
+@cache
 def template(with_assets: bool) -> Path:
     """A migrated database file, with the asset register loaded when asked; built once, copied per example."""
     path = Path(_TEMPLATES.name) / f"template-{int(with_assets)}.duckdb"
@@ -68,14 +70,17 @@ def fresh_database(with_assets: bool = True):
 def table_state(db: Database, tables=ALL_TABLES) -> dict[str, tuple]:
     """Count and order-independent checksum of each table."""
     return {
-        t: db.fetchone(f"SELECT count(*), md5(coalesce(string_agg(CAST(x AS VARCHAR), chr(30) "
-                       f"ORDER BY CAST(x AS VARCHAR)), '')) FROM {t} AS x")
+        t: db.fetchone(
+            f"SELECT count(*), md5(coalesce(string_agg(CAST(x AS VARCHAR), chr(30) "
+            f"ORDER BY CAST(x AS VARCHAR)), '')) FROM {t} AS x"
+        )
         for t in tables
     }
 
 
-def write_csv(folder: Path, header: list[str], rows: list[list[str]], *, delimiter: str, newline: str,
-              name: str = "generated.csv") -> Path:
+def write_csv(
+    folder: Path, header: list[str], rows: list[list[str]], *, delimiter: str, newline: str, name: str = "generated.csv"
+) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator=newline)
     writer.writerow(header)
@@ -120,24 +125,40 @@ def _date_part(day: dt.date, form: int) -> Part:
 DAYS = st.dates(dt.date(2020, 1, 1), min(TODAY - dt.timedelta(days=1), dt.date(2025, 6, 30)))
 DATE_PARTS = st.one_of(
     st.builds(_date_part, DAYS, st.integers(0, 2)),
-    st.sampled_from([
-        bad("2025-02-30"), bad("someday"), bad(""), bad("2099-01-01", dt.date(2099, 1, 1)),
-        bad("1975-01-01", dt.date(1975, 1, 1)), bad("2024-13-01"),
-    ]),
+    st.sampled_from(
+        [
+            bad("2025-02-30"),
+            bad("someday"),
+            bad(""),
+            bad("2099-01-01", dt.date(2099, 1, 1)),
+            bad("1975-01-01", dt.date(1975, 1, 1)),
+            bad("2024-13-01"),
+        ]
+    ),
 )
 HOURS_PARTS = st.one_of(
     st.sampled_from([Part(t, float(t)) for t in ("0", "0.5", "1", "8", "8.0", "23.75", "24")]),
     st.sampled_from([bad("25", 25.0), bad("-1", -1.0), bad("abc"), bad(""), bad("24.5", 24.5), bad("NaN"), bad("1,5")]),
 )
 ASSET_PARTS = st.one_of(
-    st.builds(lambda a, pad: Part(pad[0] + a + pad[1], a), st.sampled_from(sorted(REGISTERED)),
-              st.sampled_from([("", ""), (" ", ""), ("", "  ")])),
+    st.builds(
+        lambda a, pad: Part(pad[0] + a + pad[1], a),
+        st.sampled_from(sorted(REGISTERED)),
+        st.sampled_from([("", ""), (" ", ""), ("", "  ")]),
+    ),
     st.sampled_from([bad("GHOST", "GHOST"), bad(""), bad("pc-1", "pc-1"), bad("=1+2", "=1+2")]),
 )
 SOURCE_PARTS = st.one_of(
-    st.sampled_from([Part("", ""), Part("meter", "meter"), Part("日志系统", "日志系统"), Part(" agent ", "agent"),
-                     Part("ünïcødé 📈", "ünïcødé 📈")]),
-    st.sampled_from([bad(t, t) for t in ("=HYPERLINK(\"x\")", "@SUM(1)", "a\x07b", "+cmd|' /C calc'!A0")]),
+    st.sampled_from(
+        [
+            Part("", ""),
+            Part("meter", "meter"),
+            Part("日志系统", "日志系统"),
+            Part(" agent ", "agent"),
+            Part("ünïcødé 📈", "ünïcødé 📈"),
+        ]
+    ),
+    st.sampled_from([bad(t, t) for t in ('=HYPERLINK("x")', "@SUM(1)", "a\x07b", "+cmd|' /C calc'!A0")]),
 )
 BLANK_ROW = st.sampled_from([("", "", "", ""), (" ", "", "  ", "")])
 USAGE_ROW = st.tuples(ASSET_PARTS, DATE_PARTS, HOURS_PARTS, SOURCE_PARTS)
@@ -197,8 +218,9 @@ USAGE_ROWS = st.lists(st.one_of(USAGE_ROW, USAGE_ROW, USAGE_ROW, BLANK_ROW), min
 
 def _ingest_generated(db, folder, rows, shape, partial):
     delimiter, newline = shape
-    path = write_csv(folder, ["asset_id", "usage_date", "hours_used", "source"], [cells(r) for r in rows],
-                     delimiter=delimiter, newline=newline)
+    path = write_csv(
+        folder, ["asset_id", "usage_date", "hours_used", "source"], [cells(r) for r in rows], delimiter=delimiter, newline=newline
+    )
     return ingest_file(db, "usage", path, partial=partial)
 
 
@@ -234,10 +256,12 @@ def test_usage_upload_accepts_exactly_the_valid_rows(rows, shape, partial):
         assert stored_usage(db) == expected.stored
         assert db.scalar("SELECT count(*) FROM usage_daily") == len(expected.stored)
         assert db.scalar("SELECT count(*) FROM usage_daily WHERE upload_id <> ?", [report.upload_id]) == 0
-        assert db.fetchone("SELECT status, rows_read, rows_accepted, rows_rejected FROM uploads WHERE upload_id = ?",
-                           [report.upload_id]) == (report.status, report.rows_read, report.rows_accepted, report.rows_rejected)
-        stored_rejects = db.fetchall("SELECT row_number, error_en, error_zh FROM rejected_rows WHERE upload_id = ?",
-                                     [report.upload_id])
+        assert db.fetchone(
+            "SELECT status, rows_read, rows_accepted, rows_rejected FROM uploads WHERE upload_id = ?", [report.upload_id]
+        ) == (report.status, report.rows_read, report.rows_accepted, report.rows_rejected)
+        stored_rejects = db.fetchall(
+            "SELECT row_number, error_en, error_zh FROM rejected_rows WHERE upload_id = ?", [report.upload_id]
+        )
         assert len(stored_rejects) == report.rows_rejected
         assert {r[0] for r in stored_rejects} == expected.rejected_rows
         assert all(en and zh for _, en, zh in stored_rejects)
@@ -251,17 +275,29 @@ ID_PARTS = st.one_of(
     st.sampled_from([bad(""), bad("@AS", "@AS"), bad("A" * 101, "A" * 101)]),
 )
 COST_PARTS = st.one_of(
-    st.sampled_from([Part(t, Decimal(v)) for t, v in (("100", "100"), ("¥1,200.50", "1200.50"), ("$ 99.99", "99.99"),
-                                                      ("0", "0"), ("5000元", "5000"))]),
+    st.sampled_from(
+        [
+            Part(t, Decimal(v))
+            for t, v in (("100", "100"), ("¥1,200.50", "1200.50"), ("$ 99.99", "99.99"), ("0", "0"), ("5000元", "5000"))
+        ]
+    ),
     st.sampled_from([bad("-5", Decimal(-5)), bad("abc"), bad("1,2,3"), bad(""), bad("12.3.4")]),
 )
 STATUS_PARTS = st.one_of(  # typed: the mapped status, blank when the cell is blank (in_use is filled in later)
-    st.sampled_from([Part("", "in_use", True, None), Part("在用", "in_use"), Part("闲置", "idle"),
-                     Part("disposed", "disposed"), Part("Ready to Deploy", "in_storage")]),
+    st.sampled_from(
+        [
+            Part("", "in_use", True, None),
+            Part("在用", "in_use"),
+            Part("闲置", "idle"),
+            Part("disposed", "disposed"),
+            Part("Ready to Deploy", "in_storage"),
+        ]
+    ),
     st.sampled_from([bad("kaput"), bad("=1")]),
 )
-AGENCY_PARTS = st.one_of(st.sampled_from([Part("A001", "A001"), Part("A002", "A002")]),
-                         st.sampled_from([bad(""), bad("+A1!", "+A1!")]))
+AGENCY_PARTS = st.one_of(
+    st.sampled_from([Part("A001", "A001"), Part("A002", "A002")]), st.sampled_from([bad(""), bad("+A1!", "+A1!")])
+)
 ASSET_ROW = st.tuples(ID_PARTS, AGENCY_PARTS, COST_PARTS, DATE_PARTS, STATUS_PARTS)
 
 
@@ -291,9 +327,12 @@ def model_assets(rows: list) -> Expected:
 
 
 @PROPERTY_SETTINGS
-@given(rows=st.lists(st.one_of(ASSET_ROW, ASSET_ROW, st.just(("", "", "", "", ""))), min_size=1, max_size=10)
-       .filter(lambda rows: any(not isinstance(row[0], str) for row in rows)),  # see "assets-header-only" (xfail)
-       partial=st.booleans())
+@given(
+    rows=st.lists(st.one_of(ASSET_ROW, ASSET_ROW, st.just(("", "", "", "", ""))), min_size=1, max_size=10).filter(
+        lambda rows: any(not isinstance(row[0], str) for row in rows)
+    ),  # see "assets-header-only" (xfail)
+    partial=st.booleans(),
+)
 def test_assets_upload_accepts_exactly_the_valid_rows(rows, partial):
     expected = model_assets(rows)
     header = ["asset_id", "agency_code", "purchase_cost", "purchase_date", "status", "category"]
@@ -317,20 +356,22 @@ def test_assets_upload_accepts_exactly_the_valid_rows(rows, partial):
 
 # -- idempotence ---------------------------------------------------------------------------------------
 VALID_USAGE_ROW = st.tuples(
-    st.sampled_from(sorted(REGISTERED)), DAYS, st.sampled_from(["0", "1.5", "8", "24"]),
+    st.sampled_from(sorted(REGISTERED)),
+    DAYS,
+    st.sampled_from(["0", "1.5", "8", "24"]),
     st.sampled_from(["", "meter", "日志"]),
 )
 
 
 @PROPERTY_SETTINGS
-@given(rows=st.lists(VALID_USAGE_ROW, min_size=1, max_size=20, unique_by=lambda r: (r[0], r[1], r[3])),
-       shape=FILE_SHAPE)
+@given(rows=st.lists(VALID_USAGE_ROW, min_size=1, max_size=20, unique_by=lambda r: (r[0], r[1], r[3])), shape=FILE_SHAPE)
 def test_same_valid_file_twice_changes_nothing(rows, shape):
     delimiter, newline = shape
     written = [[asset, day.isoformat(), hours, source] for asset, day, hours, source in rows]
     with fresh_database() as (db, folder):
-        path = write_csv(folder, ["asset_id", "usage_date", "hours_used", "source"], written, delimiter=delimiter,
-                         newline=newline)
+        path = write_csv(
+            folder, ["asset_id", "usage_date", "hours_used", "source"], written, delimiter=delimiter, newline=newline
+        )
         first = ingest_file(db, "usage", path)
         assert (first.status, first.rows_inserted, first.rows_rejected) == ("committed", len(rows), 0)
         after_first = table_state(db)
@@ -339,7 +380,8 @@ def test_same_valid_file_twice_changes_nothing(rows, shape):
         assert (second.rows_inserted, second.rows_replaced, second.rows_unchanged) == (0, 0, len(rows))
         assert second.previous_upload is not None and second.previous_upload[0] == first.upload_id
         after_second = table_state(db)
-        assert {t: after_second[t] for t in RECORD_TABLES + ("rejected_rows",)} == \
-               {t: after_first[t] for t in RECORD_TABLES + ("rejected_rows",)}
+        assert {t: after_second[t] for t in RECORD_TABLES + ("rejected_rows",)} == {
+            t: after_first[t] for t in RECORD_TABLES + ("rejected_rows",)
+        }
         new_uploads = db.fetchall("SELECT status FROM uploads WHERE upload_id > ?", [first.upload_id])
         assert new_uploads in ([], [("unchanged",)])

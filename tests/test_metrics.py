@@ -1,7 +1,7 @@
 """Utilisation, roll-ups and telemetry coverage of DESIGN §4: hand-made assets with numbers counted by hand.
 
 The window of most tests is 2025-09-27..2025-10-11 (as_of 2025-10-11, 15 days), around China's
-National Day break. Counted with tracker.calendar.is_workday:
+National Day break. Counted with tracker.domain.calendar.is_workday:
   Sat 09-27 off | Sun 09-28 WORK (make-up day) | Mon 09-29, Tue 09-30 work | Wed 10-01 .. Wed 10-08 off
   (holiday) | Thu 10-09, Fri 10-10 work | Sat 10-11 WORK (make-up day)
 so the window has 6 workdays (48 h for an 8 h/day laptop) and 15 days (360 h for a 24 h server).
@@ -16,12 +16,20 @@ from decimal import Decimal
 import pyarrow.compute as pc
 import pytest
 
-from tracker.calendar import is_workday
-from tracker.categories import DEFAULT_PROFILES, CategoryProfile
-from tracker.errors import ConfigError
-from tracker.ingest import ingest_file
-from tracker.metrics import (ASSET_COLUMNS, ROLLUP_COLUMNS, Window, asset_utilisation, default_as_of, ibis_backend,
-                             telemetry_coverage, utilisation_by)
+from tracker.domain.calendar import is_workday
+from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
+from tracker.engine.metrics import (
+    ASSET_COLUMNS,
+    ROLLUP_COLUMNS,
+    Window,
+    asset_utilisation,
+    default_as_of,
+    ibis_backend,
+    telemetry_coverage,
+    utilisation_by,
+)
+from tracker.ingest.pipeline import ingest_file
+from tracker.text.errors import ConfigError
 
 AS_OF = date(2025, 10, 11)
 WINDOW = Window(AS_OF, window_days=15)
@@ -103,8 +111,14 @@ def _rows_by(table, key: str) -> dict:
 
 
 def test_the_window_counts_china_national_day_as_the_docstring_says():
-    workdays = [date(2025, 9, 28), date(2025, 9, 29), date(2025, 9, 30), date(2025, 10, 9), date(2025, 10, 10),
-                date(2025, 10, 11)]
+    workdays = [
+        date(2025, 9, 28),
+        date(2025, 9, 29),
+        date(2025, 9, 30),
+        date(2025, 10, 9),
+        date(2025, 10, 10),
+        date(2025, 10, 11),
+    ]
     assert WINDOW.start == date(2025, 9, 27) and WINDOW.idle_start == date(2025, 7, 14)
     days = [date.fromordinal(WINDOW.start.toordinal() + i) for i in range(15)]
     assert [d for d in days if is_workday(d, "CN")] == workdays
@@ -139,12 +153,23 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    ("asset_id", "available_days", "available_hours", "used_hours", "utilisation", "active_days", "last_used",
-     "days_idle", "net_book_value"),
-    CASES, ids=[case[0] for case in CASES],
+    (
+        "asset_id",
+        "available_days",
+        "available_hours",
+        "used_hours",
+        "utilisation",
+        "active_days",
+        "last_used",
+        "days_idle",
+        "net_book_value",
+    ),
+    CASES,
+    ids=[case[0] for case in CASES],
 )
-def test_asset_utilisation_by_hand(backend, asset_id, available_days, available_hours, used_hours, utilisation,
-                                   active_days, last_used, days_idle, net_book_value):
+def test_asset_utilisation_by_hand(
+    backend, asset_id, available_days, available_hours, used_hours, utilisation, active_days, last_used, days_idle, net_book_value
+):
     row = _rows_by(asset_utilisation(backend, WINDOW).to_pyarrow(), "asset_id")[asset_id]
     assert row["available_days"] == available_days
     assert row["available_hours"] == pytest.approx(available_hours)
@@ -258,13 +283,17 @@ def test_roll_up_by_supplier_and_po_line_joins_the_procurement_line(backend):
     assert suppliers[None]["assets"] == 9
     lines = utilisation_by(backend, WINDOW, "po_line").to_pyarrow().to_pylist()
     counts = {(r["agency_code"], r["ocid"], r["po_number"], r["line_no"]): r["assets"] for r in lines}
-    assert counts == {("A1", "", "PO-L1", 1): 2, ("A1", "", "PO-L1", 2): 1, ("A1", "", "PO-S1", 1): 1,
-                      ("A2", "", "PO-C1", 1): 1, (None, None, None, None): 9}
+    assert counts == {
+        ("A1", "", "PO-L1", 1): 2,
+        ("A1", "", "PO-L1", 2): 1,
+        ("A1", "", "PO-S1", 1): 1,
+        ("A2", "", "PO-C1", 1): 1,
+        (None, None, None, None): 9,
+    }
 
 
 def test_roll_up_by_fiscal_year_of_in_service_with_october_start(backend):
-    rows = _rows_by(utilisation_by(backend, WINDOW, "fiscal_year", fiscal_year_start_month=10).to_pyarrow(),
-                    "fiscal_year")
+    rows = _rows_by(utilisation_by(backend, WINDOW, "fiscal_year", fiscal_year_start_month=10).to_pyarrow(), "fiscal_year")
     assets = {fy: r["assets"] for fy, r in rows.items()}
     # FY2024 = 2023-10-01..2024-09-30: LAP-FULL (2023-10-11), LAP-CAP, LAP-OUT (2024-09-02), MON-IDLE, LAP-STANDBY, 2 cameras
     assert assets == {2015: 1, 2020: 1, 2021: 1, 2022: 1, 2024: 7, 2025: 1, 2026: 2}
@@ -297,8 +326,7 @@ def test_roll_ups_of_one_cached_asset_table_match(backend):
         ("A3", "camera", 1, 1, True),  # used 2025-07-14: its first day
     ],
 )
-def test_telemetry_coverage(backend, agency_code, category, assets_in_service, assets_with_usage_in_horizon,
-                            reports_usage):
+def test_telemetry_coverage(backend, agency_code, category, assets_in_service, assets_with_usage_in_horizon, reports_usage):
     rows = {(r["agency_code"], r["category"]): r for r in telemetry_coverage(backend, WINDOW).to_pyarrow().to_pylist()}
     assert len(rows) == 7
     row = rows[(agency_code, category)]
@@ -321,6 +349,7 @@ def test_unknown_roll_up_and_bad_fiscal_month_are_refused(backend):
 
 
 # -- the small demo tier ---------------------------------------------------------------------------
+
 
 def test_demo_small_tier_utilisation(demo_small):
     database, truth = demo_small

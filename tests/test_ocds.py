@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.errors import FileRefused
-from tracker.ocds import FIELDS, read_ocds
+from tracker.ingest.ocds import FIELDS, read_ocds
+from tracker.text.errors import FileRefused
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "ocds"
 needs_fixtures = pytest.mark.skipif(not FIXTURES.is_dir(), reason="shared OCDS fixtures not present")
@@ -20,8 +20,13 @@ def fixture(name: str) -> list[dict]:
 
 
 def release(ocid="ocds-abc-1", date="2024-03-01T10:00:00Z", contracts=None, awards=None, **extra) -> dict:
-    body = {"ocid": ocid, "id": f"{ocid}-{date}", "date": date, "tag": ["contract"],
-            "buyer": {"id": "AG-1", "name": "Agency One"}}
+    body = {
+        "ocid": ocid,
+        "id": f"{ocid}-{date}",
+        "date": date,
+        "tag": ["contract"],
+        "buyer": {"id": "AG-1", "name": "Agency One"},
+    }
     if contracts is not None:
         body["contracts"] = contracts
     if awards is not None:
@@ -31,8 +36,13 @@ def release(ocid="ocds-abc-1", date="2024-03-01T10:00:00Z", contracts=None, awar
 
 
 def contract(cid="C-1", items=None, **extra) -> dict:
-    return {"id": cid, "awardID": "A-1", "dateSigned": "2024-02-15T09:00:00+08:00",
-            "items": items if items is not None else [item()], **extra}
+    return {
+        "id": cid,
+        "awardID": "A-1",
+        "dateSigned": "2024-02-15T09:00:00+08:00",
+        "items": items if items is not None else [item()],
+        **extra,
+    }
 
 
 def item(description="Laptop computer", quantity=10, amount=None, currency="EUR", **extra) -> dict:
@@ -57,6 +67,7 @@ def refused(data: bytes, name: str = "f.json") -> FileRefused:
 
 
 # --- real publisher files ----------------------------------------------------------------------
+
 
 @needs_fixtures
 def test_release_package_gives_one_laptop_line_from_the_contract_value():
@@ -87,7 +98,9 @@ def test_compiled_release_gives_the_same_line():
 def test_two_processes_with_contract_id_1_are_kept_apart():
     lines = fixture("release-package-1-2.json")
     assert [(x["ocid"], x["po_number"]) for x in lines] == [
-        ("OCDS-87SD3T-AD-SF-DRM-063-2015", "1"), ("OCDS-87SD3T-AD-SF-DRM-065-2015", "1")]
+        ("OCDS-87SD3T-AD-SF-DRM-063-2015", "1"),
+        ("OCDS-87SD3T-AD-SF-DRM-065-2015", "1"),
+    ]
     assert lines[0] == fixture("release-package-1.json")[0]
     software = lines[1]
     assert (software["currency"], software["total_amount"], software["quantity"]) == ("USD", "75464.96", "1")
@@ -112,6 +125,7 @@ def test_record_package_without_items_is_refused_with_a_clear_message():
 
 # --- hand-made shapes --------------------------------------------------------------------------
 
+
 def test_unit_prices_and_dates_as_written():
     items = [item("Laptop", 3, 1250.50), item("Desktop PC", 2, "899", currency=None)]
     value = {"amount": 5549, "currency": "EUR"}
@@ -127,15 +141,22 @@ def test_unit_prices_and_dates_as_written():
 
 
 def test_several_items_without_unit_price_get_no_total_and_no_invented_quantity():
-    lines = read_ocds(package(release(contracts=[contract(
-        items=[item(quantity=None), item("Printer", 2)], value={"amount": 900, "currency": "EUR"})])), "p.json")
-    assert [(x["quantity"], x["unit_price"], x["total_amount"]) for x in lines] == [
-        (None, None, None), ("2", None, None)]
+    lines = read_ocds(
+        package(
+            release(
+                contracts=[contract(items=[item(quantity=None), item("Printer", 2)], value={"amount": 900, "currency": "EUR"})]
+            )
+        ),
+        "p.json",
+    )
+    assert [(x["quantity"], x["unit_price"], x["total_amount"]) for x in lines] == [(None, None, None), ("2", None, None)]
 
 
 def test_single_item_without_quantity_takes_the_contract_value_as_one_unit():
-    [line] = read_ocds(package(release(contracts=[contract(
-        items=[item(quantity=None)], value={"amount": 1200.00, "currency": "GBP"})])), "p.json")
+    [line] = read_ocds(
+        package(release(contracts=[contract(items=[item(quantity=None)], value={"amount": 1200.00, "currency": "GBP"})])),
+        "p.json",
+    )
     assert (line["quantity"], line["total_amount"], line["currency"]) == ("1", "1200", "GBP")
 
 
@@ -164,9 +185,14 @@ def test_broken_jsonl_names_line_3():
 
 
 def test_null_buyer_falls_back_to_the_buyer_party():
-    body = release(contracts=[contract()], buyer=None, parties=[
-        {"id": "SUP-9", "name": "Supplier", "roles": ["supplier"]},
-        {"identifier": {"id": "MIN-7"}, "name": "Ministry of Works", "roles": ["buyer", "procuringEntity"]}])
+    body = release(
+        contracts=[contract()],
+        buyer=None,
+        parties=[
+            {"id": "SUP-9", "name": "Supplier", "roles": ["supplier"]},
+            {"identifier": {"id": "MIN-7"}, "name": "Ministry of Works", "roles": ["buyer", "procuringEntity"]},
+        ],
+    )
     [line] = read_ocds(package(body), "p.json")
     assert (line["agency_code"], line["agency_name"]) == ("MIN-7", "Ministry of Works")
 
@@ -182,9 +208,17 @@ def test_latest_release_wins_and_lines_are_not_duplicated():
 
 
 def test_items_under_awards_only():
-    body = release(awards=[award("A-9", supplier="Award Supplier", items=[item("Proyector multimedia", 2)],
-                                 value={"amount": 3000, "currency": "MXN"})],
-                   contracts=[{"id": "C-empty", "awardID": "A-9"}])
+    body = release(
+        awards=[
+            award(
+                "A-9",
+                supplier="Award Supplier",
+                items=[item("Proyector multimedia", 2)],
+                value={"amount": 3000, "currency": "MXN"},
+            )
+        ],
+        contracts=[{"id": "C-empty", "awardID": "A-9"}],
+    )
     [line] = read_ocds(package(body), "p.json")
     assert (line["po_number"], line["supplier"], line["category"]) == ("A-9", "Award Supplier", "projector")
     assert line["order_date"] == "2024-01-20"
@@ -196,17 +230,20 @@ def test_release_date_is_the_last_resort_order_date():
     assert line["order_date"] == "2024-03-01"
 
 
-@pytest.mark.parametrize("scheme, code, expected", [
-    ("CPV", "30213100-6", "laptop"),
-    ("CPV", "30213000-5", "desktop"),
-    ("CPV", "38652100-1", "projector"),
-    ("CPV", "38651000-3", "camera"),
-    ("CPV", "38430000-8", "instrument"),
-    ("cpv", "32321200", "av_conference"),
-    ("UNSPSC", "43211503", "laptop"),
-    ("UNSPSC", 43212105, "printer"),
-    ("UNSPSC", "43-22-26-10", "network"),
-])
+@pytest.mark.parametrize(
+    "scheme, code, expected",
+    [
+        ("CPV", "30213100-6", "laptop"),
+        ("CPV", "30213000-5", "desktop"),
+        ("CPV", "38652100-1", "projector"),
+        ("CPV", "38651000-3", "camera"),
+        ("CPV", "38430000-8", "instrument"),
+        ("cpv", "32321200", "av_conference"),
+        ("UNSPSC", "43211503", "laptop"),
+        ("UNSPSC", 43212105, "printer"),
+        ("UNSPSC", "43-22-26-10", "network"),
+    ],
+)
 def test_category_from_cpv_and_unspsc(scheme, code, expected):
     the_item = item("Goods as per specification", classification={"scheme": scheme, "id": code})
     [line] = read_ocds(package(release(contracts=[contract(items=[the_item])])), "p.json")
@@ -214,13 +251,16 @@ def test_category_from_cpv_and_unspsc(scheme, code, expected):
     assert line["classification_code"] == str(code) and line["classification_scheme"] == scheme
 
 
-@pytest.mark.parametrize("description, expected", [
-    ("COMPUTADORA PORTÁTIL TIPO 2", "laptop"),
-    ("Impresora láser monocromática", "printer"),
-    ("笔记本电脑 14英寸", "laptop"),
-    ("彩色激光打印机", "printer"),
-    ("Office chairs", "other"),
-])
+@pytest.mark.parametrize(
+    "description, expected",
+    [
+        ("COMPUTADORA PORTÁTIL TIPO 2", "laptop"),
+        ("Impresora láser monocromática", "printer"),
+        ("笔记本电脑 14英寸", "laptop"),
+        ("彩色激光打印机", "printer"),
+        ("Office chairs", "other"),
+    ],
+)
 def test_category_from_description_keywords_else_other(description, expected):
     the_item = item(description, classification={"scheme": "CPV", "id": "39112000-0"})  # chairs: no IT mapping
     [line] = read_ocds(package(release(contracts=[contract(items=[the_item])])), "p.json")
@@ -236,16 +276,49 @@ def test_empty_file_is_refused():
     assert refused(b"\xef\xbb\xbf \n").key == "file.empty"
 
 
-@pytest.mark.parametrize("data", [
-    bytes(random.Random(7).randrange(256) for _ in range(400)),
-    b"[]", b"{}", b'{"releases": 5}', b'{"releases": [null]}', b'{"releases":[{"contracts":"x"}]}',
-    b'{"records": [{"releases": [{"url": "http://x"}]}]}', b"[" * 100_000, b"1" * 5000, b"NaN",
-    json.dumps({"releases": [{"ocid": "o", "buyer": None, "parties": [None, 3, {"roles": "buyer"}],
-                              "awards": [None, {"id": {}, "suppliers": [None], "items": "x"}],
-                              "contracts": [{"id": 1, "awardID": [], "items": [None, 5, {"quantity": "lots",
-                                             "unit": {"value": {"amount": "1e999999999"}}, "classification":
-                                             {"scheme": "CPV", "id": None}}], "value": {"amount": True}}]}]}).encode(),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes(random.Random(7).randrange(256) for _ in range(400)),
+        b"[]",
+        b"{}",
+        b'{"releases": 5}',
+        b'{"releases": [null]}',
+        b'{"releases":[{"contracts":"x"}]}',
+        b'{"records": [{"releases": [{"url": "http://x"}]}]}',
+        b"[" * 100_000,
+        b"1" * 5000,
+        b"NaN",
+        json.dumps(
+            {
+                "releases": [
+                    {
+                        "ocid": "o",
+                        "buyer": None,
+                        "parties": [None, 3, {"roles": "buyer"}],
+                        "awards": [None, {"id": {}, "suppliers": [None], "items": "x"}],
+                        "contracts": [
+                            {
+                                "id": 1,
+                                "awardID": [],
+                                "items": [
+                                    None,
+                                    5,
+                                    {
+                                        "quantity": "lots",
+                                        "unit": {"value": {"amount": "1e999999999"}},
+                                        "classification": {"scheme": "CPV", "id": None},
+                                    },
+                                ],
+                                "value": {"amount": True},
+                            }
+                        ],
+                    }
+                ]
+            }
+        ).encode(),
+    ],
+)
 def test_garbage_raises_only_file_refused(data):
     for name in ("g.json", "g.jsonl"):
         try:
@@ -257,8 +330,7 @@ def test_garbage_raises_only_file_refused(data):
 
 
 def test_random_mutations_of_a_valid_package_raise_only_file_refused():
-    data = bytearray(package(release(contracts=[contract(items=[item("Laptop", 2, 10.5), item()])],
-                                     awards=[award()])))
+    data = bytearray(package(release(contracts=[contract(items=[item("Laptop", 2, 10.5), item()])], awards=[award()])))
     rng = random.Random(2024)
     for _ in range(300):
         mutated = bytearray(data)

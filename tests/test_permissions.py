@@ -7,12 +7,13 @@ from datetime import date
 
 import pytest
 
-from tracker import admin, dashboard, uploads
-from tracker.auth import User
-from tracker.errors import ScopeError
-from tracker.evidence import build_pack
-from tracker.reports import flags_report
-from tracker.review import review
+from tracker.access.auth import User
+from tracker.casework.evidence import build_pack
+from tracker.casework.reports import flags_report
+from tracker.casework.review import review
+from tracker.ingest import uploads
+from tracker.text.errors import ScopeError
+from tracker.views import admin, dashboard
 
 AS_OF = date(2025, 12, 31)
 ADMIN = User("root", "admin", None, None)

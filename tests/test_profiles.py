@@ -7,11 +7,10 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-import tracker.db
-from tracker.categories import CATEGORIES, DEFAULT_PROFILES
-from tracker.db import Database
-from tracker.errors import ConfigError
-from tracker.profiles import (
+import tracker.store.db
+from tracker.domain.categories import CATEGORIES, DEFAULT_PROFILES
+from tracker.store.db import Database
+from tracker.store.profiles import (
     PROFILE_FIELDS,
     ensure_default_profiles,
     load_profiles,
@@ -19,6 +18,7 @@ from tracker.profiles import (
     profiles_table,
     set_profile_value,
 )
+from tracker.text.errors import ConfigError
 
 HOSTILE = "x'); DROP TABLE category_profiles; --"
 
@@ -82,7 +82,11 @@ def test_stored_defaults_equal_design_section_3(db, category, hours_per_day, day
     assert _stored(db, category) == (hours_per_day, days, low_threshold, life_years, price_cap, "system")
     profile = load_profiles(db)[category]
     assert (profile.hours_per_day, profile.days, profile.low_threshold, profile.life_years, profile.price_cap_cny) == (
-        hours_per_day, days, low_threshold, life_years, price_cap,
+        hours_per_day,
+        days,
+        low_threshold,
+        life_years,
+        price_cap,
     )
 
 
@@ -122,7 +126,12 @@ def test_each_field_takes_a_valid_value_and_reads_it_back(db, field, value, expe
     assert _stored(db, "laptop")[PROFILE_FIELDS.index(field)] == expected
     assert _stored(db, "laptop")[-1] == "alice"
     latest = profile_history(db, "laptop")[0]
-    assert (latest["field"], latest["new_value"], latest["changed_by"], latest["note"]) == (field, history_text, "alice", "budget review")
+    assert (latest["field"], latest["new_value"], latest["changed_by"], latest["note"]) == (
+        field,
+        history_text,
+        "alice",
+        "budget review",
+    )
 
 
 def test_a_change_records_the_old_and_new_value(db):
@@ -197,8 +206,15 @@ def test_an_invalid_value_on_a_fresh_database_writes_nothing(db):
 
 @pytest.mark.parametrize(
     "field, value",
-    [("hours_per_day", 8), ("hours_per_day", "8.0"), ("days", "workdays"), ("low_threshold", "0.25"),
-     ("life_years", 6), ("price_cap", "7000"), ("price_cap", Decimal("7000.00"))],
+    [
+        ("hours_per_day", 8),
+        ("hours_per_day", "8.0"),
+        ("days", "workdays"),
+        ("low_threshold", "0.25"),
+        ("life_years", 6),
+        ("price_cap", "7000"),
+        ("price_cap", Decimal("7000.00")),
+    ],
 )
 def test_setting_the_current_value_adds_no_history(db, field, value):
     ensure_default_profiles(db)
@@ -297,9 +313,9 @@ def test_profiles_table_has_one_row_per_category_and_the_stored_columns(db):
 # -- migration -----------------------------------------------------------------------------------
 def test_a_version_1_database_is_migrated_to_the_current_version(tmp_path, monkeypatch):
     path = tmp_path / "v1.duckdb"
-    every_migration = tracker.db._migrations()
+    every_migration = tracker.store.db._migrations()
     with monkeypatch.context() as patch:
-        patch.setattr(tracker.db, "_migrations", lambda: every_migration[:1])
+        patch.setattr(tracker.store.db, "_migrations", lambda: every_migration[:1])
         with Database.open(path) as old:
             assert old.schema_version() == 1
             old.execute("INSERT INTO agencies VALUES (?, ?)", ["A1", "Agency one"])

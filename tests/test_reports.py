@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tracker.errors import ConfigError
-from tracker.ingest import ingest_file
-from tracker.reports import utilisation_report
+from tracker.engine.reports import utilisation_report
+from tracker.ingest.pipeline import ingest_file
+from tracker.text.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,9 +70,24 @@ def test_command_line_json_on_stdout_and_messages_on_stderr(loaded, tmp_path):
     path = loaded.path
     loaded.close()
     result = subprocess.run(
-        [sys.executable, "-m", "tracker", "--db", str(path), "utilisation", "--by", "category", "--format", "json",
-         "--window-days", "5"],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "tracker",
+            "--db",
+            str(path),
+            "utilisation",
+            "--by",
+            "category",
+            "--format",
+            "json",
+            "--window-days",
+            "5",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
@@ -86,7 +101,10 @@ def test_command_line_csv_to_a_file(loaded, tmp_path):
     out = tmp_path / "u.csv"
     result = subprocess.run(
         [sys.executable, "-m", "tracker", "--db", str(path), "utilisation", "-o", str(out)],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
@@ -107,13 +125,31 @@ def test_flags_command_columns_and_formats(loaded, tmp_path):
     # one busy week in a year of service: far below the laptop (0.25) and server (0.10) thresholds
     assert {(r["rule"], r["asset_id"]) for r in rows} == {("LOW_UTILISATION", "L-1"), ("LOW_UTILISATION", "S-1")}
     assert all(r["review_status"] == "open" for r in rows)
-    assert list(rows[0])[:13] == ["flag_id", "rule", "severity", "agency_code", "asset_id", "po_number", "line_no",
-                                  "category", "utilisation", "days_idle", "value_at_stake", "evidence", "review_status"]
+    assert list(rows[0])[:13] == [
+        "flag_id",
+        "rule",
+        "severity",
+        "agency_code",
+        "asset_id",
+        "po_number",
+        "line_no",
+        "category",
+        "utilisation",
+        "days_idle",
+        "value_at_stake",
+        "evidence",
+        "review_status",
+    ]
     no_file = subprocess.run(base + ["--format", "xlsx"], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert no_file.returncode == 2 and no_file.stdout == ""
     out = tmp_path / "flags.xlsx"
-    as_xlsx = subprocess.run(base + ["--format", "xlsx", "-o", str(out), "--rule", "LOW_UTILISATION", "--agency", "A002"],
-                             capture_output=True, text=True, cwd=ROOT, timeout=300)
+    as_xlsx = subprocess.run(
+        base + ["--format", "xlsx", "-o", str(out), "--rule", "LOW_UTILISATION", "--agency", "A002"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert as_xlsx.returncode == 0, as_xlsx.stderr
     assert "data fingerprint" in as_xlsx.stderr
     book = openpyxl.load_workbook(out)  # the evidence pack, as the dashboard exports it
@@ -124,8 +160,7 @@ def test_flags_command_columns_and_formats(loaded, tmp_path):
     summary = dict(r for r in book["Summary"].iter_rows(min_row=2, values_only=True) if r[0])
     assert summary["Filters"] == "rules: LOW_UTILISATION; agencies: A002"
     archive = tmp_path / "pack.zip"
-    as_zip = subprocess.run(base + ["--format", "zip", "-o", str(archive)], capture_output=True, text=True, cwd=ROOT,
-                            timeout=300)
+    as_zip = subprocess.run(base + ["--format", "zip", "-o", str(archive)], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert as_zip.returncode == 0, as_zip.stderr
     import zipfile
 

@@ -11,15 +11,16 @@ import openpyxl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tracker import dashboard
-from tracker.errors import ConfigError
-from tracker.evidence import FINDING_COLUMNS, build_pack, data_fingerprint
-from tracker.export import FORMULA_PREFIXES
-from tracker.reports import flags_report
-from tracker.review import REOPEN_FACTOR, flag_finding_key, review, review_history, with_reviews
-from tracker.settings import set_setting
+from tracker.casework.evidence import FINDING_COLUMNS, build_pack, data_fingerprint
+from tracker.casework.reports import flags_report
+from tracker.casework.review import REOPEN_FACTOR, flag_finding_key, review, review_history, with_reviews
+from tracker.engine.parameters import set_setting
+from tracker.text.errors import ConfigError
+from tracker.text.tables import FORMULA_PREFIXES
+from tracker.views import dashboard
 
 AS_OF = date(2025, 12, 31)
 
@@ -44,11 +45,16 @@ def test_transitions_are_kept_in_order_with_who_and_when(demo):
     review(demo, flag, "resolved", "auditor-b", note="reassigned to the library")
     history = review_history(demo, flag_finding_key(flag))
     assert [(h.status, h.reviewed_by, h.note) for h in history] == [
-        ("resolved", "auditor-b", "reassigned to the library"), ("confirmed", "auditor-a", "seen on site")]
+        ("resolved", "auditor-b", "reassigned to the library"),
+        ("confirmed", "auditor-a", "seen on site"),
+    ]
     assert history[0].reviewed_at >= history[1].reviewed_at
     now = {f["flag_id"]: f for f in _flags(demo).to_pylist()}[flag["flag_id"]]
-    assert (now["review_status"], now["reviewed_by"], now["review_note"]) == ("resolved", "auditor-b",
-                                                                              "reassigned to the library")
+    assert (now["review_status"], now["reviewed_by"], now["review_note"]) == (
+        "resolved",
+        "auditor-b",
+        "reassigned to the library",
+    )
 
 
 def test_dismissing_needs_a_reason_and_bad_statuses_are_refused(demo):
@@ -79,10 +85,19 @@ def test_a_dismissed_finding_that_doubles_reopens_and_says_why(demo):
     table = _flags(demo)
     assert {f["flag_id"]: f for f in table.to_pylist()}[flag["flag_id"]]["review_status"] == "dismissed"
     worse = table.filter(pc.equal(table.column("flag_id"), flag["flag_id"]))
-    worse = worse.set_column(worse.column_names.index("value_at_stake"), "value_at_stake",
-                             pa.array([flag["value_at_stake"] * REOPEN_FACTOR]))
-    reopened = with_reviews(demo, worse.select([c for c in worse.column_names if not c.startswith(("review", "reopened"))
-                                                and c not in ("reviewed_by", "reviewed_at")])).to_pylist()[0]
+    worse = worse.set_column(
+        worse.column_names.index("value_at_stake"), "value_at_stake", pa.array([flag["value_at_stake"] * REOPEN_FACTOR])
+    )
+    reopened = with_reviews(
+        demo,
+        worse.select(
+            [
+                c
+                for c in worse.column_names
+                if not c.startswith(("review", "reopened")) and c not in ("reviewed_by", "reviewed_at")
+            ]
+        ),
+    ).to_pylist()[0]
     assert reopened["review_status"] == "open"
     assert "dismissed" in reopened["reopened_because"] and "驳回" in reopened["reopened_because_zh"]
     assert reopened["review_reason"] == "shared device, used by several teams"
@@ -95,8 +110,7 @@ def test_fingerprint_is_stable_and_changes_with_the_data(demo, tmp_path):
     set_setting(demo, "rule.IDLE.idle_days", "120", "admin")
     changed = data_fingerprint(demo, as_of=AS_OF, window_days=365)
     assert changed != first
-    demo.execute("UPDATE usage_daily SET hours_used = hours_used + 1 WHERE asset_id = "
-                 "(SELECT min(asset_id) FROM usage_daily)")
+    demo.execute("UPDATE usage_daily SET hours_used = hours_used + 1 WHERE asset_id = (SELECT min(asset_id) FROM usage_daily)")
     assert data_fingerprint(demo, as_of=AS_OF, window_days=365) != changed
 
 
@@ -128,8 +142,7 @@ def test_evidence_pack_contents_match_the_engine(demo):
     assert by_id[flag["flag_id"]]["review_status"] == "confirmed"
     assert by_id[flag["flag_id"]]["review_note"] == "checked the register"
     summary = dict(r for r in book["Summary"].iter_rows(min_row=2, values_only=True) if r[0])
-    assert summary["Data fingerprint (SHA-256)"] == pack.fingerprint == data_fingerprint(demo, as_of=AS_OF,
-                                                                                         window_days=365)
+    assert summary["Data fingerprint (SHA-256)"] == pack.fingerprint == data_fingerprint(demo, as_of=AS_OF, window_days=365)
     assert summary["Findings"] == flags.num_rows and summary["Exported by"] == "auditor"
     _, rules = _sheet_rows(book, "Rules")
     assert len(rules) == 9 and any("idle_days = 90" in (r[5] or "") for r in rules)
@@ -140,8 +153,7 @@ def test_evidence_pack_contents_match_the_engine(demo):
     flagged_lines = {(f["agency_code"], f["po_number"], f["line_no"]) for f in flags.to_pylist() if f["subject"] == "po_line"}
     assert flagged_lines <= {(r[0], r[2], r[3]) for r in lines}
     archive = zipfile.ZipFile(io.BytesIO(pack.zip))
-    assert sorted(archive.namelist()) == sorted(f"{n}.csv" for n in
-                                                ("summary", "findings", "rules", "assets", "purchase_lines"))
+    assert sorted(archive.namelist()) == sorted(f"{n}.csv" for n in ("summary", "findings", "rules", "assets", "purchase_lines"))
     assert pack.fingerprint in archive.read("summary.csv").decode("utf-8-sig")
 
 
@@ -157,8 +169,10 @@ TEXT_FIELDS = ("agency_code", "asset_id", "po_number", "category", "evidence", "
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.text(min_size=1, max_size=30), min_size=len(TEXT_FIELDS), max_size=len(TEXT_FIELDS)),
-       st.sampled_from(FORMULA_PREFIXES))
+@given(
+    st.lists(st.text(min_size=1, max_size=30), min_size=len(TEXT_FIELDS), max_size=len(TEXT_FIELDS)),
+    st.sampled_from(FORMULA_PREFIXES),
+)
 def test_no_exported_cell_becomes_a_formula(demo, texts, prefix):
     flags = _flags(demo).slice(0, 3)
     rows = flags.to_pylist()

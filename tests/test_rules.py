@@ -12,11 +12,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from tracker.db import Database
-from tracker.errors import ConfigError
-from tracker.ingest import ingest_file
-from tracker.rules import FLAG_COLUMNS, RULES, compute_flags
-from tracker.settings import load_rule_parameters, set_setting, setting_history
+from tracker.engine.parameters import load_rule_parameters, set_setting
+from tracker.engine.rules.catalogue import RULES
+from tracker.engine.rules.model import FLAG_COLUMNS
+from tracker.engine.rules.run import compute_flags
+from tracker.ingest.pipeline import ingest_file
+from tracker.store.db import Database
+from tracker.store.settings import setting_history
+from tracker.text.errors import ConfigError
 
 AS_OF = date(2025, 12, 31)
 WELL_USED = "well"  # usage: 8 h every day of 2025 (24 h for servers)
@@ -154,9 +157,19 @@ def _subjects(rows, rule: str) -> dict:
 
 # -- the catalogue as data ---------------------------------------------------------------------
 
+
 def test_catalogue_order_and_defaults_follow_design():
-    assert [r.code for r in RULES] == ["NEVER_USED", "IDLE", "LOW_UTILISATION", "NO_TELEMETRY", "IDLE_PURCHASE",
-                                       "UNREGISTERED_UNITS", "BOUGHT_DESPITE_IDLE_STOCK", "YEAR_END_SURGE", "OVER_PRICE_CAP"]
+    assert [r.code for r in RULES] == [
+        "NEVER_USED",
+        "IDLE",
+        "LOW_UTILISATION",
+        "NO_TELEMETRY",
+        "IDLE_PURCHASE",
+        "UNREGISTERED_UNITS",
+        "BOUGHT_DESPITE_IDLE_STOCK",
+        "YEAR_END_SURGE",
+        "OVER_PRICE_CAP",
+    ]
     defaults = {r.code: r.defaults() for r in RULES}
     assert defaults["NEVER_USED"] == {"grace_days": 60}
     assert defaults["IDLE"] == {"idle_days": 90}
@@ -175,21 +188,25 @@ def test_catalogue_order_and_defaults_follow_design():
 
 # -- asset rules -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("asset_id, rule", [
-    ("NEVER-60", "NEVER_USED"),  # in service exactly 60 days, never used
-    ("NEVER-59", None),  # 59 days: still in its grace
-    ("IDLE-90", "IDLE"),  # last used 90 days before as_of
-    ("IDLE-89", None),  # 89 days
-    ("LAP-USED", None),
-    ("LAP-STANDBY", None),  # standby: exempt though never used
-    ("LAP-DISPOSED", None),  # disposed: exempt though unused since
-    ("PRJ-1", None),  # the agency reports no projector usage: NO_TELEMETRY instead
-    ("SRV-875", "LOW_UTILISATION"),  # 875 / 8,760 h = 0.0999 < 0.10
-    ("SRV-877", None),  # 877 / 8,760 h = 0.1001
-    ("SRV-60D", "LOW_UTILISATION"),  # 60 available days, 10 h of 1,440
-    ("SRV-59D", None),  # 59 available days: too few to judge
-    ("IP1-A", "NEVER_USED"),
-])
+
+@pytest.mark.parametrize(
+    "asset_id, rule",
+    [
+        ("NEVER-60", "NEVER_USED"),  # in service exactly 60 days, never used
+        ("NEVER-59", None),  # 59 days: still in its grace
+        ("IDLE-90", "IDLE"),  # last used 90 days before as_of
+        ("IDLE-89", None),  # 89 days
+        ("LAP-USED", None),
+        ("LAP-STANDBY", None),  # standby: exempt though never used
+        ("LAP-DISPOSED", None),  # disposed: exempt though unused since
+        ("PRJ-1", None),  # the agency reports no projector usage: NO_TELEMETRY instead
+        ("SRV-875", "LOW_UTILISATION"),  # 875 / 8,760 h = 0.0999 < 0.10
+        ("SRV-877", None),  # 877 / 8,760 h = 0.1001
+        ("SRV-60D", "LOW_UTILISATION"),  # 60 available days, 10 h of 1,440
+        ("SRV-59D", None),  # 59 available days: too few to judge
+        ("IP1-A", "NEVER_USED"),
+    ],
+)
 def test_asset_rules(loaded, asset_id, rule):
     rows = [r for r in _flags(loaded) if r["asset_id"] == asset_id]
     assert [r["rule"] for r in rows] == ([rule] if rule else [])
@@ -220,19 +237,23 @@ def test_no_telemetry_pairs(loaded):
 
 # -- purchase-line rules -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("rule, line, expected_value", [
-    ("IDLE_PURCHASE", ("A1", "PO-IP", 1), 12000.0),  # 2 of 4 registered units never used: 50 %
-    ("IDLE_PURCHASE", ("A1", "PO-IP", 2), None),  # 1 of 3: 33 %
-    ("IDLE_PURCHASE", ("A1", "PO-PRJ", 1), None),  # both units unused, but no projector telemetry
-    ("UNREGISTERED_UNITS", ("A1", "PO-UR", 1), 5000.0),  # 2 of 3 registered, delivered 60 days ago
-    ("UNREGISTERED_UNITS", ("A1", "PO-UR", 2), None),  # none registered, but delivered 59 days ago
-    ("UNREGISTERED_UNITS", ("A1", "PO-UR", 3), None),  # fully registered
-    ("BOUGHT_DESPITE_IDLE_STOCK", ("A1", "PO-BD", 1), 12000.0),  # 3 idle desktops: 3 × 4,000, under the 20,000 total
-    ("BOUGHT_DESPITE_IDLE_STOCK", ("A2", "PO-BD2", 1), None),  # one was used on the first look-back day: 2 idle
-    ("OVER_PRICE_CAP", ("A1", "PO-CAP", 1), 0.02),  # 7,000.01 > 7,000, 2 units
-    ("OVER_PRICE_CAP", ("A1", "PO-CAP", 2), None),  # at the cap
-    ("OVER_PRICE_CAP", ("A1", "PO-CAP", 3), None),  # tablets have no cap
-])
+
+@pytest.mark.parametrize(
+    "rule, line, expected_value",
+    [
+        ("IDLE_PURCHASE", ("A1", "PO-IP", 1), 12000.0),  # 2 of 4 registered units never used: 50 %
+        ("IDLE_PURCHASE", ("A1", "PO-IP", 2), None),  # 1 of 3: 33 %
+        ("IDLE_PURCHASE", ("A1", "PO-PRJ", 1), None),  # both units unused, but no projector telemetry
+        ("UNREGISTERED_UNITS", ("A1", "PO-UR", 1), 5000.0),  # 2 of 3 registered, delivered 60 days ago
+        ("UNREGISTERED_UNITS", ("A1", "PO-UR", 2), None),  # none registered, but delivered 59 days ago
+        ("UNREGISTERED_UNITS", ("A1", "PO-UR", 3), None),  # fully registered
+        ("BOUGHT_DESPITE_IDLE_STOCK", ("A1", "PO-BD", 1), 12000.0),  # 3 idle desktops: 3 × 4,000, under the 20,000 total
+        ("BOUGHT_DESPITE_IDLE_STOCK", ("A2", "PO-BD2", 1), None),  # one was used on the first look-back day: 2 idle
+        ("OVER_PRICE_CAP", ("A1", "PO-CAP", 1), 0.02),  # 7,000.01 > 7,000, 2 units
+        ("OVER_PRICE_CAP", ("A1", "PO-CAP", 2), None),  # at the cap
+        ("OVER_PRICE_CAP", ("A1", "PO-CAP", 3), None),  # tablets have no cap
+    ],
+)
 def test_line_rules(loaded, rule, line, expected_value):
     found = _subjects(_flags(loaded), rule)
     if expected_value is None:
@@ -249,19 +270,24 @@ def test_bought_despite_idle_stock_names_the_idle_units(loaded):
 
 
 def test_bought_despite_idle_stock_threshold_is_a_parameter(loaded):
-    found = _subjects(_flags(loaded, parameters={"BOUGHT_DESPITE_IDLE_STOCK": {"min_idle_assets": 2}}),
-                      "BOUGHT_DESPITE_IDLE_STOCK")
+    found = _subjects(
+        _flags(loaded, parameters={"BOUGHT_DESPITE_IDLE_STOCK": {"min_idle_assets": 2}}), "BOUGHT_DESPITE_IDLE_STOCK"
+    )
     assert ("A2", "PO-BD2", 1) in found
 
 
 # -- year-end surge with a fiscal year starting in October -------------------------------------
 
-@pytest.mark.parametrize("agency, surge", [
-    ("S1", True),  # September 60,000 of 160,000: 4.5× the monthly average
-    ("S2", False),  # 20,000 of 120,000: exactly 2.0×, the rule needs more
-    ("S3", True),  # 20,100 of 120,100: 2.008×
-    ("S4", False),  # 50,000 of 90,000: high ratio, below the 100,000 minimum
-])
+
+@pytest.mark.parametrize(
+    "agency, surge",
+    [
+        ("S1", True),  # September 60,000 of 160,000: 4.5× the monthly average
+        ("S2", False),  # 20,000 of 120,000: exactly 2.0×, the rule needs more
+        ("S3", True),  # 20,100 of 120,100: 2.008×
+        ("S4", False),  # 50,000 of 90,000: high ratio, below the 100,000 minimum
+    ],
+)
 def test_year_end_surge_october_fiscal_year(loaded, agency, surge):
     set_setting(loaded, "fiscal_year_start_month", "10", "test")
     found = _subjects(_flags(loaded), "YEAR_END_SURGE")
@@ -286,6 +312,7 @@ def test_idle_purchase_inside_a_surge_ranks_first(loaded):
 
 
 # -- output shape, ids, options ----------------------------------------------------------------
+
 
 def test_columns_and_window(loaded):
     table = compute_flags(loaded, as_of=AS_OF)
@@ -339,14 +366,17 @@ def test_stored_rule_parameters_apply_and_are_recorded(loaded):
     assert [(h["old_value"], h["new_value"], h["changed_by"]) for h in history] == [("90", "89", "alice")]
 
 
-@pytest.mark.parametrize("name, value", [
-    ("rule.IDLE.idle_days", "-1"),
-    ("rule.IDLE.idle_days", "12.5"),
-    ("rule.IDLE.idle_days", "ninety"),
-    ("rule.IDLE.idle_weeks", "3"),
-    ("rule.NOPE.idle_days", "3"),
-    ("fiscal_year_start_month", "13"),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("rule.IDLE.idle_days", "-1"),
+        ("rule.IDLE.idle_days", "12.5"),
+        ("rule.IDLE.idle_days", "ninety"),
+        ("rule.IDLE.idle_weeks", "3"),
+        ("rule.NOPE.idle_days", "3"),
+        ("fiscal_year_start_month", "13"),
+    ],
+)
 def test_bad_stored_parameters_are_refused_and_nothing_is_written(loaded, name, value):
     with pytest.raises(ConfigError) as refused:
         set_setting(loaded, name, value, "alice")
@@ -361,6 +391,7 @@ def test_fractional_parameter_is_stored_as_a_number(loaded):
 
 
 # -- acceptance on the small demo tier ---------------------------------------------------------
+
 
 def _truth_key(rule: str, entry: dict) -> tuple:
     if rule in ("NEVER_USED", "IDLE", "LOW_UTILISATION"):

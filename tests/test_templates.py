@@ -8,8 +8,8 @@ import io
 import pytest
 from python_calamine import CalamineWorkbook
 
-from tracker.contracts import match_headers
-from tracker.templates import INSTRUCTIONS_SHEET, LANGUAGES, TEMPLATES, header, write_templates
+from tracker.ingest.contracts import match_headers
+from tracker.ingest.templates import INSTRUCTIONS_SHEET, LANGUAGES, TEMPLATES, header, write_templates
 
 CASES = [(t, lang) for t in TEMPLATES for lang in LANGUAGES]
 
@@ -52,9 +52,9 @@ def test_xlsx_data_sheet_comes_first_and_maps_onto_the_contract(written, templat
     _assert_maps_onto([str(h) for h in rows[0]], template)
     assert 2 <= len(rows) - 1 <= 3
     instructions = workbook.get_sheet_by_index(1).to_python()
-    described = [row[0] for row in instructions[1:len(template.columns) + 1]]
+    described = [row[0] for row in instructions[1 : len(template.columns) + 1]]
     assert described == [header(template.contract.field(name), language) for name in template.columns]
-    assert all(row[4] and row[5] for row in instructions[1:len(template.columns) + 1])
+    assert all(row[4] and row[5] for row in instructions[1 : len(template.columns) + 1])
 
 
 def test_chinese_headers_are_chinese_aliases_where_the_contract_has_one():

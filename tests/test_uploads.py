@@ -1,4 +1,4 @@
-"""tracker.uploads: the upload flow (size, peek, kind, dry run, commit, history) and the settings page's saves."""
+"""tracker.ingest.uploads: the upload flow (size, peek, kind, dry run, commit, history) and the settings page's saves."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from tracker import uploads
-from tracker.errors import FileRefused
-from tracker.settings import set_setting
+from tracker.engine.parameters import set_setting
+from tracker.ingest import uploads
+from tracker.text.errors import FileRefused
 
 ASSETS_CSV = (
     "asset_id,agency_code,category,purchase_cost,purchase_date\n"
@@ -19,12 +19,7 @@ ASSETS_CSV = (
     "PC-2,A001,laptop,6500,2024-03-01\n"
     "PR-1,A002,printer,1100,2024-03-01\n"
 )
-BAD_USAGE_CSV = (
-    "asset_id,usage_date,hours_used\n"
-    "PC-1,2025-03-03,6\n"
-    "PC-1,2025-02-30,5\n"
-    "PC-2,2025-03-03,-2\n"
-)
+BAD_USAGE_CSV = "asset_id,usage_date,hours_used\nPC-1,2025-03-03,6\nPC-1,2025-02-30,5\nPC-2,2025-03-03,-2\n"
 
 
 def _upload(db, text: str, name: str, kind: str | None, **options):
@@ -58,13 +53,29 @@ def test_every_template_is_detected_as_its_kind_in_both_languages(template):
     assert uploads.detect_kind(headers, template.path.name) == template.kind
 
 
-@pytest.mark.parametrize(("headers", "kind"), [
-    (["Asset Tag", "Model", "Category", "Serial", "Company", "Order Number", "Purchase Date", "Purchase Cost",
-      "Status", "Location"], "assets"),  # a Snipe-IT export, unedited
-    (["资产编号", "开始时间", "结束时间"], "usage"),
-    (["  ASSET_ID ", "Date", "Minutes Used"], "usage"),
-    (["订单号", "单位代码", "品名", "类别", "数量", "金额", "签订日期"], "procurement"),
-])
+@pytest.mark.parametrize(
+    ("headers", "kind"),
+    [
+        (
+            [
+                "Asset Tag",
+                "Model",
+                "Category",
+                "Serial",
+                "Company",
+                "Order Number",
+                "Purchase Date",
+                "Purchase Cost",
+                "Status",
+                "Location",
+            ],
+            "assets",
+        ),  # a Snipe-IT export, unedited
+        (["资产编号", "开始时间", "结束时间"], "usage"),
+        (["  ASSET_ID ", "Date", "Minutes Used"], "usage"),
+        (["订单号", "单位代码", "品名", "类别", "数量", "金额", "签订日期"], "procurement"),
+    ],
+)
 def test_headers_in_english_and_chinese_name_their_kind(headers, kind):
     assert uploads.detect_kind(headers, "file.csv") == kind
 
@@ -105,6 +116,7 @@ def test_an_upload_scoped_to_an_agency_may_leave_out_the_agency_column():
 
 # -- the file as it arrived ----------------------------------------------------------------------
 
+
 def test_a_file_over_the_limit_is_refused_before_parsing(db):
     set_setting(db, "max_upload_mb", 1, "admin")
     uploads.check_upload_size(db, "ok.csv", 1_000_000)
@@ -134,6 +146,7 @@ def test_peek_reads_headers_and_first_rows_of_csv_and_xlsx(db):
 
 # -- validate, then commit -----------------------------------------------------------------------
 
+
 def test_a_bad_file_previews_every_rejected_row_and_stores_nothing(with_assets):
     db = with_assets
     preview = _upload(db, BAD_USAGE_CSV, "usage.csv", None)
@@ -141,8 +154,7 @@ def test_a_bad_file_previews_every_rejected_row_and_stores_nothing(with_assets):
     assert (preview.report.rows_read, preview.report.rows_accepted, preview.report.rows_rejected) == (3, 1, 2)
     assert not preview.can_commit_all and preview.can_commit_good_rows
     errors = uploads.row_errors_table(preview.report, "en").to_pylist()
-    assert [(e["row"], e["column"], e["value"]) for e in errors] == [(3, "usage_date", "2025-02-30"),
-                                                                      (4, "hours_used", "-2")]
+    assert [(e["row"], e["column"], e["value"]) for e in errors] == [(3, "usage_date", "2025-02-30"), (4, "hours_used", "-2")]
     assert "不能为负数" in uploads.row_errors_table(preview.report, "zh").column("reason")[1].as_py()
     assert preview.peek.first_rows.num_rows == 3
     assert _usage_rows(db) == 0 and uploads.upload_history(db).num_rows == 1
@@ -191,11 +203,11 @@ def test_a_wrong_kind_is_refused_as_a_whole(with_assets):
 
 # -- history and its scoping ---------------------------------------------------------------------
 
+
 def test_an_agency_sees_only_the_uploads_of_its_own_rows(db):
     both = _commit(db, ASSETS_CSV, "both.csv", "assets")
     own = _commit(db, "asset_id,category,purchase_cost\nPC-9,laptop,5000\n", "own.csv", "assets", agency="A001")
-    only_a002 = _commit(db, "asset_id,agency_code,category,purchase_cost\nPR-9,A002,printer,900\n", "a002.csv",
-                        "assets")
+    only_a002 = _commit(db, "asset_id,agency_code,category,purchase_cost\nPR-9,A002,printer,900\n", "a002.csv", "assets")
     ids = lambda agency: uploads.upload_history(db, agency=agency).column("upload_id").to_pylist()  # noqa: E731
     assert ids(None) == [only_a002.upload_id, own.upload_id, both.upload_id]
     assert ids("A001") == [own.upload_id]
@@ -212,12 +224,16 @@ def test_kept_rejects_are_scoped_like_the_history(with_assets):
 
 # -- templates -----------------------------------------------------------------------------------
 
+
 def test_every_template_is_offered_in_both_languages_and_formats():
     files = uploads.template_files()
     assert len(files) == 16
     assert {(f.template, f.language, f.file_format) for f in files} == {
-        (t, lang, fmt) for t in ("procurement", "assets", "usage_daily", "usage_sessions")
-        for lang in ("en", "zh") for fmt in ("csv", "xlsx")}
+        (t, lang, fmt)
+        for t in ("procurement", "assets", "usage_daily", "usage_sessions")
+        for lang in ("en", "zh")
+        for fmt in ("csv", "xlsx")
+    }
     assert {f.kind for f in files} == {"procurement", "assets", "usage"}
     assert all(f.path.is_file() for f in files)
 

@@ -6,7 +6,7 @@ figure; they compute nothing the core did not.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import plotly.graph_objects as go
 import pyarrow as pa
@@ -19,23 +19,36 @@ FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Helvetica,
 
 def _layout(fig: go.Figure, *, height: int = 380, **kwargs) -> go.Figure:
     fig.update_layout(
-        template="plotly_white", height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(family=FONT, size=13),
-        hoverlabel=dict(font=dict(family=FONT)), legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-        separators=".,", **kwargs)
+        template="plotly_white",
+        height=height,
+        margin=dict(l=10, r=10, t=30, b=10),
+        font=dict(family=FONT, size=13),
+        hoverlabel=dict(font=dict(family=FONT)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        separators=".,",
+        **kwargs,
+    )
     return fig
 
 
-def monthly_spend(table: pa.Table, *, spend_label: str, year_end_label: str, other_label: str,
-                  money: Callable[[float], str], axis_title: str) -> go.Figure:
+def monthly_spend(
+    table: pa.Table, *, spend_label: str, year_end_label: str, other_label: str, money: Callable[[float], str], axis_title: str
+) -> go.Figure:
     """Bars per month; the last month of each fiscal year in a second colour and hatched (not colour alone)."""
     rows = table.to_pylist()
     fig = go.Figure()
-    for is_end, name, colour, pattern in ((False, other_label, CHART_COLOURS[0], ""),
-                                          (True, year_end_label, CHART_COLOURS[1], "/")):
+    for is_end, name, colour, pattern in (
+        (False, other_label, CHART_COLOURS[0], ""),
+        (True, year_end_label, CHART_COLOURS[1], "/"),
+    ):
         part = [r for r in rows if bool(r["fiscal_year_end"]) is is_end]
         fig.add_bar(
-            x=[r["month"] for r in part], y=[r["spend"] for r in part], name=name,
-            marker=dict(color=colour, pattern=dict(shape=pattern)), width=MONTH_BAR_MS, xperiod="M1",
+            x=[r["month"] for r in part],
+            y=[r["spend"] for r in part],
+            name=name,
+            marker=dict(color=colour, pattern=dict(shape=pattern)),
+            width=MONTH_BAR_MS,
+            xperiod="M1",
             xperiodalignment="middle",
             customdata=[[money(r["spend"]), r["lines"]] for r in part],
             hovertemplate=f"%{{x|%Y-%m}}<br>{spend_label}: %{{customdata[0]}}<br>%{{customdata[1]}}<extra>{name}</extra>",
@@ -45,25 +58,41 @@ def monthly_spend(table: pa.Table, *, spend_label: str, year_end_label: str, oth
     return _layout(fig, barmode="overlay", bargap=0.15)
 
 
-def utilisation_spread(table: pa.Table, *, names: Callable[[str], str], axis_title: str, threshold_label: str,
-                       pooled_label: str, assets_label: str) -> go.Figure:
+def utilisation_spread(
+    table: pa.Table, *, names: Callable[[str], str], axis_title: str, threshold_label: str, pooled_label: str, assets_label: str
+) -> go.Figure:
     """Per category: a box from p10 to p90 (whiskers), p25–p75 (box) and the median; the low-use threshold as a mark."""
     rows = table.to_pylist()
     labels = [names(r["category"]) for r in rows]
     fig = go.Figure()
-    fig.add_trace(go.Box(
-        x=labels, q1=[r["p25"] * 100 for r in rows], median=[r["p50"] * 100 for r in rows],
-        q3=[r["p75"] * 100 for r in rows], lowerfence=[r["p10"] * 100 for r in rows],
-        upperfence=[r["p90"] * 100 for r in rows], name="p10–p90", marker_color=CHART_COLOURS[0],
-        fillcolor="rgba(0,114,178,0.25)", hoverinfo="y+x", showlegend=False,
-    ))
+    fig.add_trace(
+        go.Box(
+            x=labels,
+            q1=[r["p25"] * 100 for r in rows],
+            median=[r["p50"] * 100 for r in rows],
+            q3=[r["p75"] * 100 for r in rows],
+            lowerfence=[r["p10"] * 100 for r in rows],
+            upperfence=[r["p90"] * 100 for r in rows],
+            name="p10–p90",
+            marker_color=CHART_COLOURS[0],
+            fillcolor="rgba(0,114,178,0.25)",
+            hoverinfo="y+x",
+            showlegend=False,
+        )
+    )
     fig.add_scatter(
-        x=labels, y=[r["low_threshold"] * 100 for r in rows], mode="markers", name=threshold_label,
+        x=labels,
+        y=[r["low_threshold"] * 100 for r in rows],
+        mode="markers",
+        name=threshold_label,
         marker=dict(symbol="line-ew-open", size=26, color=CHART_COLOURS[1], line=dict(width=3)),
         hovertemplate=f"%{{x}}<br>{threshold_label}: %{{y:.0f}} %<extra></extra>",
     )
     fig.add_scatter(
-        x=labels, y=[(r["utilisation"] or 0) * 100 for r in rows], mode="markers", name=pooled_label,
+        x=labels,
+        y=[(r["utilisation"] or 0) * 100 for r in rows],
+        mode="markers",
+        name=pooled_label,
         marker=dict(symbol="diamond", size=9, color=CHART_COLOURS[2]),
         customdata=[[r["assets"]] for r in rows],
         hovertemplate=f"%{{x}}<br>{pooled_label}: %{{y:.1f}} %<br>{assets_label}: %{{customdata[0]:,}}<extra></extra>",
@@ -72,33 +101,55 @@ def utilisation_spread(table: pa.Table, *, names: Callable[[str], str], axis_tit
     return _layout(fig, height=400)
 
 
-def agencies_scatter(table: pa.Table, *, overall_idle_share: float | None, x_title: str, y_title: str,
-                     size_label: str, overall_label: str, money: Callable[[float], str]) -> go.Figure:
+def agencies_scatter(
+    table: pa.Table,
+    *,
+    overall_idle_share: float | None,
+    x_title: str,
+    y_title: str,
+    size_label: str,
+    overall_label: str,
+    money: Callable[[float], str],
+) -> go.Figure:
     """Each agency: spend (x) against idle share of book value (y), sized by value at stake in open findings."""
     rows = [r for r in table.to_pylist() if r.get("idle_share") is not None]
     largest = max([r["value_at_stake"] for r in rows] + [1.0])
     fig = go.Figure()
     fig.add_scatter(
-        x=[r["spend"] for r in rows], y=[r["idle_share"] * 100 for r in rows], mode="markers",
-        marker=dict(size=[8 + 40 * (r["value_at_stake"] / largest) ** 0.5 for r in rows], color=CHART_COLOURS[0],
-                    opacity=0.6, line=dict(width=1, color="white")),
+        x=[r["spend"] for r in rows],
+        y=[r["idle_share"] * 100 for r in rows],
+        mode="markers",
+        marker=dict(
+            size=[8 + 40 * (r["value_at_stake"] / largest) ** 0.5 for r in rows],
+            color=CHART_COLOURS[0],
+            opacity=0.6,
+            line=dict(width=1, color="white"),
+        ),
         text=[r["agency_code"] for r in rows],
-        customdata=[[r.get("agency_name") or r["agency_code"], money(r["spend"]), money(r["value_at_stake"]),
-                     r["findings"]] for r in rows],
-        hovertemplate=(f"<b>%{{text}}</b> %{{customdata[0]}}<br>{x_title}: %{{customdata[1]}}<br>"
-                       f"{y_title}: %{{y:.1f}} %<br>{size_label}: %{{customdata[2]}} (%{{customdata[3]}})<extra></extra>"),
+        customdata=[
+            [r.get("agency_name") or r["agency_code"], money(r["spend"]), money(r["value_at_stake"]), r["findings"]] for r in rows
+        ],
+        hovertemplate=(
+            f"<b>%{{text}}</b> %{{customdata[0]}}<br>{x_title}: %{{customdata[1]}}<br>"
+            f"{y_title}: %{{y:.1f}} %<br>{size_label}: %{{customdata[2]}} (%{{customdata[3]}})<extra></extra>"
+        ),
         showlegend=False,
     )
     if overall_idle_share is not None:
-        fig.add_hline(y=overall_idle_share * 100, line=dict(color=MUTED, dash="dash"),
-                      annotation_text=overall_label, annotation_position="top left")
+        fig.add_hline(
+            y=overall_idle_share * 100,
+            line=dict(color=MUTED, dash="dash"),
+            annotation_text=overall_label,
+            annotation_position="top left",
+        )
     fig.update_xaxes(title=x_title, tickformat=",.0f", rangemode="tozero")
     fig.update_yaxes(title=y_title, ticksuffix=" %", rangemode="tozero")
     return _layout(fig, height=420)
 
 
-def heatmap(table: pa.Table, *, names: Callable[[str], str], agency_title: str, category_title: str,
-            value_title: str) -> go.Figure:
+def heatmap(
+    table: pa.Table, *, names: Callable[[str], str], agency_title: str, category_title: str, value_title: str
+) -> go.Figure:
     """Utilisation per agency (rows) and category (columns); a missing cell stays blank, never 0."""
     rows = table.to_pylist()
     agencies = sorted({r["agency_code"] for r in rows})
@@ -114,12 +165,23 @@ def heatmap(table: pa.Table, *, names: Callable[[str], str], agency_title: str, 
             t_row.append("—" if value is None else f"{value:.0f}")
             c_row.append(0 if cell is None else cell["assets"])
         z.append(z_row), text.append(t_row), custom.append(c_row)
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[names(c) for c in categories], y=agencies, text=text, texttemplate="%{text}", customdata=custom,
-        colorscale="Blues", zmin=0, zmax=100, colorbar=dict(title=value_title, ticksuffix=" %"),
-        hovertemplate=f"{agency_title}: %{{y}}<br>{category_title}: %{{x}}<br>{value_title}: %{{z:.1f}} %<br>n = %{{customdata}}<extra></extra>",
-        xgap=1, ygap=1,
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[names(c) for c in categories],
+            y=agencies,
+            text=text,
+            texttemplate="%{text}",
+            customdata=custom,
+            colorscale="Blues",
+            zmin=0,
+            zmax=100,
+            colorbar=dict(title=value_title, ticksuffix=" %"),
+            hovertemplate=f"{agency_title}: %{{y}}<br>{category_title}: %{{x}}<br>{value_title}: %{{z:.1f}} %<br>n = %{{customdata}}<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
     fig.update_yaxes(autorange="reversed", title=agency_title, type="category")
     fig.update_xaxes(title=category_title, side="top")
     return _layout(fig, height=max(320, 24 * len(agencies) + 120))
@@ -129,10 +191,20 @@ def daily_usage(table: pa.Table, *, used_label: str, available_label: str, axis_
     """One asset's hours per day (bars) against its available hours (a step line)."""
     days = table.column("day").to_pylist()
     fig = go.Figure()
-    fig.add_bar(x=days, y=table.column("hours_used").to_pylist(), name=used_label, marker_color=CHART_COLOURS[0],
-                hovertemplate=f"%{{x|%Y-%m-%d}}<br>{used_label}: %{{y:.1f}} h<extra></extra>")
-    fig.add_scatter(x=days, y=table.column("available_hours").to_pylist(), name=available_label, mode="lines",
-                    line=dict(color=CHART_COLOURS[1], shape="hv", width=1.5),
-                    hovertemplate=f"%{{x|%Y-%m-%d}}<br>{available_label}: %{{y:.1f}} h<extra></extra>")
+    fig.add_bar(
+        x=days,
+        y=table.column("hours_used").to_pylist(),
+        name=used_label,
+        marker_color=CHART_COLOURS[0],
+        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{used_label}: %{{y:.1f}} h<extra></extra>",
+    )
+    fig.add_scatter(
+        x=days,
+        y=table.column("available_hours").to_pylist(),
+        name=available_label,
+        mode="lines",
+        line=dict(color=CHART_COLOURS[1], shape="hv", width=1.5),
+        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{available_label}: %{{y:.1f}} h<extra></extra>",
+    )
     fig.update_yaxes(title=axis_title, rangemode="tozero", ticksuffix=" h")
     return _layout(fig, height=340, bargap=0)

@@ -1,6 +1,6 @@
 """What every page shares: the language, the session's database cursor, the shared filters, formatting.
 
-Pages stay thin: they read what to show from tracker.dashboard (and the other core modules) and
+Pages stay thin: they read what to show from tracker.views.dashboard (and the other core modules) and
 only lay it out. Text shown to people is given in both languages at the call site: `tr("Spend", "支出")`.
 """
 
@@ -11,10 +11,11 @@ from typing import Any
 
 import streamlit as st
 
-from tracker import dashboard, formatting
-from tracker.dashboard import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS, Filters
-from tracker.db import Database
+from tracker.store.db import Database
+from tracker.text import formatting
 from tracker.ui.resources import session_db
+from tracker.views import dashboard
+from tracker.views.dashboard import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS, Filters
 
 LANG_KEY = "lang"
 CHOICE_FILTER_KEYS = ("f_agencies", "f_categories", "f_suppliers", "f_fiscal_years")  # what "Clear filters" empties
@@ -45,8 +46,13 @@ def tr(en: str, zh: str) -> str:
 
 def language_switch() -> None:
     lang()
-    st.sidebar.radio("Language · 语言", ("en", "zh"), key=LANG_KEY, horizontal=True,  # a fixed format_func
-                     format_func=lambda v: "English" if v == "en" else "中文")
+    st.sidebar.radio(
+        "Language · 语言",
+        ("en", "zh"),
+        key=LANG_KEY,
+        horizontal=True,  # a fixed format_func
+        format_func=lambda v: "English" if v == "en" else "中文",
+    )
     st.query_params["lang"] = st.session_state[LANG_KEY]
 
 
@@ -59,10 +65,10 @@ LAST_SEEN_KEY = "user_last_seen"
 
 
 def current_user():
-    """The signed-in user (tracker.auth.User), or None; a session idle too long is signed out here."""
+    """The signed-in user (tracker.access.auth.User), or None; a session idle too long is signed out here."""
     from datetime import datetime
 
-    from tracker import auth
+    from tracker.access import auth
 
     user = st.session_state.get(USER_KEY)
     if user is None:
@@ -99,13 +105,17 @@ def user():
 
 def account_sidebar(signed_in) -> None:
     """Who is signed in, in which role, and the way out."""
-    from tracker import auth
+    from tracker.access import auth
     from tracker.ui.login_page import ROLE_NAMES
 
     role = ROLE_NAMES[signed_in.role][1 if lang() == "zh" else 0]
     where = f" · {signed_in.agency_code}" if signed_in.agency_code else ""
-    st.sidebar.caption(tr(f"Signed in as **{md(signed_in.display_name or signed_in.username)}** ({role}{where})",
-                          f"当前用户：**{md(signed_in.display_name or signed_in.username)}**（{role}{where}）"))
+    st.sidebar.caption(
+        tr(
+            f"Signed in as **{md(signed_in.display_name or signed_in.username)}** ({role}{where})",
+            f"当前用户：**{md(signed_in.display_name or signed_in.username)}**（{role}{where}）",
+        )
+    )
 
     def leave() -> None:
         auth.logout(db(), signed_in)
@@ -120,25 +130,26 @@ def actor() -> str:
 
 
 def can(action: str) -> bool:
-    from tracker import auth
+    from tracker.access import auth
 
     return auth.can(user(), action)
 
 
 def scope_agency() -> str | None:
     """The agency the signed-in user is limited to (agency role), else None."""
-    from tracker import auth
+    from tracker.access import auth
 
     return auth.agency_scope(user())
 
 
 def currency() -> str:
-    from tracker.settings import load_settings
+    from tracker.store.settings import load_settings
 
     return load_settings(db())["currency"]
 
 
 # -- formatting in the reader's language -----------------------------------------------------------
+
 
 def md(text: Any) -> str:
     """Text from the data (codes, names, evidence) made inert inside Markdown: no emphasis, links or HTML."""
@@ -171,7 +182,7 @@ def day(value: date | None) -> str:
 
 
 def category_name(category: str | None, language: str | None = None) -> str:
-    from tracker.rules import CATEGORY_NAMES_ZH
+    from tracker.engine.rules.sentences import CATEGORY_NAMES_ZH
 
     if category is None:
         return formatting.MISSING
@@ -220,25 +231,41 @@ def filters_sidebar() -> Filters:
         return tuple(side.multiselect(label, choices, default=kept, key=key, **kwargs))
 
     if scope is None:
-        agencies = choose(tr("Agency", "单位"), list(names), "f_agencies",
-                          format_func=lambda code: f"{code} · {names[code]}" if names.get(code) not in (None, code) else code,
-                          placeholder=tr("All agencies", "全部单位"))
+        agencies = choose(
+            tr("Agency", "单位"),
+            list(names),
+            "f_agencies",
+            format_func=lambda code: f"{code} · {names[code]}" if names.get(code) not in (None, code) else code,
+            placeholder=tr("All agencies", "全部单位"),
+        )
     else:  # an agency user sees their own agency only, enforced by the core through scope_agency
         agencies = ()
         side.caption(tr(f"Agency: {scope} (your agency)", f"单位：{scope}（本单位）"))
-    categories = choose(tr("Category", "类别"), options.categories, "f_categories",
-                        format_func=fixed_language(category_name),
-                        placeholder=tr("All categories", "全部类别"))
-    suppliers = choose(tr("Supplier", "供应商"), options.suppliers, "f_suppliers",
-                       placeholder=tr("All suppliers", "全部供应商"))
-    fiscal_years = choose(tr("Fiscal year (of purchase)", "财年（采购）"), options.fiscal_years, "f_fiscal_years",
-                          placeholder=tr("All years", "全部年度"))
+    categories = choose(
+        tr("Category", "类别"),
+        options.categories,
+        "f_categories",
+        format_func=fixed_language(category_name),
+        placeholder=tr("All categories", "全部类别"),
+    )
+    suppliers = choose(tr("Supplier", "供应商"), options.suppliers, "f_suppliers", placeholder=tr("All suppliers", "全部供应商"))
+    fiscal_years = choose(
+        tr("Fiscal year (of purchase)", "财年（采购）"),
+        options.fiscal_years,
+        "f_fiscal_years",
+        placeholder=tr("All years", "全部年度"),
+    )
     kept_window = _kept("f_window_days", DEFAULT_WINDOW_DAYS)
-    window_days = int(side.radio(tr("Window", "统计窗口"), WINDOW_CHOICES, key="f_window_days", horizontal=True,
-                                 index=WINDOW_CHOICES.index(kept_window if kept_window in WINDOW_CHOICES
-                                                            else DEFAULT_WINDOW_DAYS),
-                                 format_func=fixed_language(lambda d, language: f"{d} 天" if language == "zh"
-                                                            else f"{d} days")))
+    window_days = int(
+        side.radio(
+            tr("Window", "统计窗口"),
+            WINDOW_CHOICES,
+            key="f_window_days",
+            horizontal=True,
+            index=WINDOW_CHOICES.index(kept_window if kept_window in WINDOW_CHOICES else DEFAULT_WINDOW_DAYS),
+            format_func=fixed_language(lambda d, language: f"{d} 天" if language == "zh" else f"{d} days"),
+        )
+    )
     as_of = None
     if options.usage_last is not None:
         lowest = (options.usage_first or options.usage_last) + timedelta(days=MIN_WINDOW_DAYS - 1)
@@ -246,23 +273,44 @@ def filters_sidebar() -> Filters:
         kept_as_of = _kept("f_as_of", options.usage_last)
         if not isinstance(kept_as_of, date) or not lowest <= kept_as_of <= options.usage_last:
             kept_as_of = options.usage_last
-        as_of = side.date_input(tr("As of", "截至日期"), value=kept_as_of, key="f_as_of", min_value=lowest,
-                                max_value=options.usage_last,
-                                help=tr("The last day of the window; by default the latest usage date.",
-                                        "统计窗口的最后一天，默认为最新使用记录日期。"))
-    for key, value in (("f_agencies", list(agencies)), ("f_categories", list(categories)),
-                       ("f_suppliers", list(suppliers)), ("f_fiscal_years", list(fiscal_years)),
-                       ("f_window_days", window_days), ("f_as_of", as_of)):
+        as_of = side.date_input(
+            tr("As of", "截至日期"),
+            value=kept_as_of,
+            key="f_as_of",
+            min_value=lowest,
+            max_value=options.usage_last,
+            help=tr(
+                "The last day of the window; by default the latest usage date.", "统计窗口的最后一天，默认为最新使用记录日期。"
+            ),
+        )
+    for key, value in (
+        ("f_agencies", list(agencies)),
+        ("f_categories", list(categories)),
+        ("f_suppliers", list(suppliers)),
+        ("f_fiscal_years", list(fiscal_years)),
+        ("f_window_days", window_days),
+        ("f_as_of", as_of),
+    ):
         st.session_state[KEPT + key] = value
     if as_of is not None:
         start = as_of - timedelta(days=window_days - 1)
-        side.caption(tr(f"Window: {day(start)} to {day(as_of)} ({window_days} days)",
-                        f"统计窗口：{day(start)} 至 {day(as_of)}（{window_days} 天）"))
+        side.caption(
+            tr(
+                f"Window: {day(start)} to {day(as_of)} ({window_days} days)",
+                f"统计窗口：{day(start)} 至 {day(as_of)}（{window_days} 天）",
+            )
+        )
     if agencies or categories or suppliers or fiscal_years:
         side.button(tr("Clear filters", "清除筛选"), on_click=clear_filters, key="clear_filters")
-    return Filters(agencies=agencies, categories=categories, suppliers=suppliers,
-                   fiscal_years=tuple(int(y) for y in fiscal_years), as_of=as_of, window_days=window_days,
-                   scope_agency=scope)
+    return Filters(
+        agencies=agencies,
+        categories=categories,
+        suppliers=suppliers,
+        fiscal_years=tuple(int(y) for y in fiscal_years),
+        as_of=as_of,
+        window_days=window_days,
+        scope_agency=scope,
+    )
 
 
 def clear_filters() -> None:
@@ -274,8 +322,12 @@ def clear_filters() -> None:
 def active_filters_caption(filters: Filters) -> None:
     """The filters in force, in words, under the page title."""
     parts = []
-    labels = {"agencies": tr("Agency", "单位"), "categories": tr("Category", "类别"),
-              "suppliers": tr("Supplier", "供应商"), "fiscal_years": tr("Fiscal year", "财年")}
+    labels = {
+        "agencies": tr("Agency", "单位"),
+        "categories": tr("Category", "类别"),
+        "suppliers": tr("Supplier", "供应商"),
+        "fiscal_years": tr("Fiscal year", "财年"),
+    }
     for name, values in filters.active.items():
         shown = [category_name(v) if name == "categories" else str(v) for v in values]
         parts.append(f"{labels[name]}: {', '.join(shown)}")
@@ -284,7 +336,7 @@ def active_filters_caption(filters: Filters) -> None:
 
 
 def data_status_banner(filters: Filters) -> dashboard.DataStatus:
-    """"Data as of …", the window, and how many agencies send usage: always visible; stale data said plainly."""
+    """ "Data as of …", the window, and how many agencies send usage: always visible; stale data said plainly."""
     status = dashboard.data_status(db(), filters)
     if status.as_of is None:
         st.warning(tr("No usage data yet: upload usage logs to see utilisation.", "尚无使用数据：请上传使用记录以查看利用率。"))
@@ -294,10 +346,15 @@ def data_status_banner(filters: Filters) -> dashboard.DataStatus:
         f"({status.window_days} days) · **{status.agencies_with_usage} of {status.agencies}** agencies sent usage "
         f"in the window",
         f"数据截至 **{day(status.as_of)}** · 统计窗口 {day(status.window_start)} 至 {day(status.as_of)}"
-        f"（{status.window_days} 天）· **{status.agencies} 个单位中有 {status.agencies_with_usage} 个**在窗口内报送了使用数据")
+        f"（{status.window_days} 天）· **{status.agencies} 个单位中有 {status.agencies_with_usage} 个**在窗口内报送了使用数据",
+    )
     st.markdown(text)
     if status.days_since_last_usage is not None and status.days_since_last_usage > 45:
-        st.info(tr(f"The latest usage data is {status.days_since_last_usage} days old: figures describe the window "
-                   f"ending {day(status.usage_last)}, not today.",
-                   f"最新使用数据距今已 {status.days_since_last_usage} 天：各项数字反映截至 {day(status.usage_last)} 的情况，而非今天。"))
+        st.info(
+            tr(
+                f"The latest usage data is {status.days_since_last_usage} days old: figures describe the window "
+                f"ending {day(status.usage_last)}, not today.",
+                f"最新使用数据距今已 {status.days_since_last_usage} 天：各项数字反映截至 {day(status.usage_last)} 的情况，而非今天。",
+            )
+        )
     return status

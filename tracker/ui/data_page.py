@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker import browse
 from tracker.ui.resources import session_db
+from tracker.views import browse
 
 
 def render() -> None:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker import auth, bootstrap
-from tracker.errors import TrackerError
+from tracker.access import auth
+from tracker.demo import bootstrap
+from tracker.text.errors import TrackerError
 from tracker.ui.common import db, lang, sign_in, tr
 
-ROLE_NAMES = {"admin": ("Administrator", "管理员"), "finance": ("Finance officer", "财务人员"),
-              "auditor": ("Auditor", "审计人员"), "agency": ("Agency", "单位用户")}
+ROLE_NAMES = {
+    "admin": ("Administrator", "管理员"),
+    "finance": ("Finance officer", "财务人员"),
+    "auditor": ("Auditor", "审计人员"),
+    "agency": ("Agency", "单位用户"),
+}
 
 
 def render() -> None:
@@ -19,8 +24,12 @@ def render() -> None:
         _first_administrator()
         return
     if st.session_state.pop("signed_out_idle", False):
-        st.info(tr(f"You were signed out after {auth.SESSION_IDLE_MINUTES} minutes without activity.",
-                   f"由于 {auth.SESSION_IDLE_MINUTES} 分钟无操作，您已退出登录。"))
+        st.info(
+            tr(
+                f"You were signed out after {auth.SESSION_IDLE_MINUTES} minutes without activity.",
+                f"由于 {auth.SESSION_IDLE_MINUTES} 分钟无操作，您已退出登录。",
+            )
+        )
     if _single_sign_on():
         return
     with st.form("sign_in"):
@@ -58,22 +67,28 @@ def _single_sign_on() -> bool:
             st.button(tr("Sign out of the organisation account", "退出单位账号"), on_click=st.logout, key="sso_logout")
             return False
         st.rerun()
-    st.button(tr("Sign in with your organisation account", "使用单位账号登录"), on_click=st.login, key="sso_login",
-              type="primary")
+    st.button(
+        tr("Sign in with your organisation account", "使用单位账号登录"), on_click=st.login, key="sso_login", type="primary"
+    )
     st.caption(tr("Or with a local account:", "或使用本地账户："))
     return False
 
 
 def _first_administrator() -> None:
     st.subheader(tr("Create the first administrator", "创建第一个管理员账户"))
-    st.caption(tr("This database has no accounts yet. The administrator you create here can then add the others "
-                  "(Settings is theirs; or use `python -m tracker users add`).",
-                  "此数据库尚无账户。在此创建的管理员之后可以添加其他用户（或使用 `python -m tracker users add`）。"))
+    st.caption(
+        tr(
+            "This database has no accounts yet. The administrator you create here can then add the others "
+            "(Settings is theirs; or use `python -m tracker users add`).",
+            "此数据库尚无账户。在此创建的管理员之后可以添加其他用户（或使用 `python -m tracker users add`）。",
+        )
+    )
     with st.form("first_admin"):
         username = st.text_input(tr("Username", "用户名"), key="first_username")
         name = st.text_input(tr("Full name", "姓名"), key="first_name")
-        password = st.text_input(tr("Password (at least 10 characters)", "密码（至少 10 个字符）"), type="password",
-                                 key="first_password")
+        password = st.text_input(
+            tr("Password (at least 10 characters)", "密码（至少 10 个字符）"), type="password", key="first_password"
+        )
         again = st.text_input(tr("Password again", "再次输入密码"), type="password", key="first_password_again")
         if st.form_submit_button(tr("Create and sign in", "创建并登录"), type="primary"):
             if password != again:
@@ -91,10 +106,20 @@ def _first_administrator() -> None:
 
 
 def _demo_accounts() -> None:
-    with st.expander(tr("Demo accounts (shown while the demo data is loaded)", "演示账户（仅在加载演示数据时显示）"),
-                     expanded=True):
+    with st.expander(
+        tr("Demo accounts (shown while the demo data is loaded)", "演示账户（仅在加载演示数据时显示）"), expanded=True
+    ):
         zh = lang() == "zh"
-        st.dataframe([{
-            tr("Username", "用户名"): username, tr("Password", "密码"): password,
-            tr("Role", "角色"): ROLE_NAMES[role][1 if zh else 0], tr("Agency", "单位"): agency or "",
-        } for username, password, role, agency in auth.demo_accounts()], hide_index=True, width="stretch")
+        st.dataframe(
+            [
+                {
+                    tr("Username", "用户名"): username,
+                    tr("Password", "密码"): password,
+                    tr("Role", "角色"): ROLE_NAMES[role][1 if zh else 0],
+                    tr("Agency", "单位"): agency or "",
+                }
+                for username, password, role, agency in auth.demo_accounts()
+            ],
+            hide_index=True,
+            width="stretch",
+        )

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker import dashboard
 from tracker.ui import charts
-from tracker.ui.common import (active_filters_caption, category_name, count, data_status_banner, db, filters_sidebar,
-                               lang, md, money, money_exact, page_link, share, tr)
+from tracker.ui.common import (
+    active_filters_caption,
+    category_name,
+    count,
+    data_status_banner,
+    db,
+    filters_sidebar,
+    lang,
+    md,
+    money,
+    money_exact,
+    page_link,
+    share,
+    tr,
+)
+from tracker.views import dashboard
 
 
 def render() -> None:
@@ -39,27 +52,56 @@ def render() -> None:
 def _kpi_row(k: dashboard.Kpis) -> None:
     cols = st.columns(5)
     delta = None if k.spend_previous is None else money(k.spend - k.spend_previous)
-    cols[0].metric(tr("Spend in window", "窗口内支出"), money(k.spend), delta=delta, delta_color="inverse",
-                   help=tr(f"Total of {count(k.lines)} purchase lines ordered in the window ({money_exact(k.spend)}); "
-                           f"the change is against the window of the same length before it.",
-                           f"窗口内下单的 {count(k.lines)} 条采购明细合计（{money_exact(k.spend)}）；变化为与前一个同长度窗口相比。"))
-    cols[1].metric(tr("Assets", "资产数"), count(k.assets),
-                   help=tr(f"Registered assets; {count(k.assets_judged)} had available hours in the window.",
-                           f"已登记资产；其中 {count(k.assets_judged)} 台在窗口内有可用时长。"))
-    cols[2].metric(tr("Median utilisation", "利用率中位数"), share(k.median_utilisation),
-                   help=tr("Utilisation = used hours ÷ available hours (the category's standard hours on each "
-                           "working day the asset was in service). The median asset, not the average.",
-                           "利用率 = 使用时长 ÷ 可用时长（资产在用期间每个工作日的标准时长）。取中位数而非平均数。"))
-    cols[3].metric(tr("Idle capital", "闲置资产净值"), money(k.idle_capital),
-                   delta=tr(f"{share(k.idle_share)} of book value", f"占净值 {share(k.idle_share)}"), delta_color="off",
-                   delta_arrow="off",
-                   help=tr("Net book value of assets in service that are never used (past 60 days) or unused for 90 days.",
-                           "在用但从未使用（超过60天）或连续90天未使用资产的账面净值。"))
-    cols[4].metric(tr("Value at stake, open findings", "待处理问题涉及金额"), money(k.value_at_stake_open),
-                   delta=tr(f"{count(k.open_findings)} findings", f"{count(k.open_findings)} 条线索"), delta_color="off",
-                   delta_arrow="off",
-                   help=tr("Sum of the value at stake of the findings of the flag catalogue that are not yet reviewed.",
-                           "尚未复核的问题线索涉及金额之和。"))
+    cols[0].metric(
+        tr("Spend in window", "窗口内支出"),
+        money(k.spend),
+        delta=delta,
+        delta_color="inverse",
+        help=tr(
+            f"Total of {count(k.lines)} purchase lines ordered in the window ({money_exact(k.spend)}); "
+            f"the change is against the window of the same length before it.",
+            f"窗口内下单的 {count(k.lines)} 条采购明细合计（{money_exact(k.spend)}）；变化为与前一个同长度窗口相比。",
+        ),
+    )
+    cols[1].metric(
+        tr("Assets", "资产数"),
+        count(k.assets),
+        help=tr(
+            f"Registered assets; {count(k.assets_judged)} had available hours in the window.",
+            f"已登记资产；其中 {count(k.assets_judged)} 台在窗口内有可用时长。",
+        ),
+    )
+    cols[2].metric(
+        tr("Median utilisation", "利用率中位数"),
+        share(k.median_utilisation),
+        help=tr(
+            "Utilisation = used hours ÷ available hours (the category's standard hours on each "
+            "working day the asset was in service). The median asset, not the average.",
+            "利用率 = 使用时长 ÷ 可用时长（资产在用期间每个工作日的标准时长）。取中位数而非平均数。",
+        ),
+    )
+    cols[3].metric(
+        tr("Idle capital", "闲置资产净值"),
+        money(k.idle_capital),
+        delta=tr(f"{share(k.idle_share)} of book value", f"占净值 {share(k.idle_share)}"),
+        delta_color="off",
+        delta_arrow="off",
+        help=tr(
+            "Net book value of assets in service that are never used (past 60 days) or unused for 90 days.",
+            "在用但从未使用（超过60天）或连续90天未使用资产的账面净值。",
+        ),
+    )
+    cols[4].metric(
+        tr("Value at stake, open findings", "待处理问题涉及金额"),
+        money(k.value_at_stake_open),
+        delta=tr(f"{count(k.open_findings)} findings", f"{count(k.open_findings)} 条线索"),
+        delta_color="off",
+        delta_arrow="off",
+        help=tr(
+            "Sum of the value at stake of the findings of the flag catalogue that are not yet reviewed.",
+            "尚未复核的问题线索涉及金额之和。",
+        ),
+    )
     page_link("explore", tr("Drill down by agency →", "按单位钻取 →"))
 
 
@@ -74,12 +116,24 @@ def _spend_chart(filters: dashboard.Filters) -> None:
     others = [r["spend"] for r in rows if not r["fiscal_year_end"]]
     if ends and others and sum(others) > 0:
         ratio = (sum(ends) / len(ends)) / (sum(others) / len(others))
-        st.caption(tr(f"The last month of the fiscal year averages {ratio:.1f}× the other months.",
-                      f"财年最后一个月的平均支出是其他月份的 {ratio:.1f} 倍。"))
-    st.plotly_chart(charts.monthly_spend(
-        table, spend_label=tr("Spend", "支出"), year_end_label=tr("Last month of the fiscal year", "财年最后一个月"),
-        other_label=tr("Other months", "其他月份"), money=money, axis_title=tr("Spend", "支出")),
-        width="stretch", key="chart_spend")
+        st.caption(
+            tr(
+                f"The last month of the fiscal year averages {ratio:.1f}× the other months.",
+                f"财年最后一个月的平均支出是其他月份的 {ratio:.1f} 倍。",
+            )
+        )
+    st.plotly_chart(
+        charts.monthly_spend(
+            table,
+            spend_label=tr("Spend", "支出"),
+            year_end_label=tr("Last month of the fiscal year", "财年最后一个月"),
+            other_label=tr("Other months", "其他月份"),
+            money=money,
+            axis_title=tr("Spend", "支出"),
+        ),
+        width="stretch",
+        key="chart_spend",
+    )
 
 
 def _category_chart(filters: dashboard.Filters) -> None:
@@ -89,25 +143,50 @@ def _category_chart(filters: dashboard.Filters) -> None:
         st.info(tr("No assets with available hours match the filters.", "没有符合筛选条件且有可用时长的资产。"))
         return
     below = sum(1 for r in table.to_pylist() if r["p50"] is not None and r["p50"] < r["low_threshold"])
-    st.caption(tr(f"Boxes: the middle half of assets; whiskers: 10th to 90th percentile. {below} categories have a "
-                  f"median below their low-use threshold.",
-                  f"箱体为中间一半资产，须线为第10至第90百分位。有 {below} 类设备的中位数低于其低使用率阈值。"))
-    st.plotly_chart(charts.utilisation_spread(
-        table, names=category_name, axis_title=tr("Utilisation (used ÷ available hours)", "利用率（使用时长 ÷ 可用时长）"),
-        threshold_label=tr("Low-use threshold", "低使用率阈值"), pooled_label=tr("All assets pooled", "整体利用率"),
-        assets_label=tr("Assets", "资产数")), width="stretch", key="chart_categories")
+    st.caption(
+        tr(
+            f"Boxes: the middle half of assets; whiskers: 10th to 90th percentile. {below} categories have a "
+            f"median below their low-use threshold.",
+            f"箱体为中间一半资产，须线为第10至第90百分位。有 {below} 类设备的中位数低于其低使用率阈值。",
+        )
+    )
+    st.plotly_chart(
+        charts.utilisation_spread(
+            table,
+            names=category_name,
+            axis_title=tr("Utilisation (used ÷ available hours)", "利用率（使用时长 ÷ 可用时长）"),
+            threshold_label=tr("Low-use threshold", "低使用率阈值"),
+            pooled_label=tr("All assets pooled", "整体利用率"),
+            assets_label=tr("Assets", "资产数"),
+        ),
+        width="stretch",
+        key="chart_categories",
+    )
 
 
 def _agency_chart(filters: dashboard.Filters, k: dashboard.Kpis) -> None:
     table = dashboard.agencies_compared(db(), filters)
     st.subheader(tr("Agencies: spend against idle capital", "各单位：支出与闲置资产"))
-    st.caption(tr("Each circle is an agency; its size is the value at stake in open findings. The dashed line is the "
-                  "share for all agencies shown.",
-                  "每个圆代表一个单位，大小表示待处理问题涉及金额。虚线为所示全部单位的整体闲置比例。"))
-    st.plotly_chart(charts.agencies_scatter(
-        table, overall_idle_share=k.idle_share, x_title=tr("Spend in window", "窗口内支出"),
-        y_title=tr("Idle share of book value", "闲置净值占比"), size_label=tr("Value at stake", "涉及金额"),
-        overall_label=tr("All agencies", "全部单位"), money=money), width="stretch", key="chart_agencies")
+    st.caption(
+        tr(
+            "Each circle is an agency; its size is the value at stake in open findings. The dashed line is the "
+            "share for all agencies shown.",
+            "每个圆代表一个单位，大小表示待处理问题涉及金额。虚线为所示全部单位的整体闲置比例。",
+        )
+    )
+    st.plotly_chart(
+        charts.agencies_scatter(
+            table,
+            overall_idle_share=k.idle_share,
+            x_title=tr("Spend in window", "窗口内支出"),
+            y_title=tr("Idle share of book value", "闲置净值占比"),
+            size_label=tr("Value at stake", "涉及金额"),
+            overall_label=tr("All agencies", "全部单位"),
+            money=money,
+        ),
+        width="stretch",
+        key="chart_agencies",
+    )
 
 
 def _heatmap(filters: dashboard.Filters) -> None:
@@ -118,11 +197,23 @@ def _heatmap(filters: dashboard.Filters) -> None:
         return
     shown = len(set(table.column("agency_code").to_pylist()))
     if agencies > shown:
-        st.caption(tr(f"The {shown} agencies with the largest equipment spend, of {agencies}. Narrow the filters to "
-                      f"see others.", f"显示设备购置额最大的 {shown} 个单位（共 {agencies} 个）。可通过筛选查看其他单位。"))
-    st.plotly_chart(charts.heatmap(table, names=category_name, agency_title=tr("Agency", "单位"),
-                                   category_title=tr("Category", "类别"), value_title=tr("Utilisation", "利用率")),
-                    width="stretch", key="chart_heatmap")
+        st.caption(
+            tr(
+                f"The {shown} agencies with the largest equipment spend, of {agencies}. Narrow the filters to see others.",
+                f"显示设备购置额最大的 {shown} 个单位（共 {agencies} 个）。可通过筛选查看其他单位。",
+            )
+        )
+    st.plotly_chart(
+        charts.heatmap(
+            table,
+            names=category_name,
+            agency_title=tr("Agency", "单位"),
+            category_title=tr("Category", "类别"),
+            value_title=tr("Utilisation", "利用率"),
+        ),
+        width="stretch",
+        key="chart_heatmap",
+    )
 
 
 def _top_findings(filters: dashboard.Filters) -> None:
@@ -134,9 +225,16 @@ def _top_findings(filters: dashboard.Filters) -> None:
         return
     zh = lang() == "zh"
     for r in table.to_pylist():
-        subject = r["asset_id"] or (f"{r['po_number']}/{r['line_no']}" if r["po_number"] else
-                                    category_name(r["category"]) if r["category"] else str(r["fiscal_year"] or ""))
+        subject = r["asset_id"] or (
+            f"{r['po_number']}/{r['line_no']}"
+            if r["po_number"]
+            else category_name(r["category"])
+            if r["category"]
+            else str(r["fiscal_year"] or "")
+        )
         with st.container(border=True):
-            st.markdown(f"**{r['title_zh'] if zh else r['title_en']}** · {md(r['agency_code'])} · {md(subject)} · "
-                        f"{tr('value at stake', '涉及金额')} **{md(money(r['value_at_stake'], short=False))}**")
+            st.markdown(
+                f"**{r['title_zh'] if zh else r['title_en']}** · {md(r['agency_code'])} · {md(subject)} · "
+                f"{tr('value at stake', '涉及金额')} **{md(money(r['value_at_stake'], short=False))}**"
+            )
             st.caption(md(r["evidence_zh"] if zh else r["evidence"]))

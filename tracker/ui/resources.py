@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker.bootstrap import open_with_demo
-from tracker.config import resolve_db_path
-from tracker.db import Database
+from tracker.demo.bootstrap import open_with_demo
+from tracker.store.config import resolve_db_path
+from tracker.store.db import Database
 
 
 @st.cache_resource(show_spinner="Opening the database (the first run loads demo data)…")

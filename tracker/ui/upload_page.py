@@ -1,7 +1,7 @@
 """The upload page for agencies: templates, upload, a validation preview with every rejected row, commit, history.
 
 Nothing is stored until the user commits: the file is validated first (a dry run) and the preview
-stays in the session until it is committed or cancelled. The flow itself is tracker.uploads; this
+stays in the session until it is committed or cancelled. The flow itself is tracker.ingest.uploads; this
 page keeps the session's state (keys starting with "upload_") and lays the results out.
 """
 
@@ -15,14 +15,14 @@ import pyarrow as pa
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from tracker import uploads
-from tracker.contracts import KINDS
-from tracker.db import Database
-from tracker.errors import TrackerError
-from tracker.i18n import Message, kind_name
-from tracker.i18n import render as render_message
-from tracker.ingest import IngestReport
-from tracker import audit
+from tracker.ingest import uploads
+from tracker.ingest.contracts import KINDS
+from tracker.ingest.pipeline import IngestReport
+from tracker.store import audit
+from tracker.store.db import Database
+from tracker.text.errors import TrackerError
+from tracker.text.i18n import Message, kind_name
+from tracker.text.i18n import render as render_message
 from tracker.ui.common import actor, can, count, db, lang, scope_agency, tr, user
 
 DETECT = "detect"
@@ -31,7 +31,7 @@ RECEIPT_KEY = "upload_receipt"  # the IngestReport of the last commit
 NONCE_KEY = "upload_nonce"  # bumped to empty the file uploader after a commit or a cancel
 DATE_ORDER_KEY = "upload_date_order"
 NEEDS_DATE_ORDER_KEY = "upload_needs_date_order"  # file id of the file whose dates need an order
-# Share of the progress bar each ingest phase fills, in order (tracker.ingest reports these phases).
+# Share of the progress bar each ingest phase fills, in order (tracker.ingest.pipeline reports these phases).
 PHASES = {"read": (0.0, 0.4), "validate": (0.4, 0.7), "compare": (0.7, 0.8), "write": (0.8, 1.0), "done": (1.0, 1.0)}
 
 
@@ -41,11 +41,19 @@ def render() -> None:
         st.error(tr("Your role cannot upload records.", "您的角色无权上传数据。"))
         return
     if scope_agency() is not None:
-        st.info(tr(f"You upload for agency {scope_agency()}: rows of other agencies are refused.",
-                   f"您代表单位 {scope_agency()} 上传：其他单位的数据行会被拒绝。"))
-    st.caption(tr("Download a template, upload your file, check the preview, then commit. Nothing is stored until "
-                  "you commit; a file with problems can be fixed and uploaded again without creating duplicates.",
-                  "下载模板，上传文件，检查预览后再提交。提交前不会保存任何数据；有问题的文件修改后可重新上传，不会产生重复数据。"))
+        st.info(
+            tr(
+                f"You upload for agency {scope_agency()}: rows of other agencies are refused.",
+                f"您代表单位 {scope_agency()} 上传：其他单位的数据行会被拒绝。",
+            )
+        )
+    st.caption(
+        tr(
+            "Download a template, upload your file, check the preview, then commit. Nothing is stored until "
+            "you commit; a file with problems can be fixed and uploaded again without creating duplicates.",
+            "下载模板，上传文件，检查预览后再提交。提交前不会保存任何数据；有问题的文件修改后可重新上传，不会产生重复数据。",
+        )
+    )
     _templates()
     _receipt()
     file = _file_input()
@@ -56,29 +64,42 @@ def render() -> None:
 
 # -- templates -----------------------------------------------------------------------------------
 
+
 def _templates() -> None:
-    names = {"procurement": tr("Procurement lines", "采购明细"), "assets": tr("Asset register", "资产登记"),
-             "usage_daily": tr("Usage, one row per device and day", "使用记录（按日）"),
-             "usage_sessions": tr("Usage, one row per session", "使用记录（按会话）")}
+    names = {
+        "procurement": tr("Procurement lines", "采购明细"),
+        "assets": tr("Asset register", "资产登记"),
+        "usage_daily": tr("Usage, one row per device and day", "使用记录（按日）"),
+        "usage_sessions": tr("Usage, one row per session", "使用记录（按会话）"),
+    }
     files: dict[str, list[uploads.TemplateFile]] = {}
     for template in uploads.template_files():
         files.setdefault(template.template, []).append(template)
-    with st.expander(tr("Templates: the columns each file needs, with example rows",
-                        "模板：各类文件所需的列及示例行")):
-        st.caption(tr("Headers may be in English or Chinese; the XLSX files explain every column on a second sheet.",
-                      "表头可用英文或中文；XLSX 模板的第二个工作表说明了每一列。"))
+    with st.expander(tr("Templates: the columns each file needs, with example rows", "模板：各类文件所需的列及示例行")):
+        st.caption(
+            tr(
+                "Headers may be in English or Chinese; the XLSX files explain every column on a second sheet.",
+                "表头可用英文或中文；XLSX 模板的第二个工作表说明了每一列。",
+            )
+        )
         for name, templates in files.items():
             columns = st.columns([2, 1, 1, 1, 1], vertical_alignment="center")
             columns[0].markdown(f"**{names.get(name, name)}**")
             for column, template in zip(columns[1:], templates):
                 language = "English" if template.language == "en" else "中文"
-                column.download_button(f"{language} · {template.file_format.upper()}", template.path.read_bytes(),
-                                       file_name=template.path.name, mime=template.mime, on_click="ignore",
-                                       key=f"upload_template_{template.path.stem}_{template.file_format}",
-                                       icon=":material/download:")
+                column.download_button(
+                    f"{language} · {template.file_format.upper()}",
+                    template.path.read_bytes(),
+                    file_name=template.path.name,
+                    mime=template.mime,
+                    on_click="ignore",
+                    key=f"upload_template_{template.path.stem}_{template.file_format}",
+                    icon=":material/download:",
+                )
 
 
 # -- the file ------------------------------------------------------------------------------------
+
 
 def _kind_label(kind: str) -> str:
     if kind == DETECT:
@@ -93,14 +114,23 @@ def _file_input() -> Any:
     limit_mb = uploads.max_upload_bytes(db()) // 1_000_000
     file = right.file_uploader(
         tr("File (CSV, XLSX, Parquet or OCDS JSON)", "文件（CSV、XLSX、Parquet 或 OCDS JSON）"),
-        type=list(uploads.ACCEPTED_SUFFIXES), key=f"upload_file_{st.session_state.get(NONCE_KEY, 0)}",
+        type=list(uploads.ACCEPTED_SUFFIXES),
+        key=f"upload_file_{st.session_state.get(NONCE_KEY, 0)}",
         max_upload_size=limit_mb,
-        help=tr(f"One kind of record per file, at most {count(limit_mb)} MB.",
-                f"每个文件只含一类数据，最大 {count(limit_mb)} MB。"))
+        help=tr(
+            f"One kind of record per file, at most {count(limit_mb)} MB.", f"每个文件只含一类数据，最大 {count(limit_mb)} MB。"
+        ),
+    )
     if file is not None and st.session_state.get(NEEDS_DATE_ORDER_KEY) == file.file_id:
         orders = {order: _date_order_label(order) for order in uploads.DATE_ORDERS}
-        st.radio(tr("Order of day and month in the dates", "日期中日与月的顺序"), list(orders),
-                 key=DATE_ORDER_KEY, index=None, horizontal=True, format_func=orders.get)
+        st.radio(
+            tr("Order of day and month in the dates", "日期中日与月的顺序"),
+            list(orders),
+            key=DATE_ORDER_KEY,
+            index=None,
+            horizontal=True,
+            format_func=orders.get,
+        )
     return file
 
 
@@ -116,6 +146,7 @@ def _chosen_kind() -> str | None:
 
 
 # -- validation preview --------------------------------------------------------------------------
+
 
 class _ProgressBox:
     """ingest_file's progress in an st.status box; the engine reports percentages from its own thread."""
@@ -140,9 +171,13 @@ class _ProgressBox:
 
 
 def _phase_label(phase: str) -> str:
-    return {"read": tr("Reading the file…", "正在读取文件…"), "validate": tr("Checking every row…", "正在检查每一行…"),
-            "compare": tr("Comparing with the stored records…", "正在与已存数据比对…"),
-            "write": tr("Writing…", "正在写入…"), "done": tr("Done", "完成")}.get(phase, phase)
+    return {
+        "read": tr("Reading the file…", "正在读取文件…"),
+        "validate": tr("Checking every row…", "正在检查每一行…"),
+        "compare": tr("Comparing with the stored records…", "正在与已存数据比对…"),
+        "write": tr("Writing…", "正在写入…"),
+        "done": tr("Done", "完成"),
+    }.get(phase, phase)
 
 
 def _preview(file: Any) -> None:
@@ -152,13 +187,18 @@ def _preview(file: Any) -> None:
         state = {"token": token, "preview": None, "error": None}
         progress = _ProgressBox(tr(f"Checking {file.name}…", f"正在检查 {file.name}…"))
         try:
-            state["preview"] = uploads.preview_upload(db(), file, file.name, _chosen_kind(), size_bytes=file.size,
-                                                      agency=scope_agency(),
-                                                      date_order=st.session_state.get(DATE_ORDER_KEY),
-                                                      progress=progress)
+            state["preview"] = uploads.preview_upload(
+                db(),
+                file,
+                file.name,
+                _chosen_kind(),
+                size_bytes=file.size,
+                agency=scope_agency(),
+                date_order=st.session_state.get(DATE_ORDER_KEY),
+                progress=progress,
+            )
             progress.finish(tr(f"{file.name} checked", f"{file.name} 已检查"))
-            audit.record(db(), actor(), "upload", file.name,
-                         audit.upload_details(state["preview"].report, status="checked"))
+            audit.record(db(), actor(), "upload", file.name, state["preview"].report.audit_details(status="checked"))
         except TrackerError as exc:
             state["error"] = exc
             progress.finish(tr(f"{file.name} was refused", f"{file.name} 被拒绝"), failed=True)
@@ -179,28 +219,41 @@ def _refusal(error: TrackerError, file: Any) -> None:
         st.rerun()  # shows the date order choice above
     if isinstance(error, uploads.KindNotDetected) and error.candidates:
         kinds = tr(", ", "、").join(kind_name(k, lang()) for k in error.candidates)
-        st.info(tr(f"Its headers fit more than one kind ({kinds}): choose the record kind above.",
-                   f"其表头同时符合多种数据类型（{kinds}）：请在上方选择数据类型。"))
+        st.info(
+            tr(
+                f"Its headers fit more than one kind ({kinds}): choose the record kind above.",
+                f"其表头同时符合多种数据类型（{kinds}）：请在上方选择数据类型。",
+            )
+        )
 
 
 def _show_preview(preview: uploads.UploadPreview, file: Any) -> None:
     report = preview.report
     st.subheader(tr("Check before committing", "提交前检查"))
     how = tr("detected from the headers", "根据表头识别") if _chosen_kind() is None else tr("as chosen", "按所选类型")
-    st.caption(tr(f"{file.name}: {kind_name(preview.kind, 'en')} records ({how}), read as {report.file_format.upper()}.",
-                  f"{file.name}：{kind_name(preview.kind, 'zh')}数据（{how}），按 {report.file_format.upper()} 格式读取。"))
+    st.caption(
+        tr(
+            f"{file.name}: {kind_name(preview.kind, 'en')} records ({how}), read as {report.file_format.upper()}.",
+            f"{file.name}：{kind_name(preview.kind, 'zh')}数据（{how}），按 {report.file_format.upper()} 格式读取。",
+        )
+    )
     _counts(report)
     if report.previous_upload is not None:
         upload_id, when = report.previous_upload
-        st.info(render_message(Message("file.same_file", {"file": report.file_name, "upload_id": upload_id, "when": when}),
-                       lang()))
+        st.info(
+            render_message(Message("file.same_file", {"file": report.file_name, "upload_id": upload_id, "when": when}), lang())
+        )
     if report.rows_rejected:
-        st.warning(tr(f"{count(report.rows_rejected)} of {count(report.rows_read)} rows have problems. Fix them and "
-                      f"upload the file again, or commit the good rows only ({_rows(report.rows_accepted)}): the "
-                      f"rejected rows are then kept with the upload, with their reasons.",
-                      f"{count(report.rows_read)} 行中有 {count(report.rows_rejected)} 行存在问题。请修正后重新上传，"
-                      f"或仅提交 {count(report.rows_accepted)} 行无误的数据：被拒绝的行及原因将随本次上传一并保存。"),
-                   icon=":material/warning:")
+        st.warning(
+            tr(
+                f"{count(report.rows_rejected)} of {count(report.rows_read)} rows have problems. Fix them and "
+                f"upload the file again, or commit the good rows only ({_rows(report.rows_accepted)}): the "
+                f"rejected rows are then kept with the upload, with their reasons.",
+                f"{count(report.rows_read)} 行中有 {count(report.rows_rejected)} 行存在问题。请修正后重新上传，"
+                f"或仅提交 {count(report.rows_accepted)} 行无误的数据：被拒绝的行及原因将随本次上传一并保存。",
+            ),
+            icon=":material/warning:",
+        )
         _rejected_rows(report)
     else:
         st.success(tr("Every row passed the checks.", "所有行均通过检查。"), icon=":material/check_circle:")
@@ -210,68 +263,104 @@ def _show_preview(preview: uploads.UploadPreview, file: Any) -> None:
 
 
 def _counts(report: IngestReport) -> None:
-    figures = ((tr("Rows read", "读取行数"), report.rows_read), (tr("Accepted", "可接受"), report.rows_accepted),
-               (tr("Rejected", "被拒绝"), report.rows_rejected), (tr("Would be new", "将新增"), report.rows_inserted),
-               (tr("Would replace", "将替换"), report.rows_replaced), (tr("Unchanged", "无变化"), report.rows_unchanged))
+    figures = (
+        (tr("Rows read", "读取行数"), report.rows_read),
+        (tr("Accepted", "可接受"), report.rows_accepted),
+        (tr("Rejected", "被拒绝"), report.rows_rejected),
+        (tr("Would be new", "将新增"), report.rows_inserted),
+        (tr("Would replace", "将替换"), report.rows_replaced),
+        (tr("Unchanged", "无变化"), report.rows_unchanged),
+    )
     for column, (label, value) in zip(st.columns(len(figures)), figures):
         column.metric(label, count(value))
 
 
 def _rejected_rows(report: IngestReport) -> None:
     problems = len(report.errors)
-    st.markdown(tr(f"**Rejected rows** · {count(problems)} problem{'s' if problems != 1 else ''} in "
-                   f"{_rows(report.rows_rejected)}",
-                   f"**被拒绝的行** · {count(report.rows_rejected)} 行共 {count(len(report.errors))} 个问题"))
-    st.dataframe(uploads.row_errors_table(report, lang()), hide_index=True, width="stretch", key="upload_errors",
-                 column_config={
-                     "row": st.column_config.NumberColumn(tr("Row", "行号"), format="%d", pinned=True, width="small",
-                                                          help=tr("Row number as shown in the spreadsheet",
-                                                                  "电子表格中显示的行号")),
-                     "column": st.column_config.TextColumn(tr("Column", "列"), width="small"),
-                     "value": st.column_config.TextColumn(tr("Value", "值"), width="small"),
-                     "reason": st.column_config.TextColumn(tr("Reason", "原因"), width="large"),
-                 })
+    st.markdown(
+        tr(
+            f"**Rejected rows** · {count(problems)} problem{'s' if problems != 1 else ''} in {_rows(report.rows_rejected)}",
+            f"**被拒绝的行** · {count(report.rows_rejected)} 行共 {count(len(report.errors))} 个问题",
+        )
+    )
+    st.dataframe(
+        uploads.row_errors_table(report, lang()),
+        hide_index=True,
+        width="stretch",
+        key="upload_errors",
+        column_config={
+            "row": st.column_config.NumberColumn(
+                tr("Row", "行号"),
+                format="%d",
+                pinned=True,
+                width="small",
+                help=tr("Row number as shown in the spreadsheet", "电子表格中显示的行号"),
+            ),
+            "column": st.column_config.TextColumn(tr("Column", "列"), width="small"),
+            "value": st.column_config.TextColumn(tr("Value", "值"), width="small"),
+            "reason": st.column_config.TextColumn(tr("Reason", "原因"), width="large"),
+        },
+    )
     current = lang()
     row = st.container(horizontal=True)
     for file_format in ("csv", "xlsx"):
         row.download_button(
             tr(f"Rejected rows ({file_format.upper()})", f"被拒绝的行（{file_format.upper()}）"),
             lambda fmt=file_format: uploads.table_bytes(report.rejects_table(current), fmt),
-            file_name=uploads.rejects_file_name(report.file_name, file_format), on_click="ignore",
-            key=f"upload_rejects_{file_format}", icon=":material/download:",
-            help=tr("The rejected rows as you sent them, with an error column: fix them and upload again.",
-                    "被拒绝的行（保持原样）及错误原因列：修正后可重新上传。"))
+            file_name=uploads.rejects_file_name(report.file_name, file_format),
+            on_click="ignore",
+            key=f"upload_rejects_{file_format}",
+            icon=":material/download:",
+            help=tr(
+                "The rejected rows as you sent them, with an error column: fix them and upload again.",
+                "被拒绝的行（保持原样）及错误原因列：修正后可重新上传。",
+            ),
+        )
 
 
 def _actions(preview: uploads.UploadPreview, file: Any) -> None:
     report = preview.report
     row = st.container(horizontal=True)
-    commit_all = row.button(tr("Commit all rows", "提交全部数据"), type="primary", key="upload_commit_all",
-                                   disabled=not preview.can_commit_all,
-                                   help=None if preview.can_commit_all else
-                                   tr("Some rows have problems: fix them, or commit the good rows only.",
-                                      "部分行存在问题：请修正，或仅提交无误的行。"))
+    commit_all = row.button(
+        tr("Commit all rows", "提交全部数据"),
+        type="primary",
+        key="upload_commit_all",
+        disabled=not preview.can_commit_all,
+        help=None
+        if preview.can_commit_all
+        else tr("Some rows have problems: fix them, or commit the good rows only.", "部分行存在问题：请修正，或仅提交无误的行。"),
+    )
     commit_good = False
     if report.rows_rejected:
-        commit_good = row.button(tr(f"Commit the good rows only ({_rows(report.rows_accepted)})",
-                                           f"仅提交 {count(report.rows_accepted)} 行无误数据"),
-                                        key="upload_commit_good", disabled=not preview.can_commit_good_rows)
+        commit_good = row.button(
+            tr(f"Commit the good rows only ({_rows(report.rows_accepted)})", f"仅提交 {count(report.rows_accepted)} 行无误数据"),
+            key="upload_commit_good",
+            disabled=not preview.can_commit_good_rows,
+        )
     row.button(tr("Cancel", "取消"), key="upload_cancel", on_click=_reset)
     if commit_all or commit_good:
         _commit(preview, file, partial=commit_good)
 
 
 def _rows(n: int) -> str:
-    """"1 row", "2 rows" in English; the Chinese texts say 行 themselves."""
+    """ "1 row", "2 rows" in English; the Chinese texts say 行 themselves."""
     return f"{count(n)} row{'s' if n != 1 else ''}"
 
 
 def _commit(preview: uploads.UploadPreview, file: Any, *, partial: bool) -> None:
     progress = _ProgressBox(tr(f"Committing {file.name}…", f"正在提交 {file.name}…"))
     try:
-        report = uploads.commit_upload(db(), file, file.name, preview.kind, size_bytes=file.size, actor=user(),
-                                       partial=partial, date_order=st.session_state.get(DATE_ORDER_KEY),
-                                       progress=progress)
+        report = uploads.commit_upload(
+            db(),
+            file,
+            file.name,
+            preview.kind,
+            size_bytes=file.size,
+            actor=user(),
+            partial=partial,
+            date_order=st.session_state.get(DATE_ORDER_KEY),
+            progress=progress,
+        )
     except TrackerError as exc:
         progress.finish(tr("Nothing was committed", "未提交任何数据"), failed=True)
         st.error(exc.text(lang()), icon=":material/block:")
@@ -299,19 +388,31 @@ def _receipt() -> None:
         return
     st.success(report.summary(lang()), icon=":material/task_alt:")
     if report.status == "partial":
-        st.info(tr(f"The rejected rows ({_rows(report.rows_rejected)}) were kept with upload #{report.upload_id}; "
-                   f"download them from the history below.",
-                   f"{count(report.rows_rejected)} 行被拒绝的数据已随第 {report.upload_id} 次上传保存，可在下方上传记录中下载。"))
+        st.info(
+            tr(
+                f"The rejected rows ({_rows(report.rows_rejected)}) were kept with upload #{report.upload_id}; "
+                f"download them from the history below.",
+                f"{count(report.rows_rejected)} 行被拒绝的数据已随第 {report.upload_id} 次上传保存，可在下方上传记录中下载。",
+            )
+        )
     if report.status != "unchanged":
-        st.caption(tr("The dashboard's figures and findings include this upload from now on.",
-                      "仪表板的各项数字和问题线索已包含本次上传的数据。"))
+        st.caption(
+            tr(
+                "The dashboard's figures and findings include this upload from now on.",
+                "仪表板的各项数字和问题线索已包含本次上传的数据。",
+            )
+        )
 
 
 # -- history -------------------------------------------------------------------------------------
 
+
 def _status_label(status: str) -> str:
-    return {"committed": tr("Committed", "已提交"), "partial": tr("Good rows committed, rejects kept", "已提交无误行，保留被拒行"),
-            "unchanged": tr("Nothing changed", "无变化")}.get(status, status)
+    return {
+        "committed": tr("Committed", "已提交"),
+        "partial": tr("Good rows committed, rejects kept", "已提交无误行，保留被拒行"),
+        "unchanged": tr("Nothing changed", "无变化"),
+    }.get(status, status)
 
 
 def _shape_label(kind: str, shape: str | None) -> str:
@@ -332,9 +433,25 @@ def _history() -> None:
     frame["agencies"] = [list(a) if a is not None else [] for a in frame["agencies"]]
     number = lambda en, zh: st.column_config.NumberColumn(tr(en, zh), format="localized")  # noqa: E731
     st.dataframe(
-        frame, hide_index=True, width="stretch", key="upload_history",
-        column_order=("upload_id", "uploaded_at", "uploaded_by", "file_name", "kind", "status", "agencies", "rows_read",
-                      "rows_accepted", "rows_rejected", "rows_inserted", "rows_replaced", "rows_unchanged"),
+        frame,
+        hide_index=True,
+        width="stretch",
+        key="upload_history",
+        column_order=(
+            "upload_id",
+            "uploaded_at",
+            "uploaded_by",
+            "file_name",
+            "kind",
+            "status",
+            "agencies",
+            "rows_read",
+            "rows_accepted",
+            "rows_rejected",
+            "rows_inserted",
+            "rows_replaced",
+            "rows_unchanged",
+        ),
         column_config={
             "upload_id": st.column_config.NumberColumn("#", format="%d", pinned=True, width="small"),
             "uploaded_at": st.column_config.DatetimeColumn(tr("When", "时间"), format="YYYY-MM-DD HH:mm"),
@@ -342,11 +459,15 @@ def _history() -> None:
             "file_name": st.column_config.TextColumn(tr("File", "文件")),
             "kind": st.column_config.TextColumn(tr("Kind", "类型")),
             "status": st.column_config.TextColumn(tr("Status", "状态")),
-            "rows_read": number("Read", "读取"), "rows_accepted": number("Accepted", "接受"),
-            "rows_rejected": number("Rejected", "拒绝"), "rows_inserted": number("New", "新增"),
-            "rows_replaced": number("Replaced", "替换"), "rows_unchanged": number("Unchanged", "未变"),
+            "rows_read": number("Read", "读取"),
+            "rows_accepted": number("Accepted", "接受"),
+            "rows_rejected": number("Rejected", "拒绝"),
+            "rows_inserted": number("New", "新增"),
+            "rows_replaced": number("Replaced", "替换"),
+            "rows_unchanged": number("Unchanged", "未变"),
             "agencies": st.column_config.ListColumn(tr("Agencies", "涉及单位")),
-        })
+        },
+    )
     _kept_rejects(frame)
 
 
@@ -355,19 +476,30 @@ def _kept_rejects(frame: pd.DataFrame) -> None:
     partial = frame[frame["rows_rejected"] > 0]
     if partial.empty:
         return
-    labels = {int(r.upload_id): f"#{r.upload_id} · {r.file_name} · "
-                                + tr(f"{_rows(r.rows_rejected)} rejected", f"{count(r.rows_rejected)} 行被拒绝")
-              for r in partial.itertuples()}
+    labels = {
+        int(r.upload_id): f"#{r.upload_id} · {r.file_name} · "
+        + tr(f"{_rows(r.rows_rejected)} rejected", f"{count(r.rows_rejected)} 行被拒绝")
+        for r in partial.itertuples()
+    }
     row = st.container(horizontal=True, vertical_alignment="bottom")
-    upload_id = row.selectbox(tr("Rejected rows kept by an upload", "上传时保存的被拒绝行"), list(labels),
-                              format_func=labels.get, key="upload_kept_choice", width=520)
+    upload_id = row.selectbox(
+        tr("Rejected rows kept by an upload", "上传时保存的被拒绝行"),
+        list(labels),
+        format_func=labels.get,
+        key="upload_kept_choice",
+        width=520,
+    )
     table = _kept_rejects_table(db(), upload_id, lang(), scope_agency())
     file_name = str(partial.loc[partial["upload_id"] == upload_id, "file_name"].iloc[0])
     for file_format in ("csv", "xlsx"):
         row.download_button(
-            file_format.upper(), lambda fmt=file_format: uploads.table_bytes(table, fmt),
-            file_name=uploads.rejects_file_name(file_name, file_format), on_click="ignore",
-            key=f"upload_kept_{file_format}", icon=":material/download:")
+            file_format.upper(),
+            lambda fmt=file_format: uploads.table_bytes(table, fmt),
+            file_name=uploads.rejects_file_name(file_name, file_format),
+            on_click="ignore",
+            key=f"upload_kept_{file_format}",
+            icon=":material/download:",
+        )
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

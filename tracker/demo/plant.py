@@ -1,0 +1,559 @@
+"""Planting the rule cases of DESIGN §4 and §5 into the demo world, and recording them as ground truth.
+
+`_Builder.build` runs the whole construction in a fixed order: the regular world, then the procurement-side cases
+(IDLE_PURCHASE and BOUGHT_DESPITE_IDLE_STOCK lines in designated pairs, YEAR_END_SURGE, OVER_PRICE_CAP, grace
+deliveries, UNREGISTERED_UNITS, lines exactly at the cap), then, once the asset register exists, the asset-side cases,
+exempt assets and clean controls. Every case goes into the planted, clean-control or exempt list of the ground truth.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from tracker.demo.catalogue import PREMIUM, PROFILES
+from tracker.demo.world import _PO, AS_OF, LAST_REGULAR_ORDER, WINDOW_START, _Asset, _Line, _World
+
+if TYPE_CHECKING:
+    from tracker.demo.tiers import TierSpec
+
+IDLE_DAYS = 90
+GRACE_DAYS = 60
+STOCK_DAYS = 90  # BOUGHT_DESPITE_IDLE_STOCK: in service and unused for this long before the order
+SURGE_SPEND_MIN_CNY = 100_000
+EVEN_RATIO_MAX = 1.5  # December spend ÷ monthly average of agency-years that must not surge
+
+
+class _Builder(_World):
+    """Builds one demo data set in memory; every random draw comes from `rng`, in a fixed order."""
+
+    def __init__(self, tier: TierSpec, seed: int, say: Callable[[str], None]) -> None:
+        super().__init__(tier, seed, say)
+        self.designated: dict[tuple[int, str], str] = {}
+        self.surges: list[tuple[int, int]] = []
+        self.planted: list[dict] = []
+        self.controls: list[dict] = []
+        self.exempt: list[dict] = []
+
+    # planted lines ---------------------------------------------------------------------------------
+    def _count_pair_units(self) -> None:
+        """Units of regular lines of ≥ 3 per (agency, category): where idle stock can hide without side effects."""
+        self.pair_units: dict[tuple[int, str], int] = {}
+        for line in self.lines():
+            if line.kind == "regular" and line.quantity >= 3:
+                key = (line.po.agency, line.category)
+                self.pair_units[key] = self.pair_units.get(key, 0) + line.quantity
+
+    def _free_pair(self, agencies: list[int], categories: tuple[str, ...], min_units: int = 0) -> tuple[int, str]:
+        """A tracked, undesignated (agency, category) pair with enough regular units in lines of ≥ 3."""
+        candidates = [
+            (a, c)
+            for a in agencies
+            for c in categories
+            if self.tracked(a, c) and (a, c) not in self.designated and self.pair_units.get((a, c), 0) >= min_units
+        ]
+        if not candidates:
+            raise RuntimeError(f"demo tier {self.tier.name!r} is too small to plant in {categories}")
+        return candidates[int(self.rng.integers(len(candidates)))]
+
+    def planted_lines(self) -> None:
+        self._count_pair_units()
+        tracked_agencies = [a for a in range(self.tier.agencies) if self.roles[a] != "silent"]
+        # YEAR_END_SURGE agency-years, each carrying one IDLE_PURCHASE line bought in its last week.
+        surge_agencies = list(self.rng.permutation(tracked_agencies))
+        while len(surge_agencies) < self.plan["surges"]:
+            surge_agencies += list(self.rng.permutation(tracked_agencies))
+        years_used: set[tuple[int, int]] = set()
+        self.idle_purchase_lines: list[_Line] = []
+        for i in range(self.plan["surges"]):
+            agency = int(surge_agencies[i])
+            year = 2024 if i == 0 else self._int(2021, 2024)
+            while (agency, year) in years_used:
+                year = 2021 + (year - 2020) % 4
+            years_used.add((agency, year))
+            self.surges.append((agency, year))
+            categories = ("tablet",) if i == 0 else ("laptop", "tablet", "projector", "desktop", "camera")
+            classic = (agency, "tablet")
+            if i == 0 and self.tracked(*classic) and classic not in self.designated:
+                pair = classic
+            else:
+                pair = self._free_pair([agency], categories if i else ("laptop", "desktop"))
+            self.designated[pair] = "idle_purchase"
+            order = date(year, 12, self._int(22, 28))
+            po = self._new_po(agency, order, date(year, 12, 30) + timedelta(days=self._int(0, 8)), "财政拨款")
+            quantity = 30 if i == 0 else self._int(12, 30)
+            self.idle_purchase_lines.append(self._add_line(po, self._item(pair[1]), quantity, "idle_purchase"))
+        for _ in range(self.plan["idle_purchase"] - self.plan["surges"]):
+            agency = self._pick(tracked_agencies)
+            pair = self._free_pair(
+                [agency], ("laptop", "desktop", "tablet", "projector", "monitor", "camera", "scanner", "av_conference")
+            )
+            self.designated[pair] = "idle_purchase"
+            po = self._new_po(agency, date(self._int(2022, 2024), self._int(2, 11), self._int(1, 28)))
+            self.idle_purchase_lines.append(self._add_line(po, self._item(pair[1]), self._int(6, 20), "idle_purchase"))
+        # BOUGHT_DESPITE_IDLE_STOCK: bought in autumn 2025 while ≥ 3 older units sat unused since spring.
+        self.bdis_lines: list[_Line] = []
+        for _ in range(self.plan["bdis"]):
+            pair = self._free_pair(tracked_agencies, ("desktop", "laptop", "printer", "monitor", "projector", "tablet"), 15)
+            self.designated[pair] = "bdis"
+            order = self._day(date(2025, 9, 5), date(2025, 10, 15))
+            po = self._new_po(pair[0], order, order + timedelta(days=self._int(7, 20)))
+            self.bdis_lines.append(self._add_line(po, self._item(pair[1]), self._int(3, 10), "bdis"))
+        # Every later order in a designated or untracked pair moves before usage data starts.
+        for po in self.pos:
+            if (
+                po.regular
+                and po.order_date >= self.tier.usage_start
+                and any(
+                    (po.agency, ln.category) in self.designated or not self.tracked(po.agency, ln.category) for ln in po.lines
+                )
+            ):
+                po.order_date = self._before_usage()
+                po.delivery_date = po.order_date + timedelta(days=self._int(7, 40))
+        # OVER_PRICE_CAP: premium models above the category cap.
+        self.over_cap_lines: list[_Line] = []
+        for i in range(self.plan["over_cap"]):
+            category = ("laptop", "desktop", "printer")[i % 3]
+            agency, _ = self._free_pair(tracked_agencies, (category,))
+            order = self._day(date(2021, 2, 1), LAST_REGULAR_ORDER)
+            if order.month == 12 or self.tier.usage_start <= order < self.tier.usage_start + timedelta(days=31):
+                order = date(order.year, 6, min(order.day, 28))
+            item = self._pick([p for p in PREMIUM if p.category == category])
+            self.over_cap_lines.append(self._add_line(self._new_po(agency, order), item, self._int(1, 5), "over_cap"))
+        # Grace period: delivered in December 2025, not yet used.
+        self.grace_lines: list[_Line] = []
+        for _ in range(self.plan["grace_lines"]):
+            agency, category = self._free_pair(tracked_agencies, ("laptop", "desktop", "monitor"), 5)
+            order = self._day(date(2025, 11, 5), date(2025, 11, 20))
+            po = self._new_po(agency, order, self._day(date(2025, 12, 1), date(2025, 12, 20)))
+            self.grace_lines.append(self._add_line(po, self._item(category), 2, "grace"))
+
+    def _spend(self) -> dict[tuple[int, int], list[int]]:
+        """Per (agency, year): [December spend, whole-year spend]."""
+        spend: dict[tuple[int, int], list[int]] = {}
+        for po in self.pos:
+            total = sum(line.amount for line in po.lines)
+            entry = spend.setdefault((po.agency, po.order_date.year), [0, 0])
+            entry[0] += total if po.order_date.month == 12 else 0
+            entry[1] += total
+        return spend
+
+    def surges_and_evenness(self) -> None:
+        """Top up each planted surge to a December ≥ 3× the monthly average, then even out every other agency-year."""
+        spend = self._spend()
+        for agency, year in self.surges:
+            december, total = spend.get((agency, year), [0, 0])
+            categories = [
+                c
+                for c in ("desktop", "laptop", "monitor", "printer", "copier", "scanner")
+                if self.tracked(agency, c) and (agency, c) not in self.designated
+            ]
+            while 3 * december < total - december or total < 1.5 * SURGE_SPEND_MIN_CNY:
+                category = self._pick(categories)
+                po = self._new_po(agency, date(year, 12, self._int(18, 30)), funding="财政拨款")
+                line = self._add_line(po, self._item(category), self._int(10, 30), "surge")
+                december += line.amount
+                total += line.amount
+        spend = self._spend()
+        surges = set(self.surges)
+        december_orders: dict[tuple[int, int], list[_PO]] = {}
+        for po in self.pos:
+            if po.regular and po.order_date.month == 12:
+                december_orders.setdefault((po.agency, po.order_date.year), []).append(po)
+        for (agency, year), (december, total) in sorted(spend.items()):
+            if (agency, year) in surges:
+                continue
+            movable = sorted(december_orders.get((agency, year), []), key=lambda po: (-sum(ln.amount for ln in po.lines), po.seq))
+            for po in movable:
+                if total == 0 or 12 * december / total <= EVEN_RATIO_MAX:
+                    break
+                december -= sum(ln.amount for ln in po.lines)
+                po.order_date = date(year, self._int(2, 11), min(po.order_date.day, 28))
+                po.delivery_date = po.order_date + timedelta(days=self._int(7, 40))
+
+    def unregistered_and_cap_controls(self) -> None:
+        """Plant UNREGISTERED_UNITS on regular lines, and put one line per capped category exactly at its cap."""
+        regular = [
+            ln
+            for ln in self.lines()
+            if ln.kind == "regular"
+            and self.roles[ln.po.agency] != "silent"
+            and (ln.po.agency, ln.category) not in self.designated
+        ]
+        order = self.rng.permutation(len(regular))
+        self.unregistered_lines: list[_Line] = []
+        self.cap_lines: list[_Line] = []
+        for i in order:
+            line = regular[int(i)]
+            if len(self.unregistered_lines) < self.plan["unregistered"]:
+                if line.quantity >= 3 and line.po.delivery_date <= AS_OF - timedelta(days=120):
+                    first = not self.unregistered_lines
+                    line.registered = 0 if first else line.quantity - self._int(1, min(3, line.quantity - 1))
+                    line.kind = "unregistered"
+                    self.unregistered_lines.append(line)
+                    continue
+            cap = PROFILES[line.category].price_cap_cny
+            if cap is not None and line.category not in {c.category for c in self.cap_lines} and line.quantity >= 2:
+                line.unit_price = int(cap)
+                self.cap_lines.append(line)
+
+    # planted assets ------------------------------------------------------------------------------
+    def _record(
+        self,
+        target: list[dict],
+        rule: str | None,
+        agency: int,
+        category: str | None,
+        note: str,
+        *,
+        asset: _Asset | None = None,
+        line: _Line | None = None,
+        fiscal_year: int | None = None,
+        **extra,
+    ) -> None:
+        target.append(
+            {
+                "rule": rule,
+                "agency_code": self.codes[agency],
+                "asset_id": asset.asset_id if asset else None,
+                "po_number": line.po.number if line else None,
+                "line_no": line.line_no if line else None,
+                "fiscal_year": fiscal_year,
+                "category": category,
+                "note": note,
+                **extra,
+            }
+        )
+
+    def _set_role(self, asset: _Asset, role: str, note: str, last_use: date | None = None) -> None:
+        """Give an asset its planted behaviour and record it."""
+        asset.role = role
+        if role == "NEVER_USED":
+            asset.mode = "none"
+            asset.status = "in_storage" if self.rng.random() < 0.25 else "in_use"
+        elif role == "IDLE":
+            asset.use_until = asset.forced = last_use
+            asset.status = "idle" if self.rng.random() < 0.2 else "in_use"
+        elif role == "LOW_UTILISATION":
+            asset.mode = "low"
+            asset.forced = AS_OF - timedelta(days=self._int(3, 20))
+        if role in ("NEVER_USED", "IDLE", "LOW_UTILISATION"):
+            self._record(self.planted, role, asset.agency, asset.category, note, asset=asset)
+
+    def _candidates(self, *, quiet: bool, flagged: bool, in_service_by: date, pair: tuple[int, str] | None = None):
+        """Regular, unplanted assets of regular lines that can take a planted role without side effects."""
+        pool = self.assets if pair is None else self.by_pair.get(pair, [])
+        for i in self.rng.permutation(len(pool)):
+            asset = pool[int(i)]
+            line = asset.line
+            key = (asset.agency, asset.category)
+            if asset.role or asset.mode != "regular" or line.kind != "regular" or asset.in_service > in_service_by:
+                continue
+            if pair is None and key in self.designated:
+                continue
+            if self.pair_clean[key] < 6 or (quiet and pair is None and self.pair_quiet[key] >= 2):
+                continue
+            if flagged and 2 * (self.line_flagged.get(id(line), 0) + 1) >= len(self.by_line[id(line)]):
+                continue  # keep every regular line below the IDLE_PURCHASE share
+            yield asset
+
+    def _take(self, n: int, what: str, *, quiet: bool, flagged: bool, **kwargs) -> list[_Asset]:
+        """Reserve n candidates, updating the per-pair and per-line budgets; all or nothing."""
+        taken: list[_Asset] = []
+        for asset in self._candidates(quiet=quiet, flagged=flagged, **kwargs):
+            if len(taken) == n:
+                break
+            self._reserve(asset, quiet, flagged, +1)
+            taken.append(asset)
+        if len(taken) < n:
+            for asset in taken:
+                self._reserve(asset, quiet, flagged, -1)
+            raise RuntimeError(f"demo tier {self.tier.name!r} has too few assets to plant {n} × {what}")
+        return taken
+
+    def _reserve(self, asset: _Asset, quiet: bool, flagged: bool, step: int) -> None:
+        key = (asset.agency, asset.category)
+        asset.role = "reserved" if step > 0 else None
+        self.pair_clean[key] -= step
+        self.pair_quiet[key] += step * quiet
+        if flagged:
+            self.line_flagged[id(asset.line)] = self.line_flagged.get(id(asset.line), 0) + step
+
+    def planted_assets(self) -> None:
+        self.pair_clean: dict[tuple[int, str], int] = {}
+        self.pair_quiet: dict[tuple[int, str], int] = {}
+        self.line_flagged: dict[int, int] = {}
+        for asset in self.assets:
+            key = (asset.agency, asset.category)
+            self.pair_clean[key] = self.pair_clean.get(key, 0) + (asset.mode == "regular")
+            self.pair_quiet.setdefault(key, 0)
+        window_start = WINDOW_START - timedelta(days=1)
+        # Units of IDLE_PURCHASE lines: 55-80 % never used, idle or barely used; the rest well used.
+        for line in self.idle_purchase_lines:
+            units = self.by_line[id(line)]
+            flagged = min(len(units) - 1, math.ceil(len(units) * self.rng.uniform(0.55, 0.8)))
+            where = f"unit of IDLE_PURCHASE line {line.po.number}/{line.line_no}"
+            for j, index in enumerate(self.rng.permutation(len(units))[:flagged]):
+                asset = units[int(index)]
+                role = ("NEVER_USED", "IDLE", "LOW_UTILISATION", "NEVER_USED", "LOW_UTILISATION")[j % 5]
+                last = AS_OF - timedelta(days=self._int(120, 250))
+                self._set_role(asset, role, f"{where}; " + self._describe(role, last), last)
+            self._record(
+                self.planted,
+                "IDLE_PURCHASE",
+                line.po.agency,
+                line.category,
+                f"{flagged} of {len(units)} units never used, idle or barely used; ordered {line.po.order_date}",
+                line=line,
+            )
+        # Idle stock behind each BOUGHT_DESPITE_IDLE_STOCK line: unused from spring 2025 on.
+        for line in self.bdis_lines:
+            order = line.po.order_date
+            stock = self._take(
+                self._int(3, 4),
+                "idle stock",
+                quiet=True,
+                flagged=True,
+                pair=(line.po.agency, line.category),
+                in_service_by=min(window_start, order - timedelta(days=STOCK_DAYS + 10)),
+            )
+            for j, asset in enumerate(stock):
+                last = self._day(date(2025, 4, 15), date(2025, 5, 28))
+                role = "NEVER_USED" if j == 3 else "IDLE"
+                self._set_role(
+                    asset,
+                    role,
+                    f"idle stock behind BOUGHT_DESPITE_IDLE_STOCK line {line.po.number}/{line.line_no}; "
+                    + self._describe(role, last),
+                    last,
+                )
+            self._record(
+                self.planted,
+                "BOUGHT_DESPITE_IDLE_STOCK",
+                line.po.agency,
+                line.category,
+                f"ordered {order}; {len(stock)} older units in service ≥ {STOCK_DAYS} days had no usage from "
+                f"{order - timedelta(days=STOCK_DAYS)} on: " + ", ".join(sorted(a.asset_id for a in stock)),
+                line=line,
+            )
+        self._near_miss_stock()
+        for role, n in (
+            ("NEVER_USED", self.plan["never"] - 2 * bool(self.near_miss)),
+            ("IDLE", self.plan["idle"]),
+            ("LOW_UTILISATION", self.plan["low"]),
+        ):
+            for asset in self._take(n, role, quiet=role != "LOW_UTILISATION", flagged=True, in_service_by=window_start):
+                last = AS_OF - timedelta(days=self._int(120, 250))
+                self._set_role(asset, role, self._describe(role, last), last)
+        for asset in self._take(self.plan["standby"], "standby", quiet=True, flagged=False, in_service_by=window_start):
+            asset.role, asset.mode, asset.status, asset.standby = "standby", "none", "standby", True
+            self._record(
+                self.exempt,
+                None,
+                asset.agency,
+                asset.category,
+                "standby (备用/应急) equipment, never used",
+                asset=asset,
+                reason="standby",
+            )
+        for j, asset in enumerate(
+            self._take(self.plan["disposed"], "disposed", quiet=True, flagged=False, in_service_by=date(2020, 12, 31))
+        ):
+            asset.role, asset.status = "disposed", "disposed"
+            if j % 2:
+                asset.disposal = self._day(date(2023, 3, 1), self.tier.usage_start - timedelta(days=30))
+                asset.mode = "none"
+            else:
+                asset.disposal = self._day(WINDOW_START + timedelta(days=60), AS_OF - timedelta(days=120))
+                asset.use_until = asset.forced = asset.disposal - timedelta(days=1)
+            self._record(
+                self.exempt,
+                None,
+                asset.agency,
+                asset.category,
+                f"disposed {asset.disposal}, no usage after it",
+                asset=asset,
+                reason="disposed",
+            )
+        for line in self.grace_lines:
+            for asset in self.by_line[id(line)]:
+                asset.role = "grace"
+                self._record(
+                    self.exempt,
+                    None,
+                    asset.agency,
+                    line.category,
+                    f"in service {asset.in_service}, less than {GRACE_DAYS} days before as_of, not used yet",
+                    asset=asset,
+                    reason="grace",
+                )
+
+    def _near_miss_stock(self) -> None:
+        """Two never-used units in a pair that buys again later: one short of BOUGHT_DESPITE_IDLE_STOCK."""
+        self.near_miss: _Line | None = None
+        earliest = max(self.tier.usage_start + timedelta(days=STOCK_DAYS + 10), WINDOW_START + timedelta(days=100))
+        later = [
+            ln
+            for ln in self.lines()
+            if ln.kind == "regular"
+            and earliest <= ln.po.order_date
+            and self.tracked(ln.po.agency, ln.category)
+            and (ln.po.agency, ln.category) not in self.designated
+            and self.pair_quiet[(ln.po.agency, ln.category)] == 0
+            and self.pair_clean[(ln.po.agency, ln.category)] >= 12
+        ]
+        for index in self.rng.permutation(len(later)):
+            line = later[int(index)]
+            try:
+                pair_assets = self._take(
+                    2,
+                    "near miss",
+                    quiet=True,
+                    flagged=True,
+                    pair=(line.po.agency, line.category),
+                    in_service_by=WINDOW_START - timedelta(days=1),
+                )
+            except RuntimeError:
+                continue
+            for asset in pair_assets:
+                self._set_role(asset, "NEVER_USED", f"one of only 2 idle units when {line.po.number}/{line.line_no} was ordered")
+            self.near_miss = line
+            return
+
+    def _describe(self, role: str, last: date) -> str:
+        if role == "NEVER_USED":
+            return "in service all window, no usage row ever"
+        if role == "IDLE":
+            return f"last used {last} ({(AS_OF - last).days} days before as_of)"
+        return "used about one available day in five for under an hour; last use within 20 days"
+
+    def clean_controls(self) -> None:
+        window_start = WINDOW_START - timedelta(days=1)
+        for asset in self._take(
+            self.plan["recent_quiet"], "recent quiet", quiet=False, flagged=False, in_service_by=window_start
+        ):
+            last = AS_OF - timedelta(days=self._int(50, 70))
+            asset.role, asset.use_until, asset.forced = "control", last, last
+            self._record(
+                self.controls,
+                None,
+                asset.agency,
+                asset.category,
+                f"well used until {last}: {(AS_OF - last).days} days idle, below the {IDLE_DAYS}-day IDLE threshold",
+                asset=asset,
+            )
+        categories = sorted(PROFILES)
+        for j in range(self.plan["clean_assets"]):
+            pool = self._candidates(quiet=False, flagged=False, in_service_by=window_start)
+            wanted = categories[j % len(categories)]
+            asset = next((a for a in pool if a.category == wanted), None) or next(
+                self._candidates(quiet=False, flagged=False, in_service_by=window_start)
+            )
+            asset.role = "control"
+            self._record(self.controls, None, asset.agency, asset.category, "used on most available days all year", asset=asset)
+        for line in self.cap_lines:
+            self._record(
+                self.controls,
+                None,
+                line.po.agency,
+                line.category,
+                f"unit price exactly at the {line.category} cap ({line.unit_price} CNY): not above it",
+                line=line,
+            )
+        if self.near_miss:
+            line = self.near_miss
+            self._record(
+                self.controls,
+                None,
+                line.po.agency,
+                line.category,
+                f"only 2 idle units of the category on {line.po.order_date} (the rule needs 3)",
+                line=line,
+            )
+        big = max(
+            (
+                ln
+                for ln in self.lines()
+                if ln.kind == "regular" and ln.po.delivery_date < WINDOW_START and self.tracked(ln.po.agency, ln.category)
+            ),
+            key=lambda ln: (ln.quantity, -ln.po.seq),
+        )
+        self._record(self.controls, None, big.po.agency, big.category, f"all {big.quantity} units registered", line=big)
+        spend = self._spend()
+        surges = set(self.surges)
+        busiest = max(
+            (
+                (key, value)
+                for key, value in spend.items()
+                if key not in surges and value[1] >= SURGE_SPEND_MIN_CNY and value[0] > 0
+            ),
+            key=lambda kv: (kv[1][0] / kv[1][1], -kv[0][0], kv[0][1]),
+            default=None,
+        )
+        if busiest:
+            (agency, year), (december, total) = busiest
+            self._record(
+                self.controls,
+                None,
+                agency,
+                None,
+                f"highest December share of the non-surge years: {12 * december / total:.2f}× the monthly average (rule: > 2)",
+                fiscal_year=year,
+            )
+
+    def ground_truth_extras(self) -> None:
+        spend = self._spend()
+        for agency, year in self.surges:
+            december, total = spend[(agency, year)]
+            self._record(
+                self.planted,
+                "YEAR_END_SURGE",
+                agency,
+                None,
+                f"December {year} spend {december:,} CNY = {12 * december / total:.2f}× the monthly average of {total:,} CNY",
+                fiscal_year=year,
+            )
+        for line in self.unregistered_lines:
+            self._record(
+                self.planted,
+                "UNREGISTERED_UNITS",
+                line.po.agency,
+                line.category,
+                f"{line.quantity} bought, {line.registered} registered; delivered {line.po.delivery_date}",
+                line=line,
+            )
+        for line in self.over_cap_lines:
+            cap = PROFILES[line.category].price_cap_cny
+            self._record(
+                self.planted,
+                "OVER_PRICE_CAP",
+                line.po.agency,
+                line.category,
+                f"unit price {line.unit_price} CNY above the {line.category} cap of {cap} CNY",
+                line=line,
+            )
+        self.no_telemetry: list[dict] = []
+        pairs = sorted({(a.agency, a.category) for a in self.assets if not self.tracked(a.agency, a.category)})
+        for agency, category in pairs:
+            why = (
+                "agency sends no usage at all"
+                if self.roles[agency] == "silent"
+                else "agency logs computers but not this category"
+            )
+            self._record(self.planted, "NO_TELEMETRY", agency, category, why)
+            self.no_telemetry.append({"agency_code": self.codes[agency], "category": category})
+
+    def build(self) -> None:
+        self.agencies()
+        self.regular_orders()
+        self.planted_lines()
+        self.surges_and_evenness()
+        self.number_orders()
+        self.unregistered_and_cap_controls()
+        self.expand_assets()
+        self.planted_assets()
+        self.clean_controls()
+        self.ground_truth_extras()
+        self.say(f"{self.tier.agencies} agencies, {len(self.lines()):,} procurement lines, {len(self.assets):,} assets")

@@ -1,0 +1,470 @@
+"""The Parquet lake: the tracker's records for a distributed engine, and the same findings computed on it.
+
+One machine with DuckDB serves an agency or a city. A province or a ministry keeps its records as
+Parquet (a "lake") and runs the very same Ibis expressions of tracker.engine.metrics and tracker.engine.rules on
+Apache Spark (DESIGN §6), so the findings cannot drift from the database's. DuckDB can read the
+same lake too, which is how the parity of the two engines is checked.
+
+Layout of a lake directory (every table a directory of uniquely named Parquet files, so the exports
+of several databases holding different agencies merge by copying their table directories into one):
+
+    procurement_lines/part-<uuid>.parquet
+    assets/part-<uuid>.parquet
+    usage_daily/year=YYYY/month=M/part-<uuid>.parquet   (Hive partitions of the usage date;
+                                                         no usage: one empty file in year=0/month=0)
+    settings.json    general settings, stored rule parameters, category profiles
+    manifest.json    format, schema version, exported_at, row counts of this export; written last
+
+The partition columns year/month are dropped when a lake is opened, so the expressions see the
+usage_daily of the database. JSON columns (`extra`) are exported as text: engines differ on the
+Parquet JSON type, and no rule reads them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
+from tracker.engine.parameters import load_rule_parameters
+from tracker.store.db import Database
+from tracker.store.profiles import load_profiles
+from tracker.store.settings import load_settings
+from tracker.text.errors import ConfigError
+
+if TYPE_CHECKING:  # the command line imports this module for LakeError: Ibis only when computing
+    import ibis.expr.types as ir
+    from pyspark.sql import SparkSession
+
+    from tracker.engine.metrics import Window
+    from tracker.engine.reports import UtilisationReport
+
+LAKE_TABLES = ("procurement_lines", "assets", "usage_daily")
+SETTINGS_FILE = "settings.json"
+MANIFEST_FILE = "manifest.json"
+LAKE_ENTRIES = (*LAKE_TABLES, SETTINGS_FILE, MANIFEST_FILE)
+LAKE_FORMAT = "tracker-lake"
+LAKE_FORMAT_VERSION = 1
+PARTITION_COLUMNS = ("year", "month")
+ENGINES = ("duckdb", "spark")
+DEFAULT_SPARK_MASTER = "local[2]"
+SPARK_INSTALL_HINT = "install it with: pip install -r requirements-spark.txt"
+# Set on every session that reads a lake: dates must not shift with the machine's time zone, and
+# Arrow brings results to Python far faster than row by row.
+SPARK_RUNTIME_CONF = {"spark.sql.session.timeZone": "UTC", "spark.sql.execution.arrow.pyspark.enabled": "true"}
+JAVA_INSTALL_HINT = (
+    "Spark needs Java 17 on this machine: install it (Debian/Ubuntu: apt-get install "
+    "openjdk-17-jre-headless) or set JAVA_HOME to a Java 17 installation"
+)
+
+# What each table exports: every column, JSON as text. Usage is partitioned by its date's year and month.
+_EXPORT_QUERIES = {table: f"SELECT * REPLACE (CAST(extra AS VARCHAR) AS extra) FROM {table}" for table in LAKE_TABLES}
+_PARTITIONED_USAGE = f"SELECT *, year(usage_date) AS year, month(usage_date) AS month FROM ({_EXPORT_QUERIES['usage_daily']})"
+EMPTY_USAGE_PARTITION = "year=0/month=0"  # where an empty usage table's one file goes: the layout stays the same
+_PROFILE_DEFAULTS = {p.category: p for p in DEFAULT_PROFILES}
+
+
+class LakeError(Exception):
+    """A lake cannot be written or read, or its engine is not available; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class LakeSettings:
+    """What the rules need besides the records: the exported settings, rule parameters and profiles."""
+
+    country: str
+    currency: str
+    fiscal_year_start_month: int
+    rule_parameters: dict[str, dict[str, Any]]
+    profiles: dict[str, CategoryProfile]
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+def export_lake(db: Database, out_dir: str | os.PathLike[str], *, overwrite: bool = False) -> dict[str, Any]:
+    """Write the database's records, settings and profiles as a lake in `out_dir`; returns the manifest.
+
+    A directory that holds anything is refused unless `overwrite`, and even then only when all it
+    holds is a lake's entries: an overwrite must never delete someone's other files. One transaction
+    gives the three tables one consistent snapshot; the manifest is written last, so a lake cut
+    short by a crash has none and is refused when opened.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise LakeError(f"{out} is a file; give a directory for the lake")
+    existing = sorted(p.name for p in out.iterdir()) if out.exists() else []
+    if existing and not overwrite:
+        raise LakeError(f"{out} is not empty; choose a new directory, or add --overwrite to replace the lake in it")
+    foreign = [name for name in existing if name not in LAKE_ENTRIES]
+    if foreign:
+        raise LakeError(
+            f"{out} holds files that are not part of a lake ({', '.join(foreign[:5])}); choose a new or empty directory"
+        )
+    for name in existing:
+        _remove(out / name)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        with db.transaction():
+            counts = {}
+            for table in LAKE_TABLES:
+                counts[table] = db.scalar(f"SELECT count(*) FROM {table}", name=f"count {table}")
+                query, target, options = _EXPORT_QUERIES[table], out / table / f"part-{uuid.uuid4()}.parquet", ""
+                if table == "usage_daily" and counts[table]:
+                    query, target = _PARTITIONED_USAGE, out / table
+                    options = ", PARTITION_BY (year, month), FILENAME_PATTERN 'part-{uuid}'"
+                elif table == "usage_daily":  # one file even without rows, so that its columns can be read
+                    target = out / table / EMPTY_USAGE_PARTITION / target.name
+                (out / table).mkdir()
+                target.parent.mkdir(parents=True, exist_ok=True)
+                db.execute(f"COPY ({query}) TO ? (FORMAT parquet{options})", [str(target)], name=f"export {table}")
+            settings = _settings_document(db)
+            manifest = {
+                "format": LAKE_FORMAT,
+                "format_version": LAKE_FORMAT_VERSION,
+                "schema_version": db.schema_version(),
+                "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "rows": counts,
+                "usage_partitions": sorted(
+                    p.relative_to(out / "usage_daily").as_posix() for p in (out / "usage_daily").glob("year=*/month=*")
+                ),
+            }
+        (out / SETTINGS_FILE).write_text(json.dumps(settings, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    except BaseException:
+        for name in LAKE_ENTRIES:
+            _remove(out / name)
+        raise
+    return manifest
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+def _settings_document(db: Database) -> dict[str, Any]:
+    """settings.json: the database's general settings, stored rule parameters and every category profile."""
+    profiles = [
+        {
+            "category": p.category,
+            "hours_per_day": p.hours_per_day,
+            "days": p.days,
+            "low_threshold": p.low_threshold,
+            "life_years": p.life_years,
+            "price_cap": None if p.price_cap_cny is None else str(p.price_cap_cny),
+        }
+        for p in load_profiles(db).values()
+    ]
+    return {"settings": load_settings(db), "rule_parameters": load_rule_parameters(db), "profiles": profiles}
+
+
+def _parse_settings(document: Mapping[str, Any]) -> LakeSettings:
+    """LakeSettings from settings.json; Chinese category names come from the tracker's defaults."""
+    try:
+        general = document["settings"]
+        profiles = {}
+        for entry in document["profiles"]:
+            category, cap = entry["category"], entry.get("price_cap")
+            default = _PROFILE_DEFAULTS.get(category)
+            profiles[category] = CategoryProfile(
+                category,
+                hours_per_day=float(entry["hours_per_day"]),
+                days=entry["days"],
+                low_threshold=float(entry["low_threshold"]),
+                life_years=int(entry["life_years"]),
+                price_cap_cny=None if cap is None else Decimal(cap),
+                names_zh=default.names_zh if default else (),
+            )
+        return LakeSettings(
+            country=general["country"],
+            currency=general["currency"],
+            fiscal_year_start_month=int(general["fiscal_year_start_month"]),
+            rule_parameters={code: dict(values) for code, values in document.get("rule_parameters", {}).items()},
+            profiles=profiles,
+        )
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise LakeError(f"{SETTINGS_FILE} of the lake is damaged ({exc!r}); export the lake again") from exc
+
+
+# -- opening a lake ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lake:
+    """An opened lake: an Ibis backend holding the three tables under the expressions' names, and its settings."""
+
+    backend: Any
+    engine: str
+    settings: LakeSettings
+    manifest: dict[str, Any]
+
+
+def lake_location(lake_dir: str | os.PathLike[str]) -> str:
+    """The lake's location as the engine reads it: a URI (s3a://, hdfs://, …) as given, a path made absolute."""
+    text = os.fspath(lake_dir)
+    return text if "://" in text else os.path.abspath(text)
+
+
+def spark_session(master: str | None = None, conf: Mapping[str, str] | None = None) -> SparkSession:
+    """A SparkSession for the tracker: `local[2]` unless told; an `sc://` URL connects through Spark Connect.
+
+    Under spark-submit (its JVM is already there) the master and settings given to spark-submit
+    apply unless `master` is. The session time zone is UTC (dates stay dates whatever the machine's
+    zone), Arrow carries results to Python, and the console progress bar is off (standard error is
+    for the tracker's messages). A local master gets 4 shuffle partitions per core instead of 200:
+    the rules shuffle per-asset aggregates, small even for a large tier, and 200 tiny tasks per
+    shuffle made a flags run several times slower. `conf` overrides any of these.
+    Refuses with what to install when PySpark, or Java for a local or cluster session, is missing.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise LakeError(f"the Spark engine needs PySpark, which is not installed; {SPARK_INSTALL_HINT}") from exc
+    under_spark_submit = master is None and "PYSPARK_GATEWAY_PORT" in os.environ
+    master = master or DEFAULT_SPARK_MASTER
+    settings = {**SPARK_RUNTIME_CONF, "spark.ui.showConsoleProgress": "false"}
+    if master.startswith("local") and not under_spark_submit:
+        settings["spark.sql.shuffle.partitions"] = str(4 * _local_cores(master))
+        # the tracker writes no tables: keep Spark's empty warehouse directory out of the work tree
+        settings["spark.sql.warehouse.dir"] = str(Path(tempfile.gettempdir()) / "tracker-spark-warehouse")
+    settings.update(conf or {})
+    if master.startswith("sc://"):
+        builder = SparkSession.builder.remote(master)
+    else:
+        if not under_spark_submit and not _java_available():
+            raise LakeError(JAVA_INSTALL_HINT)
+        builder = SparkSession.builder.appName("tracker")
+        if not under_spark_submit:
+            builder = builder.master(master)
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+    except ImportError as exc:  # Spark Connect's client libraries
+        raise LakeError(f"connecting to {master} needs Spark Connect's client libraries; {SPARK_INSTALL_HINT}") from exc
+    except Exception as exc:  # the JVM did not start (wrong Java?), or the server is not there
+        hint = "" if master.startswith("sc://") else f" ({JAVA_INSTALL_HINT})"
+        raise LakeError(f"Spark could not start at {master}: {_first_line(exc)}{hint}") from exc
+    if not master.startswith("sc://"):
+        session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _local_cores(master: str) -> int:
+    """Worker threads of a local master: `local` 1, `local[N]` (or `local[N,F]`) N, `local[*]` every core."""
+    threads = master.partition("[")[2].split(",")[0].rstrip("]")
+    if not threads:
+        return 1
+    return (os.cpu_count() or 1) if threads == "*" else int(threads)
+
+
+def _java_available() -> bool:
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and (Path(java_home) / "bin" / "java").exists():
+        return True
+    return shutil.which("java") is not None
+
+
+def open_lake(
+    lake_dir: str | os.PathLike[str],
+    engine: str = "duckdb",
+    *,
+    spark_master: str | None = None,
+    spark: SparkSession | None = None,
+) -> Lake:
+    """Open a lake on DuckDB (in memory, reading the Parquet files) or Spark (`spark`, else a new session).
+
+    The tables are registered as views named procurement_lines, assets and usage_daily, which is
+    all tracker.engine.metrics and tracker.engine.rules ask of a backend.
+    """
+    if engine not in ENGINES:
+        raise LakeError(f"unknown engine {engine!r}; choose {' or '.join(ENGINES)}")
+    location = lake_location(lake_dir)
+    if engine == "duckdb":
+        return _open_duckdb(location)
+    if spark is None:
+        spark = spark_session(spark_master)
+    return _open_spark(location, spark)
+
+
+def _open_duckdb(location: str) -> Lake:
+    import ibis
+
+    root = Path(location)
+    manifest = _checked_manifest(_read_local(root, MANIFEST_FILE), location)
+    settings = _parse_settings(json.loads(_read_local(root, SETTINGS_FILE)))
+    backend = ibis.duckdb.connect()
+    for table in LAKE_TABLES:
+        files = backend.read_parquet(
+            str(root / table / "**" / "*.parquet"), table_name=f"lake_{table}_files", hive_partitioning=table == "usage_daily"
+        )
+        backend.create_view(table, _without_partitions(files), overwrite=True)
+    return Lake(backend, "duckdb", settings, manifest)
+
+
+def _open_spark(location: str, spark: SparkSession) -> Lake:
+    """Register the lake's tables in a session of their own where Spark allows it.
+
+    A new session shares the SparkContext (and its start-up cost) but not the temporary views, so
+    two lakes opened in one process cannot read each other's tables. Spark Connect has no
+    `newSession`: there the views live in the connected session.
+    """
+    connected = type(spark).__module__.startswith("pyspark.sql.connect")
+    session = spark if connected else spark.newSession()
+    for key, value in SPARK_RUNTIME_CONF.items():
+        session.conf.set(key, value)
+    manifest = _checked_manifest(_read_with_spark(session, location, MANIFEST_FILE), location)
+    settings = _parse_settings(json.loads(_read_with_spark(session, location, SETTINGS_FILE)))
+    for table in LAKE_TABLES:
+        frame = session.read.parquet(f"{location}/{table}")
+        frame.drop(*(c for c in PARTITION_COLUMNS if c in frame.columns)).createOrReplaceTempView(table)
+    return Lake(_pyspark_backend_class()().connect(session), "spark", settings, manifest)
+
+
+@functools.cache
+def _pyspark_backend_class():
+    """Ibis 12's PySpark backend with its `.cache()` made to work for the rules, on a session or Spark Connect.
+
+    Ibis compiles and caches the query without the pre-execute hooks that every other path runs,
+    so caching an expression holding a memtable (the calendar, the category profiles) failed with
+    TABLE_OR_VIEW_NOT_FOUND; and it asserts `DataFrame.is_cached`, which a Spark Connect DataFrame
+    reports False even once cached. compute_flags_on caches exactly such expressions.
+    """
+    import ibis
+    from ibis.backends.pyspark import Backend
+
+    _ = ibis.pyspark  # loading the backend through ibis registers its options, which compiling reads
+
+    class LakeSparkBackend(Backend):
+        def _create_cached_table(self, name, expr):
+            self._run_pre_execute_hooks(expr)
+            frame = self._session.sql(self.compile(expr)).cache()
+            frame.createOrReplaceTempView(name)
+            self._cached_dataframes[name] = frame  # so that ibis unpersists it when the table is released
+            return self.table(name)
+
+    return LakeSparkBackend
+
+
+def _without_partitions(table):
+    partitions = [c for c in PARTITION_COLUMNS if c in table.columns]
+    return table.drop(*partitions) if partitions else table
+
+
+def _read_local(root: Path, name: str) -> str:
+    path = root / name
+    if not path.is_file():
+        raise LakeError(f"{root} is not a complete lake: it has no {name}; write one with `python -m tracker export-lake DIR`")
+    return path.read_text(encoding="utf-8")
+
+
+def _read_with_spark(spark: SparkSession, location: str, name: str) -> str:
+    """A small file of the lake read by Spark itself, so a lake on HDFS or S3 needs no client-side access."""
+    try:
+        rows = spark.read.text(f"{location}/{name}", wholetext=True).collect()
+    except Exception as exc:
+        raise LakeError(
+            f"{location} is not a complete lake: Spark cannot read its {name} ({_first_line(exc)}); "
+            "write one with `python -m tracker export-lake DIR`"
+        ) from exc
+    return rows[0][0]
+
+
+def _checked_manifest(text: str, location: str) -> dict[str, Any]:
+    manifest = json.loads(text)
+    if manifest.get("format") != LAKE_FORMAT or not isinstance(manifest.get("rows"), dict):
+        raise LakeError(f"{location} is not a tracker lake (its {MANIFEST_FILE} says otherwise)")
+    if manifest.get("format_version", 0) > LAKE_FORMAT_VERSION:
+        raise LakeError(
+            f"the lake in {location} was written by a newer tracker (format {manifest['format_version']}); update the tracker"
+        )
+    return manifest
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# -- findings on a lake --------------------------------------------------------------------------
+
+
+def flags_from_lake(
+    lake: Lake,
+    *,
+    as_of: date | None = None,
+    window_days: int = 365,
+    rules: Iterable[str] | None = None,
+    agency: str | None = None,
+    parameters: Mapping[str, Mapping[str, Any]] | None = None,
+) -> pa.Table:
+    """The flag catalogue (tracker.engine.rules.FLAG_COLUMNS) computed on the lake with the lake's settings.
+
+    `parameters` override the exported rule parameters, as on the database. No review columns:
+    reviews live in the database that reads these findings back (they follow rule and subject).
+    """
+    from tracker.engine.rules.run import compute_flags_on
+
+    if window_days < 1:
+        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason="a positive number of days")
+    settings = lake.settings
+    merged = {code: dict(values) for code, values in settings.rule_parameters.items()}
+    for code, values in (parameters or {}).items():
+        merged.setdefault(code, {}).update(values)
+    return compute_flags_on(
+        lake.backend,
+        as_of=as_of,
+        window_days=window_days,
+        rules=rules or None,
+        agency=agency,
+        parameters=merged,
+        country=settings.country,
+        fiscal_year_start_month=settings.fiscal_year_start_month,
+        currency=settings.currency,
+        profiles=settings.profiles or None,
+    )
+
+
+def utilisation_expr(lake: Lake, window: Window, by: str = "asset") -> ir.Table:
+    """The utilisation expression of tracker.engine.reports.utilisation_report, on the lake with its settings."""
+    from tracker.engine.metrics import asset_utilisation, utilisation_by
+
+    settings = lake.settings
+    common = {"country": settings.country, "profiles": settings.profiles}
+    if by == "asset":
+        return asset_utilisation(lake.backend, window, **common).order_by("agency_code", "asset_id")
+    return utilisation_by(lake.backend, window, by, fiscal_year_start_month=settings.fiscal_year_start_month, **common)
+
+
+def utilisation_from_lake(
+    lake: Lake, *, as_of: date | None = None, window_days: int = 365, by: str = "asset"
+) -> UtilisationReport:
+    """tracker.engine.reports.utilisation_report on the lake: the same table, rounded the same way."""
+    from tracker.engine.metrics import Window
+    from tracker.engine.reports import UTILISATION_BY, UtilisationReport, rounded
+
+    if by not in UTILISATION_BY:
+        raise ConfigError("config.bad_value", name="--by", value=by, reason=", ".join(UTILISATION_BY))
+    if window_days < 1:
+        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason="a positive number of days")
+    usage = lake.backend.table("usage_daily")
+    as_of = as_of or usage.usage_date.max().to_pyarrow().as_py()
+    if as_of is None:
+        raise ConfigError("report.no_usage")
+    window = Window(as_of=as_of, window_days=window_days)
+    return UtilisationReport(window, by, rounded(utilisation_expr(lake, window, by).to_pyarrow()))

@@ -1,0 +1,116 @@
+"""What a rule, its parameters and its flags are: the flag table's columns, severities, subjects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from tracker.domain.categories import CategoryProfile
+from tracker.engine.metrics import Window
+
+SEVERITIES = ("high", "medium", "low", "info")
+SUBJECTS = ("asset", "po_line", "agency_category", "agency_fiscal_year")
+ASSET_STATE_RULES = ("NEVER_USED", "IDLE", "LOW_UTILISATION")
+
+FLAG_COLUMNS = (
+    "flag_id",
+    "rule",
+    "severity",
+    "agency_code",
+    "asset_id",
+    "po_number",
+    "line_no",
+    "category",
+    "utilisation",
+    "days_idle",
+    "value_at_stake",
+    "evidence",
+    "evidence_zh",
+    "title_en",
+    "title_zh",
+    "subject",
+    "fiscal_year",
+    "ocid",
+    "window_start",
+    "as_of",
+    "year_end_idle_purchase",
+)
+FLAGS_SCHEMA = pa.schema(
+    [
+        ("flag_id", pa.string()),
+        ("rule", pa.string()),
+        ("severity", pa.string()),
+        ("agency_code", pa.string()),
+        ("asset_id", pa.string()),
+        ("po_number", pa.string()),
+        ("line_no", pa.int32()),
+        ("category", pa.string()),
+        ("utilisation", pa.float64()),
+        ("days_idle", pa.int64()),
+        ("value_at_stake", pa.float64()),
+        ("evidence", pa.string()),
+        ("evidence_zh", pa.string()),
+        ("title_en", pa.string()),
+        ("title_zh", pa.string()),
+        ("subject", pa.string()),
+        ("fiscal_year", pa.int32()),
+        ("ocid", pa.string()),
+        ("window_start", pa.date32()),
+        ("as_of", pa.date32()),
+        ("year_end_idle_purchase", pa.bool_()),
+    ]
+)
+UTILISATION_DIGITS = 6  # float sums differ in the last bits between runs and engines; 6 digits do not
+KEY_COLUMNS = ("agency_code", "asset_id", "ocid", "po_number", "line_no", "category", "fiscal_year")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One tunable threshold of a rule, with its default and unit."""
+
+    name: str
+    default: int | float
+    unit: str
+    description_en: str
+    description_zh: str
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What every rule expression may read: the backend, the window, shared tables and resolved parameters."""
+
+    backend: Any
+    window: Window
+    per_asset: ir.Table  # asset_utilisation(...), cached
+    coverage: ir.Table  # telemetry_coverage(...), cached
+    states: ir.Table  # asset_states(...), cached: per_asset with the asset rule each asset meets
+    asset_lines: ir.Table  # asset_lines(...), cached: each asset's matched procurement line
+    profiles: Mapping[str, CategoryProfile]
+    fiscal_year_start_month: int
+    usage_start: date | None  # first usage date in the data
+    params: Mapping[str, Mapping[str, Any]]  # rule code -> parameter name -> value
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A flag rule: what it means (data shown in the UI and exports) and how it is computed (one expression)."""
+
+    code: str
+    severity: str
+    subject: str
+    title_en: str
+    title_zh: str
+    rationale_en: str
+    rationale_zh: str
+    parameters: tuple[Parameter, ...]
+    evidence_en: str
+    evidence_zh: str
+    build: Callable[[RuleContext], ir.Table]
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.parameters}

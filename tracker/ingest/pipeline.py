@@ -1,0 +1,465 @@
+"""Uploads: read, validate, and upsert one file in one transaction, keeping every rejected row.
+
+The flow of DESIGN §2.4: stage the file as text, type it and check every row in SQL, check rows
+against each other and against the database, then either refuse (all or nothing, the default),
+or commit the accepted rows (and, with `partial`, keep the rejected ones tied to the upload).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pyarrow as pa
+
+from tracker.ingest import writes
+from tracker.ingest.contracts import CONTRACTS, Contract, HeaderMatch, accepted_headers, contract_for, match_headers
+from tracker.ingest.readers import FileScan, StagedFile, original_rows, query_source, scan_file, stage_file, with_engine_types
+from tracker.ingest.report import IngestReport, RowError, unique_headers
+from tracker.ingest.validate import (
+    ERRORS_DDL,
+    TypedQuery,
+    build_typed_query,
+    engine_types,
+    insert_errors_sql,
+    registered_views,
+    resolve_date_orders,
+    typed_sql,
+    typed_view_sql,
+)
+from tracker.store import audit
+from tracker.store.db import Database
+from tracker.store.progress import Progress, query_progress
+from tracker.store.settings import load_settings
+from tracker.text.errors import FileRefused
+from tracker.text.i18n import kind_name
+
+__all__ = ["IngestReport", "RowError", "choose_contract", "ingest_file"]
+
+log = logging.getLogger(__name__)
+
+
+def choose_contract(staged: StagedFile, kind: str | None, scope_agency: str | None = None) -> HeaderMatch:
+    """The contract the file's headers fit; a clear refusal when required columns are missing.
+
+    An upload limited to one agency may leave out the agency column: the agency is filled in.
+    """
+    if staged.shape_hint == "ocds" and kind not in (None, "procurement"):
+        raise FileRefused("file.ocds_only_procurement", file=staged.file_name, kind=kind_name(kind))
+    headers = list(staged.headers)
+    candidates = contract_for(kind) if kind else CONTRACTS
+    matches = [match_headers(headers, c) for c in candidates]
+    if scope_agency is not None:
+        matches = [replace(m, missing=tuple(f for f in m.missing if f != "agency_code")) for m in matches]
+    matches.sort(key=lambda m: (not m.missing, m.score), reverse=True)
+    best = matches[0]
+    if best.missing:
+        complete = [m for m in (match_headers(headers, c) for c in CONTRACTS) if not m.missing and m.score >= 2]
+        if kind and complete and complete[0].contract.kind != kind:
+            raise FileRefused(
+                "file.wrong_kind", file=staged.file_name, detected=kind_name(complete[0].contract.kind), expected=kind_name(kind)
+            )
+        if not kind and best.score < 2:
+            raise FileRefused("file.kind_unknown", file=staged.file_name)
+        raise FileRefused(
+            "file.missing_columns",
+            file=staged.file_name,
+            columns=list(best.missing),
+            aliases="; ".join(f"{name}: " + " / ".join(accepted_headers(best.contract, name)[:6]) for name in best.missing),
+        )
+    if best.conflicts:
+        field_name, columns = next(iter(best.conflicts.items()))
+        raise FileRefused("file.columns_same_field", file=staged.file_name, columns=columns, field=field_name)
+    return best
+
+
+def ingest_file(
+    db: Database,
+    kind: str | None,
+    path: str | Path,
+    *,
+    file_name: str | None = None,
+    actor: str = "cli",
+    agency: str | None = None,
+    partial: bool = False,
+    dry_run: bool = False,
+    date_order: str | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Validate one file and, unless it is refused or a dry run, upsert it in one transaction."""
+    path = Path(path)
+    name = file_name or path.name
+    report_progress = progress or (lambda phase, fraction: None)
+    settings = load_settings(db)
+    names = _Names(secrets.token_hex(6))
+    scanner: _BackgroundScan | None = None
+    staged: StagedFile | None = None
+    views: list[str] = []
+    try:
+        report_progress("read", None)
+        staged = stage_file(
+            db,
+            path,
+            names.stage,
+            file_name=name,
+            max_bytes=int(settings["max_upload_mb"]) * 1_000_000,
+            max_rows=int(settings["max_upload_rows"]),
+        )
+        scanner = _BackgroundScan(path, staged.newline)
+        match = choose_contract(staged, kind, agency)
+        contract = match.contract
+        typing = {"timezone": settings["timezone"], "default_currency": settings["currency"], "scope_agency": agency}
+        checked = _read_and_check(
+            db, staged, match, names, typing, scanner, settings, date_order, progress, report_progress, engine=True
+        )
+        if checked.rows_rejected and checked.q.staged.engine_types:
+            # messages quote values exactly as the user wrote them: a file with problems is read again as text
+            _drop_checked(db, names, checked)
+            checked = _read_and_check(
+                db, staged, match, names, typing, scanner, settings, date_order, progress, report_progress, engine=False
+            )
+        q, rows_read, rows_rejected, dedup_needed = checked.q, checked.rows_read, checked.rows_rejected, checked.dedup_needed
+        views = registered_views(q)
+        report = IngestReport(
+            kind=contract.kind,
+            shape="ocds" if staged.shape_hint == "ocds" else contract.shape,
+            file_name=name,
+            file_format=staged.file_format,
+            sha256="",
+            status="",
+            rows_read=rows_read,
+            rows_accepted=rows_read - rows_rejected,
+            rows_rejected=rows_rejected,
+            headers=staged.headers,
+        )
+        if rows_rejected == rows_read and contract.kind == "usage":
+            _refuse_if_no_asset_is_known(db, names, rows_read, name)
+        if rows_rejected:
+            _collect_rejects(db, report, staged, match, names.errors)
+        report.sha256 = scanner.result().sha256
+        report.previous_upload = _previous_upload(db, report.sha256, contract.kind)
+        if rows_rejected and not partial:
+            report.status = "dry_run" if dry_run else "rejected"
+            if dry_run:
+                _classify(db, contract, names, dedup_needed, report)
+            return report
+        report_progress("compare", None)
+        _classify(db, contract, names, dedup_needed, report)
+        if dry_run:
+            report.status = "dry_run"
+            return report
+        report_progress("write", None)
+        with query_progress(db, progress, "write"):
+            _commit(db, report, contract, names.final, actor, agency)
+        report_progress("done", 1.0)
+        return report
+    finally:
+        if scanner is not None:
+            scanner.join()
+        _clean_up(db, views, names, staged)
+
+
+def _clean_up(db: Database, views: list[str], names: "_Names", staged: StagedFile | None) -> None:
+    """Drop what the upload staged; a failure here must not hide the upload's own outcome."""
+    steps = [lambda v=v: db.unregister(v) for v in views]
+    steps.append(lambda: writes.drop_final(db, names.final))
+    steps.append(lambda: db.execute(f"DROP VIEW IF EXISTS {names.typed}", name="drop typed view"))
+    steps += [
+        lambda t=t: db.execute(f"DROP TABLE IF EXISTS {t}", name="drop staging") for t in (names.errors, names.base, names.shifts)
+    ]
+    if staged is not None:
+        steps.append(lambda: staged.release(db))
+    for step in steps:
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - logged, and the next step still runs
+            log.exception("clean-up after an upload failed")
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Names of the temp objects of one upload (generated, never from input)."""
+
+    token: str
+
+    @property
+    def stage(self) -> str:
+        return f"stage_{self.token}"
+
+    @property
+    def final(self) -> str:
+        return f"final_{self.token}"
+
+    @property
+    def base(self) -> str:
+        return f"typed_base_{self.token}"
+
+    @property
+    def typed(self) -> str:
+        return f"typed_{self.token}"
+
+    @property
+    def errors(self) -> str:
+        return f"errors_{self.token}"
+
+    @property
+    def shifts(self) -> str:
+        return f"shifts_{self.token}"
+
+    @property
+    def rejects(self) -> str:
+        return f"rejects_{self.token}"
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """The typed rows of an upload and what the checks found."""
+
+    q: TypedQuery
+    rows_read: int
+    rows_rejected: int
+    dedup_needed: bool
+
+
+def _read_and_check(
+    db: Database,
+    staged: StagedFile,
+    match: HeaderMatch,
+    names: _Names,
+    typing: dict,
+    scanner: "_BackgroundScan",
+    settings: dict[str, str],
+    date_order: str | None,
+    progress: Progress | None,
+    report_progress: Progress,
+    *,
+    engine: bool,
+) -> _Checked:
+    """Read the file into the typed table and record every row's problems in the errors table."""
+    contract = match.contract
+    with query_progress(db, progress, "read"):
+        q = _read_typed(db, staged, match, names.base, names.rejects, typing, engine=engine)
+    starts, totals = scanner.result().row_shift_table(staged)
+    if starts:
+        db.execute(
+            f"CREATE TEMP TABLE {names.shifts} AS SELECT unnest($starts) AS from_record, unnest($totals) AS shift",
+            {"starts": starts, "totals": totals},
+            name="empty lines",
+        )
+    db.execute(typed_view_sql(q, names.base, names.typed, names.shifts if starts else None), name="typed rows")
+    rows_read = db.scalar(f"SELECT count(*) FROM {names.typed}", name="count rows")
+    if rows_read == 0:
+        raise FileRefused("file.header_only", file=staged.file_name)
+    if rows_read > int(settings["max_upload_rows"]):
+        raise FileRefused("file.too_many_rows", file=staged.file_name, rows=rows_read, limit=settings["max_upload_rows"])
+    report_progress("validate", None)
+    resolve_date_orders(db, q, names.base, date_order)
+    db.execute(ERRORS_DDL.format(name=names.errors), name="errors table")
+    checks, joins, params = writes.cross_checks(contract, typing["scope_agency"])
+    with query_progress(db, progress, "validate"):
+        db.execute(
+            insert_errors_sql(q.errors + checks, names.typed, names.errors, " ".join(joins)),
+            {**q.params, **params},
+            name="check rows",
+        )
+    dedup_needed = writes.duplicate_checks(db, contract, names.typed, names.errors)
+    rows_rejected = db.scalar(f"SELECT count(DISTINCT _row) FROM {names.errors}", name="count rejects")
+    return _Checked(q, rows_read, rows_rejected, dedup_needed)
+
+
+def _refuse_if_no_asset_is_known(db: Database, names: _Names, rows_read: int, file_name: str) -> None:
+    """A usage file none of whose assets is registered is one mistake (the register is missing), not N row errors."""
+    unknown = db.scalar(
+        f"SELECT count(DISTINCT _row) FROM {names.errors} WHERE e.code = 'row.unknown_asset'", name="rows of unknown assets"
+    )
+    if unknown == rows_read:
+        assets = db.scalar(f"SELECT count(DISTINCT asset_id) FROM {names.typed}", name="assets in the file")
+        raise FileRefused("file.no_known_assets", file=file_name, assets=assets)
+
+
+def _drop_checked(db: Database, names: _Names, checked: _Checked) -> None:
+    for view in registered_views(checked.q):
+        db.unregister(view)
+    db.execute(f"DROP VIEW IF EXISTS {names.typed}", name="drop typed view")
+    for table in (names.errors, names.shifts, names.base):
+        db.execute(f"DROP TABLE IF EXISTS {table}", name="drop checked tables")
+
+
+def _read_typed(
+    db: Database, staged: StagedFile, match: HeaderMatch, base_table: str, rejects: str, typing: dict, *, engine: bool
+) -> TypedQuery:
+    """Read the file into the typed table: columns the engine can parse itself first, the text path otherwise.
+
+    The fast read is kept only when the engine rejected no value and read no year below 1000
+    (day/month text it took for a year-first date); otherwise the whole file is read again as text.
+    """
+    types = engine_types(staged, match) if engine else {}
+    if types:
+        fast = with_engine_types(staged, types, rejects)
+        q = build_typed_query(db, fast, match, **typing)
+        try:
+            query_source(db, fast, typed_sql(q, base_table), q.params, name="read and type rows")
+            rejected = db.scalar(f"SELECT count(*) FROM {rejects}_errors", name="engine rejects")
+            date_columns = [f.name for f in match.contract.fields if f.type == "date" and q.engine_typed(f.name)]
+            early = any(
+                db.scalar(f"SELECT min({c}) < DATE '1000-01-01' FROM {base_table}", name="year check") for c in date_columns
+            )
+            if not rejected and not early:
+                return q
+        except FileRefused:
+            pass  # the text path reports the problem with its own message
+        finally:
+            for suffix in ("_errors", "_scans"):
+                db.execute(f"DROP TABLE IF EXISTS {rejects}{suffix}", name="drop engine rejects")
+        for view in registered_views(q):
+            db.unregister(view)
+        db.execute(f"DROP TABLE IF EXISTS {base_table}", name="drop fast read")
+    q = build_typed_query(db, staged, match, **typing)
+    query_source(db, staged, typed_sql(q, base_table), q.params, name="read and type rows")
+    return q
+
+
+class _BackgroundScan:
+    """One pass over the file's bytes (SHA-256, empty lines) on another thread while DuckDB reads it."""
+
+    def __init__(self, path: Path, newline: str | None) -> None:
+        self._scan: FileScan | None = None
+        ending = newline.encode() if newline else None
+        self._thread = threading.Thread(target=self._run, args=(path, ending), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path, ending: bytes | None) -> None:
+        try:
+            self._scan = scan_file(path, ending)
+        except OSError:  # the reader reports an unreadable file itself
+            self._scan = None
+
+    def result(self) -> FileScan:
+        self._thread.join()
+        return self._scan or FileScan("", {})
+
+    def join(self) -> None:
+        self._thread.join()
+
+
+def _display_column(staged: StagedFile, match: HeaderMatch, field_name: str) -> str:
+    pos = match.column_of(field_name)
+    return staged.headers[pos] if pos is not None else field_name
+
+
+def _collect_rejects(db: Database, report: IngestReport, staged: StagedFile, match: HeaderMatch, errors_table: str) -> None:
+    rows = db.fetchall(
+        f"SELECT _row, e.code, e.field, e.value, e.other FROM {errors_table} ORDER BY _row, e.field",
+        name="row errors",
+    )
+    key_names = match.contract.key
+    for row_number, code, field_name, value, other in rows:
+        if field_name == "key":
+            column = " + ".join(_display_column(staged, match, k) for k in key_names if match.column_of(k) is not None)
+            value = column
+        else:
+            column = _display_column(staged, match, field_name)
+        report.errors.append(RowError(row_number, column, value, code, other))
+    original = original_rows(db, staged, f"SELECT DISTINCT _row FROM {errors_table}")
+    report.rejected_rows = [(r[0], tuple(r[1:])) for r in original]
+
+
+def _previous_upload(db: Database, sha256: str, kind: str) -> tuple[int, str] | None:
+    row = db.fetchone(
+        "SELECT upload_id, strftime(uploaded_at, '%Y-%m-%d %H:%M') FROM uploads WHERE sha256 = ? AND kind = ? "
+        "ORDER BY upload_id DESC LIMIT 1",
+        [sha256, kind],
+        name="previous upload",
+    )
+    return (row[0], row[1]) if row else None
+
+
+def _classify(db: Database, contract: Contract, names: "_Names", dedup_needed: bool, report: IngestReport) -> None:
+    """Build the final rows and count what is new, replaced and unchanged against the database."""
+    writes.build_final(db, contract, names.typed, names.errors, names.final, dedup_needed)
+    counts = dict(db.fetchall(f"SELECT _change, count(*) FROM {names.final} GROUP BY _change", name="count changes"))
+    report.rows_inserted = counts.get("inserted", 0)
+    report.rows_replaced = counts.get("replaced", 0)
+    report.rows_unchanged = counts.get("unchanged", 0)
+
+
+def _commit(db: Database, report: IngestReport, contract: Contract, final_table: str, actor: str, agency: str | None) -> None:
+    """Everything the upload changes, and its audit entry, in one explicit transaction.
+
+    Refusals and dry runs are not audited here: they leave the database exactly as it was, so the
+    caller that shows them (the dashboard) records them with `audit.record`.
+    """
+    if report.rows_inserted == 0 and report.rows_replaced == 0 and report.rows_rejected == 0:
+        status = "unchanged"
+    else:
+        status = "partial" if report.rows_rejected else "committed"
+    with audit.transaction(db):
+        upload_id = db.scalar("SELECT nextval('upload_id_seq')", name="next upload id")
+        writes.apply_changes(db, contract, final_table, upload_id)
+        touched = writes.touched_agencies(db, contract, final_table)
+        db.execute(
+            """INSERT INTO uploads (upload_id, kind, shape, file_name, file_format, sha256, scope_agency, uploaded_by,
+                   uploaded_at, status, rows_read, rows_accepted, rows_rejected, rows_inserted, rows_replaced,
+                   rows_unchanged, agencies)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                upload_id,
+                report.kind,
+                report.shape,
+                report.file_name,
+                report.file_format,
+                report.sha256,
+                agency,
+                actor,
+                status,
+                report.rows_read,
+                report.rows_accepted,
+                report.rows_rejected,
+                report.rows_inserted,
+                report.rows_replaced,
+                report.rows_unchanged,
+                touched,
+            ],
+            name="record upload",
+        )
+        if report.rows_rejected:
+            _store_rejects(db, report, upload_id)
+        audit.record(db, actor, "upload", report.file_name, report.audit_details(status=status, upload_id=upload_id))
+    report.upload_id = upload_id
+    report.status = status
+
+
+def _store_rejects(db: Database, report: IngestReport, upload_id: int) -> None:
+    errors_by_row: dict[int, list[RowError]] = {}
+    for e in report.errors:
+        errors_by_row.setdefault(e.row_number, []).append(e)
+    headers = unique_headers(report.headers)
+    rows = []
+    for row_number, values in report.rejected_rows:
+        errs = errors_by_row.get(row_number, [])
+        rows.append(
+            {
+                "upload_id": upload_id,
+                "row_number": row_number,
+                "row_data": json.dumps(dict(zip(headers, values)), ensure_ascii=False),
+                "errors": json.dumps(
+                    [{"column": e.column, "value": e.value, "code": e.code, "other": e.other} for e in errs], ensure_ascii=False
+                ),
+                "error_en": " ".join(e.text("en") for e in errs),
+                "error_zh": " ".join(e.text("zh") for e in errs),
+            }
+        )
+    view = f"rejects_{upload_id}"
+    db.register(view, pa.Table.from_pylist(rows))
+    try:
+        db.execute(
+            f"INSERT INTO rejected_rows SELECT upload_id, row_number, CAST(row_data AS JSON), CAST(errors AS JSON), "
+            f"error_en, error_zh FROM {view}",
+            name="store rejected rows",
+        )
+    finally:
+        db.unregister(view)

@@ -1,0 +1,136 @@
+"""What an upload did: its counts, every row problem, and the rejected rows ready to fix and re-upload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from tracker.text.i18n import Message, render
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one row: where it is, what the value was, and why, in the user's language."""
+
+    row_number: int
+    column: str
+    value: str | None
+    code: str
+    other: str | None = None
+
+    def message(self) -> Message:
+        return Message(
+            self.code,
+            {
+                "column": self.column,
+                "value": self.value,
+                "other": self.other,
+                "expected": self.other,
+                "length": self.value,
+                "limit": self.other,
+                "rows": self.other,
+                "key": self.value,
+            },
+        )
+
+    def text(self, lang: str = "en") -> str:
+        return render(self.message(), lang)
+
+
+@dataclass
+class IngestReport:
+    """What an upload did (or, refused or dry run, would have done)."""
+
+    kind: str
+    shape: str
+    file_name: str
+    file_format: str
+    sha256: str
+    status: str  # committed | partial | rejected | dry_run | unchanged
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rows_inserted: int = 0
+    rows_replaced: int = 0
+    rows_unchanged: int = 0
+    upload_id: int | None = None
+    headers: tuple[str, ...] = ()
+    errors: list[RowError] = field(default_factory=list)
+    rejected_rows: list[tuple[int, tuple[str | None, ...]]] = field(default_factory=list)
+    previous_upload: tuple[int, str] | None = None
+
+    @property
+    def committed(self) -> bool:
+        return self.status in ("committed", "partial", "unchanged")
+
+    def audit_details(self, *, status: str | None = None, upload_id: int | None = None) -> dict:
+        """What an `upload` audit entry says: outcome, counts and the file's SHA-256.
+
+        `status` and `upload_id` override the report's own while a commit is still in progress.
+        """
+        return {
+            "status": status or self.status,
+            "upload_id": upload_id if upload_id is not None else self.upload_id,
+            "kind": self.kind,
+            "file_name": self.file_name,
+            "sha256": self.sha256,
+            "rows_read": self.rows_read,
+            "rows_accepted": self.rows_accepted,
+            "rows_rejected": self.rows_rejected,
+            "rows_inserted": self.rows_inserted,
+            "rows_replaced": self.rows_replaced,
+            "rows_unchanged": self.rows_unchanged,
+        }
+
+    def summary(self, lang: str = "en") -> str:
+        params = {
+            "file": self.file_name,
+            "read": self.rows_read,
+            "accepted": self.rows_accepted,
+            "rejected": self.rows_rejected,
+            "inserted": self.rows_inserted,
+            "replaced": self.rows_replaced,
+            "unchanged": self.rows_unchanged,
+            "upload_id": self.upload_id,
+        }
+        key = {
+            "rejected": "ingest.rejected_all",
+            "dry_run": "ingest.dry_run",
+            "unchanged": "ingest.unchanged",
+        }.get(self.status, "ingest.committed")
+        text = render(Message(key, params), lang)
+        if self.previous_upload and self.status == "unchanged":
+            upload_id, when = self.previous_upload
+            text += " " + render(Message("file.same_file", {"file": self.file_name, "upload_id": upload_id, "when": when}), lang)
+        return text
+
+    def errors_by_row(self, lang: str = "en") -> dict[int, str]:
+        """Row number -> every reason for that row, joined."""
+        joined: dict[int, list[str]] = {}
+        for e in self.errors:
+            joined.setdefault(e.row_number, []).append(e.text(lang))
+        return {row: " ".join(texts) for row, texts in joined.items()}
+
+    def rejects_table(self, lang: str = "en") -> pa.Table:
+        """The rejected rows as the user sent them, with `row` and `error` columns, ready to fix and re-upload."""
+        reasons = self.errors_by_row(lang)
+        headers = unique_headers(self.headers)
+        columns: dict[str, list] = {"row": [r for r, _ in self.rejected_rows]}
+        for i, header in enumerate(headers):
+            columns[header] = [values[i] for _, values in self.rejected_rows]
+        columns["error"] = [reasons.get(r, "") for r, _ in self.rejected_rows]
+        return pa.table({k: pa.array(v, pa.int64() if k == "row" else pa.string()) for k, v in columns.items()})
+
+
+def unique_headers(headers: tuple[str, ...]) -> list[str]:
+    """The file's headers made unique and distinct from `row` and `error` (empty ones get a name)."""
+    seen: set[str] = {"row", "error"}
+    out = []
+    for i, header in enumerate(headers):
+        name = header or f"column_{i + 1}"
+        while name in seen:
+            name += "_"
+        seen.add(name)
+        out.append(name)
+    return out

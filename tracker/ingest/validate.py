@@ -1,0 +1,438 @@
+"""Typing and row checks as set-based SQL: a staged text table becomes a typed table plus its errors.
+
+Each field of a contract gets a typed expression and a list of error expressions; an error is a
+struct (code, field, value, other) whose code is a key of the translation table. Free-text
+vocabularies (categories, statuses, yes/no) are mapped once per distinct value in Python and
+joined back, so that no row is ever handled one at a time in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from tracker.domain.categories import normalise_category
+from tracker.ingest.contracts import Contract, HeaderMatch, normalise_bool, normalise_header, normalise_status
+from tracker.ingest.readers import StagedFile, query_source
+from tracker.store.db import Database
+from tracker.text.errors import FileRefused
+
+FORMULA_START = ("=", "@", "\t", "\r", "\n")
+DMY_PATTERN = r"\d{1,2}[/.\-]\d{1,2}[/.\-](\d{2}|\d{4})"
+AMOUNT_PATTERN = r"[-]?[¥￥$€£]?\s*[-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*元?"
+CURRENCY_NAMES = {
+    "RMB": "CNY",
+    "人民币": "CNY",
+    "元": "CNY",
+    "¥": "CNY",
+    "￥": "CNY",
+    "US$": "USD",
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+}
+
+
+def err(code: str, field_name: str, value_sql: str = "NULL", other_sql: str = "NULL") -> str:
+    """SQL for one error struct; code and field come from fixed lists in this module."""
+    return (
+        f"struct_pack(code := '{code}', field := '{field_name}', "
+        f"value := CAST({value_sql} AS VARCHAR), other := CAST({other_sql} AS VARCHAR))"
+    )
+
+
+@dataclass
+class TypedQuery:
+    """The pieces of the typing query for one staged file and one contract."""
+
+    staged: StagedFile
+    match: HeaderMatch
+    params: dict[str, object] = field(default_factory=dict)
+    joins: list[str] = field(default_factory=list)
+    selects: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    constants: dict[str, str] = field(default_factory=dict)  # field -> SQL for a column the file lacks
+    raw_names: dict[str, str] = field(default_factory=dict)  # field -> column holding its text as read
+    views: list[str] = field(default_factory=list)  # lookup tables registered on the connection
+
+    def src(self, field_name: str) -> str:
+        """The trimmed text of a field, or NULL when the file has no such column."""
+        pos = self.match.column_of(field_name)
+        if pos is not None:
+            return f"s.t{pos}"
+        return self.constants.get(field_name, "CAST(NULL AS VARCHAR)")
+
+    def has(self, field_name: str) -> bool:
+        return self.match.column_of(field_name) is not None
+
+    def engine_typed(self, field_name: str) -> bool:
+        return self.match.column_of(field_name) in self.staged.engine_types
+
+
+def cell_text(column: str) -> str:
+    """A cell's text without edge spaces, empty as NULL (trimming only cells that need it is much cheaper)."""
+    return (
+        f"CASE WHEN starts_with({column}, ' ') OR ends_with({column}, ' ') THEN NULLIF(trim({column}), '') "
+        f"ELSE NULLIF({column}, '') END"
+    )
+
+
+# -- vocabularies mapped per distinct value -----------------------------------------------------
+def _distinct_values(db: Database, staged: StagedFile, pos: int) -> list[str]:
+    text = cell_text(f"c{pos}")
+    rows = query_source(
+        db, staged, f"SELECT DISTINCT {text} FROM {{source}} WHERE {text} IS NOT NULL", name="distinct values"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _vocabulary_join(db: Database, q: TypedQuery, field_name: str, mapper, value_type: pa.DataType) -> str:
+    """Register raw->mapped pairs for a field and join them; returns the mapped column's SQL name."""
+    pos = q.match.column_of(field_name)
+    alias = f"m_{field_name}"
+    if pos is None:
+        return "NULL"
+    raws = _distinct_values(db, q.staged, pos)
+    mapped = pa.table({"raw": pa.array(raws, pa.string()), "mapped": pa.array([mapper(r) for r in raws], value_type)})
+    view = f"{q.staged.source_table_hint}_{alias}"
+    db.register(view, mapped)
+    q.views.append(view)
+    q.joins.append(f"LEFT JOIN {view} AS {alias} ON {alias}.raw = s.t{pos}")
+    return f"{alias}.mapped"
+
+
+def registered_views(q: TypedQuery) -> list[str]:
+    """The lookup tables the query registered on the connection (to unregister afterwards)."""
+    return list(q.views)
+
+
+# -- date order ------------------------------------------------------------------------------------
+def resolve_date_orders(db: Database, q: TypedQuery, typed_base: str, date_order: str | None) -> None:
+    """Read d/m/y or m/d/y dates once their order is known, per column, from values that can only be read one way.
+
+    Runs after typing, on the values that no year-first format could read; files with ISO dates pay nothing.
+    """
+    staged = q.staged
+    for f in q.match.contract.fields:
+        pos = q.match.column_of(f.name)
+        if f.type != "date" or pos is None or q.engine_typed(f.name):
+            continue  # engine-typed dates were all read year-first
+        raw = f"raw_{f.name}"
+        row = db.fetchone(
+            f"""
+            WITH v AS (
+                SELECT {raw} AS s, string_split(regexp_replace(split_part({raw}, ' ', 1), '[.\\-]', '/', 'g'), '/') AS p
+                FROM {typed_base}
+                WHERE {f.name} IS NULL AND {raw} IS NOT NULL AND regexp_full_match(split_part({raw}, ' ', 1), '{DMY_PATTERN}')
+            )
+            SELECT count(*),
+                   max(CAST(p[1] AS INTEGER)), max(CAST(p[2] AS INTEGER)),
+                   count(*) FILTER (WHERE p[1] <> p[2]),
+                   any_value(s) FILTER (WHERE CAST(p[1] AS INTEGER) > 12),
+                   any_value(s) FILTER (WHERE CAST(p[2] AS INTEGER) > 12),
+                   any_value(s) FILTER (WHERE p[1] <> p[2])
+            FROM v
+            """,
+            name="infer date order",
+        )
+        count, max_first, max_second, differing, dmy_example, mdy_example, example = row
+        if not count:
+            continue
+        header = staged.headers[pos]
+        if max_first > 12 and max_second > 12:
+            raise FileRefused("file.mixed_date_order", file=staged.file_name, column=header, dmy=dmy_example, mdy=mdy_example)
+        if max_first > 12:
+            order = "dmy"
+        elif max_second > 12:
+            order = "mdy"
+        elif date_order:
+            order = date_order
+        elif differing:
+            raise FileRefused("file.ambiguous_dates", file=staged.file_name, column=header, example=example)
+        else:
+            order = "dmy"  # every value reads the same either way
+        db.execute(
+            f"UPDATE {typed_base} SET {f.name} = {day_month_expr(raw, order)} WHERE {f.name} IS NULL AND {raw} IS NOT NULL",
+            name="read day/month dates",
+        )
+
+
+# -- expressions per type --------------------------------------------------------------------------
+def day_month_expr(s: str, order: str) -> str:
+    """SQL DATE from d/m/y or m/d/y text (2-digit years: 00-69 are 2000s, 70-99 are 1900s)."""
+    day, month = ("p[1]", "p[2]") if order == "dmy" else ("p[2]", "p[1]")
+    first = f"split_part({s}, ' ', 1)"
+    year = "CAST(p[3] AS INTEGER)"
+    return f"""(SELECT CASE WHEN regexp_full_match({first}, '{DMY_PATTERN}') THEN
+                  TRY_CAST(printf('%04d-%02d-%02d',
+                      CASE WHEN length(p[3]) = 2 THEN CASE WHEN {year} < 70 THEN 2000 ELSE 1900 END + {year} ELSE {year} END,
+                      CAST({month} AS INTEGER), CAST({day} AS INTEGER)) AS DATE) END
+                FROM (SELECT string_split(regexp_replace({first}, '[.\\-]', '/', 'g'), '/') AS p))"""
+
+
+def date_expr(s: str, excel: bool) -> str:
+    """SQL DATE from text in ISO, YYYY/MM/DD, YYYY年MM月DD日, dotted, YYYYMMDD, or an Excel serial."""
+    parts = [
+        # the engine's own cast reads year-first dates fast; a year below 1000 means it misread d/m/y text
+        f"CASE WHEN TRY_CAST({s} AS DATE) >= DATE '1000-01-01' THEN TRY_CAST({s} AS DATE) END",
+        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}/') THEN CAST(try_strptime(split_part({s}, ' ', 1), '%Y/%m/%d') AS DATE) END",
+        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}年') THEN CAST(try_strptime({s}, '%Y年%m月%d日') AS DATE) END",
+        f"CASE WHEN regexp_matches({s}, '^\\d{{4}}\\.') THEN CAST(try_strptime(split_part({s}, ' ', 1), '%Y.%m.%d') AS DATE) END",
+        f"CASE WHEN regexp_full_match({s}, '\\d{{8}}') THEN CAST(try_strptime({s}, '%Y%m%d') AS DATE) END",
+    ]
+    if excel:
+        parts.append(
+            f"CASE WHEN regexp_full_match({s}, '\\d{{4,5}}(\\.\\d+)?') AND TRY_CAST({s} AS DOUBLE) BETWEEN 1 AND 80000 "
+            f"THEN DATE '1899-12-30' + CAST(floor(CAST({s} AS DOUBLE)) AS INTEGER) END"
+        )
+    return "coalesce(" + ", ".join(parts) + ")"
+
+
+def timestamp_expr(s: str, excel: bool) -> str:
+    """SQL TIMESTAMP (local to $tz) from ISO text with or without offset, or Y/M/D forms."""
+    parts = [
+        f"CASE WHEN regexp_matches({s}, '(Z|[+\\-]\\d{{2}}:?\\d{{2}})$') "
+        f"AND TRY_CAST({s} AS TIMESTAMPTZ) >= TIMESTAMPTZ '1000-01-01 00:00:00+00' "
+        f"THEN timezone($tz, TRY_CAST({s} AS TIMESTAMPTZ)) END",
+        f"CASE WHEN TRY_CAST({s} AS TIMESTAMP) >= TIMESTAMP '1000-01-01' THEN TRY_CAST({s} AS TIMESTAMP) END",
+        f"try_strptime({s}, '%Y/%m/%d %H:%M:%S')",
+        f"try_strptime({s}, '%Y/%m/%d %H:%M')",
+        f"try_strptime({s}, '%Y年%m月%d日 %H:%M:%S')",
+        f"try_strptime({s}, '%Y年%m月%d日 %H:%M')",
+    ]
+    if excel:
+        parts.append(
+            f"CASE WHEN regexp_full_match({s}, '\\d{{4,5}}(\\.\\d+)?') "
+            f"THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({s} AS DOUBLE) * 86400000000) AS BIGINT)) END"
+        )
+    return "coalesce(" + ", ".join(parts) + ")"
+
+
+def amount_expr(s: str) -> str:
+    cleaned = f"regexp_replace(regexp_replace({s}, '[¥￥$€£,\\s元]', '', 'g'), '^-?', '')"
+    sign = f"CASE WHEN strpos({s}, '-') > 0 THEN -1 ELSE 1 END"
+    return f"CASE WHEN regexp_full_match({s}, '{AMOUNT_PATTERN}') THEN {sign} * TRY_CAST({cleaned} AS DECIMAL(18, 2)) END"
+
+
+def int_expr(s: str) -> str:
+    return (
+        f"CASE WHEN regexp_full_match(replace({s}, ',', ''), '[-+]?\\d{{1,12}}') THEN CAST(replace({s}, ',', '') AS BIGINT) END"
+    )
+
+
+def number_expr(s: str) -> str:
+    return f"CASE WHEN isfinite(TRY_CAST({s} AS DOUBLE)) THEN TRY_CAST({s} AS DOUBLE) END"
+
+
+def text_errors(s: str, f_name: str, limit: int) -> str:
+    """Errors of a free-text or identifier field: too long, formula-looking, control characters."""
+    return f"""CASE
+        WHEN {s} IS NULL THEN NULL
+        WHEN length({s}) > {int(limit)} THEN {err("row.too_long", f_name, f"length({s})", str(int(limit)))}
+        WHEN left({s}, 1) IN ('=', '@', chr(9), chr(13), chr(10))
+             OR (left({s}, 1) IN ('+', '-') AND regexp_matches({s}, '[=(!|;*/^&]|\\d\\s*[+\\-]|^[+\\-]\\s*[A-Za-z]'))
+             THEN {err("row.formula", f_name, f"left({s}, 40)")}
+        WHEN regexp_matches({s}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]') THEN {err("row.control_chars", f_name)}
+    END"""
+
+
+def build_typed_query(
+    db: Database, staged: StagedFile, match: HeaderMatch, *, timezone: str, default_currency: str, scope_agency: str | None = None
+) -> TypedQuery:
+    """Typed columns and row-level errors for one contract; cross-row checks come later."""
+    contract: Contract = match.contract
+    q = TypedQuery(staged, match)
+    if scope_agency is not None and match.column_of("agency_code") is None:
+        q.constants["agency_code"] = "CAST($scope_agency AS VARCHAR)"  # a scoped upload may omit the agency column
+        q.params["scope_agency"] = scope_agency
+    code_pos = match.column_of("classification_code")
+    if code_pos is not None and match.column_of("classification_scheme") is None:
+        scheme = normalise_header(staged.headers[code_pos]).split(" ")[0].upper()
+        if scheme in ("CPV", "UNSPSC"):
+            q.constants["classification_scheme"] = f"'{scheme}'"  # the header names the catalogue
+    q.params["tz"] = timezone
+    excel = staged.excel_dates
+    for f in contract.fields:
+        s = q.src(f.name)  # text expression over the staged row (inner query)
+        raw, typed = f"raw_{f.name}", f.name  # the same values by name (outer query)
+        if f.type in ("id", "text"):  # the text is the value: one column serves as both
+            q.selects.append(f"{s} AS {typed}")
+            raw = typed
+        else:
+            q.selects.append(f"{s} AS {raw}")
+        if f.type in ("id", "text"):
+            if q.has(f.name) and not (contract.shape in ("daily", "sessions") and f.name == "asset_id"):
+                q.errors.append(text_errors(raw, f.name, f.max_length or 1000))
+            elif q.has(f.name):  # usage asset ids must match a registered asset anyway
+                q.errors.append(
+                    f"CASE WHEN length({raw}) > {f.max_length} THEN {err('row.too_long', f.name, f'length({raw})', str(f.max_length))} END"
+                )
+        elif f.type == "int":
+            q.selects.append(f"{int_expr(s)} AS {typed}")
+            q.errors.append(f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err("row.bad_int", f.name, raw)}
+                                     WHEN {typed} <= 0 THEN {err("row.not_positive", f.name, raw)} END""")
+        elif f.type == "decimal":
+            q.selects.append(f"{amount_expr(s)} AS {typed}")
+            q.errors.append(f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err("row.bad_number", f.name, raw)}
+                                     WHEN {typed} < 0 THEN {err("row.negative", f.name, raw)} END""")
+        elif f.type in ("hours", "minutes", "date") and q.engine_typed(f.name):
+            q.selects[-1] = f"{s} AS {typed}"  # the engine parsed the column: one column, no text copy
+            q.errors.append(_range_check(f, typed, typed))
+            raw = typed
+        elif f.type in ("hours", "minutes"):
+            q.selects.append(f"{number_expr(s)} AS {typed}")
+            q.errors.append(_range_check(f, raw, typed))
+        elif f.type == "date":
+            q.selects.append(f"{date_expr(s, excel)} AS {typed}")
+            q.errors.append(_range_check(f, raw, typed))
+        elif f.type == "timestamp":
+            q.selects.append(f"{timestamp_expr(s, excel)} AS {typed}")
+            q.errors.append(
+                f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err("row.bad_timestamp", f.name, raw)}
+                         WHEN {typed} < TIMESTAMP '1980-01-01' OR {typed} >= TIMESTAMP '2101-01-01' THEN {err("row.implausible_date", f.name, raw)}
+                         WHEN CAST({typed} AS DATE) > current_date + 1 THEN {err("row.future_date", f.name, raw)} END"""
+            )
+        elif f.type == "currency":
+            q.params["default_currency"] = default_currency
+            names = ", ".join(f"'{k}': '{v}'" for k, v in CURRENCY_NAMES.items())
+            q.selects.append(f"coalesce(MAP {{{names}}}[{s}], upper({s}), $default_currency) AS {typed}")
+            q.errors.append(
+                f"CASE WHEN {raw} IS NOT NULL AND NOT regexp_full_match({typed}, '[A-Z]{{3}}') THEN {err('row.bad_currency', f.name, raw)} END"
+            )
+        elif f.type == "category":
+            q.selects.append(f"{_vocabulary_join(db, q, f.name, normalise_category, pa.string())} AS {typed}")
+            q.errors.append(text_errors(raw, f.name, f.max_length or 1000))
+        elif f.type == "status":
+            q.selects.append(f"{_vocabulary_join(db, q, f.name, normalise_status, pa.string())} AS {typed}")
+            q.errors.append(f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_status', f.name, raw)} END")
+        elif f.type == "bool":
+            q.selects.append(f"{_vocabulary_join(db, q, f.name, normalise_bool, pa.bool_())} AS {typed}")
+            q.errors.append(f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_bool', f.name, raw)} END")
+        else:  # pragma: no cover - every contract type is handled above
+            raise AssertionError(f.type)
+        q.raw_names[f.name] = raw
+        if f.required:
+            q.errors.insert(0, f"CASE WHEN {raw} IS NULL THEN {err('row.required', f.name)} END")
+    _kind_checks(q)
+    return q
+
+
+def _range_check(f, raw: str, typed: str) -> str:
+    """Unreadable, negative or out-of-range values of a number or date field."""
+    if f.type == "date":
+        return f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err("row.bad_date", f.name, raw)}
+                        WHEN {typed} < DATE '1980-01-01' OR {typed} >= DATE '2101-01-01' THEN {err("row.implausible_date", f.name, raw)} END"""
+    limit, over = (24, "row.hours_over_24") if f.type == "hours" else (1440, "row.minutes_over_day")
+    return f"""CASE WHEN {raw} IS NOT NULL AND ({typed} IS NULL OR NOT isfinite({typed})) THEN {err("row.bad_number", f.name, raw)}
+                    WHEN {typed} < 0 THEN {err("row.negative", f.name, raw)}
+                    WHEN {typed} > {limit} THEN {err(over, f.name, raw)} END"""
+
+
+def engine_types(staged: StagedFile, match: HeaderMatch) -> dict[int, str]:
+    """Columns of a CSV whose sampled values the engine's own parser reads exactly as the tracker would.
+
+    ISO dates become DATE and plain decimals DOUBLE; a value the engine cannot read later in the file
+    sends the whole upload back to the text path (see ingest), so results never depend on this choice.
+    """
+    if staged.file_format != "csv" or not staged.sample:
+        return {}
+    patterns = {"date": r"\d{4}-\d{2}-\d{2}", "hours": r"\d{1,4}(\.\d+)?", "minutes": r"\d{1,4}(\.\d+)?"}
+    types: dict[int, str] = {}
+    for f in match.contract.fields:
+        pos = match.column_of(f.name)
+        if pos is None or f.type not in patterns:
+            continue
+        values = [row[pos] for row in staged.sample if pos < len(row) and row[pos] != ""]
+        if values and all(re.fullmatch(patterns[f.type], v) for v in values):
+            types[pos] = "DATE" if f.type == "date" else "DOUBLE"
+    return types
+
+
+def _kind_checks(q: TypedQuery) -> None:
+    """Checks that involve several fields of one row."""
+    contract = q.match.contract
+    if contract.kind == "procurement":
+        price, total = q.raw_names["unit_price"], q.raw_names["total_amount"]
+        q.errors.append(f"CASE WHEN {price} IS NULL AND {total} IS NULL THEN {err('row.required', 'unit_price')} END")
+    if contract.shape == "daily":
+        hours, minutes = q.raw_names["hours_used"], q.raw_names["minutes_used"]
+        q.errors.append(f"CASE WHEN {hours} IS NULL AND {minutes} IS NULL THEN {err('row.required', 'hours_used')} END")
+
+
+ERRORS_DDL = "CREATE TEMP TABLE {name} (_row BIGINT, e STRUCT(code VARCHAR, field VARCHAR, value VARCHAR, other VARCHAR))"
+
+
+def typed_sql(q: TypedQuery, target: str) -> str:
+    """CREATE TEMP TABLE target with raw_* text, typed fields, extra JSON and a `_blank` flag, in file order.
+
+    The inner query cleans each cell once (`t0..tN`); the typed expressions then read the clean text.
+    """
+    width = len(q.staged.headers)
+    source_row = "src._row AS _source_row, " if q.staged.row_offset is None else ""
+    engine = q.staged.engine_types
+    cells = ", ".join(f"src.c{i} AS t{i}" if i in engine else f"{cell_text(f'src.c{i}')} AS t{i}" for i in range(width))
+    extras = sorted(q.match.extras.items())
+    if extras:
+        pairs = []
+        for i, (pos, header) in enumerate(extras):
+            q.params[f"x{i}"] = header
+            pairs.append(f"$x{i}, s.t{pos}")
+        extra_sql = f"json_object({', '.join(pairs)})"
+    else:
+        extra_sql = "CAST(NULL AS JSON)"
+    keep_source_row = "s._source_row, " if source_row else ""
+    # a row is blank when every cell is empty or spaces; AND stops at the first filled cell
+    blank = " AND ".join(f"s.t{i} IS NULL" for i in range(width))
+    return f"""
+        CREATE TEMP TABLE {target} AS
+        SELECT {keep_source_row}{blank} AS _blank, {", ".join(q.selects)}, {extra_sql} AS extra
+        FROM (SELECT {source_row}{cells} FROM {{source}} AS src) AS s
+        {" ".join(q.joins)}
+    """
+
+
+def typed_view_sql(q: TypedQuery, base: str, view: str, shifts_table: str | None = None) -> str:
+    """The typed rows without blank lines, each with `_row`, its row number as a spreadsheet shows it.
+
+    `shifts_table` (CSV files with empty lines only) holds, per empty line, the record index from
+    which later rows move down one more row.
+    """
+    if q.staged.row_offset is None:
+        return (
+            f"CREATE TEMP VIEW {view} AS SELECT _source_row AS _row, * EXCLUDE (_blank, _source_row) FROM {base} WHERE NOT _blank"
+        )
+    offset = int(q.staged.row_offset)  # CSV: rows keep file order, so the position gives the row number
+    if shifts_table is None:
+        return f"CREATE TEMP VIEW {view} AS SELECT rowid + {offset} AS _row, * EXCLUDE (_blank) FROM {base} WHERE NOT _blank"
+    return f"""CREATE TEMP VIEW {view} AS
+        SELECT b.rowid + {offset} + coalesce(shift.shift, 0) AS _row, b.* EXCLUDE (_blank)
+        FROM {base} AS b ASOF LEFT JOIN {shifts_table} AS shift ON b.rowid >= shift.from_record
+        WHERE NOT b._blank"""
+
+
+def insert_errors_sql(checks: list[str], source: str, errors_table: str, joins: str = "") -> str:
+    """INSERT one row per failed check into the errors table (each check is a CASE giving an error or NULL).
+
+    Rows are kept only when some check fails, so the list of errors is built for those rows alone.
+    """
+    names = [f"_check{i}" for i in range(len(checks))]
+    computed = ", ".join(f"({check}) AS {name}" for check, name in zip(checks, names))
+    return f"""
+        INSERT INTO {errors_table}
+        SELECT _row, unnest(list_filter([{", ".join(names)}], lambda e: e IS NOT NULL))
+        FROM (SELECT t._row, {computed} FROM {source} AS t {joins})
+        WHERE coalesce({", ".join(names)}) IS NOT NULL
+    """
+
+
+_SAFE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def assert_safe_name(name: str) -> str:
+    """Guard for table names built by the tracker itself (never from user input)."""
+    if not _SAFE_NAME.match(name):
+        raise ValueError(f"unsafe identifier {name!r}")
+    return name

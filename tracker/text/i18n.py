@@ -1,0 +1,407 @@
+"""The translation table: every user-facing message in English and Chinese, looked up by key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+LANGUAGES = ("en", "zh")
+
+# key -> (English, Chinese). Placeholders use str.format names.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- files refused as a whole -------------------------------------------------------------
+    "file.empty": (
+        "The file {file} is empty.",
+        "文件 {file} 是空的。",
+    ),
+    "file.too_large": (
+        "The file {file} is {size_mb} MB; the limit is {limit_mb} MB.",
+        "文件 {file} 大小为 {size_mb} MB，超过上限 {limit_mb} MB。",
+    ),
+    "file.too_many_rows": (
+        "The file {file} has {rows} data rows; the limit is {limit}.",
+        "文件 {file} 有 {rows} 行数据，超过上限 {limit} 行。",
+    ),
+    "file.unknown_format": (
+        "The file {file} is not a format the tracker reads. Upload CSV, XLSX, Parquet, or OCDS JSON/JSONL.",
+        "无法识别文件 {file} 的格式。请上传 CSV、XLSX、Parquet 或 OCDS JSON/JSONL 文件。",
+    ),
+    "file.bad_xlsx": (
+        "The file {file} is named like an Excel workbook but cannot be opened as one ({reason}).",
+        "文件 {file} 的扩展名是 Excel 工作簿，但无法作为工作簿打开（{reason}）。",
+    ),
+    "file.bad_parquet": (
+        "The file {file} cannot be read as Parquet ({reason}).",
+        "文件 {file} 无法作为 Parquet 读取（{reason}）。",
+    ),
+    "file.unknown_encoding": (
+        "The text encoding of {file} is not recognised. Save it as UTF-8 (or GBK/GB18030) CSV and upload again.",
+        "无法识别文件 {file} 的文字编码。请另存为 UTF-8（或 GBK/GB18030）编码的 CSV 后重新上传。",
+    ),
+    "file.binary": (
+        "The file {file} contains binary data, not text; it is not a CSV file.",
+        "文件 {file} 包含二进制数据，不是 CSV 文本文件。",
+    ),
+    "file.bad_csv": (
+        "The file {file} could not be read as CSV near line {line}: {reason}",
+        "文件 {file} 在第 {line} 行附近无法按 CSV 读取：{reason}",
+    ),
+    "file.ragged_row": (
+        "Line {line} of {file} has more fields than the header's {expected} columns. Check that line for an unquoted delimiter.",
+        "文件 {file} 第 {line} 行的字段多于表头的 {expected} 列。请检查该行是否有未加引号的分隔符。",
+    ),
+    "file.no_header": (
+        "No header row was found in {file}. The first rows must name the columns, for example: {expected}.",
+        "文件 {file} 中没有找到表头行。前几行应包含列名，例如：{expected}。",
+    ),
+    "file.header_only": (
+        "The file {file} has a header but no data rows.",
+        "文件 {file} 只有表头，没有数据行。",
+    ),
+    "file.missing_columns": (
+        "The file {file} has no column for: {columns}. Accepted headers for these: {aliases}.",
+        "文件 {file} 缺少以下必填列：{columns}。这些列可用的表头名称：{aliases}。",
+    ),
+    "file.duplicate_headers": (
+        "The file {file} has the same header more than once: {headers}. Rename or remove the duplicates.",
+        "文件 {file} 中有重复的表头：{headers}。请重命名或删除重复的列。",
+    ),
+    "file.columns_same_field": (
+        'The columns {columns} of {file} all mean "{field}". Keep only one of them.',
+        "文件 {file} 的列 {columns} 都对应字段“{field}”。请只保留其中一列。",
+    ),
+    "file.wrong_kind": (
+        "The file {file} looks like {detected} records, not {expected}. Choose the right record kind or upload the right file.",
+        "文件 {file} 看起来是{detected}数据，而不是{expected}数据。请选择正确的数据类型或上传正确的文件。",
+    ),
+    "file.kind_unknown": (
+        "Could not tell which kind of records {file} holds. Choose procurement, assets or usage.",
+        "无法判断文件 {file} 的数据类型。请选择采购、资产或使用记录。",
+    ),
+    "file.ambiguous_dates": (
+        "The dates in column {column} of {file} could be day/month or month/day (for example {example}). Choose the date order and upload again.",
+        "文件 {file} 的“{column}”列日期既可能是日/月也可能是月/日（例如 {example}）。请选择日期顺序后重新上传。",
+    ),
+    "file.mixed_date_order": (
+        "Column {column} of {file} mixes day/month ({dmy}) and month/day ({mdy}) dates. Use one order throughout.",
+        "文件 {file} 的“{column}”列同时有日/月（{dmy}）和月/日（{mdy}）格式的日期，请统一格式。",
+    ),
+    "file.bad_json": (
+        "The file {file} is not valid JSON: {reason}.",
+        "文件 {file} 不是有效的 JSON：{reason}。",
+    ),
+    "file.not_ocds": (
+        "The JSON file {file} is not an OCDS release package, record package or release.",
+        "JSON 文件 {file} 不是 OCDS 发布包、记录包或发布。",
+    ),
+    "file.ocds_no_lines": (
+        "The OCDS file {file} holds no purchase lines: none of its contracts or awards lists items.",
+        "OCDS 文件 {file} 中没有采购明细：其合同和授标中都没有列出标的物。",
+    ),
+    "file.ocds_only_procurement": (
+        "OCDS files hold procurement records only; {file} cannot be loaded as {kind}.",
+        "OCDS 文件只包含采购数据；{file} 不能作为{kind}数据导入。",
+    ),
+    "file.no_known_assets": (
+        "None of the {assets} assets in {file} is in the asset register. Upload the asset register (or the assets of this agency) first, then this usage file.",
+        "文件 {file} 中的 {assets} 个资产均不在资产登记册中。请先上传资产登记（或本单位的资产），再上传此使用记录。",
+    ),
+    "file.same_file": (
+        "It is the same file as upload #{upload_id} of {when}.",
+        "该文件与 {when} 的第 {upload_id} 次上传相同。",
+    ),
+    # --- row-level reasons --------------------------------------------------------------------
+    "row.required": ("{column} is required but empty.", "“{column}”为必填项，但为空。"),
+    "row.bad_int": ('{column} must be a whole number; got "{value}".', "“{column}”必须是整数，实际为“{value}”。"),
+    "row.bad_number": ('{column} must be a number; got "{value}".', "“{column}”必须是数字，实际为“{value}”。"),
+    "row.not_positive": ("{column} must be greater than 0; got {value}.", "“{column}”必须大于 0，实际为 {value}。"),
+    "row.negative": ("{column} cannot be negative; got {value}.", "“{column}”不能为负数，实际为 {value}。"),
+    "row.bad_date": (
+        '{column} is not a date: "{value}". Use YYYY-MM-DD.',
+        "“{column}”不是有效日期：“{value}”。请使用 YYYY-MM-DD 格式。",
+    ),
+    "row.bad_timestamp": (
+        '{column} is not a date and time: "{value}". Use YYYY-MM-DD HH:MM[:SS].',
+        "“{column}”不是有效的日期时间：“{value}”。请使用 YYYY-MM-DD HH:MM[:SS] 格式。",
+    ),
+    "row.future_date": (
+        "{column} {value} is in the future.",
+        "“{column}”{value} 是未来的日期。",
+    ),
+    "row.implausible_date": (
+        "{column} {value} is before 1980 or after 2100; check the year.",
+        "“{column}”{value} 早于 1980 年或晚于 2100 年，请检查年份。",
+    ),
+    "row.total_mismatch": (
+        "total_amount {value} disagrees with quantity × unit_price = {expected} by more than 1 %.",
+        "总价 {value} 与 数量 × 单价 = {expected} 相差超过 1%。",
+    ),
+    "row.delivery_before_order": (
+        "delivery_date {value} is before order_date {other}.",
+        "验收日期 {value} 早于采购日期 {other}。",
+    ),
+    "row.disposal_before_service": (
+        "disposal_date {value} is before the asset entered service ({other}).",
+        "处置日期 {value} 早于资产启用日期（{other}）。",
+    ),
+    "row.hours_over_24": (
+        "{column} is {value} hours; a day has at most 24.",
+        "“{column}”为 {value} 小时，一天最多 24 小时。",
+    ),
+    "row.minutes_over_day": (
+        "{column} is {value} minutes; a day has at most 1,440.",
+        "“{column}”为 {value} 分钟，一天最多 1440 分钟。",
+    ),
+    "row.end_before_start": (
+        "end_time {value} is before start_time {other}.",
+        "结束时间 {value} 早于开始时间 {other}。",
+    ),
+    "row.session_too_long": (
+        "The session from {other} to {value} lasts more than 366 days.",
+        "从 {other} 到 {value} 的使用时段超过 366 天。",
+    ),
+    "row.bad_currency": (
+        'currency must be a three-letter ISO 4217 code such as CNY; got "{value}".',
+        "币种必须是三位 ISO 4217 代码（如 CNY），实际为“{value}”。",
+    ),
+    "row.bad_status": (
+        'status "{value}" is not one of: in_use, idle, in_storage, standby, disposed (在用, 闲置, 库存, 备用, 报废).',
+        "使用状况“{value}”无效，应为：在用、闲置、库存、备用、报废（in_use, idle, in_storage, standby, disposed）。",
+    ),
+    "row.bad_bool": ('{column} must be yes or no; got "{value}".', "“{column}”必须为“是”或“否”，实际为“{value}”。"),
+    "row.formula": (
+        '{column} starts like a spreadsheet formula ("{value}"); formulas are not accepted as data.',
+        "“{column}”的内容以电子表格公式开头（“{value}”），不能作为数据导入。",
+    ),
+    "row.too_long": (
+        "{column} is {length} characters long; at most {limit} are allowed.",
+        "“{column}”长度为 {length} 个字符，最多允许 {limit} 个。",
+    ),
+    "row.control_chars": (
+        "{column} contains control characters.",
+        "“{column}”包含控制字符。",
+    ),
+    "row.duplicate_key": (
+        "Rows {rows} have the same {key} but different values; keep one of them.",
+        "第 {rows} 行的{key}相同但其他内容不同；请只保留一行。",
+    ),
+    "row.unknown_asset": (
+        "asset {value} is not in the asset register; upload the asset first.",
+        "资产 {value} 不在资产登记册中；请先上传该资产。",
+    ),
+    "row.other_agency": (
+        "This row belongs to agency {value}; this upload is limited to agency {other}.",
+        "该行属于单位 {value}；本次上传仅限单位 {other}。",
+    ),
+    "row.asset_other_agency": (
+        "asset {value} is registered to agency {other}, not to the agency of this upload.",
+        "资产 {value} 登记在单位 {other} 名下，不属于本次上传的单位。",
+    ),
+    "row.ambiguous_po": (
+        "order number {value} matches purchase lines of several contracting processes ({other}); add an ocid column to say which.",
+        "订单号 {value} 对应多个采购项目（{other}）；请增加 ocid 列注明是哪一个。",
+    ),
+    # --- database and settings ----------------------------------------------------------------
+    "db.locked": (
+        "The database {path} is in use by another process (probably the dashboard). Stop it, or make the change through the dashboard.",
+        "数据库 {path} 正被另一个进程使用（可能是仪表板）。请先停止该进程，或通过仪表板操作。",
+    ),
+    "db.open_failed": ("The database {path} could not be opened: {reason}", "无法打开数据库 {path}：{reason}"),
+    "db.newer_schema": (
+        "The database {path} was written by a newer version of the tracker (schema {found}, this version knows {known}).",
+        "数据库 {path} 由更新版本的系统创建（结构版本 {found}，当前版本支持 {known}）。",
+    ),
+    "db.query_failed": ("A database operation ({name}) failed: {reason}", "数据库操作（{name}）失败：{reason}"),
+    "review.bad_status": (
+        '"{status}" is not a review status; choose one of {allowed}.',
+        "“{status}”不是复核状态；可选：{allowed}。",
+    ),
+    "review.reason_required": ("Dismissing a finding needs a reason.", "驳回问题线索须填写理由。"),
+    "review.unchanged": (
+        "The finding is already {status}; add a note or a reason to record a new review.",
+        "该问题线索已是此状态（{status}）；如需新增复核记录，请填写说明或理由。",
+    ),
+    "review.reopened": (
+        "Reopened: the value at stake {now} is {ratio}× the {then} it had when it was dismissed.",
+        "已重新打开：涉及金额 {now} 是驳回时 {then} 的 {ratio} 倍。",
+    ),
+    "config.bad_value": ('Setting {name} has an invalid value "{value}": {reason}', "设置项 {name} 的值“{value}”无效：{reason}"),
+    "config.unknown_kind": (
+        'Unknown record kind "{value}"; choose procurement, assets or usage.',
+        "未知的数据类型“{value}”；请选择 procurement（采购）、assets（资产）或 usage（使用记录）。",
+    ),
+    "config.file_missing": ("The file {file} does not exist.", "文件 {file} 不存在。"),
+    "config.unknown_category": (
+        'Unknown category "{value}"; choose one of: {choices}.',
+        "未知的类别“{value}”；请选择：{choices}。",
+    ),
+    "config.unknown_profile_field": (
+        'A category profile has no field "{value}"; choose one of: {choices}.',
+        "类别配置没有字段“{value}”；请选择：{choices}。",
+    ),
+    "config.profile_hours": (
+        'Category {category}: hours per day must be a number greater than 0 and at most 24; got "{value}".',
+        "类别 {category}：每日标准小时数必须大于 0 且不超过 24，实际为“{value}”。",
+    ),
+    "config.profile_days": (
+        'Category {category}: available days must be workdays or all; got "{value}".',
+        "类别 {category}：可用日必须为 workdays（工作日）或 all（每天），实际为“{value}”。",
+    ),
+    "config.profile_threshold": (
+        'Category {category}: the low-utilisation threshold must be a number greater than 0 and at most 1; got "{value}".',
+        "类别 {category}：低利用率阈值必须大于 0 且不超过 1，实际为“{value}”。",
+    ),
+    "config.profile_life": (
+        'Category {category}: the useful life must be a whole number of years from 1 to 50; got "{value}".',
+        "类别 {category}：使用年限必须是 1 到 50 之间的整数年，实际为“{value}”。",
+    ),
+    "config.profile_price_cap": (
+        'Category {category}: the price cap must be an amount of at least 0 with at most two decimals, or empty for no cap; got "{value}".',
+        "类别 {category}：单价上限必须是不小于 0、最多两位小数的金额，留空表示不设上限，实际为“{value}”。",
+    ),
+    "report.no_usage": (
+        "There is no usage data yet, so there is no date to compute utilisation for. Upload usage logs, or give --as-of.",
+        "尚无使用记录，无法确定计算使用率的日期。请先上传使用记录，或指定 --as-of。",
+    ),
+    "scope.unknown_agency": ("Agency {agency} is not known.", "单位 {agency} 不存在。"),
+    # --- ingest summaries ---------------------------------------------------------------------
+    "cli.row": ("row {row}, {column}", "第 {row} 行，{column}"),
+    "cli.rejects_written": ("{rows} rejected rows written to {path}", "已将 {rows} 行被拒绝的数据写入 {path}"),
+    "ingest.committed": (
+        "{file}: {read} rows read, {accepted} accepted, {rejected} rejected; {inserted} new, {replaced} replaced, {unchanged} unchanged. Committed as upload #{upload_id}.",
+        "{file}：读取 {read} 行，接受 {accepted} 行，拒绝 {rejected} 行；新增 {inserted}，替换 {replaced}，未变 {unchanged}。已提交（第 {upload_id} 次上传）。",
+    ),
+    "ingest.rejected_all": (
+        "{file}: {rejected} of {read} rows have problems; nothing was committed. Fix the rows listed and upload again, or commit the good rows only.",
+        "{file}：{read} 行中有 {rejected} 行存在问题；未提交任何数据。请修正所列行后重新上传，或仅提交无误的行。",
+    ),
+    "ingest.dry_run": (
+        "{file}: {read} rows read, {accepted} would be accepted, {rejected} rejected; {inserted} new, {replaced} replaced, {unchanged} unchanged. Dry run: nothing committed.",
+        "{file}：读取 {read} 行，可接受 {accepted} 行，拒绝 {rejected} 行；新增 {inserted}，替换 {replaced}，未变 {unchanged}。试运行：未提交任何数据。",
+    ),
+    "ingest.unchanged": (
+        "{file}: all {accepted} rows are already in the database exactly as in this file; nothing changed.",
+        "{file}：全部 {accepted} 行已按相同内容存在于数据库中；数据没有变化。",
+    ),
+    # --- accounts, roles and the audit log (DESIGN §8) ----------------------------------------------
+    "auth.bad_credentials": ("Wrong username or password.", "用户名或密码错误。"),
+    "auth.locked": (
+        "This account is locked after too many failed logins. Try again in {minutes} minutes, or ask an administrator to set a new password.",
+        "登录失败次数过多，该账户已被锁定。请 {minutes} 分钟后再试，或请管理员重设密码。",
+    ),
+    "auth.disabled": ("This account is disabled. Ask an administrator.", "该账户已停用。请联系管理员。"),
+    "auth.bad_username": (
+        '"{username}" cannot be a user name: use 3 to 64 letters, digits, dots, underscores, hyphens or @, starting with a letter or digit.',
+        "“{username}”不能作为用户名：请使用 3 到 64 个字母、数字、点、下划线、连字符或 @，并以字母或数字开头。",
+    ),
+    "auth.bad_role": ('"{role}" is not a role; choose one of: {choices}.', "“{role}”不是有效的角色；请选择：{choices}。"),
+    "auth.agency_required": (
+        "An agency account needs the code of its agency.",
+        "单位账户必须指定所属单位代码。",
+    ),
+    "auth.agency_not_allowed": (
+        "Only agency accounts belong to one agency; an account with the role {role} sees every agency, so leave the agency empty.",
+        "只有单位账户属于某个单位；角色为{role}的账户可查看所有单位，请不要填写单位。",
+    ),
+    "auth.password_too_short": (
+        "The password must be at least {minimum} characters long.",
+        "密码长度至少为 {minimum} 个字符。",
+    ),
+    "auth.password_is_username": ("The password must not be the user name.", "密码不能与用户名相同。"),
+    "auth.passwords_differ": ("The two passwords are not the same.", "两次输入的密码不一致。"),
+    "auth.no_password": ("No password was given.", "未提供密码。"),
+    "auth.user_exists": ("A user named {username} already exists.", "用户 {username} 已存在。"),
+    "auth.unknown_user": ("There is no user named {username}.", "用户 {username} 不存在。"),
+    "auth.last_admin": (
+        "{username} is the last active administrator; create another administrator before disabling this one.",
+        "{username} 是最后一个有效的管理员账户；请先创建另一个管理员，再停用此账户。",
+    ),
+    "auth.sso_unknown": (
+        "{email} signed in with your organisation, but has no account here. Ask an administrator to "
+        "add it (python -m tracker users add {email} --role …).",
+        "{email} 已通过单位账号登录，但在本系统中没有账户。请联系管理员添加（python -m tracker users add {email} --role …）。",
+    ),
+    "auth.not_your_agency": (
+        "You upload for your own agency only, not for {agency}.",
+        "您只能为本单位上传数据，不能为 {agency} 上传。",
+    ),
+    "auth.not_allowed": ("An account with the role {role} may not {action}.", "角色为{role}的账户无权{action}。"),
+    "auth.user_created": ("User {username} ({role}) created.", "已创建用户 {username}（{role}）。"),
+    "auth.password_set": ("The password of {username} was changed.", "已修改用户 {username} 的密码。"),
+    "auth.user_disabled": ("User {username} is disabled.", "用户 {username} 已停用。"),
+    "auth.role.admin": ("administrator", "管理员"),
+    "auth.role.finance": ("finance officer", "财务人员"),
+    "auth.role.auditor": ("auditor", "审计人员"),
+    "auth.role.agency": ("agency data officer", "单位数据员"),
+    "auth.action.upload": ("upload files", "上传文件"),
+    "auth.action.review": ("review findings", "复核问题线索"),
+    "auth.action.export": ("export findings", "导出问题线索"),
+    "auth.action.settings": ("change settings", "修改设置"),
+    "auth.action.users": ("manage users", "管理用户"),
+    "auth.action.audit": ("read the audit log", "查看审计日志"),
+    "audit.altered": (
+        "Audit entry #{entry} was changed after it was written.",
+        "审计记录 #{entry} 在写入后被修改过。",
+    ),
+    "audit.broken_link": (
+        "Audit entry #{entry} does not follow entry #{previous}: entries between them were deleted, or entries were reordered.",
+        "审计记录 #{entry} 与前一条记录 #{previous} 不衔接：两者之间的记录被删除，或记录顺序被改动。",
+    ),
+    "audit.bad_start": (
+        "The audit log does not start at its first entry: the entries before #{entry} were deleted.",
+        "审计日志的开头不完整：#{entry} 之前的记录已被删除。",
+    ),
+    "audit.intact": (
+        "The audit log is intact up to entry #{entry}, whose hash is {hash}. Keep this hash elsewhere: if it is ever missing from the log, newer entries were deleted.",
+        "审计日志完整，截至记录 #{entry}，其哈希值为 {hash}。请另行保存此哈希值：若日志中不再有它，说明此后的记录被删除过。",
+    ),
+    "audit.empty": ("The audit log is empty.", "审计日志为空。"),
+    "audit.broken": (
+        "The audit log has been tampered with ({problems} problems):",
+        "审计日志已被篡改（发现 {problems} 处问题）：",
+    ),
+    "auth.prompt_password": ("Password: ", "密码："),
+    "auth.prompt_again": ("Password again: ", "再次输入密码："),
+}
+
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "procurement": ("procurement", "采购"),
+    "assets": ("asset register", "资产登记"),
+    "usage": ("usage log", "使用记录"),
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    """A translatable message: a key of MESSAGES and its parameters."""
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+def _lang_index(lang: str) -> int:
+    return 1 if lang.lower().startswith("zh") else 0
+
+
+def render(message: Message, lang: str = "en") -> str:
+    """Render a message in the given language ("en" or "zh")."""
+    template = MESSAGES[message.key][_lang_index(lang)]
+    params = {k: _display(v, lang) for k, v in message.params.items()}
+    return template.format(**params)
+
+
+def kind_name(kind: str, lang: str = "en") -> str:
+    return KIND_NAMES.get(kind, (kind, kind))[_lang_index(lang)]
+
+
+def _display(value: object, lang: str) -> str:
+    if isinstance(value, Message):
+        return render(value, lang)
+    if isinstance(value, (list, tuple)):
+        sep = "、" if _lang_index(lang) else ", "
+        return sep.join(_display(v, lang) for v in value)
+    if value is None:
+        return "—"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
