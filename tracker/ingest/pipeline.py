@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from tracker.ingest import writes
 from tracker.ingest.contracts import CONTRACTS, Contract, HeaderMatch, accepted_headers, contract_for, match_headers
+from tracker.ingest.ocds_stage import feed_summary, ocds_upload
 from tracker.ingest.readers import FileScan, StagedFile, original_rows, query_source, scan_file, stage_file, with_engine_types
 from tracker.ingest.report import IngestReport, RowError, unique_headers
 from tracker.ingest.validate import (
@@ -101,14 +102,15 @@ def ingest_file(
     views: list[str] = []
     try:
         report_progress("read", None)
-        staged = stage_file(
-            db,
-            path,
-            names.stage,
-            file_name=name,
-            max_bytes=int(settings["max_upload_mb"]) * 1_000_000,
-            max_rows=int(settings["max_upload_rows"]),
-        )
+        with ocds_upload(agency=agency, progress=progress):
+            staged = stage_file(
+                db,
+                path,
+                names.stage,
+                file_name=name,
+                max_bytes=int(settings["max_upload_mb"]) * 1_000_000,
+                max_rows=int(settings["max_upload_rows"]),
+            )
         scanner = _BackgroundScan(path, staged.newline)
         match = choose_contract(staged, kind, agency)
         contract = match.contract
@@ -136,6 +138,8 @@ def ingest_file(
             rows_rejected=rows_rejected,
             headers=staged.headers,
         )
+        if staged.shape_hint == "ocds":
+            report.add_feed(feed_summary(db, staged.source_table_hint))
         if rows_rejected == rows_read and contract.kind == "usage":
             _refuse_if_no_asset_is_known(db, names, rows_read, name)
         if rows_rejected:

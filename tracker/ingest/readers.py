@@ -14,12 +14,10 @@ import contextlib
 import csv
 import datetime as dt
 import hashlib
-import json
 import os
 import re
 import tempfile
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -569,23 +567,8 @@ def quote_ident(name: str) -> str:
 
 # -- OCDS ------------------------------------------------------------------------------------------
 def _stage_ocds(db: Database, path: Path, table: str, file_name: str, fmt: str) -> StagedFile:
-    from tracker.ingest.ocds import read_ocds
+    """The equipment lines of an OCDS file (streamed in batches); the lines set aside are staged beside them."""
+    from tracker.ingest.ocds_stage import stage_feed
 
-    lines = read_ocds(path.read_bytes(), file_name)
-    if not lines:
-        raise FileRefused("file.ocds_no_lines", file=file_name)
-    headers = list(lines[0].keys())
-    arrays = {f"c{i}": pa.array([_json_text(line.get(h)) for line in lines], type=pa.string()) for i, h in enumerate(headers)}
-    arrays["_row"] = pa.array(range(1, len(lines) + 1), type=pa.int64())
-    _create_from_arrow(db, table, pa.table(arrays))
-    return StagedFile(table, file_name, fmt, tuple(headers), shape_hint="ocds", temp_tables=(table,), source_table_hint=table)
-
-
-def _json_text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
+    headers, temp_tables = stage_feed(db, path, table, file_name)
+    return StagedFile(table, file_name, fmt, headers, shape_hint="ocds", temp_tables=temp_tables, source_table_hint=table)

@@ -122,7 +122,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template(
         "procurement",
         PROCUREMENT,
-        tuple(f.name for f in PROCUREMENT.fields if f.name != "ocid"),
+        tuple(f.name for f in PROCUREMENT.fields if f.name not in ("ocid", "order_total_amount")),
         {"en": "procurement", "zh": "采购明细"},
         _rows(
             _PROCUREMENT_COMMON,

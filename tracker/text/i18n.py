@@ -98,6 +98,71 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The OCDS file {file} holds no purchase lines: none of its contracts or awards lists items.",
         "OCDS 文件 {file} 中没有采购明细：其合同和授标中都没有列出标的物。",
     ),
+    "file.ocds_no_equipment": (
+        "The OCDS file {file} holds no equipment: all {set_aside} of its lines are set aside ({counts}). Nothing was loaded.",
+        "OCDS 文件 {file} 中没有设备：全部 {set_aside} 行均已剔除（{counts}），未导入任何数据。",
+    ),
+    "file.ocds_only_planned": (
+        "The OCDS file {file} holds no purchase lines: its {processes} tender(s) with {items} item(s) are not awarded yet, "
+        "and a tender not yet awarded is a planned purchase, not a purchase.",
+        "OCDS 文件 {file} 中没有采购明细：其中 {processes} 个招标（{items} 项标的）尚未授标，未授标的招标只是采购计划，而非采购。",
+    ),
+    "file.ocds_contradiction": (
+        "The OCDS file {file} contradicts itself: process {ocid} has two different releases with the same id {release}. "
+        "Keep one of them and upload again.",
+        "OCDS 文件 {file} 前后矛盾：项目 {ocid} 有两个内容不同但编号同为 {release} 的发布。请只保留其中一个后重新上传。",
+    ),
+    "file.ocds_inconsistent": (
+        "The releases of process {ocid} in the OCDS file {file} contradict each other and cannot be merged: {reason}.",
+        "OCDS 文件 {file} 中项目 {ocid} 的各次发布相互矛盾，无法合并：{reason}。",
+    ),
+    "ocds.set_aside": (
+        "{count} lines set aside (not equipment): {counts}.",
+        "已剔除 {count} 行非设备明细：{counts}。",
+    ),
+    "ocds.reason_count": ("{count} {reason}", "{reason} {count} 行"),
+    "ocds.reason.services": ("services", "服务"),
+    "ocds.reason.works": ("works", "工程"),
+    "ocds.reason.supplies": ("supplies", "耗材及零部件"),
+    "ocds.reason.software": ("software", "软件"),
+    "ocds.reason.goods": ("other goods", "其他货物"),
+    "ocds.kept_other": (
+        "{count} lines whose code and description name no equipment category are kept as other.",
+        "{count} 行的编码和描述都无法确定设备类别，按“其他”保留。",
+    ),
+    "ocds.buyer_code": (
+        'Buyer "{name}" has no id in the file: its lines are loaded under the agency code {code} ({source}).',
+        "采购人“{name}”在文件中没有编号：其明细按单位代码 {code} 导入（{source}）。",
+    ),
+    "ocds.buyer_source.derived": (
+        'made from the name; change it with: python -m tracker agencies map "NAME" CODE',
+        "由名称生成；可用 python -m tracker agencies map \"名称\" 代码 修改",
+    ),
+    "ocds.buyer_source.mapped": ("from the agency-code mapping", "来自单位代码对照表"),
+    "ocds.buyer_source.scope": ("the agency the upload is limited to", "本次上传限定的单位"),
+    "ocds.price_unknown": (
+        "{count} lines have no price of their own: one contract value covers several items. They are kept with the price unknown and the contract's total on the order.",
+        "{count} 行没有单独的价格：一份合同金额涵盖多项标的。这些明细按价格未知保留，合同总额记在订单上。",
+    ),
+    "ocds.planned": (
+        "{items} tender items not yet awarded are planned purchases and were not loaded.",
+        "{items} 项尚未授标的招标标的属于采购计划，未导入。",
+    ),
+    "ocds.download_set_aside": ("Download the lines set aside (CSV)", "下载已剔除的明细（CSV）"),
+    "ocds.buyers_heading": ("Agency codes of buyers without an id", "无编号采购人的单位代码"),
+    "ocds.map_label_name": ("Buyer name", "采购人名称"),
+    "ocds.map_label_code": ("Agency code", "单位代码"),
+    "ocds.map_save": ("Keep this code for this buyer", "为该采购人保存此代码"),
+    "agencies.mapped": (
+        'Buyer "{name}" is loaded under agency code {code} from now on (lines already stored keep their code until the file is uploaded again).',
+        "采购人“{name}”今后按单位代码 {code} 导入（已导入的明细在重新上传文件前保留原代码）。",
+    ),
+    "agencies.bad_code": (
+        "The agency code {code} is not usable: give 1 to 100 characters without control characters, not starting like a formula.",
+        "单位代码 {code} 不可用：应为 1 至 100 个字符，不含控制字符，且不能以公式符号开头。",
+    ),
+    "agencies.bad_name": ("Give the buyer's name as the OCDS file writes it.", "请按 OCDS 文件中的写法填写采购人名称。"),
+    "agencies.none": ("No agency codes are mapped to buyer names yet.", "尚未为任何采购人名称设置单位代码。"),
     "file.ocds_only_procurement": (
         "OCDS files hold procurement records only; {file} cannot be loaded as {kind}.",
         "OCDS 文件只包含采购数据；{file} 不能作为{kind}数据导入。",
