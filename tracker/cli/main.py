@@ -55,6 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--dry-run", action="store_true", help="validate and report; change nothing")
     ingest.add_argument("--rejects", type=Path, metavar="OUT", help="write rejected rows with an error column (.csv or .xlsx)")
     ingest.add_argument("--date-order", choices=("dmy", "mdy"), help="order of day and month in dates like 03/04/2025")
+    ingest.add_argument(
+        "--set-aside",
+        type=Path,
+        metavar="OUT",
+        help="OCDS: write the lines set aside (not equipment) with their reason (.csv or .xlsx)",
+    )
+
+    agencies = sub.add_parser("agencies", help="agency codes of buyers that OCDS files name without an id")
+    agencies_sub = agencies.add_subparsers(dest="agencies_command", required=True)
+    agency_map = agencies_sub.add_parser("map", help="load a buyer's lines under this agency code from the next upload on")
+    agency_map.add_argument("name", help="the buyer's name as the OCDS file writes it")
+    agency_map.add_argument("code", help="the agency code to use")
+    agencies_sub.add_parser("list", help="the buyer names mapped to agency codes, as CSV")
 
     util = sub.add_parser("utilisation", help="utilisation per asset, agency or category")
     util.add_argument("--as-of", type=_date, help="last day of the window (default: the latest usage date)")
@@ -137,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ingest(args, lang)
         if args.command == "demo":
             return cmd_demo(args)
+        if args.command == "agencies":
+            return cmd_agencies(args, lang)
         if args.command == "users":
             return cmd_users(args, lang)
         if args.command == "audit":
@@ -197,6 +212,11 @@ def cmd_ingest(args: argparse.Namespace, lang: str) -> int:
     if args.rejects and report.rows_rejected:
         write_table(report.rejects_table(lang), args.rejects)
         _err(render(Message("cli.rejects_written", {"rows": report.rows_rejected, "path": args.rejects}), lang))
+    for note in report.feed_notes(lang):
+        _err(note)
+    if args.set_aside and report.set_aside:
+        write_table(report.set_aside_table(lang), args.set_aside)
+        _err(render(Message("cli.set_aside_written", {"rows": sum(report.set_aside.values()), "path": args.set_aside}), lang))
     _err(report.summary(lang))
     return EXIT_REJECTED if report.rows_rejected else EXIT_OK
 
@@ -367,6 +387,27 @@ def _new_password(lang: str) -> str:
     if not password:
         raise AuthError("auth.no_password")
     return password
+
+
+def cmd_agencies(args: argparse.Namespace, lang: str) -> int:
+    """agencies map NAME CODE | list: the agency codes of buyers named without an id."""
+    import pyarrow as pa
+
+    from tracker.ingest.agency_map import list_agency_map, set_agency_code
+    from tracker.text.tables import table_to_csv_bytes
+
+    with Database.open(args.db) as db:
+        if args.agencies_command == "list":
+            rows = list_agency_map(db)
+            if not rows:
+                _err(render(Message("agencies.none", {}), lang))
+                return EXIT_OK
+            columns = ("buyer_name", "agency_code", "changed_by", "changed_at")
+            _emit(table_to_csv_bytes(pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)}), bom=False), None)
+            return EXIT_OK
+        name, code, moved = set_agency_code(db, args.name, args.code, _actor())
+    _err(render(Message("agencies.mapped", {"name": name, "code": code, "moved": moved}), lang))
+    return EXIT_OK
 
 
 def cmd_users(args: argparse.Namespace, lang: str) -> int:

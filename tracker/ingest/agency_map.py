@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tracker.ingest.ocds import name_key
+from tracker.ingest.ocds import derive_code, name_key
 from tracker.store import audit
 from tracker.store.db import Database
 from tracker.text.errors import ConfigError
@@ -26,8 +26,12 @@ def list_agency_map(db: Database) -> list[tuple[str, str, str, str]]:
     )
 
 
-def set_agency_code(db: Database, buyer_name: str, code: str, actor: str) -> tuple[str, str]:
-    """Map a buyer's name to an agency code (replacing any earlier code), audited; returns (name, code) as stored."""
+def set_agency_code(db: Database, buyer_name: str, code: str, actor: str) -> tuple[str, str, int]:
+    """Map a buyer's name to an agency code (replacing any earlier code), audited; (name, code, lines moved).
+
+    Lines already stored under the buyer's derived (or earlier mapped) code move to the new code, so
+    uploading the file again replaces them instead of adding them a second time.
+    """
     name = (buyer_name or "").strip()
     code = (code or "").strip()
     if not name or len(name) > 1000 or not name_key(name):
@@ -45,6 +49,43 @@ def set_agency_code(db: Database, buyer_name: str, code: str, actor: str) -> tup
             [key, name, code, actor],
             name="map buyer to agency code",
         )
-        details = {"mapping": "ocds_agency_codes", "buyer_name": name, "before": before, "after": code}
+        moved = _move_stored_lines(db, key, {derive_code(name), before} - {None, code}, code, name)
+        details = {"mapping": "ocds_agency_codes", "buyer_name": name, "before": before, "after": code, "lines_moved": moved}
         audit.record(db, actor, "setting_changed", f"agency code of buyer {name}", details)
-    return name, code
+    return name, code, moved
+
+
+def _move_stored_lines(db: Database, key: str, old_codes: set[str], code: str, name: str) -> int:
+    """Give the buyer's stored lines (under its derived or earlier code) the new code; the number of lines moved."""
+    if not old_codes:
+        return 0
+    codes = sorted(old_codes)
+    found = db.fetchall(
+        "SELECT agency_code, agency_name, count(*) FROM procurement_lines WHERE list_contains(?, agency_code) GROUP BY ALL",
+        [codes],
+        name="lines under the buyer's old code",
+    )
+    moved = 0
+    for old_code, agency_name, count in found:
+        if agency_name is None or name_key(agency_name) != key:
+            continue
+        db.execute(
+            "UPDATE procurement_lines SET agency_code = ? WHERE agency_code = ? AND agency_name = ?",
+            [code, old_code, agency_name],
+            name="move lines to the mapped code",
+        )
+        moved += count
+    if moved:
+        db.execute(
+            "INSERT INTO agencies (agency_code, agency_name) VALUES (?, ?) ON CONFLICT (agency_code) DO NOTHING",
+            [code, name],
+            name="mapped agency",
+        )
+        db.execute(
+            """DELETE FROM agencies WHERE list_contains(?, agency_code)
+                 AND agency_code NOT IN (SELECT agency_code FROM procurement_lines)
+                 AND agency_code NOT IN (SELECT agency_code FROM assets)""",
+            [codes],
+            name="drop the unused old code",
+        )
+    return moved

@@ -98,7 +98,10 @@ def check_reading(reading: OcdsReading, file_name: str) -> None:
         return
     if reading.reasons:
         raise FileRefused(
-            "file.ocds_no_equipment", file=file_name, set_aside=sum(reading.reasons.values()), counts=reason_counts(reading.reasons)
+            "file.ocds_no_equipment",
+            file=file_name,
+            set_aside=sum(reading.reasons.values()),
+            counts=reason_counts(reading.reasons),
         )
     if reading.planned_items:
         raise FileRefused(
@@ -170,7 +173,9 @@ def _buyer(release: dict, agency_map: dict[str, str], scope_agency: str | None, 
     elif name:
         key = f"name:{name_key(name)}"
         mapped = agency_map.get(name_key(name))
-        code, source = (mapped, "mapped") if mapped else (scope_agency, "scope") if scope_agency else (derive_code(name), "derived")
+        code, source = (
+            (mapped, "mapped") if mapped else (scope_agency, "scope") if scope_agency else (derive_code(name), "derived")
+        )
     else:
         key, code, source = "none", scope_agency or "", "scope" if scope_agency else "none"
     found = reading.buyers.get(key)

@@ -136,7 +136,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ocds.buyer_source.derived": (
         'made from the name; change it with: python -m tracker agencies map "NAME" CODE',
-        "由名称生成；可用 python -m tracker agencies map \"名称\" 代码 修改",
+        '由名称生成；可用 python -m tracker agencies map "名称" 代码 修改',
     ),
     "ocds.buyer_source.mapped": ("from the agency-code mapping", "来自单位代码对照表"),
     "ocds.buyer_source.scope": ("the agency the upload is limited to", "本次上传限定的单位"),
@@ -154,8 +154,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ocds.map_label_code": ("Agency code", "单位代码"),
     "ocds.map_save": ("Keep this code for this buyer", "为该采购人保存此代码"),
     "agencies.mapped": (
-        'Buyer "{name}" is loaded under agency code {code} from now on (lines already stored keep their code until the file is uploaded again).',
-        "采购人“{name}”今后按单位代码 {code} 导入（已导入的明细在重新上传文件前保留原代码）。",
+        'Buyer "{name}" is loaded under agency code {code} from now on; {moved} lines already stored were moved to it.',
+        "采购人“{name}”今后按单位代码 {code} 导入；已导入的 {moved} 行明细已改为该代码。",
     ),
     "agencies.bad_code": (
         "The agency code {code} is not usable: give 1 to 100 characters without control characters, not starting like a formula.",
@@ -331,6 +331,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "scope.unknown_agency": ("Agency {agency} is not known.", "单位 {agency} 不存在。"),
     # --- ingest summaries ---------------------------------------------------------------------
     "cli.row": ("row {row}, {column}", "第 {row} 行，{column}"),
+    "cli.set_aside_written": ("{rows} lines set aside written to {path}.", "已将 {rows} 行剔除的明细写入 {path}。"),
     "cli.rejects_written": ("{rows} rejected rows written to {path}", "已将 {rows} 行被拒绝的数据写入 {path}"),
     "ingest.committed": (
         "{file}: {read} rows read, {accepted} accepted, {rejected} rejected; {inserted} new, {replaced} replaced, {unchanged} unchanged. Committed as upload #{upload_id}.",
