@@ -308,10 +308,11 @@ def _feed(report: IngestReport) -> None:
                 except TrackerError as error:
                     st.error(error.text(lang()))
                 else:
-                    st.success(
+                    st.toast(
                         render_message(Message("agencies.mapped", {"name": stored, "code": new_code, "moved": moved}), lang())
                     )
                     st.session_state.pop(PREVIEW_KEY, None)  # checked again with the new code
+                    st.rerun()
 
 
 def _rejected_rows(report: IngestReport) -> None:
