@@ -16,7 +16,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from tracker.domain.categories import category_by_keyword
@@ -97,6 +97,7 @@ def _lookup(scheme: str, key: str) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def classify(code: str | None, scheme: str | None, description: str | None) -> Verdict:
     """The verdict on one line from its classification code, else its description."""
     named, key = read_code(code, scheme)

@@ -37,9 +37,10 @@ from typing import BinaryIO
 from tracker.text.errors import FileRefused
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
-CHUNK_CHARS = 1 << 20
+CHUNK_CHARS = 1 << 18
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.S)
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.S)
+# skips text and whole strings up to the next bracket, a quote whose string is cut short, or the end
+_NEXT_BRACKET = re.compile(r'[^"\[\]{}]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"\[\]{}]*)*([\[\]{}"]|$)', re.S)
 _SCALAR = re.compile(r"[^,\]}\s]+")
 _WS = re.compile(r"[ \t\r\n]*")
 
@@ -118,7 +119,7 @@ def _encoding(stream: BinaryIO, file_name: str) -> str:
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     empty = True
     try:
-        while chunk := stream.read(8 * 1024 * 1024):
+        while chunk := stream.read(1 << 20):
             empty = empty and not chunk.strip(b" \t\r\n\xef\xbb\xbf")
             decoder.decode(chunk)
         decoder.decode(b"", final=True)
@@ -181,7 +182,7 @@ def _from_record(record: object, file_name: str, notes: ReadNotes) -> Iterator[t
     ocid = _text(record.get("ocid"))
     compiled = record.get("compiledRelease")
     if isinstance(compiled, dict):
-        yield ocid or _text(compiled.get("ocid")), clean(compiled), "compiled"
+        yield ocid or _text(compiled.get("ocid")), compiled, "compiled"  # "" is read as missing by the line reader
         return
     full = [r for r in _dicts(record.get("releases")) if _is_release(r)]
     if not full:
@@ -351,17 +352,18 @@ class _Scanner:
             if match is None:
                 self.fail("Expecting value", at=start)
             return match.end() if match.end() < len(buf) or self.eof else None
-        depth = 0
-        for token in _TOKEN.finditer(buf, start):
-            text = token.group()
-            if text[0] == '"':
-                if not _closed(text):
-                    return None
-                continue
-            depth += 1 if text in "[{" else -1
+        depth, at, size = 0, start, len(buf)
+        while True:
+            match = _NEXT_BRACKET.match(buf, at)
+            found = match.group(1)
+            if found in ("", '"'):  # the end of what is read, or a string cut short by it
+                return None
+            depth += 1 if found in "[{" else -1
+            at = match.end()
             if depth == 0:
-                return token.end()
-        return None
+                return at
+            if at >= size:
+                return None
 
     def value(self) -> object:
         start, end = self._span()
