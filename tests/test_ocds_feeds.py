@@ -411,3 +411,44 @@ def test_the_streamed_reader_reads_what_json_reads(tmp_path):
     reading = OcdsReading()
     lines = [line for _, line in feed_lines(io.BytesIO(data), len(data), "p.json", reading)]
     assert [line["item_description"] for line in lines] == [i["description"] for i in items]
+
+
+# --- the Upload page ----------------------------------------------------------------------------
+
+UPLOAD_SCRIPT = """
+from tracker.ui import common, upload_page
+
+common.language_switch()
+upload_page.render()
+"""
+
+
+def test_the_upload_page_shows_the_set_aside_lines_and_lets_an_administrator_set_the_buyers_code(tmp_path, monkeypatch):
+    from conftest import sign_in_as
+    from streamlit.testing.v1 import AppTest
+
+    path = tmp_path / "page.duckdb"
+    Database.open(path).close()
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    items = [_item("1", "Notebook", "43211503"), _item("2", "Memoria RAM", "32101601-9999"), _item("3", "Limpieza", "76111500")]
+    release = _release(
+        contracts=[_contract(items, value={"amount": 900, "currency": "PYG"})], buyer={"name": "Municipalidad de Luque"}
+    )
+    data = json.dumps({"releases": [release]}).encode()
+    at = AppTest.from_string(UPLOAD_SCRIPT, default_timeout=60)
+    at.query_params["lang"] = "en"
+    sign_in_as(at, "admin", username="dashboard")
+    at.run()
+    at.file_uploader[0].set_value(("luque.json", data, "application/json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    infos = [i.value for i in at.info]
+    assert "2 lines set aside (not equipment): 1 services, 1 supplies." in infos
+    assert any("MUNICIPALIDAD-DE-LUQUE" in i for i in infos)
+    assert any(b.label == "Download the lines set aside (CSV)" for b in at.get("download_button"))
+    at.text_input[0].set_value("PY-LUQ")
+    submit = next(b for b in at.button if b.label == "Keep this code for this buyer")
+    submit.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("PY-LUQ (from the agency-code mapping)" in i.value for i in at.info)
+    with Database.open(path) as db:
+        assert load_agency_map(db) == {"municipalidad de luque": "PY-LUQ"}
