@@ -452,3 +452,25 @@ def test_the_upload_page_shows_the_set_aside_lines_and_lets_an_administrator_set
     assert any("PY-LUQ (from the agency-code mapping)" in i.value for i in at.info)
     with Database.open(path) as db:
         assert load_agency_map(db) == {"municipalidad de luque": "PY-LUQ"}
+
+
+def test_a_record_with_only_a_versioned_release_is_read_from_its_latest_values():
+    def versions(*values):
+        return [
+            {"releaseID": f"r{n}", "releaseDate": "2024-01-0{n}", "releaseTag": ["contract"], "value": v}
+            for n, v in enumerate(values, 1)
+        ]
+
+    versioned = {
+        "ocid": "ocds-v-1",
+        "buyer": {"id": versions("AG-1"), "name": versions("Agency")},
+        "contracts": [
+            {
+                "id": "C-1",
+                "dateSigned": versions("2024-01-02"),
+                "items": [{"id": "1", "description": versions("Laptop"), "quantity": versions(3, 4)}],
+            }
+        ],
+    }
+    [line] = read_ocds(json.dumps({"ocid": "ocds-v-1", "versionedRelease": versioned}).encode(), "v.json").lines
+    assert (line["category"], line["quantity"], line["agency_code"], line["order_date"]) == ("laptop", "4", "AG-1", "2024-01-02")

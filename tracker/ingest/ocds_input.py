@@ -185,11 +185,29 @@ def _from_record(record: object, file_name: str, notes: ReadNotes) -> Iterator[t
         yield ocid or _text(compiled.get("ocid")), compiled, "compiled"  # "" is read as missing by the line reader
         return
     full = [r for r in _dicts(record.get("releases")) if _is_release(r)]
+    versioned = record.get("versionedRelease")
+    if not full and isinstance(versioned, dict):
+        yield ocid or _text(versioned.get("ocid")), _latest_values(versioned), "compiled"
+        return
     if not full:
         notes.linked_only += 1
         return
     ordered = sorted(enumerate(full), key=lambda e: (_instant(e[1].get("date")), e[0]))
     yield ocid or _text(full[0].get("ocid")), merge(ocid, [r for _, r in ordered], file_name), "compiled"
+
+
+def _latest_values(value: object) -> object:
+    """A versioned release read as a compiled one: each field's latest value."""
+    if isinstance(value, dict):
+        return {k: _latest_values(v) for k, v in value.items()}
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "value" in v and set(v) <= _VERSION_KEYS for v in value):
+        return _latest_values(value[-1]["value"])
+    if isinstance(value, list):
+        return [_latest_values(v) for v in value]
+    return value
+
+
+_VERSION_KEYS = frozenset({"releaseID", "releaseDate", "releaseTag", "value"})
 
 
 def _is_release(value: object) -> bool:
