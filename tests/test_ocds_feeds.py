@@ -399,7 +399,8 @@ def test_a_record_package_of_50000_records_is_streamed_with_progress_and_bounded
     report = ingest_file(db, "procurement", path, dry_run=True, progress=lambda phase, f: fractions.append((phase, f)))
     assert (report.rows_read, report.rows_rejected, report.set_aside) == (40_000, 0, {"services": 10_000})
     read = [f for phase, f in fractions if phase == "read" and f is not None]
-    assert len(read) >= 5 and read == sorted(read) and read[-1] > 0.9
+    streamed = read[: read.index(max(read)) + 1]  # the reader's fractions of the file, before the engine's own
+    assert len(streamed) >= 5 and streamed == sorted(streamed) and streamed[-1] > 0.9
 
 
 def test_the_streamed_reader_reads_what_json_reads(tmp_path):
