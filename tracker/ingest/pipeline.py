@@ -18,7 +18,10 @@ import pyarrow as pa
 
 from tracker.ingest import writes
 from tracker.ingest.contracts import CONTRACTS, Contract, HeaderMatch, accepted_headers, contract_for, match_headers
-from tracker.ingest.readers import FileScan, StagedFile, original_rows, query_source, scan_file, stage_file, with_engine_types
+from tracker.ingest.readers.csv import with_engine_types
+from tracker.ingest.readers.dispatch import stage_file
+from tracker.ingest.readers.scan import FileScan, scan_file
+from tracker.ingest.readers.staged import StagedFile, original_rows, query_source
 from tracker.ingest.report import IngestReport, RowError, unique_headers
 from tracker.ingest.validate import (
     ERRORS_DDL,

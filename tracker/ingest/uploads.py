@@ -23,7 +23,8 @@ import pyarrow as pa
 
 from tracker.ingest.contracts import CONTRACTS, accepted_headers, match_headers
 from tracker.ingest.pipeline import IngestReport, ingest_file
-from tracker.ingest.readers import query_source, stage_file
+from tracker.ingest.readers.dispatch import stage_file
+from tracker.ingest.readers.staged import query_source
 from tracker.ingest.report import unique_headers
 from tracker.ingest.templates import LANGUAGES, TEMPLATES
 from tracker.store.config import PROJECT_ROOT
