@@ -5,20 +5,20 @@ from __future__ import annotations
 import codecs
 import csv
 import os
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from tracker.ingest.readers.encoding import detect_encoding, transcode_to_utf8
 from tracker.ingest.readers.sniff import (
     HEADER_SEARCH_ROWS,
     PREFIX_BYTES,
     check_duplicate_headers,
     check_header_leniently,
     detect_delimiter,
-    detect_encoding,
     detect_newline,
     find_header,
     no_header,
+    parse_lines,
 )
 from tracker.ingest.readers.staged import StagedFile
 from tracker.store.db import Database
@@ -35,12 +35,14 @@ def stage_csv(db: Database, path: Path, table: str, file_name: str) -> StagedFil
     try:
         encoding = detect_encoding(prefix, file_name)
     except FileRefused as exc:
-        if exc.key == "file.unknown_encoding":
+        if exc.key == "file.encoding_not_recognised":
             check_header_leniently(prefix, file_name)  # a header problem is the clearer message
         raise
     if encoding in ("utf-8", "utf-8-sig"):
         return _stage_utf8_csv(path, table, file_name, temp_files=())
-    source = _transcode_to_utf8(path, encoding, file_name)
+    text = codecs.getincrementaldecoder(encoding)("replace").decode(prefix, final=False)
+    newline = detect_newline(text.lstrip("\ufeff"), file_name)
+    source = transcode_to_utf8(path, encoding, newline.encode(), file_name)
     try:
         return _stage_utf8_csv(source, table, file_name, temp_files=(str(source),))
     except BaseException:
@@ -48,32 +50,18 @@ def stage_csv(db: Database, path: Path, table: str, file_name: str) -> StagedFil
         raise
 
 
-def _transcode_to_utf8(path: Path, encoding: str, file_name: str) -> Path:
-    """Write a UTF-8 copy of a GB18030 or UTF-16 file for DuckDB's reader."""
-    fd, out_name = tempfile.mkstemp(suffix=".csv", prefix="tracker-utf8-")
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    try:
-        with path.open("rb") as src, os.fdopen(fd, "wb") as dst:
-            while chunk := src.read(4 * 1024 * 1024):
-                dst.write(decoder.decode(chunk).encode("utf-8"))
-            dst.write(decoder.decode(b"", final=True).encode("utf-8"))
-    except UnicodeDecodeError as exc:
-        os.unlink(out_name)
-        raise FileRefused("file.unknown_encoding", file=file_name) from exc
-    return Path(out_name)
-
-
 def _stage_utf8_csv(path: Path, table: str, file_name: str, temp_files: tuple[str, ...]) -> StagedFile:
     """Find the header in the first lines; the body is read later, by DuckDB, straight into the typed table."""
     with path.open("rb") as fh:
         prefix_bytes = fh.read(PREFIX_BYTES)
-    text = codecs.getincrementaldecoder("utf-8")("replace").decode(prefix_bytes, final=False)
+    complete = len(prefix_bytes) < PREFIX_BYTES
+    text = codecs.getincrementaldecoder("utf-8")("replace").decode(prefix_bytes, final=complete)
     text = text.lstrip("\ufeff")
-    newline = detect_newline(text)
+    newline = detect_newline(text, file_name, complete=complete)
     lines = text.split(newline)[: HEADER_SEARCH_ROWS + 5]
-    if len(prefix_bytes) == PREFIX_BYTES and len(lines) > 1:
+    if not complete and len(lines) > 1:
         lines = lines[:-1]  # the last line of a prefix may be cut short
-    delimiter = detect_delimiter(lines)
+    delimiter = detect_delimiter(lines, file_name)
     reader = csv.reader(lines, delimiter=delimiter, quotechar='"')  # lines already split, whatever the line ending
     rows: list[list[str]] = []
     line_after: list[int] = []
@@ -82,7 +70,7 @@ def _stage_utf8_csv(path: Path, table: str, file_name: str, temp_files: tuple[st
             rows.append(row)
             line_after.append(reader.line_num)
     except csv.Error as exc:
-        raise FileRefused("file.bad_csv", file=file_name, line=reader.line_num, reason=str(exc)) from exc
+        raise FileRefused("file.csv_unreadable", file=file_name, line=reader.line_num) from exc
     header_index = find_header(rows)
     if header_index is None:
         raise no_header(file_name)
@@ -91,9 +79,9 @@ def _stage_utf8_csv(path: Path, table: str, file_name: str, temp_files: tuple[st
     params = {"csv_path": str(path), "csv_delim": delimiter, "csv_newline": {"\n": "\\n", "\r": "\\r", "\r\n": "\\r\\n"}[newline]}
     skip = int(line_after[header_index])
     sample_lines = text.split(newline)[skip : SAMPLE_ROWS + skip]
-    if len(prefix_bytes) == PREFIX_BYTES and sample_lines:
+    if not complete and sample_lines:
         sample_lines = sample_lines[:-1]
-    sample = tuple(tuple(row) for row in csv.reader(sample_lines, delimiter=delimiter, quotechar='"') if row)
+    sample = tuple(tuple(row) for row in parse_lines(sample_lines, delimiter, file_name) if row)
     return StagedFile(
         source=_read_csv_sql(len(headers), skip),
         padded_source=_read_csv_sql(len(headers), skip, padded=True),

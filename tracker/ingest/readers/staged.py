@@ -6,11 +6,15 @@ import contextlib
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
 
+from tracker.ingest.readers.encoding import utf8_mix_refusal
+from tracker.ingest.readers.sniff import mixed_newline_refusal
 from tracker.store.db import Database
 from tracker.text.errors import DatabaseError, FileRefused
+from tracker.text.i18n import Message
 
 
 @dataclass(frozen=True)
@@ -50,15 +54,15 @@ def query_source(db: Database, staged: StagedFile, sql: str, params: dict[str, o
         return db.execute(sql.replace("{source}", staged.source), merged, name=name)
     except DatabaseError as exc:
         reason = str(exc.__cause__ or exc)
-        if staged.file_format != "csv" or "CSV Error" not in reason and "Invalid unicode" not in reason:
+        if staged.file_format != "csv" or "CSV" not in reason and "Invalid unicode" not in reason:
             raise
         found = re.search(r"Found: (\d+)", reason)
         if found and int(found.group(1)) < len(staged.headers) and staged.padded_source:
             try:
                 return db.execute(sql.replace("{source}", staged.padded_source), merged, name=name + " (padded)")
             except DatabaseError as exc2:
-                raise _csv_refusal(exc2, staged.file_name, len(staged.headers)) from exc2
-        raise _csv_refusal(exc, staged.file_name, len(staged.headers)) from exc
+                raise _csv_refusal(exc2, staged) from exc2
+        raise _csv_refusal(exc, staged) from exc
 
 
 def original_rows(db: Database, staged: StagedFile, rows_sql: str) -> list[tuple]:
@@ -94,19 +98,27 @@ def _csv_error_line(reason: str) -> str:
     return match.group(1) if match else "?"
 
 
-def _csv_refusal(exc: DatabaseError, file_name: str, expected: int) -> FileRefused:
+def _csv_refusal(exc: DatabaseError, staged: StagedFile) -> FileRefused:
+    """The refusal for what DuckDB's CSV reader failed on, found again in the file where DuckDB does not say."""
     reason = str(exc.__cause__ or exc)
     line = _csv_error_line(reason)
+    path = Path(str(staged.params.get("csv_path", "")))
     if "Invalid unicode" in reason or "not utf-8" in reason:
-        return FileRefused(
-            "file.bad_csv",
-            file=file_name,
-            line=line,
-            reason="the text is not valid UTF-8 here; the file mixes encodings. Save it again as UTF-8.",
+        refusal = utf8_mix_refusal(path, staged.newline or "\n", staged.file_name) if path.is_file() else None
+        return refusal or FileRefused(
+            "file.mixed_encodings",
+            file=staged.file_name,
+            main="UTF-8",
+            rows=[line],
+            other=Message("file.encoding_unknown_other", {}),  # the file changed since DuckDB read it
         )
     found = re.search(r"Found: (\d+)", reason)
     if found:
-        return FileRefused("file.ragged_row", file=file_name, line=line, found=found.group(1), expected=expected)
-    lines = [re.sub(r"^[A-Za-z ]+Error: ", "", ln).strip() for ln in reason.splitlines()]
-    detail = next((ln for ln in lines if ln and not ln.startswith(("CSV Error", "Original Line", "LINE "))), reason)
-    return FileRefused("file.bad_csv", file=file_name, line=line, reason=detail)
+        return FileRefused(
+            "file.ragged_row", file=staged.file_name, line=line, found=found.group(1), expected=len(staged.headers)
+        )
+    if path.is_file():
+        refusal = mixed_newline_refusal(path, staged.file_name)
+        if refusal is not None:
+            return refusal
+    return FileRefused("file.csv_unreadable", file=staged.file_name, line=line)
