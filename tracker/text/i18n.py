@@ -403,10 +403,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "工作簿 {file} 已损坏：{detail}，超出 Excel 的允许范围（{limit}）。",
     ),
     "file.xlsx_cell_ref": ("the sheet {sheet} has a cell at {cell}", "工作表 {sheet} 含有位于 {cell} 的单元格"),
-    "file.xlsx_long_text": (
-        "one cell holds about {chars} characters",
-        "某个单元格约含 {chars} 个字符",
-    ),
+    "file.xlsx_long_text": ("a cell holds more than 32,767 characters", "某个单元格超过 32,767 个字符"),
     "file.xlsx_excel_limits": (
         "1,048,576 rows, 16,384 columns, 32,767 characters in a cell",
         "1,048,576 行、16,384 列、每个单元格 32,767 个字符",

@@ -25,8 +25,9 @@ def stage_file(
 ) -> StagedFile:
     """Read the file at `path` into temp table `table` (a name chosen by the caller, not the user).
 
-    `max_rows` is checked before reading when the format states its row count (Parquet metadata);
-    other formats are counted after staging by the ingest.
+    `max_rows` is checked before reading when the format states its row count (Parquet metadata, a
+    workbook's sheet extent) and while a workbook is read; other formats are counted after staging by
+    the ingest. `max_bytes` also bounds a workbook's unpacked data.
     """
     name = file_name or path.name
     if not path.exists():
@@ -44,7 +45,7 @@ def stage_file(
     if fmt == "csv":
         return stage_csv(db, path, table, name)
     if fmt == "xlsx":
-        return stage_excel(db, path, table, name)
+        return stage_excel(db, path, table, name, max_bytes=max_bytes, max_rows=max_rows)
     if fmt == "parquet":
         return stage_parquet(db, path, table, name)
     if fmt in ("json", "jsonl"):
