@@ -88,7 +88,15 @@ class FilePeek:
 def peek_file(db: Database, path: Path, file_name: str, *, rows: int = PREVIEW_ROWS) -> FilePeek:
     """Read the headers and the first `rows` rows through the same readers as the ingest."""
     table = f"peek_{secrets.token_hex(6)}"
-    staged = stage_file(db, path, table, file_name=file_name, max_bytes=max_upload_bytes(db))
+    limits = load_settings(db)
+    staged = stage_file(
+        db,
+        path,
+        table,
+        file_name=file_name,
+        max_bytes=int(limits["max_upload_mb"]) * 1_000_000,
+        max_rows=int(limits["max_upload_rows"]),
+    )
     try:
         names = unique_headers(staged.headers)
         columns = ", ".join(f"c{i}" for i in range(len(names)))

@@ -177,7 +177,8 @@ def _scan_cells(archive: zipfile.ZipFile, member: str) -> Extent | None:
             data = tail + chunk
             cut = max(data.rfind(b"<"), 0)
             rows_seen += data.count(b"<row", 0, cut) + data.count(b":row", 0, cut)
-            for letters, digits in _CELL_REF.findall(data, 0, cut):
+            references = _CELL_REF.findall(data, 0, cut) if data.find(b' r="', 0, cut) >= 0 else ()
+            for letters, digits in references:
                 row = int(digits)
                 first_row = row if first_row is None else min(first_row, row)
                 last_row = max(last_row, row)
