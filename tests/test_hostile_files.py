@@ -497,3 +497,36 @@ def test_output_into_a_missing_folder_or_onto_the_database_is_refused(command, s
     code, err = _cli(seeded, "zh", *command, "-o", str(seeded), capsys=capsys)
     assert code == 2 and "输入文件本身" in err, err
     assert seeded.read_bytes() == database
+
+
+# -- the upload page records the refusal ----------------------------------------------------------
+_PAGE = """
+from tracker.ui import common, upload_page
+
+common.language_switch()
+upload_page.render()
+"""
+
+
+@pytest.mark.parametrize("case", ["lone-cr-in-a-crlf-file", "gbk-file-with-one-utf8-row-assets"])
+def test_the_upload_page_shows_the_refusal_and_audits_it(case, seeded, monkeypatch):
+    from conftest import sign_in_as
+    from streamlit.testing.v1 import AppTest
+
+    hostile = CSV_CASES[case]
+    monkeypatch.setenv("TRACKER_DB", str(seeded))
+    at = AppTest.from_string(_PAGE, default_timeout=60)
+    at.query_params["lang"] = "zh"
+    sign_in_as(at, "admin", username="dashboard")
+    at.run()
+    at.file_uploader[0].set_value((hostile.file_name, hostile.data(), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.error) == 1
+    _assert_clear(at.error[0].value, hostile.zh, hostile.file_name)
+    cursor = at.session_state["db_cursor"]
+    audited = cursor.fetchall(
+        "SELECT details->>'status', details->>'reason' FROM audit_log WHERE action = 'upload' AND target = ?",
+        [hostile.file_name],
+    )
+    assert audited == [("refused", hostile.key)]
+    assert cursor.scalar("SELECT count(*) FROM uploads") == 1  # the register of the fixture only
