@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
+
 from tracker.text.errors import FileRefused
 from tracker.text.i18n import Message
 
@@ -203,10 +205,41 @@ def transcode_to_utf8(path: Path, encoding: str, newline: bytes, file_name: str)
     return Path(out_name)
 
 
+def _utf8_lines(block: bytes, separator: bytes) -> list[int]:
+    """Indexes of the lines of a block that hold non-ASCII bytes and are all well-formed UTF-8, found with array operations.
+
+    A byte is out of place when it is a continuation byte (10xxxxxx) no lead byte asks for, or any
+    other byte where one is owed; a line with non-ASCII bytes and none out of place is UTF-8.
+    """
+    b = np.frombuffer(block, dtype=np.uint8)
+    continuation = (b & 0xC0) == 0x80
+    owed = np.zeros(b.size, dtype=bool)
+    lead2 = (b >= 0xC2) & (b <= 0xDF)
+    lead3 = (b & 0xF0) == 0xE0
+    lead4 = (b >= 0xF0) & (b <= 0xF4)
+    owed[1:] |= lead2[:-1] | lead3[:-1] | lead4[:-1]
+    owed[2:] |= lead3[:-2] | lead4[:-2]
+    owed[3:] |= lead4[:-3]
+    wrong = (continuation != owed) | (b == 0xC0) | (b == 0xC1) | (b >= 0xF5)
+    if not b.size:
+        return []
+    starts = np.flatnonzero(b == separator[0]) + 1  # a line ending belongs to the line it ends
+    starts = np.concatenate(([0], starts[starts < b.size]))
+    non_ascii = np.logical_or.reduceat(b >= 0x80, starts)
+    return np.flatnonzero(non_ascii & ~np.logical_or.reduceat(wrong, starts)).tolist()
+
+
+def _has_utf8_lines(block: bytes, separator: bytes) -> bool:
+    candidates = _utf8_lines(block, separator)
+    if not candidates:
+        return False
+    lines = block.split(separator)
+    return any(_is_utf8_text(lines[index]) for index in candidates)
+
+
 def _transcode_lines(src: BinaryIO, dst: BinaryIO, encoding: str, separator: bytes, file_name: str) -> None:
-    """Decode block by block; lines in UTF-8, or in neither encoding, are gathered and the file refused."""
-    utf8, native, neither = _Rows(), _Rows(), _Rows()
-    for first_line, block in _lines(src, separator):
+    """Decode block by block; at the first line in UTF-8, or in neither encoding, the whole file is looked at and refused."""
+    for _, block in _lines(src, separator):
         if block.isascii():
             dst.write(block)
             continue
@@ -214,38 +247,43 @@ def _transcode_lines(src: BinaryIO, dst: BinaryIO, encoding: str, separator: byt
             text = block.decode(encoding)
         except UnicodeDecodeError:
             text = None
+        if text is not None and not _has_utf8_lines(block, separator):
+            dst.write(text.encode("utf-8"))
+            continue
+        src.seek(0)
+        raise _mixed_refusal(src, encoding, separator, file_name)
+
+
+def _mixed_refusal(src: BinaryIO, encoding: str, separator: bytes, file_name: str) -> FileRefused:
+    """Every non-ASCII line sorted into UTF-8, the file's encoding, or neither; the refusal names the rows that differ."""
+    utf8, native, neither = _Rows(), _Rows(), _Rows()
+    for first_line, block in _lines(src, separator):
+        if block.isascii():
+            continue
         for offset, line in enumerate(block.split(separator)):
             if line.isascii():
                 continue
             if _is_utf8_text(line):
                 utf8.add(first_line + offset, line)
-            elif text is not None:
-                native.add(first_line + offset, line)
+                continue
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError:
+                neither.add(first_line + offset, line)
             else:
-                try:
-                    line.decode(encoding)
-                except UnicodeDecodeError:
-                    neither.add(first_line + offset, line)
-                else:
-                    native.add(first_line + offset, line)
-        if text is not None and not utf8.count:
-            dst.write(text.encode("utf-8"))
+                native.add(first_line + offset, line)
     main = ENCODING_NAMES[encoding]
-    if utf8.count and not native.count and not neither.count:  # cannot be: the first bytes were not UTF-8
-        raise FileRefused("file.encoding_not_recognised", file=file_name, tried=ENCODINGS_TRIED)
     if neither.count:
         other = guess_encoding(neither.sample)
-        raise FileRefused(
-            "file.mixed_encodings",
-            file=file_name,
-            main=main,
-            rows=neither.shown(),
-            other=_in(other if other != main else None),
+        return FileRefused(
+            "file.mixed_encodings", file=file_name, main=main, rows=neither.shown(), other=_in(other if other != main else None)
         )
+    if utf8.count and native.count > utf8.count:
+        return FileRefused("file.mixed_encodings", file=file_name, main=main, rows=utf8.shown(), other=_in("UTF-8"))
     if utf8.count and native.count:
-        if utf8.count > native.count:
-            raise FileRefused("file.mixed_encodings", file=file_name, main="UTF-8", rows=native.shown(), other=_in(main))
-        raise FileRefused("file.mixed_encodings", file=file_name, main=main, rows=utf8.shown(), other=_in("UTF-8"))
+        return FileRefused("file.mixed_encodings", file=file_name, main="UTF-8", rows=native.shown(), other=_in(main))
+    # only UTF-8 lines: cannot be, the first bytes were not UTF-8
+    return FileRefused("file.encoding_not_recognised", file=file_name, tried=ENCODINGS_TRIED)
 
 
 def utf8_mix_refusal(path: Path, newline: str, file_name: str) -> FileRefused | None:
