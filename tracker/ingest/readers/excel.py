@@ -116,7 +116,8 @@ def check_workbook(path: Path, file_name: str, max_bytes: int | None, max_rows: 
     except FileRefused:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        raise FileRefused("file.bad_xlsx", file=file_name, reason=str(exc) or type(exc).__name__) from exc
+        reason = (str(exc) or type(exc).__name__).replace(str(path), file_name)
+        raise FileRefused("file.bad_xlsx", file=file_name, reason=reason) from exc
 
 
 def _read_small(archive: zipfile.ZipFile, member: str) -> bytes:
@@ -315,7 +316,7 @@ def stage_excel(
         if isinstance(exc, (FileRefused, DatabaseError)) or not isinstance(exc, Exception):
             raise
         if isinstance(exc, CalamineError):
-            raise FileRefused("file.bad_xlsx", file=file_name, reason=str(exc)) from exc
+            raise FileRefused("file.bad_xlsx", file=file_name, reason=str(exc).replace(str(path), file_name)) from exc
         # calamine raises plain errors for some damaged archives
         raise FileRefused("file.bad_xlsx", file=file_name, reason=type(exc).__name__) from exc
     return StagedFile(table, file_name, "xlsx", tuple(headers), excel_dates=True, temp_tables=(table,), source_table_hint=table)
