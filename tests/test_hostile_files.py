@@ -355,6 +355,12 @@ BOMBS = {
         ("XFD1048576", "1,048,576 rows × 16,384 columns", "1,024 MB"),
         ("XFD1048576", "工作表 Usage"),
     ),
+    "one-cell-at-XFD1048576-under-a-false-dimension": Bomb(
+        lambda p: _workbook(p, b"A1:C2", _A_TEXT_CELL + _one_cell("XFD1048576")),
+        "file.xlsx_sheet_too_large",
+        ("XFD1048576",),
+        ("XFD1048576",),
+    ),
     "one-cell-at-ZZ200000-no-dimension": Bomb(
         lambda p: _workbook(p, None, _one_cell("ZZ200000")),
         "file.xlsx_sheet_too_large",

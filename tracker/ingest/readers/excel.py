@@ -156,13 +156,28 @@ def _worksheets(archive: zipfile.ZipFile, names: set[str]) -> list[tuple[str, st
 
 
 def _sheet_extent(archive: zipfile.ZipFile, member: str) -> Extent | None:
-    """The sheet's stated <dimension>, read from its first bytes; its cells, read in bounded chunks, when it states none."""
+    """The sheet's extent: its stated <dimension> (read from its first bytes) when no cell reference is
+    longer than the dimension's; otherwise, or when it states none, the extent of its cells."""
     with archive.open(member) as fh:
         head = fh.read(HEAD_BYTES)
     stated = re.search(rb'<(?:\w+:)?dimension\s+ref\s*=\s*"([^"]+)"', head)
-    if stated and (extent := _extent_of(stated.group(1))) is not None:
+    if stated and (extent := _extent_of(stated.group(1))) is not None and not _longer_reference(archive, member, extent):
         return extent
     return _scan_cells(archive, member)
+
+
+def _longer_reference(archive: zipfile.ZipFile, member: str, extent: Extent) -> bool:
+    """Whether a cell reference has more letters or digits than the dimension's last cell: a dimension that
+    understates the sheet. Such references are rare, so the search costs little more than reading the sheet."""
+    letters, digits = len(column_letters(extent.last_column)), len(str(extent.last_row))
+    longer = re.compile(rb'r="(?:[A-Z]{%d,}|[A-Z]{1,4}[0-9]{%d,})"' % (letters + 1, digits + 1))
+    tail = b""
+    with archive.open(member) as fh:
+        while chunk := fh.read(4 * 1024 * 1024):
+            if longer.search(tail + chunk):
+                return True
+            tail = chunk[-32:]
+    return False
 
 
 _CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|row)\b[^>]*?\sr="([A-Z]{0,4})([0-9]{1,9})"')
