@@ -264,17 +264,16 @@ CASES = [
         "zip-that-is-not-a-workbook", lambda p: raw_file(p, "usage.xlsx", b"PK\x03\x04" + b"\x00" * 200), refused="file.bad_xlsx"
     ),
     case(
-        "utf16-without-bom",
+        "utf16-without-bom-valid",
         lambda p: raw_file(p, "usage.csv", "asset_id,usage_date,hours_used\nPC-1,2025-02-03,2\n".encode("utf-16-le")),
-        refused="file.unknown_encoding",
-        mentions=("usage.csv", "UTF-8"),
+        accepted=1,
     ),
     case("random-bytes-named-csv", lambda p: raw_file(p, "usage.csv", RANDOM_BYTES), refused="file.binary"),
     case(
         "not-utf8-nor-gb18030",
         lambda p: raw_file(p, "usage.csv", b"asset_id,usage_date,hours_used\nPC-1,2025-01-01,\xff\xfe\x80\n"),
-        refused="file.unknown_encoding",
-        mentions=("UTF-8",),
+        refused="file.encoding_not_recognised",
+        mentions=("UTF-8", "GB18030", "Big5"),
     ),
     case(
         "no-recognisable-header",

@@ -143,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return EXIT_USAGE if exc.code else EXIT_OK
     lang = _lang(args)
+    problem = _output_problem(args)
+    if problem is not None:
+        _err(render(problem, lang))
+        return EXIT_USAGE
     try:
         if args.command == "init":
             return cmd_init(args, lang)
@@ -169,6 +173,27 @@ def main(argv: list[str] | None = None) -> int:
         _err(exc.text(lang))
         return EXIT_REJECTED if exc.key.startswith("file.") else EXIT_USAGE
     return EXIT_USAGE
+
+
+def _output_problem(args: argparse.Namespace) -> Message | None:
+    """Why the file `--rejects` or `-o` names cannot be written, checked before any work: its folder is
+    missing, it is a folder, or it is the input file or the database itself (which it would overwrite)."""
+    output = getattr(args, "rejects", None) or getattr(args, "output", None)
+    if output is None:
+        return None
+    output = Path(output)
+    if output.is_dir():
+        return Message("cli.output_is_folder", {"path": str(output)})
+    if not output.absolute().parent.is_dir():
+        return Message("cli.output_folder_missing", {"path": str(output)})
+    inputs = [getattr(args, "file", None), args.db or os.environ.get("TRACKER_DB")]
+    for given in inputs:
+        if given is None:
+            continue
+        same = output.resolve() == Path(given).resolve()
+        if same or (output.exists() and Path(given).exists() and output.samefile(given)):
+            return Message("cli.output_is_input", {"path": str(output)})
+    return None
 
 
 def cmd_init(args: argparse.Namespace, lang: str) -> int:

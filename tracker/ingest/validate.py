@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from tracker.domain.categories import normalise_category
 from tracker.ingest.contracts import Contract, HeaderMatch, normalise_bool, normalise_header, normalise_status
-from tracker.ingest.readers import StagedFile, query_source
+from tracker.ingest.readers.staged import StagedFile, query_source
 from tracker.store.db import Database
 from tracker.text.errors import FileRefused
 

@@ -428,6 +428,65 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "auth.prompt_password": ("Password: ", "密码："),
     "auth.prompt_again": ("Password again: ", "再次输入密码："),
+    # -- hostile and garbled files: every reader failure is refused with its own message --------
+    "file.binary_kind": (
+        "The file {file} is a {kind} file, not text; it is not a CSV file. Export the data as CSV or XLSX and upload that.",
+        "文件 {file} 是 {kind} 文件，不是文本，不是 CSV 文件。请将数据导出为 CSV 或 XLSX 后上传。",
+    ),
+    "file.encoding_not_recognised": (
+        "The text of {file} is in none of the encodings tried ({tried}). Save it as CSV UTF-8 and upload again.",
+        "文件 {file} 的文字不属于已尝试的任何编码（{tried}）。请另存为 UTF-8 编码的 CSV 后重新上传。",
+    ),
+    "file.mixed_encodings": (
+        "The file {file} mixes text encodings: it is mostly {main}, but these rows are {other}: {rows}. Stored as they are, they would be garbled. Save the whole file in one encoding (CSV UTF-8) and upload again.",
+        "文件 {file} 混用了多种文字编码：大部分为 {main}，但以下各行为 {other}：第 {rows} 行。若照原样存储，这些行会变成乱码。请将整个文件以同一种编码（UTF-8 CSV）另存后重新上传。",
+    ),
+    "file.rows_more": ("{rows} and {more} more", "{rows} 等（另有 {more} 行）"),
+    "file.encoding_unknown_other": ("in another encoding", "其他编码"),
+    "file.encoding_in": ("in {encoding}", "{encoding} 编码"),
+    "file.mixed_newlines": (
+        'The file {file} mixes line endings: line {line} ends with {found}, the lines before it with {expected}, so its rows cannot be told apart reliably. Save it again as CSV (for example "CSV UTF-8" in Excel) and upload again.',
+        "文件 {file} 混用了不同的换行符：第 {line} 行以 {found} 结尾，之前各行以 {expected} 结尾，无法可靠地分行。请重新另存为 CSV（例如在 Excel 中另存为“CSV UTF-8”）后上传。",
+    ),
+    "file.csv_unreadable": (
+        "The file {file} could not be read as CSV at line {line}: a quote or a line break there does not fit the CSV format. Check that line (or save the file again as CSV) and upload again.",
+        "文件 {file} 第 {line} 行无法按 CSV 读取：该处的引号或换行不符合 CSV 格式。请检查该行（或重新另存为 CSV）后上传。",
+    ),
+    "file.xlsx_unpacked_too_large": (
+        "The workbook {file} is {size_mb} MB once unpacked; the limit is {limit_mb} MB. Split it into smaller files and upload again.",
+        "工作簿 {file} 解压后为 {size_mb} MB，超过上限 {limit_mb} MB。请拆分为较小的文件后重新上传。",
+    ),
+    "file.xlsx_sheet_too_large": (
+        "The sheet {sheet} of {file} reaches cell {cell} ({rows} rows × {columns} columns); reading it would take {size_mb} MB, more than the limit of {limit_mb} MB. Delete what lies outside the data (look at cell {cell}) and upload again.",
+        "工作簿 {file} 的工作表 {sheet} 延伸至单元格 {cell}（{rows} 行 × {columns} 列）；读取需要 {size_mb} MB，超过上限 {limit_mb} MB。请删除数据区域以外的内容（检查单元格 {cell}）后重新上传。",
+    ),
+    "file.xlsx_sheet_too_many_rows": (
+        "The sheet {sheet} of {file} reaches row {rows} (cell {cell}); the limit is {limit} data rows. Delete what lies below the data, or split the file, and upload again.",
+        "工作簿 {file} 的工作表 {sheet} 延伸至第 {rows} 行（单元格 {cell}），超过上限 {limit} 行数据。请删除数据下方的内容或拆分文件后重新上传。",
+    ),
+    "file.xlsx_beyond_excel": (
+        "The workbook {file} is damaged: {detail}, beyond what Excel allows ({limit}).",
+        "工作簿 {file} 已损坏：{detail}，超出 Excel 的允许范围（{limit}）。",
+    ),
+    "file.xlsx_cell_ref": ("the sheet {sheet} has a cell at {cell}", "工作表 {sheet} 含有位于 {cell} 的单元格"),
+    "file.xlsx_long_text": ("a cell holds more than 32,767 characters", "某个单元格超过 32,767 个字符"),
+    "file.xlsx_excel_limits": (
+        "1,048,576 rows, 16,384 columns, 32,767 characters in a cell",
+        "1,048,576 行、16,384 列、每个单元格 32,767 个字符",
+    ),
+    "file.unreadable": (
+        "The file {file} could not be read ({reason}). Check that it is a CSV, XLSX, Parquet or OCDS JSON file and upload again.",
+        "无法读取文件 {file}（{reason}）。请确认它是 CSV、XLSX、Parquet 或 OCDS JSON 文件后重新上传。",
+    ),
+    "cli.output_folder_missing": (
+        "The folder of {path} does not exist; create it first or choose another path.",
+        "{path} 所在的文件夹不存在；请先创建该文件夹或另选路径。",
+    ),
+    "cli.output_is_input": (
+        "{path} is the input file itself; choose another path for the output.",
+        "{path} 就是输入文件本身；请为输出另选路径。",
+    ),
+    "cli.output_is_folder": ("{path} is a folder; give a file name.", "{path} 是文件夹；请给出文件名。"),
 }
 
 KIND_NAMES: dict[str, tuple[str, str]] = {
