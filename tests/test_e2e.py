@@ -37,7 +37,7 @@ def server(tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is missing: bin/test installs it (apt-get install chromium)")
     db_path = tmp_path_factory.mktemp("e2e") / "tracker.duckdb"
-    open_with_demo(db_path).close()
+    open_with_demo(db_path, demo=True).close()
     port = _free_port()
     env = dict(os.environ, TRACKER_DB=str(db_path))
     log = open(db_path.with_suffix(".log"), "w", encoding="utf-8")

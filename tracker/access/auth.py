@@ -146,6 +146,11 @@ def has_users(db: Database) -> bool:
     return bool(db.scalar("SELECT count(*) FROM users", name="count users"))
 
 
+def needs_first_administrator(db: Database) -> bool:
+    """Whether no administrator can sign in: a new database, or a demo whose accounts were retired by real use."""
+    return not db.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled", name="count admins")
+
+
 def create_user(
     db: Database,
     username: str,
