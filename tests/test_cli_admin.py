@@ -205,3 +205,18 @@ def test_a_real_command_line_upload_retires_the_demo_accounts(tracker, db_path, 
     assert tracker("ingest", "assets", str(more))[0] == 0
     with Database.open(db_path) as db:
         assert auth.active_demo_accounts(db) == []
+
+
+def test_an_agency_account_uploads_for_its_own_agency_only(tracker, db_path, tmp_path):
+    with Database.open(db_path) as db:
+        auth.create_user(db, "clerk", PASSWORD, "agency", agency="A002", actor="boss")
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(ASSETS.replace("PC-1", "PC-7") + "PC-8,A002,laptop,5000,2024-01-10\n", encoding="utf-8")
+    code, _, err = tracker("ingest", "assets", str(mixed), "--agency", "A001", user="clerk")
+    assert code == 1 and "A001" in err
+    code, _, _ = tracker("ingest", "assets", str(mixed), "--partial", user="clerk")
+    assert code == 1  # the A001 row is rejected: the upload was limited to A002
+    with Database.open(db_path) as db:
+        assert db.fetchall("SELECT asset_id, agency_code FROM assets WHERE asset_id IN ('PC-7', 'PC-8')") == [("PC-8", "A002")]
+        refused = db.fetchall("SELECT actor, details->>'reason' FROM audit_log WHERE action = 'command_refused'")
+    assert refused == [("clerk", "agency")]

@@ -384,6 +384,19 @@ def retire_demo_accounts(db: Database) -> int:
     return len(names)
 
 
+def command_line_agency(db: Database, actor: str, agency: str | None, *, command: str) -> str | None:
+    """The agency a command-line upload is limited to: an agency account's own (ScopeError, audited, for another)."""
+    account = _account(db, _normalised_name(actor))
+    if account is None or account["role"] != "agency":
+        return agency
+    user = User(_normalised_name(actor), "agency", account["agency_code"], account["display_name"])
+    try:
+        return upload_agency(user, agency)
+    except ScopeError:
+        audit.record(db, user.username, "command_refused", command, {"action": "upload", "reason": "agency", "agency": agency})
+        raise
+
+
 def _demo_account_names(db: Database, *, active: bool) -> list[str]:
     names = [account[0] for account in demo_accounts()]
     rows = db.fetchall(

@@ -214,18 +214,19 @@ def cmd_ingest(args: argparse.Namespace, lang: str) -> int:
 
     live = sys.stderr.isatty()
     progress = timed(_err, live=live) if live or os.environ.get("TRACKER_PROGRESS") == "1" else None
-    from tracker.access.auth import retire_demo_accounts
+    from tracker.access.auth import command_line_agency, retire_demo_accounts
     from tracker.text.errors import FileRefused
 
     with Database.open(args.db) as db:
         actor = _acting(db, "upload", "ingest")
+        agency = command_line_agency(db, actor, args.agency, command="ingest")
         try:
             report = ingest_file(
                 db,
                 args.kind,
                 args.file,
                 actor=actor,
-                agency=args.agency,
+                agency=agency,
                 partial=args.partial,
                 dry_run=args.dry_run,
                 date_order=args.date_order,
