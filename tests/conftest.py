@@ -20,6 +20,7 @@ def _isolated_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("TRACKER_LANG", raising=False)
     monkeypatch.delenv("TRACKER_USER", raising=False)
     monkeypatch.delenv("TRACKER_AUDIT_KEY_FILE", raising=False)
+    monkeypatch.setenv("TRACKER_PAGE_ERRORS", "raise")  # a failing page fails its test (tracker.ui.errors)
 
 
 def copy_database(source: Path, target: Path) -> None:

@@ -194,6 +194,7 @@ def test_an_unexpected_error_shows_a_message_with_an_id_and_logs_the_traceback(d
         raise RuntimeError("secret detail: SELECT password_hash FROM users")
 
     monkeypatch.setattr(dashboard, "kpis", broken)
+    monkeypatch.delenv("TRACKER_PAGE_ERRORS")  # as in production
     for lang, words in (("en", "error id"), ("zh", "编号")):
         caplog.clear()
         at = sign_in_as(_app(lang=lang), "admin").run()
@@ -205,3 +206,6 @@ def test_an_unexpected_error_shows_a_message_with_an_id_and_logs_the_traceback(d
         assert "Traceback" not in shown and "secret detail" not in shown and "RuntimeError" not in shown
         [record] = [r for r in caplog.records if error_id in r.getMessage()]
         assert record.exc_info and "secret detail" in str(record.exc_info[1])
+    monkeypatch.setenv("TRACKER_PAGE_ERRORS", "raise")  # what the other tests run with: the error is not hidden
+    at = sign_in_as(_app(), "admin").run()
+    assert at.exception and "secret detail" in at.exception[0].message
