@@ -67,7 +67,9 @@ def open_with_demo(path: str | Path | None = None, *, demo: bool | None = None, 
     ensure_default_profiles(db)
     if wanted and is_empty(db):
         say = log or (lambda text: print(text, file=sys.stderr, flush=True))
-        say(f"{db_path}: first run of the default database, loading the demo data and its demo accounts")
+        say(
+            f"{db_path}: loading the demo data and its demo accounts (public passwords, disabled by the first real upload or account)"
+        )
         load_demo(db, log=say)
     return db
 
