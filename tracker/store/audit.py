@@ -7,7 +7,7 @@ canonical JSON of `[entry_id, at (ISO), actor, action, target, details]`; the fi
 breaks the chain, and `verify` says where; whoever can write the database but cannot read the key
 cannot write a chain that verifies. Deleting the newest entries cannot be seen from the table
 alone: an auditor who keeps the latest `entry_hash` elsewhere (`head`, `audit head`) checks that it
-is still in the log (`verify(head=…)`, `audit verify --head HASH`).
+is still in the log (`verify(head_hash=…)`, `audit verify --head HASH`). One key file per database.
 
 Entries written before the log was keyed (plain SHA-256 of the same text, ids from a sequence that
 may skip) still verify: the key file records the first entry written with it (`keyed_from`), so an
@@ -159,6 +159,9 @@ def _write_key(key: AuditKey) -> None:
             os.link(temporary, key.path)  # fails if another process made the key first: theirs is kept
         except FileExistsError:
             pass
+        except OSError:  # a file system without hard links
+            if not key.path.exists():
+                os.replace(temporary, key.path)
     finally:
         temporary.unlink(missing_ok=True)
 
