@@ -37,7 +37,7 @@ def server(tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is missing: bin/test installs it (apt-get install chromium)")
     db_path = tmp_path_factory.mktemp("e2e") / "tracker.duckdb"
-    open_with_demo(db_path).close()
+    open_with_demo(db_path, demo=True).close()
     port = _free_port()
     env = dict(os.environ, TRACKER_DB=str(db_path))
     log = open(db_path.with_suffix(".log"), "w", encoding="utf-8")
@@ -243,8 +243,37 @@ def test_review_a_finding_and_download_the_evidence_pack(server, page, tmp_path)
     assert len(findings) == 112 and sum(1 for r in findings if r[status] == "confirmed") == 1
 
 
+def test_an_agency_user_signs_in_and_sees_only_their_agency(server, browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        tab.goto(server["url"])
+        settle(tab)
+        assert tab.get_by_text("Demo accounts (shown while the demo data is loaded)").is_visible()
+        shoot(tab, "login", 1000)
+        tab = SignedInTab(tab, "agency-a001", "demo-agency-pass")
+        tab.goto(server["url"])
+        tab.locator("[data-testid='stPlotlyChart']").nth(3).wait_for()
+        assert tab.get_by_text("Agency: A001 (your agency)").is_visible()
+        assert not tab.get_by_role("link", name="Settings").is_visible()
+        tab.goto(server["url"] + "/explore?agency=A002")
+        settle(tab)
+        assert tab.get_by_text("This agency has no purchases or assets matching the filters.").is_visible()
+        tab.goto(server["url"] + "/explore")
+        settle(tab)
+        tab.get_by_role("heading", name="Agencies").wait_for()
+        grid = tab.locator("[data-testid='stDataFrame']").first
+        assert grid.get_attribute("data-testid")  # one row: A001 (the grid is a canvas; rows checked by AppTest)
+    finally:
+        context.close()
+
+
 def test_upload_through_the_browser_changes_the_overview(server, page, tmp_path):
-    """A bad file shows its row errors and stores nothing; a good one is previewed, committed, and moves the data date."""
+    """A bad file shows its row errors and stores nothing; a good one is previewed, committed, and moves the data date.
+
+    Runs last: the first real upload retires the demo accounts the other tests sign in with.
+    """
     bad = tmp_path / "usage_bad.csv"
     bad.write_text("asset_id,usage_date,hours_used\nA001-00001,2026-01-05,6\nA001-00001,2026-01-06,-3\n", encoding="utf-8")
     good = tmp_path / "usage_january.csv"
@@ -267,32 +296,15 @@ def test_upload_through_the_browser_changes_the_overview(server, page, tmp_path)
         timeout=60_000
     )
     shoot(page, "upload-receipt", 1200)
-    page.goto(server["url"])
-    settle(page)
-    page.get_by_text(re.compile(r"Data as of\s+2026-01-05")).wait_for()
-
-
-def test_an_agency_user_signs_in_and_sees_only_their_agency(server, browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-GB")
-    tab = context.new_page()
-    tab.set_default_timeout(60_000)
-    try:
-        tab.goto(server["url"])
-        settle(tab)
-        assert tab.get_by_text("Demo accounts").is_visible()
-        shoot(tab, "login", 1000)
-        tab = SignedInTab(tab, "agency-a001", "demo-agency-pass")
-        tab.goto(server["url"])
-        tab.locator("[data-testid='stPlotlyChart']").nth(3).wait_for()
-        assert tab.get_by_text("Agency: A001 (your agency)").is_visible()
-        assert not tab.get_by_role("link", name="Settings").is_visible()
-        tab.goto(server["url"] + "/explore?agency=A002")
-        settle(tab)
-        assert tab.get_by_text("This agency has no purchases or assets matching the filters.").is_visible()
-        tab.goto(server["url"] + "/explore")
-        settle(tab)
-        tab.get_by_role("heading", name="Agencies").wait_for()
-        grid = tab.locator("[data-testid='stDataFrame']").first
-        assert grid.get_attribute("data-testid")  # one row: A001 (the grid is a canvas; rows checked by AppTest)
-    finally:
-        context.close()
+    # a real upload ends the demo: its public accounts stop working, and the first administrator is asked for
+    tab = page._tab
+    tab.goto(server["url"])
+    settle(tab)
+    tab.get_by_text("Create the first administrator").wait_for()
+    assert not tab.get_by_text("Demo accounts (shown while the demo data is loaded)").is_visible()
+    tab.get_by_label("Username").fill("chief")
+    tab.get_by_label("Password (at least 10 characters)").fill("a long enough secret")
+    tab.get_by_label("Password again").fill("a long enough secret")
+    tab.get_by_role("button", name="Create and sign in").click()
+    settle(tab)
+    tab.get_by_text(re.compile(r"Data as of\s+2026-01-05")).wait_for()

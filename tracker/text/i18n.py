@@ -487,6 +487,49 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path} 就是输入文件本身；请为输出另选路径。",
     ),
     "cli.output_is_folder": ("{path} is a folder; give a file name.", "{path} 是文件夹；请给出文件名。"),
+    # --- audit key and head, command-line accounts and settings, page errors --------------------------
+    "audit.gap": (
+        "Audit entries are missing: {entries} (deleted).",
+        "审计记录缺失：{entries}（已被删除）。",
+    ),
+    "audit.truncated": (
+        "The audit log ends at entry #{entry}, but entries up to #{expected} were written: the newest entries were deleted.",
+        "审计日志止于记录 #{entry}，但曾写入至记录 #{expected}：最新的记录已被删除。",
+    ),
+    "audit.head_missing": (
+        "The recorded head {hash} is not in the audit log: the entries up to it were deleted or rewritten.",
+        "另行保存的日志头哈希 {hash} 不在审计日志中：截至该记录的条目已被删除或改写。",
+    ),
+    "audit.head_found": (
+        "The recorded head {hash} is entry #{entry}, still in the log.",
+        "另行保存的日志头哈希 {hash} 对应记录 #{entry}，仍在日志中。",
+    ),
+    "audit.key_missing": (
+        "The audit key file {path} is missing: entries written with it cannot be verified. Restore it from where you keep it.",
+        "审计密钥文件 {path} 不存在：用它写入的记录无法核验。请从保存处恢复该文件。",
+    ),
+    "audit.bad_key": (
+        "The audit key file {path} cannot be read ({reason}). Restore it from where you keep it.",
+        "无法读取审计密钥文件 {path}（{reason}）。请从保存处恢复该文件。",
+    ),
+    "audit.head": (
+        "Newest audit entry #{entry}; keep its hash (printed on standard output) elsewhere and check it later with `audit verify --head HASH`.",
+        "最新审计记录为 #{entry}；请另行保存其哈希值（已输出到标准输出），日后用 `audit verify --head 哈希值` 核对。",
+    ),
+    "auth.cli_account_disabled": (
+        "TRACKER_USER names the account {username}, which is disabled.",
+        "TRACKER_USER 指定的账户 {username} 已停用。",
+    ),
+    "settings.unknown": (
+        "There is no setting named {name}. `settings list` shows them all.",
+        "没有名为 {name} 的设置。`settings list` 列出全部设置。",
+    ),
+    "settings.changed": ("{name}: {old} → {new}.", "{name}：{old} → {new}。"),
+    "settings.unchanged": ("{name} is already {value}; nothing changed.", "{name} 已是 {value}；未作更改。"),
+    "ui.page_error": (
+        "Something went wrong while showing this page. It was logged with the error id {error_id}: give that id to your administrator.",
+        "显示此页面时出错。错误已记入日志，编号为 {error_id}：请将此编号告知管理员。",
+    ),
 }
 
 KIND_NAMES: dict[str, tuple[str, str]] = {
