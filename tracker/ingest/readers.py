@@ -23,8 +23,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
+from python_calamine import CalamineError, CalamineWorkbook
 
 from tracker.ingest.contracts import CONTRACTS, match_headers
+from tracker.ingest.ocds import read_ocds
 from tracker.store.db import Database
 from tracker.text.errors import DatabaseError, FileRefused
 
@@ -479,8 +481,6 @@ def _cell_text(value: object) -> str | None:
 
 
 def _stage_excel(db: Database, path: Path, table: str, file_name: str) -> StagedFile:
-    from python_calamine import CalamineError, CalamineWorkbook
-
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheets = [workbook.get_sheet_by_index(i) for i in range(len(workbook.sheet_names))]
@@ -569,8 +569,6 @@ def quote_ident(name: str) -> str:
 
 # -- OCDS ------------------------------------------------------------------------------------------
 def _stage_ocds(db: Database, path: Path, table: str, file_name: str, fmt: str) -> StagedFile:
-    from tracker.ingest.ocds import read_ocds
-
     lines = read_ocds(path.read_bytes(), file_name)
     if not lines:
         raise FileRefused("file.ocds_no_lines", file=file_name)
