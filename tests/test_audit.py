@@ -1,4 +1,4 @@
-"""The audit log (DESIGN §8): every audited action leaves a chained entry, and tampering is detected."""
+"""The audit log (docs/architecture.md, access and audit): every audited action leaves a chained entry, and tampering is detected."""
 
 from __future__ import annotations
 

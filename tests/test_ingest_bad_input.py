@@ -1,4 +1,4 @@
-"""Malformed uploads (DESIGN §2, §2.4): every bad file is refused or its rows rejected, clearly, and nothing leaks in.
+"""Malformed uploads (docs/contracts.md, docs/data-path.md): every bad file is refused or its rows rejected, clearly, and nothing leaks in.
 
 Each case builds a small file in tmp_path, ingests it into a seeded database and checks three things:
 the exact refusal key or the exact row errors (spreadsheet row number, the user's column header,

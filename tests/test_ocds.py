@@ -1,4 +1,4 @@
-"""OCDS reading (DESIGN §2.1): real publisher fixtures, hand-made shapes, and refusals."""
+"""OCDS reading (docs/contracts.md, OCDS): real publisher fixtures, hand-made shapes, and refusals."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The evidence pack: reviewed findings with everything needed to check them, as one XLSX or a ZIP of CSVs.
 
-Sheets (DESIGN §5, §7, §8): Summary (as-of date, window, thresholds, counts and value by rule and
-by agency, who exported and when, the data fingerprint), Findings (§7 columns, review status and
+Sheets (docs/data-path.md, the evidence pack): Summary (as-of date, window, thresholds, counts and value by rule and
+by agency, who exported and when, the data fingerprint), Findings (the columns of `flags`, review status and
 note), Rules (definitions and the parameters in force), Assets and Purchase lines behind the
 findings. Headers are in the reader's language; every text cell is neutralised against formula
 injection and the XLSX is written with formula and URL conversion off.

@@ -1,4 +1,4 @@
-"""`python -m tracker ...`: the command line of DESIGN §7.
+"""`python -m tracker ...`: the command line (README, Command line).
 
 Results go to standard output (or `-o`); messages, warnings and progress go to standard error.
 Exit codes: 0 done; 1 the input was refused or rows were rejected; 2 usage error.

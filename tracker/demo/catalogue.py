@@ -1,4 +1,4 @@
-"""Fixed reference data the demo draws from (DESIGN §7 `demo`).
+"""Fixed reference data the demo draws from (docs/architecture.md, demo data).
 
 Category profiles, the product catalogue with price ranges (and the premium models only over-cap lines use), suppliers
 and serial prefixes, how often each category is bought and in what quantities, how it is used and who reports its usage,

@@ -1,4 +1,4 @@
-"""Planting the rule cases of DESIGN §4 and §5 into the demo world, and recording them as ground truth.
+"""Planting the rule cases of docs/rules.md into the demo world, and recording them as ground truth.
 
 `Builder.build` runs the whole construction in a fixed order: the regular world, then the procurement-side cases
 (IDLE_PURCHASE and BOUGHT_DESPITE_IDLE_STOCK lines in designated pairs, YEAR_END_SURGE, OVER_PRICE_CAP, grace

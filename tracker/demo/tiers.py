@@ -1,4 +1,4 @@
-"""Deterministic demo data with planted anomalies, in tiers (DESIGN §4, §5, §7 `demo`).
+"""Deterministic demo data with planted anomalies, in tiers (docs/rules.md; docs/architecture.md, demo data).
 
 `generate` writes procurement lines (Chinese headers), the asset register and daily usage logs for
 a set of fictional agencies, plus `ground_truth.json`: every case a correct rule engine must flag

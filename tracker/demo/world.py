@@ -1,4 +1,4 @@
-"""The regular world of one demo data set (DESIGN §7 `demo`): agencies and their telemetry, regular purchase orders,
+"""The regular world of one demo data set (docs/architecture.md, demo data): agencies and their telemetry, regular purchase orders,
 and the asset register their lines expand into, on the demo calendar.
 
 `World` holds the in-memory state and the seeded helpers every later step draws through; `tracker.demo.plant` plants

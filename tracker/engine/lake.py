@@ -2,7 +2,7 @@
 
 One machine with DuckDB serves an agency or a city. A province or a ministry keeps its records as
 Parquet (a "lake") and runs the very same Ibis expressions of tracker.engine.metrics and tracker.engine.rules on
-Apache Spark (DESIGN §6), so the findings cannot drift from the database's. DuckDB can read the
+Apache Spark (docs/architecture.md, the lake), so the findings cannot drift from the database's. DuckDB can read the
 same lake too, which is how the parity of the two engines is checked.
 
 Layout of a lake directory (every table a directory of uniquely named Parquet files, so the exports

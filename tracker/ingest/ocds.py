@@ -1,4 +1,4 @@
-"""OCDS input (DESIGN §2.1): Open Contracting release packages, record packages, compiled releases
+"""OCDS input (docs/contracts.md, OCDS): Open Contracting release packages, record packages, compiled releases
 and JSONL turned into procurement lines.
 
 This module owns decoding (UTF-8 with or without BOM, else Latin-1), recognising the OCDS shapes,
