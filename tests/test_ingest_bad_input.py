@@ -869,12 +869,6 @@ def test_bad_input(seeded, tmp_path, c: Case):
     assert db_state(seeded) == before
 
 
-def test_case_table_is_large_and_readable():
-    ids = [p.id for p in CASES]
-    assert len(ids) >= 45
-    assert len(set(ids)) == len(ids)
-
-
 # -- behaviours around the case table ---------------------------------------------------------------
 @pytest.mark.parametrize("file_format", ["csv", "parquet"])
 def test_row_limit_refuses_the_file(seeded, tmp_path, file_format):
