@@ -1,4 +1,4 @@
-"""The audit log (DESIGN §8): every audited action leaves a chained entry, and tampering is detected."""
+"""The audit log (docs/architecture.md, access and audit): every audited action leaves a chained entry, and tampering is detected."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from tracker.store import audit
 from tracker.store.db import Database
 from tracker.store.profiles import set_profile_value
 from tracker.text.errors import AuthError, ConfigError, DatabaseError, FileRefused
+from tracker.views.dashboard import snapshot_for
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2025, 12, 31)
@@ -144,7 +145,15 @@ def test_reviews_and_exports_are_recorded(demo):
     flags = flags_report(demo, as_of=AS_OF)
     flag = flags.to_pylist()[0]
     review(demo, flag, "dismissed", "auditor-a", reason="spare kept on purpose", note="see memo 12")
-    pack = build_pack(demo, flags, as_of=AS_OF, window_days=365, actor="auditor-a", filters={"agency": ["A001"]})
+    pack = build_pack(
+        demo,
+        flags,
+        snapshot=snapshot_for(demo, AS_OF, 365),
+        as_of=AS_OF,
+        window_days=365,
+        actor="auditor-a",
+        filters={"agency": ["A001"]},
+    )
     reviewed, exported = log(demo)[before:]
     assert (reviewed["actor"], reviewed["action"], reviewed["target"]) == ("auditor-a", "review", flag["flag_id"])
     assert details(reviewed)["status"] == "dismissed" and details(reviewed)["reason"] == "spare kept on purpose"

@@ -1,4 +1,4 @@
-"""Local accounts and roles (DESIGN §8): Argon2id hashes, slowed and locked logins, validation, permissions, CLI."""
+"""Local accounts and roles (docs/architecture.md, access and audit): Argon2id hashes, slowed and locked logins, validation, permissions, CLI."""
 
 from __future__ import annotations
 
@@ -303,7 +303,7 @@ def test_demo_accounts_one_per_role_log_in_and_are_created_once(db):
 
 
 # -- roles -----------------------------------------------------------------------------------------
-ALLOWED = {  # written out here, independently of tracker.access.auth, from the brief and DESIGN §8
+ALLOWED = {  # written out here, independently of tracker.access.auth, from the README's table of roles
     "admin": {"upload", "review", "export", "settings", "users", "audit"},
     "finance": {"export"},
     "auditor": {"review", "export"},

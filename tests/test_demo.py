@@ -1,4 +1,4 @@
-"""Demo data: sizes, determinism, file contracts, and that a reference reading of DESIGN §4/§5 flags exactly the planted cases."""
+"""Demo data: sizes, determinism, file contracts, and that a reference reading of docs/rules.md flags exactly the planted cases."""
 
 from __future__ import annotations
 
@@ -197,11 +197,11 @@ def test_a_custom_tier_is_accepted(tmp_path):
     assert truth["scale"] == "tiny" and files.asset_rows < 1_600 and files.usage_rows > 0
 
 
-# --- a reference reading of DESIGN §4 and §5 ----------------------------------------------------------
+# --- a reference reading of docs/rules.md ----------------------------------------------------------
 
 
 def _reference_flags(procurement: pd.DataFrame, assets: pd.DataFrame, usage: pd.DataFrame, truth: dict) -> set[tuple]:
-    """Every flag a literal reading of §4/§5 raises on the files, as (rule, subject...) tuples."""
+    """Every flag a literal reading of docs/rules.md raises on the files, as (rule, subject...) tuples."""
     as_of = AS_OF
     window_start = date.fromisoformat(truth["window_start"])
     horizon_start = date.fromisoformat(truth["idle_horizon_start"])

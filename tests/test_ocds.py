@@ -343,11 +343,17 @@ def test_garbage_raises_only_file_refused(data):
 def test_random_mutations_of_a_valid_package_raise_only_file_refused():
     data = bytearray(package(release(contracts=[contract(items=[item("Laptop", 2, 10.5), item()])], awards=[award()])))
     rng = random.Random(2024)
+    refused = read = 0
     for _ in range(300):
         mutated = bytearray(data)
         for _ in range(rng.randrange(1, 6)):
             mutated[rng.randrange(len(mutated))] = rng.choice(b'{}[]",:0 n\x00\xff')
         try:
-            lines_of(bytes(mutated), "m.json")
+            lines = lines_of(bytes(mutated), "m.json")
         except FileRefused:
-            pass
+            refused += 1
+            continue
+        read += 1
+        assert all(set(line) == set(FIELDS) for line in lines)
+        assert all(v is None or isinstance(v, str) for line in lines for v in line.values())
+    assert refused and read  # the mutations both break packages and leave some readable

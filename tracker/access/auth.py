@@ -1,4 +1,4 @@
-"""Local accounts, roles and what each role may do (DESIGN §8).
+"""Local accounts, roles and what each role may do (docs/architecture.md, access and audit).
 
 Owns the table `users`. A password is stored only as an Argon2id hash (argon2-cffi's defaults, the
 RFC 9106 low-memory profile) and re-hashed at the next login when those defaults get stronger.

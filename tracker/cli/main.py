@@ -1,4 +1,4 @@
-"""`python -m tracker ...`: the command line of DESIGN §7.
+"""`python -m tracker ...`: the command line (README, Command line).
 
 Results go to standard output (or `-o`); messages, warnings and progress go to standard error.
 Exit codes: 0 done; 1 the input was refused, rows were rejected or the acting user may not do it;
@@ -14,18 +14,27 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import io
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
+
+from tracker.access import auth
 from tracker.access.auth import ROLES
-from tracker.engine.lake import LakeError
+from tracker.engine.lake import LakeError, export_lake, flags_from_lake, open_lake, utilisation_from_lake
+from tracker.engine.metrics import default_as_of
+from tracker.engine.reports import utilisation_report
 from tracker.ingest.contracts import KINDS
 from tracker.store import audit
 from tracker.store.db import Database
-from tracker.text.errors import ConfigError, ScopeError, TrackerError
+from tracker.store.profiles import ensure_default_profiles
+from tracker.store.progress import timed
+from tracker.text.errors import AuthError, ConfigError, ScopeError, TrackerError
 from tracker.text.i18n import Message, render
-from tracker.text.tables import write_table
+from tracker.text.tables import table_to_csv_bytes, table_to_json_bytes, table_to_xlsx_bytes, write_table
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 MAX_ERRORS_SHOWN = 50
@@ -125,8 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     set_password = users_sub.add_parser("set-password", help="replace an account's password (also lifts a lock)")
     set_password.add_argument("username")
 
-    audit = sub.add_parser("audit", help="the audit log")
-    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_parser = sub.add_parser("audit", help="the audit log")
+    audit_sub = audit_parser.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="check that no entry was changed, deleted or reordered (exit 1 if one was)")
     verify.add_argument("--head", metavar="HASH", help="a head hash recorded earlier (`audit head`): it must still be in the log")
     audit_sub.add_parser("head", help="print the newest entry's hash, to keep elsewhere")
@@ -236,21 +245,18 @@ def _output_problem(args: argparse.Namespace) -> Message | None:
 
 
 def cmd_init(args: argparse.Namespace, lang: str) -> int:
-    from tracker.store.profiles import ensure_default_profiles
-
     with Database.open(args.db) as db:
         added = ensure_default_profiles(db)
         _err(f"database: {db.path} (schema version {db.schema_version()}; {added} category profiles added)")
         if args.demo:
-            from tracker.demo.bootstrap import load_demo
+            from tracker.demo.bootstrap import load_demo  # deferred, as every heavy import here: `--help` stays fast
 
             load_demo(db, args.scale, lang=lang, log=_err)
     return EXIT_OK
 
 
 def cmd_ingest(args: argparse.Namespace, lang: str) -> int:
-    from tracker.ingest.pipeline import ingest_file
-    from tracker.store.progress import timed
+    from tracker.ingest.pipeline import ingest_file  # deferred: readers and checks, ~0.1 s
 
     live = sys.stderr.isatty()
     progress = timed(_err, live=live) if live or os.environ.get("TRACKER_PROGRESS") == "1" else None
@@ -299,8 +305,6 @@ def cmd_ingest(args: argparse.Namespace, lang: str) -> int:
 
 
 def _date(text: str):
-    from datetime import date
-
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
@@ -317,14 +321,9 @@ def _emit(data: bytes, output: Path | None) -> None:
 
 
 def cmd_utilisation(args: argparse.Namespace) -> int:
-    from tracker.engine.reports import utilisation_report
-    from tracker.text.tables import table_to_csv_bytes, table_to_json_bytes
-
     if not _engine_arguments_valid(args):
         return EXIT_USAGE
     if args.lake:
-        from tracker.engine.lake import open_lake, utilisation_from_lake
-
         lake = open_lake(args.lake, args.engine or "duckdb", spark_master=args.spark_master)
         report = utilisation_from_lake(lake, as_of=args.as_of, window_days=args.window_days, by=args.by)
     else:
@@ -356,8 +355,7 @@ def cmd_utilisation(args: argparse.Namespace) -> int:
 
 
 def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str = "en") -> int:
-    from tracker.casework.reports import flags_report
-    from tracker.text.tables import table_to_csv_bytes, table_to_json_bytes, table_to_xlsx_bytes
+    from tracker.casework.reports import flags_report  # deferred: reviews and the rule run
 
     if args.format in ("xlsx", "zip") and args.output is None:
         _err(f"--format {args.format} needs -o FILE.{args.format} (a workbook or archive is not written to a terminal)")
@@ -369,8 +367,6 @@ def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: s
         return EXIT_USAGE
     pack = None
     if args.lake:
-        from tracker.engine.lake import flags_from_lake, open_lake
-
         lake = open_lake(args.lake, args.engine or "duckdb", spark_master=args.spark_master)
         table = flags_from_lake(lake, as_of=args.as_of, window_days=args.window_days, rules=args.rule, agency=args.agency)
     else:
@@ -418,14 +414,17 @@ def _record_export(db: Database, actor: str, command: str, args: argparse.Namesp
 
 def _evidence_pack(db: Database, table, args: argparse.Namespace, lang: str, actor: str):
     """The evidence pack of the findings `flags` computed, as the dashboard exports it (tracker.casework.evidence)."""
-    from tracker.casework.evidence import build_pack
-    from tracker.engine.metrics import default_as_of
+    from tracker.casework.evidence import build_pack  # deferred: only for an evidence pack
+    from tracker.views.dashboard import snapshot_for  # deferred: the dashboard's views, ~0.2 s
 
     as_of = table.column("as_of")[0].as_py() if table.num_rows else (args.as_of or default_as_of(db))
     if as_of is None:
         raise ConfigError("report.no_usage")
     filters = {"rules": args.rule or [], "agencies": [args.agency] if args.agency else []}
-    return build_pack(db, table, as_of=as_of, window_days=args.window_days, actor=actor, lang=lang, filters=filters)
+    snapshot = snapshot_for(db, as_of, args.window_days)
+    return build_pack(
+        db, table, snapshot=snapshot, as_of=as_of, window_days=args.window_days, actor=actor, lang=lang, filters=filters
+    )
 
 
 def _engine_arguments_valid(args: argparse.Namespace) -> bool:
@@ -444,9 +443,7 @@ def _engine_arguments_valid(args: argparse.Namespace) -> bool:
 
 def _parquet_bytes(table) -> bytes:
     """The table as one Parquet file: types kept, so DuckDB (the dashboard's store) reads it back as it was."""
-    import io
-
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # deferred: only for --format parquet
 
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
@@ -454,8 +451,6 @@ def _parquet_bytes(table) -> bytes:
 
 
 def cmd_export_lake(args: argparse.Namespace) -> int:
-    from tracker.engine.lake import export_lake
-
     with Database.open(args.db) as db:
         actor = _acting(db, "export", "export-lake")
         manifest = export_lake(db, args.dir, overwrite=args.overwrite)
@@ -471,7 +466,7 @@ def cmd_export_lake(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from tracker.demo.tiers import generate
+    from tracker.demo.tiers import generate  # deferred: the demo generator, ~0.1 s
 
     files = generate(args.out, scale=args.scale, seed=args.seed, progress=_err)
     _err(f"demo data ({args.scale}, seed {args.seed}) written to {args.out}")
@@ -492,8 +487,6 @@ def _count(text: str) -> int:
 
 def _new_password(lang: str) -> str:
     """The password from $TRACKER_PASSWORD, else typed twice unseen; never an argument, which `ps` and history show."""
-    from tracker.text.errors import AuthError
-
     password = os.environ.get("TRACKER_PASSWORD")
     if password is None:
         password = getpass.getpass(render(Message("auth.prompt_password", {}), lang))
@@ -527,12 +520,6 @@ def cmd_agencies(args: argparse.Namespace, lang: str) -> int:
 
 def cmd_users(args: argparse.Namespace, lang: str) -> int:
     """users add | list | disable | set-password; a refused change exits 1."""
-    import pyarrow as pa
-
-    from tracker.access import auth
-    from tracker.text.errors import AuthError
-    from tracker.text.tables import table_to_csv_bytes
-
     try:
         if args.users_command == "list":
             with Database.open(args.db) as db:

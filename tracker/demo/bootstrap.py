@@ -12,6 +12,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tracker.access.auth import active_demo_accounts, ensure_demo_accounts
+from tracker.engine.parameters import set_setting
+from tracker.ingest.pipeline import ingest_file
 from tracker.store.config import DEFAULT_DB_PATH, resolve_db_path
 from tracker.store.db import Database
 from tracker.store.profiles import ensure_default_profiles
@@ -21,8 +24,6 @@ LARGE_DEMO_MAX_ROWS = 100_000_000
 
 def has_demo_data(db: Database) -> bool:
     """Whether the database is still a demo: a demo account still signs in (none does after real use)."""
-    from tracker.access.auth import active_demo_accounts
-
     return bool(active_demo_accounts(db))
 
 
@@ -32,16 +33,12 @@ def is_empty(db: Database) -> bool:
 
 def load_demo(db: Database, scale: str = "small", *, seed: int = 7, lang: str = "en", log=None) -> None:
     """Generate a demo tier and ingest it, as the `demo` actor, and create the demo accounts (one per role)."""
-    from tracker.access.auth import ensure_demo_accounts
-    from tracker.demo.tiers import generate
-    from tracker.ingest.pipeline import ingest_file
+    from tracker.demo.tiers import generate  # deferred: the generator's imports (~0.1 s) only on a first run
 
     say = log or (lambda text: print(text, file=sys.stderr, flush=True))
     with tempfile.TemporaryDirectory(prefix="tracker-demo-") as tmp:
         files = generate(Path(tmp), scale=scale, seed=seed, progress=say)
         if scale == "large":  # 92 M usage rows in one file: above the default upload limit, on purpose
-            from tracker.engine.parameters import set_setting
-
             set_setting(db, "max_upload_rows", str(LARGE_DEMO_MAX_ROWS), "demo")
             say(f"max_upload_rows set to {LARGE_DEMO_MAX_ROWS:,} for the large demo tier")
         for kind, path in (("procurement", files.procurement), ("assets", files.assets), ("usage", files.usage)):

@@ -1,4 +1,4 @@
-"""Equipment categories: the default profiles of DESIGN §3 and how free text maps onto them."""
+"""Equipment categories: the default profiles (docs/rules.md, category profiles) and how free text maps onto them."""
 
 from __future__ import annotations
 
@@ -203,7 +203,7 @@ def normalise_text(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def normalise_category(raw: str | None) -> str | None:
-    """Map free category text (code, English, plural, Chinese name, keyword) to a §3 category.
+    """Map free category text (code, English, plural, Chinese name, keyword) to one of the categories.
 
     Returns None for empty input and "other" for text that names no known category.
     """

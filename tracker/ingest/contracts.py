@@ -385,7 +385,7 @@ _BOOL_NAMES: dict[str, bool] = {
 
 
 def normalise_status(raw: str) -> str | None:
-    """A §2.2 status from its code, Chinese name or a Snipe-IT label; None if unknown."""
+    """A status (docs/contracts.md) from its code, Chinese name or a Snipe-IT label; None if unknown."""
     return _STATUS_NAMES.get(normalise_text(raw).replace(" / ", "/"))
 
 

@@ -1,4 +1,4 @@
-"""OCDS input: the equipment lines of Open Contracting publications, and what was set aside.
+"""OCDS input: the equipment lines of Open Contracting publications, and what was set aside (docs/ocds.md).
 
 `ocds_input` reads the file into one compiled release per contracting process; this module turns
 a compiled release into purchase lines: items from the contracts, else the awards, else the

@@ -1,6 +1,6 @@
 """Uploads: read, validate, and upsert one file in one transaction, keeping every rejected row.
 
-The flow of DESIGN §2.4: stage the file as text, type it and check every row in SQL, check rows
+The flow of docs/data-path.md: stage the file as text, type it and check every row in SQL, check rows
 against each other and against the database, then either refuse (all or nothing, the default),
 or commit the accepted rows (and, with `partial`, keep the rejected ones tied to the upload).
 """

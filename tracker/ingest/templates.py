@@ -366,7 +366,7 @@ def _display_width(value: Value) -> int:
 
 
 def _write_xlsx(path: Path, template: Template, language: str, headers: list[str], rows: list[list[Value]]) -> None:
-    import xlsxwriter
+    import xlsxwriter  # deferred: ~0.1 s, only an XLSX template needs it
 
     workbook = xlsxwriter.Workbook(
         str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}

@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
+from tracker.access.auth import acting, upload_agency
 from tracker.ingest.contracts import CONTRACTS, accepted_headers, match_headers
 from tracker.ingest.ocds_stage import ocds_upload
 from tracker.ingest.pipeline import IngestReport, ingest_file
@@ -236,8 +237,6 @@ def commit_upload(
     `actor`: a signed-in User (whose role must allow uploads; an agency user's rows of other
     agencies are rejected) or, from the command line, a name.
     """
-    from tracker.access.auth import acting, upload_agency
-
     agency = upload_agency(actor, agency)
     actor = acting(actor, "upload")
     check_upload_size(db, file_name, size_bytes)

@@ -1,4 +1,4 @@
-"""The audit log (DESIGN §8): who did what and when, append-only, each entry chained to the one before.
+"""The audit log (docs/architecture.md, access and audit): who did what and when, append-only, each entry chained to the one before.
 
 Owns the table `audit_log` and the audit key. An entry's `entry_hash` is the HMAC-SHA256, keyed with
 a secret kept outside the database (`key_path`), of the previous entry's hash followed by the
@@ -76,7 +76,7 @@ _SECRET_KEYS = ("password", "password_hash")
 _VERIFY_BATCH_ROWS = 10_000
 
 # One lock per database file, for the whole process: the process that owns the file is the only
-# writer (DESIGN §9), so serialising its appends is enough to keep the chain linear.
+# writer (docs/architecture.md, the database), so serialising its appends is enough to keep the chain linear.
 _append_locks: dict[str, threading.RLock] = {}
 _append_locks_guard = threading.Lock()
 

@@ -349,7 +349,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file}: all {accepted} rows are already in the database exactly as in this file; nothing changed.",
         "{file}：全部 {accepted} 行已按相同内容存在于数据库中；数据没有变化。",
     ),
-    # --- accounts, roles and the audit log (DESIGN §8) ----------------------------------------------
+    # --- accounts, roles and the audit log (docs/architecture.md) ----------------------------------------------
     "auth.bad_credentials": ("Wrong username or password.", "用户名或密码错误。"),
     "auth.locked": (
         "This account is locked after too many failed logins. Try again in {minutes} minutes, or ask an administrator to set a new password.",

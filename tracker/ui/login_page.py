@@ -7,14 +7,7 @@ import streamlit as st
 from tracker.access import auth
 from tracker.demo import bootstrap
 from tracker.text.errors import TrackerError
-from tracker.ui.common import db, lang, sign_in, tr
-
-ROLE_NAMES = {
-    "admin": ("Administrator", "管理员"),
-    "finance": ("Finance officer", "财务人员"),
-    "auditor": ("Auditor", "审计人员"),
-    "agency": ("Agency", "单位用户"),
-}
+from tracker.ui.common import ROLE_NAMES, db, lang, sign_in, tr
 
 
 def render() -> None:
