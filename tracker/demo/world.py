@@ -30,6 +30,7 @@ from tracker.demo.catalogue import (
     _Item,
 )
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import reason
 
 if TYPE_CHECKING:
     from tracker.demo.tiers import TierSpec
@@ -188,7 +189,7 @@ class _World:
         self.codes = [f"A{i + 1:0{width}d}" for i in range(n)]
         names = [f"市{body}" for body in CITY_BODIES] + [f"{d}{b}" for d in DISTRICTS for b in CITY_BODIES]
         if n > len(names):
-            raise ConfigError("config.bad_value", name="agencies", value=str(n), reason=f"at most {len(names)}")
+            raise ConfigError("config.bad_value", name="agencies", value=str(n), reason=reason("at_most", limit=len(names)))
         self.names = names[:n]
         order = self.rng.permutation(n)
         self.roles = ["full"] * n

@@ -43,6 +43,7 @@ from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import reason
 
 if TYPE_CHECKING:  # the command line imports this module for LakeError: Ibis only when computing
     import ibis.expr.types as ir
@@ -421,7 +422,7 @@ def flags_from_lake(
     from tracker.engine.rules.run import compute_flags_on
 
     if window_days < 1:
-        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason="a positive number of days")
+        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason=reason("positive_days"))
     settings = lake.settings
     merged = {code: dict(values) for code, values in settings.rule_parameters.items()}
     for code, values in (parameters or {}).items():
@@ -459,9 +460,9 @@ def utilisation_from_lake(
     from tracker.engine.reports import UTILISATION_BY, UtilisationReport, rounded
 
     if by not in UTILISATION_BY:
-        raise ConfigError("config.bad_value", name="--by", value=by, reason=", ".join(UTILISATION_BY))
+        raise ConfigError("config.bad_value", name="--by", value=by, reason=reason("one_of", choices=list(UTILISATION_BY)))
     if window_days < 1:
-        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason="a positive number of days")
+        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason=reason("positive_days"))
     usage = lake.backend.table("usage_daily")
     as_of = as_of or usage.usage_date.max().to_pyarrow().as_py()
     if as_of is None:

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from tracker.domain.categories import category_by_keyword
 from tracker.text.errors import FileRefused
+from tracker.text.i18n import reason
 
 FIELDS: tuple[str, ...] = (
     "ocid",
@@ -124,7 +125,7 @@ def _documents(text: str, file_name: str) -> list[object]:
         if error.msg == "Extra data":  # newline-delimited JSON under a .json name
             return _json_lines(text, file_name)
         raise FileRefused(
-            "file.bad_json", file=file_name, reason=f"{error.msg} at line {error.lineno}, column {error.colno}"
+            "file.bad_json", file=file_name, reason=reason("json_at", detail=error.msg, line=error.lineno, column=error.colno)
         ) from None
     except (ValueError, RecursionError) as error:
         raise FileRefused("file.bad_json", file=file_name, reason=str(error) or type(error).__name__) from None
@@ -140,11 +141,15 @@ def _json_lines(text: str, file_name: str) -> list[object]:
             documents.append(_loads(line))
         except json.JSONDecodeError as error:
             raise FileRefused(
-                "file.bad_json", file=file_name, reason=f"line {number}, column {error.colno}: {error.msg}"
+                "file.bad_json",
+                file=file_name,
+                reason=reason("json_line_column", line=number, column=error.colno, detail=error.msg),
             ) from None
         except (ValueError, RecursionError) as error:
             raise FileRefused(
-                "file.bad_json", file=file_name, reason=f"line {number}: {str(error) or type(error).__name__}"
+                "file.bad_json",
+                file=file_name,
+                reason=reason("json_line", line=number, detail=str(error) or type(error).__name__),
             ) from None
     return documents
 

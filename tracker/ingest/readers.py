@@ -446,7 +446,7 @@ def _csv_refusal(exc: DatabaseError, file_name: str, expected: int) -> FileRefus
             "file.bad_csv",
             file=file_name,
             line=line,
-            reason="the text is not valid UTF-8 here; the file mixes encodings. Save it again as UTF-8.",
+            reason=reason("mixed_encodings"),
         )
     found = re.search(r"Found: (\d+)", reason)
     if found:
