@@ -25,14 +25,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "tracker").rglob("*.py")) + [ROOT / "app.py"]
 UPLOAD_STATUSES = ("committed", "partial", "unchanged")  # tracker.ingest.report: what a stored upload records
 ERRORS = r"(?:TrackerError|ConfigError|DatabaseError|FileRefused|ScopeError|AuthError)"
+KEY = r"\(\s*[\"']([^\"'{}]+)[\"']"  # a call's first argument, a literal string
 KEY_PATTERNS = (  # a call's literal key -> the keys of the table it needs
-    (re.compile(r"(?<![.\w])t\(\s*\"([^\"{}]+)\""), lambda k: [k]),
-    (re.compile(r"(?<![.\w])text\(\s*\"([^\"{}]+)\""), lambda k: [k]),
-    (re.compile(r"\bMessage\(\s*\"([^\"{}]+)\""), lambda k: [k]),
-    (re.compile(ERRORS + r"\(\s*\"([^\"{}]+)\""), lambda k: [k]),
-    (re.compile(r"\breason\(\s*\"([^\"{}]+)\""), lambda k: [f"reason.{k}"]),
-    (re.compile(r"\bcounted\(\s*\"([^\"{}]+)\""), lambda k: [f"{k}.one", f"{k}.other"]),
-    (re.compile(r"\bnamed?\(\s*\"([a-z_]+)\",\s*\"([^\"]+)\""), None),  # name("enumeration", "code")
+    (re.compile(r"(?<![.\w])t" + KEY), lambda k: [k]),
+    (re.compile(r"(?<![.\w])text" + KEY), lambda k: [k]),
+    (re.compile(r"\bMessage" + KEY), lambda k: [k]),
+    (re.compile(ERRORS + KEY), lambda k: [k]),
+    (re.compile(r"\breason" + KEY), lambda k: [f"reason.{k}"]),
+    (re.compile(r"\bcounted" + KEY), lambda k: [f"{k}.one", f"{k}.other"]),
+    (re.compile(r"\bnamed?\(\s*[\"']([a-z_]+)[\"'],\s*[\"']([^\"']+)[\"']"), None),  # named("enumeration", "code")
 )
 
 

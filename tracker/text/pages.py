@@ -17,7 +17,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
     "common.button.sign_out": ("Sign out", "退出登录"),
     "common.caption.your_agency": ("Agency: {scope} (your agency)", "单位：{scope}（本单位）"),
     "common.caption.filtered_to": ("Filtered to ", "当前筛选："),
-    "common.caption.signed_in_as": ("Signed in as **{value}** ({role}{where})", "当前用户：**{value}**（{role}{where}）"),
+    "common.caption.signed_in_as": ("Signed in as **{user}** ({role}{where})", "当前用户：**{user}**（{role}{where}）"),
     "common.caption.window_days": (
         "Window: {start} to {as_of} ({window_days} days)",
         "统计窗口：{start} 至 {as_of}（{window_days} 天）",
@@ -200,7 +200,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
     "explore.help.used_hours_available_hours": ("Used hours ÷ available hours in the window.", "窗口内使用时长 ÷ 可用时长。"),
     "explore.kpi.available_days": ("{available_days} available days", "可用 {available_days} 天"),
     "explore.kpi.days_use": ("Days with use", "使用天数"),
-    "explore.kpi.of_hours_available": ("of {value:,.0f} h available", "可用 {value:,.0f} 小时"),
+    "explore.kpi.of_hours_available": ("of {hours:,.0f} h available", "可用 {hours:,.0f} 小时"),
     "explore.label.cost": ("Cost {purchase_cost}", "购置成本 {purchase_cost}"),
     "explore.label.devices_line": ("Devices of line {po}/{line_no}", "采购明细 {po}/{line_no} 的设备"),
     "explore.label.devices_not_linked_purchase": (
@@ -283,7 +283,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
     "upload.button.cancel": ("Cancel", "取消"),
     "upload.button.commit_all_rows": ("Commit all rows", "提交全部数据"),
     "upload.button.commit_good_rows_only": ("Commit the good rows only ({rows_accepted})", "仅提交 {rows_accepted}无误数据"),
-    "upload.button.rejected_rows": ("Rejected rows ({upper})", "被拒绝的行（{upper}）"),
+    "upload.button.rejected_rows": ("Rejected rows ({format})", "被拒绝的行（{format}）"),
     "upload.caption.figures_include_upload": (
         "The dashboard's figures and findings include this upload from now on.",
         "仪表板的各项数字和问题线索已包含本次上传的数据。",
@@ -297,8 +297,8 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "表头可用英文或中文；XLSX 模板的第二个工作表说明了每一列。",
     ),
     "upload.caption.records_read": (
-        "{name}: {kind} records ({how}), read as {upper}.",
-        "{name}：{kind}数据（{how}），按 {upper} 格式读取。",
+        "{name}: {kind} records ({how}), read as {format}.",
+        "{name}：{kind}数据（{how}），按 {format} 格式读取。",
     ),
     "upload.column.agencies": ("Agencies", "涉及单位"),
     "upload.column.column": ("Column", "列"),

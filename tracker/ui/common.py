@@ -68,7 +68,7 @@ def language_switch() -> None:
         ("en", "zh"),
         key=LANG_KEY,
         horizontal=True,  # a fixed format_func
-        format_func=lambda v: i18n.named("language", v),
+        format_func=lambda v: i18n.name("language", v),
     )
     st.query_params["lang"] = st.session_state[LANG_KEY]
 
@@ -127,7 +127,7 @@ def account_sidebar(signed_in) -> None:
     role = named("role", signed_in.role)
     where = f" · {signed_in.agency_code}" if signed_in.agency_code else ""
     st.sidebar.caption(
-        t("common.caption.signed_in_as", value=md(signed_in.display_name or signed_in.username), role=role, where=where)
+        t("common.caption.signed_in_as", user=md(signed_in.display_name or signed_in.username), role=role, where=where)
     )
 
     def leave() -> None:

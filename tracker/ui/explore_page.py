@@ -233,7 +233,7 @@ def _asset_level(filters: dashboard.Filters, state: dict) -> None:
     cols[1].metric(
         t("common.kpi.hours_used"),
         f"{f['used_hours']:,.0f} h",
-        delta=t("explore.kpi.of_hours_available", value=f["available_hours"] or 0),
+        delta=t("explore.kpi.of_hours_available", hours=f["available_hours"] or 0),
         delta_color="off",
         delta_arrow="off",
     )
@@ -289,7 +289,7 @@ def _asset_level(filters: dashboard.Filters, state: dict) -> None:
     for flag in detail.flags.to_pylist():
         st.warning(
             f"**{flag['title_zh'] if zh else flag['title_en']}** · "
-            f"{t('common.warning.value_stake')} {md(money(flag['value_at_stake'], short=False))}\n\n"
+            f"{t('common.label.value_at_stake')} {md(money(flag['value_at_stake'], short=False))}\n\n"
             f"{md(flag['evidence_zh'] if zh else flag['evidence'])}"
         )
 

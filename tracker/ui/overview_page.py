@@ -196,6 +196,6 @@ def _top_findings(filters: dashboard.Filters) -> None:
         with st.container(border=True):
             st.markdown(
                 f"**{r['title_zh'] if zh else r['title_en']}** · {md(r['agency_code'])} · {md(subject)} · "
-                f"{t('common.warning.value_stake')} **{md(money(r['value_at_stake'], short=False))}**"
+                f"{t('common.label.value_at_stake')} **{md(money(r['value_at_stake'], short=False))}**"
             )
             st.caption(md(r["evidence_zh"] if zh else r["evidence"]))

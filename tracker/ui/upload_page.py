@@ -214,7 +214,7 @@ def _show_preview(preview: uploads.UploadPreview, file: Any) -> None:
             name=file.name,
             kind=kind_name(preview.kind, lang()),
             how=how,
-            upper=report.file_format.upper(),
+            format=report.file_format.upper(),
         )
     )
     _counts(report)
@@ -285,7 +285,7 @@ def _rejected_rows(report: IngestReport) -> None:
     row = st.container(horizontal=True)
     for file_format in ("csv", "xlsx"):
         row.download_button(
-            t("upload.button.rejected_rows", upper=file_format.upper()),
+            t("upload.button.rejected_rows", format=file_format.upper()),
             lambda fmt=file_format: uploads.table_bytes(report.rejects_table(current), fmt),
             file_name=uploads.rejects_file_name(report.file_name, file_format),
             on_click="ignore",
