@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tracker.text.exports import EXPORT_MESSAGES
 from tracker.text.names import NAME_MESSAGES
 from tracker.text.pages import PAGE_MESSAGES
 from tracker.text.reasons import REASON_MESSAGES
@@ -14,7 +15,7 @@ LANGUAGES = ("en", "zh")
 
 # key -> (English, Chinese). Placeholders use str.format names. The enumerations' names are in
 # names.py, the reasons of refused values in reasons.py, what each rule says in rules.py and what the
-# dashboard pages say in pages.py.
+# dashboard pages say in pages.py, what an evidence pack says in exports.py.
 CORE_MESSAGES: dict[str, tuple[str, str]] = {
     # --- files refused as a whole -------------------------------------------------------------
     "file.empty": (
@@ -362,7 +363,14 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 # The whole table: each part's keys are its own (a test checks that none is defined twice).
-PARTS: tuple[dict[str, tuple[str, str]], ...] = (CORE_MESSAGES, NAME_MESSAGES, REASON_MESSAGES, RULE_MESSAGES, PAGE_MESSAGES)
+PARTS: tuple[dict[str, tuple[str, str]], ...] = (
+    CORE_MESSAGES,
+    NAME_MESSAGES,
+    REASON_MESSAGES,
+    RULE_MESSAGES,
+    PAGE_MESSAGES,
+    EXPORT_MESSAGES,
+)
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 
 
