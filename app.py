@@ -16,34 +16,36 @@ from tracker.ui import (
     upload_page,
 )
 
-st.set_page_config(page_title="Equipment utilisation tracker · 设备使用率监测", page_icon=":material/devices:", layout="wide")
+t = common.t
+st.set_page_config(page_title=t("login.title.equipment_utilisation_tracker"), page_icon=":material/devices:", layout="wide")
 common.language_switch()
-tr = common.tr
 user = common.current_user()
 
 if user is None:
     # every page's address leads to the sign-in, so a shared link (/explore?agency=…) opens where it points after it
-    sign_in = [st.Page(login_page.render, title=tr("Sign in", "登录"), icon=":material/login:", url_path="login", default=True)]
-    sign_in += [st.Page(login_page.render, title=tr("Sign in", "登录"), url_path=path) for path in auth.PAGES]
+    sign_in = [
+        st.Page(login_page.render, title=t("login.heading.sign_in"), icon=":material/login:", url_path="login", default=True)
+    ]
+    sign_in += [st.Page(login_page.render, title=t("login.heading.sign_in"), url_path=path) for path in auth.PAGES]
     errors.run_page(st.navigation(sign_in, position="hidden"))
     st.stop()
 
 allowed = auth.ROLE_PAGES[user.role]
 sections = {
-    tr("Monitor", "监测"): [
-        ("overview", overview_page.render, tr("Overview", "总览"), ":material/monitoring:"),
-        ("explore", explore_page.render, tr("Explore", "钻取"), ":material/manage_search:"),
+    t("nav.section.monitor"): [
+        ("overview", overview_page.render, t("nav.page.overview"), ":material/monitoring:"),
+        ("explore", explore_page.render, t("nav.page.explore"), ":material/manage_search:"),
     ],
-    tr("Audit", "审计"): [
-        ("findings", flags_page.render, tr("Findings", "问题线索"), ":material/flag:"),
+    t("nav.section.audit"): [
+        ("findings", flags_page.render, t("common.column.findings"), ":material/flag:"),
     ],
-    tr("Agency", "单位"): [
-        ("upload", upload_page.render, tr("Upload", "上传数据"), ":material/upload_file:"),
+    t("common.label.agency"): [
+        ("upload", upload_page.render, t("nav.page.upload"), ":material/upload_file:"),
     ],
-    tr("Admin", "管理"): [
-        ("settings", settings_page.render, tr("Settings", "设置"), ":material/settings:"),
-        ("data", data_page.render, tr("Stored data", "数据概况"), ":material/database:"),
-        ("audit", audit_page.render, tr("Audit trail", "审计日志"), ":material/verified_user:"),
+    t("nav.section.admin"): [
+        ("settings", settings_page.render, t("settings.title.settings"), ":material/settings:"),
+        ("data", data_page.render, t("nav.page.data"), ":material/database:"),
+        ("audit", audit_page.render, t("audit.title.audit_trail"), ":material/verified_user:"),
     ],
 }
 pages = {}

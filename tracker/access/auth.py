@@ -106,7 +106,7 @@ def can(user: User, action: str) -> bool:
 def require(user: User, action: str) -> None:
     """Refuse with ScopeError unless the user's role may perform `action`."""
     if not can(user, action):
-        raise ScopeError("auth.not_allowed", role=_role_name(user.role), action=Message(f"auth.action.{action}", {}))
+        raise ScopeError("auth.not_allowed", role=_role_name(user.role), action=Message(f"action.{action}", {}))
 
 
 def acting(actor: "str | User", action: str) -> str:
@@ -446,7 +446,7 @@ def _normalised_name(username: Any) -> str:
 
 
 def _role_name(role: str) -> Message | str:
-    return Message(f"auth.role.{role}", {}) if role in ROLES else role
+    return Message(f"role.{role}", {}) if role in ROLES else role
 
 
 def _check_password(username: str, password: Any) -> None:

@@ -35,16 +35,10 @@ from tracker.store import audit
 from tracker.store.db import Database
 from tracker.store.profiles import profiles_table
 from tracker.store.settings import load_settings
+from tracker.text.i18n import MESSAGES, text
 from tracker.text.tables import neutralise
 
 SHEETS = ("summary", "findings", "rules", "assets", "purchase_lines")
-SHEET_TITLES = {
-    "summary": ("Summary", "摘要"),
-    "findings": ("Findings", "问题线索"),
-    "rules": ("Rules", "规则"),
-    "assets": ("Assets", "资产"),
-    "purchase_lines": ("Purchase lines", "采购明细"),
-}
 FINDING_COLUMNS = (
     "flag_id",
     "rule",
@@ -109,61 +103,6 @@ LINE_COLUMNS = (
     "delivery_date",
     "fiscal_year",
 )
-HEADERS_ZH = {
-    "flag_id": "线索编号",
-    "rule": "规则",
-    "severity": "严重程度",
-    "agency_code": "单位代码",
-    "asset_id": "资产编号",
-    "po_number": "采购单号",
-    "line_no": "行号",
-    "category": "类别",
-    "utilisation": "利用率",
-    "days_idle": "闲置天数",
-    "value_at_stake": "涉及金额",
-    "evidence": "依据",
-    "review_status": "复核状态",
-    "review_reason": "驳回理由",
-    "review_note": "复核说明",
-    "reviewed_by": "复核人",
-    "reviewed_at": "复核时间",
-    "reopened_because": "重新打开原因",
-    "title": "规则名称",
-    "subject": "对象类型",
-    "fiscal_year": "财年",
-    "ocid": "OCID",
-    "window_start": "窗口起始",
-    "as_of": "截至日期",
-    "year_end_idle_purchase": "年底采购后闲置",
-    "status": "状态",
-    "standby": "备用",
-    "in_service_date": "启用日期",
-    "disposal_date": "处置日期",
-    "purchase_cost": "购置成本",
-    "net_book_value": "账面净值",
-    "available_days": "可用天数",
-    "available_hours": "可用时长",
-    "used_hours": "使用时长",
-    "active_days": "使用天数",
-    "last_used": "最近使用",
-    "line_po_number": "采购单号",
-    "line_line_no": "行号",
-    "supplier": "供应商",
-    "item_description": "品目",
-    "quantity": "数量",
-    "unit_price": "单价",
-    "total_amount": "金额",
-    "currency": "币种",
-    "order_date": "下单日期",
-    "delivery_date": "交付日期",
-    "code": "代码",
-    "title_en": "名称（英文）",
-    "rationale": "依据说明",
-    "parameters": "参数",
-    "findings": "线索数",
-    "item": "项目",
-    "value": "值",
-}
 
 
 @dataclass(frozen=True)
@@ -313,73 +252,57 @@ def _summary_rows(
     zh: bool,
     stake: float,
 ) -> list[dict]:
-    def item(en: str, zh_text: str, value: Any) -> dict:
-        return {"item": zh_text if zh else en, "value": value}
+    lang = "zh" if zh else "en"
+
+    def item(what: str, value: Any) -> dict:
+        return {"item": text(f"pack.summary.{what}", lang) if what else "", "value": value}
 
     settings = load_settings(db)
     window = snap.window if snap else None
     rows = [
-        item("Evidence pack of the equipment utilisation tracker", "设备使用率监测 证据包", ""),
-        item("As of", "截至日期", window.as_of if window else None),
-        item("Window start", "窗口起始", window.start if window else None),
-        item("Window (days)", "窗口天数", window.window_days if window else None),
-        item("Exported by", "导出人", actor),
-        item("Exported at", "导出时间", exported_at),
-        item("Data fingerprint (SHA-256)", "数据指纹（SHA-256）", fingerprint),
-        item("Currency", "币种", settings["currency"]),
-        item("Country calendar", "国家日历", settings["country"]),
-        item("Fiscal year starts in month", "财年起始月份", int(settings["fiscal_year_start_month"])),
+        item("title", ""),
+        item("as_of", window.as_of if window else None),
+        item("window_start", window.start if window else None),
+        item("window_days", window.window_days if window else None),
+        item("exported_by", actor),
+        item("exported_at", exported_at),
+        item("fingerprint", fingerprint),
+        item("currency", settings["currency"]),
+        item("country", settings["country"]),
+        item("fiscal_year_start_month", int(settings["fiscal_year_start_month"])),
         item(
-            "Filters",
-            "筛选条件",
-            "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in filters.items() if v) or ("none" if not zh else "无"),
+            "filters",
+            "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in filters.items() if v) or text("pack.summary.no_filters", lang),
         ),
-        item("Findings", "问题线索数", flags.num_rows),
-        item("Value at stake", "涉及金额合计", round(stake, 2)),
+        item("findings", flags.num_rows),
+        item("value_at_stake", round(stake, 2)),
     ]
-    for label_en, label_zh, column in (
-        ("By rule", "按规则", "rule"),
-        ("By agency", "按单位", "agency_code"),
-        ("By review status", "按复核状态", "review_status"),
-    ):
-        rows.append(item("", "", ""))
-        rows.append(item(label_en, label_zh, zh and "线索数 · 涉及金额" or "findings · value at stake"))
+    for by, column in (("by_rule", "rule"), ("by_agency", "agency_code"), ("by_review_status", "review_status")):
+        rows.append(item("", ""))
+        rows.append(item(by, text("pack.summary.findings_value_at_stake", lang)))
         if flags.num_rows and column in flags.column_names:
             grouped = flags.group_by(column).aggregate([("flag_id", "count"), ("value_at_stake", "sum")])
             for group in sorted(grouped.to_pylist(), key=lambda g: -(g["value_at_stake_sum"] or 0)):
                 rows.append(
-                    item(
-                        str(group[column]),
-                        str(group[column]),
-                        f"{group['flag_id_count']} · {group['value_at_stake_sum'] or 0:,.2f}",
-                    )
+                    {"item": str(group[column]), "value": f"{group['flag_id_count']} · {group['value_at_stake_sum'] or 0:,.2f}"}
                 )
     return rows
 
 
 def _rule_rows(db: Database, zh: bool) -> list[dict]:
     params = resolve_parameters(load_rule_parameters(db))
+    lang = "zh" if zh else "en"
     rows = []
     for rule in RULES:
-        values = "; ".join(
-            f"{p.name} = {params[rule.code][p.name]:g} {p.unit} ({p.description_zh if zh else p.description_en})"
-            for p in rule.parameters
-        )
+        values = "; ".join(f"{p.name} = {params[rule.code][p.name]:g} {p.unit} ({p.description(lang)})" for p in rule.parameters)
         rows.append(
             {
                 "code": rule.code,
-                "title": rule.title_zh if zh else rule.title_en,
+                "title": rule.title(lang),
                 "severity": rule.severity,
                 "subject": rule.subject,
-                "rationale": rule.rationale_zh if zh else rule.rationale_en,
-                "parameters": values
-                or (
-                    "按类别配置标准价格上限"
-                    if zh and rule.code == "OVER_PRICE_CAP"
-                    else "category price caps"
-                    if rule.code == "OVER_PRICE_CAP"
-                    else "—"
-                ),
+                "rationale": rule.rationale(lang),
+                "parameters": values or (text("pack.rules.category_price_caps", lang) if rule.code == "OVER_PRICE_CAP" else "—"),
             }
         )
     return rows
@@ -439,7 +362,8 @@ def _line_rows(db: Database, flags: pa.Table, snap) -> list[dict]:
 
 
 def _header(name: str, zh: bool) -> str:
-    return HEADERS_ZH.get(name, name) if zh else name
+    key = f"pack.column.{name}"
+    return text(key, "zh") if zh and key in MESSAGES else name
 
 
 def _cell(value: Any) -> Any:
@@ -474,7 +398,7 @@ def _xlsx(sheets: dict[str, list[dict]], zh: bool) -> bytes:
     money = workbook.add_format({"num_format": "#,##0.00"})
     for sheet_name in SHEETS:
         rows = sheets[sheet_name]
-        sheet = workbook.add_worksheet(SHEET_TITLES[sheet_name][1 if zh else 0])
+        sheet = workbook.add_worksheet(text(f"pack.sheet.{sheet_name}", "zh" if zh else "en"))
         columns = _columns(rows, sheet_name)
         for col, name in enumerate(columns):
             header = _header(name, zh)

@@ -10,6 +10,7 @@ from tracker.casework.review import with_reviews
 from tracker.engine.rules.run import compute_flags
 from tracker.store.db import Database
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import reason
 
 
 def flags_report(
@@ -21,7 +22,7 @@ def flags_report(
     dismissed finding that got materially worse is open again), reason, note, who and when.
     """
     if window_days < 1:
-        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason="a positive number of days")
+        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason=reason("positive_days"))
     table = with_reviews(db, compute_flags(db, as_of=as_of, window_days=window_days, rules=rules or None, agency=agency))
     names = list(table.column_names)
     review = [n for n in names if n.startswith("review") or n.startswith("reopened") or n == "reviewed_by" or n == "reviewed_at"]

@@ -542,7 +542,7 @@ def cmd_users(args: argparse.Namespace, lang: str) -> int:
                 )
                 _err(
                     render(
-                        Message("auth.user_created", {"username": user.username, "role": Message(f"auth.role.{user.role}", {})}),
+                        Message("auth.user_created", {"username": user.username, "role": Message(f"role.{user.role}", {})}),
                         lang,
                     )
                 )

@@ -39,6 +39,7 @@ from tracker.demo.files import (
 from tracker.demo.plant import Builder
 from tracker.demo.world import AS_OF, IDLE_HORIZON_START, TIERS, WINDOW_START, TierSpec
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import reason
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def generate(
     """Write one demo data set into out_dir; the same scale and seed always give the same bytes."""
     tier = scale if isinstance(scale, TierSpec) else TIERS.get(scale)
     if tier is None:
-        raise ConfigError("config.bad_value", name="scale", value=str(scale), reason="choose small, medium or large")
+        raise ConfigError("config.bad_value", name="scale", value=str(scale), reason=reason("demo_scale"))
     say = progress or (lambda _message: None)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

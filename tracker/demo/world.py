@@ -29,6 +29,7 @@ from tracker.demo.catalogue import (
     Item,
 )
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import reason
 
 AS_OF = date(2025, 12, 31)
 WINDOW_START = AS_OF - timedelta(days=364)  # the 365 days ending at as_of
@@ -204,7 +205,7 @@ class World:
         self.codes = [f"A{i + 1:0{width}d}" for i in range(n)]
         names = [f"市{body}" for body in CITY_BODIES] + [f"{d}{b}" for d in DISTRICTS for b in CITY_BODIES]
         if n > len(names):
-            raise ConfigError("config.bad_value", name="agencies", value=str(n), reason=f"at most {len(names)}")
+            raise ConfigError("config.bad_value", name="agencies", value=str(n), reason=reason("at_most", limit=len(names)))
         self.names = names[:n]
         order = self.rng.permutation(n)
         self.roles = ["full"] * n

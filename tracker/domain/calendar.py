@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import reason
 
 DEFAULT_COUNTRY = "CN"
 DAYS_RULES = ("workdays", "all")
@@ -66,7 +67,7 @@ def is_workday(day: date, country: str = DEFAULT_COUNTRY) -> bool:
 def count_available_days(start: date, end: date, days_rule: str, country: str = DEFAULT_COUNTRY) -> int:
     """Number of available days in [start, end] under a category's days rule ("workdays" or "all")."""
     if days_rule not in DAYS_RULES:
-        raise ConfigError("config.bad_value", name="days_rule", value=days_rule, reason='either "workdays" or "all"')
+        raise ConfigError("config.bad_value", name="days_rule", value=days_rule, reason=reason("days_rule"))
     _checked_country(country)  # a bad country setting is refused whatever the rule
     _check_window(start, end)
     if days_rule == "all":
@@ -136,9 +137,7 @@ def _checked_country(country: str) -> str:
     """The normalised country code, or ConfigError; the package itself would also accept class names like "China"."""
     country_code = country.strip().upper() if isinstance(country, str) else ""
     if country_code not in _known_country_codes():
-        raise ConfigError(
-            "config.bad_value", name="country", value=country, reason="not a country known to the holidays calendar"
-        )
+        raise ConfigError("config.bad_value", name="country", value=country, reason=reason("unknown_country"))
     return country_code
 
 
@@ -148,10 +147,10 @@ def _check_window(start: date, end: date) -> None:
             "config.bad_value",
             name="end",
             value=end.isoformat(),
-            reason=f"the window ends before it starts ({start.isoformat()})",
+            reason=reason("window_ends_before_start", start=start.isoformat()),
         )
 
 
 def _check_start_month(start_month: int) -> None:
     if isinstance(start_month, bool) or not isinstance(start_month, int) or not 1 <= start_month <= 12:
-        raise ConfigError("config.bad_value", name="fiscal_year_start_month", value=start_month, reason="a month number 1-12")
+        raise ConfigError("config.bad_value", name="fiscal_year_start_month", value=start_month, reason=reason("month_number"))

@@ -48,6 +48,7 @@ from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import reason
 
 if TYPE_CHECKING:  # PySpark is optional: imported only when a Spark session is opened
     from pyspark.sql import SparkSession
@@ -417,7 +418,7 @@ def flags_from_lake(
     reviews live in the database that reads these findings back (they follow rule and subject).
     """
     if window_days < 1:
-        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason="a positive number of days")
+        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason=reason("positive_days"))
     settings = lake.settings
     merged = {code: dict(values) for code, values in settings.rule_parameters.items()}
     for code, values in (parameters or {}).items():
@@ -450,9 +451,9 @@ def utilisation_from_lake(
 ) -> UtilisationReport:
     """tracker.engine.reports.utilisation_report on the lake: the same table, rounded the same way."""
     if by not in UTILISATION_BY:
-        raise ConfigError("config.bad_value", name="--by", value=by, reason=", ".join(UTILISATION_BY))
+        raise ConfigError("config.bad_value", name="--by", value=by, reason=reason("one_of", choices=list(UTILISATION_BY)))
     if window_days < 1:
-        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason="a positive number of days")
+        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason=reason("positive_days"))
     usage = lake.backend.table("usage_daily")
     as_of = as_of or usage.usage_date.max().to_pyarrow().as_py()
     if as_of is None:

@@ -27,6 +27,7 @@ from tracker.domain.calendar import DAYS_RULES, DEFAULT_COUNTRY, available_days
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.store.db import Database
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import reason
 
 MAX_HOURS_PER_DAY = 24.0
 DAYS_PER_YEAR = 365.25
@@ -99,9 +100,9 @@ class Window:
         for name in ("window_days", "idle_days", "never_used_min_days"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError("config.bad_value", name=name, value=value, reason="a whole number of days, at least 1")
+                raise ConfigError("config.bad_value", name=name, value=value, reason=reason("whole_days_at_least", minimum=1))
         if not isinstance(self.as_of, date):
-            raise ConfigError("config.bad_value", name="as_of", value=self.as_of, reason="a date")
+            raise ConfigError("config.bad_value", name="as_of", value=self.as_of, reason=reason("date"))
 
     @property
     def start(self) -> date:
@@ -191,7 +192,7 @@ def utilisation_by(
     Pass `per_asset` (e.g. `asset_utilisation(...).cache()`) to roll up one computed table several ways.
     """
     if by not in ROLLUP_KEYS:
-        raise ConfigError("config.bad_value", name="by", value=by, reason=", ".join(ROLLUP_KEYS))
+        raise ConfigError("config.bad_value", name="by", value=by, reason=reason("one_of", choices=list(ROLLUP_KEYS)))
     t = per_asset if per_asset is not None else asset_utilisation(backend, window, country=country, profiles=profiles)
     if by in ("supplier", "po_line"):
         t = with_procurement_line(backend, t)
@@ -268,18 +269,16 @@ def _profiles_table(profiles: Mapping[str, CategoryProfile] | None) -> tuple[ir.
     """The category profiles as a memtable keyed by `profile_category`, and the category names."""
     chosen = list(profiles.values()) if profiles is not None else list(DEFAULT_PROFILES)
     if not chosen:
-        raise ConfigError("config.bad_value", name="profiles", value="", reason="at least one category profile")
+        raise ConfigError("config.bad_value", name="profiles", value="", reason=reason("at_least_one_profile"))
     for profile in chosen:
         if profile.days not in DAYS_RULES:
-            raise ConfigError(
-                "config.bad_value", name=f"{profile.category}.days", value=profile.days, reason='either "workdays" or "all"'
-            )
+            raise ConfigError("config.bad_value", name=f"{profile.category}.days", value=profile.days, reason=reason("days_rule"))
         if not profile.hours_per_day > 0 or not profile.life_years > 0:
             raise ConfigError(
                 "config.bad_value",
                 name=profile.category,
                 value=profile.hours_per_day,
-                reason="hours per day and life in years must be above 0",
+                reason=reason("hours_and_life_positive"),
             )
     names = [p.category for p in chosen]
     return ibis.memtable(
@@ -510,7 +509,7 @@ def round_to_cent(value: ir.NumericValue) -> ir.FloatingValue:
 def fiscal_year_expr(day: ir.DateValue, start_month: int) -> ir.IntegerValue:
     """Fiscal-year label of `day` as in tracker.domain.calendar.fiscal_year: the calendar year in which it ends."""
     if isinstance(start_month, bool) or not isinstance(start_month, int) or not 1 <= start_month <= 12:
-        raise ConfigError("config.bad_value", name="fiscal_year_start_month", value=start_month, reason="a month number 1-12")
+        raise ConfigError("config.bad_value", name="fiscal_year_start_month", value=start_month, reason=reason("month_number"))
     if start_month == 1:
         return day.year()
     return day.year() + ibis.ifelse(day.month() >= start_month, 1, 0)

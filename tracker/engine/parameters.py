@@ -17,6 +17,7 @@ from tracker.store.config import SETTING_DEFAULTS, validate_setting
 from tracker.store.db import Database
 from tracker.store.settings import RULE_PREFIX, write_setting
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import reason
 
 
 def validate_value(name: str, value: Any) -> str:
@@ -28,7 +29,7 @@ def validate_value(name: str, value: Any) -> str:
     try:
         number = float(text)
     except ValueError as exc:
-        raise ConfigError("config.bad_value", name=name, value=value, reason="a number ≥ 0") from exc
+        raise ConfigError("config.bad_value", name=name, value=value, reason=reason("number_at_least_zero")) from exc
     resolved = resolve_parameters({code: {parameter: int(number) if number.is_integer() else number}})
     return str(resolved[code][parameter])
 

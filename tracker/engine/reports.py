@@ -13,6 +13,7 @@ from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import reason
 
 UTILISATION_BY = ("asset", "agency", "category", "supplier", "po_line", "fiscal_year")
 
@@ -31,9 +32,9 @@ def utilisation_report(
 ) -> UtilisationReport:
     """Utilisation per asset or rolled up, for the window ending at `as_of` (default: the latest usage date)."""
     if by not in UTILISATION_BY:
-        raise ConfigError("config.bad_value", name="--by", value=by, reason=", ".join(UTILISATION_BY))
+        raise ConfigError("config.bad_value", name="--by", value=by, reason=reason("one_of", choices=list(UTILISATION_BY)))
     if window_days < 1:
-        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason="a positive number of days")
+        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason=reason("positive_days"))
     as_of = as_of or default_as_of(db)
     if as_of is None:
         raise ConfigError("report.no_usage")

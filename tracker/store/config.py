@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import reason
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "tracker.duckdb"
@@ -58,28 +59,28 @@ def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
 def validate_setting(name: str, value: str) -> str:
     """Return the normalised value of a stored setting, or raise ConfigError."""
     if name not in SETTING_DEFAULTS:
-        raise ConfigError("config.bad_value", name=name, value=value, reason="unknown setting")
+        raise ConfigError("config.bad_value", name=name, value=value, reason=reason("unknown_setting"))
     value = str(value).strip()
     if name == "currency":
         if len(value) != 3 or not value.isalpha():
-            raise ConfigError("config.bad_value", name=name, value=value, reason="three-letter ISO 4217 code")
+            raise ConfigError("config.bad_value", name=name, value=value, reason=reason("currency_code"))
         return value.upper()
     if name == "fiscal_year_start_month":
         if not value.isdigit() or not 1 <= int(value) <= 12:
-            raise ConfigError("config.bad_value", name=name, value=value, reason="a month number 1-12")
+            raise ConfigError("config.bad_value", name=name, value=value, reason=reason("month_number"))
         return str(int(value))
     if name in ("max_upload_mb", "max_upload_rows"):
         if not value.isdigit() or int(value) <= 0:
-            raise ConfigError("config.bad_value", name=name, value=value, reason="a positive whole number")
+            raise ConfigError("config.bad_value", name=name, value=value, reason=reason("positive_whole_number"))
         return str(int(value))
     if name == "country":
         if value.upper() not in holidays.list_supported_countries():
-            raise ConfigError("config.bad_value", name=name, value=value, reason="not a country known to the holidays calendar")
+            raise ConfigError("config.bad_value", name=name, value=value, reason=reason("unknown_country"))
         return value.upper()
     if name == "timezone":
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ConfigError("config.bad_value", name=name, value=value, reason="unknown time zone") from exc
+            raise ConfigError("config.bad_value", name=name, value=value, reason=reason("unknown_timezone")) from exc
         return value
     return value

@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tracker.text.exports import EXPORT_MESSAGES
+from tracker.text.names import NAME_MESSAGES
+from tracker.text.pages import PAGE_MESSAGES
+from tracker.text.reasons import REASON_MESSAGES
+from tracker.text.rules import RULE_MESSAGES
+
 LANGUAGES = ("en", "zh")
 
-# key -> (English, Chinese). Placeholders use str.format names.
-MESSAGES: dict[str, tuple[str, str]] = {
+# key -> (English, Chinese). Placeholders use str.format names. The enumerations' names are in
+# names.py, the reasons of refused values in reasons.py, what each rule says in rules.py and what the
+# dashboard pages say in pages.py, what an evidence pack says in exports.py.
+CORE_MESSAGES: dict[str, tuple[str, str]] = {
     # --- files refused as a whole -------------------------------------------------------------
     "file.empty": (
         "The file {file} is empty.",
@@ -395,16 +403,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auth.user_created": ("User {username} ({role}) created.", "已创建用户 {username}（{role}）。"),
     "auth.password_set": ("The password of {username} was changed.", "已修改用户 {username} 的密码。"),
     "auth.user_disabled": ("User {username} is disabled.", "用户 {username} 已停用。"),
-    "auth.role.admin": ("administrator", "管理员"),
-    "auth.role.finance": ("finance officer", "财务人员"),
-    "auth.role.auditor": ("auditor", "审计人员"),
-    "auth.role.agency": ("agency data officer", "单位数据员"),
-    "auth.action.upload": ("upload files", "上传文件"),
-    "auth.action.review": ("review findings", "复核问题线索"),
-    "auth.action.export": ("export findings", "导出问题线索"),
-    "auth.action.settings": ("change settings", "修改设置"),
-    "auth.action.users": ("manage users", "管理用户"),
-    "auth.action.audit": ("read the audit log", "查看审计日志"),
     "audit.altered": (
         "Audit entry #{entry} was changed after it was written.",
         "审计记录 #{entry} 在写入后被修改过。",
@@ -532,11 +530,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
 }
 
-KIND_NAMES: dict[str, tuple[str, str]] = {
-    "procurement": ("procurement", "采购"),
-    "assets": ("asset register", "资产登记"),
-    "usage": ("usage log", "使用记录"),
-}
+# The whole table: each part's keys are its own (a test checks that none is defined twice).
+PARTS: tuple[dict[str, tuple[str, str]], ...] = (
+    CORE_MESSAGES,
+    NAME_MESSAGES,
+    REASON_MESSAGES,
+    RULE_MESSAGES,
+    PAGE_MESSAGES,
+    EXPORT_MESSAGES,
+)
+MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 
 
 @dataclass(frozen=True)
@@ -552,14 +555,46 @@ def _lang_index(lang: str) -> int:
 
 
 def render(message: Message, lang: str = "en") -> str:
-    """Render a message in the given language ("en" or "zh")."""
+    """Render a message in the given language ("en" or "zh"); numbers, lists and nested messages are shown for that language."""
     template = MESSAGES[message.key][_lang_index(lang)]
     params = {k: _display(v, lang) for k, v in message.params.items()}
     return template.format(**params)
 
 
+def template(key: str, lang: str = "en") -> str:
+    """The text of `key` in the language with its placeholders unfilled."""
+    return MESSAGES[key][_lang_index(lang)]
+
+
+def text(key: str, lang: str = "en", /, **params: object) -> str:
+    """The text of `key` in the language, its placeholders filled with `params` as they are (str.format)."""
+    return template(key, lang).format(**params)
+
+
+def reason(what: str, **params: object) -> Message:
+    """Why a value was refused (`reason.<what>`), rendered in the reader's language inside the message that carries it."""
+    return Message(f"reason.{what}", params)
+
+
+def name(enumeration: str, code: str, lang: str = "en") -> str:
+    """The name of an enumeration's value (`role`, `review_status`, `severity`, `asset_status`, `upload_status`,
+    `kind`, `category`, `table`), or the code itself when the table does not name it."""
+    names = MESSAGES.get(f"{enumeration}.{code}")
+    return names[_lang_index(lang)] if names else code
+
+
 def kind_name(kind: str, lang: str = "en") -> str:
-    return KIND_NAMES.get(kind, (kind, kind))[_lang_index(lang)]
+    return name("kind", kind, lang)
+
+
+def category_name(category: str | None, lang: str = "en") -> str:
+    """A category as people read it; a category the table does not name is shown by its code."""
+    if category is None:
+        return "—"
+    names = MESSAGES.get(f"category.{category}")
+    if names:
+        return names[_lang_index(lang)]
+    return category if _lang_index(lang) else category.replace("_", " ").capitalize()
 
 
 def _display(value: object, lang: str) -> str:

@@ -6,31 +6,25 @@ import streamlit as st
 
 from tracker.store import audit
 from tracker.text.tables import table_to_csv_bytes
-from tracker.ui.common import can, db, lang, tr
+from tracker.ui.common import can, db, lang, t
 
 SHOWN = 2_000
 
 
 def render() -> None:
-    st.title(tr("Audit trail", "审计日志"))
+    st.title(t("audit.title.audit_trail"))
     if not can("audit"):
-        st.error(tr("Only administrators can read the audit trail.", "只有管理员可以查看审计日志。"))
+        st.error(t("audit.error.only_administrators_can_read"))
         return
-    st.caption(
-        tr(
-            "Append-only: each entry carries the hash of the one before it, so an entry altered or deleted "
-            "afterwards breaks the chain.",
-            "只追加不修改：每条记录包含上一条记录的哈希值，事后修改或删除任何记录都会使链条断开。",
-        )
-    )
+    st.caption(t("audit.caption.append_only_each_entry"))
     database = db()
-    if st.button(tr("Check the chain", "校验哈希链"), key="audit_verify"):
+    if st.button(t("audit.button.check_chain"), key="audit_verify"):
         problems = audit.verify(database, lang=lang())
         if problems:
             for problem in problems:
                 st.error(problem)
         else:
-            st.success(tr("The chain is intact: no entry was altered or deleted.", "哈希链完整：没有记录被修改或删除。"))
+            st.success(t("audit.success.chain_intact_no_entry"))
     table = audit.audit_table(database, limit=SHOWN)
     st.dataframe(
         table.to_pandas(),
@@ -43,14 +37,9 @@ def render() -> None:
         },
     )
     if table.num_rows == SHOWN:
-        st.caption(
-            tr(
-                f"The latest {SHOWN:,} entries; the download has them all.",
-                f"显示最新的 {SHOWN:,} 条记录；下载文件包含全部记录。",
-            )
-        )
+        st.caption(t("audit.caption.latest_entries_download_them", shown=SHOWN))
     st.download_button(
-        tr("Download the audit trail (CSV)", "下载审计日志（CSV）"),
+        t("audit.button.download_audit_trail_csv"),
         table_to_csv_bytes(audit.audit_table(database)),
         file_name="audit-trail.csv",
         mime="text/csv",

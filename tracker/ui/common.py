@@ -1,7 +1,8 @@
 """What every page shares: the language, the session's database cursor, the shared filters, formatting.
 
 Pages stay thin: they read what to show from tracker.views.dashboard (and the other core modules) and
-only lay it out. Text shown to people is given in both languages at the call site: `tr("Spend", "支出")`.
+only lay it out. Text shown to people is looked up by key in the one translation table (tracker.text.i18n),
+in the reader's language: `t("overview.label.spend")`, `t("explore.heading.device", asset_id=...)`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from typing import Any
 import streamlit as st
 
 from tracker.access import auth
-from tracker.engine.rules.sentences import CATEGORY_NAMES_ZH
 from tracker.store.db import Database
 from tracker.store.settings import load_settings
-from tracker.text import formatting
+from tracker.text import formatting, i18n
 from tracker.ui.resources import session_db
 from tracker.views import dashboard
 from tracker.views.dashboard import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS, Filters
@@ -43,18 +43,34 @@ def lang() -> str:
     return st.session_state[LANG_KEY]
 
 
-def tr(en: str, zh: str) -> str:
-    return zh if lang() == "zh" else en
+def t(key: str, /, **params: Any) -> str:
+    """The text of `key` in the reader's language, its placeholders filled with `params`."""
+    return i18n.text(key, lang(), **params)
+
+
+def counted(key: str, n: int) -> str:
+    """ "1 row", "2 rows": `key.one` or `key.other` with the count formatted."""
+    return t(f"{key}.{'one' if n == 1 else 'other'}", n=count(n))
+
+
+def named(enumeration: str, code: str, language: str | None = None) -> str:
+    """The name of a role, review status, severity, asset or upload status, record kind or stored table."""
+    return i18n.name(enumeration, code, language or lang())
+
+
+def capitalised(text: str) -> str:
+    """A name that stands alone as a label: its first letter upper-case (Chinese is unchanged)."""
+    return text[:1].upper() + text[1:]
 
 
 def language_switch() -> None:
     lang()
     st.sidebar.radio(
-        "Language · 语言",
+        t("common.field.language"),
         ("en", "zh"),
         key=LANG_KEY,
         horizontal=True,  # a fixed format_func
-        format_func=lambda v: "English" if v == "en" else "中文",
+        format_func=lambda v: i18n.name("language", v),
     )
     st.query_params["lang"] = st.session_state[LANG_KEY]
 
@@ -65,12 +81,6 @@ def db() -> Database:
 
 USER_KEY = "user"
 LAST_SEEN_KEY = "user_last_seen"
-ROLE_NAMES = {
-    "admin": ("Administrator", "管理员"),
-    "finance": ("Finance officer", "财务人员"),
-    "auditor": ("Auditor", "审计人员"),
-    "agency": ("Agency", "单位用户"),
-}
 
 
 def current_user():
@@ -108,20 +118,17 @@ def user():
 
 def account_sidebar(signed_in) -> None:
     """Who is signed in, in which role, and the way out."""
-    role = ROLE_NAMES[signed_in.role][1 if lang() == "zh" else 0]
+    role = named("role", signed_in.role)
     where = f" · {signed_in.agency_code}" if signed_in.agency_code else ""
     st.sidebar.caption(
-        tr(
-            f"Signed in as **{md(signed_in.display_name or signed_in.username)}** ({role}{where})",
-            f"当前用户：**{md(signed_in.display_name or signed_in.username)}**（{role}{where}）",
-        )
+        t("common.caption.signed_in_as", user=md(signed_in.display_name or signed_in.username), role=role, where=where)
     )
 
     def leave() -> None:
         auth.logout(db(), signed_in)
         sign_out()
 
-    st.sidebar.button(tr("Sign out", "退出登录"), on_click=leave, key="sign_out")
+    st.sidebar.button(t("common.button.sign_out"), on_click=leave, key="sign_out")
 
 
 def actor() -> str:
@@ -176,11 +183,7 @@ def day(value: date | None) -> str:
 
 
 def category_name(category: str | None, language: str | None = None) -> str:
-    if category is None:
-        return formatting.MISSING
-    if (language or lang()) == "zh":
-        return CATEGORY_NAMES_ZH.get(category, category)
-    return category.replace("_", " ").capitalize()
+    return i18n.category_name(category, language or lang())
 
 
 def fixed_language(function):
@@ -215,7 +218,7 @@ def filters_sidebar() -> Filters:
     scope = scope_agency()
     options = dashboard.filter_options(database, scope_agency=scope)
     side = st.sidebar
-    side.subheader(tr("Filters", "筛选"))
+    side.subheader(t("common.heading.filters"))
     names = options.agencies
 
     def choose(label: str, choices: list, key: str, **kwargs) -> tuple:
@@ -224,38 +227,40 @@ def filters_sidebar() -> Filters:
 
     if scope is None:
         agencies = choose(
-            tr("Agency", "单位"),
+            t("common.label.agency"),
             list(names),
             "f_agencies",
             format_func=lambda code: f"{code} · {names[code]}" if names.get(code) not in (None, code) else code,
-            placeholder=tr("All agencies", "全部单位"),
+            placeholder=t("common.placeholder.all_agencies"),
         )
     else:  # an agency user sees their own agency only, enforced by the core through scope_agency
         agencies = ()
-        side.caption(tr(f"Agency: {scope} (your agency)", f"单位：{scope}（本单位）"))
+        side.caption(t("common.caption.your_agency", scope=scope))
     categories = choose(
-        tr("Category", "类别"),
+        t("common.label.category"),
         options.categories,
         "f_categories",
         format_func=fixed_language(category_name),
-        placeholder=tr("All categories", "全部类别"),
+        placeholder=t("common.placeholder.all_categories"),
     )
-    suppliers = choose(tr("Supplier", "供应商"), options.suppliers, "f_suppliers", placeholder=tr("All suppliers", "全部供应商"))
+    suppliers = choose(
+        t("common.label.supplier"), options.suppliers, "f_suppliers", placeholder=t("common.placeholder.all_suppliers")
+    )
     fiscal_years = choose(
-        tr("Fiscal year (of purchase)", "财年（采购）"),
+        t("common.label.fiscal_year_purchase"),
         options.fiscal_years,
         "f_fiscal_years",
-        placeholder=tr("All years", "全部年度"),
+        placeholder=t("common.placeholder.all_years"),
     )
     kept_window = _kept("f_window_days", DEFAULT_WINDOW_DAYS)
     window_days = int(
         side.radio(
-            tr("Window", "统计窗口"),
+            t("common.field.window"),
             WINDOW_CHOICES,
             key="f_window_days",
             horizontal=True,
             index=WINDOW_CHOICES.index(kept_window if kept_window in WINDOW_CHOICES else DEFAULT_WINDOW_DAYS),
-            format_func=fixed_language(lambda d, language: f"{d} 天" if language == "zh" else f"{d} days"),
+            format_func=fixed_language(lambda d, language: i18n.text("common.label.window_days", language, days=d)),
         )
     )
     as_of = None
@@ -266,14 +271,12 @@ def filters_sidebar() -> Filters:
         if not isinstance(kept_as_of, date) or not lowest <= kept_as_of <= options.usage_last:
             kept_as_of = options.usage_last
         as_of = side.date_input(
-            tr("As of", "截至日期"),
+            t("common.field.as_of"),
             value=kept_as_of,
             key="f_as_of",
             min_value=lowest,
             max_value=options.usage_last,
-            help=tr(
-                "The last day of the window; by default the latest usage date.", "统计窗口的最后一天，默认为最新使用记录日期。"
-            ),
+            help=t("common.help.last_day_window_default"),
         )
     for key, value in (
         ("f_agencies", list(agencies)),
@@ -286,14 +289,9 @@ def filters_sidebar() -> Filters:
         st.session_state[KEPT + key] = value
     if as_of is not None:
         start = as_of - timedelta(days=window_days - 1)
-        side.caption(
-            tr(
-                f"Window: {day(start)} to {day(as_of)} ({window_days} days)",
-                f"统计窗口：{day(start)} 至 {day(as_of)}（{window_days} 天）",
-            )
-        )
+        side.caption(t("common.caption.window_days", start=day(start), as_of=day(as_of), window_days=window_days))
     if agencies or categories or suppliers or fiscal_years:
-        side.button(tr("Clear filters", "清除筛选"), on_click=clear_filters, key="clear_filters")
+        side.button(t("common.button.clear_filters"), on_click=clear_filters, key="clear_filters")
     return Filters(
         agencies=agencies,
         categories=categories,
@@ -315,38 +313,39 @@ def active_filters_caption(filters: Filters) -> None:
     """The filters in force, in words, under the page title."""
     parts = []
     labels = {
-        "agencies": tr("Agency", "单位"),
-        "categories": tr("Category", "类别"),
-        "suppliers": tr("Supplier", "供应商"),
-        "fiscal_years": tr("Fiscal year", "财年"),
+        "agencies": t("common.label.agency"),
+        "categories": t("common.label.category"),
+        "suppliers": t("common.label.supplier"),
+        "fiscal_years": t("common.label.fiscal_year"),
     }
     for name, values in filters.active.items():
         shown = [category_name(v) if name == "categories" else str(v) for v in values]
         parts.append(f"{labels[name]}: {', '.join(shown)}")
     if parts:
-        st.caption(tr("Filtered to ", "当前筛选：") + " · ".join(parts))
+        st.caption(t("common.caption.filtered_to") + " · ".join(parts))
 
 
 def data_status_banner(filters: Filters) -> dashboard.DataStatus:
     """ "Data as of …", the window, and how many agencies send usage: always visible; stale data said plainly."""
     status = dashboard.data_status(db(), filters)
     if status.as_of is None:
-        st.warning(tr("No usage data yet: upload usage logs to see utilisation.", "尚无使用数据：请上传使用记录以查看利用率。"))
+        st.warning(t("common.warning.no_usage_data_yet"))
         return status
-    text = tr(
-        f"Data as of **{day(status.as_of)}** · window {day(status.window_start)} to {day(status.as_of)} "
-        f"({status.window_days} days) · **{status.agencies_with_usage} of {status.agencies}** agencies sent usage "
-        f"in the window",
-        f"数据截至 **{day(status.as_of)}** · 统计窗口 {day(status.window_start)} 至 {day(status.as_of)}"
-        f"（{status.window_days} 天）· **{status.agencies} 个单位中有 {status.agencies_with_usage} 个**在窗口内报送了使用数据",
+    text = t(
+        "common.label.data_window_days_agencies",
+        as_of=day(status.as_of),
+        window_start=day(status.window_start),
+        window_days=status.window_days,
+        agencies_with_usage=status.agencies_with_usage,
+        agencies=status.agencies,
     )
     st.markdown(text)
     if status.days_since_last_usage is not None and status.days_since_last_usage > 45:
         st.info(
-            tr(
-                f"The latest usage data is {status.days_since_last_usage} days old: figures describe the window "
-                f"ending {day(status.usage_last)}, not today.",
-                f"最新使用数据距今已 {status.days_since_last_usage} 天：各项数字反映截至 {day(status.usage_last)} 的情况，而非今天。",
+            t(
+                "common.note.latest_usage_data_days",
+                days_since_last_usage=status.days_since_last_usage,
+                usage_last=day(status.usage_last),
             )
         )
     return status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tracker.ui.common import fixed_language, named, t
 from tracker.ui.resources import session_db
 from tracker.views import browse
 
@@ -11,26 +12,35 @@ from tracker.views import browse
 def render() -> None:
     db = session_db()
     facts = browse.summary(db)
-    st.title("What the tracker holds · 数据概况")
+    st.title(t("data.title"))
     if facts.usage_last is not None:
         st.caption(
-            f"Usage data from {facts.usage_first} to {facts.usage_last} · "
-            f"{facts.agencies_with_usage} agencies send usage logs · "
-            f"使用记录期间 {facts.usage_first} 至 {facts.usage_last}，{facts.agencies_with_usage} 个单位报送使用数据"
+            t(
+                "data.caption.usage_period",
+                first=facts.usage_first,
+                last=facts.usage_last,
+                agencies=facts.agencies_with_usage,
+            )
         )
     else:
-        st.caption("No usage data yet · 尚无使用记录")
+        st.caption(t("data.caption.no_usage"))
     columns = st.columns(len(browse.TABLES))
     for column, info in zip(columns, browse.TABLES):
-        column.metric(f"{info.label_en} · {info.label_zh}", f"{facts.counts[info.table]:,}")
-    labels = {f"{t.label_en} · {t.label_zh}": t for t in browse.TABLES}
-    choice = st.radio("Table · 数据表", list(labels), horizontal=True, key="data_page_table")
-    info = labels[choice]
+        column.metric(named("table", info.table), f"{facts.counts[info.table]:,}")
+    tables = {info.table: info for info in browse.TABLES}
+    choice = st.radio(
+        t("data.field.table"),
+        list(tables),
+        horizontal=True,
+        key="data_page_table",
+        format_func=fixed_language(lambda table, language: named("table", table, language)),
+    )
+    info = tables[choice]
     rows = facts.counts[info.table]
     if rows == 0:
-        st.info("Nothing stored yet · 暂无数据")
+        st.info(t("data.note.nothing_stored"))
         return
     frame = browse.preview(db, info.table)
     if rows > len(frame):
-        st.caption(f"First {len(frame):,} of {rows:,} rows · 显示前 {len(frame):,} 行，共 {rows:,} 行")
+        st.caption(t("data.caption.first_rows", shown=len(frame), rows=rows))
     st.dataframe(frame, hide_index=True, width="stretch")

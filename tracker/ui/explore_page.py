@@ -23,8 +23,9 @@ from tracker.ui.common import (
     lang,
     md,
     money,
+    named,
     share,
-    tr,
+    t,
 )
 from tracker.views import dashboard
 
@@ -34,7 +35,7 @@ NO_LINE = "-"  # the po value of "assets not linked to a purchase line"
 
 def render() -> None:
     filters = filters_sidebar()
-    st.title(tr("Explore", "钻取分析"))
+    st.title(t("explore.title.explore"))
     status = data_status_banner(filters)
     active_filters_caption(filters)
     if status.as_of is None:
@@ -61,11 +62,11 @@ def _go(**levels: str | None) -> None:
 
 
 def _breadcrumb(state: dict) -> None:
-    parts = [(tr("All agencies", "全部单位"), {})]
+    parts = [(t("common.placeholder.all_agencies"), {})]
     if state["agency"]:
         parts.append((state["agency"], {"agency": state["agency"]}))
     if state["po"]:
-        label = tr("Not linked to a purchase", "未关联采购") if state["po"] == NO_LINE else f"{state['po']}/{state['line']}"
+        label = t("explore.label.not_linked_purchase") if state["po"] == NO_LINE else f"{state['po']}/{state['line']}"
         parts.append((label, {k: state[k] for k in ("agency", "po", "line", "ocid")}))
     if state["asset"]:
         parts.append((state["asset"], {}))
@@ -84,24 +85,24 @@ def _selected_row(event) -> int | None:
 
 def _top_level(filters: dashboard.Filters) -> None:
     table = dashboard.agencies_compared(db(), filters)  # the drill-down's first level
-    st.subheader(tr("Agencies", "单位"))
+    st.subheader(t("explore.heading.agencies"))
     if not table.num_rows:
-        st.info(tr("Nothing matches the filters.", "没有符合筛选条件的数据。"))
+        st.info(t("common.note.nothing_matches_filters"))
         return
-    st.caption(tr("Click a row to see the agency's purchase lines.", "点击一行查看该单位的采购明细。"))
+    st.caption(t("explore.caption.click_row_see_agency"))
     rows = table.to_pylist()
     shown = [
         {
-            tr("Agency", "单位"): r["agency_code"],
-            tr("Name", "名称"): r.get("agency_name") or formatting.MISSING,
-            tr("Spend in window", "窗口内支出"): r["spend"],
-            tr("Assets", "资产数"): r["assets"] or 0,
-            tr("Utilisation", "利用率"): None if r["utilisation"] is None else r["utilisation"] * 100,
-            tr("Median utilisation", "利用率中位数"): None if r["median_utilisation"] is None else r["median_utilisation"] * 100,
-            tr("Idle capital", "闲置净值"): r["idle_nbv"],
-            tr("Idle share", "闲置占比"): None if r["idle_share"] is None else r["idle_share"] * 100,
-            tr("Findings", "问题线索"): r["findings"],
-            tr("Value at stake", "涉及金额"): r["value_at_stake"],
+            t("common.label.agency"): r["agency_code"],
+            t("explore.column.name"): r.get("agency_name") or formatting.MISSING,
+            t("common.column.spend_window"): r["spend"],
+            t("common.column.assets"): r["assets"] or 0,
+            t("common.kpi.utilisation"): None if r["utilisation"] is None else r["utilisation"] * 100,
+            t("common.column.median_utilisation"): None if r["median_utilisation"] is None else r["median_utilisation"] * 100,
+            t("explore.column.idle_capital"): r["idle_nbv"],
+            t("explore.column.idle_share"): None if r["idle_share"] is None else r["idle_share"] * 100,
+            t("common.column.findings"): r["findings"],
+            t("common.column.value_stake"): r["value_at_stake"],
         }
         for r in rows
     ]
@@ -114,9 +115,9 @@ def _top_level(filters: dashboard.Filters) -> None:
         key="explore_agencies",
         height=_height(len(shown)),
         column_config=_money_percent_config(
-            money_cols=(tr("Spend in window", "窗口内支出"), tr("Idle capital", "闲置净值"), tr("Value at stake", "涉及金额")),
-            pct_cols=(tr("Utilisation", "利用率"), tr("Median utilisation", "利用率中位数"), tr("Idle share", "闲置占比")),
-            pinned=(tr("Agency", "单位"),),
+            money_cols=(t("common.column.spend_window"), t("explore.column.idle_capital"), t("common.column.value_stake")),
+            pct_cols=(t("common.kpi.utilisation"), t("common.column.median_utilisation"), t("explore.column.idle_share")),
+            pinned=(t("common.label.agency"),),
         ),
     )
     chosen = _selected_row(event)
@@ -127,31 +128,26 @@ def _top_level(filters: dashboard.Filters) -> None:
 
 def _agency_level(filters: dashboard.Filters, agency: str) -> None:
     table = dashboard.agency_lines(db(), filters, agency)
-    st.subheader(tr(f"Purchase lines of {agency}", f"{agency} 的采购明细"))
+    st.subheader(t("explore.heading.purchase_lines", agency=agency))
     if not table.num_rows:
-        st.info(tr("This agency has no purchases or assets matching the filters.", "该单位没有符合筛选条件的采购或资产。"))
+        st.info(t("explore.note.agency_no_purchases_assets"))
         return
-    st.caption(
-        tr(
-            "Utilisation is that of the assets registered against each line. Click a line to see its devices.",
-            "利用率为各采购明细下已登记资产的利用率。点击一行查看其设备。",
-        )
-    )
+    st.caption(t("explore.caption.utilisation_assets_registered_against"))
     rows = table.to_pylist()
     shown = [
         {
-            tr("Order", "采购单"): f"{r['po_number']}/{r['line_no']}" if r["po_number"] else tr("Not linked", "未关联采购"),
-            tr("Item", "品目"): r.get("item_description") or formatting.MISSING,
-            tr("Ordered", "下单日期"): r.get("order_date"),
-            tr("Quantity", "数量"): r.get("quantity"),
-            tr("Registered", "已登记"): r["assets"],
-            tr("Utilisation", "利用率"): None if r.get("utilisation") is None else r["utilisation"] * 100,
-            tr("Idle units", "闲置台数"): r["idle_units"],
-            tr("Findings", "问题线索"): r["findings"],
-            tr("Value at stake", "涉及金额"): r["value_at_stake"],
-            tr("Amount", "金额"): r.get("amount"),
-            tr("Category", "类别"): category_name(r.get("category")) if r.get("category") else formatting.MISSING,
-            tr("Supplier", "供应商"): r.get("supplier") or formatting.MISSING,
+            t("explore.column.order"): f"{r['po_number']}/{r['line_no']}" if r["po_number"] else t("explore.label.not_linked"),
+            t("explore.column.item"): r.get("item_description") or formatting.MISSING,
+            t("explore.column.ordered"): r.get("order_date"),
+            t("explore.column.quantity"): r.get("quantity"),
+            t("explore.column.registered"): r["assets"],
+            t("common.kpi.utilisation"): None if r.get("utilisation") is None else r["utilisation"] * 100,
+            t("explore.column.idle_units"): r["idle_units"],
+            t("common.column.findings"): r["findings"],
+            t("common.column.value_stake"): r["value_at_stake"],
+            t("explore.column.amount"): r.get("amount"),
+            t("common.label.category"): category_name(r.get("category")) if r.get("category") else formatting.MISSING,
+            t("common.label.supplier"): r.get("supplier") or formatting.MISSING,
         }
         for r in rows
     ]
@@ -164,9 +160,9 @@ def _agency_level(filters: dashboard.Filters, agency: str) -> None:
         key="explore_lines",
         height=_height(len(shown)),
         column_config=_money_percent_config(
-            money_cols=(tr("Amount", "金额"), tr("Value at stake", "涉及金额")),
-            pct_cols=(tr("Utilisation", "利用率"),),
-            pinned=(tr("Order", "采购单"),),
+            money_cols=(t("explore.column.amount"), t("common.column.value_stake")),
+            pct_cols=(t("common.kpi.utilisation"),),
+            pinned=(t("explore.column.order"),),
         ),
     )
     chosen = _selected_row(event)
@@ -181,26 +177,26 @@ def _line_level(filters: dashboard.Filters, state: dict) -> None:
     line_no = int(state["line"]) if po and state["line"] else None
     table = dashboard.line_assets(db(), filters, state["agency"], po, line_no, state["ocid"] if po else None)
     title = (
-        tr(f"Devices of line {po}/{line_no}", f"采购明细 {po}/{line_no} 的设备")
+        t("explore.label.devices_line", po=po, line_no=line_no)
         if po
-        else tr(f"Devices of {state['agency']} not linked to a purchase line", f"{state['agency']} 未关联采购明细的设备")
+        else t("explore.label.devices_not_linked_purchase", agency=state["agency"])
     )
     st.subheader(title)
     if not table.num_rows:
-        st.info(tr("No registered devices for this line.", "该采购明细下没有已登记的设备。"))
+        st.info(t("explore.note.no_registered_devices_line"))
         return
-    st.caption(tr("Click a device to see its daily usage.", "点击设备查看其每日使用情况。"))
+    st.caption(t("explore.caption.click_device_see_daily"))
     rows = table.to_pylist()
     shown = [
         {
-            tr("Asset", "资产编号"): r["asset_id"],
-            tr("Category", "类别"): category_name(r["category"]),
-            tr("Status", "状态"): r["status"] + (tr(" (standby)", "（备用）") if r["standby"] else ""),
-            tr("In service", "启用日期"): r["in_service_date"],
-            tr("Utilisation", "利用率"): None if r["utilisation"] is None else r["utilisation"] * 100,
-            tr("Last used", "最近使用"): formatting.idle_words(r["days_idle"], r["last_used"], lang()),
-            tr("Book value", "账面净值"): r["net_book_value"],
-            tr("Findings", "问题线索"): _rule_titles(r["rules"]),
+            t("common.column.asset"): r["asset_id"],
+            t("common.label.category"): category_name(r["category"]),
+            t("common.column.status"): named("asset_status", r["status"]) + (t("explore.label.standby") if r["standby"] else ""),
+            t("explore.column.in_service"): r["in_service_date"],
+            t("common.kpi.utilisation"): None if r["utilisation"] is None else r["utilisation"] * 100,
+            t("common.kpi.last_used"): formatting.idle_words(r["days_idle"], r["last_used"], lang()),
+            t("common.kpi.book_value"): r["net_book_value"],
+            t("common.column.findings"): _rule_titles(r["rules"]),
         }
         for r in rows
     ]
@@ -213,7 +209,7 @@ def _line_level(filters: dashboard.Filters, state: dict) -> None:
         key="explore_assets",
         height=_height(len(shown)),
         column_config=_money_percent_config(
-            money_cols=(tr("Book value", "账面净值"),), pct_cols=(tr("Utilisation", "利用率"),), pinned=(tr("Asset", "资产编号"),)
+            money_cols=(t("common.kpi.book_value"),), pct_cols=(t("common.kpi.utilisation"),), pinned=(t("common.column.asset"),)
         ),
     )
     chosen = _selected_row(event)
@@ -225,87 +221,76 @@ def _line_level(filters: dashboard.Filters, state: dict) -> None:
 def _asset_level(filters: dashboard.Filters, state: dict) -> None:
     detail = dashboard.asset_detail(db(), filters, state["asset"], agencies=(state["agency"],))
     if detail is None:
-        st.warning(tr("This device is not in the register of that agency.", "该单位的资产登记中没有此设备。"))
+        st.warning(t("explore.warning.device_not_register_agency"))
         return
     f = detail.facts
-    st.subheader(tr(f"Device {f['asset_id']}", f"设备 {f['asset_id']}") + f" · {category_name(f['category'])}")
+    st.subheader(t("explore.heading.device", asset_id=f["asset_id"]) + f" · {category_name(f['category'])}")
     cols = st.columns(5)
     cols[0].metric(
-        tr("Utilisation", "利用率"),
+        t("common.kpi.utilisation"),
         share(f["utilisation"]),
-        help=tr("Used hours ÷ available hours in the window.", "窗口内使用时长 ÷ 可用时长。"),
+        help=t("explore.help.used_hours_available_hours"),
     )
     cols[1].metric(
-        tr("Hours used", "使用时长"),
+        t("common.kpi.hours_used"),
         f"{f['used_hours']:,.0f} h",
-        delta=tr(f"of {f['available_hours'] or 0:,.0f} h available", f"可用 {f['available_hours'] or 0:,.0f} 小时"),
+        delta=t("explore.kpi.of_hours_available", hours=f["available_hours"] or 0),
         delta_color="off",
         delta_arrow="off",
     )
     cols[2].metric(
-        tr("Days with use", "使用天数"),
+        t("explore.kpi.days_use"),
         count(f["active_days"]),
-        delta=tr(f"{count(f['available_days'])} available days", f"可用 {count(f['available_days'])} 天"),
+        delta=t("explore.kpi.available_days", available_days=count(f["available_days"])),
         delta_color="off",
         delta_arrow="off",
-        help=tr(
-            "Days with any use, weekends included; available days follow the category's calendar.",
-            "有使用记录的天数（含周末）；可用天数按该类设备的日历计算。",
-        ),
+        help=t("explore.help.days_any_use_weekends"),
     )
     cols[3].metric(
-        tr("Last used", "最近使用"),
+        t("common.kpi.last_used"),
         formatting.day(f["last_used"], "en"),
         delta=formatting.idle_words(f["days_idle"], f["last_used"], lang()),
         delta_color="off",
         delta_arrow="off",
     )
     cols[4].metric(
-        tr("Book value", "账面净值"),
+        t("common.kpi.book_value"),
         money(f["net_book_value"]),
-        help=tr("Purchase cost depreciated straight-line over the category's life.", "按类别使用年限直线折旧后的购置成本。"),
+        help=t("explore.help.purchase_cost_depreciated_straight"),
     )
     st.caption(
         " · ".join(
             [
-                tr(f"Status: {f['status']}", f"状态：{f['status']}") + (tr(" (standby)", "（备用）") if f["standby"] else ""),
-                tr(f"In service since {day(f['in_service_date'])}", f"{day(f['in_service_date'])} 起启用"),
-                tr(
-                    f"Purchase line {f['line_po_number']}/{f['line_line_no']}",
-                    f"采购明细 {f['line_po_number']}/{f['line_line_no']}",
-                )
+                t("explore.label.status", status=named("asset_status", f["status"]))
+                + (t("explore.label.standby") if f["standby"] else ""),
+                t("explore.label.service_since", in_service_date=day(f["in_service_date"])),
+                t("explore.label.purchase_line", line_po_number=f["line_po_number"], line_line_no=f["line_line_no"])
                 if f.get("line_po_number")
-                else tr("Not linked to a purchase line", "未关联采购明细"),
-                tr(f"Cost {money(f['purchase_cost'], short=False)}", f"购置成本 {money(f['purchase_cost'], short=False)}"),
+                else t("explore.label.not_linked_purchase_line"),
+                t("explore.label.cost", purchase_cost=money(f["purchase_cost"], short=False)),
             ]
         )
     )
     if not f["telemetry"]:
-        st.info(
-            tr(
-                f"{f['agency_code']} sends no usage data for {category_name(f['category'])}: this device's "
-                f"utilisation cannot be judged (a data gap, not proof that it is idle).",
-                f"{f['agency_code']} 未报送{category_name(f['category'])}的使用数据：无法判断该设备的利用率（属于数据缺口，并非闲置的证据）。",
-            )
-        )
+        st.info(t("explore.note.sends_no_usage_data", agency_code=f["agency_code"], category=category_name(f["category"])))
     st.plotly_chart(
         charts.daily_usage(
             detail.daily,
-            used_label=tr("Hours used", "使用时长"),
-            available_label=tr("Available hours", "可用时长"),
-            axis_title=tr("Hours per day", "每日小时数"),
+            used_label=t("common.kpi.hours_used"),
+            available_label=t("common.label.available_hours"),
+            axis_title=t("common.label.hours_per_day"),
         ),
         width="stretch",
         key="chart_daily",
     )
-    st.subheader(tr("Findings on this device", "该设备的问题线索"))
+    st.subheader(t("explore.heading.findings_device"))
     if not detail.flags.num_rows:
-        st.caption(tr("None: this device is not flagged in this window.", "无：该设备在此窗口内未被标记。"))
+        st.caption(t("explore.caption.none_device_not_flagged"))
     zh = lang() == "zh"
     for flag in detail.flags.to_pylist():
         st.warning(
             f"**{flag['title_zh'] if zh else flag['title_en']}** · "
-            f"{tr('value at stake', '涉及金额')} {md(money(flag['value_at_stake'], short=False))}\n\n"
+            f"{t('common.label.value_at_stake')} {md(money(flag['value_at_stake'], short=False))}\n\n"
             f"{md(flag['evidence_zh'] if zh else flag['evidence'])}"
         )
 
@@ -313,8 +298,7 @@ def _asset_level(filters: dashboard.Filters, state: dict) -> None:
 def _rule_titles(codes: str | None) -> str:
     if not codes:
         return ""
-    zh = lang() == "zh"
-    return ", ".join(RULES_BY_CODE[c].title_zh if zh else RULES_BY_CODE[c].title_en for c in codes.split(", "))
+    return ", ".join(RULES_BY_CODE[c].title(lang()) for c in codes.split(", "))
 
 
 def _height(rows: int) -> int:

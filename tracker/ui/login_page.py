@@ -7,30 +7,25 @@ import streamlit as st
 from tracker.access import auth
 from tracker.demo import bootstrap
 from tracker.text.errors import TrackerError
-from tracker.ui.common import ROLE_NAMES, db, lang, sign_in, tr
+from tracker.ui.common import capitalised, db, lang, named, sign_in, t
 
 
 def render() -> None:
     database = db()
-    st.title(tr("Equipment utilisation tracker", "设备使用率监测"))
+    st.title(t("login.title.equipment_utilisation_tracker"))
     demo = bootstrap.has_demo_data(database)  # retires the demo accounts first if the database is really used
     if auth.needs_first_administrator(database):
         _first_administrator()
         return
     if st.session_state.pop("signed_out_idle", False):
-        st.info(
-            tr(
-                f"You were signed out after {auth.SESSION_IDLE_MINUTES} minutes without activity.",
-                f"由于 {auth.SESSION_IDLE_MINUTES} 分钟无操作，您已退出登录。",
-            )
-        )
+        st.info(t("login.note.signed_out_after_minutes", session_idle_minutes=auth.SESSION_IDLE_MINUTES))
     if _single_sign_on():
         return
     with st.form("sign_in"):
-        st.subheader(tr("Sign in", "登录"))
-        username = st.text_input(tr("Username", "用户名"), key="login_username")
-        password = st.text_input(tr("Password", "密码"), type="password", key="login_password")
-        if st.form_submit_button(tr("Sign in", "登录"), type="primary"):
+        st.subheader(t("login.heading.sign_in"))
+        username = st.text_input(t("login.field.username"), key="login_username")
+        password = st.text_input(t("login.field.password"), type="password", key="login_password")
+        if st.form_submit_button(t("login.heading.sign_in"), type="primary"):
             try:
                 sign_in(auth.authenticate(database, username, password))
             except TrackerError as error:
@@ -58,35 +53,25 @@ def _single_sign_on() -> bool:
             sign_in(auth.user_for_identity(db(), st.user.get("email")))
         except TrackerError as error:
             st.error(error.text(lang()))
-            st.button(tr("Sign out of the organisation account", "退出单位账号"), on_click=st.logout, key="sso_logout")
+            st.button(t("login.button.sign_out_organisation_account"), on_click=st.logout, key="sso_logout")
             return False
         st.rerun()
-    st.button(
-        tr("Sign in with your organisation account", "使用单位账号登录"), on_click=st.login, key="sso_login", type="primary"
-    )
-    st.caption(tr("Or with a local account:", "或使用本地账户："))
+    st.button(t("login.button.sign_in_with_organisation"), on_click=st.login, key="sso_login", type="primary")
+    st.caption(t("login.caption.local_account"))
     return False
 
 
 def _first_administrator() -> None:
-    st.subheader(tr("Create the first administrator", "创建第一个管理员账户"))
-    st.caption(
-        tr(
-            "This database has no accounts yet. The administrator you create here can then add the others "
-            "(Settings is theirs; or use `python -m tracker users add`).",
-            "此数据库尚无账户。在此创建的管理员之后可以添加其他用户（或使用 `python -m tracker users add`）。",
-        )
-    )
+    st.subheader(t("login.heading.create_first_administrator"))
+    st.caption(t("login.caption.database_no_accounts_yet"))
     with st.form("first_admin"):
-        username = st.text_input(tr("Username", "用户名"), key="first_username")
-        name = st.text_input(tr("Full name", "姓名"), key="first_name")
-        password = st.text_input(
-            tr("Password (at least 10 characters)", "密码（至少 10 个字符）"), type="password", key="first_password"
-        )
-        again = st.text_input(tr("Password again", "再次输入密码"), type="password", key="first_password_again")
-        if st.form_submit_button(tr("Create and sign in", "创建并登录"), type="primary"):
+        username = st.text_input(t("login.field.username"), key="first_username")
+        name = st.text_input(t("login.field.full_name"), key="first_name")
+        password = st.text_input(t("login.field.password_least_10_characters"), type="password", key="first_password")
+        again = st.text_input(t("login.field.password_again"), type="password", key="first_password_again")
+        if st.form_submit_button(t("login.button.create_and_sign_in"), type="primary"):
             if password != again:
-                st.error(tr("The two passwords differ.", "两次输入的密码不一致。"))
+                st.error(t("login.error.two_passwords_differ"))
                 return
             try:
                 if not auth.needs_first_administrator(db()):  # someone else was quicker: sign in instead
@@ -100,24 +85,15 @@ def _first_administrator() -> None:
 
 
 def _demo_accounts(accounts: list) -> None:
-    with st.expander(
-        tr("Demo accounts (shown while the demo data is loaded)", "演示账户（仅在加载演示数据时显示）"), expanded=True
-    ):
-        st.info(
-            tr(
-                "This database holds demo data. The demo accounts stop working, and this list disappears, at the "
-                "first real upload or the first account a person creates.",
-                "此数据库为演示数据。首次真实上传数据或首次由用户创建账户后，演示账户即停用，本列表也不再显示。",
-            )
-        )
-        zh = lang() == "zh"
+    with st.expander(t("login.section.demo_accounts_shown_while"), expanded=True):
+        st.info(t("login.note.demo_accounts_stop"))
         st.dataframe(
             [
                 {
-                    tr("Username", "用户名"): username,
-                    tr("Password", "密码"): password,
-                    tr("Role", "角色"): ROLE_NAMES[role][1 if zh else 0],
-                    tr("Agency", "单位"): agency or "",
+                    t("login.field.username"): username,
+                    t("login.field.password"): password,
+                    t("login.column.role"): capitalised(named("role", role)),
+                    t("common.label.agency"): agency or "",
                 }
                 for username, password, role, agency in accounts
             ],

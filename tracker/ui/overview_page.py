@@ -18,25 +18,25 @@ from tracker.ui.common import (
     money_exact,
     page_link,
     share,
-    tr,
+    t,
 )
 from tracker.views import dashboard
 
 
 def render() -> None:
     filters = filters_sidebar()
-    st.title(tr("Equipment spend and utilisation", "设备支出与使用情况"))
+    st.title(t("overview.title.equipment_spend_utilisation"))
     status = data_status_banner(filters)
     active_filters_caption(filters)
     if status.as_of is None:
         return
     database = db()
-    with st.spinner(tr("Computing utilisation and findings…", "正在计算使用率和问题线索…")):
+    with st.spinner(t("overview.note.computing_utilisation_findings")):
         figures = dashboard.kpis(database, filters)
     if figures is None:
         return
     if figures.assets == 0 and figures.lines == 0:
-        st.info(tr("Nothing matches the filters.", "没有符合筛选条件的数据。"))
+        st.info(t("common.note.nothing_matches_filters"))
         return
     _kpi_row(figures)
     left, right = st.columns(2)
@@ -53,83 +53,61 @@ def _kpi_row(k: dashboard.Kpis) -> None:
     cols = st.columns(5)
     delta = None if k.spend_previous is None else money(k.spend - k.spend_previous)
     cols[0].metric(
-        tr("Spend in window", "窗口内支出"),
+        t("common.column.spend_window"),
         money(k.spend),
         delta=delta,
         delta_color="inverse",
-        help=tr(
-            f"Total of {count(k.lines)} purchase lines ordered in the window ({money_exact(k.spend)}); "
-            f"the change is against the window of the same length before it.",
-            f"窗口内下单的 {count(k.lines)} 条采购明细合计（{money_exact(k.spend)}）；变化为与前一个同长度窗口相比。",
-        ),
+        help=t("overview.help.total_purchase_lines_ordered", lines=count(k.lines), spend=money_exact(k.spend)),
     )
     cols[1].metric(
-        tr("Assets", "资产数"),
+        t("common.column.assets"),
         count(k.assets),
-        help=tr(
-            f"Registered assets; {count(k.assets_judged)} had available hours in the window.",
-            f"已登记资产；其中 {count(k.assets_judged)} 台在窗口内有可用时长。",
-        ),
+        help=t("overview.help.registered_assets_had_available", assets_judged=count(k.assets_judged)),
     )
     cols[2].metric(
-        tr("Median utilisation", "利用率中位数"),
+        t("common.column.median_utilisation"),
         share(k.median_utilisation),
-        help=tr(
-            "Utilisation = used hours ÷ available hours (the category's standard hours on each "
-            "working day the asset was in service). The median asset, not the average.",
-            "利用率 = 使用时长 ÷ 可用时长（资产在用期间每个工作日的标准时长）。取中位数而非平均数。",
-        ),
+        help=t("overview.help.utilisation_used_hours_available"),
     )
     cols[3].metric(
-        tr("Idle capital", "闲置资产净值"),
+        t("overview.kpi.idle_capital"),
         money(k.idle_capital),
-        delta=tr(f"{share(k.idle_share)} of book value", f"占净值 {share(k.idle_share)}"),
+        delta=t("overview.kpi.book_value", idle_share=share(k.idle_share)),
         delta_color="off",
         delta_arrow="off",
-        help=tr(
-            "Net book value of assets in service that are never used (past 60 days) or unused for 90 days.",
-            "在用但从未使用（超过60天）或连续90天未使用资产的账面净值。",
-        ),
+        help=t("overview.help.net_book_value_assets"),
     )
     cols[4].metric(
-        tr("Value at stake, open findings", "待处理问题涉及金额"),
+        t("overview.kpi.value_stake_open_findings"),
         money(k.value_at_stake_open),
-        delta=tr(f"{count(k.open_findings)} findings", f"{count(k.open_findings)} 条线索"),
+        delta=t("overview.kpi.findings", open_findings=count(k.open_findings)),
         delta_color="off",
         delta_arrow="off",
-        help=tr(
-            "Sum of the value at stake of the findings of the flag catalogue that are not yet reviewed.",
-            "尚未复核的问题线索涉及金额之和。",
-        ),
+        help=t("overview.help.sum_value_stake_findings"),
     )
-    page_link("explore", tr("Drill down by agency →", "按单位钻取 →"))
+    page_link("explore", t("overview.link.drill_down_agency"))
 
 
 def _spend_chart(filters: dashboard.Filters) -> None:
     table = dashboard.monthly_spend(db(), filters)
-    st.subheader(tr("Monthly spend", "月度采购支出"))
+    st.subheader(t("overview.heading.monthly_spend"))
     if not table.num_rows:
-        st.info(tr("No purchases match the filters.", "没有符合筛选条件的采购。"))
+        st.info(t("overview.note.no_purchases_match_filters"))
         return
     rows = table.to_pylist()
     ends = [r["spend"] for r in rows if r["fiscal_year_end"]]
     others = [r["spend"] for r in rows if not r["fiscal_year_end"]]
     if ends and others and sum(others) > 0:
         ratio = (sum(ends) / len(ends)) / (sum(others) / len(others))
-        st.caption(
-            tr(
-                f"The last month of the fiscal year averages {ratio:.1f}× the other months.",
-                f"财年最后一个月的平均支出是其他月份的 {ratio:.1f} 倍。",
-            )
-        )
+        st.caption(t("overview.caption.last_month_fiscal_year", ratio=ratio))
     st.plotly_chart(
         charts.monthly_spend(
             table,
-            spend_label=tr("Spend", "支出"),
-            year_end_label=tr("Last month of the fiscal year", "财年最后一个月"),
-            other_label=tr("Other months", "其他月份"),
+            spend_label=t("overview.label.spend"),
+            year_end_label=t("overview.label.last_month_fiscal_year"),
+            other_label=t("overview.label.other_months"),
             money=money,
-            axis_title=tr("Spend", "支出"),
+            axis_title=t("overview.label.spend"),
         ),
         width="stretch",
         key="chart_spend",
@@ -138,26 +116,20 @@ def _spend_chart(filters: dashboard.Filters) -> None:
 
 def _category_chart(filters: dashboard.Filters) -> None:
     table = dashboard.utilisation_by_category(db(), filters)
-    st.subheader(tr("Utilisation by category", "各类设备使用率"))
+    st.subheader(t("overview.heading.utilisation_category"))
     if not table.num_rows:
-        st.info(tr("No assets with available hours match the filters.", "没有符合筛选条件且有可用时长的资产。"))
+        st.info(t("overview.note.no_assets_available_hours"))
         return
     below = sum(1 for r in table.to_pylist() if r["p50"] is not None and r["p50"] < r["low_threshold"])
-    st.caption(
-        tr(
-            f"Boxes: the middle half of assets; whiskers: 10th to 90th percentile. {below} categories have a "
-            f"median below their low-use threshold.",
-            f"箱体为中间一半资产，须线为第10至第90百分位。有 {below} 类设备的中位数低于其低使用率阈值。",
-        )
-    )
+    st.caption(t("overview.caption.boxes_middle_half_assets", below=below))
     st.plotly_chart(
         charts.utilisation_spread(
             table,
             names=category_name,
-            axis_title=tr("Utilisation (used ÷ available hours)", "利用率（使用时长 ÷ 可用时长）"),
-            threshold_label=tr("Low-use threshold", "低使用率阈值"),
-            pooled_label=tr("All assets pooled", "整体利用率"),
-            assets_label=tr("Assets", "资产数"),
+            axis_title=t("overview.label.utilisation_used_available_hours"),
+            threshold_label=t("overview.label.low_use_threshold"),
+            pooled_label=t("overview.label.all_assets_pooled"),
+            assets_label=t("common.column.assets"),
         ),
         width="stretch",
         key="chart_categories",
@@ -166,22 +138,16 @@ def _category_chart(filters: dashboard.Filters) -> None:
 
 def _agency_chart(filters: dashboard.Filters, k: dashboard.Kpis) -> None:
     table = dashboard.agencies_compared(db(), filters)
-    st.subheader(tr("Agencies: spend against idle capital", "各单位：支出与闲置资产"))
-    st.caption(
-        tr(
-            "Each circle is an agency; its size is the value at stake in open findings. The dashed line is the "
-            "share for all agencies shown.",
-            "每个圆代表一个单位，大小表示待处理问题涉及金额。虚线为所示全部单位的整体闲置比例。",
-        )
-    )
+    st.subheader(t("overview.heading.agencies_spend_against_idle"))
+    st.caption(t("overview.caption.each_circle_agency_size"))
     st.plotly_chart(
         charts.agencies_scatter(
             table,
             overall_idle_share=k.idle_share,
-            x_title=tr("Spend in window", "窗口内支出"),
-            y_title=tr("Idle share of book value", "闲置净值占比"),
-            size_label=tr("Value at stake", "涉及金额"),
-            overall_label=tr("All agencies", "全部单位"),
+            x_title=t("common.column.spend_window"),
+            y_title=t("overview.label.idle_share_book_value"),
+            size_label=t("common.column.value_stake"),
+            overall_label=t("common.placeholder.all_agencies"),
             money=money,
         ),
         width="stretch",
@@ -191,25 +157,20 @@ def _agency_chart(filters: dashboard.Filters, k: dashboard.Kpis) -> None:
 
 def _heatmap(filters: dashboard.Filters) -> None:
     table, agencies = dashboard.heatmap(db(), filters)
-    st.subheader(tr("Utilisation by agency and category", "各单位各类设备使用率"))
+    st.subheader(t("overview.heading.utilisation_agency_category"))
     if not table.num_rows:
-        st.info(tr("No assets match the filters.", "没有符合筛选条件的资产。"))
+        st.info(t("overview.note.no_assets_match_filters"))
         return
     shown = len(set(table.column("agency_code").to_pylist()))
     if agencies > shown:
-        st.caption(
-            tr(
-                f"The {shown} agencies with the largest equipment spend, of {agencies}. Narrow the filters to see others.",
-                f"显示设备购置额最大的 {shown} 个单位（共 {agencies} 个）。可通过筛选查看其他单位。",
-            )
-        )
+        st.caption(t("overview.caption.agencies_largest_equipment_spend", shown=shown, agencies=agencies))
     st.plotly_chart(
         charts.heatmap(
             table,
             names=category_name,
-            agency_title=tr("Agency", "单位"),
-            category_title=tr("Category", "类别"),
-            value_title=tr("Utilisation", "利用率"),
+            agency_title=t("common.label.agency"),
+            category_title=t("common.label.category"),
+            value_title=t("common.kpi.utilisation"),
         ),
         width="stretch",
         key="chart_heatmap",
@@ -218,10 +179,10 @@ def _heatmap(filters: dashboard.Filters) -> None:
 
 def _top_findings(filters: dashboard.Filters) -> None:
     table = dashboard.top_findings(db(), filters)
-    st.subheader(tr("Largest findings", "涉及金额最大的问题线索"))
-    st.caption(tr("A finding is a risk signal to review, not a verdict.", "问题线索是需要复核的风险信号，不是结论。"))
+    st.subheader(t("overview.heading.largest_findings"))
+    st.caption(t("overview.caption.finding_risk_signal_review"))
     if not table.num_rows:
-        st.info(tr("No findings for these filters.", "当前筛选条件下没有问题线索。"))
+        st.info(t("overview.note.no_findings_these_filters"))
         return
     zh = lang() == "zh"
     for r in table.to_pylist():
@@ -235,6 +196,6 @@ def _top_findings(filters: dashboard.Filters) -> None:
         with st.container(border=True):
             st.markdown(
                 f"**{r['title_zh'] if zh else r['title_en']}** · {md(r['agency_code'])} · {md(subject)} · "
-                f"{tr('value at stake', '涉及金额')} **{md(money(r['value_at_stake'], short=False))}**"
+                f"{t('common.label.value_at_stake')} **{md(money(r['value_at_stake'], short=False))}**"
             )
             st.caption(md(r["evidence_zh"] if zh else r["evidence"]))

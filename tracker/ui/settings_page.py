@@ -21,7 +21,8 @@ from tracker.store.config import SETTINGS
 from tracker.store.profiles import DAYS_CHOICES, profiles_table
 from tracker.store.settings import load_settings, rule_parameter_name
 from tracker.text.errors import TrackerError
-from tracker.ui.common import can, category_name, count, currency, db, lang, money, tr, user
+from tracker.text.i18n import MESSAGES
+from tracker.ui.common import can, category_name, count, counted, currency, db, lang, money, named, t, user
 from tracker.views import admin
 
 OUTCOME_KEY = "settings_outcome"  # the last save: section, saved, problems, findings before/after, error
@@ -32,23 +33,17 @@ GENERAL = ("country", "fiscal_year_start_month", "currency", "timezone", "max_up
 
 
 def render() -> None:
-    st.title(tr("Settings", "设置"))
+    st.title(t("settings.title.settings"))
     if not can("settings"):
-        st.error(tr("Only administrators can change settings.", "只有管理员可以修改设置。"))
+        st.error(t("settings.error.only_administrators_can_change"))
         return
-    st.caption(
-        tr(
-            "Thresholds and profiles decide which purchases and devices are flagged. Every change is recorded "
-            "with who made it and when, and the findings are recomputed as soon as it is saved.",
-            "阈值和类别配置决定哪些采购和设备会被标记。每次修改都会记录修改人和时间，保存后立即重新计算问题线索。",
-        )
-    )
+    st.caption(t("settings.caption.thresholds_profiles_decide_which"))
     tabs = st.tabs(
         [
-            tr("Category profiles", "类别配置"),
-            tr("Rule thresholds", "规则阈值"),
-            tr("General", "常规设置"),
-            tr("Change history", "修改记录"),
+            t("settings.tab.category_profiles"),
+            t("settings.tab.rule_thresholds"),
+            t("settings.tab.general"),
+            t("settings.tab.change_history"),
         ],
         key="settings_tab",
     )
@@ -67,46 +62,31 @@ def render() -> None:
 
 def _field_label(field: str) -> str:
     return {
-        "hours_per_day": tr("Hours per day", "每日标准小时数"),
-        "days": tr("Available days", "可用日"),
-        "low_threshold": tr("Low-utilisation threshold", "低利用率阈值"),
-        "life_years": tr("Useful life (years)", "使用年限（年）"),
-        "price_cap": tr("Price cap per unit (CNY)", "单价上限（元）"),
-        "*": tr("all fields (defaults)", "全部字段（默认值）"),
+        "hours_per_day": t("settings.label.hours_per_day"),
+        "days": t("settings.label.available_days"),
+        "low_threshold": t("settings.label.low_utilisation_threshold"),
+        "life_years": t("settings.label.useful_life_years"),
+        "price_cap": t("settings.label.price_cap_per_unit"),
+        "*": t("settings.label.all_fields_defaults"),
     }.get(field, field)
 
 
 def _days_label(days: str) -> str:
-    return {"workdays": tr("workdays", "工作日"), "all": tr("every day", "每天")}.get(days, days)
+    return {"workdays": t("settings.label.workdays"), "all": t("settings.label.every_day")}.get(days, days)
 
 
-def _setting_label(name: str) -> str:
-    return {
-        "currency": tr("Currency", "币种"),
-        "country": tr("Country calendar", "国家日历"),
-        "fiscal_year_start_month": tr("Fiscal year starts in", "财年起始月份"),
-        "timezone": tr("Time zone", "时区"),
-        "max_upload_mb": tr("Largest upload (MB)", "上传文件大小上限（MB）"),
-        "max_upload_rows": tr("Most rows per upload", "单次上传行数上限"),
-    }.get(name, name)
+def _setting_label(setting: str) -> str:
+    key = f"setting.{setting}.label"
+    return t(key) if key in MESSAGES else setting
 
 
-def _setting_help(name: str, help_en: str) -> str:
-    return tr(
-        help_en,
-        {
-            "currency": "没有币种列的金额及涉及金额所用的 ISO 4217 币种代码。",
-            "country": "以该国家的法定节假日和调休工作日确定设备的可用日。",
-            "fiscal_year_start_month": "财年开始的月份（1-12）：中国为 1 月，美国联邦为 10 月，英国为 4 月。",
-            "timezone": "带时区偏移的会话时间在拆分为每日时长前换算到的时区。",
-            "max_upload_mb": "单次上传允许的最大文件大小（MB），在解析文件之前检查。",
-            "max_upload_rows": "单次上传允许的最多数据行数。",
-        }.get(name, help_en),
-    )
+def _setting_help(setting: str, help_en: str) -> str:
+    key = f"setting.{setting}.help"
+    return t(key) if key in MESSAGES else help_en
 
 
 def _rule_title(rule: Rule) -> str:
-    return tr(rule.title_en, rule.title_zh)
+    return rule.title(lang())
 
 
 def _what_label(what: str, field: str | None) -> str:
@@ -123,35 +103,21 @@ def _what_label(what: str, field: str | None) -> str:
 
 
 def _parameter_label(parameter: Parameter) -> str:
-    return tr(parameter.description_en, parameter.description_zh).rstrip(".。")
+    return parameter.description(lang()).rstrip(".。")
 
 
 def _unit_label(unit: str) -> str:
     return {
-        "days": tr("days", "天"),
-        "assets": tr("assets", "台"),
-        "share": tr("share, 0 to 1", "比例，0 到 1"),
-        "ratio": tr("times", "倍"),
+        "days": t("settings.label.days"),
+        "assets": t("settings.label.assets"),
+        "share": t("settings.label.share_0_1"),
+        "ratio": t("settings.label.times"),
         "currency": currency(),
     }.get(unit, unit)
 
 
 def _month_label(month: int) -> str:
-    names = (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    )
-    return tr(names[month - 1], f"{month} 月")
+    return named("month", str(month))
 
 
 # -- saving and its outcome ----------------------------------------------------------------------
@@ -180,7 +146,7 @@ def _outcome(section: str) -> None:
         return
     if outcome["problems"]:
         st.error(
-            tr("Nothing was saved: correct the values below and save again.", "未保存任何修改：请更正以下数值后重新保存。"),
+            t("settings.error.nothing_saved_correct_values"),
             icon=":material/error:",
         )
         rows = [
@@ -196,18 +162,18 @@ def _outcome(section: str) -> None:
             hide_index=True,
             width="stretch",
             column_config={
-                "what": st.column_config.TextColumn(tr("Value changed", "修改项")),
-                "value": st.column_config.TextColumn(tr("Entered", "输入值")),
-                "reason": st.column_config.TextColumn(tr("Why it was refused", "拒绝原因"), width="large"),
+                "what": st.column_config.TextColumn(t("settings.column.value_changed")),
+                "value": st.column_config.TextColumn(t("settings.column.entered")),
+                "reason": st.column_config.TextColumn(t("settings.column.why_refused"), width="large"),
             },
         )
         return
     if not outcome["saved"]:
-        st.info(tr("Nothing to save: no value was changed.", "没有需要保存的修改。"))
+        st.info(t("settings.note.nothing_save_no_value"))
         return
     saved = outcome["saved"]
     st.success(
-        tr(f"Saved {count(saved)} change{'s' if saved != 1 else ''}.", f"已保存 {count(saved)} 项修改。"),
+        t("settings.success.saved_change", changes=counted("settings.count.changes", saved)),
         icon=":material/check_circle:",
     )
     st.info(_findings_message(outcome["before"], outcome["after"]), icon=":material/flag:")
@@ -215,20 +181,15 @@ def _outcome(section: str) -> None:
 
 def _findings_message(before: admin.Findings | None, after: admin.Findings | None) -> str:
     if after is None:
-        return tr(
-            "There is no usage data yet, so there are no findings to recompute.", "尚无使用数据，暂无可重新计算的问题线索。"
-        )
-    findings = "finding" if after.count == 1 else "findings"
-    now = tr(
-        f"The dashboard now shows {count(after.count)} {findings} with {money(after.value_at_stake)} at stake",
-        f"仪表板现有 {count(after.count)} 条问题线索，涉及金额 {money(after.value_at_stake)}",
+        return t("settings.label.no_usage_data_yet")
+    now = t(
+        "settings.label.dashboard_now_shows_stake",
+        findings=counted("settings.count.findings", after.count),
+        value_at_stake=money(after.value_at_stake),
     )
     if before is None:
-        return now + tr(".", "。")
-    return now + tr(
-        f" (before this change: {count(before.count)}, {money(before.value_at_stake)}).",
-        f"（修改前：{count(before.count)} 条，{money(before.value_at_stake)}）。",
-    )
+        return now + t("settings.label.full_stop")
+    return now + t("settings.label.before_change", count=count(before.count), value_at_stake=money(before.value_at_stake))
 
 
 # -- (a) category profiles -----------------------------------------------------------------------
@@ -239,15 +200,7 @@ def _editor_key() -> str:
 
 
 def _profiles() -> None:
-    st.caption(
-        tr(
-            "Standard hours, available days, the low-utilisation threshold, useful life and price cap of each "
-            "category. Edit the cells, give the reason, and save: all the changes are stored together, or none "
-            "if any value is invalid.",
-            "各类别的每日标准小时数、可用日、低利用率阈值、使用年限和单价上限。修改单元格并填写原因后保存："
-            "所有修改一并保存；如有任何数值无效，则全部不保存。",
-        )
-    )
+    st.caption(t("settings.caption.standard_hours_available_days"))
     table = profiles_table(db())
     frame = table.to_pandas()
     frame.insert(1, "name", [category_name(c) for c in frame["category"]])
@@ -263,53 +216,53 @@ def _profiles() -> None:
         column_order=("name", "hours_per_day", "days", "low_threshold", "life_years", "price_cap", "changed_at", "changed_by"),
         disabled=("category", "name", "changed_at", "changed_by"),
         column_config={
-            "name": st.column_config.TextColumn(tr("Category", "类别"), pinned=True),
+            "name": st.column_config.TextColumn(t("common.label.category"), pinned=True),
             "hours_per_day": st.column_config.NumberColumn(
                 _field_label("hours_per_day"),
                 step=0.5,
                 format="%.1f",
-                help=tr("Greater than 0, at most 24.", "大于 0，不超过 24。"),
+                help=t("settings.help.greater_than_0_most"),
             ),
             "days": st.column_config.SelectboxColumn(
                 _field_label("days"),
                 options=DAYS_CHOICES,
                 format_func={d: _days_label(d) for d in DAYS_CHOICES}.get,
                 required=True,
-                help=tr("Workdays of the country calendar, or every day.", "国家日历中的工作日，或每天。"),
+                help=t("settings.help.workdays_country_calendar_every"),
             ),
             "low_threshold": st.column_config.NumberColumn(
                 _field_label("low_threshold"),
                 step=0.01,
                 format="%.2f",
-                help=tr("Utilisation below this share is low (0 to 1).", "利用率低于此比例即为偏低（0 到 1）。"),
+                help=t("settings.help.utilisation_below_share_low"),
             ),
             "life_years": st.column_config.NumberColumn(
                 _field_label("life_years"),
                 step=1,
                 format="%d",
-                help=tr("Whole years, 1 to 50, for straight-line depreciation.", "1 到 50 的整数年，用于直线法折旧。"),
+                help=t("settings.help.whole_years_1_50"),
             ),
             "price_cap": st.column_config.NumberColumn(
-                _field_label("price_cap"), step=100, format="localized", help=tr("Leave empty for no cap.", "留空表示不设上限。")
+                _field_label("price_cap"), step=100, format="localized", help=t("settings.help.leave_empty_no_cap")
             ),
-            "changed_at": st.column_config.DatetimeColumn(tr("Changed", "修改时间"), format="YYYY-MM-DD"),
-            "changed_by": st.column_config.TextColumn(tr("By", "修改人")),
+            "changed_at": st.column_config.DatetimeColumn(t("settings.column.changed"), format="YYYY-MM-DD"),
+            "changed_by": st.column_config.TextColumn(t("settings.column.by")),
         },
     )
     st.text_input(
-        tr("Reason for the change", "修改原因"),
+        t("settings.field.reason_change"),
         key=NOTE_KEY,
-        placeholder=tr("e.g. new office-equipment standard of 2026", "例如：2026 年新办公设备配置标准"),
+        placeholder=t("settings.placeholder.reason_example"),
     )
     row = st.container(horizontal=True)
     row.button(
-        tr("Save profiles", "保存类别配置"),
+        t("settings.button.save_profiles"),
         type="primary",
         key="settings_profiles_save",
         on_click=_save,
         args=("profiles", _apply_profiles),
     )
-    row.button(tr("Discard edits", "放弃修改"), key="settings_profiles_discard", on_click=_discard_profile_edits)
+    row.button(t("settings.button.discard_edits"), key="settings_profiles_discard", on_click=_discard_profile_edits)
     _outcome("profiles")
 
 
@@ -337,40 +290,30 @@ def _rule_key(code: str, parameter: str) -> str:
 
 
 def _rules() -> None:
-    st.caption(
-        tr(
-            "Each rule flags a risk, not a verdict. Its thresholds are shown with every finding and written into every export.",
-            "每条规则标记的是风险线索，而非结论。阈值会随每条问题线索显示，并写入每份导出文件。",
-        )
-    )
+    st.caption(t("settings.caption.each_rule_flags_risk"))
     stored = load_rule_parameters(db())
     with st.form("settings_rules", border=False):
         for rule in RULES:
             with st.container(border=True):
                 about, inputs = st.columns([2, 3], gap="large")
                 about.markdown(f"**{_rule_title(rule)}** · `{rule.code}` · {_severity_label(rule.severity)}")
-                about.caption(tr(rule.rationale_en, rule.rationale_zh))
+                about.caption(rule.rationale(lang()))
                 if not rule.parameters:
                     inputs.caption(_no_parameters(rule))
                 for column, parameter in zip(inputs.columns(max(2, len(rule.parameters))), rule.parameters):
                     _parameter_input(column, rule, parameter, stored.get(rule.code, {}).get(parameter.name))
-        st.form_submit_button(tr("Save thresholds", "保存阈值"), type="primary", on_click=_save, args=("rules", _apply_rules))
+        st.form_submit_button(t("settings.button.save_thresholds"), type="primary", on_click=_save, args=("rules", _apply_rules))
     _outcome("rules")
 
 
 def _severity_label(severity: str) -> str:
-    return {
-        "high": tr("high severity", "高风险"),
-        "medium": tr("medium severity", "中风险"),
-        "low": tr("low severity", "低风险"),
-        "info": tr("information", "提示"),
-    }.get(severity, severity)
+    return t("settings.label.severity", severity=named("severity", severity))
 
 
 def _no_parameters(rule: Rule) -> str:
     if rule.code == "OVER_PRICE_CAP":
-        return tr("Uses each category's price cap, set under Category profiles.", "使用各类别的单价上限（在“类别配置”中设置）。")
-    return tr("No threshold to set.", "没有可设置的阈值。")
+        return t("settings.label.uses_category_price_cap")
+    return t("settings.label.no_threshold_set")
 
 
 def _parameter_input(column, rule: Rule, parameter: Parameter, stored: float | None) -> None:
@@ -379,17 +322,14 @@ def _parameter_input(column, rule: Rule, parameter: Parameter, stored: float | N
     value = int(current) if whole else float(current)
     step = {"share": 0.05, "ratio": 0.1, "currency": 10_000}.get(parameter.unit, 1)
     column.number_input(
-        tr(
-            f"{_parameter_label(parameter)} ({_unit_label(parameter.unit)})",
-            f"{_parameter_label(parameter)}（{_unit_label(parameter.unit)}）",
-        ),
+        t("settings.field.parameter_unit", parameter=_parameter_label(parameter), unit=_unit_label(parameter.unit)),
         min_value=0 if whole else 0.0,
         max_value=1.0 if parameter.unit == "share" else None,
         value=value,
         step=int(step) if whole else float(step),
         format="%d" if whole else "%.2f",
         key=_rule_key(rule.code, parameter.name),
-        help=tr(f"Default: {parameter.default}", f"默认值：{parameter.default}"),
+        help=t("settings.help.default", default=parameter.default),
     )
 
 
@@ -457,7 +397,9 @@ def _general() -> None:
             key="settings_max_upload_rows",
             help=helps["max_upload_rows"],
         )
-        st.form_submit_button(tr("Save settings", "保存设置"), type="primary", on_click=_save, args=("general", _apply_general))
+        st.form_submit_button(
+            t("settings.button.save_settings"), type="primary", on_click=_save, args=("general", _apply_general)
+        )
     _outcome("general")
 
 
@@ -472,7 +414,7 @@ def _apply_general() -> tuple[int, list[admin.Problem]]:
 def _history() -> None:
     history = admin.change_history(db())
     if history.num_rows == 0:
-        st.info(tr("No changes recorded yet.", "尚无修改记录。"))
+        st.info(t("settings.note.no_changes_recorded_yet"))
         return
     fields = history.column("field").to_pylist()
     frame = history.to_pandas()
@@ -480,7 +422,7 @@ def _history() -> None:
     for column in ("old_value", "new_value"):
         values = history.column(column).to_pylist()
         frame[column] = [_days_label(v) if f == "days" and v else v for v, f in zip(values, fields)]
-    frame["new_value"] = [tr("default", "默认值") if f == "*" else v for v, f in zip(frame["new_value"], fields)]
+    frame["new_value"] = [t("settings.label.default") if f == "*" else v for v, f in zip(frame["new_value"], fields)]
     st.dataframe(
         frame,
         hide_index=True,
@@ -489,11 +431,11 @@ def _history() -> None:
         placeholder="—",
         column_order=("changed_at", "changed_by", "what", "old_value", "new_value", "note"),
         column_config={
-            "changed_at": st.column_config.DatetimeColumn(tr("When", "时间"), format="YYYY-MM-DD HH:mm:ss"),
-            "changed_by": st.column_config.TextColumn(tr("Who", "修改人")),
-            "what": st.column_config.TextColumn(tr("What", "修改项"), width="large"),
-            "old_value": st.column_config.TextColumn(tr("Old value", "原值")),
-            "new_value": st.column_config.TextColumn(tr("New value", "新值")),
-            "note": st.column_config.TextColumn(tr("Reason", "原因"), width="medium"),
+            "changed_at": st.column_config.DatetimeColumn(t("common.column.when"), format="YYYY-MM-DD HH:mm:ss"),
+            "changed_by": st.column_config.TextColumn(t("settings.column.who")),
+            "what": st.column_config.TextColumn(t("settings.column.what"), width="large"),
+            "old_value": st.column_config.TextColumn(t("settings.column.old_value")),
+            "new_value": st.column_config.TextColumn(t("settings.column.new_value")),
+            "note": st.column_config.TextColumn(t("common.column.reason"), width="medium"),
         },
     )

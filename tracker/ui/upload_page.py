@@ -23,7 +23,7 @@ from tracker.store.db import Database
 from tracker.text.errors import TrackerError
 from tracker.text.i18n import Message, kind_name
 from tracker.text.i18n import render as render_message
-from tracker.ui.common import actor, can, count, db, lang, scope_agency, tr, user
+from tracker.ui.common import actor, can, count, counted, db, lang, named, scope_agency, t, user
 
 DETECT = "detect"
 PREVIEW_KEY = "upload_preview"  # {"token": ..., "preview": UploadPreview | None, "error": TrackerError | None}
@@ -36,24 +36,13 @@ PHASES = {"read": (0.0, 0.4), "validate": (0.4, 0.7), "compare": (0.7, 0.8), "wr
 
 
 def render() -> None:
-    st.title(tr("Upload data", "上传数据"))
+    st.title(t("upload.title.upload_data"))
     if not can("upload"):
-        st.error(tr("Your role cannot upload records.", "您的角色无权上传数据。"))
+        st.error(t("upload.error.role_cannot_upload_records"))
         return
     if scope_agency() is not None:
-        st.info(
-            tr(
-                f"You upload for agency {scope_agency()}: rows of other agencies are refused.",
-                f"您代表单位 {scope_agency()} 上传：其他单位的数据行会被拒绝。",
-            )
-        )
-    st.caption(
-        tr(
-            "Download a template, upload your file, check the preview, then commit. Nothing is stored until "
-            "you commit; a file with problems can be fixed and uploaded again without creating duplicates.",
-            "下载模板，上传文件，检查预览后再提交。提交前不会保存任何数据；有问题的文件修改后可重新上传，不会产生重复数据。",
-        )
-    )
+        st.info(t("upload.note.upload_agency_rows_other", scope_agency=scope_agency()))
+    st.caption(t("upload.caption.download_template_upload_file"))
     _templates()
     _receipt()
     file = _file_input()
@@ -67,26 +56,21 @@ def render() -> None:
 
 def _templates() -> None:
     names = {
-        "procurement": tr("Procurement lines", "采购明细"),
-        "assets": tr("Asset register", "资产登记"),
-        "usage_daily": tr("Usage, one row per device and day", "使用记录（按日）"),
-        "usage_sessions": tr("Usage, one row per session", "使用记录（按会话）"),
+        "procurement": t("upload.label.procurement_lines"),
+        "assets": t("upload.label.asset_register"),
+        "usage_daily": t("upload.label.usage_daily"),
+        "usage_sessions": t("upload.label.usage_sessions"),
     }
     files: dict[str, list[uploads.TemplateFile]] = {}
     for template in uploads.template_files():
         files.setdefault(template.template, []).append(template)
-    with st.expander(tr("Templates: the columns each file needs, with example rows", "模板：各类文件所需的列及示例行")):
-        st.caption(
-            tr(
-                "Headers may be in English or Chinese; the XLSX files explain every column on a second sheet.",
-                "表头可用英文或中文；XLSX 模板的第二个工作表说明了每一列。",
-            )
-        )
+    with st.expander(t("upload.section.templates_columns_each_file")):
+        st.caption(t("upload.caption.headers_may_english_chinese"))
         for name, templates in files.items():
             columns = st.columns([2, 1, 1, 1, 1], vertical_alignment="center")
             columns[0].markdown(f"**{names.get(name, name)}**")
             for column, template in zip(columns[1:], templates):
-                language = "English" if template.language == "en" else "中文"
+                language = named("language", template.language)
                 column.download_button(
                     f"{language} · {template.file_format.upper()}",
                     template.path.read_bytes(),
@@ -103,28 +87,26 @@ def _templates() -> None:
 
 def _kind_label(kind: str) -> str:
     if kind == DETECT:
-        return tr("Detect from the headers", "根据表头自动识别")
+        return t("upload.label.detect_headers")
     return kind_name(kind, lang()).capitalize()
 
 
 def _file_input() -> Any:
     left, right = st.columns([1, 2])
     kinds = {kind: _kind_label(kind) for kind in (DETECT, *KINDS)}  # labels fixed here: format_func may run elsewhere
-    left.selectbox(tr("Record kind", "数据类型"), list(kinds), key="upload_kind", format_func=kinds.get)
+    left.selectbox(t("upload.field.record_kind"), list(kinds), key="upload_kind", format_func=kinds.get)
     limit_mb = uploads.max_upload_bytes(db()) // 1_000_000
     file = right.file_uploader(
-        tr("File (CSV, XLSX, Parquet or OCDS JSON)", "文件（CSV、XLSX、Parquet 或 OCDS JSON）"),
+        t("upload.field.file_csv_xlsx_parquet"),
         type=list(uploads.ACCEPTED_SUFFIXES),
         key=f"upload_file_{st.session_state.get(NONCE_KEY, 0)}",
         max_upload_size=limit_mb,
-        help=tr(
-            f"One kind of record per file, at most {count(limit_mb)} MB.", f"每个文件只含一类数据，最大 {count(limit_mb)} MB。"
-        ),
+        help=t("upload.help.one_kind_record_per", limit_mb=count(limit_mb)),
     )
     if file is not None and st.session_state.get(NEEDS_DATE_ORDER_KEY) == file.file_id:
         orders = {order: _date_order_label(order) for order in uploads.DATE_ORDERS}
         st.radio(
-            tr("Order of day and month in the dates", "日期中日与月的顺序"),
+            t("upload.field.order_day_month_dates"),
             list(orders),
             key=DATE_ORDER_KEY,
             index=None,
@@ -136,8 +118,8 @@ def _file_input() -> Any:
 
 def _date_order_label(order: str) -> str:
     if order == "dmy":
-        return tr("day/month/year (31/12/2025)", "日/月/年（31/12/2025）")
-    return tr("month/day/year (12/31/2025)", "月/日/年（12/31/2025）")
+        return t("upload.label.date_order_dmy")
+    return t("upload.label.date_order_mdy")
 
 
 def _chosen_kind() -> str | None:
@@ -172,11 +154,11 @@ class _ProgressBox:
 
 def _phase_label(phase: str) -> str:
     return {
-        "read": tr("Reading the file…", "正在读取文件…"),
-        "validate": tr("Checking every row…", "正在检查每一行…"),
-        "compare": tr("Comparing with the stored records…", "正在与已存数据比对…"),
-        "write": tr("Writing…", "正在写入…"),
-        "done": tr("Done", "完成"),
+        "read": t("upload.label.reading_file"),
+        "validate": t("upload.label.checking_every_row"),
+        "compare": t("upload.label.comparing_stored_records"),
+        "write": t("upload.label.writing"),
+        "done": t("upload.label.done"),
     }.get(phase, phase)
 
 
@@ -185,7 +167,7 @@ def _preview(file: Any) -> None:
     state = st.session_state.get(PREVIEW_KEY)
     if state is None or state["token"] != token:
         state = {"token": token, "preview": None, "error": None}
-        progress = _ProgressBox(tr(f"Checking {file.name}…", f"正在检查 {file.name}…"))
+        progress = _ProgressBox(t("upload.label.checking", name=file.name))
         try:
             state["preview"] = uploads.preview_upload(
                 db(),
@@ -197,11 +179,11 @@ def _preview(file: Any) -> None:
                 date_order=st.session_state.get(DATE_ORDER_KEY),
                 progress=progress,
             )
-            progress.finish(tr(f"{file.name} checked", f"{file.name} 已检查"))
+            progress.finish(t("upload.label.checked", name=file.name))
             audit.record(db(), actor(), "upload", file.name, state["preview"].report.audit_details(status="checked"))
         except TrackerError as exc:
             state["error"] = exc
-            progress.finish(tr(f"{file.name} was refused", f"{file.name} 被拒绝"), failed=True)
+            progress.finish(t("upload.label.refused", name=file.name), failed=True)
             audit.record(db(), actor(), "upload", file.name, {"status": "refused", "reason": exc.key})
         st.session_state[PREVIEW_KEY] = state
         st.session_state.pop(RECEIPT_KEY, None)
@@ -218,23 +200,21 @@ def _refusal(error: TrackerError, file: Any) -> None:
         st.session_state[NEEDS_DATE_ORDER_KEY] = file.file_id
         st.rerun()  # shows the date order choice above
     if isinstance(error, uploads.KindNotDetected) and error.candidates:
-        kinds = tr(", ", "、").join(kind_name(k, lang()) for k in error.candidates)
-        st.info(
-            tr(
-                f"Its headers fit more than one kind ({kinds}): choose the record kind above.",
-                f"其表头同时符合多种数据类型（{kinds}）：请在上方选择数据类型。",
-            )
-        )
+        kinds = t("upload.label.list_separator").join(kind_name(k, lang()) for k in error.candidates)
+        st.info(t("upload.note.headers_fit_more_than", kinds=kinds))
 
 
 def _show_preview(preview: uploads.UploadPreview, file: Any) -> None:
     report = preview.report
-    st.subheader(tr("Check before committing", "提交前检查"))
-    how = tr("detected from the headers", "根据表头识别") if _chosen_kind() is None else tr("as chosen", "按所选类型")
+    st.subheader(t("upload.heading.check_before_committing"))
+    how = t("upload.label.detected_headers") if _chosen_kind() is None else t("upload.label.chosen")
     st.caption(
-        tr(
-            f"{file.name}: {kind_name(preview.kind, 'en')} records ({how}), read as {report.file_format.upper()}.",
-            f"{file.name}：{kind_name(preview.kind, 'zh')}数据（{how}），按 {report.file_format.upper()} 格式读取。",
+        t(
+            "upload.caption.records_read",
+            name=file.name,
+            kind=kind_name(preview.kind, lang()),
+            how=how,
+            format=report.file_format.upper(),
         )
     )
     _counts(report)
@@ -246,31 +226,30 @@ def _show_preview(preview: uploads.UploadPreview, file: Any) -> None:
         )
     if report.rows_rejected:
         st.warning(
-            tr(
-                f"{count(report.rows_rejected)} of {count(report.rows_read)} rows have problems. Fix them and "
-                f"upload the file again, or commit the good rows only ({_rows(report.rows_accepted)}): the "
-                f"rejected rows are then kept with the upload, with their reasons.",
-                f"{count(report.rows_read)} 行中有 {count(report.rows_rejected)} 行存在问题。请修正后重新上传，"
-                f"或仅提交 {count(report.rows_accepted)} 行无误的数据：被拒绝的行及原因将随本次上传一并保存。",
+            t(
+                "upload.warning.rows_problems_fix_them",
+                rows_rejected=count(report.rows_rejected),
+                rows_read=count(report.rows_read),
+                rows_accepted=_rows(report.rows_accepted),
             ),
             icon=":material/warning:",
         )
         _rejected_rows(report)
     else:
-        st.success(tr("Every row passed the checks.", "所有行均通过检查。"), icon=":material/check_circle:")
-    with st.expander(tr(f"First rows of {file.name}", f"{file.name} 的前几行"), expanded=not report.rows_rejected):
+        st.success(t("upload.success.every_row_passed_checks"), icon=":material/check_circle:")
+    with st.expander(t("upload.section.first_rows", name=file.name), expanded=not report.rows_rejected):
         st.dataframe(preview.peek.first_rows, hide_index=True, width="stretch")
     _actions(preview, file)
 
 
 def _counts(report: IngestReport) -> None:
     figures = (
-        (tr("Rows read", "读取行数"), report.rows_read),
-        (tr("Accepted", "可接受"), report.rows_accepted),
-        (tr("Rejected", "被拒绝"), report.rows_rejected),
-        (tr("Would be new", "将新增"), report.rows_inserted),
-        (tr("Would replace", "将替换"), report.rows_replaced),
-        (tr("Unchanged", "无变化"), report.rows_unchanged),
+        (t("upload.label.rows_read"), report.rows_read),
+        (t("upload.label.accepted"), report.rows_accepted),
+        (t("upload.label.rejected"), report.rows_rejected),
+        (t("upload.label.would_new"), report.rows_inserted),
+        (t("upload.label.would_replace"), report.rows_replaced),
+        (t("upload.label.unchanged"), report.rows_unchanged),
     )
     for column, (label, value) in zip(st.columns(len(figures)), figures):
         column.metric(label, count(value))
@@ -318,9 +297,10 @@ def _feed(report: IngestReport) -> None:
 def _rejected_rows(report: IngestReport) -> None:
     problems = len(report.errors)
     st.markdown(
-        tr(
-            f"**Rejected rows** · {count(problems)} problem{'s' if problems != 1 else ''} in {_rows(report.rows_rejected)}",
-            f"**被拒绝的行** · {count(report.rows_rejected)} 行共 {count(len(report.errors))} 个问题",
+        t(
+            "upload.text.rejected_rows_problem",
+            problems=counted("upload.count.problems", problems),
+            rows_rejected=_rows(report.rows_rejected),
         )
     )
     st.dataframe(
@@ -330,31 +310,28 @@ def _rejected_rows(report: IngestReport) -> None:
         key="upload_errors",
         column_config={
             "row": st.column_config.NumberColumn(
-                tr("Row", "行号"),
+                t("upload.column.row"),
                 format="%d",
                 pinned=True,
                 width="small",
-                help=tr("Row number as shown in the spreadsheet", "电子表格中显示的行号"),
+                help=t("upload.help.row_number_shown_spreadsheet"),
             ),
-            "column": st.column_config.TextColumn(tr("Column", "列"), width="small"),
-            "value": st.column_config.TextColumn(tr("Value", "值"), width="small"),
-            "reason": st.column_config.TextColumn(tr("Reason", "原因"), width="large"),
+            "column": st.column_config.TextColumn(t("upload.column.column"), width="small"),
+            "value": st.column_config.TextColumn(t("upload.column.value"), width="small"),
+            "reason": st.column_config.TextColumn(t("common.column.reason"), width="large"),
         },
     )
     current = lang()
     row = st.container(horizontal=True)
     for file_format in ("csv", "xlsx"):
         row.download_button(
-            tr(f"Rejected rows ({file_format.upper()})", f"被拒绝的行（{file_format.upper()}）"),
+            t("upload.button.rejected_rows", format=file_format.upper()),
             lambda fmt=file_format: uploads.table_bytes(report.rejects_table(current), fmt),
             file_name=uploads.rejects_file_name(report.file_name, file_format),
             on_click="ignore",
             key=f"upload_rejects_{file_format}",
             icon=":material/download:",
-            help=tr(
-                "The rejected rows as you sent them, with an error column: fix them and upload again.",
-                "被拒绝的行（保持原样）及错误原因列：修正后可重新上传。",
-            ),
+            help=t("upload.help.rejected_rows_sent_them"),
         )
 
 
@@ -362,33 +339,31 @@ def _actions(preview: uploads.UploadPreview, file: Any) -> None:
     report = preview.report
     row = st.container(horizontal=True)
     commit_all = row.button(
-        tr("Commit all rows", "提交全部数据"),
+        t("upload.button.commit_all_rows"),
         type="primary",
         key="upload_commit_all",
         disabled=not preview.can_commit_all,
-        help=None
-        if preview.can_commit_all
-        else tr("Some rows have problems: fix them, or commit the good rows only.", "部分行存在问题：请修正，或仅提交无误的行。"),
+        help=None if preview.can_commit_all else t("upload.label.some_rows_problems_fix"),
     )
     commit_good = False
     if report.rows_rejected:
         commit_good = row.button(
-            tr(f"Commit the good rows only ({_rows(report.rows_accepted)})", f"仅提交 {count(report.rows_accepted)} 行无误数据"),
+            t("upload.button.commit_good_rows_only", rows_accepted=_rows(report.rows_accepted)),
             key="upload_commit_good",
             disabled=not preview.can_commit_good_rows,
         )
-    row.button(tr("Cancel", "取消"), key="upload_cancel", on_click=_reset)
+    row.button(t("upload.button.cancel"), key="upload_cancel", on_click=_reset)
     if commit_all or commit_good:
         _commit(preview, file, partial=commit_good)
 
 
 def _rows(n: int) -> str:
-    """ "1 row", "2 rows" in English; the Chinese texts say 行 themselves."""
-    return f"{count(n)} row{'s' if n != 1 else ''}"
+    """ "1 row", "2 rows", and in Chinese the count with its measure word."""
+    return counted("upload.count.rows", n)
 
 
 def _commit(preview: uploads.UploadPreview, file: Any, *, partial: bool) -> None:
-    progress = _ProgressBox(tr(f"Committing {file.name}…", f"正在提交 {file.name}…"))
+    progress = _ProgressBox(t("upload.label.committing", name=file.name))
     try:
         report = uploads.commit_upload(
             db(),
@@ -402,11 +377,11 @@ def _commit(preview: uploads.UploadPreview, file: Any, *, partial: bool) -> None
             progress=progress,
         )
     except TrackerError as exc:
-        progress.finish(tr("Nothing was committed", "未提交任何数据"), failed=True)
+        progress.finish(t("upload.label.nothing_committed"), failed=True)
         st.error(exc.text(lang()), icon=":material/block:")
         return
     if not report.committed:  # the data changed since the preview and a row is now rejected
-        progress.finish(tr("Nothing was committed", "未提交任何数据"), failed=True)
+        progress.finish(t("upload.label.nothing_committed"), failed=True)
         st.error(report.summary(lang()), icon=":material/block:")
         return
     st.cache_data.clear()  # cached views must not outlive the data they were computed from
@@ -428,50 +403,35 @@ def _receipt() -> None:
         return
     st.success(report.summary(lang()), icon=":material/task_alt:")
     if report.status == "partial":
-        st.info(
-            tr(
-                f"The rejected rows ({_rows(report.rows_rejected)}) were kept with upload #{report.upload_id}; "
-                f"download them from the history below.",
-                f"{count(report.rows_rejected)} 行被拒绝的数据已随第 {report.upload_id} 次上传保存，可在下方上传记录中下载。",
-            )
-        )
+        st.info(t("upload.note.rejected_rows_kept_upload", rows_rejected=_rows(report.rows_rejected), upload_id=report.upload_id))
     if report.status != "unchanged":
-        st.caption(
-            tr(
-                "The dashboard's figures and findings include this upload from now on.",
-                "仪表板的各项数字和问题线索已包含本次上传的数据。",
-            )
-        )
+        st.caption(t("upload.caption.figures_include_upload"))
 
 
 # -- history -------------------------------------------------------------------------------------
 
 
 def _status_label(status: str) -> str:
-    return {
-        "committed": tr("Committed", "已提交"),
-        "partial": tr("Good rows committed, rejects kept", "已提交无误行，保留被拒行"),
-        "unchanged": tr("Nothing changed", "无变化"),
-    }.get(status, status)
+    return named("upload_status", status)
 
 
 def _shape_label(kind: str, shape: str | None) -> str:
-    name = kind_name(kind, lang())
-    detail = {"daily": tr("daily", "按日"), "sessions": tr("sessions", "会话"), "ocds": "OCDS"}.get(shape or "")
-    return f"{name} ({detail})" if detail else name
+    kind_label = kind_name(kind, lang())
+    detail = {"daily": t("upload.label.daily"), "sessions": t("upload.label.sessions"), "ocds": "OCDS"}.get(shape or "")
+    return f"{kind_label} ({detail})" if detail else kind_label
 
 
 def _history() -> None:
-    st.subheader(tr("Upload history", "上传记录"))
+    st.subheader(t("upload.heading.upload_history"))
     history = uploads.upload_history(db(), agency=scope_agency())
     if history.num_rows == 0:
-        st.info(tr("No uploads yet.", "尚无上传记录。"))
+        st.info(t("upload.note.no_uploads_yet"))
         return
     frame = history.to_pandas()
     frame["kind"] = [_shape_label(k, s) for k, s in zip(frame["kind"], frame["shape"])]
     frame["status"] = [_status_label(s) for s in frame["status"]]
     frame["agencies"] = [list(a) if a is not None else [] for a in frame["agencies"]]
-    number = lambda en, zh: st.column_config.NumberColumn(tr(en, zh), format="localized")  # noqa: E731
+    number = lambda key: st.column_config.NumberColumn(t(key), format="localized")  # noqa: E731
     st.dataframe(
         frame,
         hide_index=True,
@@ -494,18 +454,18 @@ def _history() -> None:
         ),
         column_config={
             "upload_id": st.column_config.NumberColumn("#", format="%d", pinned=True, width="small"),
-            "uploaded_at": st.column_config.DatetimeColumn(tr("When", "时间"), format="YYYY-MM-DD HH:mm"),
-            "uploaded_by": st.column_config.TextColumn(tr("Who", "上传人")),
-            "file_name": st.column_config.TextColumn(tr("File", "文件")),
-            "kind": st.column_config.TextColumn(tr("Kind", "类型")),
-            "status": st.column_config.TextColumn(tr("Status", "状态")),
-            "rows_read": number("Read", "读取"),
-            "rows_accepted": number("Accepted", "接受"),
-            "rows_rejected": number("Rejected", "拒绝"),
-            "rows_inserted": number("New", "新增"),
-            "rows_replaced": number("Replaced", "替换"),
-            "rows_unchanged": number("Unchanged", "未变"),
-            "agencies": st.column_config.ListColumn(tr("Agencies", "涉及单位")),
+            "uploaded_at": st.column_config.DatetimeColumn(t("common.column.when"), format="YYYY-MM-DD HH:mm"),
+            "uploaded_by": st.column_config.TextColumn(t("upload.column.who")),
+            "file_name": st.column_config.TextColumn(t("upload.column.file")),
+            "kind": st.column_config.TextColumn(t("upload.column.kind")),
+            "status": st.column_config.TextColumn(t("common.column.status")),
+            "rows_read": number("upload.column.rows_read"),
+            "rows_accepted": number("upload.column.rows_accepted"),
+            "rows_rejected": number("upload.column.rows_rejected"),
+            "rows_inserted": number("upload.column.rows_new"),
+            "rows_replaced": number("upload.column.rows_replaced"),
+            "rows_unchanged": number("upload.column.rows_unchanged"),
+            "agencies": st.column_config.ListColumn(t("upload.column.agencies")),
         },
     )
     _kept_rejects(frame)
@@ -518,12 +478,12 @@ def _kept_rejects(frame: pd.DataFrame) -> None:
         return
     labels = {
         int(r.upload_id): f"#{r.upload_id} · {r.file_name} · "
-        + tr(f"{_rows(r.rows_rejected)} rejected", f"{count(r.rows_rejected)} 行被拒绝")
+        + t("upload.label.rows_rejected", rows_rejected=_rows(r.rows_rejected))
         for r in partial.itertuples()
     }
     row = st.container(horizontal=True, vertical_alignment="bottom")
     upload_id = row.selectbox(
-        tr("Rejected rows kept by an upload", "上传时保存的被拒绝行"),
+        t("upload.field.rejected_rows_kept_upload"),
         list(labels),
         format_func=labels.get,
         key="upload_kept_choice",

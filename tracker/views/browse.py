@@ -11,21 +11,19 @@ from tracker.store.db import Database
 
 @dataclass(frozen=True)
 class TableInfo:
-    """One stored table, named for people."""
+    """One stored table (named for people in the translation table, `table.<name>`)."""
 
     table: str
-    label_en: str
-    label_zh: str
     order_by: str
 
 
 TABLES: tuple[TableInfo, ...] = (
-    TableInfo("procurement_lines", "Procurement lines", "采购明细", "order_date DESC, po_number, line_no"),
-    TableInfo("assets", "Assets", "资产", "agency_code, asset_id"),
-    TableInfo("usage_daily", "Daily usage", "每日使用", "usage_date DESC, asset_id"),
-    TableInfo("agencies", "Agencies", "单位", "agency_code"),
-    TableInfo("uploads", "Uploads", "上传记录", "upload_id DESC"),
-    TableInfo("rejected_rows", "Rejected rows kept", "保留的被拒绝行", "upload_id DESC, row_number"),
+    TableInfo("procurement_lines", "order_date DESC, po_number, line_no"),
+    TableInfo("assets", "agency_code, asset_id"),
+    TableInfo("usage_daily", "usage_date DESC, asset_id"),
+    TableInfo("agencies", "agency_code"),
+    TableInfo("uploads", "upload_id DESC"),
+    TableInfo("rejected_rows", "upload_id DESC, row_number"),
 )
 _BY_NAME = {t.table: t for t in TABLES}
 

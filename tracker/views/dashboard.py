@@ -49,6 +49,7 @@ from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import reason
 
 MIN_WINDOW_DAYS = 30  # a shorter window says little about utilisation
 DEFAULT_WINDOW_DAYS = 365
@@ -74,7 +75,7 @@ class Filters:
                 "config.bad_value",
                 name="window_days",
                 value=self.window_days,
-                reason=f"a whole number of days, at least {MIN_WINDOW_DAYS}",
+                reason=reason("whole_days_at_least", minimum=MIN_WINDOW_DAYS),
             )
 
     @property

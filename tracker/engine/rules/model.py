@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from tracker.domain.categories import CategoryProfile
 from tracker.engine.metrics import Window
+from tracker.text.i18n import template, text
 
 SEVERITIES = ("high", "medium", "low", "info")
 SUBJECTS = ("asset", "po_line", "agency_category", "agency_fiscal_year")
@@ -76,8 +77,19 @@ class Parameter:
     name: str
     default: int | float
     unit: str
-    description_en: str
-    description_zh: str
+    rule: str = ""  # the code of the rule it belongs to, set by the rule
+
+    def description(self, lang: str) -> str:
+        """What the threshold means (`rule.<CODE>.param.<name>` of the translation table)."""
+        return text(f"rule.{self.rule}.param.{self.name}", lang)
+
+    @property
+    def description_en(self) -> str:
+        return self.description("en")
+
+    @property
+    def description_zh(self) -> str:
+        return self.description("zh")
 
 
 @dataclass(frozen=True)
@@ -103,14 +115,49 @@ class Rule:
     code: str
     severity: str
     subject: str
-    title_en: str
-    title_zh: str
-    rationale_en: str
-    rationale_zh: str
     parameters: tuple[Parameter, ...]
-    evidence_en: str
-    evidence_zh: str
     build: Callable[[RuleContext], ir.Table]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parameters", tuple(replace(p, rule=self.code) for p in self.parameters))
+
+    # What the rule says is in the translation table (tracker.text.rules), by the rule's code.
+    def title(self, lang: str) -> str:
+        return text(f"rule.{self.code}.title", lang)
+
+    def rationale(self, lang: str) -> str:
+        return text(f"rule.{self.code}.rationale", lang)
+
+    def evidence_template(self, lang: str) -> str:
+        return template(f"rule.{self.code}.evidence", lang)
+
+    def evidence(self, params: Mapping[str, Any], lang: str) -> str:
+        """The evidence sentence of one finding; `params` as EvidenceFormats.evidence_params gives them."""
+        return self.evidence_template(lang).format_map({**params, "category": params[f"category_{lang}"]})
+
+    @property
+    def title_en(self) -> str:
+        return self.title("en")
+
+    @property
+    def title_zh(self) -> str:
+        return self.title("zh")
+
+    @property
+    def rationale_en(self) -> str:
+        return self.rationale("en")
+
+    @property
+    def rationale_zh(self) -> str:
+        return self.rationale("zh")
+
+    @property
+    def evidence_en(self) -> str:
+        return self.evidence_template("en")
+
+    @property
+    def evidence_zh(self) -> str:
+        return self.evidence_template("zh")
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.parameters}

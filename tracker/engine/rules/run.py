@@ -21,6 +21,7 @@ from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings, stored_rule_values
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import reason
 
 
 def load_rule_parameters(db: Database) -> dict[str, dict[str, Any]]:
@@ -109,7 +110,7 @@ def compute_flags_on(
     codes = list(RULES_BY_CODE) if rules is None else list(dict.fromkeys(rules))
     for code in codes:
         if code not in RULES_BY_CODE:
-            raise ConfigError("config.bad_value", name="rule", value=code, reason=", ".join(RULES_BY_CODE))
+            raise ConfigError("config.bad_value", name="rule", value=code, reason=reason("one_of", choices=list(RULES_BY_CODE)))
     params = resolve_parameters(parameters)
     usage_start, usage_end = _usage_span(backend)
     as_of = as_of or usage_end or _latest_order_date(backend)
@@ -192,8 +193,8 @@ def _flag_rows(rule: Rule, rule_rows: list[dict], ctx: RuleContext, formats: "Ev
                 "utilisation": None if row["utilisation"] is None else round(row["utilisation"], UTILISATION_DIGITS),
                 "days_idle": row["days_idle"],
                 "value_at_stake": None if value is None else float(value),
-                "evidence": rule.evidence_en.format(**params),
-                "evidence_zh": rule.evidence_zh.format(**params),
+                "evidence": rule.evidence(params, "en"),
+                "evidence_zh": rule.evidence(params, "zh"),
                 "title_en": rule.title_en,
                 "title_zh": rule.title_zh,
                 "subject": rule.subject,

@@ -7,15 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.engine.rules.model import UTILISATION_DIGITS
+from tracker.text.i18n import category_name
 
-
-def _category_name_zh(profile: CategoryProfile) -> str:
-    return min(profile.names_zh, key=len) if profile.names_zh else profile.category
-
-
-CATEGORY_NAMES_ZH = {p.category: _category_name_zh(p) for p in DEFAULT_PROFILES} | {"network": "网络设备"}
 CURRENCY_SYMBOLS = {"CNY": "¥"}
 
 
@@ -62,7 +56,7 @@ class EvidenceFormats:
             params[f"{name}_share"] = self.value("_share", value)
             params[f"{name}_ratio"] = self.value("_ratio", value)
         category = row.get("category") or ""
-        params["category_en"] = category.replace("_", " ").capitalize()
-        params["category_zh"] = CATEGORY_NAMES_ZH.get(category, category)
+        params["category_en"] = category_name(category, "en")
+        params["category_zh"] = category_name(category, "zh")
         params["idle_assets"] = self.value("idle_asset_ids", row.get("idle_asset_ids") or [])
         return params

@@ -1,0 +1,42 @@
+"""Why a value was refused, said inside a message ("Setting currency has an invalid value "x": {reason}").
+
+`reason.<what>` -> (English, Chinese); raise with `reason=reason("number_at_least_zero")`, so the
+reason is rendered in the reader's language with the rest of the message.
+"""
+
+from __future__ import annotations
+
+REASON_MESSAGES: dict[str, tuple[str, str]] = {
+    "reason.one_of": ("{choices}", "{choices}"),
+    "reason.unknown_setting": ("unknown setting", "未知的设置项"),
+    "reason.unknown_parameter": ("unknown parameter", "未知的参数"),
+    "reason.currency_code": ("three-letter ISO 4217 code", "应为三位 ISO 4217 币种代码"),
+    "reason.month_number": ("a month number 1-12", "应为 1 到 12 的月份数字"),
+    "reason.positive_whole_number": ("a positive whole number", "应为正整数"),
+    "reason.whole_number": ("a whole number", "应为整数"),
+    "reason.number_at_least_zero": ("a number ≥ 0", "应为不小于 0 的数字"),
+    "reason.positive_days": ("a positive number of days", "应为正的天数"),
+    "reason.whole_days_at_least": ("a whole number of days, at least {minimum}", "应为整数天数，至少 {minimum} 天"),
+    "reason.date": ("a date", "应为日期"),
+    "reason.at_least_one_profile": ("at least one category profile", "至少需要一个类别配置"),
+    "reason.days_rule": ('either "workdays" or "all"', "应为 workdays（工作日）或 all（每天）"),
+    "reason.hours_and_life_positive": (
+        "hours per day and life in years must be above 0",
+        "每日小时数和使用年限必须大于 0",
+    ),
+    "reason.unknown_country": ("not a country known to the holidays calendar", "节假日日历中没有该国家"),
+    "reason.unknown_timezone": ("unknown time zone", "未知的时区"),
+    "reason.at_most": ("at most {limit}", "最多 {limit}"),
+    "reason.demo_scale": ("choose small, medium or large", "请选择 small、medium 或 large"),
+    "reason.window_ends_before_start": (
+        "the window ends before it starts ({start})",
+        "统计窗口的结束日期早于开始日期（{start}）",
+    ),
+    "reason.mixed_encodings": (
+        "the text is not valid UTF-8 here; the file mixes encodings. Save it again as UTF-8.",
+        "此处文字不是有效的 UTF-8；文件混用了多种编码。请重新另存为 UTF-8。",
+    ),
+    "reason.json_at": ("{detail} at line {line}, column {column}", "第 {line} 行第 {column} 列：{detail}"),
+    "reason.json_line_column": ("line {line}, column {column}: {detail}", "第 {line} 行第 {column} 列：{detail}"),
+    "reason.json_line": ("line {line}: {detail}", "第 {line} 行：{detail}"),
+}
