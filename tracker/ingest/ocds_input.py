@@ -35,6 +35,7 @@ from importlib import resources
 from typing import BinaryIO
 
 from tracker.text.errors import FileRefused
+from tracker.text.i18n import reason
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
 CHUNK_CHARS = 1 << 18
@@ -244,8 +245,8 @@ def merge(ocid: str | None, releases: list[dict], file_name: str) -> dict:
     except OCDSMergeError as error:
         raise FileRefused("file.ocds_inconsistent", file=file_name, ocid=ocid or "?", reason=str(error)) from None
     except (TypeError, ValueError, AttributeError, KeyError, RecursionError) as error:
-        reason = str(error) or type(error).__name__
-        raise FileRefused("file.ocds_inconsistent", file=file_name, ocid=ocid or "?", reason=reason) from None
+        detail = str(error) or type(error).__name__
+        raise FileRefused("file.ocds_inconsistent", file=file_name, ocid=ocid or "?", reason=detail) from None
 
 
 def clean(value: object) -> object:
@@ -334,7 +335,9 @@ class _Scanner:
         at = self.pos if at is None else at
         line = self.line + self.buf.count("\n", 0, at)
         column = at - self.buf.rfind("\n", 0, at)
-        raise FileRefused("file.bad_json", file=self.file_name, reason=f"{message} at line {line}, column {column}")
+        raise FileRefused(
+            "file.bad_json", file=self.file_name, reason=reason("json_at", detail=message, line=line, column=column)
+        )
 
     def expect(self, chars: str) -> str:
         found = self.peek()

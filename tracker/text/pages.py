@@ -91,6 +91,10 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "You were signed out after {session_idle_minutes} minutes without activity.",
         "由于 {session_idle_minutes} 分钟无操作，您已退出登录。",
     ),
+    "demo.loading_first_run": (
+        "First run of {path}: loading the demo data and its demo accounts…",
+        "首次运行 {path}：正在加载演示数据和演示账户……",
+    ),
     "login.note.demo_accounts_stop": (
         "This database holds demo data. The demo accounts stop working, and this list disappears, at the "
         "first real upload or the first account a person creates.",

@@ -7,6 +7,7 @@ import streamlit as st
 from tracker.demo.bootstrap import demo_on_first_run, open_with_demo
 from tracker.store.config import resolve_db_path
 from tracker.store.db import Database
+from tracker.text import i18n
 
 
 @st.cache_resource(show_spinner=False)
@@ -19,9 +20,8 @@ def session_db() -> Database:
     path = str(resolve_db_path())
     if st.session_state.get("db_path") != path:
         if demo_on_first_run(path):
-            with st.spinner(
-                f"First run of {path}: loading the demo data and its demo accounts… · 首次运行：正在加载演示数据和演示账户…"
-            ):
+            language = "zh" if str(st.session_state.get("lang") or st.query_params.get("lang", "en")).startswith("zh") else "en"
+            with st.spinner(i18n.text("demo.loading_first_run", language, path=path)):
                 database = _process_database(path)
         else:
             database = _process_database(path)
