@@ -69,6 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=("en", "zh"), help="language of messages (default: $TRACKER_LANG or $LANG)")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    dashboard = sub.add_parser(
+        "dashboard",
+        help="start the web dashboard on the database (a new database file gets the demo data)",
+        description="Start the web dashboard (streamlit run) on the database of --db, else $TRACKER_DB, "
+        "else data/tracker.duckdb. Arguments after -- go to `streamlit run` (e.g. -- --server.baseUrlPath tracker).",
+    )
+    dashboard.add_argument("--port", type=int, default=8501, help="port to listen on (default: 8501)")
+    dashboard.add_argument("--address", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
+    dashboard.add_argument("streamlit_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+
     init = sub.add_parser("init", help="create the database (and load demo data)")
     init.add_argument("--demo", action="store_true", help="load the demo data")
     init.add_argument("--scale", choices=("small", "medium", "large"), default="small")
@@ -155,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, required=True)
     demo.add_argument("--scale", choices=("small", "medium", "large"), default="small")
     demo.add_argument("--seed", type=int, default=7)
+    for command in sub.choices.values():  # `tracker init --db X` as well as `tracker --db X init`
+        command.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -191,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str) -> int:
     try:
+        if args.command == "dashboard":
+            return cmd_dashboard(args)
         if args.command == "init":
             return cmd_init(args, lang)
         if args.command == "ingest":
@@ -242,6 +256,21 @@ def _output_problem(args: argparse.Namespace) -> Message | None:
         if same or (output.exists() and Path(given).exists() and output.samefile(given)):
             return Message("cli.output_is_input", {"path": str(output)})
     return None
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Replace this process with `streamlit run` of the packaged dashboard script, headless (a service)."""
+    from tracker.store.config import DB_ENV_VAR, PACKAGE_ROOT, resolve_db_path
+
+    script = PACKAGE_ROOT / "ui" / "app.py"
+    extra = [a for a in args.streamlit_args if a != "--"]
+    env = dict(os.environ, **{DB_ENV_VAR: str(resolve_db_path(args.db).resolve())})
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true"]
+    command += ["--server.port", str(args.port), "--server.address", args.address, "--browser.gatherUsageStats", "false"]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, command + extra, env)
+    return EXIT_OK  # not reached: execve replaces the process
 
 
 def cmd_init(args: argparse.Namespace, lang: str) -> int:

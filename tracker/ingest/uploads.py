@@ -29,7 +29,7 @@ from tracker.ingest.readers.dispatch import stage_file
 from tracker.ingest.readers.staged import StagedFile, query_source
 from tracker.ingest.report import unique_headers
 from tracker.ingest.templates import LANGUAGES, TEMPLATES
-from tracker.store.config import PROJECT_ROOT
+from tracker.store.config import TEMPLATE_DIR
 from tracker.store.db import Database
 from tracker.store.progress import Progress
 from tracker.store.settings import load_settings
@@ -39,7 +39,6 @@ from tracker.text.tables import table_to_csv_bytes, table_to_xlsx_bytes
 ACCEPTED_SUFFIXES = ("csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet", "json", "jsonl")
 PREVIEW_ROWS = 20
 HISTORY_LIMIT = 500
-TEMPLATE_DIR = PROJECT_ROOT / "data" / "templates"
 TEMPLATE_FORMATS = ("csv", "xlsx")
 DATE_ORDERS = ("dmy", "mdy")
 MIN_KIND_SCORE = 2  # columns a file must name before it is taken for a record kind (as tracker.ingest.pipeline)
@@ -347,7 +346,7 @@ def kept_rejects(db: Database, upload_id: int, lang: str, *, agency: str | None 
 
 @dataclass(frozen=True)
 class TemplateFile:
-    """One template file shipped in data/templates."""
+    """One template file shipped in tracker/ingest/template_files."""
 
     template: str  # procurement | assets | usage_daily | usage_sessions
     kind: str

@@ -12,9 +12,20 @@ import holidays
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = PACKAGE_ROOT.parent
+# A checkout (pyproject.toml beside the package) keeps its database in its own data/; an installed
+# package (site-packages holds no pyproject.toml) uses data/ under the directory it is run from.
+IS_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "tracker.duckdb"
 DB_ENV_VAR = "TRACKER_DB"
+# The upload templates are package data, so an installed package finds them too.
+TEMPLATE_DIR = PACKAGE_ROOT / "ingest" / "template_files"
+
+
+def default_db_path() -> Path:
+    """`data/tracker.duckdb` of the checkout, or of the current directory for an installed package."""
+    return DEFAULT_DB_PATH if IS_CHECKOUT else Path.cwd() / "data" / "tracker.duckdb"
 
 
 @dataclass(frozen=True)
@@ -47,13 +58,13 @@ SETTING_DEFAULTS: dict[str, str] = {s.name: s.default for s in SETTINGS}
 
 
 def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
-    """The database file: `--db`, else `$TRACKER_DB`, else `data/tracker.duckdb` in the project."""
+    """The database file: `--db`, else `$TRACKER_DB`, else `data/tracker.duckdb` (see default_db_path)."""
     if cli_value:
         return Path(cli_value)
     env_value = os.environ.get(DB_ENV_VAR)
     if env_value:
         return Path(env_value)
-    return DEFAULT_DB_PATH
+    return default_db_path()
 
 
 def validate_setting(name: str, value: str) -> str:

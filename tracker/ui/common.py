@@ -127,6 +127,8 @@ def account_sidebar(signed_in) -> None:
     def leave() -> None:
         auth.logout(db(), signed_in)
         sign_out()
+        if getattr(st.user, "is_logged_in", False):  # signed in through single sign-on: end that session too
+            st.logout()
 
     st.sidebar.button(t("common.button.sign_out"), on_click=leave, key="sign_out")
 

@@ -1,0 +1,66 @@
+"""The dashboard: page setup, sign-in, the language switch and routing only; pages live beside it in tracker/ui/.
+
+Run by `tracker dashboard` (an installed package) or `streamlit run app.py` (a checkout).
+"""
+
+import streamlit as st
+
+from tracker.access import auth
+from tracker.ui import (
+    audit_page,
+    common,
+    data_page,
+    errors,
+    explore_page,
+    flags_page,
+    login_page,
+    overview_page,
+    settings_page,
+    upload_page,
+)
+
+t = common.t
+st.set_page_config(page_title=t("login.title.equipment_utilisation_tracker"), page_icon=":material/devices:", layout="wide")
+common.language_switch()
+user = common.current_user()
+
+if user is None:
+    # every page's address leads to the sign-in, so a shared link (/explore?agency=…) opens where it points after it
+    sign_in = [
+        st.Page(login_page.render, title=t("login.heading.sign_in"), icon=":material/login:", url_path="login", default=True)
+    ]
+    sign_in += [st.Page(login_page.render, title=t("login.heading.sign_in"), url_path=path) for path in auth.PAGES]
+    errors.run_page(st.navigation(sign_in, position="hidden"))
+    st.stop()
+
+allowed = auth.ROLE_PAGES[user.role]
+sections = {
+    t("nav.section.monitor"): [
+        ("overview", overview_page.render, t("nav.page.overview"), ":material/monitoring:"),
+        ("explore", explore_page.render, t("nav.page.explore"), ":material/manage_search:"),
+    ],
+    t("nav.section.audit"): [
+        ("findings", flags_page.render, t("common.column.findings"), ":material/flag:"),
+    ],
+    t("common.label.agency"): [
+        ("upload", upload_page.render, t("nav.page.upload"), ":material/upload_file:"),
+    ],
+    t("nav.section.admin"): [
+        ("settings", settings_page.render, t("settings.title.settings"), ":material/settings:"),
+        ("data", data_page.render, t("nav.page.data"), ":material/database:"),
+        ("audit", audit_page.render, t("audit.title.audit_trail"), ":material/verified_user:"),
+    ],
+}
+pages = {}
+for section, entries in sections.items():
+    shown = [
+        st.Page(render, title=title, icon=icon, url_path=path, default=path == "overview")
+        for path, render, title, icon in entries
+        if path in allowed
+    ]
+    if shown:
+        pages[section] = shown
+common.PAGES.clear()
+common.PAGES.update({page.url_path: page for section in pages.values() for page in section})
+common.account_sidebar(user)
+errors.run_page(st.navigation(pages))  # an unexpected error shows a message with an id, never a traceback
