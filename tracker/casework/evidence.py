@@ -28,6 +28,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tracker.domain.calendar import fiscal_year
 from tracker.store import audit
 from tracker.store.db import Database
 from tracker.text.tables import neutralise
@@ -204,7 +205,7 @@ def data_fingerprint(db: Database, *, as_of: date, window_days: int) -> str:
     document = {
         "uploads": [list(u) for u in uploads],
         "tables": digests,
-        "settings": load_settings(db),
+        "settings": load_settings(db).as_text(),
         "rule_parameters": load_rule_parameters(db),
         "profiles": profiles,
         "as_of": as_of.isoformat(),
@@ -327,9 +328,9 @@ def _summary_rows(
         item("Exported by", "导出人", actor),
         item("Exported at", "导出时间", exported_at),
         item("Data fingerprint (SHA-256)", "数据指纹（SHA-256）", fingerprint),
-        item("Currency", "币种", settings["currency"]),
-        item("Country calendar", "国家日历", settings["country"]),
-        item("Fiscal year starts in month", "财年起始月份", int(settings["fiscal_year_start_month"])),
+        item("Currency", "币种", settings.currency),
+        item("Country calendar", "国家日历", settings.country),
+        item("Fiscal year starts in month", "财年起始月份", settings.fiscal_year_start_month),
         item(
             "Filters",
             "筛选条件",
@@ -434,7 +435,7 @@ def _line_rows(db: Database, flags: pa.Table, snap) -> list[dict]:
         row = dict(zip(LINE_COLUMNS[:-1], values))
         if (row["agency_code"], row["po_number"], row["line_no"]) in keys:
             order = row["order_date"]
-            row["fiscal_year"] = order.year + (1 if start_month > 1 and order.month >= start_month else 0)
+            row["fiscal_year"] = fiscal_year(order, start_month)
             out.append(row)
     return out
 

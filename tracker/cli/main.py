@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 
 from tracker.access.auth import ROLES
+from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, MIN_WINDOW_DAYS, check_window_days
 from tracker.engine.lake import LakeError
 from tracker.ingest.contracts import KINDS
+from tracker.store.config import env
 from tracker.store.db import Database
 from tracker.text.errors import ConfigError, TrackerError
 from tracker.text.i18n import Message, render
@@ -25,12 +27,12 @@ MAX_ERRORS_SHOWN = 50
 
 
 def _lang(args: argparse.Namespace) -> str:
-    lang = args.lang or os.environ.get("TRACKER_LANG") or os.environ.get("LANG", "en")
+    lang = args.lang or env("TRACKER_LANG") or os.environ.get("LANG", "en")
     return "zh" if lang.lower().startswith("zh") else "en"
 
 
 def _actor() -> str:
-    return os.environ.get("TRACKER_USER") or f"cli:{getpass.getuser()}"
+    return env("TRACKER_USER") or f"cli:{getpass.getuser()}"
 
 
 def _err(text: str, end: str = "\n") -> None:
@@ -58,7 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     util = sub.add_parser("utilisation", help="utilisation per asset, agency or category")
     util.add_argument("--as-of", type=_date, help="last day of the window (default: the latest usage date)")
-    util.add_argument("--window-days", type=int, default=365)
+    util.add_argument(
+        "--window-days",
+        type=int,
+        default=DEFAULT_WINDOW_DAYS,
+        help=f"length of the window in days, {MIN_WINDOW_DAYS} to {MAX_WINDOW_DAYS:,} (default {DEFAULT_WINDOW_DAYS})",
+    )
     util.add_argument("--by", choices=("asset", "agency", "category", "supplier", "po_line", "fiscal_year"), default="asset")
     util.add_argument("--format", choices=("csv", "json", "parquet"), default="csv")
     util.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
@@ -66,7 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     flags = sub.add_parser("flags", help="the flag catalogue: findings ranked by value at stake")
     flags.add_argument("--as-of", type=_date, help="last day of the window (default: the latest usage date)")
-    flags.add_argument("--window-days", type=int, default=365)
+    flags.add_argument(
+        "--window-days",
+        type=int,
+        default=DEFAULT_WINDOW_DAYS,
+        help=f"length of the window in days, {MIN_WINDOW_DAYS} to {MAX_WINDOW_DAYS:,} (default {DEFAULT_WINDOW_DAYS})",
+    )
     flags.add_argument("--rule", action="append", metavar="CODE", help="only this rule (repeatable)")
     flags.add_argument("--agency", help="only this agency's findings")
     flags.add_argument(
@@ -131,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if exc.code else EXIT_OK
     lang = _lang(args)
     try:
+        if getattr(args, "window_days", None) is not None:
+            check_window_days(args.window_days, "--window-days")
         if args.command == "init":
             return cmd_init(args, lang)
         if args.command == "ingest":
@@ -174,7 +188,7 @@ def cmd_ingest(args: argparse.Namespace, lang: str) -> int:
     from tracker.store.progress import timed
 
     live = sys.stderr.isatty()
-    progress = timed(_err, live=live) if live or os.environ.get("TRACKER_PROGRESS") == "1" else None
+    progress = timed(_err, live=live) if live or env("TRACKER_PROGRESS") == "1" else None
     with Database.open(args.db) as db:
         report = ingest_file(
             db,
@@ -359,7 +373,7 @@ def _new_password(lang: str) -> str:
     """The password from $TRACKER_PASSWORD, else typed twice unseen; never an argument, which `ps` and history show."""
     from tracker.text.errors import AuthError
 
-    password = os.environ.get("TRACKER_PASSWORD")
+    password = env("TRACKER_PASSWORD")
     if password is None:
         password = getpass.getpass(render(Message("auth.prompt_password", {}), lang))
         if getpass.getpass(render(Message("auth.prompt_again", {}), lang)) != password:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, check_window_days
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.engine.parameters import load_rule_parameters
 from tracker.store.db import Database
@@ -170,7 +171,7 @@ def _settings_document(db: Database) -> dict[str, Any]:
         }
         for p in load_profiles(db).values()
     ]
-    return {"settings": load_settings(db), "rule_parameters": load_rule_parameters(db), "profiles": profiles}
+    return {"settings": load_settings(db).as_text(), "rule_parameters": load_rule_parameters(db), "profiles": profiles}
 
 
 def _parse_settings(document: Mapping[str, Any]) -> LakeSettings:
@@ -408,7 +409,7 @@ def flags_from_lake(
     lake: Lake,
     *,
     as_of: date | None = None,
-    window_days: int = 365,
+    window_days: int = DEFAULT_WINDOW_DAYS,
     rules: Iterable[str] | None = None,
     agency: str | None = None,
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
@@ -420,8 +421,7 @@ def flags_from_lake(
     """
     from tracker.engine.rules.run import compute_flags_on
 
-    if window_days < 1:
-        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason="a positive number of days")
+    check_window_days(window_days, "--window-days")
     settings = lake.settings
     merged = {code: dict(values) for code, values in settings.rule_parameters.items()}
     for code, values in (parameters or {}).items():
@@ -452,7 +452,7 @@ def utilisation_expr(lake: Lake, window: Window, by: str = "asset") -> ir.Table:
 
 
 def utilisation_from_lake(
-    lake: Lake, *, as_of: date | None = None, window_days: int = 365, by: str = "asset"
+    lake: Lake, *, as_of: date | None = None, window_days: int = DEFAULT_WINDOW_DAYS, by: str = "asset"
 ) -> UtilisationReport:
     """tracker.engine.reports.utilisation_report on the lake: the same table, rounded the same way."""
     from tracker.engine.metrics import Window
@@ -460,8 +460,7 @@ def utilisation_from_lake(
 
     if by not in UTILISATION_BY:
         raise ConfigError("config.bad_value", name="--by", value=by, reason=", ".join(UTILISATION_BY))
-    if window_days < 1:
-        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason="a positive number of days")
+    check_window_days(window_days, "--window-days")
     usage = lake.backend.table("usage_daily")
     as_of = as_of or usage.usage_date.max().to_pyarrow().as_py()
     if as_of is None:

@@ -1,8 +1,10 @@
 """Settings and rule parameters as the engine reads and changes them.
 
 General settings are validated by tracker.store.config; a rule parameter ("rule.CODE.parameter")
-against the rule catalogue. `set_settings` validates every value before it writes any, so a
-save is all or nothing.
+against its Parameter in the rule catalogue (type and range). `set_settings` validates every value
+before it writes any, so a save is all or nothing. Reading never fails on a stored value: one that
+fails validation (written by hand, or by an older version) is left out, so its default applies,
+and `settings_problems` lists it for administrators.
 """
 
 from __future__ import annotations
@@ -10,40 +12,75 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tracker.engine.rules.catalogue import RULES_BY_CODE, resolve_parameters
+from tracker.engine.rules.catalogue import PARAMETERS, RULES_BY_CODE
+from tracker.engine.rules.model import parameter_text
 from tracker.store import audit
-from tracker.store.config import SETTING_DEFAULTS, validate_setting
+from tracker.store.config import SETTING_DEFAULTS, SettingProblem, validate_setting
 from tracker.store.db import Database
-from tracker.store.settings import RULE_PREFIX, stored_rule_values, write_setting
+from tracker.store.settings import RULE_PREFIX, general_setting_problems, stored_rule_values, write_setting
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import Message
 
 
 def load_rule_parameters(db: Database) -> dict[str, dict[str, Any]]:
-    """Stored rule parameters, {rule code: {parameter: value}}; a parameter not stored is absent (its default applies)."""
-    stored = {code: {p: float(v) for p, v in values.items()} for code, values in stored_rule_values(db).items()}
-    resolved = resolve_parameters(stored)
-    return {code: {p: resolved[code][p] for p in values} for code, values in stored.items()}
+    """Stored rule parameters in force, {rule code: {parameter: value}}; one not stored, or not valid, is absent (its default applies)."""
+    return _stored_parameters(db)[0]
+
+
+def rule_parameter_problems(db: Database) -> list[SettingProblem]:
+    """Stored rule parameters that are not used because they fail validation (their default applies)."""
+    return _stored_parameters(db)[1]
+
+
+def settings_problems(db: Database) -> list[SettingProblem]:
+    """Every stored setting and rule parameter that is not used, with its stored value and why; defaults apply instead."""
+    return general_setting_problems(db) + rule_parameter_problems(db)
+
+
+def _stored_parameters(db: Database) -> tuple[dict[str, dict[str, Any]], list[SettingProblem]]:
+    values: dict[str, dict[str, Any]] = {}
+    problems: list[SettingProblem] = []
+    for code, stored in sorted(stored_rule_values(db).items()):
+        for parameter, text in sorted(stored.items()):
+            name = f"{RULE_PREFIX}{code}.{parameter}"
+            try:
+                values.setdefault(code, {})[parameter] = parse_parameter(name, text)
+            except ConfigError as exc:
+                problems.append(SettingProblem(name, text, default_text(name) or "—", exc))
+    return values, problems
+
+
+def parse_parameter(name: str, value: Any) -> int | float:
+    """The typed value of a rule parameter "rule.CODE.parameter" (a number, or its text), or ConfigError."""
+    code, _, parameter = name[len(RULE_PREFIX) :].partition(".")
+    if code not in RULES_BY_CODE:
+        raise ConfigError(
+            "config.bad_value", name=name, value=value, reason=Message("reason.rule_code", {"codes": list(RULES_BY_CODE)})
+        )
+    if parameter not in PARAMETERS[code]:
+        raise ConfigError("config.bad_value", name=name, value=value, reason=Message("reason.unknown_parameter"))
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = value  # refused by the parameter's own check, which names the range
+    return PARAMETERS[code][parameter].checked(number, f"{code}.{parameter}")
 
 
 def validate_value(name: str, value: Any) -> str:
     """The text to store for a setting or rule parameter, or ConfigError."""
     if not name.startswith(RULE_PREFIX):
         return validate_setting(name, value)
-    code, _, parameter = name[len(RULE_PREFIX) :].partition(".")
-    text = str(value).strip()
-    try:
-        number = float(text)
-    except ValueError as exc:
-        raise ConfigError("config.bad_value", name=name, value=value, reason="a number ≥ 0") from exc
-    resolved = resolve_parameters({code: {parameter: int(number) if number.is_integer() else number}})
-    return str(resolved[code][parameter])
+    return parameter_text(parse_parameter(name, value))
 
 
 def default_text(name: str) -> str | None:
     if not name.startswith(RULE_PREFIX):
         return SETTING_DEFAULTS.get(name)
     code, _, parameter = name[len(RULE_PREFIX) :].partition(".")
-    return str(RULES_BY_CODE[code].defaults()[parameter])
+    known = PARAMETERS.get(code, {}).get(parameter)
+    return None if known is None else parameter_text(known.default)
 
 
 def set_setting(db: Database, name: str, value: Any, actor: str) -> str:

@@ -47,7 +47,7 @@ MIN_KIND_SCORE = 2  # columns a file must name before it is taken for a record k
 
 def max_upload_bytes(db: Database) -> int:
     """The size limit of one upload (setting `max_upload_mb`, decimal megabytes as tracker.ingest.pipeline counts them)."""
-    return int(load_settings(db)["max_upload_mb"]) * 1_000_000
+    return load_settings(db).max_upload_mb * 1_000_000
 
 
 def check_upload_size(db: Database, file_name: str, size_bytes: int) -> None:

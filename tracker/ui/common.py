@@ -11,11 +11,12 @@ from typing import Any
 
 import streamlit as st
 
+from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS
 from tracker.store.db import Database
 from tracker.text import formatting
 from tracker.ui.resources import session_db
 from tracker.views import dashboard
-from tracker.views.dashboard import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS, Filters
+from tracker.views.dashboard import Filters
 
 LANG_KEY = "lang"
 CHOICE_FILTER_KEYS = ("f_agencies", "f_categories", "f_suppliers", "f_fiscal_years")  # what "Clear filters" empties
@@ -145,7 +146,7 @@ def scope_agency() -> str | None:
 def currency() -> str:
     from tracker.store.settings import load_settings
 
-    return load_settings(db())["currency"]
+    return load_settings(db()).currency
 
 
 # -- formatting in the reader's language -----------------------------------------------------------

@@ -15,10 +15,11 @@ from typing import Any
 import pyarrow as pa
 
 from tracker.access.auth import acting
+from tracker.engine import parameters
 from tracker.engine.parameters import load_rule_parameters, set_settings, validate_value
 from tracker.engine.rules.catalogue import resolve_parameters
 from tracker.store import audit
-from tracker.store.config import validate_setting
+from tracker.store.config import SettingProblem, validate_setting
 from tracker.store.db import Database
 from tracker.store.profiles import PROFILE_FIELDS, profile_history, set_profile_value, validate_profile_value
 from tracker.store.settings import RULE_PREFIX, load_settings, setting_history
@@ -90,6 +91,12 @@ def apply_settings(db: Database, values: Mapping[str, Any], actor: str) -> list[
     return problems
 
 
+def settings_problems(db: Database) -> list[SettingProblem]:
+    """Stored settings and rule parameters not in force because they are invalid (written by hand or by an
+    older version): each one's name, stored value, the default used instead and why, for administrators."""
+    return parameters.settings_problems(db)
+
+
 def changed_values(db: Database, values: Mapping[str, Any]) -> dict[str, Any]:
     """The settings and rule parameters among `values` that differ from what is in force.
 
@@ -105,7 +112,7 @@ def changed_values(db: Database, values: Mapping[str, Any]) -> dict[str, Any]:
                 code, _, parameter = name[len(RULE_PREFIX) :].partition(".")
                 same = float(value) == float(parameters[code][parameter])
             else:
-                same = validate_setting(name, value) == settings[name]
+                same = validate_setting(name, value) == settings.as_text()[name]
         except (ConfigError, KeyError, TypeError, ValueError):
             same = False
         if not same:

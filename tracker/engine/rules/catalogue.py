@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tracker.domain.calendar import MAX_WINDOW_DAYS
 from tracker.engine.rules.expressions import (
     asset_rule,
     bought_despite_idle_stock,
@@ -22,10 +23,15 @@ from tracker.engine.rules.expressions import (
 )
 from tracker.engine.rules.model import Parameter, Rule
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import Message
+
+MAX_ASSETS = 1_000_000
+MAX_AMOUNT = 10**15  # beyond any agency's yearly spend, in any currency
 
 
-def _days(name, default, en, zh):
-    return Parameter(name, default, "days", en, zh)
+def _days(name, default, en, zh, *, minimum=0):
+    """A number of days: whole, at least `minimum`, at most the longest window (ten years)."""
+    return Parameter(name, default, "days", en, zh, minimum=minimum, maximum=MAX_WINDOW_DAYS)
 
 
 RULES: tuple[Rule, ...] = (
@@ -61,7 +67,11 @@ RULES: tuple[Rule, ...] = (
         "审计实务将连续三个月未使用认定为闲置。",
         (
             _days(
-                "idle_days", 90, "Days without usage after which a used asset is idle.", "曾使用的资产连续多少天未使用即为闲置。"
+                "idle_days",
+                90,
+                "Days without usage after which a used asset is idle.",
+                "曾使用的资产连续多少天未使用即为闲置。",
+                minimum=1,  # the idle horizon is a window of its own: at least a day
             ),
         ),
         "{category_en} {asset_id} has not been used in the {days_idle} days since {last_used} (threshold {idle_days}); "
@@ -122,6 +132,8 @@ RULES: tuple[Rule, ...] = (
                 "share",
                 "Share of the line's registered units that are never used, idle or under-used.",
                 "该采购行已登记设备中从未使用、闲置或利用率低的比例。",
+                minimum=0,
+                maximum=1,
             ),
         ),
         "{flagged_units} of the {registered_units} registered units of line {po_number}/{line_no} ({category_en}, "
@@ -166,6 +178,8 @@ RULES: tuple[Rule, ...] = (
                 "assets",
                 "Idle units of the category held on the order date.",
                 "下单日持有的同类闲置设备数。",
+                minimum=1,
+                maximum=MAX_ASSETS,
             ),
             _days(
                 "in_service_days",
@@ -173,7 +187,7 @@ RULES: tuple[Rule, ...] = (
                 "Days in service before the order date for a unit to count.",
                 "设备在下单日前至少已投入使用的天数。",
             ),
-            _days("lookback_days", 90, "Days before the order date without usage.", "下单日前无使用记录的天数。"),
+            _days("lookback_days", 90, "Days before the order date without usage.", "下单日前无使用记录的天数。", minimum=1),
         ),
         "On {order_date} agency {agency_code} ordered {quantity} {category_en} unit(s) (line {po_number}/{line_no}) "
         "while {idle_stock_units} units in service at least {in_service_days} days had no usage since {lookback_start} "
@@ -198,8 +212,20 @@ RULES: tuple[Rule, ...] = (
                 "ratio",
                 "Last-month spend ÷ monthly average must exceed this.",
                 "最后一个月支出 ÷ 月均支出须超过此值。",
+                # below 1 the last month would be under the average (a negative value at stake); above 12
+                # nothing can be flagged: a year spent wholly in its last month is 12 × the monthly average
+                minimum=1,
+                maximum=12,
             ),
-            Parameter("min_year_spend", 100_000, "currency", "Least fiscal-year spend judged.", "参与判断的最低财年支出。"),
+            Parameter(
+                "min_year_spend",
+                100_000,
+                "currency",
+                "Least fiscal-year spend judged.",
+                "参与判断的最低财年支出。",
+                minimum=0,
+                maximum=MAX_AMOUNT,
+            ),
         ),
         "Agency {agency_code} spent {last_month_spend_amount} in the last month of fiscal year {fiscal_year}: "
         "{surge_ratio} the monthly average of {monthly_average_amount} (year spend {year_spend_amount}; threshold "
@@ -226,20 +252,24 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+PARAMETERS: dict[str, dict[str, Parameter]] = {rule.code: {p.name: p for p in rule.parameters} for rule in RULES}
 
 
 def resolve_parameters(parameters: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[str, Any]]:
-    """Every rule's parameters, defaults overridden by `parameters` ({rule code: {name: value}})."""
+    """Every rule's parameters, defaults overridden by `parameters` ({rule code: {name: value}}).
+
+    Each value is checked against its Parameter (type and range); the first bad one raises ConfigError.
+    """
     resolved = {rule.code: rule.defaults() for rule in RULES}
     for code, values in (parameters or {}).items():
         if code not in resolved:
-            raise ConfigError("config.bad_value", name="rule", value=code, reason=", ".join(RULES_BY_CODE))
+            raise ConfigError(
+                "config.bad_value", name="rule", value=code, reason=Message("reason.rule_code", {"codes": list(RULES_BY_CODE)})
+            )
         for name, value in values.items():
             if name not in resolved[code]:
-                raise ConfigError("config.bad_value", name=f"{code}.{name}", value=value, reason="unknown parameter")
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ConfigError("config.bad_value", name=f"{code}.{name}", value=value, reason="a number ≥ 0")
-            if isinstance(resolved[code][name], int) and not float(value).is_integer():
-                raise ConfigError("config.bad_value", name=f"{code}.{name}", value=value, reason="a whole number")
-            resolved[code][name] = type(resolved[code][name])(value)
+                raise ConfigError(
+                    "config.bad_value", name=f"{code}.{name}", value=value, reason=Message("reason.unknown_parameter")
+                )
+            resolved[code][name] = PARAMETERS[code][name].checked(value, f"{code}.{name}")
     return resolved

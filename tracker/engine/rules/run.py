@@ -11,6 +11,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from tracker.domain.calendar import DEFAULT_WINDOW_DAYS
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.engine.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage
 from tracker.engine.parameters import load_rule_parameters
@@ -46,7 +47,7 @@ def compute_flags(
     db: Database,
     *,
     as_of: date | None = None,
-    window_days: int = 365,
+    window_days: int = DEFAULT_WINDOW_DAYS,
     rules: Iterable[str] | None = None,
     agency: str | None = None,
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
@@ -70,9 +71,9 @@ def compute_flags(
         rules=rules,
         agency=agency,
         parameters=stored,
-        country=settings["country"],
-        fiscal_year_start_month=int(settings["fiscal_year_start_month"]),
-        currency=settings["currency"],
+        country=settings.country,
+        fiscal_year_start_month=settings.fiscal_year_start_month,
+        currency=settings.currency,
         profiles=load_profiles(db) or None,
         per_asset=None if per_asset is None else ibis.memtable(per_asset),
     )
@@ -82,7 +83,7 @@ def compute_flags_on(
     backend,
     *,
     as_of: date | None = None,
-    window_days: int = 365,
+    window_days: int = DEFAULT_WINDOW_DAYS,
     rules: Iterable[str] | None = None,
     agency: str | None = None,
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
