@@ -187,6 +187,15 @@ def test_saving_a_valid_value_clears_the_problem(db):
     assert setting_history(db)[0]["old_value"] == "0"
 
 
+def test_saving_the_form_unchanged_replaces_an_invalid_stored_value(db):
+    _store_by_hand(db, {"rule.IDLE.idle_days": "0", "fiscal_year_start_month": "13"})
+    shown = {"rule.IDLE.idle_days": 90, "fiscal_year_start_month": 1, "currency": "CNY"}  # the defaults in force
+    changed = admin.changed_values(db, shown)
+    assert changed == {"rule.IDLE.idle_days": 90, "fiscal_year_start_month": 1}
+    assert admin.apply_settings(db, changed, "admin") == [] and settings_problems(db) == []
+    assert db.scalar("SELECT value FROM settings WHERE name = 'rule.IDLE.idle_days'") == "90"
+
+
 def test_flags_with_bad_stored_values_are_those_of_the_defaults(demo_small, demo_copy):
     clean, _ = demo_small
     expected = compute_flags(clean)

@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 from tracker.domain.calendar import fiscal_year
 from tracker.store import audit
 from tracker.store.db import Database
+from tracker.text import formatting
 from tracker.text.tables import neutralise
 
 SHEETS = ("summary", "findings", "rules", "assets", "purchase_lines")
@@ -353,7 +354,8 @@ def _summary_rows(
                     item(
                         str(group[column]),
                         str(group[column]),
-                        f"{group['flag_id_count']} · {group['value_at_stake_sum'] or 0:,.2f}",
+                        f"{formatting.count(group['flag_id_count'])} · "
+                        f"{formatting.money_exact(group['value_at_stake_sum'], settings.currency)}",
                     )
                 )
     return rows

@@ -18,6 +18,8 @@ from tracker.engine.lake import LakeError
 from tracker.ingest.contracts import KINDS
 from tracker.store.config import env
 from tracker.store.db import Database
+from tracker.store.settings import load_settings
+from tracker.text import formatting
 from tracker.text.errors import ConfigError, TrackerError
 from tracker.text.i18n import Message, render
 from tracker.text.tables import write_table
@@ -278,13 +280,15 @@ def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: s
 
         lake = open_lake(args.lake, args.engine or "duckdb", spark_master=args.spark_master)
         table = flags_from_lake(lake, as_of=args.as_of, window_days=args.window_days, rules=args.rule, agency=args.agency)
+        currency = lake.settings.currency
     else:
         with Database.open(args.db) as db:
+            currency = load_settings(db).currency
             table = flags_report(db, as_of=args.as_of, window_days=args.window_days, rules=args.rule, agency=args.agency)
             if args.format in ("xlsx", "zip"):
                 pack = _evidence_pack(db, table, args, lang)
     stake = sum(v for v in table.column("value_at_stake").to_pylist() if v)
-    _err(f"{table.num_rows:,} findings; value at stake {stake:,.2f}")
+    _err(f"{table.num_rows:,} findings; value at stake {formatting.money_exact(stake, currency)}")
     if pack is not None:
         _err(f"evidence pack; data fingerprint {pack.fingerprint}")
         _emit(pack.xlsx if args.format == "xlsx" else pack.zip, args.output)

@@ -40,6 +40,7 @@ import pyarrow as pa
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, check_window_days
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.engine.parameters import load_rule_parameters
+from tracker.store.config import parse_setting
 from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
@@ -192,9 +193,9 @@ def _parse_settings(document: Mapping[str, Any]) -> LakeSettings:
                 names_zh=default.names_zh if default else (),
             )
         return LakeSettings(
-            country=general["country"],
-            currency=general["currency"],
-            fiscal_year_start_month=int(general["fiscal_year_start_month"]),
+            country=parse_setting("country", general["country"]),
+            currency=parse_setting("currency", general["currency"]),
+            fiscal_year_start_month=parse_setting("fiscal_year_start_month", general["fiscal_year_start_month"]),
             rule_parameters={code: dict(values) for code, values in document.get("rule_parameters", {}).items()},
             profiles=profiles,
         )

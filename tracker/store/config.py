@@ -39,7 +39,9 @@ class EnvVar:
 ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("TRACKER_DB", "database file, when `--db` is not given (the dashboard reads it too)", "data/tracker.duckdb"),
     EnvVar("TRACKER_LANG", "language of command-line messages, en or zh, when `--lang` is not given", "$LANG, else en"),
-    EnvVar("TRACKER_USER", "who the command line records as making its changes", "cli:<operating-system user>"),
+    EnvVar(
+        "TRACKER_USER", "who the command line records as making its changes", "cli:USER, USER being the operating-system user"
+    ),
     EnvVar("TRACKER_PROGRESS", "1 shows an ingest's phase timings when standard error is not a terminal", "0"),
     EnvVar(
         "TRACKER_PASSWORD",

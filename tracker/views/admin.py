@@ -101,18 +101,24 @@ def changed_values(db: Database, values: Mapping[str, Any]) -> dict[str, Any]:
     """The settings and rule parameters among `values` that differ from what is in force.
 
     Compared after normalising ("usd" equals a stored "USD", 90.0 equals 90), so a form saved
-    unchanged records nothing; an invalid value counts as changed, so saving it reports the problem.
+    unchanged records nothing; an invalid value counts as changed, so saving it reports the problem,
+    and so does a value whose stored text is not in force (tracker.engine.parameters.settings_problems),
+    so saving the form replaces it.
     """
-    settings = load_settings(db)
+    settings = load_settings(db).as_text()
     parameters = resolve_parameters(load_rule_parameters(db))
+    not_in_force = {p.name for p in settings_problems(db)}  # saving replaces an invalid stored value, even by its default
     changed = {}
     for name, value in values.items():
+        if name in not_in_force:
+            changed[name] = value
+            continue
         try:
             if name.startswith(RULE_PREFIX):
                 code, _, parameter = name[len(RULE_PREFIX) :].partition(".")
                 same = float(value) == float(parameters[code][parameter])
             else:
-                same = validate_setting(name, value) == settings.as_text()[name]
+                same = validate_setting(name, value) == settings[name]
         except (ConfigError, KeyError, TypeError, ValueError):
             same = False
         if not same:
