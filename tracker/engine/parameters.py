@@ -65,7 +65,11 @@ def parse_parameter(name: str, value: Any) -> int | float:
             number = float(value.strip())
         except ValueError:
             number = value  # refused by the parameter's own check, which names the range
-    return PARAMETERS[code][parameter].checked(number, f"{code}.{parameter}")
+    try:
+        return PARAMETERS[code][parameter].checked(number, f"{code}.{parameter}")
+    except ConfigError as exc:  # name the value as it was written ("1e308"), not as it was read (1e+308)
+        reason = exc.message.params["reason"]
+        raise ConfigError("config.bad_value", name=f"{code}.{parameter}", value=value, reason=reason) from None
 
 
 def validate_value(name: str, value: Any) -> str:
