@@ -2,9 +2,9 @@
 
 General settings are declared in tracker.store.config.Settings; `load_settings` returns one,
 typed. A stored value that fails validation (written by hand, or by an older version) never
-stops a page: its default is used, and `general_setting_problems` lists it for administrators. Rule parameters are stored here
-too, under "rule.CODE.parameter" (e.g. "rule.IDLE.idle_days"), but only the engine knows the rule
-catalogue: it validates them (tracker.engine.parameters) before calling `write_setting`. Every
+stops a page: its default is used, and `general_setting_problems` lists it for administrators.
+Rule parameters are stored here too, under "rule.CODE.parameter" (e.g. "rule.IDLE.idle_days"),
+but only the engine knows the rule catalogue: it validates them (tracker.engine.parameters) before calling `write_setting`. Every
 change is appended to `setting_changes` and to the audit log in the same transaction; writing a
 value equal to the current one records nothing.
 """
@@ -19,7 +19,10 @@ RULE_PREFIX = "rule."
 
 
 def load_settings(db: Database) -> Settings:
-    """The general settings in force, typed; defaults where nothing valid is stored (rule parameters: tracker.engine.parameters)."""
+    """The general settings in force, typed: the default where nothing valid is stored.
+
+    Rule parameters: tracker.engine.parameters.load_rule_parameters.
+    """
     return settings_from_stored(_stored_general(db))[0]
 
 

@@ -44,6 +44,7 @@ def render() -> None:
             "阈值和类别配置决定哪些采购和设备会被标记。每次修改都会记录修改人和时间，保存后立即重新计算问题线索。",
         )
     )
+    _stored_problems()
     tabs = st.tabs(
         [
             tr("Category profiles", "类别配置"),
@@ -53,7 +54,6 @@ def render() -> None:
         ],
         key="settings_tab",
     )
-    _stored_problems()
     with tabs[0]:
         _profiles()
     with tabs[1]:
