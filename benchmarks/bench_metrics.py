@@ -118,7 +118,7 @@ def build(work: Path, tier: str, paths: dict[str, Path], usage_rows: int) -> Pat
     for stale in (building, Path(f"{building}.wal")):
         stale.unlink(missing_ok=True)
     with Database.open(building) as db:
-        limit = int(load_settings(db)["max_upload_rows"])
+        limit = load_settings(db).max_upload_rows
         if usage_rows > limit:
             set_setting(db, "max_upload_rows", str(usage_rows), actor="benchmark")
             say(f"max_upload_rows raised from {limit:,} to {usage_rows:,} in this database")

@@ -95,7 +95,7 @@ def database(work: Path, tier: str) -> Path:
     building.unlink(missing_ok=True)
     with Database.open(building) as db:
         usage_rows = json.loads((demo_dir / "ground_truth.json").read_text(encoding="utf-8"))["counts"]["usage_rows"]
-        if usage_rows > int(load_settings(db)["max_upload_rows"]):
+        if usage_rows > load_settings(db).max_upload_rows:
             set_setting(db, "max_upload_rows", str(usage_rows), actor="benchmark")
         for kind in KINDS:
             _, report = timed(

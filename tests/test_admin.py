@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from test_uploads import _commit, with_assets  # noqa: F401, F811  (the fixture, shared)
 
 from tracker.engine.parameters import load_rule_parameters, set_setting
@@ -40,10 +41,44 @@ def test_one_invalid_profile_value_stores_nothing(db):
 def test_settings_are_stored_together_or_not_at_all(db):
     problems = admin.apply_settings(db, {"fiscal_year_start_month": 4, "rule.IDLE.idle_days": -1}, "admin")
     assert [p.change.target for p in problems] == ["rule.IDLE.idle_days"]
-    assert load_settings(db)["fiscal_year_start_month"] == "1" and setting_history(db) == []
+    assert load_settings(db).fiscal_year_start_month == 1 and setting_history(db) == []
     assert admin.apply_settings(db, {"fiscal_year_start_month": 4, "rule.IDLE.idle_days": 30}, "admin") == []
-    assert load_settings(db)["fiscal_year_start_month"] == "4"
+    assert load_settings(db).fiscal_year_start_month == 4
     assert load_rule_parameters(db) == {"IDLE": {"idle_days": 30}}
+
+
+def _stored_state(db) -> tuple:
+    return (
+        db.fetchall("SELECT name, value FROM settings ORDER BY name"),
+        db.fetchall("SELECT name, old_value, new_value FROM setting_changes ORDER BY change_id"),
+        db.fetchall("SELECT entry_id, action, target FROM audit_log ORDER BY entry_id"),
+    )
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"rule.IDLE.idle_days": 0, "rule.YEAR_END_SURGE.min_ratio": 0.5},  # the reported save: both refused
+        {"rule.IDLE.idle_days": 0, "rule.YEAR_END_SURGE.min_ratio": 3},  # a valid value beside an invalid one
+        {"rule.YEAR_END_SURGE.min_ratio": 3, "rule.IDLE.idle_days": 1e308},
+        {"currency": "USD", "fiscal_year_start_month": 13},
+    ],
+)
+def test_a_save_with_an_invalid_value_stores_nothing(db, values):
+    set_setting(db, "rule.IDLE.idle_days", 120, "admin")  # something already stored and audited
+    before = _stored_state(db)
+    problems = admin.apply_settings(db, values, "admin")
+    assert problems and all(p.change.target in values for p in problems)
+    assert _stored_state(db) == before
+    assert load_rule_parameters(db) == {"IDLE": {"idle_days": 120}}
+
+
+def test_idle_days_of_zero_is_refused_and_says_the_range(db):
+    problems = admin.apply_settings(db, {"rule.IDLE.idle_days": 0, "rule.YEAR_END_SURGE.min_ratio": 0.5}, "admin")
+    texts = {p.change.target: (p.text("en"), p.text("zh")) for p in problems}
+    assert set(texts) == {"rule.IDLE.idle_days", "rule.YEAR_END_SURGE.min_ratio"}
+    assert "from 1 to 3,653" in texts["rule.IDLE.idle_days"][0] and "1 到 3,653 之间的整数" in texts["rule.IDLE.idle_days"][1]
+    assert "from 1 to 12" in texts["rule.YEAR_END_SURGE.min_ratio"][0]
 
 
 def test_changed_values_compare_after_normalising(db):

@@ -226,3 +226,36 @@ def test_holiday_names_do_not_follow_the_process_locale(monkeypatch):
         calendar._country_calendar.cache_clear()
         calendar._year_columns.cache_clear()
     assert (china, us) == (["National Day"], ["Independence Day"])
+
+
+@pytest.mark.parametrize("start_month", range(1, 13))
+def test_fiscal_year_is_one_rule_for_dates_arrow_and_ibis(start_month):
+    """The date function, the Arrow array function and the Ibis expression (run by DuckDB) agree on every day."""
+    import ibis
+
+    from tracker.engine.metrics import fiscal_year_expr
+
+    days = [date(2023, 12, 1) + timedelta(days=n) for n in range(800)]
+    expected = [fiscal_year(d, start_month) for d in days]
+    assert calendar.fiscal_years(pa.array(days, pa.date32()), start_month).to_pylist() == expected
+    table = ibis.memtable({"day": days})
+    expr = table.select(fy=fiscal_year_expr(table.day, start_month))
+    computed = ibis.duckdb.connect().to_pyarrow(expr).column("fy").to_pylist()
+    assert computed == expected
+    assert calendar.last_month_of_fiscal_year(start_month) == fiscal_year_bounds(2025, start_month)[1].month
+
+
+def test_fiscal_year_labels_the_year_it_ends_in():
+    assert fiscal_year(date(2024, 10, 1), 10) == 2025 and fiscal_year(date(2025, 9, 30), 10) == 2025
+    assert fiscal_year(date(2025, 4, 1), 4) == 2026 and fiscal_year(date(2025, 3, 31), 4) == 2025
+    assert fiscal_year(date(2025, 12, 31), 1) == 2025
+    assert calendar.fiscal_years(pa.array([None], pa.date32()), 4).to_pylist() == [None]
+
+
+@pytest.mark.parametrize("days", [0, -1, 3_654, 1.5, True, "365"])
+def test_window_lengths_outside_the_bounds_are_refused(days):
+    with pytest.raises(ConfigError) as refused:
+        calendar.check_window_days(days)
+    assert "1 到 3,653 之间的整数" in refused.value.text("zh")
+    assert calendar.check_window_days(calendar.MIN_WINDOW_DAYS) == 1
+    assert calendar.check_window_days(calendar.MAX_WINDOW_DAYS) == 3_653

@@ -262,7 +262,7 @@ def test_export_writes_hive_partitions_settings_and_manifest(fixture_db, fixture
     assert "year=2026/month=1" in manifest["usage_partitions"] and "year=2025/month=12" in manifest["usage_partitions"]
     assert list((fixture_lake / "usage_daily" / "year=2025" / "month=6").glob("*.parquet"))
     settings = json.loads((fixture_lake / "settings.json").read_text(encoding="utf-8"))
-    assert settings["settings"] == load_settings(fixture_db)
+    assert settings["settings"] == load_settings(fixture_db).as_text()
     assert settings["rule_parameters"] == {"NEVER_USED": {"grace_days": 45}}
     server = next(p for p in settings["profiles"] if p["category"] == "server")
     assert server["low_threshold"] == 0.12

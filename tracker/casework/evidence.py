@@ -29,12 +29,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracker.access.auth import acting
+from tracker.domain.calendar import fiscal_year
 from tracker.engine.parameters import load_rule_parameters
 from tracker.engine.rules.catalogue import RULES, resolve_parameters
 from tracker.store import audit
 from tracker.store.db import Database
 from tracker.store.profiles import profiles_table
 from tracker.store.settings import load_settings
+from tracker.text import formatting
 from tracker.text.i18n import MESSAGES, text
 from tracker.text.tables import neutralise
 
@@ -144,7 +146,7 @@ def data_fingerprint(db: Database, *, as_of: date, window_days: int) -> str:
     document = {
         "uploads": [list(u) for u in uploads],
         "tables": digests,
-        "settings": load_settings(db),
+        "settings": load_settings(db).as_text(),
         "rule_parameters": load_rule_parameters(db),
         "profiles": profiles,
         "as_of": as_of.isoformat(),
@@ -267,9 +269,9 @@ def _summary_rows(
         item("exported_by", actor),
         item("exported_at", exported_at),
         item("fingerprint", fingerprint),
-        item("currency", settings["currency"]),
-        item("country", settings["country"]),
-        item("fiscal_year_start_month", int(settings["fiscal_year_start_month"])),
+        item("currency", settings.currency),
+        item("country", settings.country),
+        item("fiscal_year_start_month", settings.fiscal_year_start_month),
         item(
             "filters",
             "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in filters.items() if v) or text("pack.summary.no_filters", lang),
@@ -284,7 +286,10 @@ def _summary_rows(
             grouped = flags.group_by(column).aggregate([("flag_id", "count"), ("value_at_stake", "sum")])
             for group in sorted(grouped.to_pylist(), key=lambda g: -(g["value_at_stake_sum"] or 0)):
                 rows.append(
-                    {"item": str(group[column]), "value": f"{group['flag_id_count']} · {group['value_at_stake_sum'] or 0:,.2f}"}
+                    {
+                        "item": str(group[column]),
+                        "value": f"{formatting.count(group['flag_id_count'])} · {formatting.money_exact(group['value_at_stake_sum'], settings.currency)}",
+                    }
                 )
     return rows
 
@@ -353,7 +358,7 @@ def _line_rows(db: Database, flags: pa.Table, snap) -> list[dict]:
         row = dict(zip(LINE_COLUMNS[:-1], values))
         if (row["agency_code"], row["po_number"], row["line_no"]) in keys:
             order = row["order_date"]
-            row["fiscal_year"] = order.year + (1 if start_month > 1 and order.month >= start_month else 0)
+            row["fiscal_year"] = fiscal_year(order, start_month)
             out.append(row)
     return out
 

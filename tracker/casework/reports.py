@@ -7,22 +7,25 @@ from datetime import date
 import pyarrow as pa
 
 from tracker.casework.review import with_reviews
+from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, check_window_days
 from tracker.engine.rules.run import compute_flags
 from tracker.store.db import Database
-from tracker.text.errors import ConfigError
-from tracker.text.i18n import reason
 
 
 def flags_report(
-    db: Database, *, as_of: date | None = None, window_days: int = 365, rules: list[str] | None = None, agency: str | None = None
+    db: Database,
+    *,
+    as_of: date | None = None,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    rules: list[str] | None = None,
+    agency: str | None = None,
 ) -> pa.Table:
     """The ranked flags with the README's `flags` columns first, then each finding's latest review.
 
     The review columns come right after the evidence: `review_status` (open until reviewed; a
     dismissed finding that got materially worse is open again), reason, note, who and when.
     """
-    if window_days < 1:
-        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason=reason("positive_days"))
+    check_window_days(window_days, "--window-days")
     table = with_reviews(db, compute_flags(db, as_of=as_of, window_days=window_days, rules=rules or None, agency=agency))
     names = list(table.column_names)
     review = [n for n in names if n.startswith("review") or n.startswith("reopened") or n == "reviewed_by" or n == "reviewed_at"]

@@ -22,6 +22,8 @@ from tracker.access.auth import User, acting
 from tracker.engine.rules.run import subject_key
 from tracker.store import audit
 from tracker.store.db import Database
+from tracker.store.settings import load_settings
+from tracker.text import formatting
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import Message, render
 
@@ -160,6 +162,7 @@ def with_reviews(db: Database, flags: pa.Table) -> pa.Table:
         )
     }
     columns: dict[str, list] = {name: [] for name in REVIEW_COLUMNS}
+    currency = load_settings(db).currency
     for flag in flags.to_pylist():
         found = latest.get(flag_finding_key(flag))
         status, reason, note, value_then, by, at = found if found else ("open", None, None, None, None, None)
@@ -169,7 +172,11 @@ def with_reviews(db: Database, flags: pa.Table) -> pa.Table:
             status = "open"
             message = Message(
                 "review.reopened",
-                {"now": f"{value_now:,.2f}", "then": f"{value_then:,.2f}", "ratio": f"{value_now / value_then:.1f}"},
+                {
+                    "now": formatting.money_exact(value_now, currency),
+                    "then": formatting.money_exact(value_then, currency),
+                    "ratio": formatting.number(value_now / value_then, 1),
+                },
             )
             reopened, reopened_zh = render(message, "en"), render(message, "zh")
         for name, value in zip(REVIEW_COLUMNS, (status, reason, note, by, at, reopened, reopened_zh)):

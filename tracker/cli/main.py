@@ -24,14 +24,18 @@ import pyarrow as pa
 
 from tracker.access import auth
 from tracker.access.auth import ROLES
+from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, MIN_WINDOW_DAYS, check_window_days
 from tracker.engine.lake import LakeError, export_lake, flags_from_lake, open_lake, utilisation_from_lake
 from tracker.engine.metrics import default_as_of
 from tracker.engine.reports import utilisation_report
 from tracker.ingest.contracts import KINDS
 from tracker.store import audit
+from tracker.store.config import env
 from tracker.store.db import Database
 from tracker.store.profiles import ensure_default_profiles
 from tracker.store.progress import timed
+from tracker.store.settings import load_settings
+from tracker.text import formatting
 from tracker.text.errors import AuthError, ConfigError, ScopeError, TrackerError
 from tracker.text.i18n import Message, render
 from tracker.text.tables import table_to_csv_bytes, table_to_json_bytes, table_to_xlsx_bytes, write_table
@@ -41,7 +45,7 @@ MAX_ERRORS_SHOWN = 50
 
 
 def _lang(args: argparse.Namespace) -> str:
-    lang = args.lang or os.environ.get("TRACKER_LANG") or os.environ.get("LANG", "en")
+    lang = args.lang or env("TRACKER_LANG") or os.environ.get("LANG", "en")
     return "zh" if lang.lower().startswith("zh") else "en"
 
 
@@ -56,7 +60,7 @@ def _acting(db: Database, action: str, command: str) -> str:
     """The name this command's changes are recorded under; ScopeError when $TRACKER_USER's account may not `action`."""
     from tracker.access.auth import command_line_actor
 
-    return command_line_actor(db, os.environ.get("TRACKER_USER"), _os_user(), action, command=command)
+    return command_line_actor(db, env("TRACKER_USER"), _os_user(), action, command=command)
 
 
 def _err(text: str, end: str = "\n") -> None:
@@ -107,7 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     util = sub.add_parser("utilisation", help="utilisation per asset, agency or category")
     util.add_argument("--as-of", type=_date, help="last day of the window (default: the latest usage date)")
-    util.add_argument("--window-days", type=int, default=365)
+    util.add_argument(
+        "--window-days",
+        type=int,
+        default=DEFAULT_WINDOW_DAYS,
+        help=f"length of the window in days, {MIN_WINDOW_DAYS} to {MAX_WINDOW_DAYS:,} (default {DEFAULT_WINDOW_DAYS})",
+    )
     util.add_argument("--by", choices=("asset", "agency", "category", "supplier", "po_line", "fiscal_year"), default="asset")
     util.add_argument("--format", choices=("csv", "json", "parquet"), default="csv")
     util.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
@@ -115,7 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     flags = sub.add_parser("flags", help="the flag catalogue: findings ranked by value at stake")
     flags.add_argument("--as-of", type=_date, help="last day of the window (default: the latest usage date)")
-    flags.add_argument("--window-days", type=int, default=365)
+    flags.add_argument(
+        "--window-days",
+        type=int,
+        default=DEFAULT_WINDOW_DAYS,
+        help=f"length of the window in days, {MIN_WINDOW_DAYS} to {MAX_WINDOW_DAYS:,} (default {DEFAULT_WINDOW_DAYS})",
+    )
     flags.add_argument("--rule", action="append", metavar="CODE", help="only this rule (repeatable)")
     flags.add_argument("--agency", help="only this agency's findings")
     flags.add_argument(
@@ -196,13 +210,15 @@ def main(argv: list[str] | None = None) -> int:
     if problem is not None:
         _err(render(problem, lang))
         return EXIT_USAGE
-    claimed = os.environ.get("TRACKER_USER")
+    claimed = env("TRACKER_USER")
     with audit.extra_details(**({"os_user": _os_user()} if claimed else {})):
         return _run(args, parser, lang)
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str) -> int:
     try:
+        if getattr(args, "window_days", None) is not None:
+            check_window_days(args.window_days, "--window-days")
         if args.command == "dashboard":
             return cmd_dashboard(args)
         if args.command == "init":
@@ -248,7 +264,7 @@ def _output_problem(args: argparse.Namespace) -> Message | None:
         return Message("cli.output_is_folder", {"path": str(output)})
     if not output.absolute().parent.is_dir():
         return Message("cli.output_folder_missing", {"path": str(output)})
-    inputs = [getattr(args, "file", None), args.db or os.environ.get("TRACKER_DB")]
+    inputs = [getattr(args, "file", None), args.db or env("TRACKER_DB")]
     for given in inputs:
         if given is None:
             continue
@@ -264,12 +280,12 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
     script = PACKAGE_ROOT / "ui" / "app.py"
     extra = [a for a in args.streamlit_args if a != "--"]
-    env = dict(os.environ, **{DB_ENV_VAR: str(resolve_db_path(args.db).resolve())})
+    environment = dict(os.environ, **{DB_ENV_VAR: str(resolve_db_path(args.db).resolve())})
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true"]
     command += ["--server.port", str(args.port), "--server.address", args.address, "--browser.gatherUsageStats", "false"]
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(sys.executable, command + extra, env)
+    os.execve(sys.executable, command + extra, environment)
     return EXIT_OK  # not reached: execve replaces the process
 
 
@@ -288,7 +304,7 @@ def cmd_ingest(args: argparse.Namespace, lang: str) -> int:
     from tracker.ingest.pipeline import ingest_file  # deferred: readers and checks, ~0.1 s
 
     live = sys.stderr.isatty()
-    progress = timed(_err, live=live) if live or os.environ.get("TRACKER_PROGRESS") == "1" else None
+    progress = timed(_err, live=live) if live or env("TRACKER_PROGRESS") == "1" else None
     from tracker.access.auth import command_line_agency, retire_demo_accounts
     from tracker.text.errors import FileRefused
 
@@ -398,9 +414,11 @@ def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: s
     if args.lake:
         lake = open_lake(args.lake, args.engine or "duckdb", spark_master=args.spark_master)
         table = flags_from_lake(lake, as_of=args.as_of, window_days=args.window_days, rules=args.rule, agency=args.agency)
+        currency = lake.settings.currency
     else:
         with Database.open(args.db) as db:
             actor = _acting(db, "export", "flags")
+            currency = load_settings(db).currency
             table = flags_report(db, as_of=args.as_of, window_days=args.window_days, rules=args.rule, agency=args.agency)
             if args.format in ("xlsx", "zip"):  # the evidence pack records its own export, with its fingerprint
                 pack = _evidence_pack(db, table, args, lang, actor)
@@ -418,7 +436,7 @@ def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: s
                     agency=args.agency,
                 )
     stake = sum(v for v in table.column("value_at_stake").to_pylist() if v)
-    _err(f"{table.num_rows:,} findings; value at stake {stake:,.2f}")
+    _err(f"{table.num_rows:,} findings; value at stake {formatting.money_exact(stake, currency)}")
     if pack is not None:
         _err(f"evidence pack; data fingerprint {pack.fingerprint}")
         _emit(pack.xlsx if args.format == "xlsx" else pack.zip, args.output)
@@ -516,7 +534,7 @@ def _count(text: str) -> int:
 
 def _new_password(lang: str) -> str:
     """The password from $TRACKER_PASSWORD, else typed twice unseen; never an argument, which `ps` and history show."""
-    password = os.environ.get("TRACKER_PASSWORD")
+    password = env("TRACKER_PASSWORD")
     if password is None:
         password = getpass.getpass(render(Message("auth.prompt_password", {}), lang))
         if getpass.getpass(render(Message("auth.prompt_again", {}), lang)) != password:
@@ -663,12 +681,12 @@ def _setting_default(name: str) -> str | None:
 
 
 def _stored_setting(db: Database, name: str) -> str | None:
-    from tracker.store.settings import RULE_PREFIX, load_settings, stored_rule_values
+    from tracker.store.settings import RULE_PREFIX, stored_general_values, stored_rule_values
 
     if name.startswith(RULE_PREFIX):
         code, _, parameter = name[len(RULE_PREFIX) :].partition(".")
         return stored_rule_values(db).get(code, {}).get(parameter)
-    return load_settings(db).get(name)
+    return stored_general_values(db).get(name)
 
 
 def _settings_table(db: Database, lang: str):
@@ -678,11 +696,13 @@ def _settings_table(db: Database, lang: str):
     from tracker.engine.parameters import validate_value
     from tracker.engine.rules.catalogue import RULES
     from tracker.store.config import SETTINGS
-    from tracker.store.settings import load_settings, rule_parameter_name, stored_rule_values
+    from tracker.store.settings import rule_parameter_name, stored_general_values, stored_rule_values
 
-    general = load_settings(db)
+    general = stored_general_values(db)
     stored_rules = stored_rule_values(db)
-    rows: list[tuple[str, str | None, str | None]] = [(s.name, general.get(s.name), s.default) for s in SETTINGS]
+    rows: list[tuple[str, str | None, str | None]] = [
+        (s.name, general.get(s.name, s.default_text), s.default_text) for s in SETTINGS
+    ]
     known = {s.name for s in SETTINGS}
     for rule in RULES:
         for parameter, default in rule.defaults().items():

@@ -28,11 +28,12 @@ from tracker.demo.catalogue import (
     UNTRACKED_BY_PARTIAL,
     Item,
 )
+from tracker.domain.calendar import DEFAULT_WINDOW_DAYS
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
 
 AS_OF = date(2025, 12, 31)
-WINDOW_START = AS_OF - timedelta(days=364)  # the 365 days ending at as_of
+WINDOW_START = AS_OF - timedelta(days=DEFAULT_WINDOW_DAYS - 1)  # the default window ending at as_of
 IDLE_HORIZON_START = AS_OF - timedelta(days=89)  # the 90 days ending at as_of
 FIRST_YEAR = 2019
 LAST_REGULAR_ORDER = date(2025, 10, 31)  # later regular orders could still be undelivered at as_of

@@ -5,10 +5,18 @@ working for the country, so China's adjusted working days (调休) are honoured 
 2025-01-26 is a workday, Wednesday 2025-10-01 is not. The utilisation engine joins against the
 small table from `available_days` rather than calling back into Python per row.
 
-Fiscal-year labels: a fiscal year is named by the calendar year in which it ENDS. With
-start_month=1 that is the calendar year; with start_month=10 (US federal) FY2025 runs
-2024-10-01..2025-09-30; with start_month=4 (UK) FY2026 runs 2025-04-01..2026-03-31 (the UK's
-own "2025-26").
+Fiscal years, one rule: fiscal year N starts on the first day of month M (the setting
+`fiscal_year_start_month`) of year N when M is January, else of year N - 1; it is named by the
+calendar year in which it ENDS. With M=1 that is the calendar year; with M=10 (US federal)
+FY2025 runs 2024-10-01..2025-09-30; with M=4 (UK) FY2026 runs 2025-04-01..2026-03-31 (the UK's
+own "2025-26"). So a day of year Y, month m belongs to FY Y + 1 when M > 1 and m >= M, else to FY Y:
+`rollover_month(M)` is the first month labelled with the next year (13, no month, when M = 1).
+Every kind of value applies that one rule: `fiscal_year` (a date), `fiscal_years` (an Arrow
+array), tracker.engine.metrics.fiscal_year_expr (an Ibis expression, so SQL on any engine).
+
+Windows: every utilisation figure is computed over the window of `window_days` days ending at an
+as-of date; DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS and MAX_WINDOW_DAYS are declared here, once, for
+the engine, the dashboard and the command line (`check_window_days`).
 """
 
 from __future__ import annotations
@@ -22,10 +30,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracker.text.errors import ConfigError
-from tracker.text.i18n import reason
+from tracker.text.i18n import Message, reason
 
 DEFAULT_COUNTRY = "CN"
 DAYS_RULES = ("workdays", "all")
+
+DEFAULT_WINDOW_DAYS = 365  # a year: every season, and the year-end, once
+# One day is the least: any whole number of days gives exact figures (used ÷ available hours of
+# those days), and the command line and tests ask about short periods on purpose (a pilot's first
+# week). Whether a window is long enough to call a device idle is the reader's judgement, helped
+# by the dashboard, which only offers 90 days and more.
+MIN_WINDOW_DAYS = 1
+MAX_WINDOW_DAYS = 3_653  # ten years: longer spans equipment lives several times over, and keeps dates in range
 
 AVAILABLE_DAYS_SCHEMA = pa.schema(
     [
@@ -75,18 +91,52 @@ def count_available_days(start: date, end: date, days_rule: str, country: str = 
     return pc.sum(available_days(start, end, country)["is_workday"]).as_py() or 0
 
 
+def check_window_days(value: object, name: str = "window_days") -> int:
+    """`value` as a window length in days, or ConfigError: a whole number from MIN_WINDOW_DAYS to MAX_WINDOW_DAYS."""
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_WINDOW_DAYS <= value <= MAX_WINDOW_DAYS:
+        raise ConfigError(
+            "config.bad_value",
+            name=name,
+            value=value,
+            reason=Message("reason.whole_range", {"low": MIN_WINDOW_DAYS, "high": MAX_WINDOW_DAYS}),
+        )
+    return value
+
+
+def rollover_month(start_month: int) -> int:
+    """The first month of a calendar year whose days belong to the NEXT year's fiscal-year label.
+
+    The fiscal-year rule in one number: a day of year Y and month m is in fiscal year Y + (m >= this).
+    13 (no month) when the fiscal year is the calendar year.
+    """
+    _check_start_month(start_month)
+    return start_month if start_month > 1 else 13
+
+
 def fiscal_year(day: date, start_month: int = 1) -> int:
     """Label of the fiscal year containing `day`: the calendar year in which that fiscal year ends."""
-    _check_start_month(start_month)
-    return day.year + 1 if start_month > 1 and day.month >= start_month else day.year
+    return day.year + (day.month >= rollover_month(start_month))
+
+
+def fiscal_years(days: pa.Array | pa.ChunkedArray, start_month: int = 1) -> pa.Array | pa.ChunkedArray:
+    """`fiscal_year` of every date of an Arrow array (int32; null stays null)."""
+    later = pc.cast(pc.greater_equal(pc.month(days), rollover_month(start_month)), pa.int64())
+    return pc.cast(pc.add(pc.year(days), later), pa.int32())
 
 
 def fiscal_year_bounds(fy: int, start_month: int = 1) -> tuple[date, date]:
     """First and last day of fiscal year `fy` (labelled by the calendar year in which it ends)."""
-    _check_start_month(start_month)
-    first_day = date(fy - 1 if start_month > 1 else fy, start_month, 1)
-    last_day = date(fy + 1 if start_month == 1 else fy, start_month, 1) - timedelta(days=1)
-    return first_day, last_day
+    return _fiscal_year_start(fy, start_month), _fiscal_year_start(fy + 1, start_month) - timedelta(days=1)
+
+
+def last_month_of_fiscal_year(start_month: int) -> int:
+    """The calendar month in which every fiscal year ends: December, September (start 10), March (start 4)..."""
+    return (rollover_month(start_month) - 2) % 12 + 1
+
+
+def _fiscal_year_start(fy: int, start_month: int) -> date:
+    """First day of fiscal year `fy`: month M of the year before it, or of the year itself when M is January."""
+    return date(fy if rollover_month(start_month) == 13 else fy - 1, start_month, 1)
 
 
 def last_fiscal_month(fy: int, start_month: int = 1) -> tuple[date, date]:

@@ -39,11 +39,13 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, check_window_days
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.engine.metrics import Window, asset_utilisation, utilisation_by
 from tracker.engine.parameters import load_rule_parameters
 from tracker.engine.reports import UTILISATION_BY, UtilisationReport, rounded
 from tracker.engine.rules.run import compute_flags_on
+from tracker.store.config import parse_setting
 from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
@@ -172,7 +174,7 @@ def _settings_document(db: Database) -> dict[str, Any]:
         }
         for p in load_profiles(db).values()
     ]
-    return {"settings": load_settings(db), "rule_parameters": load_rule_parameters(db), "profiles": profiles}
+    return {"settings": load_settings(db).as_text(), "rule_parameters": load_rule_parameters(db), "profiles": profiles}
 
 
 def _parse_settings(document: Mapping[str, Any]) -> LakeSettings:
@@ -193,9 +195,9 @@ def _parse_settings(document: Mapping[str, Any]) -> LakeSettings:
                 names_zh=default.names_zh if default else (),
             )
         return LakeSettings(
-            country=general["country"],
-            currency=general["currency"],
-            fiscal_year_start_month=int(general["fiscal_year_start_month"]),
+            country=parse_setting("country", general["country"]),
+            currency=parse_setting("currency", general["currency"]),
+            fiscal_year_start_month=parse_setting("fiscal_year_start_month", general["fiscal_year_start_month"]),
             rule_parameters={code: dict(values) for code, values in document.get("rule_parameters", {}).items()},
             profiles=profiles,
         )
@@ -407,7 +409,7 @@ def flags_from_lake(
     lake: Lake,
     *,
     as_of: date | None = None,
-    window_days: int = 365,
+    window_days: int = DEFAULT_WINDOW_DAYS,
     rules: Iterable[str] | None = None,
     agency: str | None = None,
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
@@ -417,8 +419,7 @@ def flags_from_lake(
     `parameters` override the exported rule parameters, as on the database. No review columns:
     reviews live in the database that reads these findings back (they follow rule and subject).
     """
-    if window_days < 1:
-        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason=reason("positive_days"))
+    check_window_days(window_days, "--window-days")
     settings = lake.settings
     merged = {code: dict(values) for code, values in settings.rule_parameters.items()}
     for code, values in (parameters or {}).items():
@@ -447,13 +448,12 @@ def utilisation_expr(lake: Lake, window: Window, by: str = "asset") -> ir.Table:
 
 
 def utilisation_from_lake(
-    lake: Lake, *, as_of: date | None = None, window_days: int = 365, by: str = "asset"
+    lake: Lake, *, as_of: date | None = None, window_days: int = DEFAULT_WINDOW_DAYS, by: str = "asset"
 ) -> UtilisationReport:
     """tracker.engine.reports.utilisation_report on the lake: the same table, rounded the same way."""
     if by not in UTILISATION_BY:
         raise ConfigError("config.bad_value", name="--by", value=by, reason=reason("one_of", choices=list(UTILISATION_BY)))
-    if window_days < 1:
-        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason=reason("positive_days"))
+    check_window_days(window_days, "--window-days")
     usage = lake.backend.table("usage_daily")
     as_of = as_of or usage.usage_date.max().to_pyarrow().as_py()
     if as_of is None:

@@ -23,7 +23,14 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tracker.domain.calendar import DAYS_RULES, DEFAULT_COUNTRY, available_days
+from tracker.domain.calendar import (
+    DAYS_RULES,
+    DEFAULT_COUNTRY,
+    DEFAULT_WINDOW_DAYS,
+    available_days,
+    check_window_days,
+    rollover_month,
+)
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.store.db import Database
 from tracker.text.errors import ConfigError
@@ -92,15 +99,13 @@ class Window:
     """
 
     as_of: date
-    window_days: int = 365
+    window_days: int = DEFAULT_WINDOW_DAYS
     idle_days: int = 90
     never_used_min_days: int = 60
 
     def __post_init__(self) -> None:
-        for name in ("window_days", "idle_days", "never_used_min_days"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError("config.bad_value", name=name, value=value, reason=reason("whole_days_at_least", minimum=1))
+        for name in ("window_days", "idle_days", "never_used_min_days"):  # each a span of days ending at as_of
+            check_window_days(getattr(self, name), name)
         if not isinstance(self.as_of, date):
             raise ConfigError("config.bad_value", name="as_of", value=self.as_of, reason=reason("date"))
 
@@ -507,9 +512,5 @@ def round_to_cent(value: ir.NumericValue) -> ir.FloatingValue:
 
 
 def fiscal_year_expr(day: ir.DateValue, start_month: int) -> ir.IntegerValue:
-    """Fiscal-year label of `day` as in tracker.domain.calendar.fiscal_year: the calendar year in which it ends."""
-    if isinstance(start_month, bool) or not isinstance(start_month, int) or not 1 <= start_month <= 12:
-        raise ConfigError("config.bad_value", name="fiscal_year_start_month", value=start_month, reason=reason("month_number"))
-    if start_month == 1:
-        return day.year()
-    return day.year() + ibis.ifelse(day.month() >= start_month, 1, 0)
+    """Fiscal-year label of `day`, the rule of tracker.domain.calendar.fiscal_year as an expression (any engine)."""
+    return day.year() + ibis.ifelse(day.month() >= rollover_month(start_month), 1, 0)

@@ -1,8 +1,10 @@
 """Settings and rule parameters as the engine reads and changes them.
 
 General settings are validated by tracker.store.config; a rule parameter ("rule.CODE.parameter")
-against the rule catalogue. `set_settings` validates every value before it writes any, so a
-save is all or nothing.
+against its Parameter in the rule catalogue (type and range). `set_settings` validates every value
+before it writes any, so a save is all or nothing. Reading never fails on a stored value: one that
+fails validation (written by hand, or by an older version) is left out, so its default applies,
+and `settings_problems` lists it for administrators.
 """
 
 from __future__ import annotations
@@ -10,35 +12,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tracker.engine.rules.catalogue import RULES_BY_CODE, resolve_parameters
-from tracker.engine.rules.run import load_rule_parameters as load_rule_parameters  # read with the catalogue it resolves against
+from tracker.engine.rules.model import parameter_text
+from tracker.engine.rules.stored import default_parameter_text, load_rule_parameters, parse_parameter, rule_parameter_problems
 from tracker.store import audit
-from tracker.store.config import SETTING_DEFAULTS, validate_setting
+from tracker.store.config import SETTING_DEFAULTS, SettingProblem, validate_setting
 from tracker.store.db import Database
-from tracker.store.settings import RULE_PREFIX, write_setting
-from tracker.text.errors import ConfigError
-from tracker.text.i18n import reason
+from tracker.store.settings import RULE_PREFIX, general_setting_problems, write_setting
+
+__all__ = ["default_text", "load_rule_parameters", "set_setting", "set_settings", "settings_problems", "validate_value"]
+
+
+def settings_problems(db: Database) -> list[SettingProblem]:
+    """Every stored setting and rule parameter that is not used, with its stored value and why; defaults apply instead."""
+    return general_setting_problems(db) + rule_parameter_problems(db)
 
 
 def validate_value(name: str, value: Any) -> str:
     """The text to store for a setting or rule parameter, or ConfigError."""
     if not name.startswith(RULE_PREFIX):
         return validate_setting(name, value)
-    code, _, parameter = name[len(RULE_PREFIX) :].partition(".")
-    text = str(value).strip()
-    try:
-        number = float(text)
-    except ValueError as exc:
-        raise ConfigError("config.bad_value", name=name, value=value, reason=reason("number_at_least_zero")) from exc
-    resolved = resolve_parameters({code: {parameter: int(number) if number.is_integer() else number}})
-    return str(resolved[code][parameter])
+    return parameter_text(parse_parameter(name, value))
 
 
 def default_text(name: str) -> str | None:
     if not name.startswith(RULE_PREFIX):
         return SETTING_DEFAULTS.get(name)
-    code, _, parameter = name[len(RULE_PREFIX) :].partition(".")
-    return str(RULES_BY_CODE[code].defaults()[parameter])
+    return default_parameter_text(name)
 
 
 def set_setting(db: Database, name: str, value: Any, actor: str) -> str:

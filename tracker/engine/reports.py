@@ -8,6 +8,7 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, check_window_days
 from tracker.engine.metrics import Window, asset_utilisation, default_as_of, ibis_backend, utilisation_by
 from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
@@ -28,24 +29,23 @@ class UtilisationReport:
 
 
 def utilisation_report(
-    db: Database, *, as_of: date | None = None, window_days: int = 365, by: str = "asset"
+    db: Database, *, as_of: date | None = None, window_days: int = DEFAULT_WINDOW_DAYS, by: str = "asset"
 ) -> UtilisationReport:
     """Utilisation per asset or rolled up, for the window ending at `as_of` (default: the latest usage date)."""
     if by not in UTILISATION_BY:
         raise ConfigError("config.bad_value", name="--by", value=by, reason=reason("one_of", choices=list(UTILISATION_BY)))
-    if window_days < 1:
-        raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason=reason("positive_days"))
+    check_window_days(window_days, "--window-days")
     as_of = as_of or default_as_of(db)
     if as_of is None:
         raise ConfigError("report.no_usage")
     settings = load_settings(db)
     window = Window(as_of=as_of, window_days=window_days)
     backend = ibis_backend(db)
-    common = {"country": settings["country"], "profiles": load_profiles(db)}
+    common = {"country": settings.country, "profiles": load_profiles(db)}
     if by == "asset":
         expr = asset_utilisation(backend, window, **common).order_by("agency_code", "asset_id")
     else:
-        expr = utilisation_by(backend, window, by, fiscal_year_start_month=int(settings["fiscal_year_start_month"]), **common)
+        expr = utilisation_by(backend, window, by, fiscal_year_start_month=settings.fiscal_year_start_month, **common)
     return UtilisationReport(window, by, rounded(expr.to_pyarrow()))
 
 

@@ -36,6 +36,7 @@ from tracker.ingest.validate import (
     typed_view_sql,
 )
 from tracker.store import audit
+from tracker.store.config import Settings
 from tracker.store.db import Database
 from tracker.store.progress import Progress, query_progress
 from tracker.store.settings import load_settings
@@ -117,13 +118,13 @@ def ingest_file(
                     path,
                     names.stage,
                     file_name=name,
-                    max_bytes=int(settings["max_upload_mb"]) * 1_000_000,
-                    max_rows=int(settings["max_upload_rows"]),
+                    max_bytes=settings.max_upload_mb * 1_000_000,
+                    max_rows=settings.max_upload_rows,
                 )
         scanner = _BackgroundScan(path, staged.newline)
         match = choose_contract(staged, kind, agency)
         contract = match.contract
-        typing = {"timezone": settings["timezone"], "default_currency": settings["currency"], "scope_agency": agency}
+        typing = {"timezone": settings.timezone, "default_currency": settings.currency, "scope_agency": agency}
         checked = _read_and_check(
             db, staged, match, names, typing, scanner, settings, date_order, progress, report_progress, engine=True
         )
@@ -245,7 +246,7 @@ def _read_and_check(
     names: _Names,
     typing: dict,
     scanner: "_BackgroundScan",
-    settings: dict[str, str],
+    settings: Settings,
     date_order: str | None,
     progress: Progress | None,
     report_progress: Progress,
@@ -267,8 +268,8 @@ def _read_and_check(
     rows_read = db.scalar(f"SELECT count(*) FROM {names.typed}", name="count rows")
     if rows_read == 0:
         raise FileRefused("file.header_only", file=staged.file_name)
-    if rows_read > int(settings["max_upload_rows"]):
-        raise FileRefused("file.too_many_rows", file=staged.file_name, rows=rows_read, limit=settings["max_upload_rows"])
+    if rows_read > settings.max_upload_rows:
+        raise FileRefused("file.too_many_rows", file=staged.file_name, rows=rows_read, limit=settings.max_upload_rows)
     report_progress("validate", None)
     resolve_date_orders(db, q, names.base, date_order)
     db.execute(ERRORS_DDL.format(name=names.errors), name="errors table")

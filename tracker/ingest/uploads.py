@@ -49,7 +49,7 @@ MIN_KIND_SCORE = 2  # columns a file must name before it is taken for a record k
 
 def max_upload_bytes(db: Database) -> int:
     """The size limit of one upload (setting `max_upload_mb`, decimal megabytes as tracker.ingest.pipeline counts them)."""
-    return int(load_settings(db)["max_upload_mb"]) * 1_000_000
+    return load_settings(db).max_upload_mb * 1_000_000
 
 
 def check_upload_size(db: Database, file_name: str, size_bytes: int) -> None:
@@ -104,8 +104,8 @@ def _stage_for_upload(db: Database, path: Path, file_name: str, agency: str | No
             path,
             f"peek_{secrets.token_hex(6)}",
             file_name=file_name,
-            max_bytes=int(limits["max_upload_mb"]) * 1_000_000,
-            max_rows=int(limits["max_upload_rows"]),
+            max_bytes=limits.max_upload_mb * 1_000_000,
+            max_rows=limits.max_upload_rows,
         )
 
 

@@ -18,8 +18,8 @@ from tracker.ingest.contracts import Contract, HeaderMatch, normalise_bool, norm
 from tracker.ingest.readers.staged import StagedFile, query_source
 from tracker.store.db import Database
 from tracker.text.errors import FileRefused
+from tracker.text.tables import FORMULA_PREFIXES, SIGN_PREFIXES
 
-FORMULA_START = ("=", "@", "\t", "\r", "\n")
 DMY_PATTERN = r"\d{1,2}[/.\-]\d{1,2}[/.\-](\d{2}|\d{4})"
 AMOUNT_PATTERN = r"[-]?[¥￥$€£]?\s*[-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*元?"
 CURRENCY_NAMES = {
@@ -227,13 +227,22 @@ def number_expr(s: str) -> str:
     return f"CASE WHEN isfinite(TRY_CAST({s} AS DOUBLE)) THEN TRY_CAST({s} AS DOUBLE) END"
 
 
+def _sql_chars(chars: tuple[str, ...]) -> str:
+    """SQL literals of single characters: 'x', or chr(n) for a control character."""
+    return ", ".join(f"chr({ord(c)})" if not c.isprintable() else "'" + c.replace("'", "''") + "'" for c in chars)
+
+
+_FORMULA_STARTS = _sql_chars(tuple(c for c in FORMULA_PREFIXES if c not in SIGN_PREFIXES))
+_SIGN_STARTS = _sql_chars(SIGN_PREFIXES)
+
+
 def text_errors(s: str, f_name: str, limit: int) -> str:
     """Errors of a free-text or identifier field: too long, formula-looking, control characters."""
     return f"""CASE
         WHEN {s} IS NULL THEN NULL
         WHEN length({s}) > {int(limit)} THEN {err("row.too_long", f_name, f"length({s})", str(int(limit)))}
-        WHEN left({s}, 1) IN ('=', '@', chr(9), chr(13), chr(10))
-             OR (left({s}, 1) IN ('+', '-') AND regexp_matches({s}, '[=(!|;*/^&]|\\d\\s*[+\\-]|^[+\\-]\\s*[A-Za-z]'))
+        WHEN left({s}, 1) IN ({_FORMULA_STARTS})
+             OR (left({s}, 1) IN ({_SIGN_STARTS}) AND regexp_matches({s}, '[=(!|;*/^&]|\\d\\s*[+\\-]|^[+\\-]\\s*[A-Za-z]'))
              THEN {err("row.formula", f_name, f"left({s}, 40)")}
         WHEN regexp_matches({s}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]') THEN {err("row.control_chars", f_name)}
     END"""

@@ -1,8 +1,10 @@
 """Stored settings: read with defaults, written with who and when.
 
-General settings are declared in tracker.store.config.SETTINGS. Rule parameters are stored here
-too, under "rule.CODE.parameter" (e.g. "rule.IDLE.idle_days"), but only the engine knows the rule
-catalogue: it validates them (tracker.engine.parameters) before calling `write_setting`. Every
+General settings are declared in tracker.store.config.Settings; `load_settings` returns one,
+typed. A stored value that fails validation (written by hand, or by an older version) never
+stops a page: its default is used, and `general_setting_problems` lists it for administrators.
+Rule parameters are stored here too, under "rule.CODE.parameter" (e.g. "rule.IDLE.idle_days"),
+but only the engine knows the rule catalogue: it validates them (tracker.engine.parameters) before calling `write_setting`. Every
 change is appended to `setting_changes` and to the audit log in the same transaction; writing a
 value equal to the current one records nothing.
 """
@@ -10,18 +12,29 @@ value equal to the current one records nothing.
 from __future__ import annotations
 
 from tracker.store import audit
-from tracker.store.config import SETTING_DEFAULTS
+from tracker.store.config import SettingProblem, Settings, settings_from_stored
 from tracker.store.db import Database
 
 RULE_PREFIX = "rule."
 
 
-def load_settings(db: Database) -> dict[str, str]:
-    """Every general setting, defaults filled in (rule parameters: tracker.engine.parameters)."""
-    values = dict(SETTING_DEFAULTS)
-    stored = db.fetchall("SELECT name, value FROM settings WHERE NOT starts_with(name, ?)", [RULE_PREFIX], name="load settings")
-    values.update(dict(stored))
-    return values
+def load_settings(db: Database) -> Settings:
+    """The general settings in force, typed: the default where nothing valid is stored.
+
+    Rule parameters: tracker.engine.parameters.load_rule_parameters.
+    """
+    return settings_from_stored(stored_general_values(db))[0]
+
+
+def general_setting_problems(db: Database) -> list[SettingProblem]:
+    """Stored general settings that are not used because they fail validation (their default applies)."""
+    return settings_from_stored(stored_general_values(db))[1]
+
+
+def stored_general_values(db: Database) -> dict[str, str]:
+    """General settings as stored, {name: text}, unvalidated (a name not stored is absent)."""
+    rows = db.fetchall("SELECT name, value FROM settings WHERE NOT starts_with(name, ?)", [RULE_PREFIX], name="load settings")
+    return dict(rows)
 
 
 def stored_rule_values(db: Database) -> dict[str, dict[str, str]]:

@@ -1,51 +1,96 @@
-"""Numbers, money, shares and dates written for a reader, in English or Chinese.
+"""Numbers, money, shares and dates written for a reader, in English or Chinese; one function for each.
 
-Money always carries its currency and thousands separators. In Chinese, large amounts read in
-万 (10⁴) or 亿 (10⁸) as people write them (¥1,234,567 → ¥123.46万); English keeps the full
-figure. K/M/B are never mixed with 万/亿. A missing value is "—", never 0.
+Money always carries its currency (its symbol, else its ISO code) and thousands separators, in
+one of two forms (see `money`): short, in whole units, for tiles, charts and sentences on screen
+(in Chinese, large amounts in 万 (10⁴) or 亿 (10⁸) as people write them: ¥1,234,567 → ¥123.46万);
+exact, to the cent, for tooltips, tables, evidence sentences and exports. K/M/B are never mixed
+with 万/亿. Amounts are rounded half away from zero, as people round money. A missing value is
+"—", never 0.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 MISSING = "—"
-CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£"}
-_WAN, _YI = 10_000, 100_000_000
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£"}  # others are written with their ISO code
+_WAN, _YI = Decimal(10_000), Decimal(100_000_000)
+_CENT = _HUNDREDTH = Decimal("0.01")
+_UNIT = Decimal(1)
 
 
 def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+    if value is None:
+        return True
+    try:
+        return not math.isfinite(value)
+    except TypeError:
+        return False
 
 
 def currency_prefix(currency: str) -> str:
-    symbol = CURRENCY_SYMBOLS.get(currency.upper())
-    return symbol if symbol else f"{currency.upper()} "
+    """What an amount starts with: the currency's symbol (¥, $, €, £), else its code and a space ("CHF ")."""
+    code = str(currency).strip().upper()
+    symbol = CURRENCY_SYMBOLS.get(code)
+    return symbol if symbol else f"{code} "
+
+
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+
+
+def _rounded(amount: Decimal, step: Decimal) -> Decimal:
+    return amount.quantize(step, rounding=ROUND_HALF_UP)
 
 
 def money(value: Any, currency: str = "CNY", lang: str = "en", *, short: bool = True) -> str:
-    """An amount for a KPI or a label: ¥1,234,567 (en), ¥123.46万 (zh, short); cents only when there are any."""
+    """An amount in the reader's language. The one money format of the tracker:
+
+    - short=True (KPI tiles, chart labels, sentences): whole units, ¥1,234,567; in Chinese from
+      10,000 up in 万 or 亿 with at most two decimals of the unit, trailing zeros dropped:
+      ¥123.46万, ¥1.5万, ¥3.45亿. Rounding happens first, so it carries into the next unit:
+      ¥9,999.5 → ¥1万, ¥99,999,999 → ¥1亿 (not ¥10,000.00万).
+    - short=False (tooltips, tables, evidence, exports): the exact figure with cents, in both
+      languages: ¥1,234,567.00.
+    """
     if _is_missing(value):
         return MISSING
-    amount = float(value)
+    amount = _decimal(value)
     prefix = currency_prefix(currency)
     sign = "-" if amount < 0 else ""
     amount = abs(amount)
-    if lang == "zh" and short and amount >= _WAN:
-        if amount >= _YI:
-            return f"{sign}{prefix}{amount / _YI:,.2f}亿"
-        return f"{sign}{prefix}{amount / _WAN:,.2f}万"
-    if amount.is_integer() or amount >= 1_000_000:
-        return f"{sign}{prefix}{amount:,.0f}"
-    return f"{sign}{prefix}{amount:,.2f}"
+    if not short:
+        amount = _rounded(amount, _CENT)
+        return f"{sign if amount else ''}{prefix}{amount:,.2f}"
+    amount = _rounded(amount, _UNIT)
+    if lang == "zh" and amount >= _WAN:
+        in_wan = _rounded(amount / _WAN, _HUNDREDTH)
+        size, unit = (_YI, "亿") if amount >= _YI or in_wan >= _WAN else (_WAN, "万")  # 9,999.995万 is 1亿
+        text = f"{_rounded(amount / size, _HUNDREDTH):,.2f}".rstrip("0").rstrip(".")
+        return f"{sign}{prefix}{text}{unit}"
+    return f"{sign if amount else ''}{prefix}{amount:,.0f}"
 
 
 def money_exact(value: Any, currency: str = "CNY") -> str:
-    """The exact figure, to the cent, for tooltips and tables."""
+    """The exact figure, to the cent, for tooltips, tables, evidence and exports: money(short=False)."""
+    return money(value, currency, short=False)
+
+
+def number(value: Any, digits: int = 0) -> str:
+    """A plain number with thousands separators and `digits` decimals (hours, days): 1,234.5."""
     if _is_missing(value):
         return MISSING
-    return f"{'-' if float(value) < 0 else ''}{currency_prefix(currency)}{abs(float(value)):,.2f}"
+    return f"{_rounded(_decimal(value), Decimal(1).scaleb(-digits)):,.{digits}f}"
+
+
+def ratio(value: Any, digits: int = 2) -> str:
+    """A multiple: 2.5 → 2.50×."""
+    if _is_missing(value):
+        return MISSING
+    return f"{number(value, digits)}×"
 
 
 def share(value: Any, digits: int = 1) -> str:
@@ -56,6 +101,7 @@ def share(value: Any, digits: int = 1) -> str:
 
 
 def count(value: Any) -> str:
+    """A whole number with thousands separators: 12,345."""
     if _is_missing(value):
         return MISSING
     return f"{int(value):,}"

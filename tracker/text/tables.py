@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
+# What a spreadsheet may run as a formula when a cell starts with it; declared here only (exports
+# neutralise these cells, uploads refuse them: tracker.ingest.validate).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Of those, the signs also start ordinary text ("-", "+86 10 …", "-5 %"): an upload refuses a value
+# starting with one only when the rest looks like a formula; an export still neutralises it.
+SIGN_PREFIXES = ("+", "-")
 
 
 def neutralise(value: object) -> object:

@@ -13,12 +13,13 @@ from typing import Any
 import streamlit as st
 
 from tracker.access import auth
+from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS
 from tracker.store.db import Database
 from tracker.store.settings import load_settings
 from tracker.text import formatting, i18n
 from tracker.ui.resources import session_db
 from tracker.views import dashboard
-from tracker.views.dashboard import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS, Filters
+from tracker.views.dashboard import Filters
 
 LANG_KEY = "lang"
 CHOICE_FILTER_KEYS = ("f_agencies", "f_categories", "f_suppliers", "f_fiscal_years")  # what "Clear filters" empties
@@ -148,7 +149,7 @@ def scope_agency() -> str | None:
 
 
 def currency() -> str:
-    return load_settings(db())["currency"]
+    return load_settings(db()).currency
 
 
 # -- formatting in the reader's language -----------------------------------------------------------

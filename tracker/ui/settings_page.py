@@ -22,7 +22,7 @@ from tracker.store.profiles import DAYS_CHOICES, profiles_table
 from tracker.store.settings import load_settings, rule_parameter_name
 from tracker.text.errors import TrackerError
 from tracker.text.i18n import MESSAGES
-from tracker.ui.common import can, category_name, count, counted, currency, db, lang, money, named, t, user
+from tracker.ui.common import can, category_name, count, counted, currency, db, lang, md, money, named, t, user
 from tracker.views import admin
 
 OUTCOME_KEY = "settings_outcome"  # the last save: section, saved, problems, findings before/after, error
@@ -38,6 +38,7 @@ def render() -> None:
         st.error(t("settings.error.only_administrators_can_change"))
         return
     st.caption(t("settings.caption.thresholds_profiles_decide_which"))
+    _stored_problems()
     tabs = st.tabs(
         [
             t("settings.tab.category_profiles"),
@@ -55,6 +56,16 @@ def render() -> None:
         _general()
     with tabs[3]:
         _history()
+
+
+def _stored_problems() -> None:
+    """Stored values that are not used (written by hand or by an older version): their defaults apply."""
+    problems = admin.settings_problems(db())
+    if problems:
+        st.warning(
+            "\n".join([t("settings.stored_problems")] + [f"- {md(p.text(lang()))}" for p in problems]),
+            icon=":material/warning:",
+        )
 
 
 # -- labels --------------------------------------------------------------------------------------
@@ -350,14 +361,14 @@ def _general() -> None:
     current = load_settings(db())
     helps = {spec.name: _setting_help(spec.name, spec.help) for spec in SETTINGS}
     countries = admin.supported_countries()
-    countries.setdefault(current["country"], current["country"])  # a stored alias (e.g. UK) stays selected
-    zones = sorted(available_timezones() | {current["timezone"]})
+    countries.setdefault(current.country, current.country)  # a stored alias (e.g. UK) stays selected
+    zones = sorted(available_timezones() | {current.timezone})
     with st.form("settings_general", border=False):
         left, right = st.columns(2)
         left.selectbox(
             _setting_label("country"),
             list(countries),
-            index=list(countries).index(current["country"]),
+            index=list(countries).index(current.country),
             format_func=lambda code: f"{code} · {countries[code]}",
             key="settings_country",
             help=helps["country"],
@@ -366,25 +377,25 @@ def _general() -> None:
         right.selectbox(
             _setting_label("fiscal_year_start_month"),
             list(months),
-            index=int(current["fiscal_year_start_month"]) - 1,
+            index=current.fiscal_year_start_month - 1,
             format_func=months.get,
             key="settings_fiscal_year_start_month",
             help=helps["fiscal_year_start_month"],
         )
         left.text_input(
-            _setting_label("currency"), current["currency"], max_chars=3, key="settings_currency", help=helps["currency"]
+            _setting_label("currency"), current.currency, max_chars=3, key="settings_currency", help=helps["currency"]
         )
         right.selectbox(
             _setting_label("timezone"),
             zones,
-            index=zones.index(current["timezone"]),
+            index=zones.index(current.timezone),
             key="settings_timezone",
             help=helps["timezone"],
         )
         left.number_input(
             _setting_label("max_upload_mb"),
             min_value=1,
-            value=int(current["max_upload_mb"]),
+            value=current.max_upload_mb,
             step=100,
             key="settings_max_upload_mb",
             help=helps["max_upload_mb"],
@@ -392,7 +403,7 @@ def _general() -> None:
         right.number_input(
             _setting_label("max_upload_rows"),
             min_value=1,
-            value=int(current["max_upload_rows"]),
+            value=current.max_upload_rows,
             step=1_000_000,
             key="settings_max_upload_rows",
             help=helps["max_upload_rows"],

@@ -16,10 +16,11 @@ import pyarrow as pa
 from holidays.registry import COUNTRIES
 
 from tracker.access.auth import acting
+from tracker.engine import parameters
 from tracker.engine.parameters import load_rule_parameters, set_settings, validate_value
 from tracker.engine.rules.catalogue import resolve_parameters
 from tracker.store import audit
-from tracker.store.config import validate_setting
+from tracker.store.config import SettingProblem, validate_setting
 from tracker.store.db import Database
 from tracker.store.profiles import PROFILE_FIELDS, profile_history, set_profile_value, validate_profile_value
 from tracker.store.settings import RULE_PREFIX, load_settings, setting_history
@@ -91,16 +92,28 @@ def apply_settings(db: Database, values: Mapping[str, Any], actor: str) -> list[
     return problems
 
 
+def settings_problems(db: Database) -> list[SettingProblem]:
+    """Stored settings and rule parameters not in force because they are invalid (written by hand or by an
+    older version): each one's name, stored value, the default used instead and why, for administrators."""
+    return parameters.settings_problems(db)
+
+
 def changed_values(db: Database, values: Mapping[str, Any]) -> dict[str, Any]:
     """The settings and rule parameters among `values` that differ from what is in force.
 
     Compared after normalising ("usd" equals a stored "USD", 90.0 equals 90), so a form saved
-    unchanged records nothing; an invalid value counts as changed, so saving it reports the problem.
+    unchanged records nothing; an invalid value counts as changed, so saving it reports the problem,
+    and so does a value whose stored text is not in force (tracker.engine.parameters.settings_problems),
+    so saving the form replaces it.
     """
-    settings = load_settings(db)
+    settings = load_settings(db).as_text()
     parameters = resolve_parameters(load_rule_parameters(db))
+    not_in_force = {p.name for p in settings_problems(db)}  # saving replaces an invalid stored value, even by its default
     changed = {}
     for name, value in values.items():
+        if name in not_in_force:
+            changed[name] = value
+            continue
         try:
             if name.startswith(RULE_PREFIX):
                 code, _, parameter = name[len(RULE_PREFIX) :].partition(".")

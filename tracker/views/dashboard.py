@@ -31,7 +31,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tracker.casework.review import with_reviews
-from tracker.domain.calendar import available_days
+from tracker.domain.calendar import (
+    DEFAULT_WINDOW_DAYS,
+    available_days,
+    check_window_days,
+    fiscal_year,
+    fiscal_years,
+)
 from tracker.domain.categories import DEFAULT_PROFILES
 from tracker.engine.metrics import (
     Window,
@@ -48,11 +54,7 @@ from tracker.engine.rules.run import compute_flags
 from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
-from tracker.text.errors import ConfigError
-from tracker.text.i18n import reason
 
-MIN_WINDOW_DAYS = 30  # a shorter window says little about utilisation
-DEFAULT_WINDOW_DAYS = 365
 SNAPSHOTS_KEPT = 6
 HEATMAP_AGENCIES = 25
 
@@ -70,13 +72,7 @@ class Filters:
     scope_agency: str | None = None  # the only agency the reader may see (an agency user); None: all
 
     def __post_init__(self) -> None:
-        if isinstance(self.window_days, bool) or not isinstance(self.window_days, int) or self.window_days < MIN_WINDOW_DAYS:
-            raise ConfigError(
-                "config.bad_value",
-                name="window_days",
-                value=self.window_days,
-                reason=reason("whole_days_at_least", minimum=MIN_WINDOW_DAYS),
-            )
+        check_window_days(self.window_days)
 
     @property
     def active(self) -> dict[str, tuple]:
@@ -235,10 +231,10 @@ def _store_snapshot(db: Database, snap: Snapshot) -> None:
 
 def _build_snapshot(db: Database, version: tuple, window: Window) -> Snapshot:
     settings = load_settings(db)
-    start_month = int(settings["fiscal_year_start_month"])
+    start_month = settings.fiscal_year_start_month
     profiles = load_profiles(db) or {p.category: p for p in DEFAULT_PROFILES}
     backend = ibis_backend(db)
-    per_asset = asset_utilisation(backend, window, country=settings["country"], profiles=profiles).to_pyarrow()
+    per_asset = asset_utilisation(backend, window, country=settings.country, profiles=profiles).to_pyarrow()
     procurement = backend.table("procurement_lines")
     lines = procurement.mutate(
         fiscal_year=fiscal_year_expr(procurement.order_date, start_month).cast("int32"),
@@ -274,7 +270,7 @@ def _build_snapshot(db: Database, version: tuple, window: Window) -> Snapshot:
         _without_silent_telemetry(per_asset, telemetry_coverage(backend, window).to_pyarrow()), link_table, "asset_id"
     )
     fy_source = pc.coalesce(assets.column("order_date"), assets.column("in_service_date"))
-    assets = assets.append_column("fiscal_year", _fiscal_years(fy_source, start_month))
+    assets = assets.append_column("fiscal_year", fiscal_years(fy_source, start_month))
     flags = compute_flags(db, as_of=window.as_of, window_days=window.window_days, per_asset=per_asset)
     with_usage = db.scalar(
         "SELECT count(DISTINCT a.agency_code) FROM assets a SEMI JOIN usage_daily u "
@@ -283,7 +279,7 @@ def _build_snapshot(db: Database, version: tuple, window: Window) -> Snapshot:
         name="agencies reporting usage",
     )
     return Snapshot(
-        version, window, assets, lines.to_pyarrow(), flags, settings["currency"], start_month, settings["country"], with_usage
+        version, window, assets, lines.to_pyarrow(), flags, settings.currency, start_month, settings.country, with_usage
     )
 
 
@@ -316,14 +312,6 @@ def _join_arrow(left: pa.Table, right: pa.Table, key: str) -> pa.Table:
     joined = left.join(right, key, join_type="left outer")
     order = pc.sort_indices(joined, [(key, "ascending")])
     return joined.take(order)
-
-
-def _fiscal_years(days: pa.ChunkedArray, start_month: int) -> pa.Array:
-    years = pc.year(days)
-    if start_month == 1:
-        return pc.cast(years, pa.int32())
-    later = pc.greater_equal(pc.month(days), start_month)
-    return pc.cast(pc.add(years, pc.cast(later, pa.int64())), pa.int32())
 
 
 # -- filters -------------------------------------------------------------------------------------
@@ -638,18 +626,9 @@ def filter_options(db: Database, scope_agency: str | None = None) -> FilterOptio
             "SELECT DISTINCT supplier FROM procurement_lines WHERE supplier IS NOT NULL ORDER BY supplier", name="suppliers"
         )
     ]
-    start_month = int(load_settings(db)["fiscal_year_start_month"])
-    years = sorted(
-        {
-            int(y)
-            for (y,) in db.fetchall(
-                "SELECT DISTINCT CASE WHEN ? > 1 AND month(order_date) >= ? THEN year(order_date) + 1 ELSE year(order_date) END "
-                "FROM procurement_lines",
-                [start_month, start_month],
-                name="fiscal years",
-            )
-        }
-    )
+    start_month = load_settings(db).fiscal_year_start_month
+    months = db.fetchall("SELECT DISTINCT year(order_date), month(order_date) FROM procurement_lines", name="order months")
+    years = sorted({fiscal_year(date(y, m, 1), start_month) for y, m in months})
     first, last = usage_span(db)
     if scope_agency is not None:
         names = {code: name for code, name in names.items() if code == scope_agency}

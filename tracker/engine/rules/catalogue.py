@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tracker.domain.calendar import MAX_WINDOW_DAYS
 from tracker.engine.rules.expressions import (
     asset_rule,
     bought_despite_idle_stock,
@@ -23,28 +24,33 @@ from tracker.engine.rules.expressions import (
 )
 from tracker.engine.rules.model import Parameter, Rule
 from tracker.text.errors import ConfigError
-from tracker.text.i18n import reason
+from tracker.text.i18n import Message, reason
+
+MAX_ASSETS = 1_000_000
+MAX_AMOUNT = 10**15  # beyond any agency's yearly spend, in any currency
 
 
-def _days(name, default):
-    return Parameter(name, default, "days")
+def _days(name, default, *, minimum=0):
+    """A number of days: whole, at least `minimum`, at most the longest window (ten years)."""
+    return Parameter(name, default, "days", minimum=minimum, maximum=MAX_WINDOW_DAYS)
 
 
 RULES: tuple[Rule, ...] = (
     Rule("NEVER_USED", "high", "asset", (_days("grace_days", 60),), asset_rule("NEVER_USED")),
-    Rule("IDLE", "high", "asset", (_days("idle_days", 90),), asset_rule("IDLE")),
+    # the idle horizon is a window of its own: at least a day
+    Rule("IDLE", "high", "asset", (_days("idle_days", 90, minimum=1),), asset_rule("IDLE")),
     Rule("LOW_UTILISATION", "medium", "asset", (_days("min_available_days", 60),), asset_rule("LOW_UTILISATION")),
     Rule("NO_TELEMETRY", "info", "agency_category", (), no_telemetry),
-    Rule("IDLE_PURCHASE", "high", "po_line", (Parameter("min_share", 0.5, "share"),), idle_purchase),
+    Rule("IDLE_PURCHASE", "high", "po_line", (Parameter("min_share", 0.5, "share", minimum=0, maximum=1),), idle_purchase),
     Rule("UNREGISTERED_UNITS", "medium", "po_line", (_days("grace_days", 60),), unregistered_units),
     Rule(
         "BOUGHT_DESPITE_IDLE_STOCK",
         "high",
         "po_line",
         (
-            Parameter("min_idle_assets", 3, "assets"),
+            Parameter("min_idle_assets", 3, "assets", minimum=1, maximum=MAX_ASSETS),
             _days("in_service_days", 90),
-            _days("lookback_days", 90),
+            _days("lookback_days", 90, minimum=1),
         ),
         bought_despite_idle_stock,
     ),
@@ -53,28 +59,32 @@ RULES: tuple[Rule, ...] = (
         "medium",
         "agency_fiscal_year",
         (
-            Parameter("min_ratio", 2.0, "ratio"),
-            Parameter("min_year_spend", 100_000, "currency"),
+            # below 1 the last month would be under the average (a negative value at stake); above 12
+            # nothing can be flagged: a year spent wholly in its last month is 12 × the monthly average
+            Parameter("min_ratio", 2.0, "ratio", minimum=1, maximum=12),
+            Parameter("min_year_spend", 100_000, "currency", minimum=0, maximum=MAX_AMOUNT),
         ),
         year_end_surge,
     ),
     Rule("OVER_PRICE_CAP", "medium", "po_line", (), over_price_cap),
 )
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+PARAMETERS: dict[str, dict[str, Parameter]] = {rule.code: {p.name: p for p in rule.parameters} for rule in RULES}
 
 
 def resolve_parameters(parameters: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[str, Any]]:
-    """Every rule's parameters, defaults overridden by `parameters` ({rule code: {name: value}})."""
+    """Every rule's parameters, defaults overridden by `parameters` ({rule code: {name: value}}).
+
+    Each value is checked against its Parameter (type and range); the first bad one raises ConfigError.
+    """
     resolved = {rule.code: rule.defaults() for rule in RULES}
     for code, values in (parameters or {}).items():
         if code not in resolved:
             raise ConfigError("config.bad_value", name="rule", value=code, reason=reason("one_of", choices=list(RULES_BY_CODE)))
         for name, value in values.items():
             if name not in resolved[code]:
-                raise ConfigError("config.bad_value", name=f"{code}.{name}", value=value, reason=reason("unknown_parameter"))
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ConfigError("config.bad_value", name=f"{code}.{name}", value=value, reason=reason("number_at_least_zero"))
-            if isinstance(resolved[code][name], int) and not float(value).is_integer():
-                raise ConfigError("config.bad_value", name=f"{code}.{name}", value=value, reason=reason("whole_number"))
-            resolved[code][name] = type(resolved[code][name])(value)
+                raise ConfigError(
+                    "config.bad_value", name=f"{code}.{name}", value=value, reason=Message("reason.unknown_parameter")
+                )
+            resolved[code][name] = PARAMETERS[code][name].checked(value, f"{code}.{name}")
     return resolved

@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from tracker.domain.calendar import fiscal_year, fiscal_year_bounds
+from tracker.domain.calendar import fiscal_year, fiscal_year_bounds, last_month_of_fiscal_year
 from tracker.engine.metrics import fiscal_year_expr, round_to_cent, with_procurement_line
 from tracker.engine.rules.model import RuleContext
 
@@ -305,7 +305,7 @@ def _last_complete_fiscal_year(as_of: date, start_month: int) -> int:
 def _spend_by_fiscal_year(ctx: RuleContext) -> ir.Table:
     """Per agency and complete fiscal year: total spend and spend in its last month (by order date)."""
     start_month = ctx.fiscal_year_start_month
-    last_month = 12 if start_month == 1 else start_month - 1
+    last_month = last_month_of_fiscal_year(start_month)
     lines = ctx.backend.table("procurement_lines")
     lines = lines.mutate(fiscal_year=fiscal_year_expr(lines.order_date, start_month), amount=lines.total_amount.cast("float64"))
     lines = lines.filter(lines.fiscal_year <= _last_complete_fiscal_year(ctx.window.as_of, start_month))

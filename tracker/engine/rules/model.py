@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import ibis.expr.types as ir
@@ -12,7 +14,8 @@ import pyarrow as pa
 
 from tracker.domain.categories import CategoryProfile
 from tracker.engine.metrics import Window
-from tracker.text.i18n import template, text
+from tracker.text.errors import ConfigError
+from tracker.text.i18n import Message, template, text
 
 SEVERITIES = ("high", "medium", "low", "info")
 SUBJECTS = ("asset", "po_line", "agency_category", "agency_fiscal_year")
@@ -72,11 +75,17 @@ KEY_COLUMNS = ("agency_code", "asset_id", "ocid", "po_number", "line_no", "categ
 
 @dataclass(frozen=True)
 class Parameter:
-    """One tunable threshold of a rule, with its default and unit."""
+    """One tunable threshold of a rule: its default, unit and the range of values that make sense.
+
+    A parameter whose default is an int takes whole numbers only. `checked` is the one validation
+    of a value, whether entered on the Settings page, stored, or passed to compute_flags.
+    """
 
     name: str
     default: int | float
     unit: str
+    minimum: int | float = 0
+    maximum: int | float = 10**15
     rule: str = ""  # the code of the rule it belongs to, set by the rule
 
     def description(self, lang: str) -> str:
@@ -90,6 +99,34 @@ class Parameter:
     @property
     def description_zh(self) -> str:
         return self.description("zh")
+
+    @property
+    def whole(self) -> bool:
+        return isinstance(self.default, int)
+
+    def checked(self, value: Any, label: str) -> int | float:
+        """`value` as this parameter's type, or ConfigError naming `label` (e.g. "IDLE.idle_days")."""
+        if self.whole:
+            reason = Message("reason.whole_range", {"low": self.minimum, "high": self.maximum})
+        else:
+            reason = Message("reason.number_range", {"low": _plain(self.minimum), "high": _plain(self.maximum)})
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or not math.isfinite(value):
+            raise ConfigError("config.bad_value", name=label, value=value, reason=reason)
+        if self.whole and not float(value).is_integer():
+            raise ConfigError("config.bad_value", name=label, value=value, reason=Message("reason.whole"))
+        if not self.minimum <= value <= self.maximum:
+            raise ConfigError("config.bad_value", name=label, value=value, reason=reason)
+        return int(value) if self.whole else float(value) + 0.0  # + 0.0: -0.0 becomes 0.0
+
+
+def parameter_text(value: int | float) -> str:
+    """A parameter value as stored and shown: 90, 0.5, 2 (never 2.0 or -0.0)."""
+    return _plain(value)
+
+
+def _plain(value: int | float) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
 
 
 @dataclass(frozen=True)

@@ -11,24 +11,19 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from tracker.domain.calendar import DEFAULT_WINDOW_DAYS
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.engine.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage
 from tracker.engine.rules.catalogue import RULES_BY_CODE, resolve_parameters
 from tracker.engine.rules.expressions import asset_flags, asset_lines, asset_states
 from tracker.engine.rules.model import ASSET_STATE_RULES, FLAGS_SCHEMA, KEY_COLUMNS, UTILISATION_DIGITS, Rule, RuleContext
 from tracker.engine.rules.sentences import EvidenceFormats
+from tracker.engine.rules.stored import load_rule_parameters
 from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
-from tracker.store.settings import load_settings, stored_rule_values
+from tracker.store.settings import load_settings
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
-
-
-def load_rule_parameters(db: Database) -> dict[str, dict[str, Any]]:
-    """Stored rule parameters, {rule code: {parameter: value}}; a parameter not stored is absent (its default applies)."""
-    stored = {code: {p: float(v) for p, v in values.items()} for code, values in stored_rule_values(db).items()}
-    resolved = resolve_parameters(stored)
-    return {code: {p: resolved[code][p] for p in values} for code, values in stored.items()}
 
 
 def flag_id(rule: str, subject_key: str, window_days: int, as_of: date) -> str:
@@ -53,7 +48,7 @@ def compute_flags(
     db: Database,
     *,
     as_of: date | None = None,
-    window_days: int = 365,
+    window_days: int = DEFAULT_WINDOW_DAYS,
     rules: Iterable[str] | None = None,
     agency: str | None = None,
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
@@ -77,9 +72,9 @@ def compute_flags(
         rules=rules,
         agency=agency,
         parameters=stored,
-        country=settings["country"],
-        fiscal_year_start_month=int(settings["fiscal_year_start_month"]),
-        currency=settings["currency"],
+        country=settings.country,
+        fiscal_year_start_month=settings.fiscal_year_start_month,
+        currency=settings.currency,
         profiles=load_profiles(db) or None,
         per_asset=None if per_asset is None else ibis.memtable(per_asset),
     )
@@ -89,7 +84,7 @@ def compute_flags_on(
     backend,
     *,
     as_of: date | None = None,
-    window_days: int = 365,
+    window_days: int = DEFAULT_WINDOW_DAYS,
     rules: Iterable[str] | None = None,
     agency: str | None = None,
     parameters: Mapping[str, Mapping[str, Any]] | None = None,

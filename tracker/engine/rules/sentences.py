@@ -8,43 +8,42 @@ from decimal import Decimal
 from typing import Any
 
 from tracker.engine.rules.model import UTILISATION_DIGITS
+from tracker.text import formatting
 from tracker.text.i18n import category_name
-
-CURRENCY_SYMBOLS = {"CNY": "¥"}
 
 
 class EvidenceFormats:
-    """Turns a rule row's numbers into the strings its evidence templates quote."""
+    """Turns a rule row's numbers into the strings its evidence templates quote (tracker.text.formatting).
+
+    Evidence is read by auditors and written into exports: amounts are exact, to the cent, with the
+    currency's symbol or code; the sentence is the same in every engine and language.
+    """
 
     def __init__(self, currency: str):
-        symbol = CURRENCY_SYMBOLS.get(currency)
-        self.money_prefix = symbol if symbol else f"{currency} "
+        self.currency = currency
 
     def money(self, value) -> str:
-        if value is None:
-            return "—"
-        amount = float(value)
-        return f"{self.money_prefix}{amount:,.0f}" if amount.is_integer() else f"{self.money_prefix}{amount:,.2f}"
+        return formatting.money_exact(value, self.currency)
 
     def value(self, name: str, value) -> str:
         if value is None:
-            return "—"
+            return formatting.MISSING
         if isinstance(value, float):  # sums differ in the last bits between engines: keep them out of the text
             value = round(value, UTILISATION_DIGITS)
         if name.endswith("_amount"):
             return self.money(value)
         if name.endswith("_share"):
-            return f"{float(value) * 100:.1f} %"
+            return formatting.share(value)
         if name.endswith("_ratio"):
-            return f"{float(value):.2f}×"
+            return formatting.ratio(value)
         if isinstance(value, list):
             return ", ".join(sorted(str(v) for v in value))
         if isinstance(value, bool):
             return str(value)
         if isinstance(value, int) and name not in ("fiscal_year", "line_no"):
-            return f"{value:,}"
+            return formatting.count(value)
         if isinstance(value, (float, Decimal)):
-            return f"{float(value):,.1f}"
+            return formatting.number(value, 1)
         if isinstance(value, date):
             return value.isoformat()
         return str(value)
