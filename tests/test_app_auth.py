@@ -95,10 +95,13 @@ def test_an_agency_user_sees_only_their_agency(demo_db):
 def test_finance_reads_findings_but_cannot_review(demo_db):
     at = sign_in_as(_app(), "finance").run()
     switch_to(at, "findings").run()
-    from tracker.views import dashboard
+    from tracker.views.filters import Filters
+    from tracker.views.findings import findings
+    from tracker.views.source import Source
 
     with Database.open(demo_db) as database:
-        first = dashboard.findings(database, dashboard.Filters()).column("flag_id")[0].as_py()
+        src = Source(database)
+        first = findings(src, src.snapshot(Filters()), Filters()).column("flag_id")[0].as_py()
     at.session_state["flag_selected"] = first
     at.run()
     assert not [b for b in at.button if b.label == "Record review"]

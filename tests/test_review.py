@@ -20,7 +20,9 @@ from tracker.casework.review import REOPEN_FACTOR, flag_finding_key, review, rev
 from tracker.engine.parameters import set_setting
 from tracker.text.errors import ConfigError
 from tracker.text.tables import FORMULA_PREFIXES
-from tracker.views import dashboard
+from tracker.views.filters import Filters
+from tracker.views.findings import findings
+from tracker.views.source import Source
 
 AS_OF = date(2025, 12, 31)
 
@@ -70,9 +72,11 @@ def test_dismissing_needs_a_reason_and_bad_statuses_are_refused(demo):
 def test_a_review_survives_recomputation_and_a_later_window(demo):
     flag = _one(demo, "IDLE_PURCHASE")
     review(demo, flag, "confirmed", "auditor")
-    dashboard.forget_snapshots()
     again = {f["flag_id"]: f for f in _flags(demo).to_pylist()}
     assert again[flag["flag_id"]]["review_status"] == "confirmed"
+    restarted = Source(demo)  # a dashboard process started after the review
+    shown = {f["flag_id"]: f for f in findings(restarted, restarted.snapshot(Filters()), Filters()).to_pylist()}
+    assert shown[flag["flag_id"]]["review_status"] == "confirmed"
     # a different window gives the finding another flag_id; its review follows it by rule and subject
     later = flags_report(demo, as_of=AS_OF, window_days=364).to_pylist()
     same = [f for f in later if flag_finding_key(f) == flag_finding_key(flag)]

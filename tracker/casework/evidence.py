@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,6 +31,9 @@ import pyarrow.compute as pc
 from tracker.store import audit
 from tracker.store.db import Database
 from tracker.text.tables import neutralise
+
+if TYPE_CHECKING:
+    from tracker.engine.snapshots import Snapshot
 
 SHEETS = ("summary", "findings", "rules", "assets", "purchase_lines")
 SHEET_TITLES = {
@@ -235,17 +238,22 @@ def build_pack(
     lang: str = "en",
     filters: Mapping[str, Iterable] | None = None,
     exported_at: datetime | None = None,
+    snapshot: Snapshot | None = None,
 ) -> EvidencePack:
     """The pack for `flags` (a flags table with review columns, already filtered as the reader sees it).
 
     `actor`: a signed-in User (whose role must allow exports) or, from the command line, a name.
+    `snapshot`: the snapshot of this window when the caller holds it (the dashboard); else it is
+    read from the snapshot store, or computed.
     """
     from tracker.access.auth import acting
-    from tracker.views.dashboard import snapshot_for
+    from tracker.engine.snapshots import SnapshotCache
 
     actor = acting(actor, "export")
 
-    snap = snapshot_for(db, as_of, window_days)
+    snap = snapshot
+    if snap is None or (snap.window.as_of, snap.window.window_days) != (as_of, window_days):
+        snap = SnapshotCache().snapshot(db, as_of, window_days)
     fingerprint = data_fingerprint(db, as_of=as_of, window_days=window_days)
     exported_at = exported_at or datetime.now().replace(microsecond=0)
     zh = lang == "zh"

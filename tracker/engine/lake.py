@@ -39,7 +39,7 @@ import pyarrow as pa
 
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.engine.parameters import load_rule_parameters
-from tracker.store.db import Database
+from tracker.store.db import Database, run_expr
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
 from tracker.text.errors import ConfigError
@@ -463,8 +463,8 @@ def utilisation_from_lake(
     if window_days < 1:
         raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason="a positive number of days")
     usage = lake.backend.table("usage_daily")
-    as_of = as_of or usage.usage_date.max().to_pyarrow().as_py()
+    as_of = as_of or run_expr(usage.usage_date.max(), name="latest usage date").as_py()
     if as_of is None:
         raise ConfigError("report.no_usage")
     window = Window(as_of=as_of, window_days=window_days)
-    return UtilisationReport(window, by, rounded(utilisation_expr(lake, window, by).to_pyarrow()))
+    return UtilisationReport(window, by, rounded(run_expr(utilisation_expr(lake, window, by), name=f"utilisation by {by}")))

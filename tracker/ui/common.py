@@ -1,6 +1,6 @@
 """What every page shares: the language, the session's database cursor, the shared filters, formatting.
 
-Pages stay thin: they read what to show from tracker.views.dashboard (and the other core modules) and
+Pages stay thin: they read what to show from tracker.views (and the other core modules) and
 only lay it out. Text shown to people is given in both languages at the call site: `tr("Spend", "支出")`.
 """
 
@@ -13,9 +13,10 @@ import streamlit as st
 
 from tracker.store.db import Database
 from tracker.text import formatting
-from tracker.ui.resources import session_db
-from tracker.views import dashboard
-from tracker.views.dashboard import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS, Filters
+from tracker.ui.resources import session_db, session_source
+from tracker.views.filters import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS, Filters, filter_options
+from tracker.views.overview import DataStatus, data_status
+from tracker.views.source import Source
 
 LANG_KEY = "lang"
 CHOICE_FILTER_KEYS = ("f_agencies", "f_categories", "f_suppliers", "f_fiscal_years")  # what "Clear filters" empties
@@ -58,6 +59,11 @@ def language_switch() -> None:
 
 def db() -> Database:
     return session_db()
+
+
+def source() -> Source:
+    """This session's database cursor with the process's snapshot cache, for the views."""
+    return session_source()
 
 
 USER_KEY = "user"
@@ -219,9 +225,8 @@ def _kept(key: str, default: Any) -> Any:
 
 def filters_sidebar() -> Filters:
     """The filters every monitoring page shares, in the sidebar; kept across pages in the session."""
-    database = db()
     scope = scope_agency()
-    options = dashboard.filter_options(database, scope_agency=scope)
+    options = filter_options(source(), scope_agency=scope)
     side = st.sidebar
     side.subheader(tr("Filters", "筛选"))
     names = options.agencies
@@ -335,9 +340,9 @@ def active_filters_caption(filters: Filters) -> None:
         st.caption(tr("Filtered to ", "当前筛选：") + " · ".join(parts))
 
 
-def data_status_banner(filters: Filters) -> dashboard.DataStatus:
+def data_status_banner(filters: Filters, snap) -> DataStatus:
     """ "Data as of …", the window, and how many agencies send usage: always visible; stale data said plainly."""
-    status = dashboard.data_status(db(), filters)
+    status = data_status(source(), snap, filters)
     if status.as_of is None:
         st.warning(tr("No usage data yet: upload usage logs to see utilisation.", "尚无使用数据：请上传使用记录以查看利用率。"))
         return status

@@ -1,17 +1,31 @@
-"""One DuckDB connection per dashboard process (per database file), and a cursor for each session."""
+"""What a dashboard process holds once: the DuckDB connection (per database file), the snapshot cache and the
+compiled aggregations; and what each session gets: a cursor, and a Source reading through those caches."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from tracker.demo.bootstrap import open_with_demo
+from tracker.engine.snapshots import SnapshotCache
 from tracker.store.config import resolve_db_path
 from tracker.store.db import Database
+from tracker.views.source import CompiledQueries, Source
 
 
 @st.cache_resource(show_spinner="Opening the database (the first run loads demo data)…")
 def _process_database(path: str) -> Database:
     return open_with_demo(path)
+
+
+@st.cache_resource(show_spinner=False)
+def _snapshot_cache() -> SnapshotCache:
+    """The process's snapshots, shared by every session (keyed by database file and data version)."""
+    return SnapshotCache()
+
+
+@st.cache_resource(show_spinner=False)
+def _compiled_queries() -> CompiledQueries:
+    return CompiledQueries()
 
 
 def session_db() -> Database:
@@ -21,3 +35,8 @@ def session_db() -> Database:
         st.session_state["db_cursor"] = _process_database(path).cursor()
         st.session_state["db_path"] = path
     return st.session_state["db_cursor"]
+
+
+def session_source() -> Source:
+    """This session's cursor with the process's snapshot cache and compiled aggregations."""
+    return Source(session_db(), _snapshot_cache(), _compiled_queries())
