@@ -39,7 +39,7 @@ import pyarrow as pa
 
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.engine.parameters import load_rule_parameters
-from tracker.store.db import Database, run_expr
+from tracker.store.db import Database, engine_errors, run_expr
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
 from tracker.text.errors import ConfigError
@@ -310,10 +310,11 @@ def _open_duckdb(location: str) -> Lake:
     settings = _parse_settings(json.loads(_read_local(root, SETTINGS_FILE)))
     backend = ibis.duckdb.connect()
     for table in LAKE_TABLES:
-        files = backend.read_parquet(
-            str(root / table / "**" / "*.parquet"), table_name=f"lake_{table}_files", hive_partitioning=table == "usage_daily"
-        )
-        backend.create_view(table, _without_partitions(files), overwrite=True)
+        with engine_errors(f"open the lake's {table}"):
+            files = backend.read_parquet(
+                str(root / table / "**" / "*.parquet"), table_name=f"lake_{table}_files", hive_partitioning=table == "usage_daily"
+            )
+            backend.create_view(table, _without_partitions(files), overwrite=True)
     return Lake(backend, "duckdb", settings, manifest)
 
 
@@ -331,8 +332,9 @@ def _open_spark(location: str, spark: SparkSession) -> Lake:
     manifest = _checked_manifest(_read_with_spark(session, location, MANIFEST_FILE), location)
     settings = _parse_settings(json.loads(_read_with_spark(session, location, SETTINGS_FILE)))
     for table in LAKE_TABLES:
-        frame = session.read.parquet(f"{location}/{table}")
-        frame.drop(*(c for c in PARTITION_COLUMNS if c in frame.columns)).createOrReplaceTempView(table)
+        with engine_errors(f"open the lake's {table}"):
+            frame = session.read.parquet(f"{location}/{table}")
+            frame.drop(*(c for c in PARTITION_COLUMNS if c in frame.columns)).createOrReplaceTempView(table)
     return Lake(_pyspark_backend_class()().connect(session), "spark", settings, manifest)
 
 

@@ -1,5 +1,8 @@
-"""What a dashboard process holds once: the DuckDB connection (per database file), the snapshot cache and the
-compiled aggregations; and what each session gets: a cursor, and a Source reading through those caches."""
+"""What a dashboard process holds once, and what each session reads through.
+
+Per process: the DuckDB connection (per database file), the snapshot cache and the compiled
+aggregations. Per session: a cursor of that connection, and a Source over it with those caches.
+"""
 
 from __future__ import annotations
 
