@@ -36,7 +36,7 @@ import json, sys, time, warnings
 warnings.simplefilter("ignore")
 started = time.perf_counter()
 from streamlit.testing.v1 import AppTest
-import tracker.views.dashboard, tracker.engine.rules, tracker.ui.overview_page
+import tracker.views.overview, tracker.engine.rules, tracker.ui.overview_page
 imported = time.perf_counter()
 from datetime import datetime
 from tracker.access.auth import User

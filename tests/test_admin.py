@@ -9,6 +9,7 @@ from tracker.engine.parameters import load_rule_parameters, set_setting
 from tracker.store.profiles import ensure_default_profiles, load_profiles, profile_history
 from tracker.store.settings import load_settings, setting_history
 from tracker.views import admin
+from tracker.views.source import Source
 
 # -- settings page: all-or-nothing saves ---------------------------------------------------------
 
@@ -115,14 +116,15 @@ def test_change_history_merges_profiles_and_settings_newest_first(db):
 
 def test_findings_follow_a_rule_threshold(with_assets):  # noqa: F811  (the shared fixture)
     db = with_assets
-    assert admin.findings_now(db) is None  # no usage data: nothing to date a window by
+    src = Source(db)  # one process's cache, as the settings page and the dashboard share it
+    assert admin.findings_now(src) is None  # no usage data: nothing to date a window by
     _commit(db, "asset_id,usage_date,hours_used\nPC-1,2025-03-03,6\nPC-2,2025-01-01,6\n", "usage.csv", "usage")
-    before = admin.findings_now(db)
+    before = admin.findings_now(src)
     assert before.by_rule == {"LOW_UTILISATION": 2, "NO_TELEMETRY": 1} and before.count == 3
     admin.apply_settings(db, {"rule.IDLE.idle_days": 30}, "admin")  # PC-2, unused for 61 days, is now idle
-    assert admin.findings_now(db).by_rule == {"IDLE": 1, "LOW_UTILISATION": 1, "NO_TELEMETRY": 1}
+    assert admin.findings_now(src).by_rule == {"IDLE": 1, "LOW_UTILISATION": 1, "NO_TELEMETRY": 1}
     admin.apply_settings(db, {"rule.LOW_UTILISATION.min_available_days": 400}, "admin")  # more than the window
-    after = admin.findings_now(db)
+    after = admin.findings_now(src)
     assert after.by_rule == {"IDLE": 1, "NO_TELEMETRY": 1} and after.value_at_stake < before.value_at_stake
 
 

@@ -98,10 +98,13 @@ def test_an_agency_user_sees_only_their_agency(demo_db):
 def test_finance_reads_findings_but_cannot_review(demo_db):
     at = sign_in_as(_app(), "finance").run()
     switch_to(at, "findings").run()
-    from tracker.views import dashboard
+    from tracker.views.filters import Filters
+    from tracker.views.findings import findings
+    from tracker.views.source import Source
 
     with Database.open(demo_db) as database:
-        first = dashboard.findings(database, dashboard.Filters()).column("flag_id")[0].as_py()
+        src = Source(database)
+        first = findings(src, src.snapshot(Filters()), Filters()).column("flag_id")[0].as_py()
     at.session_state["flag_selected"] = first
     at.run()
     assert not [b for b in at.button if b.label == "Record review"]
@@ -190,12 +193,12 @@ def test_the_first_account_a_person_creates_retires_the_demo_accounts(demo_db):
 def test_an_unexpected_error_shows_a_message_with_an_id_and_logs_the_traceback(demo_db, monkeypatch, caplog):
     import re
 
-    from tracker.views import dashboard
+    from tracker.views import overview
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail: SELECT password_hash FROM users")
 
-    monkeypatch.setattr(dashboard, "kpis", broken)
+    monkeypatch.setattr(overview, "kpis", broken)
     monkeypatch.delenv("TRACKER_PAGE_ERRORS")  # as in production
     for lang, words in (("en", "error id"), ("zh", "编号")):
         caplog.clear()

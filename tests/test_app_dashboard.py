@@ -8,7 +8,8 @@ from conftest import sign_in_as, switch_to
 from streamlit.testing.v1 import AppTest
 
 from tracker.store.db import Database
-from tracker.views import dashboard
+from tracker.views.filters import filter_options
+from tracker.views.source import Source
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -80,7 +81,7 @@ def test_a_filter_that_matches_nothing_says_so(demo_db):
                 "WHERE agency_code = 'A001'"
             )
         }
-        absent = sorted(set(dashboard.filter_options(database).categories) - held)
+        absent = sorted(set(filter_options(Source(database)).categories) - held)
     assert absent, "the demo's A001 should lack some category"
     at = _run()
     at.multiselect(key="f_agencies").set_value(["A001"])

@@ -56,10 +56,13 @@ def test_review_a_finding_and_see_its_history(demo_db):
 
 
 def _first_flag_id(path: Path) -> str:
-    from tracker.views import dashboard
+    from tracker.views.filters import Filters
+    from tracker.views.findings import findings
+    from tracker.views.source import Source
 
     with Database.open(path) as database:
-        return dashboard.findings(database, dashboard.Filters()).column("flag_id")[0].as_py()
+        src = Source(database)
+        return findings(src, src.snapshot(Filters()), Filters()).column("flag_id")[0].as_py()
 
 
 def test_evidence_pack_downloads_what_is_on_screen(demo_db):
@@ -69,11 +72,14 @@ def test_evidence_pack_downloads_what_is_on_screen(demo_db):
     assert not at.exception
     assert any("fingerprint" in c.value for c in at.caption)
     from tracker.casework.evidence import build_pack
-    from tracker.views import dashboard
+    from tracker.views.filters import Filters, FindingFilters
+    from tracker.views.findings import findings
+    from tracker.views.source import Source
 
     with Database.open(demo_db) as database:
-        table = dashboard.findings(database, dashboard.Filters(), dashboard.FindingFilters(rules=("OVER_PRICE_CAP",)))
-        snap = dashboard.snapshot(database, dashboard.Filters())
+        src = Source(database)
+        snap = src.snapshot(Filters())
+        table = findings(src, snap, Filters(), FindingFilters(rules=("OVER_PRICE_CAP",)))
         pack = build_pack(database, table, snapshot=snap, as_of=snap.window.as_of, window_days=365, actor="dashboard")
     rows = list(openpyxl.load_workbook(io.BytesIO(pack.xlsx))["Findings"].iter_rows(min_row=2, values_only=True))
     assert rows and {r[1] for r in rows} == {"OVER_PRICE_CAP"}
@@ -83,3 +89,24 @@ def test_findings_page_in_chinese(demo_db):
     at = _findings("zh")
     assert any("112 条线索" in m.value for m in at.markdown)
     assert "规则" in at.dataframe[0].value.columns
+
+
+def test_one_run_of_the_page_looks_the_snapshot_up_once(demo_db, monkeypatch):
+    """The list, its currency, the open finding's detail and the evidence pack all read the run's one snapshot."""
+    from tracker.engine.snapshots import SnapshotCache
+
+    at = _findings()
+    at.session_state["flag_selected"] = _first_flag_id(demo_db)
+    lookups = []
+    looked_up = SnapshotCache.snapshot
+
+    def counted(self, db, as_of, window_days):
+        lookups.append((as_of, window_days))
+        return looked_up(self, db, as_of, window_days)
+
+    monkeypatch.setattr(SnapshotCache, "snapshot", counted)
+    at.button(key="prepare_pack").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("fingerprint" in c.value for c in at.caption)  # the pack was built in this run
+    assert at.subheader  # and the finding's detail shown
+    assert len(lookups) == 1, lookups

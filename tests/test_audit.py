@@ -24,7 +24,6 @@ from tracker.store import audit
 from tracker.store.db import Database
 from tracker.store.profiles import set_profile_value
 from tracker.text.errors import AuthError, ConfigError, DatabaseError, FileRefused
-from tracker.views.dashboard import snapshot_for
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2025, 12, 31)
@@ -148,7 +147,6 @@ def test_reviews_and_exports_are_recorded(demo):
     pack = build_pack(
         demo,
         flags,
-        snapshot=snapshot_for(demo, AS_OF, 365),
         as_of=AS_OF,
         window_days=365,
         actor="auditor-a",

@@ -9,15 +9,29 @@ import pytest
 
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS
 from tracker.engine.parameters import set_setting
+from tracker.engine.snapshots import SnapshotCache
 from tracker.ingest.pipeline import ingest_file
 from tracker.text.errors import ConfigError
-from tracker.views import dashboard
-from tracker.views.dashboard import Filters
+from tracker.views import explore, overview
+from tracker.views.filters import Filters, filter_options
+from tracker.views.findings import filtered_flags, findings
+from tracker.views.source import CompiledQueries, Source
 
 
 @pytest.fixture
 def demo(demo_small):
     return demo_small[0]
+
+
+@pytest.fixture(scope="module")
+def caches():
+    """One snapshot cache and one set of compiled queries for the module, as a dashboard process holds them."""
+    return SnapshotCache(), CompiledQueries()
+
+
+@pytest.fixture
+def src(demo, caches):
+    return Source(demo, *caches)
 
 
 def test_snapshot_is_reused_until_the_data_changes(tmp_path, db):
@@ -27,22 +41,24 @@ def test_snapshot_is_reused_until_the_data_changes(tmp_path, db):
     (tmp_path / "usage.csv").write_text("asset_id,usage_date,hours_used\nPC-1,2025-03-03,6\n", encoding="utf-8")
     ingest_file(db, "assets", tmp_path / "assets.csv")
     ingest_file(db, "usage", tmp_path / "usage.csv")
-    first = dashboard.snapshot(db, Filters())
-    assert dashboard.snapshot(db, Filters()) is first
+    src = Source(db)
+    first = src.snapshot(Filters())
+    assert src.snapshot(Filters()) is first
     set_setting(db, "rule.IDLE.idle_days", "100", "alice")
-    second = dashboard.snapshot(db, Filters())
+    second = src.snapshot(Filters())
     assert second is not first and second.version != first.version
     (tmp_path / "more.csv").write_text("asset_id,usage_date,hours_used\nPC-1,2025-03-04,5\n", encoding="utf-8")
     ingest_file(db, "usage", tmp_path / "more.csv")
-    third = dashboard.snapshot(db, Filters())
+    third = src.snapshot(Filters())
     assert third.window.as_of == date(2025, 3, 4) and third.assets.column("used_hours").to_pylist() == [11.0]
 
 
 def test_a_restarted_dashboard_reads_the_stored_snapshot(demo_small):
     demo = demo_small[0]
-    computed = dashboard.snapshot(demo, Filters(window_days=180))
-    dashboard.forget_snapshots()
-    stored = dashboard.snapshot(demo, Filters(window_days=180))
+    src = Source(demo)
+    computed = src.snapshot(Filters(window_days=180))
+    src.snapshots.forget()
+    stored = src.snapshot(Filters(window_days=180))
     assert stored is not computed
     assert stored.assets.equals(computed.assets) and stored.flags.equals(computed.flags)
     assert stored.lines.equals(computed.lines) and stored.window == computed.window
@@ -56,9 +72,9 @@ def test_window_outside_its_bounds_is_refused(days):
     assert Filters(window_days=MIN_WINDOW_DAYS).window_days == 1 and Filters().window_days == DEFAULT_WINDOW_DAYS
 
 
-def test_kpis_agree_with_the_records(demo):
-    k = dashboard.kpis(demo, Filters())
-    snap = dashboard.snapshot(demo, Filters())
+def test_kpis_agree_with_the_records(demo, src):
+    k = overview.kpis(src, src.snapshot(Filters()), Filters())
+    snap = src.snapshot(Filters())
     start, as_of = snap.window.start, snap.window.as_of
     spend = demo.scalar("SELECT sum(total_amount) FROM procurement_lines WHERE order_date BETWEEN ? AND ?", [start, as_of])
     assert k.spend == pytest.approx(float(spend))
@@ -68,19 +84,19 @@ def test_kpis_agree_with_the_records(demo):
     assert 0 < k.idle_capital < k.net_book_value and k.idle_share == pytest.approx(k.idle_capital / k.net_book_value)
 
 
-def test_agency_filter_narrows_everything(demo):
-    k = dashboard.kpis(demo, Filters(agencies=("A001",)))
+def test_agency_filter_narrows_everything(demo, src):
+    k = overview.kpis(src, src.snapshot(Filters()), Filters(agencies=("A001",)))
     assert k.assets == demo.scalar("SELECT count(*) FROM assets WHERE agency_code = 'A001'")
-    flags = dashboard.filtered_flags(dashboard.snapshot(demo, Filters()), Filters(agencies=("A001",)))
+    flags = filtered_flags(src.snapshot(Filters()), Filters(agencies=("A001",)))
     assert set(flags.column("agency_code").to_pylist()) == {"A001"}
-    compared = dashboard.agencies_compared(demo, Filters(agencies=("A001",)))
+    compared = overview.agencies_compared(src, src.snapshot(Filters()), Filters(agencies=("A001",)))
     assert compared.column("agency_code").to_pylist() == ["A001"]
 
 
-def test_supplier_filter_keeps_only_that_suppliers_line_flags(demo):
-    snap = dashboard.snapshot(demo, Filters())
+def test_supplier_filter_keeps_only_that_suppliers_line_flags(demo, src):
+    snap = src.snapshot(Filters())
     supplier = demo.scalar("SELECT supplier FROM procurement_lines GROUP BY supplier ORDER BY count(*) DESC LIMIT 1")
-    flags = dashboard.filtered_flags(snap, Filters(suppliers=(supplier,)))
+    flags = filtered_flags(snap, Filters(suppliers=(supplier,)))
     lines = {
         (a, p, line)
         for a, p, line in demo.fetchall(
@@ -95,29 +111,29 @@ def test_supplier_filter_keeps_only_that_suppliers_line_flags(demo):
     assert flags.num_rows < snap.flags.num_rows
 
 
-def test_silent_agency_has_unknown_utilisation_not_zero(demo):
+def test_silent_agency_has_unknown_utilisation_not_zero(demo, src):
     """The demo's A003 sends no usage: its assets are a data gap, never 0 % used or idle capital."""
-    snap = dashboard.snapshot(demo, Filters())
+    snap = src.snapshot(Filters())
     a003 = snap.assets.filter(pc.equal(snap.assets.column("agency_code"), "A003"))
     assert a003.num_rows > 0
     assert a003.column("utilisation").null_count == a003.num_rows
     assert not any(a003.column("idle_candidate").to_pylist())
-    k = dashboard.kpis(demo, Filters(agencies=("A003",)))
+    k = overview.kpis(src, snap, Filters(agencies=("A003",)))
     assert k.median_utilisation is None and k.idle_capital == 0
-    cells, _ = dashboard.heatmap(demo, Filters(agencies=("A003",)))
+    cells, _ = overview.heatmap(src, snap, Filters(agencies=("A003",)))
     assert set(cells.column("utilisation").to_pylist()) == {None}
 
 
-def test_monthly_spend_marks_the_last_fiscal_month(demo):
-    table = dashboard.monthly_spend(demo, Filters())
+def test_monthly_spend_marks_the_last_fiscal_month(demo, src):
+    table = overview.monthly_spend(src, src.snapshot(Filters()), Filters())
     marked = {r["month"].month for r in table.to_pylist() if r["fiscal_year_end"]}
     assert marked == {12}
     total = demo.scalar("SELECT sum(total_amount) FROM procurement_lines")
     assert sum(table.column("spend").to_pylist()) == pytest.approx(float(total))
 
 
-def test_category_spread_is_ordered_and_bounded(demo):
-    table = dashboard.utilisation_by_category(demo, Filters())
+def test_category_spread_is_ordered_and_bounded(demo, src):
+    table = overview.utilisation_by_category(src, src.snapshot(Filters()), Filters())
     for row in table.to_pylist():
         assert row["p10"] <= row["p25"] <= row["p50"] <= row["p75"] <= row["p90"]
         assert 0 < row["low_threshold"] <= 1
@@ -125,59 +141,61 @@ def test_category_spread_is_ordered_and_bounded(demo):
     assert medians == sorted(medians, reverse=True)
 
 
-def test_heatmap_keeps_the_largest_agencies(demo):
-    cells, agencies = dashboard.heatmap(demo, Filters(), top=2)
+def test_heatmap_keeps_the_largest_agencies(demo, src):
+    cells, agencies = overview.heatmap(src, src.snapshot(Filters()), Filters(), top=2)
     assert agencies == 5 and len(set(cells.column("agency_code").to_pylist())) == 2
 
 
-def test_drill_down_adds_up(demo):
-    lines = dashboard.agency_lines(demo, Filters(), "A001")
+def test_drill_down_adds_up(demo, src):
+    snap = src.snapshot(Filters())
+    lines = explore.agency_lines(src, snap, Filters(), "A001")
     registered = sum(lines.column("assets").to_pylist())
     assert registered == demo.scalar("SELECT count(*) FROM assets WHERE agency_code = 'A001'")
     line = next(r for r in lines.to_pylist() if r["po_number"] and r["assets"])
-    devices = dashboard.line_assets(demo, Filters(), "A001", line["po_number"], line["line_no"], line["ocid"])
+    devices = explore.line_assets(snap, Filters(), "A001", line["po_number"], line["line_no"], line["ocid"])
     assert devices.num_rows == line["assets"]
-    detail = dashboard.asset_detail(demo, Filters(), devices.column("asset_id")[0].as_py())
+    detail = explore.asset_detail(src, snap, Filters(), devices.column("asset_id")[0].as_py())
     daily = detail.daily
     assert sum(daily.column("available_hours").to_pylist()) == pytest.approx(detail.facts["available_hours"])
     in_period = daily.filter(pc.greater(daily.column("available_hours"), 0))
     assert sum(in_period.column("hours_used").to_pylist()) == pytest.approx(detail.facts["used_hours"])
 
 
-def test_asset_detail_respects_the_agencies_given(demo):
+def test_asset_detail_respects_the_agencies_given(demo, src):
     asset = demo.scalar("SELECT asset_id FROM assets WHERE agency_code = 'A002' LIMIT 1")
-    assert dashboard.asset_detail(demo, Filters(), asset, agencies=("A001",)) is None
-    assert dashboard.asset_detail(demo, Filters(), asset, agencies=("A002",)) is not None
+    assert explore.asset_detail(src, src.snapshot(Filters()), Filters(), asset, agencies=("A001",)) is None
+    assert explore.asset_detail(src, src.snapshot(Filters()), Filters(), asset, agencies=("A002",)) is not None
 
 
-def test_data_status_counts_reporting_agencies(demo):
-    status = dashboard.data_status(demo, Filters(), today=date(2026, 1, 10))
+def test_data_status_counts_reporting_agencies(demo, src):
+    status = overview.data_status(src, src.snapshot(Filters()), Filters(), today=date(2026, 1, 10))
     assert (status.agencies, status.agencies_with_usage) == (5, 4)
     assert status.days_since_last_usage == 10 and status.as_of == date(2025, 12, 31)
 
 
-def test_an_agency_reader_sees_only_their_agency_whatever_they_ask(demo):
+def test_an_agency_reader_sees_only_their_agency_whatever_they_ask(demo, src):
     """Scope is held in the core: asking for another agency by any filter or drill-down path yields nothing of it."""
     scoped = Filters(scope_agency="A001", agencies=("A002",))
     own = Filters(scope_agency="A001")
-    assert dashboard.kpis(demo, scoped).assets == 0
-    assert dashboard.kpis(demo, own).assets == demo.scalar("SELECT count(*) FROM assets WHERE agency_code = 'A001'")
+    snap = src.snapshot(own)
+    assert overview.kpis(src, src.snapshot(scoped), scoped).assets == 0
+    assert overview.kpis(src, snap, own).assets == demo.scalar("SELECT count(*) FROM assets WHERE agency_code = 'A001'")
     for table in (
-        dashboard.agencies_compared(demo, own),
-        dashboard.heatmap(demo, own)[0],
-        dashboard.top_findings(demo, own),
-        dashboard.findings(demo, own),
-        dashboard.filtered_flags(dashboard.snapshot(demo, own), own),
+        overview.agencies_compared(src, snap, own),
+        overview.heatmap(src, snap, own)[0],
+        overview.top_findings(snap, own),
+        findings(src, snap, own),
+        filtered_flags(snap, own),
     ):
         assert set(table.column("agency_code").to_pylist()) <= {"A001"}
-    assert dashboard.agency_lines(demo, own, "A002").num_rows == 0
-    assert dashboard.line_assets(demo, own, "A002", None, None).num_rows == 0
+    assert explore.agency_lines(src, snap, own, "A002").num_rows == 0
+    assert explore.line_assets(snap, own, "A002", None, None).num_rows == 0
     other = demo.scalar("SELECT asset_id FROM assets WHERE agency_code = 'A002' LIMIT 1")
-    assert dashboard.asset_detail(demo, own, other) is None
-    assert dashboard.asset_detail(demo, own, other, agencies=("A002",)) is None
-    assert list(dashboard.filter_options(demo, scope_agency="A001").agencies) == ["A001"]
-    status = dashboard.data_status(demo, own)
+    assert explore.asset_detail(src, snap, own, other) is None
+    assert explore.asset_detail(src, snap, own, other, agencies=("A002",)) is None
+    assert list(filter_options(src, scope_agency="A001").agencies) == ["A001"]
+    status = overview.data_status(src, snap, own)
     assert (status.agencies, status.agencies_with_usage) == (1, 1)
-    monthly = dashboard.monthly_spend(demo, own)
+    monthly = overview.monthly_spend(src, snap, own)
     spend = demo.scalar("SELECT sum(total_amount) FROM procurement_lines WHERE agency_code = 'A001'")
     assert sum(monthly.column("spend").to_pylist()) == pytest.approx(float(spend))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
 from tracker.store.config import resolve_db_path
-from tracker.store.db import Database, schema_version_known
+from tracker.store.db import Database, cache_expr, run_expr, schema_version_known
 from tracker.text.errors import DatabaseError
 
 
@@ -89,3 +90,49 @@ def test_database_path_precedence(monkeypatch, tmp_path):
     assert resolve_db_path(None) == tmp_path / "env.duckdb"
     monkeypatch.delenv("TRACKER_DB")
     assert resolve_db_path(None).parts[-2:] == ("data", "tracker.duckdb")
+
+
+def test_an_ibis_expression_failing_in_the_engine_is_a_database_error_naming_the_query(db):
+    from tracker.engine.metrics import ibis_backend
+
+    db.execute("INSERT INTO agencies VALUES (?, ?)", ["A1", "not a number"])
+    agencies = ibis_backend(db).table("agencies")
+    numbers = agencies.select(n=agencies.agency_name.cast("int64"))  # fails only when DuckDB runs it
+    for run, name in ((run_expr, "agency numbers"), (cache_expr, "cached agency numbers")):
+        with pytest.raises(DatabaseError) as failed:
+            run(numbers, name=name)
+        assert failed.value.key == "db.query_failed"
+        assert name in failed.value.text("en") and name in failed.value.text("zh")
+        assert "not a number" in failed.value.text("en")  # the engine's reason, first line
+        assert isinstance(failed.value.__cause__, duckdb.Error)
+
+
+def test_an_arrow_error_while_executing_is_a_database_error_too(db):
+    import ibis
+    import pyarrow as pa
+
+    class Refusing:
+        def to_pyarrow(self):
+            raise pa.ArrowInvalid("column x: cannot convert")
+
+    with pytest.raises(DatabaseError) as failed:
+        run_expr(Refusing(), name="convert x")
+    assert "convert x" in failed.value.text("en") and "cannot convert" in failed.value.text("en")
+    with pytest.raises(DatabaseError) as failed:
+        run_expr(ibis.table({"x": "int64"}, name="unbound"), name="unbound table")  # no backend: Ibis refuses
+    assert "unbound table" in failed.value.text("en")
+
+
+def test_what_is_not_an_engine_error_is_not_disguised_as_one():
+    class Broken:
+        def to_pyarrow(self):
+            raise KeyError("a bug")
+
+    with pytest.raises(KeyError):
+        run_expr(Broken(), name="buggy")
+
+
+def test_a_failing_query_read_as_arrow_names_the_query(db):
+    with pytest.raises(DatabaseError) as failed:
+        db.arrow("SELECT CAST(? AS INTEGER)", ["x"], name="read a number")
+    assert "read a number" in failed.value.text("en")

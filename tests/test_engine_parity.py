@@ -42,9 +42,10 @@ from tracker.engine.rules.catalogue import RULES
 from tracker.engine.rules.model import FLAG_COLUMNS
 from tracker.engine.rules.run import compute_flags
 from tracker.ingest.pipeline import ingest_file
-from tracker.store.db import Database
+from tracker.store.db import Database, run_expr
 from tracker.store.profiles import load_profiles, set_profile_value
 from tracker.store.settings import load_settings
+from tracker.text.errors import DatabaseError
 
 pytestmark = [
     pytest.mark.xdist_group("spark"),
@@ -373,6 +374,21 @@ def test_flags_options_are_the_same_on_every_engine(engines):
     assert expected.num_rows
     for engine in ("duckdb-lake", "spark-lake"):
         _assert_same_flags(expected, engines[engine][1](**options), engine)
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("engine", ["database", "duckdb-lake", "spark-lake"])
+def test_an_engine_error_is_a_database_error_naming_the_query_on_every_engine(engines, engine):
+    """An expression whose table is gone by the time it runs: each engine's own error, translated alike."""
+    backend = engines[engine][0]
+    view = f"vanishing_{engine.replace('-', '_')}"
+    backend.raw_sql(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT 1 AS x")
+    expr = backend.table(view)
+    backend.raw_sql(f"DROP VIEW {view}")
+    with pytest.raises(DatabaseError) as failed:
+        run_expr(expr.select(y=expr.x + 1), name="read the vanished view")
+    assert failed.value.key == "db.query_failed"
+    assert "read the vanished view" in failed.value.text("en") and "read the vanished view" in failed.value.text("zh")
 
 
 @pytest.mark.spark

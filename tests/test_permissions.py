@@ -13,7 +13,10 @@ from tracker.casework.reports import flags_report
 from tracker.casework.review import review
 from tracker.ingest import uploads
 from tracker.text.errors import ScopeError
-from tracker.views import admin, dashboard
+from tracker.views import admin
+from tracker.views.filters import Filters
+from tracker.views.findings import findings
+from tracker.views.source import Source
 
 AS_OF = date(2025, 12, 31)
 ADMIN = User("root", "admin", None, None)
@@ -46,15 +49,10 @@ def test_only_auditors_and_administrators_review(demo, user, allowed):
 def test_exports_follow_the_role(demo, user, allowed):
     flags = flags_report(demo, as_of=AS_OF).slice(0, 2)
     if allowed:
-        assert (
-            build_pack(
-                demo, flags, snapshot=dashboard.snapshot_for(demo, AS_OF, 365), as_of=AS_OF, window_days=365, actor=user
-            ).findings
-            == 2
-        )
+        assert build_pack(demo, flags, as_of=AS_OF, window_days=365, actor=user).findings == 2
     else:
         with pytest.raises(ScopeError):
-            build_pack(demo, flags, snapshot=dashboard.snapshot_for(demo, AS_OF, 365), as_of=AS_OF, window_days=365, actor=user)
+            build_pack(demo, flags, as_of=AS_OF, window_days=365, actor=user)
 
 
 @pytest.mark.parametrize("user", [AUDITOR, FINANCE, AGENCY])
@@ -86,6 +84,8 @@ def test_an_agency_user_uploads_for_their_agency_only(demo):
 
 
 def test_an_agency_user_reads_only_their_agency(demo):
-    scoped = dashboard.Filters(scope_agency=AGENCY.agency_code, agencies=("A002",))
-    assert dashboard.findings(demo, scoped).num_rows == 0
-    assert set(dashboard.findings(demo, dashboard.Filters(scope_agency="A001")).column("agency_code").to_pylist()) == {"A001"}
+    src = Source(demo)
+    snap = src.snapshot(Filters())
+    scoped = Filters(scope_agency=AGENCY.agency_code, agencies=("A002",))
+    assert findings(src, snap, scoped).num_rows == 0
+    assert set(findings(src, snap, Filters(scope_agency="A001")).column("agency_code").to_pylist()) == {"A001"}

@@ -20,7 +20,9 @@ from tracker.casework.review import REOPEN_FACTOR, flag_finding_key, review, rev
 from tracker.engine.parameters import set_setting
 from tracker.text.errors import ConfigError
 from tracker.text.tables import FORMULA_PREFIXES
-from tracker.views import dashboard
+from tracker.views.filters import Filters
+from tracker.views.findings import findings
+from tracker.views.source import Source
 
 AS_OF = date(2025, 12, 31)
 
@@ -70,9 +72,11 @@ def test_dismissing_needs_a_reason_and_bad_statuses_are_refused(demo):
 def test_a_review_survives_recomputation_and_a_later_window(demo):
     flag = _one(demo, "IDLE_PURCHASE")
     review(demo, flag, "confirmed", "auditor")
-    dashboard.forget_snapshots()
     again = {f["flag_id"]: f for f in _flags(demo).to_pylist()}
     assert again[flag["flag_id"]]["review_status"] == "confirmed"
+    restarted = Source(demo)  # a dashboard process started after the review
+    shown = {f["flag_id"]: f for f in findings(restarted, restarted.snapshot(Filters()), Filters()).to_pylist()}
+    assert shown[flag["flag_id"]]["review_status"] == "confirmed"
     # a different window gives the finding another flag_id; its review follows it by rule and subject
     later = flags_report(demo, as_of=AS_OF, window_days=364).to_pylist()
     same = [f for f in later if flag_finding_key(f) == flag_finding_key(flag)]
@@ -125,9 +129,7 @@ def test_evidence_pack_contents_match_the_engine(demo):
     flag = flags.to_pylist()[0]
     review(demo, flag, "confirmed", "auditor", note="checked the register")
     flags = _flags(demo)
-    pack = build_pack(
-        demo, flags, snapshot=dashboard.snapshot_for(demo, AS_OF, 365), as_of=AS_OF, window_days=365, actor="auditor", lang="en"
-    )
+    pack = build_pack(demo, flags, as_of=AS_OF, window_days=365, actor="auditor", lang="en")
     book = openpyxl.load_workbook(io.BytesIO(pack.xlsx))
     assert book.sheetnames == ["Summary", "Findings", "Rules", "Assets", "Purchase lines"]
     header, rows = _sheet_rows(book, "Findings")
@@ -163,7 +165,6 @@ def test_evidence_pack_headers_in_chinese(demo):
     pack = build_pack(
         demo,
         _flags(demo),
-        snapshot=dashboard.snapshot_for(demo, AS_OF, 365),
         as_of=AS_OF,
         window_days=365,
         actor="审计员",
@@ -193,7 +194,6 @@ def test_no_exported_cell_becomes_a_formula(demo, texts, prefix):
     pack = build_pack(
         demo,
         hostile,
-        snapshot=dashboard.snapshot_for(demo, AS_OF, 365),
         as_of=AS_OF,
         window_days=365,
         actor=prefix + "cmd|' /C calc'!A0",

@@ -32,6 +32,7 @@ from tracker.access.auth import acting
 from tracker.domain.calendar import fiscal_year
 from tracker.engine.parameters import load_rule_parameters
 from tracker.engine.rules.catalogue import RULES, resolve_parameters
+from tracker.engine.snapshots import Snapshot, SnapshotCache
 from tracker.store import audit
 from tracker.store.db import Database
 from tracker.store.profiles import profiles_table
@@ -171,23 +172,25 @@ def build_pack(
     db: Database,
     flags: pa.Table,
     *,
-    snapshot: Any,
     as_of: date,
     window_days: int,
     actor: str,
     lang: str = "en",
     filters: Mapping[str, Iterable] | None = None,
     exported_at: datetime | None = None,
+    snapshot: Snapshot | None = None,
 ) -> EvidencePack:
     """The pack for `flags` (a flags table with review columns, already filtered as the reader sees it).
 
-    `snapshot`: the per-version snapshot of the same window (tracker.views.dashboard.snapshot_for), or
-    None when there is no usage data; the caller passes it, as this layer sits below the views.
     `actor`: a signed-in User (whose role must allow exports) or, from the command line, a name.
+    `snapshot`: the snapshot of this window when the caller holds it (the dashboard); else it is
+    read from the snapshot store, or computed.
     """
     actor = acting(actor, "export")
 
     snap = snapshot
+    if snap is None or (snap.window.as_of, snap.window.window_days) != (as_of, window_days):
+        snap = SnapshotCache().snapshot(db, as_of, window_days)
     fingerprint = data_fingerprint(db, as_of=as_of, window_days=window_days)
     exported_at = exported_at or datetime.now().replace(microsecond=0)
     zh = lang == "zh"

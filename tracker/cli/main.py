@@ -462,16 +462,12 @@ def _record_export(db: Database, actor: str, command: str, args: argparse.Namesp
 def _evidence_pack(db: Database, table, args: argparse.Namespace, lang: str, actor: str):
     """The evidence pack of the findings `flags` computed, as the dashboard exports it (tracker.casework.evidence)."""
     from tracker.casework.evidence import build_pack  # deferred: only for an evidence pack
-    from tracker.views.dashboard import snapshot_for  # deferred: the dashboard's views, ~0.2 s
 
     as_of = table.column("as_of")[0].as_py() if table.num_rows else (args.as_of or default_as_of(db))
     if as_of is None:
         raise ConfigError("report.no_usage")
     filters = {"rules": args.rule or [], "agencies": [args.agency] if args.agency else []}
-    snapshot = snapshot_for(db, as_of, args.window_days)
-    return build_pack(
-        db, table, snapshot=snapshot, as_of=as_of, window_days=args.window_days, actor=actor, lang=lang, filters=filters
-    )
+    return build_pack(db, table, as_of=as_of, window_days=args.window_days, actor=actor, lang=lang, filters=filters)
 
 
 def _engine_arguments_valid(args: argparse.Namespace) -> bool:

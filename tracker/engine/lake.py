@@ -46,7 +46,7 @@ from tracker.engine.parameters import load_rule_parameters
 from tracker.engine.reports import UTILISATION_BY, UtilisationReport, rounded
 from tracker.engine.rules.run import compute_flags_on
 from tracker.store.config import parse_setting
-from tracker.store.db import Database
+from tracker.store.db import Database, engine_errors, run_expr
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
 from tracker.text.errors import ConfigError
@@ -312,10 +312,11 @@ def _open_duckdb(location: str) -> Lake:
     settings = _parse_settings(json.loads(_read_local(root, SETTINGS_FILE)))
     backend = ibis.duckdb.connect()
     for table in LAKE_TABLES:
-        files = backend.read_parquet(
-            str(root / table / "**" / "*.parquet"), table_name=f"lake_{table}_files", hive_partitioning=table == "usage_daily"
-        )
-        backend.create_view(table, _without_partitions(files), overwrite=True)
+        with engine_errors(f"open the lake's {table}"):
+            files = backend.read_parquet(
+                str(root / table / "**" / "*.parquet"), table_name=f"lake_{table}_files", hive_partitioning=table == "usage_daily"
+            )
+            backend.create_view(table, _without_partitions(files), overwrite=True)
     return Lake(backend, "duckdb", settings, manifest)
 
 
@@ -333,8 +334,9 @@ def _open_spark(location: str, spark: SparkSession) -> Lake:
     manifest = _checked_manifest(_read_with_spark(session, location, MANIFEST_FILE), location)
     settings = _parse_settings(json.loads(_read_with_spark(session, location, SETTINGS_FILE)))
     for table in LAKE_TABLES:
-        frame = session.read.parquet(f"{location}/{table}")
-        frame.drop(*(c for c in PARTITION_COLUMNS if c in frame.columns)).createOrReplaceTempView(table)
+        with engine_errors(f"open the lake's {table}"):
+            frame = session.read.parquet(f"{location}/{table}")
+            frame.drop(*(c for c in PARTITION_COLUMNS if c in frame.columns)).createOrReplaceTempView(table)
     return Lake(_pyspark_backend_class()().connect(session), "spark", settings, manifest)
 
 
@@ -455,8 +457,8 @@ def utilisation_from_lake(
         raise ConfigError("config.bad_value", name="--by", value=by, reason=reason("one_of", choices=list(UTILISATION_BY)))
     check_window_days(window_days, "--window-days")
     usage = lake.backend.table("usage_daily")
-    as_of = as_of or usage.usage_date.max().to_pyarrow().as_py()
+    as_of = as_of or run_expr(usage.usage_date.max(), name="latest usage date").as_py()
     if as_of is None:
         raise ConfigError("report.no_usage")
     window = Window(as_of=as_of, window_days=window_days)
-    return UtilisationReport(window, by, rounded(utilisation_expr(lake, window, by).to_pyarrow()))
+    return UtilisationReport(window, by, rounded(run_expr(utilisation_expr(lake, window, by), name=f"utilisation by {by}")))

@@ -9,7 +9,9 @@ How it stays fast on ~12 M usage rows: usage is read in one pass per asset (only
 several sources are summed per day first, to cap a day at 24 h); available days come from a
 calendar that carries, for every day, the number of workdays and of days before it, joined twice
 on dates (two equi-joins) instead of a range join of assets × days. To roll one computation up
-several ways, cache it: `utilisation_by(..., per_asset=asset_utilisation(...).cache())`.
+several ways, cache it: `utilisation_by(..., per_asset=cache_expr(asset_utilisation(...), name=...))`.
+Every expression is executed through tracker.store.db (`run_expr`, `cache_expr`), which names the
+query and turns the engine's errors into DatabaseError.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from tracker.domain.calendar import (
     rollover_month,
 )
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
-from tracker.store.db import Database
+from tracker.store.db import Database, run_expr
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
 
@@ -135,7 +137,7 @@ def ibis_backend(db: Database):
 def default_as_of(db: Database) -> date | None:
     """The latest usage date in the data (not today's clock), or None when there is no usage."""
     usage = ibis_backend(db).table("usage_daily")
-    return usage.usage_date.max().to_pyarrow().as_py()
+    return run_expr(usage.usage_date.max(), name="latest usage date").as_py()
 
 
 def asset_utilisation(
@@ -194,7 +196,7 @@ def utilisation_by(
 
     utilisation is Σ used / Σ available; median_utilisation is the exact median of the per-asset values
     (DuckDB quantile_cont, Spark percentile: both interpolate). idle_nbv is the NBV of idle candidates.
-    Pass `per_asset` (e.g. `asset_utilisation(...).cache()`) to roll up one computed table several ways.
+    Pass `per_asset` (e.g. `cache_expr(asset_utilisation(...), ...)`) to roll up one computed table several ways.
     """
     if by not in ROLLUP_KEYS:
         raise ConfigError("config.bad_value", name="by", value=by, reason=reason("one_of", choices=list(ROLLUP_KEYS)))
@@ -460,7 +462,7 @@ MAX_CODED_SOURCES = 64
 
 def _distinct_sources(usage: ir.Table) -> list[str]:
     """The usage sources in the data (a handful: '' when none was given, 'snipe-it', 'mdm', …)."""
-    return sorted(usage.select("source").distinct().to_pyarrow().column("source").to_pylist())
+    return sorted(run_expr(usage.select("source").distinct(), name="usage sources").column("source").to_pylist())
 
 
 def with_procurement_line(backend, per_asset: ir.Table) -> ir.Table:

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, check_window_days
 from tracker.engine.metrics import Window, asset_utilisation, default_as_of, ibis_backend, utilisation_by
-from tracker.store.db import Database
+from tracker.store.db import Database, run_expr
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
 from tracker.text.errors import ConfigError
@@ -46,7 +46,7 @@ def utilisation_report(
         expr = asset_utilisation(backend, window, **common).order_by("agency_code", "asset_id")
     else:
         expr = utilisation_by(backend, window, by, fiscal_year_start_month=settings.fiscal_year_start_month, **common)
-    return UtilisationReport(window, by, rounded(expr.to_pyarrow()))
+    return UtilisationReport(window, by, rounded(run_expr(expr, name=f"utilisation by {by}")))
 
 
 def rounded(table: pa.Table) -> pa.Table:

@@ -1,13 +1,17 @@
-"""The embedded DuckDB database: opening, schema migrations, transactions, and the one place SQL runs.
+"""The embedded DuckDB database: opening, schema migrations, transactions, and the one place queries run.
 
-Every statement goes through `Database.execute`, which binds parameters and translates engine
-errors into `DatabaseError`. One process owns the file; threads take their own `cursor()`.
+Every statement goes through `Database.execute`, which binds parameters, and every Ibis expression
+(on DuckDB, or on Spark over a lake) through `run_expr` or `cache_expr`: each names its query and
+turns the engine's errors (DuckDB, Ibis, Arrow, Spark) into `DatabaseError` carrying that name, so
+no engine error reaches a page or the command line untranslated. One process owns the file;
+threads take their own `cursor()`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -85,21 +89,19 @@ class Database:
     ) -> duckdb.DuckDBPyConnection:
         """Run one statement with bound parameters; engine errors become DatabaseError."""
         log.debug("sql %s", name)
-        if isinstance(params, dict):
-            # named parameters that a statement does not use are dropped (DuckDB refuses extras)
-            params = {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", sql)}
-        try:
+        params = _used(sql, params)
+        with engine_errors(name):
             if params is None:
                 return self.con.execute(sql)
             return self.con.execute(sql, params)
-        except duckdb.Error as exc:
-            raise DatabaseError("db.query_failed", name=name, reason=_first_line(exc)) from exc
 
     def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None, *, name: str = "query") -> list[tuple]:
-        return self.execute(sql, params, name=name).fetchall()
+        result = self.execute(sql, params, name=name)
+        with engine_errors(name):
+            return result.fetchall()
 
     def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None, *, name: str = "query") -> tuple | None:
-        rows = self.execute(sql, params, name=name).fetchall()  # fetch everything: no result left open
+        rows = self.fetchall(sql, params, name=name)  # fetch everything: no result left open
         return rows[0] if rows else None
 
     def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None, *, name: str = "query") -> Any:
@@ -108,11 +110,15 @@ class Database:
 
     def df(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None, *, name: str = "query"):
         """Result as a pandas DataFrame."""
-        return self.execute(sql, params, name=name).df()
+        result = self.execute(sql, params, name=name)
+        with engine_errors(name):
+            return result.df()
 
     def arrow(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None, *, name: str = "query"):
-        """Result as a pyarrow Table."""
-        return self.execute(sql, params, name=name).to_arrow_table()
+        """Result as a pyarrow Table (read through a relation: no extra copy of the rows)."""
+        log.debug("sql %s", name)
+        with engine_errors(name):
+            return self.con.sql(sql, params=_used(sql, params)).to_arrow_table()
 
     def register(self, view_name: str, data: Any) -> None:
         """Expose a pandas or Arrow table to SQL under a fixed name chosen by the caller."""
@@ -171,6 +177,63 @@ class Database:
                 )
             log.info("applied migration %03d_%s", version, migration_name)
         return self.schema_version()
+
+
+# -- Ibis expressions ------------------------------------------------------------------------------
+
+
+def run_expr(expr: Any, *, name: str) -> Any:
+    """Execute an Ibis expression on its backend (DuckDB, or Spark over a lake) and return it as Arrow.
+
+    A table gives a pyarrow Table, a column an Array, a scalar a Scalar. Engine errors become
+    DatabaseError naming `name`.
+    """
+    log.debug("expr %s", name)
+    with engine_errors(name):
+        return expr.to_pyarrow()
+
+
+def cache_expr(expr: Any, *, name: str) -> Any:
+    """The expression computed once and held by its backend (Ibis `.cache()`), to be read by later queries."""
+    log.debug("cache %s", name)
+    with engine_errors(name):
+        return expr.cache()
+
+
+@contextmanager
+def engine_errors(name: str) -> Iterator[None]:
+    """Inside: an error of DuckDB, Ibis, Arrow or Spark becomes DatabaseError("db.query_failed") naming `name`."""
+    try:
+        yield
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        if isinstance(exc, _engine_error_types()):
+            raise DatabaseError("db.query_failed", name=name, reason=_first_line(exc)) from exc
+        raise
+
+
+def _engine_error_types() -> tuple[type[BaseException], ...]:
+    """The engines' error classes; Ibis, Arrow and Spark only when loaded (nothing else can have raised theirs)."""
+    types: list[type[BaseException]] = [duckdb.Error]
+    for module, attribute in (
+        ("ibis.common.exceptions", "IbisError"),
+        ("pyarrow", "ArrowException"),
+        ("pyspark.errors", "PySparkException"),
+        ("py4j.protocol", "Py4JError"),
+    ):
+        loaded = sys.modules.get(module)
+        error = getattr(loaded, attribute, None) if loaded is not None else None
+        if error is not None:
+            types.append(error)
+    return tuple(types)
+
+
+def _used(sql: str, params: Sequence[Any] | dict[str, Any] | None) -> Sequence[Any] | dict[str, Any] | None:
+    """Named parameters that a statement does not use are dropped (DuckDB refuses extras)."""
+    if isinstance(params, dict):
+        return {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", sql)}
+    return params
 
 
 def _split_statements(sql: str) -> list[str]:

@@ -1,6 +1,6 @@
 """What every page shares: the language, the session's database cursor, the shared filters, formatting.
 
-Pages stay thin: they read what to show from tracker.views.dashboard (and the other core modules) and
+Pages stay thin: they read what to show from tracker.views (and the other core modules) and
 only lay it out. Text shown to people is looked up by key in the one translation table (tracker.text.i18n),
 in the reader's language: `t("overview.label.spend")`, `t("explore.heading.device", asset_id=...)`.
 """
@@ -17,9 +17,10 @@ from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS
 from tracker.store.db import Database
 from tracker.store.settings import load_settings
 from tracker.text import formatting, i18n
-from tracker.ui.resources import session_db
-from tracker.views import dashboard
-from tracker.views.dashboard import Filters
+from tracker.ui.resources import session_db, session_source
+from tracker.views.filters import Filters, filter_options
+from tracker.views.overview import DataStatus, data_status
+from tracker.views.source import Source
 
 LANG_KEY = "lang"
 CHOICE_FILTER_KEYS = ("f_agencies", "f_categories", "f_suppliers", "f_fiscal_years")  # what "Clear filters" empties
@@ -78,6 +79,11 @@ def language_switch() -> None:
 
 def db() -> Database:
     return session_db()
+
+
+def source() -> Source:
+    """This session's database cursor with the process's snapshot cache, for the views."""
+    return session_source()
 
 
 USER_KEY = "user"
@@ -217,9 +223,8 @@ def _kept(key: str, default: Any) -> Any:
 
 def filters_sidebar() -> Filters:
     """The filters every monitoring page shares, in the sidebar; kept across pages in the session."""
-    database = db()
     scope = scope_agency()
-    options = dashboard.filter_options(database, scope_agency=scope)
+    options = filter_options(source(), scope_agency=scope)
     side = st.sidebar
     side.subheader(t("common.heading.filters"))
     names = options.agencies
@@ -328,9 +333,9 @@ def active_filters_caption(filters: Filters) -> None:
         st.caption(t("common.caption.filtered_to") + " · ".join(parts))
 
 
-def data_status_banner(filters: Filters) -> dashboard.DataStatus:
+def data_status_banner(filters: Filters, snap) -> DataStatus:
     """ "Data as of …", the window, and how many agencies send usage: always visible; stale data said plainly."""
-    status = dashboard.data_status(db(), filters)
+    status = data_status(source(), snap, filters)
     if status.as_of is None:
         st.warning(t("common.warning.no_usage_data_yet"))
         return status

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker.engine.rules.catalogue import RULES_BY_CODE
+from tracker.engine.snapshots import Snapshot
 from tracker.text import formatting
 from tracker.ui import charts
 from tracker.ui.common import (
@@ -18,16 +19,18 @@ from tracker.ui.common import (
     currency,
     data_status_banner,
     day,
-    db,
     filters_sidebar,
     lang,
     md,
     money,
     named,
     share,
+    source,
     t,
 )
-from tracker.views import dashboard
+from tracker.views import explore, overview
+from tracker.views.filters import Filters
+from tracker.views.source import Source
 
 LEVEL_KEYS = ("agency", "po", "line", "ocid", "asset")
 NO_LINE = "-"  # the po value of "assets not linked to a purchase line"
@@ -36,20 +39,22 @@ NO_LINE = "-"  # the po value of "assets not linked to a purchase line"
 def render() -> None:
     filters = filters_sidebar()
     st.title(t("explore.title.explore"))
-    status = data_status_banner(filters)
+    src = source()
+    snap = src.snapshot(filters)  # once per run: every level reads this snapshot
+    status = data_status_banner(filters, snap)
     active_filters_caption(filters)
     if status.as_of is None:
         return
     state = {key: st.query_params.get(key) for key in LEVEL_KEYS}
     _breadcrumb(state)
     if state["asset"] and state["agency"]:
-        _asset_level(filters, state)
+        _asset_level(src, snap, filters, state)
     elif state["po"] and state["agency"]:
-        _line_level(filters, state)
+        _line_level(snap, filters, state)
     elif state["agency"]:
-        _agency_level(filters, state["agency"])
+        _agency_level(src, snap, filters, state["agency"])
     else:
-        _top_level(filters)
+        _top_level(src, snap, filters)
 
 
 def _go(**levels: str | None) -> None:
@@ -83,8 +88,8 @@ def _selected_row(event) -> int | None:
     return rows[0] if rows else None
 
 
-def _top_level(filters: dashboard.Filters) -> None:
-    table = dashboard.agencies_compared(db(), filters)  # the drill-down's first level
+def _top_level(src: Source, snap: Snapshot, filters: Filters) -> None:
+    table = overview.agencies_compared(src, snap, filters)  # the drill-down's first level
     st.subheader(t("explore.heading.agencies"))
     if not table.num_rows:
         st.info(t("common.note.nothing_matches_filters"))
@@ -126,8 +131,8 @@ def _top_level(filters: dashboard.Filters) -> None:
         st.rerun()
 
 
-def _agency_level(filters: dashboard.Filters, agency: str) -> None:
-    table = dashboard.agency_lines(db(), filters, agency)
+def _agency_level(src: Source, snap: Snapshot, filters: Filters, agency: str) -> None:
+    table = explore.agency_lines(src, snap, filters, agency)
     st.subheader(t("explore.heading.purchase_lines", agency=agency))
     if not table.num_rows:
         st.info(t("explore.note.agency_no_purchases_assets"))
@@ -172,10 +177,10 @@ def _agency_level(filters: dashboard.Filters, agency: str) -> None:
         st.rerun()
 
 
-def _line_level(filters: dashboard.Filters, state: dict) -> None:
+def _line_level(snap: Snapshot, filters: Filters, state: dict) -> None:
     po = None if state["po"] == NO_LINE else state["po"]
     line_no = int(state["line"]) if po and state["line"] else None
-    table = dashboard.line_assets(db(), filters, state["agency"], po, line_no, state["ocid"] if po else None)
+    table = explore.line_assets(snap, filters, state["agency"], po, line_no, state["ocid"] if po else None)
     title = (
         t("explore.label.devices_line", po=po, line_no=line_no)
         if po
@@ -218,8 +223,8 @@ def _line_level(filters: dashboard.Filters, state: dict) -> None:
         st.rerun()
 
 
-def _asset_level(filters: dashboard.Filters, state: dict) -> None:
-    detail = dashboard.asset_detail(db(), filters, state["asset"], agencies=(state["agency"],))
+def _asset_level(src: Source, snap: Snapshot, filters: Filters, state: dict) -> None:
+    detail = explore.asset_detail(src, snap, filters, state["asset"], agencies=(state["agency"],))
     if detail is None:
         st.warning(t("explore.warning.device_not_register_agency"))
         return

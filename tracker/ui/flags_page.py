@@ -11,6 +11,7 @@ from tracker.casework.review import STATUSES, flag_finding_key, review, review_h
 from tracker.engine.parameters import load_rule_parameters
 from tracker.engine.rules.catalogue import RULES, RULES_BY_CODE, resolve_parameters
 from tracker.engine.rules.model import SEVERITIES
+from tracker.engine.snapshots import Snapshot
 from tracker.text import formatting
 from tracker.text.errors import TrackerError
 from tracker.ui import charts
@@ -27,11 +28,13 @@ from tracker.ui.common import (
     money,
     named,
     share,
+    source,
     t,
     user,
 )
-from tracker.views import dashboard
-from tracker.views.dashboard import FindingFilters
+from tracker.views import explore, findings
+from tracker.views.filters import Filters, FindingFilters
+from tracker.views.source import Source
 
 
 def _rule_title(code: str, language: str | None = None) -> str:
@@ -41,7 +44,9 @@ def _rule_title(code: str, language: str | None = None) -> str:
 def render() -> None:
     filters = filters_sidebar()
     st.title(t("common.column.findings"))
-    status = data_status_banner(filters)
+    src = source()
+    snap = src.snapshot(filters)  # once per run: the list, its currency, the evidence pack and the detail read it
+    status = data_status_banner(filters, snap)
     active_filters_caption(filters)
     if status.as_of is None:
         return
@@ -76,8 +81,7 @@ def render() -> None:
             )
         ),
     )
-    database = db()
-    table = dashboard.findings(database, filters, narrowing)
+    table = findings.findings(src, snap, filters, narrowing)
     total = sum(v or 0 for v in table.column("value_at_stake").to_pylist())
     st.markdown(t("findings.text.findings_value_stake", num_rows=table.num_rows, total=money(total)))
     if not table.num_rows:
@@ -98,7 +102,7 @@ def render() -> None:
         }
         for r in rows
     ]
-    unit = formatting.currency_prefix(dashboard.snapshot(database, filters).currency).strip()
+    unit = formatting.currency_prefix(snap.currency).strip()
     event = st.dataframe(
         shown,
         hide_index=True,
@@ -115,7 +119,7 @@ def render() -> None:
         },
     )
     if can("export"):
-        _exports(table, filters, narrowing)
+        _exports(table, snap, filters, narrowing)
     selected = (getattr(getattr(event, "selection", None), "rows", None) or [None])[0]
     if selected is not None:
         st.session_state["flag_selected"] = rows[selected]["flag_id"]
@@ -123,7 +127,7 @@ def render() -> None:
     if chosen is None:
         st.caption(t("findings.caption.click_finding_see_evidence"))
     else:
-        _finding_detail(chosen, filters)
+        _finding_detail(chosen, src, snap, filters)
     _rules_panel()
 
 
@@ -137,7 +141,7 @@ def _subject(r: dict) -> str:
     return t("findings.label.fiscal_year", fiscal_year=r["fiscal_year"])
 
 
-def _finding_detail(flag: dict, filters: dashboard.Filters) -> None:
+def _finding_detail(flag: dict, src: Source, snap: Snapshot, filters: Filters) -> None:
     zh = lang() == "zh"
     st.subheader(f"{_rule_title(flag['rule'])} · {flag['agency_code']} · {_subject(flag)}")
     rule = RULES_BY_CODE[flag["rule"]]
@@ -148,7 +152,7 @@ def _finding_detail(flag: dict, filters: dashboard.Filters) -> None:
     left, right = st.columns([3, 2])
     with left:
         if flag["asset_id"]:
-            detail = dashboard.asset_detail(db(), filters, flag["asset_id"], agencies=(flag["agency_code"],))
+            detail = explore.asset_detail(src, snap, filters, flag["asset_id"], agencies=(flag["agency_code"],))
             if detail is not None:
                 st.plotly_chart(
                     charts.daily_usage(
@@ -161,7 +165,7 @@ def _finding_detail(flag: dict, filters: dashboard.Filters) -> None:
                     key="flag_usage",
                 )
         elif flag["po_number"]:
-            devices = dashboard.line_assets(db(), filters, flag["agency_code"], flag["po_number"], flag["line_no"], flag["ocid"])
+            devices = explore.line_assets(snap, filters, flag["agency_code"], flag["po_number"], flag["line_no"], flag["ocid"])
             st.markdown(t("findings.text.devices_registered_against_line", po_number=flag["po_number"], line_no=flag["line_no"]))
             st.dataframe(
                 [
@@ -232,9 +236,9 @@ def _review_form(flag: dict) -> None:
         )
 
 
-def _exports(table, filters: dashboard.Filters, narrowing: FindingFilters) -> None:
+def _exports(table, snap: Snapshot | None, filters: Filters, narrowing: FindingFilters) -> None:
     """The evidence pack of exactly the findings on screen, as XLSX or a ZIP of CSV files."""
-    snap = dashboard.snapshot(db(), filters)
+
     if snap is None:
         return
     active = dict(filters.active) | {
@@ -255,12 +259,12 @@ def _exports(table, filters: dashboard.Filters, narrowing: FindingFilters) -> No
         pack = build_pack(
             db(),
             table,
-            snapshot=snap,
             as_of=snap.window.as_of,
             window_days=snap.window.window_days,
             actor=user(),
             lang=lang(),
             filters=active,
+            snapshot=snap,
         )
         st.session_state["evidence_pack"] = (signature, pack)
     prepared = st.session_state.get("evidence_pack")

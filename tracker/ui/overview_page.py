@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tracker.engine.snapshots import Snapshot
 from tracker.ui import charts
 from tracker.ui.common import (
     active_filters_caption,
     category_name,
     count,
     data_status_banner,
-    db,
     filters_sidebar,
     lang,
     md,
@@ -18,21 +18,25 @@ from tracker.ui.common import (
     money_exact,
     page_link,
     share,
+    source,
     t,
 )
-from tracker.views import dashboard
+from tracker.views import overview
+from tracker.views.filters import Filters
+from tracker.views.source import Source
 
 
 def render() -> None:
     filters = filters_sidebar()
     st.title(t("overview.title.equipment_spend_utilisation"))
-    status = data_status_banner(filters)
+    src = source()
+    snap = src.snapshot(filters)  # once per run: every section below reads this snapshot
+    status = data_status_banner(filters, snap)
     active_filters_caption(filters)
     if status.as_of is None:
         return
-    database = db()
     with st.spinner(t("overview.note.computing_utilisation_findings")):
-        figures = dashboard.kpis(database, filters)
+        figures = overview.kpis(src, snap, filters)
     if figures is None:
         return
     if figures.assets == 0 and figures.lines == 0:
@@ -41,15 +45,15 @@ def render() -> None:
     _kpi_row(figures)
     left, right = st.columns(2)
     with left:
-        _spend_chart(filters)
+        _spend_chart(src, snap, filters)
     with right:
-        _category_chart(filters)
-    _agency_chart(filters, figures)
-    _heatmap(filters)
-    _top_findings(filters)
+        _category_chart(src, snap, filters)
+    _agency_chart(src, snap, filters, figures)
+    _heatmap(src, snap, filters)
+    _top_findings(snap, filters)
 
 
-def _kpi_row(k: dashboard.Kpis) -> None:
+def _kpi_row(k: overview.Kpis) -> None:
     cols = st.columns(5)
     delta = None if k.spend_previous is None else money(k.spend - k.spend_previous)
     cols[0].metric(
@@ -88,8 +92,8 @@ def _kpi_row(k: dashboard.Kpis) -> None:
     page_link("explore", t("overview.link.drill_down_agency"))
 
 
-def _spend_chart(filters: dashboard.Filters) -> None:
-    table = dashboard.monthly_spend(db(), filters)
+def _spend_chart(src: Source, snap: Snapshot, filters: Filters) -> None:
+    table = overview.monthly_spend(src, snap, filters)
     st.subheader(t("overview.heading.monthly_spend"))
     if not table.num_rows:
         st.info(t("overview.note.no_purchases_match_filters"))
@@ -114,8 +118,8 @@ def _spend_chart(filters: dashboard.Filters) -> None:
     )
 
 
-def _category_chart(filters: dashboard.Filters) -> None:
-    table = dashboard.utilisation_by_category(db(), filters)
+def _category_chart(src: Source, snap: Snapshot, filters: Filters) -> None:
+    table = overview.utilisation_by_category(src, snap, filters)
     st.subheader(t("overview.heading.utilisation_category"))
     if not table.num_rows:
         st.info(t("overview.note.no_assets_available_hours"))
@@ -136,8 +140,8 @@ def _category_chart(filters: dashboard.Filters) -> None:
     )
 
 
-def _agency_chart(filters: dashboard.Filters, k: dashboard.Kpis) -> None:
-    table = dashboard.agencies_compared(db(), filters)
+def _agency_chart(src: Source, snap: Snapshot, filters: Filters, k: overview.Kpis) -> None:
+    table = overview.agencies_compared(src, snap, filters)
     st.subheader(t("overview.heading.agencies_spend_against_idle"))
     st.caption(t("overview.caption.each_circle_agency_size"))
     st.plotly_chart(
@@ -155,8 +159,8 @@ def _agency_chart(filters: dashboard.Filters, k: dashboard.Kpis) -> None:
     )
 
 
-def _heatmap(filters: dashboard.Filters) -> None:
-    table, agencies = dashboard.heatmap(db(), filters)
+def _heatmap(src: Source, snap: Snapshot, filters: Filters) -> None:
+    table, agencies = overview.heatmap(src, snap, filters)
     st.subheader(t("overview.heading.utilisation_agency_category"))
     if not table.num_rows:
         st.info(t("overview.note.no_assets_match_filters"))
@@ -177,8 +181,8 @@ def _heatmap(filters: dashboard.Filters) -> None:
     )
 
 
-def _top_findings(filters: dashboard.Filters) -> None:
-    table = dashboard.top_findings(db(), filters)
+def _top_findings(snap: Snapshot, filters: Filters) -> None:
+    table = overview.top_findings(snap, filters)
     st.subheader(t("overview.heading.largest_findings"))
     st.caption(t("overview.caption.finding_risk_signal_review"))
     if not table.num_rows:

@@ -1,18 +1,35 @@
-"""One DuckDB connection per dashboard process (per database file), and a cursor for each session."""
+"""What a dashboard process holds once, and what each session reads through.
+
+Per process: the DuckDB connection (per database file), the snapshot cache and the compiled
+aggregations. Per session: a cursor of that connection, and a Source over it with those caches.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from tracker.demo.bootstrap import demo_on_first_run, open_with_demo
+from tracker.engine.snapshots import SnapshotCache
 from tracker.store.config import resolve_db_path
 from tracker.store.db import Database
 from tracker.text import i18n
+from tracker.views.source import CompiledQueries, Source
 
 
 @st.cache_resource(show_spinner=False)
 def _process_database(path: str) -> Database:
     return open_with_demo(path)  # the demo tier only on the first run of the default database
+
+
+@st.cache_resource(show_spinner=False)
+def _snapshot_cache() -> SnapshotCache:
+    """The process's snapshots, shared by every session (keyed by database file and data version)."""
+    return SnapshotCache()
+
+
+@st.cache_resource(show_spinner=False)
+def _compiled_queries() -> CompiledQueries:
+    return CompiledQueries()
 
 
 def session_db() -> Database:
@@ -28,3 +45,8 @@ def session_db() -> Database:
         st.session_state["db_cursor"] = database.cursor()
         st.session_state["db_path"] = path
     return st.session_state["db_cursor"]
+
+
+def session_source() -> Source:
+    """This session's cursor with the process's snapshot cache and compiled aggregations."""
+    return Source(session_db(), _snapshot_cache(), _compiled_queries())

@@ -22,7 +22,7 @@ from tracker.store.profiles import DAYS_CHOICES, profiles_table
 from tracker.store.settings import load_settings, rule_parameter_name
 from tracker.text.errors import TrackerError
 from tracker.text.i18n import MESSAGES
-from tracker.ui.common import can, category_name, count, counted, currency, db, lang, md, money, named, t, user
+from tracker.ui.common import can, category_name, count, counted, currency, db, lang, md, money, named, source, t, user
 from tracker.views import admin
 
 OUTCOME_KEY = "settings_outcome"  # the last save: section, saved, problems, findings before/after, error
@@ -138,11 +138,11 @@ def _save(section: str, apply: Callable[[], tuple[int, list[admin.Problem]]]) ->
     """Run one section's save, then recompute the findings; the outcome is shown in that section."""
     outcome: dict[str, Any] = {"section": section, "problems": [], "saved": 0, "before": None, "after": None, "error": None}
     try:
-        before = admin.findings_now(db())
+        before = admin.findings_now(source())
         saved, problems = apply()
         outcome.update(saved=saved, problems=problems)
         if saved and not problems:
-            outcome.update(before=before, after=admin.findings_now(db()))
+            outcome.update(before=before, after=admin.findings_now(source()))
     except TrackerError as exc:
         outcome["error"] = exc
     st.session_state[OUTCOME_KEY] = outcome

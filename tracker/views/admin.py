@@ -25,7 +25,8 @@ from tracker.store.db import Database
 from tracker.store.profiles import PROFILE_FIELDS, profile_history, set_profile_value, validate_profile_value
 from tracker.store.settings import RULE_PREFIX, load_settings, setting_history
 from tracker.text.errors import ConfigError, TrackerError
-from tracker.views.dashboard import Filters, snapshot
+from tracker.views.filters import Filters
+from tracker.views.source import Source
 
 
 @dataclass(frozen=True)
@@ -189,13 +190,14 @@ class Findings:
     by_rule: dict[str, int]
 
 
-def findings_now(db: Database) -> Findings | None:
-    """Recompute the dashboard's default view (tracker.views.dashboard.snapshot) and count its findings.
+def findings_now(source: Source) -> Findings | None:
+    """Recompute the dashboard's default view (its snapshot, tracker.engine.snapshots) and count its findings.
 
-    None when there is no usage data to date a window by. The snapshot is cached per data version,
-    so after a change this recomputes once and the dashboard pages reuse it.
+    None when there is no usage data to date a window by. The snapshot is cached per data version
+    by the source's SnapshotCache, so after a change this recomputes once and the dashboard pages,
+    which read through the same cache, reuse it.
     """
-    snap = snapshot(db, Filters())
+    snap = source.snapshot(Filters())
     if snap is None:
         return None
     rules = snap.flags.column("rule").to_pylist()

@@ -19,7 +19,7 @@ from tracker.engine.rules.expressions import asset_flags, asset_lines, asset_sta
 from tracker.engine.rules.model import ASSET_STATE_RULES, FLAGS_SCHEMA, KEY_COLUMNS, UTILISATION_DIGITS, Rule, RuleContext
 from tracker.engine.rules.sentences import EvidenceFormats
 from tracker.engine.rules.stored import load_rule_parameters
-from tracker.store.db import Database
+from tracker.store.db import Database, cache_expr, run_expr
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
 from tracker.text.errors import ConfigError
@@ -116,10 +116,14 @@ def compute_flags_on(
         as_of, window_days, idle_days=params["IDLE"]["idle_days"], never_used_min_days=max(1, params["NEVER_USED"]["grace_days"])
     )
     if per_asset is None:
-        per_asset = asset_utilisation(backend, window, country=country, profiles=profiles).cache()
-    coverage = telemetry_coverage(backend, window).cache()
-    states = asset_states(per_asset, coverage, params).cache()
-    lines = asset_lines(backend).cache() if {"IDLE_PURCHASE", "UNREGISTERED_UNITS"} & set(codes) else None
+        per_asset = cache_expr(asset_utilisation(backend, window, country=country, profiles=profiles), name="asset utilisation")
+    coverage = cache_expr(telemetry_coverage(backend, window), name="telemetry coverage")
+    states = cache_expr(asset_states(per_asset, coverage, params), name="asset states")
+    lines = (
+        cache_expr(asset_lines(backend), name="asset purchase lines")
+        if {"IDLE_PURCHASE", "UNREGISTERED_UNITS"} & set(codes)
+        else None
+    )
     ctx = RuleContext(backend, window, per_asset, coverage, states, lines, profiles, fiscal_year_start_month, usage_start, params)
     formats = EvidenceFormats(currency)
     surge = RULES_BY_CODE["YEAR_END_SURGE"]
@@ -128,7 +132,7 @@ def compute_flags_on(
     asset_codes = [code for code in codes if code in ASSET_STATE_RULES]
     by_state: dict[str, list[dict]] = {code: [] for code in asset_codes}
     if asset_codes:
-        for row in _filtered(asset_flags(ctx, asset_codes), agency).to_pyarrow().to_pylist():
+        for row in run_expr(_filtered(asset_flags(ctx, asset_codes), agency), name="asset rules").to_pylist():
             by_state[row.pop("state")].append(row)
     rows: list[dict] = []
     for code in codes:
@@ -155,12 +159,13 @@ def compute_flags_on(
 def _usage_span(backend) -> tuple[date | None, date | None]:
     """First and last usage dates in the data (None, None without usage)."""
     usage = backend.table("usage_daily")
-    span = usage.aggregate(first=usage.usage_date.min(), last=usage.usage_date.max()).to_pyarrow().to_pylist()[0]
+    span = run_expr(usage.aggregate(first=usage.usage_date.min(), last=usage.usage_date.max()), name="usage period")
+    span = span.to_pylist()[0]
     return span["first"], span["last"]
 
 
 def _latest_order_date(backend) -> date | None:
-    return backend.table("procurement_lines").order_date.max().to_pyarrow().as_py()
+    return run_expr(backend.table("procurement_lines").order_date.max(), name="latest order date").as_py()
 
 
 def _filtered(expr: ir.Table, agency: str | None) -> ir.Table:
@@ -168,7 +173,7 @@ def _filtered(expr: ir.Table, agency: str | None) -> ir.Table:
 
 
 def _rule_rows(rule: Rule, ctx: RuleContext, agency: str | None) -> list[dict]:
-    rows = _filtered(rule.build(ctx), agency).to_pyarrow().to_pylist()
+    rows = run_expr(_filtered(rule.build(ctx), agency), name=f"rule {rule.code}").to_pylist()
     for row in rows:
         row.pop("state", None)
     return rows

@@ -1,0 +1,259 @@
+"""Snapshots: per-asset utilisation with its purchase line, and the flags, for one data version and window.
+
+The expensive part of every dashboard figure (per-asset utilisation over ~12 M usage rows, and the
+flag catalogue) is computed once per *data version* (the last upload, setting and profile change)
+and window, kept in memory as Arrow tables by a `SnapshotCache`, and stored in the database
+(tracker.store.snapshots) so that a restarted process reads it back instead of computing it again.
+A filter change never goes back to the usage table.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tracker.domain.calendar import fiscal_years
+from tracker.domain.categories import DEFAULT_PROFILES
+from tracker.engine.metrics import Window, asset_utilisation, fiscal_year_expr, ibis_backend, telemetry_coverage
+from tracker.engine.rules.expressions import asset_lines
+from tracker.engine.rules.run import compute_flags
+from tracker.store import snapshots as store
+from tracker.store.db import Database, run_expr
+from tracker.store.profiles import load_profiles
+from tracker.store.settings import load_settings
+
+SNAPSHOTS_KEPT = 6  # snapshots a process holds in memory (windows and data versions)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Per-asset utilisation (with its purchase line) and the flags, for one data version and window."""
+
+    version: tuple
+    window: Window
+    assets: pa.Table  # asset_utilisation columns + telemetry, line keys, supplier, order_date, unit_price, fiscal_year
+    lines: pa.Table  # procurement lines + fiscal_year, month, amount
+    flags: pa.Table  # tracker.engine.rules.FLAG_COLUMNS
+    currency: str
+    fiscal_year_start_month: int
+    country: str
+    agencies_with_usage: int  # agencies with usage hours in the window
+
+
+def data_version(db: Database) -> tuple:
+    """Changes whenever anything a figure depends on changes: an upload, a setting, a profile."""
+    return db.fetchone(
+        "SELECT (SELECT coalesce(max(upload_id), 0) FROM uploads), (SELECT count(*) FROM uploads), "
+        "(SELECT coalesce(max(change_id), 0) FROM setting_changes), "
+        "(SELECT coalesce(max(change_id), 0) FROM category_profile_changes)",
+        name="data version",
+    )
+
+
+def usage_span(db: Database) -> tuple[date | None, date | None]:
+    """First and last usage dates in the data ((None, None) without usage)."""
+    return db.fetchone("SELECT min(usage_date), max(usage_date) FROM usage_daily", name="usage period")
+
+
+class SnapshotCache:
+    """The snapshots one process holds in memory (the `kept` most recently used), and the usage span.
+
+    One cache serves every session of a dashboard process (threads share it); the command line
+    makes its own. A snapshot that is not in memory is read from the database's snapshot store,
+    else built and stored. Entries are keyed by database file and data version, so a change to the
+    data is never answered from memory.
+    """
+
+    def __init__(self, kept: int = SNAPSHOTS_KEPT) -> None:
+        self._kept = kept
+        self._snapshots: OrderedDict[tuple, Snapshot] = OrderedDict()
+        self._lock = threading.Lock()  # held while building: a second session waits for the first's result
+        self._spans: dict[tuple, tuple[date | None, date | None]] = {}
+        self._spans_lock = threading.Lock()
+
+    def snapshot(self, db: Database, as_of: date | None, window_days: int) -> Snapshot | None:
+        """The snapshot of the window of `window_days` ending at `as_of` (None without an as-of date)."""
+        if as_of is None:
+            return None
+        version = data_version(db)
+        key = (str(db.path), version, as_of, window_days)
+        with self._lock:
+            if key in self._snapshots:
+                self._snapshots.move_to_end(key)
+                return self._snapshots[key]
+            window = Window(as_of, window_days)
+            built = _stored(db, version, window)
+            if built is None:
+                built = build_snapshot(db, version, window)
+                _store(db, built)
+            self._snapshots[key] = built
+            while len(self._snapshots) > self._kept:
+                self._snapshots.popitem(last=False)
+            return built
+
+    def usage_span(self, db: Database) -> tuple[date | None, date | None]:
+        """First and last usage dates, read once per data version."""
+        key = (str(db.path), data_version(db))
+        with self._spans_lock:
+            span = self._spans.get(key)
+        if span is None:
+            span = usage_span(db)
+            with self._spans_lock:
+                self._spans.clear()
+                self._spans[key] = span
+        return span
+
+    def forget(self) -> None:
+        """Drop everything held in memory (as a restarted process would; the stored snapshots remain)."""
+        with self._lock:
+            self._snapshots.clear()
+        with self._spans_lock:
+            self._spans.clear()
+
+
+# -- stored snapshots ------------------------------------------------------------------------------
+
+
+def _version_text(version: tuple) -> str:
+    return "-".join(str(part) for part in version)
+
+
+def _stored(db: Database, version: tuple, window: Window) -> Snapshot | None:
+    found = store.load(db, _version_text(version), window.as_of, window.window_days)
+    if found is None:
+        return None
+    tables, settings = found.tables, found.document
+    return Snapshot(
+        version,
+        window,
+        tables["assets"],
+        tables["lines"],
+        tables["flags"],
+        settings["currency"],
+        settings["fiscal_year_start_month"],
+        settings["country"],
+        settings["agencies_with_usage"],
+    )
+
+
+def _store(db: Database, snap: Snapshot) -> None:
+    """Keep the snapshot for a restarted process; older data versions are dropped (derived data only)."""
+    store.save(
+        db,
+        _version_text(snap.version),
+        snap.window.as_of,
+        snap.window.window_days,
+        {"assets": snap.assets, "lines": snap.lines, "flags": snap.flags},
+        {
+            "currency": snap.currency,
+            "fiscal_year_start_month": snap.fiscal_year_start_month,
+            "country": snap.country,
+            "agencies_with_usage": snap.agencies_with_usage,
+        },
+    )
+
+
+# -- building a snapshot ---------------------------------------------------------------------------
+
+
+def build_snapshot(db: Database, version: tuple, window: Window) -> Snapshot:
+    """Compute the snapshot of `window` on the database as it is (`version` is what the caller read)."""
+    settings = load_settings(db)
+    start_month = settings.fiscal_year_start_month
+    profiles = load_profiles(db) or {p.category: p for p in DEFAULT_PROFILES}
+    backend = ibis_backend(db)
+    per_asset = run_expr(
+        asset_utilisation(backend, window, country=settings.country, profiles=profiles), name="asset utilisation"
+    )
+    procurement = backend.table("procurement_lines")
+    lines = procurement.mutate(
+        fiscal_year=fiscal_year_expr(procurement.order_date, start_month).cast("int32"),
+        month=procurement.order_date.truncate("M"),
+        amount=procurement.total_amount.cast("float64"),
+    ).drop("extra")
+    links = asset_lines(backend).select(
+        "asset_id", line_agency_code="agency_code", line_ocid="ocid", line_po_number="po_number", line_line_no="line_no"
+    )
+    line_facts = procurement.select(
+        f_agency="agency_code",
+        f_ocid="ocid",
+        f_po="po_number",
+        f_line="line_no",
+        supplier="supplier",
+        order_date="order_date",
+        unit_price=procurement.unit_price.cast("float64"),
+        line_description="item_description",
+    )
+    joined = links.left_join(
+        line_facts,
+        [
+            links.line_agency_code == line_facts.f_agency,
+            links.line_ocid == line_facts.f_ocid,
+            links.line_po_number == line_facts.f_po,
+            links.line_line_no == line_facts.f_line,
+        ],
+    )
+    link_table = run_expr(
+        joined.select(
+            "asset_id", "line_ocid", "line_po_number", "line_line_no", "supplier", "order_date", "unit_price", "line_description"
+        ),
+        name="asset purchase lines",
+    )
+    coverage = run_expr(telemetry_coverage(backend, window), name="telemetry coverage")
+    assets = _join_arrow(_without_silent_telemetry(per_asset, coverage), link_table, "asset_id")
+    fy_source = pc.coalesce(assets.column("order_date"), assets.column("in_service_date"))
+    assets = assets.append_column("fiscal_year", fiscal_years(fy_source, start_month))
+    flags = compute_flags(db, as_of=window.as_of, window_days=window.window_days, per_asset=per_asset)
+    with_usage = db.scalar(
+        "SELECT count(DISTINCT a.agency_code) FROM assets a SEMI JOIN usage_daily u "
+        "ON u.asset_id = a.asset_id AND u.usage_date BETWEEN ? AND ? AND u.hours_used > 0",
+        [window.start, window.as_of],
+        name="agencies reporting usage",
+    )
+    return Snapshot(
+        version,
+        window,
+        assets,
+        run_expr(lines, name="procurement lines"),
+        flags,
+        settings.currency,
+        start_month,
+        settings.country,
+        with_usage,
+    )
+
+
+def _without_silent_telemetry(per_asset: pa.Table, coverage: pa.Table) -> pa.Table:
+    """Add `telemetry` (the agency reports usage for the asset's category) and blank what silence cannot tell.
+
+    An agency that sends no usage for a category is a data gap, not proof of idleness (NO_TELEMETRY):
+    its assets' available hours, utilisation and idleness are unknown, so the dashboard's roll-ups
+    leave them out instead of counting them as 0 % used and 100 % idle.
+    """
+    reported = {(r["agency_code"], r["category"]) for r in coverage.to_pylist() if r["reports_usage"]}
+    telemetry = pa.array(
+        [
+            (a, c) in reported
+            for a, c in zip(per_asset.column("agency_code").to_pylist(), per_asset.column("category").to_pylist())
+        ],
+        pa.bool_(),
+    )
+    table = per_asset.append_column("telemetry", telemetry)
+    for name in ("available_hours", "utilisation", "active_day_rate", "days_idle"):
+        column = table.column(name)
+        table = table.set_column(
+            table.column_names.index(name), name, pc.if_else(telemetry, column, pa.scalar(None, column.type))
+        )
+    idle = pc.and_(pc.fill_null(table.column("idle_candidate"), False), telemetry)
+    return table.set_column(table.column_names.index("idle_candidate"), "idle_candidate", idle)
+
+
+def _join_arrow(left: pa.Table, right: pa.Table, key: str) -> pa.Table:
+    joined = left.join(right, key, join_type="left outer")
+    order = pc.sort_indices(joined, [(key, "ascending")])
+    return joined.take(order)

@@ -1,0 +1,64 @@
+"""The snapshot store: Arrow tables and a small JSON document kept by data version and window.
+
+Derived data only (migration 004): a restarted dashboard reads what it computed before instead of
+computing it again, and deleting rows loses nothing. The store knows nothing of what the tables
+hold; tracker.engine.snapshots decides that. Each table is kept as one zstd-compressed Parquet blob.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tracker.store.db import Database
+
+TABLES = ("assets", "lines", "flags")  # the store's columns, one blob each
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What was stored for one key: the tables by name, and the document stored with them."""
+
+    tables: dict[str, pa.Table]
+    document: dict[str, Any]
+
+
+def load(db: Database, version: str, as_of: date, window_days: int) -> Stored | None:
+    """The tables stored for this data version and window, or None when there are none."""
+    row = db.fetchone(
+        "SELECT assets, lines, flags, settings FROM snapshots WHERE data_version = ? AND as_of = ? AND window_days = ?",
+        [version, as_of, window_days],
+        name="read snapshot",
+    )
+    if row is None:
+        return None
+    tables = {name: pq.read_table(io.BytesIO(blob)) for name, blob in zip(TABLES, row[:3])}
+    return Stored(tables, json.loads(row[3]))
+
+
+def save(
+    db: Database, version: str, as_of: date, window_days: int, tables: Mapping[str, pa.Table], document: Mapping[str, Any]
+) -> None:
+    """Keep the tables for this data version and window; those of other data versions are dropped."""
+    if set(tables) != set(TABLES):
+        raise ValueError(f"a snapshot stores exactly the tables {', '.join(TABLES)}, not {', '.join(sorted(tables))}")
+    with db.transaction():
+        db.execute("DELETE FROM snapshots WHERE data_version <> ?", [version], name="drop old snapshots")
+        db.execute(
+            "INSERT INTO snapshots VALUES (?, ?, ?, now(), ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [version, as_of, window_days, *(_parquet(tables[name]) for name in TABLES), json.dumps(dict(document))],
+            name="store snapshot",
+        )
+
+
+def _parquet(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue()

@@ -1,0 +1,126 @@
+"""The dashboard's filters, what they offer, and how a table is narrowed by them.
+
+Filters are applied here, in the core, so that the exports and the charts agree with what is on
+screen, and so that agency scoping, when the caller passes it, cannot be bypassed by a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, check_window_days, fiscal_year
+from tracker.store.settings import load_settings
+from tracker.views.source import Source
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed the dashboard to. Empty tuples mean "all"."""
+
+    agencies: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    suppliers: tuple[str, ...] = ()
+    fiscal_years: tuple[int, ...] = ()
+    as_of: date | None = None
+    window_days: int = DEFAULT_WINDOW_DAYS
+    scope_agency: str | None = None  # the only agency the reader may see (an agency user); None: all
+
+    def __post_init__(self) -> None:
+        check_window_days(self.window_days)
+
+    @property
+    def active(self) -> dict[str, tuple]:
+        """The narrowing filters that are set (for the "active filters" line and exports)."""
+        return {
+            name: value
+            for name, value in (
+                ("agencies", self.agencies),
+                ("categories", self.categories),
+                ("suppliers", self.suppliers),
+                ("fiscal_years", self.fiscal_years),
+            )
+            if value
+        }
+
+
+@dataclass(frozen=True)
+class FindingFilters:
+    """The Flags page's own narrowing, on top of the shared Filters."""
+
+    rules: tuple[str, ...] = ()
+    severities: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+
+def _mask(table: pa.Table, column: str, values: tuple) -> pa.ChunkedArray | None:
+    if not values or column not in table.column_names:
+        return None
+    return pc.is_in(table.column(column), value_set=pa.array(list(values), table.schema.field(column).type))
+
+
+def filter_table(table: pa.Table, filters: Filters, *, columns: dict[str, str] | None = None) -> pa.Table:
+    """Rows of `table` that pass the filters; a filter on a column the table lacks does not apply."""
+    names = {"agencies": "agency_code", "categories": "category", "suppliers": "supplier", "fiscal_years": "fiscal_year"} | (
+        columns or {}
+    )
+    mask = None
+    if filters.scope_agency is not None:  # the reader's scope holds whatever else is asked for
+        if "agency_code" not in table.column_names:
+            return table.slice(0, 0)
+        mask = pc.equal(table.column("agency_code"), filters.scope_agency)
+    for attribute, column in names.items():
+        m = _mask(table, column, getattr(filters, attribute))
+        if m is not None:
+            mask = m if mask is None else pc.and_(mask, m)
+    return table if mask is None else table.filter(pc.fill_null(mask, False))
+
+
+# -- filter options ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    agencies: dict[str, str]  # code -> name (or code)
+    categories: list[str]
+    suppliers: list[str]
+    fiscal_years: list[int]
+    usage_first: date | None
+    usage_last: date | None
+
+
+def filter_options(source: Source, scope_agency: str | None = None) -> FilterOptions:
+    """What the filters offer; an agency reader is offered their own agency only."""
+    db = source.db
+    names = dict(
+        db.fetchall(
+            "SELECT agency_code, coalesce(max(agency_name), agency_code) FROM ("
+            " SELECT agency_code, agency_name FROM agencies UNION ALL SELECT agency_code, agency_name FROM procurement_lines"
+            " UNION ALL SELECT agency_code, NULL FROM assets) GROUP BY agency_code ORDER BY agency_code",
+            name="agency names",
+        )
+    )
+    categories = [
+        r[0]
+        for r in db.fetchall(
+            "SELECT DISTINCT category FROM (SELECT category FROM assets UNION SELECT category FROM procurement_lines) "
+            "ORDER BY category",
+            name="categories",
+        )
+    ]
+    suppliers = [
+        r[0]
+        for r in db.fetchall(
+            "SELECT DISTINCT supplier FROM procurement_lines WHERE supplier IS NOT NULL ORDER BY supplier", name="suppliers"
+        )
+    ]
+    start_month = load_settings(db).fiscal_year_start_month
+    months = db.fetchall("SELECT DISTINCT year(order_date), month(order_date) FROM procurement_lines", name="order months")
+    years = sorted({fiscal_year(date(y, m, 1), start_month) for y, m in months})
+    first, last = source.usage_span()
+    if scope_agency is not None:
+        names = {code: name for code, name in names.items() if code == scope_agency}
+    return FilterOptions(names, categories, suppliers, years, first, last)
