@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import subprocess
@@ -443,7 +444,7 @@ def test_cli_asks_twice_when_no_password_is_in_the_environment(tmp_path, monkeyp
     db = str(tmp_path / "cli.duckdb")
     typed = iter([PASSWORD, PASSWORD + "x", PASSWORD, PASSWORD])
     prompts: list[str] = []
-    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: prompts.append(prompt) or next(typed))
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: prompts.append(prompt) or next(typed))
     code, _, err = tracker_cli("--db", db, "users", "add", "eve", "--role", "auditor")
     assert code == 1 and "not the same" in err
     assert tracker_cli("--db", db, "--lang", "zh", "users", "add", "eve", "--role", "auditor")[0] == 0
