@@ -1,0 +1,166 @@
+"""Access limits at their edges: name and password lengths, the lock after failed logins, its end,
+the idle timeout, and what each role reaches. Each limit is tested at the edge and on both sides."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from tracker.access import auth
+from tracker.text.errors import AuthError, ScopeError
+
+PASSWORD = "correct-horse-battery-9"
+WRONG = "wrong-guess-password-1"
+T0 = datetime(2026, 3, 2, 9, 0, 0)
+
+
+def _no_wait(_seconds: float) -> None:
+    return None
+
+
+def _login(db, name: str, password: str, now: datetime = T0):
+    return auth.authenticate(db, name, password, now=now, sleep=_no_wait)
+
+
+def _refused(db, name: str, password: str, now: datetime = T0) -> str:
+    with pytest.raises(AuthError) as refused:
+        _login(db, name, password, now)
+    return refused.value.key
+
+
+@pytest.mark.parametrize(
+    "username, accepted",
+    [
+        ("bob", True),  # three characters: the shortest name
+        ("bo", False),
+        ("a" * 64, True),  # 64: the longest
+        ("a" * 65, False),
+        ("li.wei@agency.gov.cn", True),
+    ],
+)
+def test_user_name_length(db, username, accepted):
+    if accepted:
+        assert auth.create_user(db, username, PASSWORD, "auditor", actor="root").username == username
+    else:
+        with pytest.raises(AuthError) as refused:
+            auth.create_user(db, username, PASSWORD, "auditor", actor="root")
+        assert refused.value.key == "auth.bad_username"
+        assert not auth.has_users(db)
+
+
+@pytest.mark.parametrize(
+    "password, accepted",
+    [
+        ("0123456789", True),  # exactly the minimum of ten characters
+        ("012345678", False),  # nine
+        ("  012345678  ", False),  # nine once the surrounding spaces are dropped
+        ("  0123456789  ", True),
+    ],
+)
+def test_password_length(db, password, accepted):
+    if accepted:
+        auth.create_user(db, "carol", password, "auditor", actor="root")
+        assert _login(db, "carol", password).username == "carol"
+    else:
+        with pytest.raises(AuthError) as refused:
+            auth.create_user(db, "carol", password, "auditor", actor="root")
+        assert refused.value.key == "auth.password_too_short"
+        assert "10" in refused.value.text("en") and "10" in refused.value.text("zh")
+
+
+def test_four_failures_do_not_lock_the_fifth_does(db):
+    auth.create_user(db, "alice", PASSWORD, "finance", actor="root")
+    assert auth.LOCK_AFTER_FAILURES == 5
+    for _ in range(4):
+        assert _refused(db, "alice", WRONG) == "auth.bad_credentials"
+    assert _login(db, "alice", PASSWORD).username == "alice"  # four in a row: not locked, and the count starts again
+    for _ in range(4):
+        _refused(db, "alice", WRONG)
+    assert _refused(db, "alice", WRONG) == "auth.bad_credentials"  # the fifth is refused as wrong, then locks
+    assert _refused(db, "alice", PASSWORD, T0 + timedelta(seconds=1)) == "auth.locked"
+
+
+def test_the_lock_lasts_exactly_fifteen_minutes_and_counts_minutes_up(db):
+    auth.create_user(db, "alice", PASSWORD, "finance", actor="root")
+    for _ in range(5):
+        _refused(db, "alice", WRONG)
+    assert auth.LOCK_MINUTES == 15
+    with pytest.raises(AuthError) as last_second:
+        _login(db, "alice", PASSWORD, T0 + timedelta(minutes=14, seconds=59))
+    assert last_second.value.key == "auth.locked" and "1 minute" in last_second.value.text("en")
+    with pytest.raises(AuthError) as early:
+        _login(db, "alice", PASSWORD, T0 + timedelta(seconds=30))
+    assert "15 minutes" in early.value.text("en")  # 14.5 minutes left: rounded up
+    assert _login(db, "alice", PASSWORD, T0 + timedelta(minutes=15)).username == "alice"
+
+
+@pytest.mark.parametrize(
+    "idle, expired",
+    [
+        (timedelta(0), False),
+        (timedelta(minutes=29, seconds=59), False),
+        (timedelta(minutes=30), True),
+        (timedelta(minutes=30, seconds=1), True),
+    ],
+)
+def test_idle_timeout_edge(idle, expired):
+    assert auth.session_expired(T0, T0 + idle) is expired
+
+
+@pytest.mark.parametrize("role", auth.ROLES)
+def test_each_role_reaches_exactly_its_pages_and_actions(role):
+    user = auth.User("someone", role, "A001" if role == "agency" else None, None)
+    expected_pages = {
+        "admin": set(auth.PAGES),
+        "finance": {"overview", "explore", "findings", "data"},
+        "auditor": {"overview", "explore", "findings"},
+        "agency": {"overview", "explore", "upload"},
+    }[role]
+    expected_actions = {
+        "admin": set(auth.ALL_ACTIONS),
+        "finance": {"export"},
+        "auditor": {"review", "export"},
+        "agency": {"upload"},
+    }[role]
+    assert set(auth.ROLE_PAGES[role]) == expected_pages
+    assert {a for a in auth.ALL_ACTIONS if auth.can(user, a)} == expected_actions
+    for action in auth.ALL_ACTIONS:
+        if action in expected_actions:
+            auth.require(user, action)
+            assert auth.acting(user, action) == "someone"
+        else:
+            with pytest.raises(ScopeError):
+                auth.require(user, action)
+            with pytest.raises(ScopeError):
+                auth.acting(user, action)
+    with pytest.raises(ValueError):
+        auth.can(user, "launch")
+    assert auth.acting("cli:root", "settings") == "cli:root"  # the command line acts as the file's owner
+
+
+def test_scope_is_the_agency_users_own_agency_only():
+    agency_user = auth.User("a", "agency", "A001", None)
+    assert auth.agency_scope(agency_user) == "A001"
+    assert auth.upload_agency(agency_user, None) == "A001"
+    assert auth.upload_agency(agency_user, "A001") == "A001"
+    with pytest.raises(ScopeError):
+        auth.upload_agency(agency_user, "A002")
+    for role in ("admin", "finance", "auditor"):
+        other = auth.User("b", role, None, None)
+        assert auth.agency_scope(other) is None
+        assert auth.upload_agency(other, "A002") == "A002" and auth.upload_agency(other, None) is None
+    assert auth.upload_agency("cli:root", "A003") == "A003"
+
+
+def test_the_last_active_administrator_stays_even_when_another_is_disabled(db):
+    auth.create_user(db, "boss", PASSWORD, "admin", actor="root")
+    auth.create_user(db, "deputy", PASSWORD, "admin", actor="root")
+    auth.disable_user(db, "deputy", actor="boss")
+    auth.disable_user(db, "deputy", actor="boss")  # already disabled: nothing to do
+    with pytest.raises(AuthError) as refused:
+        auth.disable_user(db, "boss", actor="boss")
+    assert refused.value.key == "auth.last_admin"
+    auth.create_user(db, "clerk", PASSWORD, "finance", actor="root")
+    auth.disable_user(db, "clerk", actor="boss")  # not an administrator: no such limit
+    assert {u["username"]: u["disabled"] for u in auth.list_users(db)} == {"boss": False, "clerk": True, "deputy": True}
