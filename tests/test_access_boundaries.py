@@ -164,3 +164,29 @@ def test_the_last_active_administrator_stays_even_when_another_is_disabled(db):
     auth.create_user(db, "clerk", PASSWORD, "finance", actor="root")
     auth.disable_user(db, "clerk", actor="boss")  # not an administrator: no such limit
     assert {u["username"]: u["disabled"] for u in auth.list_users(db)} == {"boss": False, "clerk": True, "deputy": True}
+
+
+# -- the audit trail -------------------------------------------------------------------------------
+def test_audit_list_limit_edges(db):
+    from tracker.store import audit
+
+    for n in range(3):
+        audit.record(db, "alice", "logout", details={"n": n})
+    ids = lambda limit: audit.audit_table(db, limit=limit).column("entry_id").to_pylist()  # noqa: E731
+    assert ids(0) == []
+    assert ids(1) == [3]  # the newest
+    assert ids(3) == ids(4) == ids(None) == [3, 2, 1]
+    for bad in (-1, True, 1.5, "2"):
+        with pytest.raises(ValueError):
+            audit.audit_table(db, limit=bad)
+
+
+def test_audit_chain_starts_at_genesis_and_a_lone_entry_verifies(db):
+    from tracker.store import audit
+
+    assert audit.head(db) is None and audit.verify(db) == []
+    entry = audit.record(db, "alice", "logout", "alice", {"reason": "idle"})
+    assert audit.verify(db) == [] and audit.head(db)[0] == entry
+    assert db.scalar("SELECT prev_hash FROM audit_log") == "0" * 64
+    db.execute("UPDATE audit_log SET prev_hash = ?", ["1" * 64])
+    assert len(audit.verify(db)) == 2  # the start is wrong, and the entry no longer matches its hash
