@@ -9,6 +9,7 @@ import pytest
 
 from tracker.access import auth
 from tracker.text.errors import AuthError, ScopeError
+from tracker.text.i18n import MESSAGES
 
 PASSWORD = "correct-horse-battery-9"
 WRONG = "wrong-guess-password-1"
@@ -130,8 +131,12 @@ def test_each_role_reaches_exactly_its_pages_and_actions(role):
             auth.require(user, action)
             assert auth.acting(user, action) == "someone"
         else:
-            with pytest.raises(ScopeError):
+            with pytest.raises(ScopeError) as refused:
                 auth.require(user, action)
+            for lang, index in (("en", 0), ("zh", 1)):  # the refusal names the role and the action, as words
+                text = refused.value.text(lang)
+                assert MESSAGES[f"auth.role.{role}"][index] in text, text
+                assert MESSAGES[f"auth.action.{action}"][index] in text, text
             with pytest.raises(ScopeError):
                 auth.acting(user, action)
     with pytest.raises(ValueError):
@@ -144,8 +149,10 @@ def test_scope_is_the_agency_users_own_agency_only():
     assert auth.agency_scope(agency_user) == "A001"
     assert auth.upload_agency(agency_user, None) == "A001"
     assert auth.upload_agency(agency_user, "A001") == "A001"
-    with pytest.raises(ScopeError):
+    with pytest.raises(ScopeError) as refused:
         auth.upload_agency(agency_user, "A002")
+    assert refused.value.key == "auth.not_your_agency"
+    assert "A002" in refused.value.text("en") and "A002" in refused.value.text("zh")
     for role in ("admin", "finance", "auditor"):
         other = auth.User("b", role, None, None)
         assert auth.agency_scope(other) is None
@@ -190,3 +197,16 @@ def test_audit_chain_starts_at_genesis_and_a_lone_entry_verifies(db):
     assert db.scalar("SELECT prev_hash FROM audit_log") == "0" * 64
     db.execute("UPDATE audit_log SET prev_hash = ?", ["1" * 64])
     assert len(audit.verify(db)) == 2  # the start is wrong, and the entry no longer matches its hash
+
+
+def test_an_unknown_name_is_logged_cut_to_64_characters(db):
+    from tracker.store.audit import audit_table
+
+    for name in ("x" * 64, "y" * 65):
+        assert _refused(db, name, WRONG) == "auth.bad_credentials"
+        with pytest.raises(AuthError):
+            auth.user_for_identity(db, name.upper().replace("X", "Z").replace("Y", "W") + "@sso")
+    failed = [(e["actor"], e["target"]) for e in reversed(audit_table(db).to_pylist()) if e["action"] == "login_failed"]
+    sso_64 = ("z" * 64 + "@sso")[:64]
+    sso_65 = ("w" * 65 + "@sso")[:64]
+    assert failed == [("anonymous", "x" * 64), (sso_64, sso_64), ("anonymous", "y" * 64), (sso_65, sso_65)]
