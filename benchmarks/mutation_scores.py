@@ -1,11 +1,13 @@
 """Mutation score per module from mutmut's stored results (run from the checkout, after benchmarks/mutation.sh).
 
-Mutants listed in benchmarks/mutation_equivalent.txt (one name a line, `# reason` after it) cannot
-change behaviour; they are left out of the score and counted apart.
+Mutants listed in benchmarks/mutation_equivalent.txt (one name or glob pattern a line, `# reason` after
+it) are left out of the score and counted apart: mutants that cannot change behaviour, and mutants of
+functions that run only while a module is imported, before mutmut switches a mutant on.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -32,7 +34,8 @@ def main() -> int:
         if "__mutmut_" not in name:
             continue
         module = name.split(".x_")[0].split(".xǁ")[0]
-        by_module[module]["equivalent" if name in equivalent and status == "survived" else status] += 1
+        excluded = status == "survived" and any(fnmatch.fnmatchcase(name, pattern) for pattern in equivalent)
+        by_module[module]["equivalent" if excluded else status] += 1
     print(f"{'module':40} {'mutants':>7} {'killed':>7} {'survived':>8} {'equiv.':>6} {'other':>5} {'score':>6}")
     for module, counts in sorted(by_module.items()):
         total = sum(counts.values())

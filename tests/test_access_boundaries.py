@@ -139,7 +139,7 @@ def test_each_role_reaches_exactly_its_pages_and_actions(role):
                 assert MESSAGES[f"auth.action.{action}"][index] in text, text
             with pytest.raises(ScopeError):
                 auth.acting(user, action)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="launch"):
         auth.can(user, "launch")
     assert auth.acting("cli:root", "settings") == "cli:root"  # the command line acts as the file's owner
 

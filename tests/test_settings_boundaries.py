@@ -94,6 +94,9 @@ def test_a_save_with_one_value_past_the_edge_stores_none_of_them(db):
         "currency": "EUR",
         "fiscal_year_start_month": "12",
     }
+    assert (load_settings(db)["currency"], load_settings(db)["fiscal_year_start_month"]) == ("EUR", "12")
+    changes = [(h["old_value"], h["new_value"], h["changed_by"]) for h in setting_history(db, "currency")]
+    assert changes == [("CNY", "EUR", "alice")]  # the value before is the default, as nothing was stored
 
 
 @pytest.mark.parametrize(
