@@ -210,3 +210,32 @@ def test_an_unknown_name_is_logged_cut_to_64_characters(db):
     sso_64 = ("z" * 64 + "@sso")[:64]
     sso_65 = ("w" * 65 + "@sso")[:64]
     assert failed == [("anonymous", "x" * 64), (sso_64, sso_64), ("anonymous", "y" * 64), (sso_65, sso_65)]
+
+
+def test_a_refused_identity_is_logged_with_the_reason(db):
+    from tracker.store.audit import audit_table
+
+    auth.create_user(db, "boss", PASSWORD, "admin", actor="root")
+    auth.create_user(db, "li.wei@agency.gov.cn", PASSWORD, "auditor", actor="root")
+    auth.disable_user(db, "li.wei@agency.gov.cn", actor="boss")
+    for email, key in (
+        ("nobody@agency.gov.cn", "auth.sso_unknown"),
+        ("Li.Wei@agency.gov.cn", "auth.disabled"),
+        ("", "auth.sso_unknown"),
+    ):
+        with pytest.raises(AuthError) as refused:
+            auth.user_for_identity(db, email, provider="oidc")
+        assert refused.value.key == key
+    failed = [e for e in reversed(audit_table(db).to_pylist()) if e["action"] == "login_failed"]
+    assert [(e["actor"], e["target"]) for e in failed] == [
+        ("nobody@agency.gov.cn", "nobody@agency.gov.cn"),
+        ("li.wei@agency.gov.cn", "li.wei@agency.gov.cn"),
+        ("anonymous", None),
+    ]
+    import json
+
+    assert [json.loads(e["details"]) for e in failed] == [
+        {"reason": "sso_unknown", "provider": "oidc"},
+        {"reason": "disabled", "provider": "oidc"},
+        {"reason": "sso_unknown", "provider": "oidc"},
+    ]

@@ -486,6 +486,28 @@ CASES = [
         check_sql="SELECT list(usage_date ORDER BY usage_date) FROM usage_daily WHERE upload_id = (SELECT max(upload_id) FROM uploads)",
         check_value=([dt.date(2025, 4, 3), dt.date(2025, 6, 5)],),
     ),
+    case(  # 25 can only be a day: the column is month first
+        "month-first-dates-accepted",
+        lambda p: usage_csv(p, [["PC-1", "01/25/2025", "1"], ["PC-1", "02/03/2025", "1"]]),
+        accepted=2,
+        check_sql="SELECT list(usage_date ORDER BY usage_date) FROM usage_daily WHERE upload_id = (SELECT max(upload_id) FROM uploads)",
+        check_value=([dt.date(2025, 1, 25), dt.date(2025, 2, 3)],),
+    ),
+    case(  # two-digit years: 00-69 are 2000s, 70-99 1900s (then before 1980: implausible)
+        "two-digit-year-69-is-2069",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "100", "12/25/69"]]),
+        kind="assets",
+        accepted=1,
+        check_sql="SELECT purchase_date FROM assets WHERE asset_id = 'PC-9'",
+        check_value=(dt.date(2069, 12, 25),),
+    ),
+    case(
+        "two-digit-year-70-is-1970",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "100", "12/25/70"]]),
+        kind="assets",
+        rows=((2, "purchase_date", "row.implausible_date"),),
+        mentions=("12/25/70",),
+    ),
     case(
         "mixed-day-first-and-month-first",
         lambda p: usage_csv(p, [["PC-1", "25/03/2025", "1"], ["PC-1", "03/25/2025", "1"]]),
