@@ -39,14 +39,21 @@ def main() -> int:
     print(f"{'module':40} {'mutants':>7} {'killed':>7} {'survived':>8} {'equiv.':>6} {'other':>5} {'score':>6}")
     for module, counts in sorted(by_module.items()):
         total = sum(counts.values())
-        killed, survived, equiv = counts["killed"], counts["survived"], counts["equivalent"]
+        killed, survived, equiv = (
+            counts["killed"] + counts["timeout"],
+            counts["survived"],
+            counts["equivalent"],
+        )  # a timeout is caught
         other = total - killed - survived - equiv
         judged = killed + survived
         score = f"{100 * killed / judged:5.1f}%" if judged else "  —"
         print(f"{module:40} {total:7} {killed:7} {survived:8} {equiv:6} {other:5} {score:>6}")
         if other:
             print(
-                "    " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k not in ("killed", "survived", "equivalent"))
+                "    "
+                + ", ".join(
+                    f"{k} {v}" for k, v in sorted(counts.items()) if k not in ("killed", "timeout", "survived", "equivalent")
+                )
             )
     return 0
 
