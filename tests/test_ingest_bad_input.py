@@ -485,6 +485,28 @@ CASES = [
         check_sql="SELECT list(usage_date ORDER BY usage_date) FROM usage_daily WHERE upload_id = (SELECT max(upload_id) FROM uploads)",
         check_value=([dt.date(2025, 4, 3), dt.date(2025, 6, 5)],),
     ),
+    case(  # 25 can only be a day: the column is month first
+        "month-first-dates-accepted",
+        lambda p: usage_csv(p, [["PC-1", "01/25/2025", "1"], ["PC-1", "02/03/2025", "1"]]),
+        accepted=2,
+        check_sql="SELECT list(usage_date ORDER BY usage_date) FROM usage_daily WHERE upload_id = (SELECT max(upload_id) FROM uploads)",
+        check_value=([dt.date(2025, 1, 25), dt.date(2025, 2, 3)],),
+    ),
+    case(  # two-digit years: 00-69 are 2000s, 70-99 1900s (then before 1980: implausible)
+        "two-digit-year-69-is-2069",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "100", "12/25/69"]]),
+        kind="assets",
+        accepted=1,
+        check_sql="SELECT purchase_date FROM assets WHERE asset_id = 'PC-9'",
+        check_value=(dt.date(2069, 12, 25),),
+    ),
+    case(
+        "two-digit-year-70-is-1970",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "100", "12/25/70"]]),
+        kind="assets",
+        rows=((2, "purchase_date", "row.implausible_date"),),
+        mentions=("12/25/70",),
+    ),
     case(
         "mixed-day-first-and-month-first",
         lambda p: usage_csv(p, [["PC-1", "25/03/2025", "1"], ["PC-1", "03/25/2025", "1"]]),
@@ -497,6 +519,85 @@ CASES = [
         kind="assets",
         rows=((2, "purchase_date", "row.implausible_date"),),
         mentions=("purchase_date", "1975-05-01"),
+    ),
+    # the plausible range is 1980-01-01 up to, not including, 2101-01-01: each edge and its neighbour
+    case(
+        "date-2101-01-01-implausible",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "100", "2101-01-01"]]),
+        kind="assets",
+        rows=((2, "purchase_date", "row.implausible_date"),),
+        mentions=("purchase_date", "2101-01-01"),
+    ),
+    case(
+        "date-2100-12-31-accepted",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "100", "2100-12-31"]]),
+        kind="assets",
+        accepted=1,
+        check_sql="SELECT purchase_date FROM assets WHERE asset_id = 'PC-9'",
+        check_value=(dt.date(2100, 12, 31),),
+    ),
+    case(
+        "date-1980-01-01-accepted",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "100", "1980-01-01"]]),
+        kind="assets",
+        accepted=1,
+        check_sql="SELECT purchase_date FROM assets WHERE asset_id = 'PC-9'",
+        check_value=(dt.date(1980, 1, 1),),
+    ),
+    case(
+        "date-1979-12-31-implausible",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "100", "1979-12-31"]]),
+        kind="assets",
+        rows=((2, "purchase_date", "row.implausible_date"),),
+        mentions=("1979-12-31",),
+    ),
+    case(
+        "date-text-column-2101-01-01-implausible",  # a column the engine does not type itself (a Chinese date beside it)
+        lambda p: assets_csv(
+            p, [["PC-8", "A001", "laptop", "100", "2024年1月2日"], ["PC-9", "A001", "laptop", "100", "2101-01-01"]]
+        ),
+        kind="assets",
+        rows=((3, "purchase_date", "row.implausible_date"),),
+        mentions=("2101-01-01",),
+    ),
+    case(
+        "date-text-column-2100-12-31-accepted",
+        lambda p: assets_csv(
+            p, [["PC-8", "A001", "laptop", "100", "2024年1月2日"], ["PC-9", "A001", "laptop", "100", "2100-12-31"]]
+        ),
+        kind="assets",
+        accepted=2,
+        check_sql="SELECT purchase_date FROM assets WHERE asset_id = 'PC-9'",
+        check_value=(dt.date(2100, 12, 31),),
+    ),
+    case(
+        "session-start-1979-12-31-implausible",
+        lambda p: csv_file(p, SESSION_HEADER, [["PC-1", "1979-12-31 23:00", "1980-01-01 01:00"]]),
+        rows=((2, "start_time", "row.implausible_date"),),
+        mentions=("1979-12-31",),
+    ),
+    case(
+        "session-from-1980-01-01-accepted",
+        lambda p: csv_file(p, SESSION_HEADER, [["PC-1", "1980-01-01 00:00", "1980-01-01 01:30"]]),
+        accepted=1,
+        check_sql="SELECT hours_used FROM usage_daily WHERE usage_date = DATE '1980-01-01'",
+        check_value=(1.5,),
+    ),
+    case(
+        "session-on-2101-01-01-implausible",
+        lambda p: csv_file(p, SESSION_HEADER, [["PC-1", "2101-01-01 00:00", "2101-01-01 01:00"]]),
+        rows=((2, "start_time", "row.implausible_date"), (2, "end_time", "row.implausible_date")),
+        mentions=("2101-01-01",),
+    ),
+    case(
+        "usage-today-accepted",
+        lambda p: usage_csv(p, [["PC-1", TODAY.isoformat(), "1"]]),
+        accepted=1,
+    ),
+    case(
+        "usage-tomorrow-is-future",
+        lambda p: usage_csv(p, [["PC-1", (TODAY + dt.timedelta(days=1)).isoformat(), "1"]]),
+        rows=((2, "usage_date", "row.future_date"),),
     ),
     case(
         "future-usage-date",
@@ -557,6 +658,47 @@ CASES = [
         mentions=("quantity",),
     ),
     case(
+        "quantity-1-accepted",
+        lambda p: proc_csv(p, PROC_HEADER, [PROC_ROW[:4] + ["1"] + PROC_ROW[5:]]),
+        kind="procurement",
+        accepted=1,
+        check_sql="SELECT quantity FROM procurement_lines WHERE po_number = 'PO-9'",
+        check_value=(1,),
+    ),
+    case(
+        "amount-0-accepted",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "0", "2024-01-01"]]),
+        kind="assets",
+        accepted=1,
+        check_sql="SELECT purchase_cost FROM assets WHERE asset_id = 'PC-9'",
+        check_value=(Decimal("0.00"),),
+    ),
+    case(
+        "amount-minus-0.01",
+        lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "-0.01", "2024-01-01"]]),
+        kind="assets",
+        rows=((2, "purchase_cost", "row.negative"),),
+        mentions=("-0.01",),
+    ),
+    case(  # 2 × 4,999 = 9,998: 10,098 differs by 100, within 1 % of 10,098 (+ half a cent); 10,099 by 101, not
+        "total-at-the-1pct-edge-accepted",
+        lambda p: proc_csv(p, PROC_HEADER + ["total_amount"], [PROC_ROW + ["10098"]]),
+        kind="procurement",
+        accepted=1,
+    ),
+    case(
+        "total-just-past-the-1pct-edge",
+        lambda p: proc_csv(p, PROC_HEADER + ["total_amount"], [PROC_ROW + ["10099"]]),
+        kind="procurement",
+        rows=((2, "total_amount", "row.total_mismatch"),),
+    ),
+    case(
+        "delivery-on-the-order-date-accepted",
+        lambda p: proc_csv(p, PROC_HEADER + ["delivery_date"], [PROC_ROW + ["2024-03-01"]]),
+        kind="procurement",
+        accepted=1,
+    ),
+    case(
         "quantity-2.5",
         lambda p: proc_csv(p, PROC_HEADER, [PROC_ROW[:4] + ["2.5"] + PROC_ROW[5:]]),
         kind="procurement",
@@ -597,6 +739,55 @@ CASES = [
         rows=((2, "hours_used", "row.negative"),),
         mentions=("-2",),
     ),
+    # hours run from 0 to 24 inclusive, minutes from 0 to 1,440: each edge and just beyond it
+    case(
+        "hours-minus-0.5",
+        lambda p: usage_csv(p, [["PC-1", "2025-01-02", "-0.5"]]),
+        rows=((2, "hours_used", "row.negative"),),
+        mentions=("-0.5",),
+    ),
+    case(
+        "hours-0-and-24-accepted",
+        lambda p: usage_csv(p, [["PC-1", "2025-02-03", "0"], ["PC-2", "2025-02-03", "24"]]),
+        accepted=2,
+        check_sql="SELECT list(hours_used ORDER BY asset_id) FROM usage_daily WHERE usage_date = DATE '2025-02-03'",
+        check_value=([0.0, 24.0],),
+    ),
+    case(
+        "hours-24.01",
+        lambda p: usage_csv(p, [["PC-1", "2025-01-02", "24.01"]]),
+        rows=((2, "hours_used", "row.hours_over_24"),),
+        mentions=("24.01",),
+    ),
+    case(
+        "hours-text-column-minus-0.5",  # one unreadable value makes it a text column: the same checks apply
+        lambda p: usage_csv(p, [["PC-1", "2025-01-02", "eight"], ["PC-1", "2025-01-03", "-0.5"]]),
+        rows=((2, "hours_used", "row.bad_number"), (3, "hours_used", "row.negative")),
+    ),
+    case(
+        "hours-text-column-24-accepted-24.01-not",
+        lambda p: usage_csv(p, [["PC-1", "2025-01-02", "24,0"], ["PC-1", "2025-01-03", "24"], ["PC-1", "2025-01-04", "24.01"]]),
+        rows=((2, "hours_used", "row.bad_number"), (4, "hours_used", "row.hours_over_24")),
+    ),
+    case(
+        "minutes-minus-0.5",
+        lambda p: csv_file(p, ["asset_id", "usage_date", "minutes_used"], [["PC-1", "2025-01-02", "-0.5"]]),
+        rows=((2, "minutes_used", "row.negative"),),
+    ),
+    case(
+        "minutes-0-and-1440-accepted",
+        lambda p: csv_file(
+            p, ["asset_id", "usage_date", "minutes_used"], [["PC-1", "2025-02-03", "0"], ["PC-2", "2025-02-03", "1440"]]
+        ),
+        accepted=2,
+        check_sql="SELECT list(hours_used ORDER BY asset_id) FROM usage_daily WHERE usage_date = DATE '2025-02-03'",
+        check_value=([0.0, 24.0],),
+    ),
+    case(
+        "minutes-1440.5",
+        lambda p: csv_file(p, ["asset_id", "usage_date", "minutes_used"], [["PC-1", "2025-01-02", "1440.5"]]),
+        rows=((2, "minutes_used", "row.minutes_over_day"),),
+    ),
     case(
         "non-numeric-hours",
         lambda p: usage_csv(p, [["PC-1", "2025-01-02", "eight"]]),
@@ -625,6 +816,18 @@ CASES = [
         lambda p: csv_file(p, SESSION_HEADER, SESSION_ROWS_OK + [["PC-1", "2025-03-02 10:00", "2025-03-02 09:00"]]),
         rows=((3, "end_time", "row.end_before_start"),),
         mentions=("2025-03-02",),
+    ),
+    case(
+        "session-of-exactly-366-days-accepted",
+        lambda p: csv_file(p, SESSION_HEADER, [["PC-2", "2023-01-01 00:00", "2024-01-02 00:00"]]),
+        accepted=1,
+        check_sql="SELECT count(*), sum(hours_used) FROM usage_daily WHERE asset_id = 'PC-2' AND usage_date < DATE '2024-01-02'",
+        check_value=(366, 366 * 24.0),
+    ),
+    case(
+        "session-366-days-and-a-minute",
+        lambda p: csv_file(p, SESSION_HEADER, [["PC-1", "2023-01-01 00:00", "2024-01-02 00:01"]]),
+        rows=((2, "end_time", "row.session_too_long"),),
     ),
     case(
         "session-longer-than-366-days",
@@ -771,6 +974,18 @@ CASES = [
         kind="assets",
         rows=((3, "处置日期", "row.disposal_before_service"),),
         mentions=("2023-12-31", "2024-02-01"),
+    ),
+    case(
+        "disposal-on-the-in-service-date-accepted",
+        lambda p: assets_csv(
+            p,
+            asset_with(["in_service_date", "disposal_date"], ["2024-02-01", "2024-02-01"])[1],
+            header=ASSET_HEADER + ["in_service_date", "disposal_date"],
+        ),
+        kind="assets",
+        accepted=2,
+        check_sql="SELECT disposal_date FROM assets WHERE asset_id = 'PC-9'",
+        check_value=(dt.date(2024, 2, 1),),
     ),
     # --- spreadsheet and columnar formats -----------------------------------------------------------
     case(

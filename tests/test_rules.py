@@ -34,6 +34,14 @@ PO-UR,2,A1,Lenovo,Laptop,laptop,3,5000,2025-10-20,2025-11-02
 PO-UR,3,A1,Lenovo,Laptop,laptop,2,5000,2025-01-20,2025-02-01
 PO-BD,1,A1,Dell,Desktop,desktop,5,4000,2025-09-01,
 PO-BD2,1,A2,Dell,Desktop,desktop,5,4000,2025-09-01,
+PO-BD3,1,A3,Dell,Desktop,desktop,5,4000,2025-09-01,
+PO-BD4,1,A4,Dell,Desktop,desktop,5,4000,2025-09-01,
+PO-BD5,1,A5,Dell,Desktop,desktop,5,4000,2025-09-01,
+PO-BD6,1,A6,Dell,Desktop,desktop,5,4000,2025-09-01,
+PO-BD7,1,A7,Dell,Desktop,desktop,5,4000,2025-09-01,
+PO-BD8,1,A8,Dell,Desktop,desktop,2,4000,2025-09-01,
+PO-BD9,1,A9,Dell,Desktop,desktop,5,4000,2025-04-01,
+PO-BD9,2,A9,Dell,Desktop,desktop,5,4000,2025-03-31,
 PO-CAP,1,A1,Lenovo,Laptop,laptop,2,7000.01,2025-03-01,
 PO-CAP,2,A1,Lenovo,Laptop,laptop,2,7000,2025-03-01,
 PO-CAP,3,A1,Apple,Tablet,tablet,1,20000,2025-03-01,
@@ -83,14 +91,39 @@ ASSETS = [
     ("A2-DSK-2", "A2", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", "2025-06-02"),
     ("A2-DSK-3", "A2", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", "2025-06-03"),
     ("A2-DSK-4", "A2", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", WELL_USED),
+    # the edges of BOUGHT_DESPITE_IDLE_STOCK, one agency each (DSK-1 and DSK-2 idle, DSK-4 well used, DSK-3 on the edge):
+    # A3 used DSK-3 only on the order date itself (not part of the look-back), A4 on its last day 2025-08-31
+    *[
+        (f"{a}-DSK-{n}", a, "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", "2025-06-02")
+        for a in ("A3", "A4", "A5", "A6", "A7", "A8")
+        for n in (1, 2)
+    ],
+    *[
+        (f"{a}-DSK-4", a, "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", WELL_USED)
+        for a in ("A3", "A4", "A5", "A6", "A7", "A8", "A9")
+    ],
+    ("A3-DSK-3", "A3", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", ("2025-06-02", "2025-09-01")),
+    ("A4-DSK-3", "A4", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", ("2025-06-02", "2025-08-31")),
+    # A5's DSK-3 went into service exactly 90 days before the order (counts), A6's 89 days before (does not)
+    ("A5-DSK-3", "A5", "desktop", "", "", 4000, "2025-06-03", "in_use", "", "false", None),
+    ("A6-DSK-3", "A6", "desktop", "", "", 4000, "2025-06-04", "in_use", "", "false", None),
+    # A7's DSK-3 was disposed of on the order date (no longer held), A8's the day after (still held)
+    ("A7-DSK-3", "A7", "desktop", "", "", 4000, "2025-01-01", "disposed", "2025-09-01", "false", "2025-06-02"),
+    ("A8-DSK-3", "A8", "desktop", "", "", 4000, "2025-01-01", "disposed", "2025-09-02", "false", "2025-06-02"),
+    # A9: three units never used since 2024; usage data starts 2025-01-01, so an order is judged from 2025-04-01 (+90 days)
+    *[(f"A9-DSK-{n}", "A9", "desktop", "", "", 4000, "2024-06-01", "in_use", "", "false", None) for n in (1, 2, 3)],
+    ("SRV-876", "A1", "server", "", "", 50000, "2024-01-01", "in_use", "", "false", 876),
 ]
 
 
 def _usage_rows(asset_id: str, category: str, usage) -> list[str]:
-    """Usage as the ASSETS table describes it: WELL_USED, a last-used date (well used until then), or total hours."""
+    """Usage as the ASSETS table describes it: WELL_USED, a last-used date (well used until then), a tuple of the
+    only days used, or total hours."""
     if usage is None:
         return []
     hours_per_day = 24 if category == "server" else 8
+    if isinstance(usage, tuple):
+        return [f"{asset_id},{day},{hours_per_day},agent" for day in usage]
     if usage == WELL_USED or isinstance(usage, str):
         last = AS_OF if usage == WELL_USED else date.fromisoformat(usage)
         days = (last - date(2025, 1, 1)).days + 1
@@ -132,6 +165,22 @@ def inputs(tmp_path):
 def loaded(db, inputs):
     _ingest_all(db, inputs)
     return db
+
+
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory):
+    """The same data loaded once per module, for the tests that only read it."""
+    folder = tmp_path_factory.mktemp("rules")
+    database = Database.open(folder / "tracker.duckdb")
+    _ingest_all(database, _write_inputs(folder / "inputs"))
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="module")
+def default_flags(loaded_once) -> list[dict]:
+    """The flags with the default parameters, computed once per module."""
+    return _flags(loaded_once)
 
 
 def _flags(database, **kwargs) -> list[dict]:
@@ -201,19 +250,20 @@ def test_catalogue_order_and_defaults_follow_design():
         ("LAP-DISPOSED", None),  # disposed: exempt though unused since
         ("PRJ-1", None),  # the agency reports no projector usage: NO_TELEMETRY instead
         ("SRV-875", "LOW_UTILISATION"),  # 875 / 8,760 h = 0.0999 < 0.10
+        ("SRV-876", None),  # 876 / 8,760 h = exactly the 0.10 threshold: not below it
         ("SRV-877", None),  # 877 / 8,760 h = 0.1001
         ("SRV-60D", "LOW_UTILISATION"),  # 60 available days, 10 h of 1,440
         ("SRV-59D", None),  # 59 available days: too few to judge
         ("IP1-A", "NEVER_USED"),
     ],
 )
-def test_asset_rules(loaded, asset_id, rule):
-    rows = [r for r in _flags(loaded) if r["asset_id"] == asset_id]
+def test_asset_rules(default_flags, asset_id, rule):
+    rows = [r for r in default_flags if r["asset_id"] == asset_id]
     assert [r["rule"] for r in rows] == ([rule] if rule else [])
 
 
-def test_asset_flag_values_and_evidence(loaded):
-    rows = _flags(loaded)
+def test_asset_flag_values_and_evidence(default_flags):
+    rows = default_flags
     idle = _subjects(rows, "IDLE")["IDLE-90"]
     assert idle["days_idle"] == 90 and idle["severity"] == "high"
     assert "IDLE-90" in idle["evidence"] and "90 days since 2025-10-02" in idle["evidence"]
@@ -227,8 +277,8 @@ def test_asset_flag_values_and_evidence(loaded):
     assert "875.0 of 8,760.0 available hours" in low["evidence"]
 
 
-def test_no_telemetry_pairs(loaded):
-    pairs = _subjects(_flags(loaded), "NO_TELEMETRY")
+def test_no_telemetry_pairs(default_flags):
+    pairs = _subjects(default_flags, "NO_TELEMETRY")
     assert set(pairs) == {("A1", "projector")}
     flag = pairs[("A1", "projector")]
     assert flag["severity"] == "info" and flag["value_at_stake"] is None and flag["asset_id"] is None
@@ -249,13 +299,26 @@ def test_no_telemetry_pairs(loaded):
         ("UNREGISTERED_UNITS", ("A1", "PO-UR", 3), None),  # fully registered
         ("BOUGHT_DESPITE_IDLE_STOCK", ("A1", "PO-BD", 1), 12000.0),  # 3 idle desktops: 3 × 4,000, under the 20,000 total
         ("BOUGHT_DESPITE_IDLE_STOCK", ("A2", "PO-BD2", 1), None),  # one was used on the first look-back day: 2 idle
+        ("BOUGHT_DESPITE_IDLE_STOCK", ("A3", "PO-BD3", 1), 12000.0),  # DSK-3 used on the order date only: still idle
+        ("BOUGHT_DESPITE_IDLE_STOCK", ("A4", "PO-BD4", 1), None),  # DSK-3 used the day before the order: 2 idle
+        ("BOUGHT_DESPITE_IDLE_STOCK", ("A5", "PO-BD5", 1), 12000.0),  # DSK-3 in service exactly 90 days: counts
+        ("BOUGHT_DESPITE_IDLE_STOCK", ("A6", "PO-BD6", 1), None),  # 89 days: does not count
+        ("BOUGHT_DESPITE_IDLE_STOCK", ("A7", "PO-BD7", 1), None),  # DSK-3 disposed of on the order date
+        (
+            "BOUGHT_DESPITE_IDLE_STOCK",
+            ("A8", "PO-BD8", 1),
+            8000.0,
+        ),  # disposed the day after: held; the 8,000 total caps 3 × 4,000
+        ("BOUGHT_DESPITE_IDLE_STOCK", ("A9", "PO-BD9", 1), 12000.0),  # ordered 90 days after the usage data starts
+        ("BOUGHT_DESPITE_IDLE_STOCK", ("A9", "PO-BD9", 2), None),  # 89 days: the look-back is not all in the data
+        ("UNREGISTERED_UNITS", ("A1", "PO-CAP", 1), 14000.02),  # none registered at all: both units missing
         ("OVER_PRICE_CAP", ("A1", "PO-CAP", 1), 0.02),  # 7,000.01 > 7,000, 2 units
         ("OVER_PRICE_CAP", ("A1", "PO-CAP", 2), None),  # at the cap
         ("OVER_PRICE_CAP", ("A1", "PO-CAP", 3), None),  # tablets have no cap
     ],
 )
-def test_line_rules(loaded, rule, line, expected_value):
-    found = _subjects(_flags(loaded), rule)
+def test_line_rules(default_flags, rule, line, expected_value):
+    found = _subjects(default_flags, rule)
     if expected_value is None:
         assert line not in found
     else:
@@ -263,15 +326,15 @@ def test_line_rules(loaded, rule, line, expected_value):
         assert found[line]["asset_id"] is None and found[line]["category"]
 
 
-def test_bought_despite_idle_stock_names_the_idle_units(loaded):
-    flag = _subjects(_flags(loaded), "BOUGHT_DESPITE_IDLE_STOCK")[("A1", "PO-BD", 1)]
+def test_bought_despite_idle_stock_names_the_idle_units(default_flags):
+    flag = _subjects(default_flags, "BOUGHT_DESPITE_IDLE_STOCK")[("A1", "PO-BD", 1)]
     assert "DSK-1, DSK-2, DSK-3" in flag["evidence"] and "DSK-4" not in flag["evidence"]
     assert "DSK-STANDBY" not in flag["evidence"] and "2025-06-03" in flag["evidence"]
 
 
-def test_bought_despite_idle_stock_threshold_is_a_parameter(loaded):
+def test_bought_despite_idle_stock_threshold_is_a_parameter(loaded_once):
     found = _subjects(
-        _flags(loaded, parameters={"BOUGHT_DESPITE_IDLE_STOCK": {"min_idle_assets": 2}}), "BOUGHT_DESPITE_IDLE_STOCK"
+        _flags(loaded_once, parameters={"BOUGHT_DESPITE_IDLE_STOCK": {"min_idle_assets": 2}}), "BOUGHT_DESPITE_IDLE_STOCK"
     )
     assert ("A2", "PO-BD2", 1) in found
 
@@ -314,8 +377,8 @@ def test_idle_purchase_inside_a_surge_ranks_first(loaded):
 # -- output shape, ids, options ----------------------------------------------------------------
 
 
-def test_columns_and_window(loaded):
-    table = compute_flags(loaded, as_of=AS_OF)
+def test_columns_and_window(loaded_once):
+    table = compute_flags(loaded_once, as_of=AS_OF)
     assert tuple(table.column_names) == FLAG_COLUMNS
     assert set(table.column("window_start").to_pylist()) == {date(2025, 1, 1)}
     assert len(set(table.column("flag_id").to_pylist())) == table.num_rows
@@ -337,21 +400,21 @@ def test_flag_ids_survive_recomputation_and_reupload(loaded, inputs, tmp_path):
     assert not shorter & set(first)
 
 
-def test_rule_and_agency_filters(loaded):
-    rows = _flags(loaded, rules=["OVER_PRICE_CAP", "IDLE"])
+def test_rule_and_agency_filters(loaded_once):
+    rows = _flags(loaded_once, rules=["OVER_PRICE_CAP", "IDLE"])
     assert {r["rule"] for r in rows} == {"OVER_PRICE_CAP", "IDLE"}
-    assert {r["agency_code"] for r in _flags(loaded, agency="A2")} == {"A2"}
+    assert {r["agency_code"] for r in _flags(loaded_once, agency="A2")} == {"A2"}
 
 
-def test_bad_rule_and_parameter_are_refused(loaded):
+def test_bad_rule_and_parameter_are_refused(loaded_once):
     with pytest.raises(ConfigError):
-        compute_flags(loaded, as_of=AS_OF, rules=["NOPE"])
+        compute_flags(loaded_once, as_of=AS_OF, rules=["NOPE"])
     with pytest.raises(ConfigError):
-        compute_flags(loaded, as_of=AS_OF, parameters={"IDLE": {"idle_weeks": 3}})
+        compute_flags(loaded_once, as_of=AS_OF, parameters={"IDLE": {"idle_weeks": 3}})
 
 
-def test_idle_days_parameter_moves_the_edge(loaded):
-    assert "IDLE-89" in _subjects(_flags(loaded, parameters={"IDLE": {"idle_days": 89}}), "IDLE")
+def test_idle_days_parameter_moves_the_edge(loaded_once):
+    assert "IDLE-89" in _subjects(_flags(loaded_once, parameters={"IDLE": {"idle_days": 89}}), "IDLE")
 
 
 def test_stored_rule_parameters_apply_and_are_recorded(loaded):
@@ -422,3 +485,23 @@ def test_demo_small_every_planted_case_is_flagged_and_no_control(demo_small):
             assert (entry["agency_code"], entry["fiscal_year"]) not in flagged_years, entry
     # nothing beyond the planted cases either
     assert sorted(flagged - planted, key=str) == []
+
+
+def test_idle_purchase_needs_at_least_one_flagged_unit(loaded_once):
+    found = _subjects(_flags(loaded_once, parameters={"IDLE_PURCHASE": {"min_share": 0}}), "IDLE_PURCHASE")
+    assert ("A1", "PO-IP", 2) in found  # 1 of 3 units is enough when no share is required
+    assert ("A1", "PO-UR", 1) not in found and ("A1", "PO-UR", 3) not in found  # none flagged: never a finding
+
+
+def test_year_end_surge_edges_of_spend_and_of_the_fiscal_year(loaded):
+    set_setting(loaded, "fiscal_year_start_month", "10", "test")
+    # S3 spent 120,100 in fiscal year 2024: judged at a minimum of exactly that, not one more
+    assert ("S3", 2024) in _subjects(_flags(loaded, parameters={"YEAR_END_SURGE": {"min_year_spend": 120_100}}), "YEAR_END_SURGE")
+    assert ("S3", 2024) not in _subjects(
+        _flags(loaded, parameters={"YEAR_END_SURGE": {"min_year_spend": 120_101}}), "YEAR_END_SURGE"
+    )
+    # fiscal year 2024 ends on 2024-09-30: complete (judged) on that day, not the day before
+    on_last_day = compute_flags(loaded, as_of=date(2024, 9, 30), rules=["YEAR_END_SURGE"]).to_pylist()
+    assert ("S1", 2024) in _subjects(on_last_day, "YEAR_END_SURGE")
+    day_before = compute_flags(loaded, as_of=date(2024, 9, 29), rules=["YEAR_END_SURGE"]).to_pylist()
+    assert not [k for k in _subjects(day_before, "YEAR_END_SURGE") if k[1] == 2024]
