@@ -427,7 +427,7 @@ def command_line_actor(db: Database, claimed: str | None, os_user: str, action: 
     if account["disabled"]:
         refusal = ScopeError("auth.cli_account_disabled", username=name)
     elif action not in ACTIONS[account["role"]]:
-        refusal = ScopeError("auth.not_allowed", role=_role_name(account["role"]), action=Message(f"auth.action.{action}", {}))
+        refusal = ScopeError("auth.not_allowed", role=_role_name(account["role"]), action=Message(f"action.{action}", {}))
     if refusal is not None:
         audit.record(
             db,

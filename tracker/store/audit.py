@@ -39,6 +39,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from tracker.store.config import env
 from tracker.store.db import Database
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import Message, render
@@ -100,7 +101,7 @@ def key_path(db: Database) -> Path | None:
 
     `data/tracker.duckdb` has its key in `data/tracker.audit-key`. None for an in-memory database.
     """
-    configured = os.environ.get(KEY_ENV_VAR)
+    configured = env(KEY_ENV_VAR)
     if configured:
         return Path(configured)
     if not isinstance(db.path, Path) or str(db.path) == ":memory:":

@@ -63,6 +63,16 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         "the password of `users add` and `users set-password`, for scripts (never an argument)",
         "asked twice at a prompt",
     ),
+    EnvVar(
+        "TRACKER_AUDIT_KEY_FILE",
+        "the file holding the key of the audit log's hash chain, kept outside the database",
+        "beside the database: `data/tracker.audit-key` for `data/tracker.duckdb`",
+    ),
+    EnvVar(
+        "TRACKER_PAGE_ERRORS",
+        "`raise` makes an unexpected page error raise after it is logged (tests); otherwise a page shows a message with an error id",
+        "unset",
+    ),
 )
 ENVIRONMENT_BY_NAME: dict[str, EnvVar] = {v.name: v for v in ENVIRONMENT}
 

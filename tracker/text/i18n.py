@@ -311,11 +311,8 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     "reason.whole_range": ("a whole number from {low} to {high}", "{low} 到 {high} 之间的整数"),
     "reason.number_range": ("a number from {low} to {high}", "{low} 到 {high} 之间的数"),
     "reason.whole": ("a whole number", "整数"),
-    "reason.currency_code": ("a three-letter ISO 4217 code", "三个字母的 ISO 4217 币种代码"),
     "reason.country": ("not a country known to the holidays calendar", "不是节假日日历支持的国家"),
     "reason.timezone": ("unknown time zone", "未知的时区"),
-    "reason.unknown_setting": ("unknown setting", "未知的设置项"),
-    "reason.unknown_parameter": ("unknown parameter", "未知的参数"),
     "reason.rule_code": ("one of the rules {codes}", "应为以下规则之一：{codes}"),
     "config.unknown_kind": (
         'Unknown record kind "{value}"; choose procurement, assets or usage.',

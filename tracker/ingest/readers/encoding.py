@@ -83,7 +83,9 @@ def detect_encoding(prefix: bytes, file_name: str) -> str:
 def _looks_binary(prefix: bytes) -> bool:
     """Control characters other than tab, line breaks, form feed and end-of-file mark: more than a stray few."""
     controls = len(prefix) - len(prefix.translate(None, _CONTROL_BYTES))
-    return controls > max(2, len(prefix) // 1000)
+    # binary data is dense with control bytes (random bytes: about one in eight); a text file with a stray
+    # control character in a few cells is text, and those cells are refused row by row
+    return controls > max(16, len(prefix) // 50)
 
 
 def _utf16_without_mark(prefix: bytes, file_name: str) -> str:
