@@ -15,7 +15,7 @@ from tracker.access import auth
 from tracker.engine.rules.sentences import CATEGORY_NAMES_ZH
 from tracker.store.db import Database
 from tracker.store.settings import load_settings
-from tracker.text import formatting
+from tracker.text import formatting, markup
 from tracker.ui.resources import session_db
 from tracker.views import dashboard
 from tracker.views.dashboard import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS, Filters
@@ -109,7 +109,7 @@ def user():
 def account_sidebar(signed_in) -> None:
     """Who is signed in, in which role, and the way out."""
     role = ROLE_NAMES[signed_in.role][1 if lang() == "zh" else 0]
-    where = f" · {signed_in.agency_code}" if signed_in.agency_code else ""
+    where = f" · {md(signed_in.agency_code)}" if signed_in.agency_code else ""
     st.sidebar.caption(
         tr(
             f"Signed in as **{md(signed_in.display_name or signed_in.username)}** ({role}{where})",
@@ -147,12 +147,7 @@ def currency() -> str:
 
 def md(text: Any) -> str:
     """Text from the data (codes, names, evidence) made inert inside Markdown: no emphasis, links or HTML."""
-    if text is None:
-        return formatting.MISSING
-    escaped = str(text)
-    for char in "\\`*_{}[]<>()#+-.!|~$":
-        escaped = escaped.replace(char, "\\" + char)
-    return escaped
+    return markup.plain(text, missing=formatting.MISSING)
 
 
 def money(value: Any, *, short: bool = True) -> str:
@@ -321,7 +316,7 @@ def active_filters_caption(filters: Filters) -> None:
         "fiscal_years": tr("Fiscal year", "财年"),
     }
     for name, values in filters.active.items():
-        shown = [category_name(v) if name == "categories" else str(v) for v in values]
+        shown = [md(category_name(v) if name == "categories" else v) for v in values]
         parts.append(f"{labels[name]}: {', '.join(shown)}")
     if parts:
         st.caption(tr("Filtered to ", "当前筛选：") + " · ".join(parts))

@@ -63,12 +63,12 @@ def _go(**levels: str | None) -> None:
 def _breadcrumb(state: dict) -> None:
     parts = [(tr("All agencies", "全部单位"), {})]
     if state["agency"]:
-        parts.append((state["agency"], {"agency": state["agency"]}))
+        parts.append((md(state["agency"]), {"agency": state["agency"]}))
     if state["po"]:
-        label = tr("Not linked to a purchase", "未关联采购") if state["po"] == NO_LINE else f"{state['po']}/{state['line']}"
+        label = tr("Not linked to a purchase", "未关联采购") if state["po"] == NO_LINE else md(f"{state['po']}/{state['line']}")
         parts.append((label, {k: state[k] for k in ("agency", "po", "line", "ocid")}))
     if state["asset"]:
-        parts.append((state["asset"], {}))
+        parts.append((md(state["asset"]), {}))
     cols = st.columns([1] * len(parts) + [max(1, 8 - len(parts))])
     for i, (label, target) in enumerate(parts):
         if i == len(parts) - 1:
@@ -127,7 +127,7 @@ def _top_level(filters: dashboard.Filters) -> None:
 
 def _agency_level(filters: dashboard.Filters, agency: str) -> None:
     table = dashboard.agency_lines(db(), filters, agency)
-    st.subheader(tr(f"Purchase lines of {agency}", f"{agency} 的采购明细"))
+    st.subheader(tr(f"Purchase lines of {md(agency)}", f"{md(agency)} 的采购明细"))
     if not table.num_rows:
         st.info(tr("This agency has no purchases or assets matching the filters.", "该单位没有符合筛选条件的采购或资产。"))
         return
@@ -181,9 +181,9 @@ def _line_level(filters: dashboard.Filters, state: dict) -> None:
     line_no = int(state["line"]) if po and state["line"] else None
     table = dashboard.line_assets(db(), filters, state["agency"], po, line_no, state["ocid"] if po else None)
     title = (
-        tr(f"Devices of line {po}/{line_no}", f"采购明细 {po}/{line_no} 的设备")
+        tr(f"Devices of line {md(po)}/{line_no}", f"采购明细 {md(po)}/{line_no} 的设备")
         if po
-        else tr(f"Devices of {state['agency']} not linked to a purchase line", f"{state['agency']} 未关联采购明细的设备")
+        else tr(f"Devices of {md(state['agency'])} not linked to a purchase line", f"{md(state['agency'])} 未关联采购明细的设备")
     )
     st.subheader(title)
     if not table.num_rows:
@@ -228,7 +228,7 @@ def _asset_level(filters: dashboard.Filters, state: dict) -> None:
         st.warning(tr("This device is not in the register of that agency.", "该单位的资产登记中没有此设备。"))
         return
     f = detail.facts
-    st.subheader(tr(f"Device {f['asset_id']}", f"设备 {f['asset_id']}") + f" · {category_name(f['category'])}")
+    st.subheader(tr(f"Device {md(f['asset_id'])}", f"设备 {md(f['asset_id'])}") + f" · {md(category_name(f['category']))}")
     cols = st.columns(5)
     cols[0].metric(
         tr("Utilisation", "利用率"),
@@ -268,11 +268,12 @@ def _asset_level(filters: dashboard.Filters, state: dict) -> None:
     st.caption(
         " · ".join(
             [
-                tr(f"Status: {f['status']}", f"状态：{f['status']}") + (tr(" (standby)", "（备用）") if f["standby"] else ""),
+                tr(f"Status: {md(f['status'])}", f"状态：{md(f['status'])}")
+                + (tr(" (standby)", "（备用）") if f["standby"] else ""),
                 tr(f"In service since {day(f['in_service_date'])}", f"{day(f['in_service_date'])} 起启用"),
                 tr(
-                    f"Purchase line {f['line_po_number']}/{f['line_line_no']}",
-                    f"采购明细 {f['line_po_number']}/{f['line_line_no']}",
+                    f"Purchase line {md(f['line_po_number'])}/{f['line_line_no']}",
+                    f"采购明细 {md(f['line_po_number'])}/{f['line_line_no']}",
                 )
                 if f.get("line_po_number")
                 else tr("Not linked to a purchase line", "未关联采购明细"),
@@ -283,9 +284,9 @@ def _asset_level(filters: dashboard.Filters, state: dict) -> None:
     if not f["telemetry"]:
         st.info(
             tr(
-                f"{f['agency_code']} sends no usage data for {category_name(f['category'])}: this device's "
+                f"{md(f['agency_code'])} sends no usage data for {category_name(f['category'])}: this device's "
                 f"utilisation cannot be judged (a data gap, not proof that it is idle).",
-                f"{f['agency_code']} 未报送{category_name(f['category'])}的使用数据：无法判断该设备的利用率（属于数据缺口，并非闲置的证据）。",
+                f"{md(f['agency_code'])} 未报送{category_name(f['category'])}的使用数据：无法判断该设备的利用率（属于数据缺口，并非闲置的证据）。",
             )
         )
     st.plotly_chart(

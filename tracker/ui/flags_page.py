@@ -162,12 +162,12 @@ def _subject(r: dict) -> str:
 
 def _finding_detail(flag: dict, filters: dashboard.Filters) -> None:
     zh = lang() == "zh"
-    st.subheader(f"{_rule_title(flag['rule'])} · {flag['agency_code']} · {_subject(flag)}")
+    st.subheader(f"{_rule_title(flag['rule'])} · {md(flag['agency_code'])} · {md(_subject(flag))}")
     rule = RULES_BY_CODE[flag["rule"]]
     st.markdown(md(flag["evidence_zh"] if zh else flag["evidence"]))
     st.caption(tr("Criterion: ", "判断依据：") + (rule.rationale_zh if zh else rule.rationale_en))
     if flag["reopened_because"]:
-        st.warning(flag["reopened_because_zh"] if zh else flag["reopened_because"])
+        st.warning(md(flag["reopened_because_zh"] if zh else flag["reopened_because"]))
     left, right = st.columns([3, 2])
     with left:
         if flag["asset_id"]:
@@ -187,8 +187,8 @@ def _finding_detail(flag: dict, filters: dashboard.Filters) -> None:
             devices = dashboard.line_assets(db(), filters, flag["agency_code"], flag["po_number"], flag["line_no"], flag["ocid"])
             st.markdown(
                 tr(
-                    f"**Devices registered against line {flag['po_number']}/{flag['line_no']}**",
-                    f"**采购明细 {flag['po_number']}/{flag['line_no']} 下登记的设备**",
+                    f"**Devices registered against line {md(flag['po_number'])}/{flag['line_no']}**",
+                    f"**采购明细 {md(flag['po_number'])}/{flag['line_no']} 下登记的设备**",
                 )
             )
             st.dataframe(
@@ -222,7 +222,7 @@ def _review_form(flag: dict) -> None:
     st.markdown(tr("**Review**", "**复核**"))
     st.caption(
         tr(f"Now: {_name(STATUS_NAMES, flag['review_status'])}", f"当前：{_name(STATUS_NAMES, flag['review_status'])}")
-        + (f" · {flag['reviewed_by']} · {flag['reviewed_at']:%Y-%m-%d %H:%M}" if flag["reviewed_by"] else "")
+        + (f" · {md(flag['reviewed_by'])} · {flag['reviewed_at']:%Y-%m-%d %H:%M}" if flag["reviewed_by"] else "")
     )
     with st.form(key=f"review_{flag['flag_id']}", clear_on_submit=True):
         choices = [s for s in STATUSES if s != flag["review_status"]] or list(STATUSES)
@@ -239,7 +239,7 @@ def _review_form(flag: dict) -> None:
             try:
                 review(db(), flag, status, user(), reason=reason, note=note)
             except TrackerError as error:
-                st.error(error.text(lang()))
+                st.error(md(error.text(lang())))
             else:
                 st.success(tr(f"Recorded: {_name(STATUS_NAMES, status)}.", f"已记录：{_name(STATUS_NAMES, status)}。"))
                 st.rerun()

@@ -7,7 +7,7 @@ import streamlit as st
 from tracker.access import auth
 from tracker.demo import bootstrap
 from tracker.text.errors import TrackerError
-from tracker.ui.common import ROLE_NAMES, db, lang, sign_in, tr
+from tracker.ui.common import ROLE_NAMES, db, lang, md, sign_in, tr
 
 
 def render() -> None:
@@ -34,7 +34,7 @@ def render() -> None:
             try:
                 sign_in(auth.authenticate(database, username, password))
             except TrackerError as error:
-                st.error(error.text(lang()))
+                st.error(md(error.text(lang())))
             else:
                 st.rerun()
     if demo:
@@ -57,7 +57,7 @@ def _single_sign_on() -> bool:
         try:
             sign_in(auth.user_for_identity(db(), st.user.get("email")))
         except TrackerError as error:
-            st.error(error.text(lang()))
+            st.error(md(error.text(lang())))
             st.button(tr("Sign out of the organisation account", "退出单位账号"), on_click=st.logout, key="sso_logout")
             return False
         st.rerun()
@@ -93,7 +93,7 @@ def _first_administrator() -> None:
                     st.rerun()
                 user = auth.create_user(db(), username, password, "admin", display_name=name, actor="first-run")
             except TrackerError as error:
-                st.error(error.text(lang()))
+                st.error(md(error.text(lang())))
             else:
                 sign_in(user)
                 st.rerun()

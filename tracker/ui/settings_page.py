@@ -21,7 +21,7 @@ from tracker.store.config import SETTINGS
 from tracker.store.profiles import DAYS_CHOICES, profiles_table
 from tracker.store.settings import load_settings, rule_parameter_name
 from tracker.text.errors import TrackerError
-from tracker.ui.common import can, category_name, count, currency, db, lang, money, tr, user
+from tracker.ui.common import can, category_name, count, currency, db, lang, md, money, tr, user
 from tracker.views import admin
 
 OUTCOME_KEY = "settings_outcome"  # the last save: section, saved, problems, findings before/after, error
@@ -176,7 +176,7 @@ def _outcome(section: str) -> None:
     if not outcome or outcome["section"] != section:
         return
     if outcome["error"] is not None:
-        st.error(outcome["error"].text(lang()), icon=":material/error:")
+        st.error(md(outcome["error"].text(lang())), icon=":material/error:")
         return
     if outcome["problems"]:
         st.error(

@@ -23,7 +23,7 @@ from tracker.store.db import Database
 from tracker.text.errors import TrackerError
 from tracker.text.i18n import Message, kind_name
 from tracker.text.i18n import render as render_message
-from tracker.ui.common import actor, can, count, db, lang, scope_agency, tr, user
+from tracker.ui.common import actor, can, count, db, lang, md, scope_agency, tr, user
 
 DETECT = "detect"
 PREVIEW_KEY = "upload_preview"  # {"token": ..., "preview": UploadPreview | None, "error": TrackerError | None}
@@ -185,7 +185,7 @@ def _preview(file: Any) -> None:
     state = st.session_state.get(PREVIEW_KEY)
     if state is None or state["token"] != token:
         state = {"token": token, "preview": None, "error": None}
-        progress = _ProgressBox(tr(f"Checking {file.name}…", f"正在检查 {file.name}…"))
+        progress = _ProgressBox(tr(f"Checking {md(file.name)}…", f"正在检查 {md(file.name)}…"))
         try:
             state["preview"] = uploads.preview_upload(
                 db(),
@@ -197,11 +197,11 @@ def _preview(file: Any) -> None:
                 date_order=st.session_state.get(DATE_ORDER_KEY),
                 progress=progress,
             )
-            progress.finish(tr(f"{file.name} checked", f"{file.name} 已检查"))
+            progress.finish(tr(f"{md(file.name)} checked", f"{md(file.name)} 已检查"))
             audit.record(db(), actor(), "upload", file.name, state["preview"].report.audit_details(status="checked"))
         except TrackerError as exc:
             state["error"] = exc
-            progress.finish(tr(f"{file.name} was refused", f"{file.name} 被拒绝"), failed=True)
+            progress.finish(tr(f"{md(file.name)} was refused", f"{md(file.name)} 被拒绝"), failed=True)
             audit.record(db(), actor(), "upload", file.name, {"status": "refused", "reason": exc.key})
         st.session_state[PREVIEW_KEY] = state
         st.session_state.pop(RECEIPT_KEY, None)
@@ -213,7 +213,7 @@ def _preview(file: Any) -> None:
 
 def _refusal(error: TrackerError, file: Any) -> None:
     """A file refused as a whole: its message, and the one choice that can fix it here, if any."""
-    st.error(error.text(lang()), icon=":material/block:")
+    st.error(md(error.text(lang())), icon=":material/block:")
     if error.key == "file.ambiguous_dates" and st.session_state.get(NEEDS_DATE_ORDER_KEY) != file.file_id:
         st.session_state[NEEDS_DATE_ORDER_KEY] = file.file_id
         st.rerun()  # shows the date order choice above
@@ -233,8 +233,8 @@ def _show_preview(preview: uploads.UploadPreview, file: Any) -> None:
     how = tr("detected from the headers", "根据表头识别") if _chosen_kind() is None else tr("as chosen", "按所选类型")
     st.caption(
         tr(
-            f"{file.name}: {kind_name(preview.kind, 'en')} records ({how}), read as {report.file_format.upper()}.",
-            f"{file.name}：{kind_name(preview.kind, 'zh')}数据（{how}），按 {report.file_format.upper()} 格式读取。",
+            f"{md(file.name)}: {kind_name(preview.kind, 'en')} records ({how}), read as {report.file_format.upper()}.",
+            f"{md(file.name)}：{kind_name(preview.kind, 'zh')}数据（{how}），按 {report.file_format.upper()} 格式读取。",
         )
     )
     _counts(report)
@@ -242,7 +242,11 @@ def _show_preview(preview: uploads.UploadPreview, file: Any) -> None:
     if report.previous_upload is not None:
         upload_id, when = report.previous_upload
         st.info(
-            render_message(Message("file.same_file", {"file": report.file_name, "upload_id": upload_id, "when": when}), lang())
+            md(
+                render_message(
+                    Message("file.same_file", {"file": report.file_name, "upload_id": upload_id, "when": when}), lang()
+                )
+            )
         )
     if report.rows_rejected:
         st.warning(
@@ -258,7 +262,7 @@ def _show_preview(preview: uploads.UploadPreview, file: Any) -> None:
         _rejected_rows(report)
     else:
         st.success(tr("Every row passed the checks.", "所有行均通过检查。"), icon=":material/check_circle:")
-    with st.expander(tr(f"First rows of {file.name}", f"{file.name} 的前几行"), expanded=not report.rows_rejected):
+    with st.expander(tr(f"First rows of {md(file.name)}", f"{md(file.name)} 的前几行"), expanded=not report.rows_rejected):
         st.dataframe(preview.peek.first_rows, hide_index=True, width="stretch")
     _actions(preview, file)
 
@@ -306,10 +310,10 @@ def _feed(report: IngestReport) -> None:
                 try:
                     stored, new_code, moved = set_agency_code(db(), name or "", code, actor())
                 except TrackerError as error:
-                    st.error(error.text(lang()))
+                    st.error(md(error.text(lang())))
                 else:
                     st.toast(
-                        render_message(Message("agencies.mapped", {"name": stored, "code": new_code, "moved": moved}), lang())
+                        md(render_message(Message("agencies.mapped", {"name": stored, "code": new_code, "moved": moved}), lang()))
                     )
                     st.session_state.pop(PREVIEW_KEY, None)  # checked again with the new code
                     st.rerun()
@@ -388,7 +392,7 @@ def _rows(n: int) -> str:
 
 
 def _commit(preview: uploads.UploadPreview, file: Any, *, partial: bool) -> None:
-    progress = _ProgressBox(tr(f"Committing {file.name}…", f"正在提交 {file.name}…"))
+    progress = _ProgressBox(tr(f"Committing {md(file.name)}…", f"正在提交 {md(file.name)}…"))
     try:
         report = uploads.commit_upload(
             db(),
@@ -403,11 +407,11 @@ def _commit(preview: uploads.UploadPreview, file: Any, *, partial: bool) -> None
         )
     except TrackerError as exc:
         progress.finish(tr("Nothing was committed", "未提交任何数据"), failed=True)
-        st.error(exc.text(lang()), icon=":material/block:")
+        st.error(md(exc.text(lang())), icon=":material/block:")
         return
     if not report.committed:  # the data changed since the preview and a row is now rejected
         progress.finish(tr("Nothing was committed", "未提交任何数据"), failed=True)
-        st.error(report.summary(lang()), icon=":material/block:")
+        st.error(md(report.summary(lang())), icon=":material/block:")
         return
     st.cache_data.clear()  # cached views must not outlive the data they were computed from
     _reset()
@@ -426,7 +430,7 @@ def _receipt() -> None:
     report: IngestReport | None = st.session_state.get(RECEIPT_KEY)
     if report is None:
         return
-    st.success(report.summary(lang()), icon=":material/task_alt:")
+    st.success(md(report.summary(lang())), icon=":material/task_alt:")
     if report.status == "partial":
         st.info(
             tr(
