@@ -614,27 +614,35 @@ class FilterOptions:
 
 
 def filter_options(db: Database, scope_agency: str | None = None) -> FilterOptions:
-    """What the filters offer; an agency reader is offered their own agency only."""
+    """What the filters offer; an agency reader is offered their own agency and the values of its own rows only."""
+    # every option comes from rows inside the scope: an agency must not learn other agencies' suppliers,
+    # categories or years from a list (a NULL scope keeps every row)
+    scoped = "WHERE (CAST($scope AS VARCHAR) IS NULL OR agency_code = $scope)"
+    scope = {"scope": scope_agency}
     names = dict(
         db.fetchall(
             "SELECT agency_code, coalesce(max(agency_name), agency_code) FROM ("
             " SELECT agency_code, agency_name FROM agencies UNION ALL SELECT agency_code, agency_name FROM procurement_lines"
-            " UNION ALL SELECT agency_code, NULL FROM assets) GROUP BY agency_code ORDER BY agency_code",
+            f" UNION ALL SELECT agency_code, NULL FROM assets) {scoped} GROUP BY agency_code ORDER BY agency_code",
+            scope,
             name="agency names",
         )
     )
     categories = [
         r[0]
         for r in db.fetchall(
-            "SELECT DISTINCT category FROM (SELECT category FROM assets UNION SELECT category FROM procurement_lines) "
-            "ORDER BY category",
+            "SELECT DISTINCT category FROM (SELECT agency_code, category FROM assets"
+            f" UNION SELECT agency_code, category FROM procurement_lines) {scoped} ORDER BY category",
+            scope,
             name="categories",
         )
     ]
     suppliers = [
         r[0]
         for r in db.fetchall(
-            "SELECT DISTINCT supplier FROM procurement_lines WHERE supplier IS NOT NULL ORDER BY supplier", name="suppliers"
+            f"SELECT DISTINCT supplier FROM procurement_lines {scoped} AND supplier IS NOT NULL ORDER BY supplier",
+            scope,
+            name="suppliers",
         )
     ]
     start_month = int(load_settings(db)["fiscal_year_start_month"])
@@ -642,16 +650,14 @@ def filter_options(db: Database, scope_agency: str | None = None) -> FilterOptio
         {
             int(y)
             for (y,) in db.fetchall(
-                "SELECT DISTINCT CASE WHEN ? > 1 AND month(order_date) >= ? THEN year(order_date) + 1 ELSE year(order_date) END "
-                "FROM procurement_lines",
-                [start_month, start_month],
+                "SELECT DISTINCT CASE WHEN $start > 1 AND month(order_date) >= $start THEN year(order_date) + 1"
+                f" ELSE year(order_date) END FROM procurement_lines {scoped}",
+                {**scope, "start": start_month},
                 name="fiscal years",
             )
         }
     )
     first, last = usage_span(db)
-    if scope_agency is not None:
-        names = {code: name for code, name in names.items() if code == scope_agency}
     return FilterOptions(names, categories, suppliers, years, first, last)
 
 
