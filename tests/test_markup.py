@@ -63,3 +63,20 @@ def test_missing_and_plain_values():
     assert plain("A001") == "A001"
     assert plain("设备 12") == "设备 12"
     assert plain(12.5) == "12\\.5"
+
+
+@pytest.mark.parametrize(
+    "payload, shown",
+    [
+        ("- item", "\\- item"),
+        ("+ item", "\\+ item"),
+        ("# title", "\\# title"),
+        ("12. item", "12\\. item"),
+        ("3) item", "3\\) item"),
+        ("upload #2 of usage.csv, 03/04/2025: ok", "upload #2 of usage.csv, 03/04/2025: ok"),  # prose stays as written
+    ],
+)
+def test_block_markup_is_escaped_only_where_it_opens_a_block(payload, shown):
+    assert plain(payload) == shown
+    html, _ = _rendered(plain(payload))
+    assert "<li" not in html and "<h1" not in html and "<ol" not in html

@@ -2,13 +2,14 @@
 
 Streamlit renders most text as GitHub-flavoured Markdown: a value such as ``[Sign in](http://host/x)`` would
 become a link, ``![x](http://host/p.png)`` would load a remote image, and a bare ``http://host/``,
-``www.host`` or ``name@host.org`` would be autolinked. `plain` escapes every Markdown punctuation
-character and breaks the autolink literals, so the reader sees the characters that were stored and
-nothing is fetched or linked.
+``www.host`` or ``name@host.org`` would be autolinked. `plain` backslash-escapes the characters that open
+markup (and those that open a block at the start of a line) and breaks the autolink literals, so the
+reader sees the characters that were stored and nothing is fetched or linked. Ordinary punctuation
+(".", ",", ":", "/") is left alone, so sentences read and compare as written.
 
 Backslash escapes alone do not stop autolinks: the GFM autolink pass runs on the parsed text, after the
 escapes are gone. An invisible word joiner (U+2060) is therefore put inside each autolink trigger
-(after every ":" and "@", and between "www" and "."), where no letter-or-digit run can span it.
+("://", "www." and "@"), where no letter-or-digit run can span it.
 """
 
 from __future__ import annotations
@@ -18,13 +19,19 @@ import re
 MISSING = "—"
 WORD_JOINER = "\u2060"
 
-_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")  # CommonMark: every one may be backslash-escaped
+# what opens Markdown or Streamlit markup anywhere in a line: emphasis, code, links and images ("[" "](" "!["),
+# raw HTML and autolinks ("<" ">"), tables, strikethrough, maths, entities
+_ANYWHERE = frozenset("\\`*_[]()<>|~$&")
+# what opens a block only at the start of a line: a heading, a list item or a setext rule, an ordered list item
+_LINE_START = re.compile(r"^(\s*)(?:([-+=#])|(\d{1,9})([.)]))")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
-_AUTOLINK_TRIGGER = re.compile(r"[:@]|www(?=\\\.)", re.IGNORECASE)  # run on the escaped text: "www\."
+# GFM's autolink literals: "http(s)://", "www." and e-mail addresses (mailto: and xmpp: need an "@" too)
+_AUTOLINK_TRIGGER = re.compile(r"(:)(//)|(www)(\.)|(@)()", re.IGNORECASE)
 
 
-def _break_autolinks(text: str) -> str:
-    return _AUTOLINK_TRIGGER.sub(lambda m: m.group(0) + WORD_JOINER, text)
+def _line_start(match: re.Match) -> str:
+    indent, sign, digits, mark = match.groups()
+    return indent + ("\\" + sign if sign else digits + "\\" + mark)
 
 
 def plain(text: object, *, missing: str = MISSING) -> str:
@@ -32,5 +39,6 @@ def plain(text: object, *, missing: str = MISSING) -> str:
     if text is None:
         return missing
     one_line = _LINE_BREAKS.sub(" ", str(text))
-    escaped = "".join("\\" + char if char in _PUNCTUATION else char for char in one_line)
-    return _break_autolinks(escaped)
+    escaped = "".join("\\" + char if char in _ANYWHERE else char for char in one_line)
+    escaped = _LINE_START.sub(_line_start, escaped)
+    return _AUTOLINK_TRIGGER.sub(lambda m: WORD_JOINER.join(part for part in m.groups() if part is not None), escaped)
