@@ -887,8 +887,8 @@ CASES = [
         "usage-of-another-agencys-asset-under-scope",
         lambda p: usage_csv(p, [["PR-9", "2025-01-02", "1"], ["PC-1", "2025-01-02", "1"]]),
         options={"agency": "A002"},
-        rows=((3, "asset_id", "row.asset_other_agency"),),
-        mentions=("PC-1", "A001"),
+        rows=((3, "asset_id", "row.asset_not_your_agency"),),
+        mentions=("PC-1",),
     ),
     case(
         "assets-without-agency-column-under-scope-accepted",

@@ -272,9 +272,9 @@ def rejects_file_name(file_name: str, file_format: str) -> str:
 
 
 def table_bytes(table: pa.Table, file_format: str) -> bytes:
-    """CSV (with a BOM, for Excel) or XLSX bytes, formula-looking cells neutralised (tracker.text.tables)."""
+    """CSV (with a BOM, for Excel; formula-looking cells neutralised) or XLSX bytes (typed cells, numbers as numbers)."""
     if file_format == "xlsx":
-        return table_to_xlsx_bytes(table, sheet_name="rejected")
+        return table_to_xlsx_bytes(table, sheet_name="rejected", numbers_from_text=True)
     return table_to_csv_bytes(table, bom=True)
 
 

@@ -133,7 +133,7 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
         if scope_agency is not None:
             joins.append(KNOWN_ASSETS)
             checks.append(
-                f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_other_agency', 'asset_id', 't.asset_id', 'known.known_agency')} END"
+                f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_not_your_agency', 'asset_id', 't.asset_id')} END"
             )
         joins.append("""LEFT JOIN (SELECT agency_code AS multi_agency, po_number AS multi_po, list(DISTINCT ocid ORDER BY ocid) AS multi_ocids
                                    FROM procurement_lines GROUP BY ALL HAVING count(DISTINCT ocid) > 1) AS multi
@@ -148,7 +148,7 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
         )
         if scope_agency is not None:
             checks.append(
-                f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_other_agency', 'asset_id', 't.asset_id', 'known.known_agency')} END"
+                f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_not_your_agency', 'asset_id', 't.asset_id')} END"
             )
     if contract.shape == "daily":
         checks.append(f"CASE WHEN t.usage_date > current_date THEN {err('row.future_date', 'usage_date', 't.usage_date')} END")

@@ -543,6 +543,11 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "Something went wrong while showing this page. It was logged with the error id {error_id}: give that id to your administrator.",
         "显示此页面时出错。错误已记入日志，编号为 {error_id}：请将此编号告知管理员。",
     ),
+    # --- hardening: what an agency user is told about assets that are not theirs -----------------------
+    "row.asset_not_your_agency": (
+        "asset {value} is not an asset of your agency.",
+        "资产 {value} 不是本单位的资产。",
+    ),
 }
 
 # The whole table: each part's keys are its own (a test checks that none is defined twice).

@@ -1,10 +1,16 @@
-"""Files the tracker writes for people: CSV and XLSX, with formula-looking cells neutralised."""
+"""Files the tracker writes for people: CSV and XLSX, with formula-looking cells neutralised.
+
+CSV has no cell types: a spreadsheet opening it runs any cell (header or value) that starts like a
+formula, so every such text gets an apostrophe (`neutralise`). XLSX does have types: a cell written
+as a string is never evaluated, so XLSX text is written as it is (no apostrophe) and numbers as numbers.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -26,11 +32,23 @@ def neutralise(value: object) -> object:
     return value
 
 
+# text that is exactly a plain decimal number (no leading zeros, exponent or trailing fractional zeros,
+# at most 15 digits): written as a number in XLSX, it shows the same characters the user typed
+_PLAIN_NUMBER = re.compile(r"(?!-0$)-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?")
+
+
+def number_from_text(value: str) -> int | float | None:
+    """The number a text cell spells exactly ("-2", "12.5"), or None ("007", "1.50", "1e3", long ids)."""
+    if not _PLAIN_NUMBER.fullmatch(value) or sum(c.isdigit() for c in value) > 15:
+        return None
+    return float(value) if "." in value else int(value)
+
+
 def table_to_csv_bytes(table: pa.Table, *, bom: bool = True) -> bytes:
     """UTF-8 CSV (with a BOM by default, so Excel shows Chinese correctly), every text cell neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.column_names)
+    writer.writerow([neutralise(name) for name in table.column_names])  # headers can be the user's own text
     for row in table.to_pylist():
         writer.writerow(["" if v is None else neutralise(v) for v in row.values()])
     return (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
@@ -50,8 +68,12 @@ def table_to_json_bytes(table: pa.Table) -> bytes:
     return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def table_to_xlsx_bytes(table: pa.Table, sheet_name: str = "data") -> bytes:
-    """One-sheet XLSX written with formula and URL conversion off, text cells neutralised."""
+def table_to_xlsx_bytes(table: pa.Table, sheet_name: str = "data", *, numbers_from_text: bool = False) -> bytes:
+    """One-sheet XLSX written with formula and URL conversion off: text as typed strings, numbers as numbers.
+
+    With `numbers_from_text` (rows kept as the user's raw text, such as rejected rows), a text cell that
+    spells a plain number is written as that number.
+    """
     import xlsxwriter  # deferred: ~0.1 s, and the command line imports this module at start
 
     buffer = io.BytesIO()
@@ -68,7 +90,11 @@ def table_to_xlsx_bytes(table: pa.Table, sheet_name: str = "data") -> bytes:
             if value is None:
                 continue
             if isinstance(value, str):
-                sheet.write_string(row_index, col, neutralise(value))
+                number = number_from_text(value) if numbers_from_text else None
+                if number is None:
+                    sheet.write_string(row_index, col, value)  # a string cell: never run as a formula
+                else:
+                    sheet.write_number(row_index, col, number)
             else:
                 sheet.write(row_index, col, value)
     sheet.freeze_panes(1, 0)
@@ -77,7 +103,7 @@ def table_to_xlsx_bytes(table: pa.Table, sheet_name: str = "data") -> bytes:
 
 
 def write_table(table: pa.Table, path: Path) -> None:
-    """Write CSV or XLSX, chosen by the file's suffix."""
+    """Write rows as the user sent them (rejected or set-aside rows) as CSV or XLSX, chosen by the file's suffix."""
     path = Path(path)
-    data = table_to_xlsx_bytes(table) if path.suffix.lower() == ".xlsx" else table_to_csv_bytes(table)
+    data = table_to_xlsx_bytes(table, numbers_from_text=True) if path.suffix.lower() == ".xlsx" else table_to_csv_bytes(table)
     path.write_bytes(data)

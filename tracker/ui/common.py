@@ -16,7 +16,7 @@ from tracker.access import auth
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS
 from tracker.store.db import Database
 from tracker.store.settings import load_settings
-from tracker.text import formatting, i18n
+from tracker.text import formatting, i18n, markup
 from tracker.ui.resources import session_db, session_source
 from tracker.views.filters import Filters, filter_options
 from tracker.views.overview import DataStatus, data_status
@@ -126,7 +126,7 @@ def user():
 def account_sidebar(signed_in) -> None:
     """Who is signed in, in which role, and the way out."""
     role = named("role", signed_in.role)
-    where = f" · {signed_in.agency_code}" if signed_in.agency_code else ""
+    where = f" · {md(signed_in.agency_code)}" if signed_in.agency_code else ""
     st.sidebar.caption(
         t("common.caption.signed_in_as", user=md(signed_in.display_name or signed_in.username), role=role, where=where)
     )
@@ -163,12 +163,7 @@ def currency() -> str:
 
 def md(text: Any) -> str:
     """Text from the data (codes, names, evidence) made inert inside Markdown: no emphasis, links or HTML."""
-    if text is None:
-        return formatting.MISSING
-    escaped = str(text)
-    for char in "\\`*_{}[]<>()#+-.!|~$":
-        escaped = escaped.replace(char, "\\" + char)
-    return escaped
+    return markup.plain(text, missing=formatting.MISSING)
 
 
 def money(value: Any, *, short: bool = True) -> str:
@@ -327,7 +322,7 @@ def active_filters_caption(filters: Filters) -> None:
         "fiscal_years": t("common.label.fiscal_year"),
     }
     for name, values in filters.active.items():
-        shown = [category_name(v) if name == "categories" else str(v) for v in values]
+        shown = [md(category_name(v) if name == "categories" else v) for v in values]
         parts.append(f"{labels[name]}: {', '.join(shown)}")
     if parts:
         st.caption(t("common.caption.filtered_to") + " · ".join(parts))

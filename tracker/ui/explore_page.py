@@ -69,12 +69,12 @@ def _go(**levels: str | None) -> None:
 def _breadcrumb(state: dict) -> None:
     parts = [(t("common.placeholder.all_agencies"), {})]
     if state["agency"]:
-        parts.append((state["agency"], {"agency": state["agency"]}))
+        parts.append((md(state["agency"]), {"agency": state["agency"]}))
     if state["po"]:
-        label = t("explore.label.not_linked_purchase") if state["po"] == NO_LINE else f"{state['po']}/{state['line']}"
+        label = t("explore.label.not_linked_purchase") if state["po"] == NO_LINE else md(f"{state['po']}/{state['line']}")
         parts.append((label, {k: state[k] for k in ("agency", "po", "line", "ocid")}))
     if state["asset"]:
-        parts.append((state["asset"], {}))
+        parts.append((md(state["asset"]), {}))
     cols = st.columns([1] * len(parts) + [max(1, 8 - len(parts))])
     for i, (label, target) in enumerate(parts):
         if i == len(parts) - 1:
@@ -133,7 +133,7 @@ def _top_level(src: Source, snap: Snapshot, filters: Filters) -> None:
 
 def _agency_level(src: Source, snap: Snapshot, filters: Filters, agency: str) -> None:
     table = explore.agency_lines(src, snap, filters, agency)
-    st.subheader(t("explore.heading.purchase_lines", agency=agency))
+    st.subheader(t("explore.heading.purchase_lines", agency=md(agency)))
     if not table.num_rows:
         st.info(t("explore.note.agency_no_purchases_assets"))
         return
@@ -182,9 +182,9 @@ def _line_level(snap: Snapshot, filters: Filters, state: dict) -> None:
     line_no = int(state["line"]) if po and state["line"] else None
     table = explore.line_assets(snap, filters, state["agency"], po, line_no, state["ocid"] if po else None)
     title = (
-        t("explore.label.devices_line", po=po, line_no=line_no)
+        t("explore.label.devices_line", po=md(po), line_no=line_no)
         if po
-        else t("explore.label.devices_not_linked_purchase", agency=state["agency"])
+        else t("explore.label.devices_not_linked_purchase", agency=md(state["agency"]))
     )
     st.subheader(title)
     if not table.num_rows:
@@ -229,7 +229,7 @@ def _asset_level(src: Source, snap: Snapshot, filters: Filters, state: dict) -> 
         st.warning(t("explore.warning.device_not_register_agency"))
         return
     f = detail.facts
-    st.subheader(t("explore.heading.device", asset_id=f["asset_id"]) + f" · {category_name(f['category'])}")
+    st.subheader(t("explore.heading.device", asset_id=md(f["asset_id"])) + f" · {md(category_name(f['category']))}")
     cols = st.columns(5)
     cols[0].metric(
         t("common.kpi.utilisation"),
@@ -269,7 +269,7 @@ def _asset_level(src: Source, snap: Snapshot, filters: Filters, state: dict) -> 
                 t("explore.label.status", status=named("asset_status", f["status"]))
                 + (t("explore.label.standby") if f["standby"] else ""),
                 t("explore.label.service_since", in_service_date=day(f["in_service_date"])),
-                t("explore.label.purchase_line", line_po_number=f["line_po_number"], line_line_no=f["line_line_no"])
+                t("explore.label.purchase_line", line_po_number=md(f["line_po_number"]), line_line_no=f["line_line_no"])
                 if f.get("line_po_number")
                 else t("explore.label.not_linked_purchase_line"),
                 t("explore.label.cost", purchase_cost=money(f["purchase_cost"], short=False)),
@@ -277,7 +277,7 @@ def _asset_level(src: Source, snap: Snapshot, filters: Filters, state: dict) -> 
         )
     )
     if not f["telemetry"]:
-        st.info(t("explore.note.sends_no_usage_data", agency_code=f["agency_code"], category=category_name(f["category"])))
+        st.info(t("explore.note.sends_no_usage_data", agency_code=md(f["agency_code"]), category=category_name(f["category"])))
     st.plotly_chart(
         charts.daily_usage(
             detail.daily,

@@ -143,12 +143,12 @@ def _subject(r: dict) -> str:
 
 def _finding_detail(flag: dict, src: Source, snap: Snapshot, filters: Filters) -> None:
     zh = lang() == "zh"
-    st.subheader(f"{_rule_title(flag['rule'])} · {flag['agency_code']} · {_subject(flag)}")
+    st.subheader(f"{_rule_title(flag['rule'])} · {md(flag['agency_code'])} · {md(_subject(flag))}")
     rule = RULES_BY_CODE[flag["rule"]]
     st.markdown(md(flag["evidence_zh"] if zh else flag["evidence"]))
     st.caption(t("findings.caption.criterion") + rule.rationale(lang()))
     if flag["reopened_because"]:
-        st.warning(flag["reopened_because_zh"] if zh else flag["reopened_because"])
+        st.warning(md(flag["reopened_because_zh"] if zh else flag["reopened_because"]))
     left, right = st.columns([3, 2])
     with left:
         if flag["asset_id"]:
@@ -166,7 +166,9 @@ def _finding_detail(flag: dict, src: Source, snap: Snapshot, filters: Filters) -
                 )
         elif flag["po_number"]:
             devices = explore.line_assets(snap, filters, flag["agency_code"], flag["po_number"], flag["line_no"], flag["ocid"])
-            st.markdown(t("findings.text.devices_registered_against_line", po_number=flag["po_number"], line_no=flag["line_no"]))
+            st.markdown(
+                t("findings.text.devices_registered_against_line", po_number=md(flag["po_number"]), line_no=flag["line_no"])
+            )
             st.dataframe(
                 [
                     {
@@ -195,7 +197,7 @@ def _review_form(flag: dict) -> None:
     st.markdown(t("findings.text.review"))
     st.caption(
         t("findings.caption.status_now", review_status=named("review_status", flag["review_status"]))
-        + (f" · {flag['reviewed_by']} · {flag['reviewed_at']:%Y-%m-%d %H:%M}" if flag["reviewed_by"] else "")
+        + (f" · {md(flag['reviewed_by'])} · {flag['reviewed_at']:%Y-%m-%d %H:%M}" if flag["reviewed_by"] else "")
     )
     with st.form(key=f"review_{flag['flag_id']}", clear_on_submit=True):
         choices = [s for s in STATUSES if s != flag["review_status"]] or list(STATUSES)
@@ -212,7 +214,7 @@ def _review_form(flag: dict) -> None:
             try:
                 review(db(), flag, status, user(), reason=reason, note=note)
             except TrackerError as error:
-                st.error(error.text(lang()))
+                st.error(md(error.text(lang())))
             else:
                 st.success(t("findings.success.recorded", status=named("review_status", status)))
                 st.rerun()

@@ -7,7 +7,7 @@ import streamlit as st
 from tracker.access import auth
 from tracker.demo import bootstrap
 from tracker.text.errors import TrackerError
-from tracker.ui.common import capitalised, db, lang, named, sign_in, t
+from tracker.ui.common import capitalised, db, lang, md, named, sign_in, t
 
 
 def render() -> None:
@@ -29,7 +29,7 @@ def render() -> None:
             try:
                 sign_in(auth.authenticate(database, username, password))
             except TrackerError as error:
-                st.error(error.text(lang()))
+                st.error(md(error.text(lang())))
             else:
                 st.rerun()
     if demo:
@@ -52,7 +52,7 @@ def _single_sign_on() -> bool:
         try:
             sign_in(auth.user_for_identity(db(), st.user.get("email")))
         except TrackerError as error:
-            st.error(error.text(lang()))
+            st.error(md(error.text(lang())))
             st.button(t("login.button.sign_out_organisation_account"), on_click=st.logout, key="sso_logout")
             return False
         st.rerun()
@@ -78,7 +78,7 @@ def _first_administrator() -> None:
                     st.rerun()
                 user = auth.create_user(db(), username, password, "admin", display_name=name, actor="first-run")
             except TrackerError as error:
-                st.error(error.text(lang()))
+                st.error(md(error.text(lang())))
             else:
                 sign_in(user)
                 st.rerun()

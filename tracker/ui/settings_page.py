@@ -153,7 +153,7 @@ def _outcome(section: str) -> None:
     if not outcome or outcome["section"] != section:
         return
     if outcome["error"] is not None:
-        st.error(outcome["error"].text(lang()), icon=":material/error:")
+        st.error(md(outcome["error"].text(lang())), icon=":material/error:")
         return
     if outcome["problems"]:
         st.error(

@@ -23,7 +23,7 @@ from tracker.store.db import Database
 from tracker.text.errors import TrackerError
 from tracker.text.i18n import Message, kind_name
 from tracker.text.i18n import render as render_message
-from tracker.ui.common import actor, can, count, counted, db, lang, named, scope_agency, t, user
+from tracker.ui.common import actor, can, count, counted, db, lang, md, named, scope_agency, t, user
 
 DETECT = "detect"
 PREVIEW_KEY = "upload_preview"  # {"token": ..., "preview": UploadPreview | None, "error": TrackerError | None}
@@ -167,7 +167,7 @@ def _preview(file: Any) -> None:
     state = st.session_state.get(PREVIEW_KEY)
     if state is None or state["token"] != token:
         state = {"token": token, "preview": None, "error": None}
-        progress = _ProgressBox(t("upload.label.checking", name=file.name))
+        progress = _ProgressBox(t("upload.label.checking", name=md(file.name)))
         try:
             state["preview"] = uploads.preview_upload(
                 db(),
@@ -179,11 +179,11 @@ def _preview(file: Any) -> None:
                 date_order=st.session_state.get(DATE_ORDER_KEY),
                 progress=progress,
             )
-            progress.finish(t("upload.label.checked", name=file.name))
+            progress.finish(t("upload.label.checked", name=md(file.name)))
             audit.record(db(), actor(), "upload", file.name, state["preview"].report.audit_details(status="checked"))
         except TrackerError as exc:
             state["error"] = exc
-            progress.finish(t("upload.label.refused", name=file.name), failed=True)
+            progress.finish(t("upload.label.refused", name=md(file.name)), failed=True)
             audit.record(db(), actor(), "upload", file.name, {"status": "refused", "reason": exc.key})
         st.session_state[PREVIEW_KEY] = state
         st.session_state.pop(RECEIPT_KEY, None)
@@ -195,7 +195,7 @@ def _preview(file: Any) -> None:
 
 def _refusal(error: TrackerError, file: Any) -> None:
     """A file refused as a whole: its message, and the one choice that can fix it here, if any."""
-    st.error(error.text(lang()), icon=":material/block:")
+    st.error(md(error.text(lang())), icon=":material/block:")
     if error.key == "file.ambiguous_dates" and st.session_state.get(NEEDS_DATE_ORDER_KEY) != file.file_id:
         st.session_state[NEEDS_DATE_ORDER_KEY] = file.file_id
         st.rerun()  # shows the date order choice above
@@ -211,7 +211,7 @@ def _show_preview(preview: uploads.UploadPreview, file: Any) -> None:
     st.caption(
         t(
             "upload.caption.records_read",
-            name=file.name,
+            name=md(file.name),
             kind=kind_name(preview.kind, lang()),
             how=how,
             format=report.file_format.upper(),
@@ -222,7 +222,11 @@ def _show_preview(preview: uploads.UploadPreview, file: Any) -> None:
     if report.previous_upload is not None:
         upload_id, when = report.previous_upload
         st.info(
-            render_message(Message("file.same_file", {"file": report.file_name, "upload_id": upload_id, "when": when}), lang())
+            md(
+                render_message(
+                    Message("file.same_file", {"file": report.file_name, "upload_id": upload_id, "when": when}), lang()
+                )
+            )
         )
     if report.rows_rejected:
         st.warning(
@@ -237,7 +241,7 @@ def _show_preview(preview: uploads.UploadPreview, file: Any) -> None:
         _rejected_rows(report)
     else:
         st.success(t("upload.success.every_row_passed_checks"), icon=":material/check_circle:")
-    with st.expander(t("upload.section.first_rows", name=file.name), expanded=not report.rows_rejected):
+    with st.expander(t("upload.section.first_rows", name=md(file.name)), expanded=not report.rows_rejected):
         st.dataframe(preview.peek.first_rows, hide_index=True, width="stretch")
     _actions(preview, file)
 
@@ -285,10 +289,10 @@ def _feed(report: IngestReport) -> None:
                 try:
                     stored, new_code, moved = set_agency_code(db(), name or "", code, actor())
                 except TrackerError as error:
-                    st.error(error.text(lang()))
+                    st.error(md(error.text(lang())))
                 else:
                     st.toast(
-                        render_message(Message("agencies.mapped", {"name": stored, "code": new_code, "moved": moved}), lang())
+                        md(render_message(Message("agencies.mapped", {"name": stored, "code": new_code, "moved": moved}), lang()))
                     )
                     st.session_state.pop(PREVIEW_KEY, None)  # checked again with the new code
                     st.rerun()
@@ -363,7 +367,7 @@ def _rows(n: int) -> str:
 
 
 def _commit(preview: uploads.UploadPreview, file: Any, *, partial: bool) -> None:
-    progress = _ProgressBox(t("upload.label.committing", name=file.name))
+    progress = _ProgressBox(t("upload.label.committing", name=md(file.name)))
     try:
         report = uploads.commit_upload(
             db(),
@@ -378,11 +382,11 @@ def _commit(preview: uploads.UploadPreview, file: Any, *, partial: bool) -> None
         )
     except TrackerError as exc:
         progress.finish(t("upload.label.nothing_committed"), failed=True)
-        st.error(exc.text(lang()), icon=":material/block:")
+        st.error(md(exc.text(lang())), icon=":material/block:")
         return
     if not report.committed:  # the data changed since the preview and a row is now rejected
         progress.finish(t("upload.label.nothing_committed"), failed=True)
-        st.error(report.summary(lang()), icon=":material/block:")
+        st.error(md(report.summary(lang())), icon=":material/block:")
         return
     st.cache_data.clear()  # cached views must not outlive the data they were computed from
     _reset()
@@ -401,7 +405,7 @@ def _receipt() -> None:
     report: IngestReport | None = st.session_state.get(RECEIPT_KEY)
     if report is None:
         return
-    st.success(report.summary(lang()), icon=":material/task_alt:")
+    st.success(md(report.summary(lang())), icon=":material/task_alt:")
     if report.status == "partial":
         st.info(t("upload.note.rejected_rows_kept_upload", rows_rejected=_rows(report.rows_rejected), upload_id=report.upload_id))
     if report.status != "unchanged":

@@ -93,34 +93,42 @@ class FilterOptions:
 
 
 def filter_options(source: Source, scope_agency: str | None = None) -> FilterOptions:
-    """What the filters offer; an agency reader is offered their own agency only."""
+    """What the filters offer; an agency reader is offered their own agency and the values of its own rows only."""
     db = source.db
+    # every option comes from rows inside the scope: an agency must not learn other agencies' suppliers,
+    # categories or years from a list (a NULL scope keeps every row)
+    scoped = "WHERE (CAST($scope AS VARCHAR) IS NULL OR agency_code = $scope)"
+    scope = {"scope": scope_agency}
     names = dict(
         db.fetchall(
             "SELECT agency_code, coalesce(max(agency_name), agency_code) FROM ("
             " SELECT agency_code, agency_name FROM agencies UNION ALL SELECT agency_code, agency_name FROM procurement_lines"
-            " UNION ALL SELECT agency_code, NULL FROM assets) GROUP BY agency_code ORDER BY agency_code",
+            f" UNION ALL SELECT agency_code, NULL FROM assets) {scoped} GROUP BY agency_code ORDER BY agency_code",
+            scope,
             name="agency names",
         )
     )
     categories = [
         r[0]
         for r in db.fetchall(
-            "SELECT DISTINCT category FROM (SELECT category FROM assets UNION SELECT category FROM procurement_lines) "
-            "ORDER BY category",
+            "SELECT DISTINCT category FROM (SELECT agency_code, category FROM assets"
+            f" UNION SELECT agency_code, category FROM procurement_lines) {scoped} ORDER BY category",
+            scope,
             name="categories",
         )
     ]
     suppliers = [
         r[0]
         for r in db.fetchall(
-            "SELECT DISTINCT supplier FROM procurement_lines WHERE supplier IS NOT NULL ORDER BY supplier", name="suppliers"
+            f"SELECT DISTINCT supplier FROM procurement_lines {scoped} AND supplier IS NOT NULL ORDER BY supplier",
+            scope,
+            name="suppliers",
         )
     ]
     start_month = load_settings(db).fiscal_year_start_month
-    months = db.fetchall("SELECT DISTINCT year(order_date), month(order_date) FROM procurement_lines", name="order months")
+    months = db.fetchall(
+        f"SELECT DISTINCT year(order_date), month(order_date) FROM procurement_lines {scoped}", scope, name="order months"
+    )
     years = sorted({fiscal_year(date(y, m, 1), start_month) for y, m in months})
     first, last = source.usage_span()
-    if scope_agency is not None:
-        names = {code: name for code, name in names.items() if code == scope_agency}
     return FilterOptions(names, categories, suppliers, years, first, last)

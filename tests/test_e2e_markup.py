@@ -1,0 +1,95 @@
+"""In a real browser, a hostile asset id and a hostile address show as text on Explore: no link, no remote image."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+from test_e2e import CHROMIUM, ROOT, _free_port, browser, settle, sign_in  # noqa: F401 (browser is a fixture)
+
+from tracker.demo.bootstrap import open_with_demo
+from tracker.store.db import Database
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+expect.set_options(timeout=60_000)
+
+PHISH_URL = "http://host/phish"
+PIXEL_URL = "http://host/p.png"
+HOSTILE_ASSET = f"[Session expired - sign in again]({PHISH_URL})![x]({PIXEL_URL})"
+AGENCY = "A002"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The demo data with one of A002's devices registered under a hostile id, served by `streamlit run`."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: bin/test installs it (apt-get install chromium)")
+    db_path = tmp_path_factory.mktemp("e2e-markup") / "tracker.duckdb"
+    open_with_demo(db_path, demo=True).close()
+    with Database.open(db_path) as database:
+        (asset,) = database.fetchall("SELECT min(asset_id) FROM assets WHERE agency_code = ?", [AGENCY])[0]
+        database.execute("UPDATE usage_daily SET asset_id = ? WHERE asset_id = ?", [HOSTILE_ASSET, asset])
+        database.execute("UPDATE assets SET asset_id = ? WHERE asset_id = ?", [HOSTILE_ASSET, asset])
+        database.execute("DELETE FROM snapshots")
+    port = _free_port()
+    log = open(db_path.with_suffix(".log"), "w", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true"]
+        + ["--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+        + ["--server.fileWatcherType", "none"],
+        cwd=ROOT,
+        env=dict(os.environ, TRACKER_DB=str(db_path)),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("streamlit did not start: " + db_path.with_suffix(".log").read_text(encoding="utf-8")[-2000:])
+        time.sleep(0.5)
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+def test_explore_shows_hostile_codes_as_text(server, browser):  # noqa: F811 (the imported fixture)
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    requested: list[str] = []
+    tab.on("request", lambda request: requested.append(request.url))
+    try:
+        query = urllib.parse.urlencode({"agency": AGENCY, "po": "-", "asset": HOSTILE_ASSET})
+        sign_in(tab, f"{server}/explore?{query}", "admin", "demo-admin-pass")
+        settle(tab)
+        expect(tab.get_by_role("heading", name="Session expired").first).to_be_visible()
+        _assert_no_link_or_image(tab)
+        query = urllib.parse.urlencode({"agency": AGENCY, "po": f"[Session expired - sign in again]({PHISH_URL})", "line": "1"})
+        sign_in(tab, f"{server}/explore?{query}", "admin", "demo-admin-pass")
+        settle(tab)
+        expect(tab.get_by_text("Session expired").first).to_be_visible()
+        _assert_no_link_or_image(tab)
+        assert not [u for u in requested if u.startswith("http://host/")], requested
+    finally:
+        context.close()
+
+
+def _assert_no_link_or_image(tab) -> None:
+    assert tab.locator(f"a[href='{PHISH_URL}']").count() == 0
+    assert tab.locator(f"img[src='{PIXEL_URL}']").count() == 0
+    assert tab.locator("a[href^='http://host']").count() == 0
