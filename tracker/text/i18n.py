@@ -362,6 +362,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "auth.prompt_password": ("Password: ", "密码："),
     "auth.prompt_again": ("Password again: ", "再次输入密码："),
+    # --- Windows event logs ----------------------------------------------------------------------
+    "evtx.not_event_log": (
+        "The file {file} is not a Windows event log (.evtx): it does not start with the event log signature.",
+        "文件 {file} 不是 Windows 事件日志（.evtx）：文件开头没有事件日志标识。",
+    ),
+    "evtx.zip_without_logs": (
+        "The ZIP file {file} holds no .evtx event log.",
+        "压缩文件 {file} 中没有 .evtx 事件日志。",
+    ),
+    "evtx.bad_zip": (
+        "The ZIP file {file} cannot be opened ({reason}).",
+        "无法打开压缩文件 {file}（{reason}）。",
+    ),
+    "evtx.unreadable": (
+        "The event log {file} cannot be read ({reason}).",
+        "无法读取事件日志 {file}（{reason}）。",
+    ),
 }
 
 KIND_NAMES: dict[str, tuple[str, str]] = {
