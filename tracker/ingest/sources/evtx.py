@@ -55,11 +55,16 @@ SYSTEM_ACCOUNTS = {"system", "local service", "network service", "anonymous logo
 SYSTEM_ACCOUNT_PREFIXES = ("dwm-", "umfd-", "font driver host", "window manager")
 
 # every event the readers use; the rest of a log is counted and skipped without decoding
-_USED_IDS = {12, 13, 6005, 6006, 6008, 6013, 42, 107, 1, LOGON, *LOGOFFS, LOCK, UNLOCK, SECURITY_START, *SECURITY_STOPS}
-_EVENT_ID = re.compile(r'"EventID":(?:\{"#attributes":\{[^}]*\},"#text":)?(\d+)')
-_COMPUTER = re.compile(r'"Computer":"((?:[^"\\]|\\.)*)"')
-_SYSTEM_TIME = re.compile(r'"SystemTime":"([^"]+)"')
-_CHANNEL = re.compile(r'"Channel":"([^"]*)"')
+_USED_EVENTS = (
+    BOOT_EVENTS
+    | STOP_EVENTS
+    | SLEEP_EVENTS
+    | WAKE_EVENTS
+    | {UNEXPECTED_SHUTDOWN, UPTIME_REPORT}
+    | {(SECURITY_AUDITING, i) for i in (LOGON, *LOGOFFS, LOCK, UNLOCK, SECURITY_START, 4609)}
+    | {(SECURITY_EVENTLOG, 1100)}
+)
+_LOGON_TYPE = re.compile(r'"LogonType":"?(\d+)')
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,8 @@ class MachineLog:
     """What one machine's records in the uploaded logs hold."""
 
     computer: str
-    first_event: datetime | None = None
-    last_event: datetime | None = None
+    first_text: str | None = None  # ISO times as the log writes them: they sort as text
+    last_text: str | None = None
     records: int = 0
     boots: int = 0
     sleeps: int = 0
@@ -90,12 +95,21 @@ class MachineLog:
     has_system_log: bool = False
     has_security_log: bool = False
 
+    @property
+    def first_event(self) -> datetime | None:
+        return _time(self.first_text)
+
+    @property
+    def last_event(self) -> datetime | None:
+        return _time(self.last_text)
+
     def saw(self, at: datetime) -> None:
         self.records += 1
-        if self.first_event is None or at < self.first_event:
-            self.first_event = at
-        if self.last_event is None or at > self.last_event:
-            self.last_event = at
+        text = at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        if self.first_text is None or text < self.first_text:
+            self.first_text = text
+        if self.last_text is None or text > self.last_text:
+            self.last_text = text
 
 
 @dataclass
@@ -218,35 +232,70 @@ def _read_file(
 def _decode(record: dict, machines: dict[str, MachineLog]) -> tuple[str, LogEvent | None, str] | None:
     """(computer, the event if the readers use it, channel) of one record; None when it has no machine or time.
 
-    The machine, time, channel and event id are read from the System part with patterns; only the
-    few events the readers use are decoded as JSON (most of a log is neither).
+    The machine, time, channel and event id are read from the record's System part with one
+    pattern; only the few events the readers use are decoded as JSON (most of a log is neither).
     """
     raw = record["data"]
-    computer_match = _COMPUTER.search(raw)
-    time_match = _SYSTEM_TIME.search(raw)
-    computer = _computer_name(computer_match.group(1)) if computer_match else None
-    at = _time(time_match.group(1)) if time_match else None
-    if not computer or at is None:
+    head = _system_part(raw)
+    if head is None:
         return None
-    machine = machines.setdefault(computer, MachineLog(computer))
-    machine.saw(at)
-    channel_match = _CHANNEL.search(raw)
-    channel = channel_match.group(1).lower() if channel_match else ""
-    id_match = _EVENT_ID.search(raw)
-    event_id = int(id_match.group(1)) if id_match else None
-    if event_id not in _USED_IDS:
+    provider, event_id, when, channel, computer = head
+    if not computer:
+        return None
+    machine = machines.get(computer)
+    if machine is None:
+        machine = machines[computer] = MachineLog(computer)
+    machine.records += 1
+    if machine.first_text is None or when < machine.first_text:
+        machine.first_text = when
+    if machine.last_text is None or when > machine.last_text:
+        machine.last_text = when
+    if (provider, event_id) not in _USED_EVENTS:
         return computer, None, channel
+    if event_id == LOGON:
+        logon_type = _LOGON_TYPE.search(raw)
+        if logon_type is None or int(logon_type.group(1)) not in INTERACTIVE_LOGON_TYPES:
+            return computer, None, channel
+    at = _time(when)
     try:
         event = json.loads(raw)["Event"]
     except (ValueError, KeyError, TypeError):
         return computer, None, channel
-    provider = (((event.get("System") or {}).get("Provider") or {}).get("#attributes") or {}).get("Name") or ""
+    if at is None:
+        return computer, None, channel
     data = event.get("EventData") or event.get("UserData") or {}
     if not isinstance(data, dict):
         data = {"Data": data}
     if event_id == 6008:
         data = dict(data, _binary=data.get("Binary"))
     return computer, LogEvent(at, provider, event_id, data), channel
+
+
+def _system_part(raw: str) -> tuple[str, int, str, str, str] | None:
+    """(provider, event id, time, channel, computer) from a record's JSON, read with str.find (C speed).
+
+    The parser writes the System part in the XML's order: Provider, EventID, ..., TimeCreated, ...,
+    Channel, Computer; a record that does not follow it is skipped.
+    """
+    try:
+        p = raw.index('"Name":"', raw.index('"Provider"')) + 8
+        provider = raw[p : raw.index('"', p)]
+        e = raw.index('"EventID":', p) + 10
+        if raw[e] == "{":
+            e = raw.index('"#text":', e) + 8
+        end = e
+        while raw[end].isdigit():
+            end += 1
+        event_id = int(raw[e:end])
+        s = raw.index('"SystemTime":"', end) + 14
+        when = raw[s : raw.index('"', s)]
+        c = raw.index('"Channel":', s) + 10
+        channel = raw[c + 1 : raw.index('"', c + 1)].lower() if raw[c] == '"' else ""
+        m = raw.index('"Computer":"', c) + 12
+        computer = raw[m : raw.index('"', m)].strip()
+    except (ValueError, IndexError):
+        return None
+    return provider, event_id, when, channel, computer
 
 
 def _computer_name(value) -> str | None:
