@@ -171,3 +171,53 @@ def test_a_zip_of_many_machines_logs(tmp_path):
     reading = read_event_logs(archive)
     assert len(reading.files) == 2
     assert {i.evidence for i in reading.intervals} == {"powered_on", "signed_in"}
+
+
+GLPI = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "glpi"
+needs_glpi = pytest.mark.skipif(not GLPI.is_dir(), reason=f"real GLPI inventories not found at {GLPI}")
+
+
+@needs_glpi
+def test_glpi_computer_gives_seen_days_with_the_yearless_sign_in_resolved():
+    from datetime import date
+
+    from tracker.ingest.sources.glpi import read_glpi
+
+    inventory = read_glpi(GLPI / "computer_1.json")
+    assert {(s.hostname, s.serial_number) for s in inventory.sightings} == {("glpixps", "640HP72")}
+    days = {s.reason: s.seen_date for s in inventory.sightings}
+    assert days == {"boot": date(2020, 6, 9), "inventory": date(2020, 6, 12), "last_sign_in": date(2020, 6, 12)}
+    assert inventory.notes == []
+
+
+@needs_glpi
+def test_glpi_printer_gives_its_page_counter():
+    from tracker.ingest.sources.glpi import read_glpi
+
+    inventory = read_glpi(GLPI / "printer_1.json")
+    readings = {(c.serial_number, c.meter): c.value for c in inventory.counters}
+    assert readings[("PHCVN191TG", "pages_total")] == 1802
+    assert inventory.sightings == []
+
+
+@pytest.mark.parametrize(
+    "text, references, expected",
+    [
+        ("Fri Jun 12 14:15", ["2020-06-09"], "2020-06-12"),  # 2020-06-12 was a Friday
+        ("Fri Jun 12 14:15", ["2021-01-05"], "2020-06-12"),  # the year before the reference fits
+        ("Mon Jun 12 14:15", ["2020-06-09"], None),  # neither 2020 nor 2019 puts 12 June on a Monday
+        ("Fri Jun 12 14:15", [], None),  # no reference year: never guessed
+        ("yesterday", ["2020-06-09"], None),
+    ],
+)
+def test_a_yearless_date_is_resolved_only_when_one_year_fits(text, references, expected):
+    from datetime import date
+
+    from tracker.ingest.sources.glpi import resolve_yearless
+    from tracker.text.i18n import Message, render
+
+    result = resolve_yearless(text, [date.fromisoformat(r) for r in references])
+    if expected is None:
+        assert isinstance(result, Message) and text in render(result, "en") and text in render(result, "zh")
+    else:
+        assert result == date.fromisoformat(expected)

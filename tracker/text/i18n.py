@@ -375,6 +375,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The ZIP file {file} cannot be opened ({reason}).",
         "无法打开压缩文件 {file}（{reason}）。",
     ),
+    "glpi.not_inventory": (
+        "The file {file} is not a GLPI agent inventory (a JSON document with deviceid and content).",
+        "文件 {file} 不是 GLPI 代理的资产清单（应为含 deviceid 和 content 的 JSON 文档）。",
+    ),
+    "glpi.yearless_unreadable": (
+        "The last sign-in date \"{value}\" is not written as weekday, month, day and time; it is left out.",
+        "最后登录日期“{value}”不是“星期 月 日 时间”的格式，已略去。",
+    ),
+    "glpi.yearless_no_reference": (
+        "The last sign-in date \"{value}\" has no year and the inventory has no other date to take it from; it is left out.",
+        "最后登录日期“{value}”没有年份，清单中也没有其他日期可推断年份，已略去。",
+    ),
+    "glpi.yearless_ambiguous": (
+        "The last sign-in date \"{value}\" has no year, and {fits} of the years {years} put that day on that weekday; it is left out.",
+        "最后登录日期“{value}”没有年份，在 {years} 中有 {fits} 个年份的该日期为同一星期几，无法确定，已略去。",
+    ),
     "evtx.unreadable": (
         "The event log {file} cannot be read ({reason}).",
         "无法读取事件日志 {file}（{reason}）。",
