@@ -156,6 +156,11 @@ def read_event_logs(
         raise FileRefused("evtx.not_event_log", file=file_name)
     if not reading.files:
         raise FileRefused("evtx.zip_without_logs", file=file_name)
+    return finish(reading, events)
+
+
+def finish(reading: EventLogReading, events: dict[str, list[LogEvent]]) -> EventLogReading:
+    """Turn the events gathered per machine into powered-on and signed-in intervals."""
     for computer, machine_events in events.items():
         machine_events.sort(key=lambda e: e.at)
         machine = reading.machines[computer]
@@ -198,9 +203,23 @@ def _read_file(
         parser = PyEvtxParser(str(path), number_of_threads=1)
     except (RuntimeError, OSError) as exc:
         raise FileRefused("evtx.unreadable", file=name, reason=_short(exc)) from exc
+    consume_records(parser.records_json(), name, reading, events, progress, appended=True)
+
+
+def consume_records(
+    records: Iterator[dict],
+    name: str,
+    reading: EventLogReading,
+    events: dict[str, list[LogEvent]],
+    progress: Callable[[int], None] | None = None,
+    *,
+    appended: bool = False,
+) -> None:
+    """Add the records of one log (the parser's JSON records) to a reading; `finish` turns them into intervals."""
+    if not appended:
+        reading.files.append(name)
     logons_before = sum(m.logons for m in reading.machines.values())
     security_seen = False
-    records = parser.records_json()
     while True:
         try:
             record = next(records)
