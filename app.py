@@ -7,6 +7,7 @@ from tracker.ui import (
     audit_page,
     common,
     data_page,
+    errors,
     explore_page,
     flags_page,
     login_page,
@@ -24,7 +25,7 @@ if user is None:
     # every page's address leads to the sign-in, so a shared link (/explore?agency=…) opens where it points after it
     sign_in = [st.Page(login_page.render, title=tr("Sign in", "登录"), icon=":material/login:", url_path="login", default=True)]
     sign_in += [st.Page(login_page.render, title=tr("Sign in", "登录"), url_path=path) for path in auth.PAGES]
-    st.navigation(sign_in, position="hidden").run()
+    errors.run_page(st.navigation(sign_in, position="hidden"))
     st.stop()
 
 allowed = auth.ROLE_PAGES[user.role]
@@ -57,4 +58,4 @@ for section, entries in sections.items():
 common.PAGES.clear()
 common.PAGES.update({page.url_path: page for section in pages.values() for page in section})
 common.account_sidebar(user)
-st.navigation(pages).run()
+errors.run_page(st.navigation(pages))  # an unexpected error shows a message with an id, never a traceback

@@ -19,6 +19,16 @@ def _isolated_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "env-default.duckdb"))
     monkeypatch.delenv("TRACKER_LANG", raising=False)
     monkeypatch.delenv("TRACKER_USER", raising=False)
+    monkeypatch.delenv("TRACKER_AUDIT_KEY_FILE", raising=False)
+    monkeypatch.setenv("TRACKER_PAGE_ERRORS", "raise")  # a failing page fails its test (tracker.ui.errors)
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a closed or checkpointed database file with its audit key (kept beside it, outside the database)."""
+    shutil.copyfile(source, target)
+    key = source.with_name(source.stem + ".audit-key")
+    if key.exists():
+        shutil.copy2(key, target.with_name(target.stem + ".audit-key"))
 
 
 @pytest.fixture
@@ -57,7 +67,7 @@ def demo_copy(demo_small, tmp_path):
     source, _ = demo_small
     source.execute("CHECKPOINT")
     path = tmp_path / "demo.duckdb"
-    shutil.copyfile(source.path, path)
+    copy_database(source.path, path)
     database = Database.open(path)
     yield database
     database.close()
@@ -69,7 +79,7 @@ def dashboard_demo_file(tmp_path_factory) -> Path:
     from tracker.demo.bootstrap import open_with_demo
 
     path = tmp_path_factory.mktemp("dashboard-demo") / "demo.duckdb"
-    open_with_demo(path).close()
+    open_with_demo(path, demo=True).close()
     return path
 
 
@@ -77,7 +87,7 @@ def dashboard_demo_file(tmp_path_factory) -> Path:
 def demo_db(dashboard_demo_file, tmp_path, monkeypatch) -> Path:
     """A private copy of that database, which `app.py` opens ($TRACKER_DB)."""
     path = tmp_path / "demo.duckdb"
-    shutil.copyfile(dashboard_demo_file, path)
+    copy_database(dashboard_demo_file, path)
     monkeypatch.setenv("TRACKER_DB", str(path))
     return path
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tracker.access import auth
 from tracker.store.db import Database
+from tracker.text.errors import AuthError
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -89,7 +90,9 @@ def test_an_agency_user_sees_only_their_agency(demo_db):
     assert set(at.dataframe[0].value["Agency"]) == {"A001"}
     at = sign_in_as(_app(agency="A002"), "agency", agency="A001").run()
     switch_to(at, "explore").run()
-    assert not at.dataframe or set(at.dataframe[0].value.iloc[:, 0]) <= {"A001"}
+    assert not at.exception
+    assert "This agency has no purchases or assets matching the filters." in [i.value for i in at.info]
+    assert not at.dataframe  # nothing of A002 is listed, whatever the address asks for
 
 
 def test_finance_reads_findings_but_cannot_review(demo_db):
@@ -124,3 +127,87 @@ def test_single_sign_on_is_offered_when_configured(demo_db):
     assert not at.exception
     assert [b.label for b in at.button][:1] == ["Sign in with your organisation account"]
     assert at.text_input(key="login_username")  # local accounts keep working beside it
+
+
+# -- the demo accounts last only while the database is a demo ----------------------------------------
+def _sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    return at.button[0].click().run()
+
+
+def test_a_database_at_a_new_path_starts_empty_and_asks_for_the_first_administrator(tmp_path, monkeypatch):
+    path = tmp_path / "brand-new.duckdb"
+    monkeypatch.setenv("TRACKER_DB", str(path))
+    at = _app().run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["Create the first administrator"]
+    assert not at.dataframe and "demo-admin-pass" not in str([m.value for m in at.markdown])
+    with Database.open(path) as database:
+        assert database.scalar("SELECT count(*) FROM uploads") == 0 and not auth.has_users(database)
+
+
+def test_a_real_upload_retires_the_demo_accounts_and_their_panel(demo_db, tmp_path):
+    from tracker.ingest.pipeline import ingest_file
+
+    assets = tmp_path / "assets.csv"
+    assets.write_text("asset_id,agency_code,category,purchase_cost\nREAL-1,A001,laptop,5000\n", encoding="utf-8")
+    with Database.open(demo_db) as database:
+        assert ingest_file(database, "assets", assets, actor="li.wei").committed
+    at = _app().run()
+    assert not at.exception
+    assert not at.dataframe  # no demo passwords on screen
+    assert [s.value for s in at.subheader] == ["Create the first administrator"]  # no administrator can sign in now
+    with Database.open(demo_db) as database:
+        assert database.fetchall("SELECT DISTINCT disabled FROM users") == [(True,)]
+        with pytest.raises(AuthError) as refused:
+            auth.authenticate(database, "admin", "demo-admin-pass", sleep=lambda s: None)
+        assert refused.value.key == "auth.disabled"
+
+
+def test_disabling_one_demo_account_keeps_the_others_listed_as_they_still_sign_in(demo_db):
+    with Database.open(demo_db) as database:
+        auth.disable_user(database, "finance", actor="admin")
+    at = _app().run()
+    assert set(at.dataframe[0].value["Username"]) == {"admin", "auditor", "agency-a001"}
+    at = _sign_in(at, "admin", "demo-admin-pass")
+    assert not at.exception and "settings" in _pages(at)
+
+
+def test_the_first_account_a_person_creates_retires_the_demo_accounts(demo_db):
+    at = sign_in_as(_app(), "admin").run()
+    with Database.open(demo_db) as database:
+        auth.create_user(database, "chief", "a long enough secret", "admin", actor="admin")
+    at = _app().run()
+    assert not at.dataframe and [s.value for s in at.subheader] == ["Sign in"]
+    at = _sign_in(at, "admin", "demo-admin-pass")
+    assert [e.value for e in at.error] == ["This account is disabled. Ask an administrator."]
+    at = _sign_in(at, "chief", "a long enough secret")
+    assert not at.exception and "settings" in _pages(at)
+
+
+# -- no traceback on a page --------------------------------------------------------------------------
+def test_an_unexpected_error_shows_a_message_with_an_id_and_logs_the_traceback(demo_db, monkeypatch, caplog):
+    import re
+
+    from tracker.views import dashboard
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail: SELECT password_hash FROM users")
+
+    monkeypatch.setattr(dashboard, "kpis", broken)
+    monkeypatch.delenv("TRACKER_PAGE_ERRORS")  # as in production
+    for lang, words in (("en", "error id"), ("zh", "编号")):
+        caplog.clear()
+        at = sign_in_as(_app(lang=lang), "admin").run()
+        assert not at.exception
+        [message] = [e.value for e in at.error]
+        assert words in message
+        error_id = re.search(r"[0-9a-f]{8}", message).group(0)
+        shown = " ".join(str(element.value) for element in [*at.error, *at.markdown, *at.caption, *at.code])
+        assert "Traceback" not in shown and "secret detail" not in shown and "RuntimeError" not in shown
+        [record] = [r for r in caplog.records if error_id in r.getMessage()]
+        assert record.exc_info and "secret detail" in str(record.exc_info[1])
+    monkeypatch.setenv("TRACKER_PAGE_ERRORS", "raise")  # what the other tests run with: the error is not hidden
+    at = sign_in_as(_app(), "admin").run()
+    assert at.exception and "secret detail" in at.exception[0].message

@@ -74,7 +74,7 @@ def test_evidence_pack_downloads_what_is_on_screen(demo_db):
     with Database.open(demo_db) as database:
         table = dashboard.findings(database, dashboard.Filters(), dashboard.FindingFilters(rules=("OVER_PRICE_CAP",)))
         snap = dashboard.snapshot(database, dashboard.Filters())
-        pack = build_pack(database, table, as_of=snap.window.as_of, window_days=365, actor="dashboard")
+        pack = build_pack(database, table, snapshot=snap, as_of=snap.window.as_of, window_days=365, actor="dashboard")
     rows = list(openpyxl.load_workbook(io.BytesIO(pack.xlsx))["Findings"].iter_rows(min_row=2, values_only=True))
     assert rows and {r[1] for r in rows} == {"OVER_PRICE_CAP"}
 

@@ -1,14 +1,15 @@
-"""The audit log (DESIGN §8): every audited action leaves a chained entry, and tampering is detected."""
+"""The audit log (docs/architecture.md, access and audit): every audited action leaves a chained entry, and tampering is detected."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import subprocess
 import sys
 import threading
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,8 @@ from tracker.ingest.pipeline import ingest_file
 from tracker.store import audit
 from tracker.store.db import Database
 from tracker.store.profiles import set_profile_value
-from tracker.text.errors import AuthError, DatabaseError, FileRefused
+from tracker.text.errors import AuthError, ConfigError, DatabaseError, FileRefused
+from tracker.views.dashboard import snapshot_for
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2025, 12, 31)
@@ -143,7 +145,15 @@ def test_reviews_and_exports_are_recorded(demo):
     flags = flags_report(demo, as_of=AS_OF)
     flag = flags.to_pylist()[0]
     review(demo, flag, "dismissed", "auditor-a", reason="spare kept on purpose", note="see memo 12")
-    pack = build_pack(demo, flags, as_of=AS_OF, window_days=365, actor="auditor-a", filters={"agency": ["A001"]})
+    pack = build_pack(
+        demo,
+        flags,
+        snapshot=snapshot_for(demo, AS_OF, 365),
+        as_of=AS_OF,
+        window_days=365,
+        actor="auditor-a",
+        filters={"agency": ["A001"]},
+    )
     reviewed, exported = log(demo)[before:]
     assert (reviewed["actor"], reviewed["action"], reviewed["target"]) == ("auditor-a", "review", flag["flag_id"])
     assert details(reviewed)["status"] == "dismissed" and details(reviewed)["reason"] == "spare kept on purpose"
@@ -169,7 +179,7 @@ def test_logins_logouts_and_account_changes_are_recorded(db):
         ("root", "user_created", "alice"),
         ("alice", "login", "alice"),
         ("alice", "login_failed", "alice"),
-        ("anonymous", "login_failed", "mallory"),
+        ("anonymous", "login_failed", audit.pseudonym(db, "mallory")),
         ("alice", "logout", "alice"),
         ("root", "password_changed", "alice"),
         ("root", "user_disabled", "alice"),
@@ -196,6 +206,8 @@ def test_the_chain_links_every_entry_to_the_one_before(db):
         'SELECT entry_id, "at", actor, action, target, details, prev_hash, entry_hash FROM audit_log ORDER BY entry_id'
     )
     previous = "0" * 64
+    key = json.loads(db.path.with_name("tracker.audit-key").read_text(encoding="utf-8"))
+    assert key["keyed_from"] == 1
     for entry_id, at, actor, action, target, text, prev_hash, entry_hash in rows:
         canonical = json.dumps(
             [entry_id, at.isoformat(), actor, action, target, json.loads(text)],
@@ -204,7 +216,8 @@ def test_the_chain_links_every_entry_to_the_one_before(db):
             ensure_ascii=False,
         )
         assert prev_hash == previous
-        assert entry_hash == hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+        expected = hmac.new(bytes.fromhex(key["key"]), (prev_hash + canonical).encode("utf-8"), hashlib.sha256)
+        assert entry_hash == expected.hexdigest()
         previous = entry_hash
     assert audit.head(db) == (rows[-1][0], rows[-1][-1])
     assert audit.audit_table(db, limit=2).column("entry_id").to_pylist() == [3, 2]
@@ -241,15 +254,24 @@ TAMPERING = {
     ),
     "middle entry deleted": (
         "DELETE FROM audit_log WHERE entry_id = 3",
-        ["Audit entry #4 does not follow entry #2: entries between them were deleted, or entries were reordered."],
+        [
+            "Audit entries are missing: #3 (deleted).",
+            "Audit entry #4 does not follow entry #2: entries between them were deleted, or entries were reordered.",
+        ],
     ),
     "last-but-one deleted": (
-        "DELETE FROM audit_log WHERE entry_id = 5",
-        ["Audit entry #6 does not follow entry #4: entries between them were deleted, or entries were reordered."],
+        "DELETE FROM audit_log WHERE entry_id IN (4, 5)",
+        [
+            "Audit entries are missing: #4–#5 (deleted).",
+            "Audit entry #6 does not follow entry #3: entries between them were deleted, or entries were reordered.",
+        ],
     ),
     "first entry deleted": (
         "DELETE FROM audit_log WHERE entry_id = 1",
-        ["The audit log does not start at its first entry: the entries before #2 were deleted."],
+        [
+            "Audit entries are missing: #1 (deleted).",
+            "The audit log does not start at its first entry: the entries before #2 were deleted.",
+        ],
     ),
     "two entries swapped": (
         "UPDATE audit_log SET entry_id = CASE entry_id WHEN 2 THEN 3 ELSE 2 END WHERE entry_id IN (2, 3)",
@@ -289,3 +311,129 @@ def test_the_command_line_lists_the_log_and_reports_an_intact_chain(chained):
         ["6", "clerk", "upload", "assets.csv"],
         ["5", "admin", "profile_changed", "laptop"],
     ]
+
+
+# -- the keyed chain and the head recorded elsewhere ------------------------------------------------
+def rows(db: Database) -> list[tuple]:
+    return db.fetchall(
+        'SELECT entry_id, "at", actor, action, target, details, prev_hash, entry_hash FROM audit_log ORDER BY entry_id'
+    )
+
+
+def rewrite_chain(db: Database, hash_function) -> None:
+    """What someone who can write the database does to hide a deletion: renumber and recompute every hash."""
+    previous = audit.GENESIS_HASH
+    kept = rows(db)
+    db.execute("DELETE FROM audit_log")
+    for new_id, (_, at, actor, action, target, text, _, _) in enumerate(kept, start=1):
+        plain = None if text is None else json.loads(text)
+        entry_hash = hash_function(previous, new_id, at, actor, action, target, plain)
+        db.execute(
+            "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [new_id, at, actor, action, target, text, previous, entry_hash],
+        )
+        previous = entry_hash
+
+
+def test_deleting_the_newest_entries_is_flagged_against_the_head_recorded_elsewhere(chained):
+    recorded = run("--db", str(chained), "audit", "head")
+    assert recorded.returncode == 0, recorded.stderr
+    head_hash = recorded.stdout.strip()
+    assert len(head_hash) == 64 and "#6" in recorded.stderr
+    intact = run("--db", str(chained), "audit", "verify", "--head", head_hash)
+    assert intact.returncode == 0, intact.stderr
+    assert "#6" in intact.stderr
+    with Database.open(chained) as db:
+        db.execute("DELETE FROM audit_log WHERE entry_id >= 4")
+        assert audit.verify(db) == []  # the table alone cannot show it
+        assert audit.verify(db, head_hash=head_hash) == [
+            f"The recorded head {head_hash} is not in the audit log: the entries up to it were deleted or rewritten."
+        ]
+        assert "日志头" in audit.verify(db, lang="zh", head_hash=head_hash)[0]
+    result = run("--db", str(chained), "audit", "verify", "--head", head_hash)
+    assert result.returncode == 1 and head_hash in result.stderr
+
+
+def test_an_entry_deleted_and_the_chain_recomputed_without_the_key_is_flagged(chained):
+    with Database.open(chained) as db:
+        db.execute("DELETE FROM audit_log WHERE entry_id = 3")
+        rewrite_chain(db, audit._entry_hash)  # the module's own hash function, without the key
+        assert [r[0] for r in rows(db)] == [1, 2, 3, 4, 5]
+        problems = audit.verify(db)
+        guessed = os.urandom(32)
+        rewrite_chain(db, lambda *fields: audit._entry_hash(*fields, key=guessed))
+        assert len(audit.verify(db)) == 5
+    assert problems == [f"Audit entry #{n} was changed after it was written." for n in range(1, 6)]
+    assert run("--db", str(chained), "audit", "verify").returncode == 1
+
+
+def test_a_chain_recomputed_with_the_key_verifies_so_the_key_must_stay_out_of_the_database(chained):
+    """The control for the test above: with the key (read from its file) the same rewrite passes."""
+    key = audit._read_key(chained.with_name("chained.audit-key")).secret
+    with Database.open(chained) as db:
+        db.execute("DELETE FROM audit_log WHERE entry_id = 3")
+        rewrite_chain(db, lambda *fields: audit._entry_hash(*fields, key=key))
+        assert audit.verify(db) == []
+        stored = json.dumps(db.fetchall("SELECT * FROM audit_log"), default=str)
+        assert key.hex() not in stored
+
+
+def test_a_wrong_or_missing_key_is_flagged(chained, tmp_path, monkeypatch):
+    key_file = chained.with_name("chained.audit-key")
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    original = key_file.read_text(encoding="utf-8")
+    key_file.write_text(json.dumps({"key": os.urandom(32).hex(), "keyed_from": 1}), encoding="utf-8")
+    with Database.open(chained) as db:
+        assert audit.verify(db) == [f"Audit entry #{n} was changed after it was written." for n in range(1, 7)]
+        key_file.unlink()
+        missing = audit.verify(db)
+        assert missing[0].startswith(f"The audit key file {key_file} is missing") and len(missing) == 7
+        key_file.write_text("not a key", encoding="utf-8")
+        with pytest.raises(ConfigError) as unreadable:
+            audit.verify(db)
+        assert "cannot be read" in unreadable.value.text("en") and "无法读取" in unreadable.value.text("zh")
+        key_file.write_text(original, encoding="utf-8")
+        assert audit.verify(db) == []
+    result = run("--db", str(chained), "audit", "verify")
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_key_file_comes_from_the_environment_and_is_created_once_readable_by_its_owner_only(tmp_path, monkeypatch):
+    key_file = tmp_path / "keys" / "audit.key"
+    monkeypatch.setenv("TRACKER_AUDIT_KEY_FILE", str(key_file))
+    with Database.open(tmp_path / "elsewhere.duckdb") as db:
+        set_setting(db, "currency", "USD", "alice")
+        first = key_file.read_text(encoding="utf-8")
+        set_setting(db, "currency", "EUR", "alice")
+        assert key_file.read_text(encoding="utf-8") == first
+        assert audit.verify(db) == []
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert not (tmp_path / "elsewhere.audit-key").exists()
+
+
+def test_entries_written_before_the_log_was_keyed_still_verify(tmp_path):
+    """A database from before keyed hashes: plain SHA-256 entries, ids from a sequence that skipped 3."""
+    path = tmp_path / "old.duckdb"
+    with Database.open(path) as db:
+        previous = audit.GENESIS_HASH
+        for entry_id in (1, 2, 4):
+            at = datetime(2025, 1, entry_id, 9, 0)
+            entry_hash = audit._entry_hash(previous, entry_id, at, "admin", "logout", None, None)
+            db.execute(
+                "INSERT INTO audit_log VALUES (?, ?, 'admin', 'logout', NULL, NULL, ?, ?)", [entry_id, at, previous, entry_hash]
+            )
+            previous = entry_hash
+        assert audit.verify(db) == []
+        assert not path.with_name("old.audit-key").exists()  # verifying does not make a key
+        set_setting(db, "currency", "USD", "alice")
+        set_setting(db, "currency", "EUR", "alice")
+        assert [r[0] for r in rows(db)] == [1, 2, 4, 5, 6]
+        assert json.loads(path.with_name("old.audit-key").read_text())["keyed_from"] == 5
+        assert audit.verify(db) == []
+        db.execute("UPDATE audit_log SET actor = 'mallory' WHERE entry_id = 2")
+        assert audit.verify(db) == ["Audit entry #2 was changed after it was written."]
+        db.execute("UPDATE audit_log SET actor = 'admin' WHERE entry_id = 2")
+        db.execute("DELETE FROM audit_log WHERE entry_id >= 4")  # every keyed entry and the last plain one
+        assert audit.verify(db) == [
+            "The audit log ends at entry #2, but entries up to #4 were written: the newest entries were deleted."
+        ]

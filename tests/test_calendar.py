@@ -1,4 +1,4 @@
-"""The country calendar and fiscal years of DESIGN §3: hand-made days, counts and boundaries."""
+"""The country calendar and fiscal years of docs/rules.md (available hours): hand-made days, counts and boundaries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The command line of DESIGN §7: init, demo and ingest, their streams and exit codes."""
+"""The command line (README, Command line): init, demo and ingest, their streams and exit codes."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_init_creates_an_empty_migrated_database(tmp_path):
     assert "schema version" in result.stderr
     with Database.open(db_path) as db:
         assert db.scalar("SELECT count(*) FROM uploads") == 0
-        assert db.scalar("SELECT count(*) FROM category_profiles") == 15  # §3 defaults, stored and editable
+        assert db.scalar("SELECT count(*) FROM category_profiles") == 15  # the default profiles, stored and editable
 
 
 def test_init_demo_loads_the_small_tier(tmp_path):

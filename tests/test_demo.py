@@ -1,4 +1,4 @@
-"""Demo data: sizes, determinism, file contracts, and that a reference reading of DESIGN §4/§5 flags exactly the planted cases."""
+"""Demo data: sizes, determinism, file contracts, and that a reference reading of docs/rules.md flags exactly the planted cases."""
 
 from __future__ import annotations
 
@@ -197,11 +197,11 @@ def test_a_custom_tier_is_accepted(tmp_path):
     assert truth["scale"] == "tiny" and files.asset_rows < 1_600 and files.usage_rows > 0
 
 
-# --- a reference reading of DESIGN §4 and §5 ----------------------------------------------------------
+# --- a reference reading of docs/rules.md ----------------------------------------------------------
 
 
 def _reference_flags(procurement: pd.DataFrame, assets: pd.DataFrame, usage: pd.DataFrame, truth: dict) -> set[tuple]:
-    """Every flag a literal reading of §4/§5 raises on the files, as (rule, subject...) tuples."""
+    """Every flag a literal reading of docs/rules.md raises on the files, as (rule, subject...) tuples."""
     as_of = AS_OF
     window_start = date.fromisoformat(truth["window_start"])
     horizon_start = date.fromisoformat(truth["idle_horizon_start"])
@@ -316,3 +316,49 @@ def test_reference_engine_flags_exactly_the_planted_cases(data):
     assert planted - flags == set(), "planted but not flagged"
     controls = {e["asset_id"] or e["po_number"] for e in truth["clean_controls"] + truth["exempt"]}
     assert not {f[1] for f in flags} & controls
+
+
+# -- where the demo tier is loaded -----------------------------------------------------------------
+def test_the_demo_is_loaded_only_on_the_first_run_of_the_default_database_or_when_asked(tmp_path, monkeypatch):
+    from tracker.access import auth
+    from tracker.demo import bootstrap
+    from tracker.store.db import Database
+
+    loaded: list[str] = []
+    monkeypatch.setattr(bootstrap, "load_demo", lambda db, *a, **k: loaded.append(db.path.name))
+    bootstrap.open_with_demo(tmp_path / "other.duckdb").close()
+    assert loaded == []
+    with Database.open(tmp_path / "other.duckdb") as db:
+        assert auth.needs_first_administrator(db) and not bootstrap.has_demo_data(db)
+
+    default = tmp_path / "data" / "tracker.duckdb"
+    monkeypatch.setattr(bootstrap, "DEFAULT_DB_PATH", default)
+    assert bootstrap.demo_on_first_run(default)
+    bootstrap.open_with_demo(default, log=lambda text: None).close()
+    assert loaded == ["tracker.duckdb"]
+    assert not bootstrap.demo_on_first_run(default)
+    bootstrap.open_with_demo(default).close()  # not again on the next run
+    bootstrap.open_with_demo(tmp_path / "asked.duckdb", demo=True, log=lambda text: None).close()
+    assert loaded == ["tracker.duckdb", "asked.duckdb"]
+
+
+def test_demo_accounts_are_retired_by_real_use_only(tmp_path):
+    from tracker.access import auth
+    from tracker.ingest.pipeline import ingest_file
+    from tracker.store.db import Database
+
+    assets = tmp_path / "assets.csv"
+    assets.write_text("asset_id,agency_code,category,purchase_cost\nPC-1,A001,laptop,5000\n", encoding="utf-8")
+    with Database.open(tmp_path / "demo.duckdb") as db:
+        auth.ensure_demo_accounts(db)
+        assert ingest_file(db, "assets", assets, actor="demo").committed  # the demo loader's own upload
+        assert len(auth.active_demo_accounts(db)) == 4
+        auth.disable_user(db, "finance", actor="admin")
+        assert [a[0] for a in auth.active_demo_accounts(db)] == ["admin", "auditor", "agency-a001"]
+        assert auth.authenticate(db, "admin", "demo-admin-pass", sleep=lambda s: None).role == "admin"
+        auth.create_user(db, "chief", "a long enough secret", "admin", actor="admin")
+        assert auth.active_demo_accounts(db) == []
+        retired = db.fetchall("SELECT target, details FROM audit_log WHERE actor = 'system' ORDER BY entry_id")
+        assert [t for t, _ in retired] == ["admin", "agency-a001", "auditor"]
+        assert all('"demo_retired"' in d for _, d in retired)
+        assert not auth.needs_first_administrator(db)

@@ -1,4 +1,4 @@
-"""Malformed uploads (DESIGN §2, §2.4): every bad file is refused or its rows rejected, clearly, and nothing leaks in.
+"""Malformed uploads (docs/contracts.md, docs/data-path.md): every bad file is refused or its rows rejected, clearly, and nothing leaks in.
 
 Each case builds a small file in tmp_path, ingests it into a seeded database and checks three things:
 the exact refusal key or the exact row errors (spreadsheet row number, the user's column header,
@@ -264,17 +264,16 @@ CASES = [
         "zip-that-is-not-a-workbook", lambda p: raw_file(p, "usage.xlsx", b"PK\x03\x04" + b"\x00" * 200), refused="file.bad_xlsx"
     ),
     case(
-        "utf16-without-bom",
+        "utf16-without-bom-valid",
         lambda p: raw_file(p, "usage.csv", "asset_id,usage_date,hours_used\nPC-1,2025-02-03,2\n".encode("utf-16-le")),
-        refused="file.unknown_encoding",
-        mentions=("usage.csv", "UTF-8"),
+        accepted=1,
     ),
     case("random-bytes-named-csv", lambda p: raw_file(p, "usage.csv", RANDOM_BYTES), refused="file.binary"),
     case(
         "not-utf8-nor-gb18030",
         lambda p: raw_file(p, "usage.csv", b"asset_id,usage_date,hours_used\nPC-1,2025-01-01,\xff\xfe\x80\n"),
-        refused="file.unknown_encoding",
-        mentions=("UTF-8",),
+        refused="file.encoding_not_recognised",
+        mentions=("UTF-8", "GB18030", "Big5"),
     ),
     case(
         "no-recognisable-header",
@@ -867,12 +866,6 @@ def test_bad_input(seeded, tmp_path, c: Case):
             text = error.text(lang)
             assert error.column in text or (error.value is not None and error.value in text), text
     assert db_state(seeded) == before
-
-
-def test_case_table_is_large_and_readable():
-    ids = [p.id for p in CASES]
-    assert len(ids) >= 45
-    assert len(set(ids)) == len(ids)
 
 
 # -- behaviours around the case table ---------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A crash in the middle of an upload leaves the database as before (DESIGN §2.4): SIGKILL the CLI mid-upload.
+"""A crash in the middle of an upload leaves the database as before (docs/data-path.md): SIGKILL the CLI mid-upload.
 
 The command line prints a line as each phase of an upload ends ("  read: 0.2 s", "  validate: …",
 "  compare: …"), between live percentages, when its standard error is a terminal, so the child gets a pseudo-terminal as stderr

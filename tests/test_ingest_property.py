@@ -1,7 +1,7 @@
-"""Properties of an upload (DESIGN §2.4) over generated files mixing valid and invalid rows.
+"""Properties of an upload (docs/data-path.md) over generated files mixing valid and invalid rows.
 
 For any file: every non-blank row is either accepted or rejected; the rejected rows are exactly the
-ones an independent model of the §2.3 rules rejects, at the row numbers a spreadsheet shows; all or
+ones an independent model of the row checks (docs/data-path.md) rejects, at the row numbers a spreadsheet shows; all or
 nothing leaves the database untouched; `partial` stores exactly the accepted rows and keeps exactly
 the rejected ones; and uploading the same valid file twice changes nothing the second time.
 Each example gets a database of its own (a copy of a template file), so examples never see each other's rows.
@@ -184,7 +184,7 @@ def conflicting_rows(keyed: dict[tuple, list[tuple[int, object]]]) -> set[int]:
 
 
 def model_usage(rows: list) -> Expected:
-    """The §2.3/§2.4 rules applied independently: row checks, then conflicting duplicate keys."""
+    """The row checks and the all-or-nothing rule (docs/data-path.md) applied independently: row checks, then conflicting duplicate keys."""
     invalid: set[int] = set()
     keyed: dict[tuple, list[tuple[int, object]]] = {}
     read = 0

@@ -1,4 +1,4 @@
-"""Utilisation, roll-ups and telemetry coverage of DESIGN §4: hand-made assets with numbers counted by hand.
+"""Utilisation, roll-ups and telemetry coverage of docs/rules.md (utilisation): hand-made assets with numbers counted by hand.
 
 The window of most tests is 2025-09-27..2025-10-11 (as_of 2025-10-11, 15 days), around China's
 National Day break. Counted with tracker.domain.calendar.is_workday:

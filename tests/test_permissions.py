@@ -46,10 +46,15 @@ def test_only_auditors_and_administrators_review(demo, user, allowed):
 def test_exports_follow_the_role(demo, user, allowed):
     flags = flags_report(demo, as_of=AS_OF).slice(0, 2)
     if allowed:
-        assert build_pack(demo, flags, as_of=AS_OF, window_days=365, actor=user).findings == 2
+        assert (
+            build_pack(
+                demo, flags, snapshot=dashboard.snapshot_for(demo, AS_OF, 365), as_of=AS_OF, window_days=365, actor=user
+            ).findings
+            == 2
+        )
     else:
         with pytest.raises(ScopeError):
-            build_pack(demo, flags, as_of=AS_OF, window_days=365, actor=user)
+            build_pack(demo, flags, snapshot=dashboard.snapshot_for(demo, AS_OF, 365), as_of=AS_OF, window_days=365, actor=user)
 
 
 @pytest.mark.parametrize("user", [AUDITOR, FINANCE, AGENCY])

@@ -125,7 +125,9 @@ def test_evidence_pack_contents_match_the_engine(demo):
     flag = flags.to_pylist()[0]
     review(demo, flag, "confirmed", "auditor", note="checked the register")
     flags = _flags(demo)
-    pack = build_pack(demo, flags, as_of=AS_OF, window_days=365, actor="auditor", lang="en")
+    pack = build_pack(
+        demo, flags, snapshot=dashboard.snapshot_for(demo, AS_OF, 365), as_of=AS_OF, window_days=365, actor="auditor", lang="en"
+    )
     book = openpyxl.load_workbook(io.BytesIO(pack.xlsx))
     assert book.sheetnames == ["Summary", "Findings", "Rules", "Assets", "Purchase lines"]
     header, rows = _sheet_rows(book, "Findings")
@@ -158,7 +160,15 @@ def test_evidence_pack_contents_match_the_engine(demo):
 
 
 def test_evidence_pack_headers_in_chinese(demo):
-    pack = build_pack(demo, _flags(demo), as_of=AS_OF, window_days=365, actor="审计员", lang="zh")
+    pack = build_pack(
+        demo,
+        _flags(demo),
+        snapshot=dashboard.snapshot_for(demo, AS_OF, 365),
+        as_of=AS_OF,
+        window_days=365,
+        actor="审计员",
+        lang="zh",
+    )
     book = openpyxl.load_workbook(io.BytesIO(pack.xlsx))
     assert book.sheetnames == ["摘要", "问题线索", "规则", "资产", "采购明细"]
     header = next(book["问题线索"].iter_rows(max_row=1, values_only=True))
@@ -180,7 +190,15 @@ def test_no_exported_cell_becomes_a_formula(demo, texts, prefix):
         for i, field in enumerate(TEXT_FIELDS):
             row[field] = (prefix if i % 2 == 0 else "") + texts[i]
     hostile = pa.Table.from_pylist(rows, schema=flags.schema)
-    pack = build_pack(demo, hostile, as_of=AS_OF, window_days=365, actor=prefix + "cmd|' /C calc'!A0", lang="en")
+    pack = build_pack(
+        demo,
+        hostile,
+        snapshot=dashboard.snapshot_for(demo, AS_OF, 365),
+        as_of=AS_OF,
+        window_days=365,
+        actor=prefix + "cmd|' /C calc'!A0",
+        lang="en",
+    )
     book = openpyxl.load_workbook(io.BytesIO(pack.xlsx))
     for sheet in book.worksheets:
         for row in sheet.iter_rows():

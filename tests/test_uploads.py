@@ -160,6 +160,19 @@ def test_a_bad_file_previews_every_rejected_row_and_stores_nothing(with_assets):
     assert _usage_rows(db) == 0 and uploads.upload_history(db).num_rows == 1
 
 
+def test_a_preview_reads_the_workbook_once_for_its_first_rows_and_its_dry_run(with_assets, monkeypatch):
+    from tracker.ingest.readers import dispatch
+
+    reads = []
+    real = dispatch.stage_excel
+    monkeypatch.setattr(dispatch, "stage_excel", lambda *args, **kwargs: reads.append(args[3]) or real(*args, **kwargs))
+    data = (uploads.TEMPLATE_DIR / "assets_en.xlsx").read_bytes()
+    preview = uploads.preview_upload(with_assets, io.BytesIO(data), "assets.xlsx", None, size_bytes=len(data))
+    assert preview.kind == "assets" and preview.report.rows_read > 0 and preview.peek.first_rows.num_rows > 0
+    assert reads == ["assets.xlsx"]
+    assert not [t for (t,) in with_assets.fetchall("SELECT table_name FROM duckdb_tables() WHERE temporary")]
+
+
 def test_a_good_file_commits_and_the_history_shows_it_first(with_assets):
     db = with_assets
     good = "asset_id,usage_date,hours_used\nPC-1,2025-03-03,6\nPC-2,2025-03-03,2\n"

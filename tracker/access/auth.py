@@ -1,12 +1,25 @@
-"""Local accounts, roles and what each role may do (DESIGN §8).
+"""Local accounts, roles and what each role may do (docs/architecture.md, access and audit).
 
 Owns the table `users`. A password is stored only as an Argon2id hash (argon2-cffi's defaults, the
 RFC 9106 low-memory profile) and re-hashed at the next login when those defaults get stronger.
-Failed logins are slowed (FAILURE_DELAY_SECONDS per consecutive failure, at most
-MAX_DELAY_SECONDS) and, after LOCK_AFTER_FAILURES of them, the account is locked for LOCK_MINUTES.
-An unknown user name costs the same work as a wrong password and gets the same message, so the
-login form does not tell which names exist. Logins and account changes are written to the audit
-log in the same transaction as the change.
+
+A sign-in attempt is counted in the database before its password is checked: one statement adds 1
+to `failed_attempts` and returns the new count, so attempts made at the same time each get their
+own number, and only the first LOCK_AFTER_FAILURES of them have their password checked at all; the
+account is then locked for LOCK_MINUTES. A right password sets the count back to 0.
+
+The sign-in form does not tell which names exist: an unknown name, a wrong password and a locked
+account all cost one Argon2 verification (against a dummy hash when there is nothing else to check),
+wait REFUSAL_DELAY_SECONDS and get the same message. The lock is written to the audit log (reason
+"locked", until when), which administrators read and where they lift it (a new password); only a
+disabled account whose right password was given is told that it is disabled. An unknown name is
+logged as a keyed pseudonym (`audit.pseudonym`), never as typed: it may be a password typed into
+the wrong box. Logins and account changes are written to the audit log in the same transaction
+as the change.
+
+Demo accounts (created by the `demo` actor) last only while the database is used as a demo: the
+first upload by anyone else, or the first account created by a person, disables them all
+(`retire_demo_accounts`).
 
 Roles are data: ROLE_PAGES (the dashboard pages a role sees) and ACTIONS (what the core lets it
 do, checked by `require`). Hiding a page is not the protection: the core checks, and queries of an
@@ -16,7 +29,6 @@ agency user are limited to `agency_scope(user)`.
 from __future__ import annotations
 
 import functools
-import math
 import re
 import secrets
 import time
@@ -51,12 +63,12 @@ ACTIONS: dict[str, frozenset[str]] = {
 
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{2,63}")
 MIN_PASSWORD_LENGTH = 10
-FAILURE_DELAY_SECONDS = 0.5
-MAX_DELAY_SECONDS = 3.0
+REFUSAL_DELAY_SECONDS = 1.0  # every refused sign-in waits the same, whoever the name belongs to
 LOCK_AFTER_FAILURES = 5
 LOCK_MINUTES = 15
 SESSION_IDLE_MINUTES = 30
 DEMO_AGENCY = "A001"  # the first agency of every demo tier (tracker.demo.world)
+DEMO_ACTOR = "demo"  # who loads the demo tier and creates its accounts
 
 _HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
 USER_COLUMNS = (
@@ -134,6 +146,11 @@ def has_users(db: Database) -> bool:
     return bool(db.scalar("SELECT count(*) FROM users", name="count users"))
 
 
+def needs_first_administrator(db: Database) -> bool:
+    """Whether no administrator can sign in: a new database, or a demo whose accounts were retired by real use."""
+    return not db.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled", name="count admins")
+
+
 def create_user(
     db: Database,
     username: str,
@@ -168,54 +185,82 @@ def create_user(
             name="create user",
         )
         audit.record(db, actor, "user_created", name, {"role": role, "agency": agency, "display_name": display})
+        if actor != DEMO_ACTOR:
+            retire_demo_accounts(db)
     return User(name, role, agency, display)
 
 
 def authenticate(
     db: Database, username: str, password: str, *, now: datetime | None = None, sleep: Callable[[float], Any] = time.sleep
 ) -> User:
-    """The user whose password this is, or AuthError; every refusal is slowed down and audited."""
+    """The user whose password this is, or AuthError; every refusal costs the same, is slowed down and audited."""
     now = now or datetime.now()
     name = _normalised_name(username)
     password = password if isinstance(password, str) else ""
-    account = _account(db, name) if name else None
-    if account is None:
-        _password_matches(_dummy_hash(), password)  # the same work as a wrong password for a known name
-        audit.record(db, "anonymous", "login_failed", name[:64] or None, {"reason": "unknown_user"})
-        sleep(_delay(1))
-        raise AuthError("auth.bad_credentials")
-    if account["disabled"]:
+    retire_demo_accounts(db)
+    attempt = _count_attempt(db, name, now) if name else None
+    checked = attempt is not None and attempt["locked_until"] is None and attempt["failed_attempts"] <= LOCK_AFTER_FAILURES
+    matches = _password_matches(attempt["password_hash"] if checked else _dummy_hash(), password) and checked
+    if attempt is None:
+        audit.record(db, "anonymous", "login_failed", audit.pseudonym(db, name) if name else None, {"reason": "unknown_user"})
+    elif matches and attempt["disabled"]:
+        _forget_failures(db, name)
         audit.record(db, name, "login_failed", name, {"reason": "disabled"})
-        raise AuthError("auth.disabled")
-    if account["locked_until"] is not None and account["locked_until"] > now:
-        audit.record(db, name, "login_failed", name, {"reason": "locked", "locked_until": account["locked_until"]})
-        sleep(_delay(account["failed_attempts"]))
-        minutes = math.ceil((account["locked_until"] - now).total_seconds() / 60)
-        raise AuthError("auth.locked", minutes=minutes)
-    if not _password_matches(account["password_hash"], password):
-        failures = account["failed_attempts"] + 1
-        locked_until = now + timedelta(minutes=LOCK_MINUTES) if failures >= LOCK_AFTER_FAILURES else None
+        sleep(REFUSAL_DELAY_SECONDS)
+        raise AuthError("auth.disabled")  # told only to whoever knows the password
+    elif matches:
+        new_hash = _HASHER.hash(password) if _HASHER.check_needs_rehash(attempt["password_hash"]) else None
         with audit.transaction(db):
             db.execute(
-                "UPDATE users SET failed_attempts = ?, locked_until = ? WHERE username = ?",
-                [failures, locked_until, name],
-                name="count failed login",
+                "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = ?, "
+                "password_hash = coalesce(?, password_hash) WHERE username = ?",
+                [now, new_hash, name],
+                name="record login",
             )
-            audit.record(
-                db, name, "login_failed", name, {"reason": "wrong_password", "failures": failures, "locked_until": locked_until}
-            )
-        sleep(_delay(failures))
-        raise AuthError("auth.bad_credentials")
-    new_hash = _HASHER.hash(password) if _HASHER.check_needs_rehash(account["password_hash"]) else None
-    with audit.transaction(db):
-        db.execute(
-            "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = ?, "
-            "password_hash = coalesce(?, password_hash) WHERE username = ?",
-            [now, new_hash, name],
-            name="record login",
+            audit.record(db, name, "login", name, {"rehashed": True} if new_hash else None)
+        return User(name, attempt["role"], attempt["agency_code"], attempt["display_name"])
+    else:
+        failures = attempt["failed_attempts"]
+        with audit.transaction(db):
+            locked_until = attempt["locked_until"]
+            if checked and failures >= LOCK_AFTER_FAILURES:
+                locked_until = db.scalar(
+                    "UPDATE users SET locked_until = coalesce(locked_until, ?) WHERE username = ? AND failed_attempts >= ? "
+                    "RETURNING locked_until",
+                    [now + timedelta(minutes=LOCK_MINUTES), name, LOCK_AFTER_FAILURES],
+                    name="lock account",
+                )
+            reason = "wrong_password" if checked else "locked"
+            audit.record(db, name, "login_failed", name, {"reason": reason, "failures": failures, "locked_until": locked_until})
+    sleep(REFUSAL_DELAY_SECONDS)
+    raise AuthError("auth.bad_credentials")
+
+
+def _count_attempt(db: Database, name: str, now: datetime) -> dict | None:
+    """Count one more sign-in attempt of `name` and return the account as it is now; None if there is no such account.
+
+    One statement adds the attempt and returns the new count, so attempts at the same time each get
+    their own number. A lock that has run out is lifted, and the count set so that the next wrong
+    password locks again. The first attempt past LOCK_AFTER_FAILURES locks the account if nothing
+    else has yet (attempts still being checked lock it when they fail).
+    """
+    columns = ("failed_attempts", "locked_until", "password_hash", "disabled", "role", "agency_code", "display_name")
+    with audit.transaction(db):  # the database's write lock: no conflicting update of the same row
+        row = db.fetchone(
+            "UPDATE users SET "
+            "failed_attempts = CASE WHEN locked_until <= $now THEN $limit ELSE failed_attempts + 1 END, "
+            "locked_until = CASE WHEN locked_until <= $now THEN NULL "
+            "WHEN locked_until IS NULL AND failed_attempts + 1 > $limit THEN $until ELSE locked_until END "
+            f"WHERE username = $name RETURNING {', '.join(columns)}",
+            {"now": now, "limit": LOCK_AFTER_FAILURES, "until": now + timedelta(minutes=LOCK_MINUTES), "name": name},
+            name="count login attempt",
         )
-        audit.record(db, name, "login", name, {"rehashed": True} if new_hash else None)
-    return User(name, account["role"], account["agency_code"], account["display_name"])
+    return None if row is None else dict(zip(columns, row))
+
+
+def _forget_failures(db: Database, name: str) -> None:
+    with audit.transaction(db):
+        db.execute("UPDATE users SET failed_attempts = 0 WHERE username = ?", [name], name="reset login attempts")
 
 
 def user_for_identity(db: Database, email: Any, *, provider: str = "oidc") -> User:
@@ -301,9 +346,98 @@ def ensure_demo_accounts(db: Database) -> int:
     created = 0
     for username, password, role, agency in demo_accounts():
         if _account(db, username) is None:
-            create_user(db, username, password, role, agency=agency, actor="demo")
+            create_user(db, username, password, role, agency=agency, actor=DEMO_ACTOR)
             created += 1
     return created
+
+
+def active_demo_accounts(db: Database) -> list[tuple[str, str, str, str | None]]:
+    """The demo accounts that still sign in (after retiring them if the database is no longer a demo)."""
+    retire_demo_accounts(db)
+    active = set(_demo_account_names(db, active=True))
+    return [account for account in demo_accounts() if account[0] in active]
+
+
+def retire_demo_accounts(db: Database) -> int:
+    """Disable every demo account once the database is really used; returns how many were disabled.
+
+    Really used: an upload by anyone but the demo loader, or an account created by a person. The
+    demo passwords are public, so they must not keep working beside real data or real accounts.
+    """
+    names = _demo_account_names(db, active=True)
+    if not names:
+        return 0
+    with audit.transaction(db):
+        names = _demo_account_names(db, active=True)
+        real_use = db.fetchone(
+            "SELECT (SELECT count(*) FROM uploads WHERE uploaded_by <> $demo), "
+            "(SELECT count(*) FROM users WHERE created_by <> $demo)",
+            {"demo": DEMO_ACTOR},
+            name="real use of a demo database",
+        )
+        if not names or not any(real_use):
+            return 0
+        db.execute("UPDATE users SET disabled = true WHERE list_contains(?, username)", [names], name="retire demo accounts")
+        reason = "real_upload" if real_use[0] else "real_account"
+        for name in names:
+            audit.record(db, "system", "user_disabled", name, {"reason": "demo_retired", "because": reason})
+    return len(names)
+
+
+def command_line_agency(db: Database, actor: str, agency: str | None, *, command: str) -> str | None:
+    """The agency a command-line upload is limited to: an agency account's own (ScopeError, audited, for another)."""
+    account = _account(db, _normalised_name(actor))
+    if account is None or account["role"] != "agency":
+        return agency
+    user = User(_normalised_name(actor), "agency", account["agency_code"], account["display_name"])
+    try:
+        return upload_agency(user, agency)
+    except ScopeError:
+        audit.record(db, user.username, "command_refused", command, {"action": "upload", "reason": "agency", "agency": agency})
+        raise
+
+
+def _demo_account_names(db: Database, *, active: bool) -> list[str]:
+    names = [account[0] for account in demo_accounts()]
+    rows = db.fetchall(
+        "SELECT username FROM users WHERE list_contains(?, username) AND created_by = ? AND (NOT disabled OR NOT ?) "
+        "ORDER BY username",
+        [names, DEMO_ACTOR, active],
+        name="demo accounts",
+    )
+    return [row[0] for row in rows]
+
+
+def command_line_actor(db: Database, claimed: str | None, os_user: str, action: str, *, command: str) -> str:
+    """The name the command line records an action under, or ScopeError (itself audited).
+
+    Without $TRACKER_USER that is `cli:<operating-system user>`: whoever can open the database file
+    acts as its owner. $TRACKER_USER records the action under another name; when that name is an
+    account, the account must be active and its role allowed `action` (one of ALL_ACTIONS).
+    """
+    if action not in ALL_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if not claimed:
+        return f"cli:{os_user}"
+    name = _normalised_name(claimed)
+    account = _account(db, name)
+    if account is None:
+        return claimed
+    refusal: ScopeError | None = None
+    if account["disabled"]:
+        refusal = ScopeError("auth.cli_account_disabled", username=name)
+    elif action not in ACTIONS[account["role"]]:
+        refusal = ScopeError("auth.not_allowed", role=_role_name(account["role"]), action=Message(f"auth.action.{action}", {}))
+    if refusal is not None:
+        audit.record(
+            db,
+            name,
+            "command_refused",
+            command,
+            {"action": action, "reason": "disabled" if account["disabled"] else "role", "os_user": os_user},
+        )
+        raise refusal
+    return name
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -334,10 +468,6 @@ def _password_matches(password_hash: str, password: str) -> bool:
 def _dummy_hash() -> str:
     """A hash of a password nobody knows, made once per process, to verify against for unknown names."""
     return _HASHER.hash(secrets.token_urlsafe(16))
-
-
-def _delay(failures: int) -> float:
-    return min(FAILURE_DELAY_SECONDS * max(failures, 1), MAX_DELAY_SECONDS)
 
 
 def _account(db: Database, name: str) -> dict | None:

@@ -1,7 +1,7 @@
 """The evidence pack: reviewed findings with everything needed to check them, as one XLSX or a ZIP of CSVs.
 
-Sheets (DESIGN §5, §7, §8): Summary (as-of date, window, thresholds, counts and value by rule and
-by agency, who exported and when, the data fingerprint), Findings (§7 columns, review status and
+Sheets (docs/data-path.md, the evidence pack): Summary (as-of date, window, thresholds, counts and value by rule and
+by agency, who exported and when, the data fingerprint), Findings (the columns of `flags`, review status and
 note), Rules (definitions and the parameters in force), Assets and Purchase lines behind the
 findings. Headers are in the reader's language; every text cell is neutralised against formula
 injection and the XLSX is written with formula and URL conversion off.
@@ -28,8 +28,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tracker.access.auth import acting
+from tracker.engine.parameters import load_rule_parameters
+from tracker.engine.rules.catalogue import RULES, resolve_parameters
 from tracker.store import audit
 from tracker.store.db import Database
+from tracker.store.profiles import profiles_table
+from tracker.store.settings import load_settings
 from tracker.text.tables import neutralise
 
 SHEETS = ("summary", "findings", "rules", "assets", "purchase_lines")
@@ -185,10 +190,6 @@ _TABLE_DIGESTS = {
 
 def data_fingerprint(db: Database, *, as_of: date, window_days: int) -> str:
     """SHA-256 of the uploads, the stored records' content, settings, thresholds, profiles and the window."""
-    from tracker.engine.parameters import load_rule_parameters
-    from tracker.store.profiles import profiles_table
-    from tracker.store.settings import load_settings
-
     uploads = db.fetchall(
         "SELECT kind, sha256, coalesce(scope_agency, ''), status, rows_accepted FROM uploads "
         "WHERE status <> 'unchanged' ORDER BY upload_id",
@@ -229,6 +230,7 @@ def build_pack(
     db: Database,
     flags: pa.Table,
     *,
+    snapshot: Any,
     as_of: date,
     window_days: int,
     actor: str,
@@ -238,14 +240,13 @@ def build_pack(
 ) -> EvidencePack:
     """The pack for `flags` (a flags table with review columns, already filtered as the reader sees it).
 
+    `snapshot`: the per-version snapshot of the same window (tracker.views.dashboard.snapshot_for), or
+    None when there is no usage data; the caller passes it, as this layer sits below the views.
     `actor`: a signed-in User (whose role must allow exports) or, from the command line, a name.
     """
-    from tracker.access.auth import acting
-    from tracker.views.dashboard import snapshot_for
-
     actor = acting(actor, "export")
 
-    snap = snapshot_for(db, as_of, window_days)
+    snap = snapshot
     fingerprint = data_fingerprint(db, as_of=as_of, window_days=window_days)
     exported_at = exported_at or datetime.now().replace(microsecond=0)
     zh = lang == "zh"
@@ -312,8 +313,6 @@ def _summary_rows(
     zh: bool,
     stake: float,
 ) -> list[dict]:
-    from tracker.store.settings import load_settings
-
     def item(en: str, zh_text: str, value: Any) -> dict:
         return {"item": zh_text if zh else en, "value": value}
 
@@ -359,9 +358,6 @@ def _summary_rows(
 
 
 def _rule_rows(db: Database, zh: bool) -> list[dict]:
-    from tracker.engine.parameters import load_rule_parameters
-    from tracker.engine.rules.catalogue import RULES, resolve_parameters
-
     params = resolve_parameters(load_rule_parameters(db))
     rows = []
     for rule in RULES:
@@ -466,7 +462,7 @@ def _columns(rows: list[dict], sheet: str) -> list[str]:
 
 
 def _xlsx(sheets: dict[str, list[dict]], zh: bool) -> bytes:
-    import xlsxwriter
+    import xlsxwriter  # deferred: only a pack export needs the XLSX writer
 
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(

@@ -15,7 +15,7 @@ from tracker.text.errors import ConfigError
 def flags_report(
     db: Database, *, as_of: date | None = None, window_days: int = 365, rules: list[str] | None = None, agency: str | None = None
 ) -> pa.Table:
-    """The ranked flags with DESIGN §7's columns first, then each finding's latest review.
+    """The ranked flags with the README's `flags` columns first, then each finding's latest review.
 
     The review columns come right after the evidence: `review_status` (open until reviewed; a
     dismissed finding that got materially worse is open again), reason, note, who and when.

@@ -14,15 +14,14 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 
+from tracker.access.auth import User, acting
+from tracker.engine.rules.run import subject_key
 from tracker.store import audit
 from tracker.store.db import Database
-
-if TYPE_CHECKING:
-    from tracker.access.auth import User
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import Message, render
 
@@ -45,8 +44,6 @@ def finding_key(rule: str, subject_key: str) -> str:
 
 
 def flag_finding_key(flag: Mapping[str, Any]) -> str:
-    from tracker.engine.rules.run import subject_key
-
     return finding_key(flag["rule"], subject_key(flag["subject"], flag))
 
 
@@ -70,9 +67,6 @@ def review(
 
     `actor`: a signed-in User (whose role must allow reviews) or, from the command line, a name.
     """
-    from tracker.access.auth import acting
-    from tracker.engine.rules.run import subject_key
-
     actor = acting(actor, "review")
 
     if status not in STATUSES:

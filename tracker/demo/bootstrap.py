@@ -1,4 +1,10 @@
-"""First run: open the database, store the default category profiles, and give a new database the small demo tier."""
+"""First run: open the database, store the default category profiles, and load the demo tier only where asked.
+
+The demo tier (and its accounts, whose passwords are public) is loaded by `python -m tracker init
+--demo`, or on the first run of the default database `data/tracker.duckdb`. A new database at any
+other path starts empty and asks for its first administrator. The demo accounts are disabled by the
+first real upload or the first account a person creates (tracker.access.auth.retire_demo_accounts).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tracker.store.config import resolve_db_path
+from tracker.access.auth import active_demo_accounts, ensure_demo_accounts
+from tracker.engine.parameters import set_setting
+from tracker.ingest.pipeline import ingest_file
+from tracker.store.config import DEFAULT_DB_PATH, resolve_db_path
 from tracker.store.db import Database
 from tracker.store.profiles import ensure_default_profiles
 
@@ -14,15 +23,8 @@ LARGE_DEMO_MAX_ROWS = 100_000_000
 
 
 def has_demo_data(db: Database) -> bool:
-    """Whether the demo tier is loaded (its uploads are by the `demo` actor) and its accounts exist."""
-    from tracker.access.auth import demo_accounts
-
-    loaded = db.scalar("SELECT count(*) FROM uploads WHERE uploaded_by = 'demo'", name="demo uploads")
-    names = [a[0] for a in demo_accounts()]
-    accounts = db.scalar(
-        "SELECT count(*) FROM users WHERE list_contains(?, username) AND NOT disabled", [names], name="demo accounts"
-    )
-    return bool(loaded) and accounts == len(names)
+    """Whether the database is still a demo: a demo account still signs in (none does after real use)."""
+    return bool(active_demo_accounts(db))
 
 
 def is_empty(db: Database) -> bool:
@@ -31,16 +33,12 @@ def is_empty(db: Database) -> bool:
 
 def load_demo(db: Database, scale: str = "small", *, seed: int = 7, lang: str = "en", log=None) -> None:
     """Generate a demo tier and ingest it, as the `demo` actor, and create the demo accounts (one per role)."""
-    from tracker.access.auth import ensure_demo_accounts
-    from tracker.demo.tiers import generate
-    from tracker.ingest.pipeline import ingest_file
+    from tracker.demo.tiers import generate  # deferred: the generator's imports (~0.1 s) only on a first run
 
     say = log or (lambda text: print(text, file=sys.stderr, flush=True))
     with tempfile.TemporaryDirectory(prefix="tracker-demo-") as tmp:
         files = generate(Path(tmp), scale=scale, seed=seed, progress=say)
         if scale == "large":  # 92 M usage rows in one file: above the default upload limit, on purpose
-            from tracker.engine.parameters import set_setting
-
             set_setting(db, "max_upload_rows", str(LARGE_DEMO_MAX_ROWS), "demo")
             say(f"max_upload_rows set to {LARGE_DEMO_MAX_ROWS:,} for the large demo tier")
         for kind, path in (("procurement", files.procurement), ("assets", files.assets), ("usage", files.usage)):
@@ -51,12 +49,30 @@ def load_demo(db: Database, scale: str = "small", *, seed: int = 7, lang: str = 
     ensure_demo_accounts(db)
 
 
-def open_with_demo(path: str | Path | None = None) -> Database:
-    """Open the database; a brand-new file gets the small demo tier so that a newcomer sees real numbers."""
+def demo_on_first_run(path: str | Path | None = None) -> bool:
+    """Whether opening `path` loads the demo tier: only the default database, and only while it does not exist yet."""
     db_path = resolve_db_path(path)
-    new_file = not db_path.exists()
+    return not db_path.exists() and _same_file(db_path, DEFAULT_DB_PATH)
+
+
+def open_with_demo(path: str | Path | None = None, *, demo: bool | None = None, log=None) -> Database:
+    """Open the database (profiles stored); load the small demo tier into an empty one when `demo` is True,
+    or, when `demo` is None, on the first run of the default database `data/tracker.duckdb` only."""
+    db_path = resolve_db_path(path)
+    wanted = demo_on_first_run(db_path) if demo is None else demo
     db = Database.open(db_path)
     ensure_default_profiles(db)
-    if new_file and is_empty(db):
-        load_demo(db)
+    if wanted and is_empty(db):
+        say = log or (lambda text: print(text, file=sys.stderr, flush=True))
+        say(
+            f"{db_path}: loading the demo data and its demo accounts (public passwords, disabled by the first real upload or account)"
+        )
+        load_demo(db, log=say)
     return db
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False

@@ -1,4 +1,4 @@
-"""Fixed reference data the demo draws from (DESIGN §7 `demo`).
+"""Fixed reference data the demo draws from (docs/architecture.md, demo data).
 
 Category profiles, the product catalogue with price ranges (and the premium models only over-cap lines use), suppliers
 and serial prefixes, how often each category is bought and in what quantities, how it is used and who reports its usage,
@@ -15,7 +15,7 @@ PROFILES = {p.category: p for p in DEFAULT_PROFILES}
 
 
 @dataclass(frozen=True)
-class _Item:
+class Item:
     category: str
     brand: str
     model: str
@@ -24,11 +24,11 @@ class _Item:
     price_hi: int
 
 
-def _items(category: str, name_zh: str, *rows: tuple[str, str, int, int]) -> list[_Item]:
-    return [_Item(category, brand, model, name_zh, lo, hi) for brand, model, lo, hi in rows]
+def _items(category: str, name_zh: str, *rows: tuple[str, str, int, int]) -> list[Item]:
+    return [Item(category, brand, model, name_zh, lo, hi) for brand, model, lo, hi in rows]
 
 
-CATALOGUE: tuple[_Item, ...] = tuple(
+CATALOGUE: tuple[Item, ...] = tuple(
     _items(
         "desktop",
         "台式计算机",
@@ -122,7 +122,7 @@ CATALOGUE: tuple[_Item, ...] = tuple(
     + _items("other", "其他", ("山特", "C3KS UPS电源", 3000, 4500), ("得力", "9903 碎纸机", 800, 1500))
 )
 # Models priced above the category cap, used only by planted OVER_PRICE_CAP lines.
-PREMIUM: tuple[_Item, ...] = tuple(
+PREMIUM: tuple[Item, ...] = tuple(
     _items(
         "laptop",
         "笔记本电脑",

@@ -9,11 +9,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import holidays
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from tracker.demo.catalogue import PROFILES, SOURCE, SOURCES, USE
-from tracker.demo.world import AS_OF, WINDOW_START, _World
+from tracker.demo.world import AS_OF, WINDOW_START, World
 
 PROCUREMENT_HEADERS = (
     "采购订单号",
@@ -50,7 +53,7 @@ ASSET_COLUMNS = (
 USAGE_COLUMNS = ("asset_id", "usage_date", "hours_used", "source")
 
 
-def _procurement_rows(b: _World) -> list[tuple]:
+def procurement_rows(b: World) -> list[tuple]:
     rows = []
     for po in sorted(b.pos, key=lambda p: (p.agency, p.number)):
         for line in po.lines:
@@ -74,7 +77,7 @@ def _procurement_rows(b: _World) -> list[tuple]:
     return rows
 
 
-def _asset_rows(b: _World) -> list[tuple]:
+def asset_rows(b: World) -> list[tuple]:
     return [
         (
             a.asset_id,
@@ -110,7 +113,7 @@ def _csv_cell(value: object, is_money: bool) -> object:
     return value
 
 
-def _write_table(path: Path, headers: tuple[str, ...], rows: list[tuple], money: tuple[int, ...], fmt: str) -> None:
+def write_table(path: Path, headers: tuple[str, ...], rows: list[tuple], money: tuple[int, ...], fmt: str) -> None:
     """Write procurement or asset rows as CSV (UTF-8) or Parquet (typed: int32, decimal(14, 2), date32, bool)."""
     if fmt == "csv":
         with path.open("w", encoding="utf-8", newline="") as out:
@@ -118,8 +121,6 @@ def _write_table(path: Path, headers: tuple[str, ...], rows: list[tuple], money:
             writer.writerow(headers)
             writer.writerows([_csv_cell(v, i in money) for i, v in enumerate(row)] for row in rows)
         return
-    import pyarrow.parquet as pq
-
     columns = list(zip(*rows)) if rows else [[] for _ in headers]
     arrays = []
     for i, values in enumerate(columns):
@@ -137,18 +138,16 @@ def _write_table(path: Path, headers: tuple[str, ...], rows: list[tuple], money:
     pq.write_table(pa.Table.from_arrays(arrays, names=list(headers)), path, compression="zstd")
 
 
-def _workdays(start: date, days: int) -> np.ndarray:
-    import holidays
-
+def workdays(start: date, days: int) -> np.ndarray:
     calendar = holidays.China(years=range(start.year, AS_OF.year + 1))
     return np.array([calendar.is_working_day(start + timedelta(days=i)) for i in range(days)])
 
 
-def _write_usage(b: _World, path: Path, fmt: str) -> tuple[int, np.ndarray, np.ndarray]:
+def write_usage(b: World, path: Path, fmt: str) -> tuple[int, np.ndarray, np.ndarray]:
     """Generate and write daily usage chunk by chunk; returns rows, window hours and last-use day per asset."""
     start = b.tier.usage_start
     n_days = (AS_OF - start).days + 1
-    workday = _workdays(start, n_days)
+    workday = workdays(start, n_days)
     window_index = (WINDOW_START - start).days
     epoch = (start - date(1970, 1, 1)).days
     n = len(b.assets)
@@ -177,14 +176,10 @@ def _write_usage(b: _World, path: Path, fmt: str) -> tuple[int, np.ndarray, np.n
     )
     rows = 0
     if fmt == "csv":
-        import pyarrow.csv as pacsv
-
         sink = path.open("wb")
         sink.write((",".join(USAGE_COLUMNS) + "\n").encode())
         writer = pacsv.CSVWriter(sink, schema, write_options=pacsv.WriteOptions(include_header=False, quoting_style="none"))
     else:
-        import pyarrow.parquet as pq
-
         sink = None
         writer = pq.ParquetWriter(path, schema, compression="zstd")
     try:

@@ -1,6 +1,6 @@
-"""Planting the rule cases of DESIGN §4 and §5 into the demo world, and recording them as ground truth.
+"""Planting the rule cases of docs/rules.md into the demo world, and recording them as ground truth.
 
-`_Builder.build` runs the whole construction in a fixed order: the regular world, then the procurement-side cases
+`Builder.build` runs the whole construction in a fixed order: the regular world, then the procurement-side cases
 (IDLE_PURCHASE and BOUGHT_DESPITE_IDLE_STOCK lines in designated pairs, YEAR_END_SURGE, OVER_PRICE_CAP, grace
 deliveries, UNREGISTERED_UNITS, lines exactly at the cap), then, once the asset register exists, the asset-side cases,
 exempt assets and clean controls. Every case goes into the planted, clean-control or exempt list of the ground truth.
@@ -11,13 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from tracker.demo.catalogue import PREMIUM, PROFILES
-from tracker.demo.world import _PO, AS_OF, LAST_REGULAR_ORDER, WINDOW_START, _Asset, _Line, _World
-
-if TYPE_CHECKING:
-    from tracker.demo.tiers import TierSpec
+from tracker.demo.world import AS_OF, LAST_REGULAR_ORDER, WINDOW_START, Asset, Line, PurchaseOrder, TierSpec, World
 
 IDLE_DAYS = 90
 GRACE_DAYS = 60
@@ -26,7 +22,7 @@ SURGE_SPEND_MIN_CNY = 100_000
 EVEN_RATIO_MAX = 1.5  # December spend ÷ monthly average of agency-years that must not surge
 
 
-class _Builder(_World):
+class Builder(World):
     """Builds one demo data set in memory; every random draw comes from `rng`, in a fixed order."""
 
     def __init__(self, tier: TierSpec, seed: int, say: Callable[[str], None]) -> None:
@@ -66,7 +62,7 @@ class _Builder(_World):
         while len(surge_agencies) < self.plan["surges"]:
             surge_agencies += list(self.rng.permutation(tracked_agencies))
         years_used: set[tuple[int, int]] = set()
-        self.idle_purchase_lines: list[_Line] = []
+        self.idle_purchase_lines: list[Line] = []
         for i in range(self.plan["surges"]):
             agency = int(surge_agencies[i])
             year = 2024 if i == 0 else self._int(2021, 2024)
@@ -94,7 +90,7 @@ class _Builder(_World):
             po = self._new_po(agency, date(self._int(2022, 2024), self._int(2, 11), self._int(1, 28)))
             self.idle_purchase_lines.append(self._add_line(po, self._item(pair[1]), self._int(6, 20), "idle_purchase"))
         # BOUGHT_DESPITE_IDLE_STOCK: bought in autumn 2025 while ≥ 3 older units sat unused since spring.
-        self.bdis_lines: list[_Line] = []
+        self.bdis_lines: list[Line] = []
         for _ in range(self.plan["bdis"]):
             pair = self._free_pair(tracked_agencies, ("desktop", "laptop", "printer", "monitor", "projector", "tablet"), 15)
             self.designated[pair] = "bdis"
@@ -113,7 +109,7 @@ class _Builder(_World):
                 po.order_date = self._before_usage()
                 po.delivery_date = po.order_date + timedelta(days=self._int(7, 40))
         # OVER_PRICE_CAP: premium models above the category cap.
-        self.over_cap_lines: list[_Line] = []
+        self.over_cap_lines: list[Line] = []
         for i in range(self.plan["over_cap"]):
             category = ("laptop", "desktop", "printer")[i % 3]
             agency, _ = self._free_pair(tracked_agencies, (category,))
@@ -123,7 +119,7 @@ class _Builder(_World):
             item = self._pick([p for p in PREMIUM if p.category == category])
             self.over_cap_lines.append(self._add_line(self._new_po(agency, order), item, self._int(1, 5), "over_cap"))
         # Grace period: delivered in December 2025, not yet used.
-        self.grace_lines: list[_Line] = []
+        self.grace_lines: list[Line] = []
         for _ in range(self.plan["grace_lines"]):
             agency, category = self._free_pair(tracked_agencies, ("laptop", "desktop", "monitor"), 5)
             order = self._day(date(2025, 11, 5), date(2025, 11, 20))
@@ -158,7 +154,7 @@ class _Builder(_World):
                 total += line.amount
         spend = self._spend()
         surges = set(self.surges)
-        december_orders: dict[tuple[int, int], list[_PO]] = {}
+        december_orders: dict[tuple[int, int], list[PurchaseOrder]] = {}
         for po in self.pos:
             if po.regular and po.order_date.month == 12:
                 december_orders.setdefault((po.agency, po.order_date.year), []).append(po)
@@ -183,8 +179,8 @@ class _Builder(_World):
             and (ln.po.agency, ln.category) not in self.designated
         ]
         order = self.rng.permutation(len(regular))
-        self.unregistered_lines: list[_Line] = []
-        self.cap_lines: list[_Line] = []
+        self.unregistered_lines: list[Line] = []
+        self.cap_lines: list[Line] = []
         for i in order:
             line = regular[int(i)]
             if len(self.unregistered_lines) < self.plan["unregistered"]:
@@ -208,8 +204,8 @@ class _Builder(_World):
         category: str | None,
         note: str,
         *,
-        asset: _Asset | None = None,
-        line: _Line | None = None,
+        asset: Asset | None = None,
+        line: Line | None = None,
         fiscal_year: int | None = None,
         **extra,
     ) -> None:
@@ -227,7 +223,7 @@ class _Builder(_World):
             }
         )
 
-    def _set_role(self, asset: _Asset, role: str, note: str, last_use: date | None = None) -> None:
+    def _set_role(self, asset: Asset, role: str, note: str, last_use: date | None = None) -> None:
         """Give an asset its planted behaviour and record it."""
         asset.role = role
         if role == "NEVER_USED":
@@ -259,9 +255,9 @@ class _Builder(_World):
                 continue  # keep every regular line below the IDLE_PURCHASE share
             yield asset
 
-    def _take(self, n: int, what: str, *, quiet: bool, flagged: bool, **kwargs) -> list[_Asset]:
+    def _take(self, n: int, what: str, *, quiet: bool, flagged: bool, **kwargs) -> list[Asset]:
         """Reserve n candidates, updating the per-pair and per-line budgets; all or nothing."""
-        taken: list[_Asset] = []
+        taken: list[Asset] = []
         for asset in self._candidates(quiet=quiet, flagged=flagged, **kwargs):
             if len(taken) == n:
                 break
@@ -273,7 +269,7 @@ class _Builder(_World):
             raise RuntimeError(f"demo tier {self.tier.name!r} has too few assets to plant {n} × {what}")
         return taken
 
-    def _reserve(self, asset: _Asset, quiet: bool, flagged: bool, step: int) -> None:
+    def _reserve(self, asset: Asset, quiet: bool, flagged: bool, step: int) -> None:
         key = (asset.agency, asset.category)
         asset.role = "reserved" if step > 0 else None
         self.pair_clean[key] -= step
@@ -392,7 +388,7 @@ class _Builder(_World):
 
     def _near_miss_stock(self) -> None:
         """Two never-used units in a pair that buys again later: one short of BOUGHT_DESPITE_IDLE_STOCK."""
-        self.near_miss: _Line | None = None
+        self.near_miss: Line | None = None
         earliest = max(self.tier.usage_start + timedelta(days=STOCK_DAYS + 10), WINDOW_START + timedelta(days=100))
         later = [
             ln

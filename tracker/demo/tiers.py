@@ -1,4 +1,4 @@
-"""Deterministic demo data with planted anomalies, in tiers (DESIGN §4, §5, §7 `demo`).
+"""Deterministic demo data with planted anomalies, in tiers (docs/rules.md; docs/architecture.md, demo data).
 
 `generate` writes procurement lines (Chinese headers), the asset register and daily usage logs for
 a set of fictional agencies, plus `ground_truth.json`: every case a correct rule engine must flag
@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -30,35 +30,15 @@ from tracker.demo.catalogue import PROFILES
 from tracker.demo.files import (
     ASSET_COLUMNS,
     PROCUREMENT_HEADERS,
-    _asset_rows,
-    _procurement_rows,
-    _workdays,
-    _write_table,
-    _write_usage,
+    asset_rows,
+    procurement_rows,
+    workdays,
+    write_table,
+    write_usage,
 )
-from tracker.demo.plant import _Builder
-from tracker.demo.world import AS_OF, IDLE_HORIZON_START, WINDOW_START
+from tracker.demo.plant import Builder
+from tracker.demo.world import AS_OF, IDLE_HORIZON_START, TIERS, WINDOW_START, TierSpec
 from tracker.text.errors import ConfigError
-
-
-@dataclass(frozen=True)
-class TierSpec:
-    """Size of a demo data set; planted cases per rule scale with `plant_factor`."""
-
-    name: str
-    agencies: int
-    assets: int
-    usage_start: date  # usage data covers usage_start..AS_OF
-    file_format: str = "csv"  # csv | parquet
-    plant_factor: int = 1
-    chunk_assets: int = 10_000  # assets whose usage is generated and written at once
-
-
-TIERS: dict[str, TierSpec] = {
-    "small": TierSpec("small", 5, 2_000, date(2025, 1, 1), "csv", 1),
-    "medium": TierSpec("medium", 200, 50_000, date(2025, 1, 1), "csv", 25),
-    "large": TierSpec("large", 1_000, 200_000, date(2024, 1, 1), "parquet", 100),
-}
 
 
 @dataclass(frozen=True)
@@ -76,9 +56,9 @@ class DemoFiles:
     planted: int
 
 
-def _utilisation_notes(b: _Builder, hours_in_window: np.ndarray, last_day: np.ndarray) -> None:
+def _utilisation_notes(b: Builder, hours_in_window: np.ndarray, last_day: np.ndarray) -> None:
     """Put the measured utilisation into the notes of planted LOW_UTILISATION cases."""
-    workday = _workdays(WINDOW_START, (AS_OF - WINDOW_START).days + 1)
+    workday = workdays(WINDOW_START, (AS_OF - WINDOW_START).days + 1)
     index = {a.asset_id: i for i, a in enumerate(b.assets)}
     for entry in b.planted:
         if entry["rule"] != "LOW_UTILISATION":
@@ -110,17 +90,17 @@ def generate(
     say = progress or (lambda _message: None)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    builder = _Builder(tier, seed, say)
+    builder = Builder(tier, seed, say)
     builder.build()
     ext = "csv" if tier.file_format == "csv" else "parquet"
     paths = {name: out_dir / f"{name}.{ext}" for name in ("procurement", "assets", "usage")}
-    procurement = _procurement_rows(builder)
+    procurement = procurement_rows(builder)
     say(f"writing {paths['procurement'].name}: {len(procurement):,} lines")
-    _write_table(paths["procurement"], PROCUREMENT_HEADERS, procurement, (8, 9), tier.file_format)
-    assets = _asset_rows(builder)
+    write_table(paths["procurement"], PROCUREMENT_HEADERS, procurement, (8, 9), tier.file_format)
+    assets = asset_rows(builder)
     say(f"writing {paths['assets'].name}: {len(assets):,} assets")
-    _write_table(paths["assets"], ASSET_COLUMNS, assets, (8,), tier.file_format)
-    usage_rows, hours_in_window, last_day = _write_usage(builder, paths["usage"], tier.file_format)
+    write_table(paths["assets"], ASSET_COLUMNS, assets, (8,), tier.file_format)
+    usage_rows, hours_in_window, last_day = write_usage(builder, paths["usage"], tier.file_format)
     _utilisation_notes(builder, hours_in_window, last_day)
     planted = sorted(builder.planted, key=_sort_key)
     counts = {

@@ -1,7 +1,7 @@
-"""The regular world of one demo data set (DESIGN §7 `demo`): agencies and their telemetry, regular purchase orders,
+"""The regular world of one demo data set (docs/architecture.md, demo data): agencies and their telemetry, regular purchase orders,
 and the asset register their lines expand into, on the demo calendar.
 
-`_World` holds the in-memory state and the seeded helpers every later step draws through; `tracker.demo.plant` plants
+`World` holds the in-memory state and the seeded helpers every later step draws through; `tracker.demo.plant` plants
 the rule cases on top of it.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,12 +26,9 @@ from tracker.demo.catalogue import (
     SERIAL_PREFIX,
     SUPPLIERS,
     UNTRACKED_BY_PARTIAL,
-    _Item,
+    Item,
 )
 from tracker.text.errors import ConfigError
-
-if TYPE_CHECKING:
-    from tracker.demo.tiers import TierSpec
 
 AS_OF = date(2025, 12, 31)
 WINDOW_START = AS_OF - timedelta(days=364)  # the 365 days ending at as_of
@@ -41,10 +37,30 @@ FIRST_YEAR = 2019
 LAST_REGULAR_ORDER = date(2025, 10, 31)  # later regular orders could still be undelivered at as_of
 
 
+@dataclass(frozen=True)
+class TierSpec:
+    """Size of a demo data set; planted cases per rule scale with `plant_factor`."""
+
+    name: str
+    agencies: int
+    assets: int
+    usage_start: date  # usage data covers usage_start..AS_OF
+    file_format: str = "csv"  # csv | parquet
+    plant_factor: int = 1
+    chunk_assets: int = 10_000  # assets whose usage is generated and written at once
+
+
+TIERS: dict[str, TierSpec] = {
+    "small": TierSpec("small", 5, 2_000, date(2025, 1, 1), "csv", 1),
+    "medium": TierSpec("medium", 200, 50_000, date(2025, 1, 1), "csv", 25),
+    "large": TierSpec("large", 1_000, 200_000, date(2024, 1, 1), "parquet", 100),
+}
+
+
 @dataclass(eq=False)
-class _Line:
-    po: "_PO"
-    item: _Item
+class Line:
+    po: "PurchaseOrder"
+    item: Item
     quantity: int
     unit_price: int  # whole yuan
     kind: str = "regular"  # regular | idle_purchase | bdis | surge | over_cap | grace
@@ -61,14 +77,14 @@ class _Line:
 
 
 @dataclass(eq=False)
-class _PO:
+class PurchaseOrder:
     agency: int
     order_date: date
     delivery_date: date
     supplier: str
     funding: str
     seq: int  # creation order, breaks ties deterministically
-    lines: list[_Line] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
     number: str = ""
 
     @property
@@ -77,11 +93,11 @@ class _PO:
 
 
 @dataclass
-class _Asset:
+class Asset:
     asset_id: str
     agency: int
     category: str
-    line: _Line
+    line: Line
     in_service: date
     department: str
     location: str
@@ -118,16 +134,16 @@ def _plan(tier: TierSpec) -> dict[str, int]:
     }
 
 
-class _World:
+class World:
     """Agencies, orders and assets of one demo data set in memory; every random draw comes from `rng`, in a fixed order."""
 
     def __init__(self, tier: TierSpec, seed: int, say: Callable[[str], None]) -> None:
         self.tier, self.seed, self.say = tier, seed, say
         self.rng = np.random.default_rng(seed)
         self.plan = _plan(tier)
-        self.pos: list[_PO] = []
-        self.assets: list[_Asset] = []
-        self.by_brand: dict[str, list[_Item]] = {}
+        self.pos: list[PurchaseOrder] = []
+        self.assets: list[Asset] = []
+        self.by_brand: dict[str, list[Item]] = {}
         for item in CATALOGUE:
             self.by_brand.setdefault(item.brand, []).append(item)
 
@@ -142,7 +158,7 @@ class _World:
     def _day(self, start: date, end: date) -> date:
         return start + timedelta(days=self._int(0, (end - start).days))
 
-    def _price(self, item: _Item) -> int:
+    def _price(self, item: Item) -> int:
         price = int(round(self.rng.uniform(item.price_lo, item.price_hi), -1))
         if self.rng.random() < 0.4:
             price -= 1
@@ -153,7 +169,7 @@ class _World:
         lo, hi = QUANTITY[category]
         return lo + int((hi - lo + 1) * self.rng.random() ** 2)
 
-    def _item(self, category: str) -> _Item:
+    def _item(self, category: str) -> Item:
         return self._pick([i for i in CATALOGUE if i.category == category])
 
     def tracked(self, agency: int, category: str) -> bool:
@@ -161,19 +177,19 @@ class _World:
         role = self.roles[agency]
         return role == "full" or (role == "partial" and category not in UNTRACKED_BY_PARTIAL)
 
-    def _new_po(self, agency: int, order: date, delivery: date | None = None, funding: str | None = None) -> _PO:
+    def _new_po(self, agency: int, order: date, delivery: date | None = None, funding: str | None = None) -> PurchaseOrder:
         delivery = delivery or order + timedelta(days=self._int(7, 40))
-        po = _PO(agency, order, delivery, "", funding or self._pick(FUNDING), len(self.pos))
+        po = PurchaseOrder(agency, order, delivery, "", funding or self._pick(FUNDING), len(self.pos))
         self.pos.append(po)
         return po
 
-    def _add_line(self, po: _PO, item: _Item, quantity: int, kind: str = "regular", price: int | None = None) -> _Line:
-        line = _Line(po, item, quantity, price if price is not None else self._price(item), kind)
+    def _add_line(self, po: PurchaseOrder, item: Item, quantity: int, kind: str = "regular", price: int | None = None) -> Line:
+        line = Line(po, item, quantity, price if price is not None else self._price(item), kind)
         po.supplier = po.supplier or SUPPLIERS[item.brand]
         po.lines.append(line)
         return line
 
-    def lines(self) -> list[_Line]:
+    def lines(self) -> list[Line]:
         return [line for po in self.pos for line in po.lines]
 
     def _before_usage(self) -> date:
@@ -259,7 +275,7 @@ class _World:
             in_service = (
                 po.delivery_date if line.kind == "grace" else min(po.delivery_date + timedelta(days=self._int(0, 10)), AS_OF)
             )
-            asset = _Asset(
+            asset = Asset(
                 f"{self.codes[po.agency]}-{seq[po.agency]:05d}",
                 po.agency,
                 category,
@@ -272,8 +288,8 @@ class _World:
             if not self.tracked(po.agency, category) or line.kind == "grace":
                 asset.mode = "none"
             self.assets.append(asset)
-        self.by_line: dict[int, list[_Asset]] = {}
-        self.by_pair: dict[tuple[int, str], list[_Asset]] = {}
+        self.by_line: dict[int, list[Asset]] = {}
+        self.by_pair: dict[tuple[int, str], list[Asset]] = {}
         for asset in self.assets:
             self.by_line.setdefault(id(asset.line), []).append(asset)
             self.by_pair.setdefault((asset.agency, asset.category), []).append(asset)

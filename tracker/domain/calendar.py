@@ -1,6 +1,6 @@
 """Which days equipment is available, and fiscal years.
 
-Owns the country calendar (DESIGN §3): a workday is a day the `holidays` package counts as
+Owns the country calendar (docs/rules.md, available hours): a workday is a day the `holidays` package counts as
 working for the country, so China's adjusted working days (调休) are honoured — Sunday
 2025-01-26 is a workday, Wednesday 2025-10-01 is not. The utilisation engine joins against the
 small table from `available_days` rather than calling back into Python per row.

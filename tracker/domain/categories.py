@@ -1,4 +1,4 @@
-"""Equipment categories: the default profiles of DESIGN §3 and how free text maps onto them."""
+"""Equipment categories: the default profiles (docs/rules.md, category profiles) and how free text maps onto them."""
 
 from __future__ import annotations
 
@@ -120,6 +120,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("computadora portatil", "laptop"),
     ("computadoras portatiles", "laptop"),
     ("portatil", "laptop"),
+    ("computador portatil", "laptop"),
     ("平板", "tablet"),
     ("tablet", "tablet"),
     ("ipad", "tablet"),
@@ -129,10 +130,12 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("copier", "copier"),
     ("fotocopiadora", "copier"),
     ("multifunction", "copier"),
-    ("multifuncional", "copier"),
+    ("multifuncion", "copier"),
     ("打印", "printer"),
     ("printer", "printer"),
     ("impresora", "printer"),
+    ("plotter", "printer"),
+    ("trazador", "printer"),
     ("扫描", "scanner"),
     ("scanner", "scanner"),
     ("escaner", "scanner"),
@@ -150,6 +153,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("camara", "camera"),
     ("显示器", "monitor"),
     ("monitor", "monitor"),
+    ("pantalla", "monitor"),
     ("服务器", "server"),
     ("server", "server"),
     ("servidor", "server"),
@@ -171,12 +175,21 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("analyser", "instrument"),
     ("oscilloscope", "instrument"),
     ("microscope", "instrument"),
+    ("analizador", "instrument"),
+    ("osciloscopio", "instrument"),
+    ("microscopio", "instrument"),
     ("台式", "desktop"),
+    ("todo en uno", "desktop"),
+    ("all in one", "desktop"),
     ("desktop", "desktop"),
     ("workstation", "desktop"),
     ("计算机", "desktop"),
     ("电脑", "desktop"),
+    ("escritorio", "desktop"),
+    ("estacion de trabajo", "desktop"),
+    ("ordenador", "desktop"),
     ("computadora", "desktop"),
+    ("computador", "desktop"),
     ("computer", "desktop"),
 )
 
@@ -190,7 +203,7 @@ def normalise_text(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def normalise_category(raw: str | None) -> str | None:
-    """Map free category text (code, English, plural, Chinese name, keyword) to a §3 category.
+    """Map free category text (code, English, plural, Chinese name, keyword) to one of the categories.
 
     Returns None for empty input and "other" for text that names no known category.
     """

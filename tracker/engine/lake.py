@@ -2,7 +2,7 @@
 
 One machine with DuckDB serves an agency or a city. A province or a ministry keeps its records as
 Parquet (a "lake") and runs the very same Ibis expressions of tracker.engine.metrics and tracker.engine.rules on
-Apache Spark (DESIGN §6), so the findings cannot drift from the database's. DuckDB can read the
+Apache Spark (docs/architecture.md, the lake), so the findings cannot drift from the database's. DuckDB can read the
 same lake too, which is how the parity of the two engines is checked.
 
 Layout of a lake directory (every table a directory of uniquely named Parquet files, so the exports
@@ -35,21 +35,22 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
 
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
+from tracker.engine.metrics import Window, asset_utilisation, utilisation_by
 from tracker.engine.parameters import load_rule_parameters
+from tracker.engine.reports import UTILISATION_BY, UtilisationReport, rounded
+from tracker.engine.rules.run import compute_flags_on
 from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
 from tracker.text.errors import ConfigError
 
-if TYPE_CHECKING:  # the command line imports this module for LakeError: Ibis only when computing
-    import ibis.expr.types as ir
+if TYPE_CHECKING:  # PySpark is optional: imported only when a Spark session is opened
     from pyspark.sql import SparkSession
-
-    from tracker.engine.metrics import Window
-    from tracker.engine.reports import UtilisationReport
 
 LAKE_TABLES = ("procurement_lines", "assets", "usage_daily")
 SETTINGS_FILE = "settings.json"
@@ -231,7 +232,7 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
     shuffle made a flags run several times slower. `conf` overrides any of these.
     Refuses with what to install when PySpark, or Java for a local or cluster session, is missing.
     """
-    try:
+    try:  # deferred: PySpark is optional and heavy
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise LakeError(f"the Spark engine needs PySpark, which is not installed; {SPARK_INSTALL_HINT}") from exc
@@ -303,8 +304,6 @@ def open_lake(
 
 
 def _open_duckdb(location: str) -> Lake:
-    import ibis
-
     root = Path(location)
     manifest = _checked_manifest(_read_local(root, MANIFEST_FILE), location)
     settings = _parse_settings(json.loads(_read_local(root, SETTINGS_FILE)))
@@ -345,8 +344,7 @@ def _pyspark_backend_class():
     TABLE_OR_VIEW_NOT_FOUND; and it asserts `DataFrame.is_cached`, which a Spark Connect DataFrame
     reports False even once cached. compute_flags_on caches exactly such expressions.
     """
-    import ibis
-    from ibis.backends.pyspark import Backend
+    from ibis.backends.pyspark import Backend  # deferred: it imports PySpark, optional and heavy
 
     _ = ibis.pyspark  # loading the backend through ibis registers its options, which compiling reads
 
@@ -418,8 +416,6 @@ def flags_from_lake(
     `parameters` override the exported rule parameters, as on the database. No review columns:
     reviews live in the database that reads these findings back (they follow rule and subject).
     """
-    from tracker.engine.rules.run import compute_flags_on
-
     if window_days < 1:
         raise ConfigError("config.bad_value", name="--window-days", value=window_days, reason="a positive number of days")
     settings = lake.settings
@@ -442,8 +438,6 @@ def flags_from_lake(
 
 def utilisation_expr(lake: Lake, window: Window, by: str = "asset") -> ir.Table:
     """The utilisation expression of tracker.engine.reports.utilisation_report, on the lake with its settings."""
-    from tracker.engine.metrics import asset_utilisation, utilisation_by
-
     settings = lake.settings
     common = {"country": settings.country, "profiles": settings.profiles}
     if by == "asset":
@@ -455,9 +449,6 @@ def utilisation_from_lake(
     lake: Lake, *, as_of: date | None = None, window_days: int = 365, by: str = "asset"
 ) -> UtilisationReport:
     """tracker.engine.reports.utilisation_report on the lake: the same table, rounded the same way."""
-    from tracker.engine.metrics import Window
-    from tracker.engine.reports import UTILISATION_BY, UtilisationReport, rounded
-
     if by not in UTILISATION_BY:
         raise ConfigError("config.bad_value", name="--by", value=by, reason=", ".join(UTILISATION_BY))
     if window_days < 1:

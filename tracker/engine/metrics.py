@@ -1,7 +1,7 @@
-"""Utilisation per asset, its roll-ups and telemetry coverage (DESIGN §4), as portable Ibis expressions.
+"""Utilisation per asset, its roll-ups and telemetry coverage (docs/rules.md, utilisation), as portable Ibis expressions.
 
 Everything here builds Ibis table expressions and executes nothing: the same expressions run on
-DuckDB (the default) and on PySpark for national-scale Parquet (DESIGN §6). So no SQL strings and
+DuckDB (the default) and on PySpark for national-scale Parquet (docs/architecture.md, the lake). So no SQL strings and
 no pandas copy of the logic; the only data made in Python is the small country calendar, brought
 in as a memtable.
 
@@ -137,7 +137,7 @@ def asset_utilisation(
 ) -> ir.Table:
     """One row per registered asset: active period, available and used hours, utilisation, idleness, NBV.
 
-    Beyond DESIGN §4: ocid and hours_per_day (for joins and bounds), in_service_on_as_of, and
+    Beyond the columns docs/rules.md describes: ocid and hours_per_day (for joins and bounds), in_service_on_as_of, and
     idle_candidate = held (in service, not standby) and unused for idle_days, or never used and in
     service for never_used_min_days; before any telemetry-coverage check (that is the rules' job).
     A category without a profile takes the "other" profile.

@@ -11,18 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from tracker.engine.rules.catalogue import RULES_BY_CODE, resolve_parameters
+from tracker.engine.rules.run import load_rule_parameters as load_rule_parameters  # read with the catalogue it resolves against
 from tracker.store import audit
 from tracker.store.config import SETTING_DEFAULTS, validate_setting
 from tracker.store.db import Database
-from tracker.store.settings import RULE_PREFIX, stored_rule_values, write_setting
+from tracker.store.settings import RULE_PREFIX, write_setting
 from tracker.text.errors import ConfigError
-
-
-def load_rule_parameters(db: Database) -> dict[str, dict[str, Any]]:
-    """Stored rule parameters, {rule code: {parameter: value}}; a parameter not stored is absent (its default applies)."""
-    stored = {code: {p: float(v) for p, v in values.items()} for code, values in stored_rule_values(db).items()}
-    resolved = resolve_parameters(stored)
-    return {code: {p: resolved[code][p] for p in values} for code, values in stored.items()}
 
 
 def validate_value(name: str, value: Any) -> str:

@@ -155,6 +155,14 @@ PROCUREMENT = Contract(
             "Line total; must agree with quantity × unit_price within 1 %",
             "总价；须与 数量×单价 相差不超过 1%",
         ),
+        Field(
+            "order_total_amount",
+            "decimal",
+            False,
+            ("order total", "contract value", "合同金额", "订单总额"),
+            "Value of the whole order or contract (OCDS: one contract value covering several items)",
+            "整个订单或合同的金额（OCDS：一份合同金额涵盖多项标的）",
+        ),
         Field("currency", "currency", False, ("币种", "货币"), "ISO 4217 code (default CNY)", "币种代码（默认 CNY）"),
         Field(
             "order_date",
@@ -377,7 +385,7 @@ _BOOL_NAMES: dict[str, bool] = {
 
 
 def normalise_status(raw: str) -> str | None:
-    """A §2.2 status from its code, Chinese name or a Snipe-IT label; None if unknown."""
+    """A status (docs/contracts.md) from its code, Chinese name or a Snipe-IT label; None if unknown."""
     return _STATUS_NAMES.get(normalise_text(raw).replace(" / ", "/"))
 
 

@@ -1,21 +1,36 @@
-"""OCDS input (DESIGN §2.1): Open Contracting release packages, record packages, compiled releases
-and JSONL turned into procurement lines.
+"""OCDS input: the equipment lines of Open Contracting publications, and what was set aside (docs/ocds.md).
 
-This module owns decoding (UTF-8 with or without BOM, else Latin-1), recognising the OCDS shapes,
-folding repeated releases of one contracting process into one view (the latest release wins), the
-OCDS → procurement column mapping, and the CPV/UNSPSC → category table. Every value comes back as a
-string or None; typing and validation are the caller's. Anything unreadable raises FileRefused.
+`ocds_input` reads the file into one compiled release per contracting process; this module turns
+a compiled release into purchase lines: items from the contracts, else the awards, else the
+tender's items when an award or contract exists for it (a tender not yet awarded is a planned
+purchase, not a purchase line), with supplier and value from the award or contract. Each line is
+classified (`classification`): equipment lines are kept, the others set aside with their reason.
+
+The buyer's agency code is buyer.id, else buyer.identifier.id, else the buyer party's id or
+identifier; a buyer named without any id gets a code made from its name (`derive_code`), which an
+agency-code mapping kept in the database may replace (`agency_map`).
+
+Every value comes back as a string or None; typing and validation are the caller's. Anything
+unreadable raises FileRefused.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
+import io
 import re
-from datetime import UTC, datetime
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from tracker.domain.categories import category_by_keyword
+from tracker.ingest.classification import REASONS, classify
+from tracker.ingest.ocds_input import JSONL_SUFFIXES, ReadNotes, compiled_releases
 from tracker.text.errors import FileRefused
+from tracker.text.i18n import Message
+
+__all__ = ["FIELDS", "JSONL_SUFFIXES", "OcdsReading", "derive_code", "feed_lines", "read_ocds"]
 
 FIELDS: tuple[str, ...] = (
     "ocid",
@@ -31,250 +46,252 @@ FIELDS: tuple[str, ...] = (
     "quantity",
     "unit_price",
     "total_amount",
+    "order_total_amount",
     "currency",
     "order_date",
     "delivery_date",
     "funding_source",
 )
-
-JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
-
-# IT-equipment codes by scheme; a code matches the longest entry that is a prefix of it once the
-# entry's trailing (hierarchy) zeros are dropped, so CPV 38000000 covers the whole 38 division.
-_CODE_CATEGORIES: dict[str, dict[str, str]] = {
-    "CPV": {
-        "30213000": "desktop",
-        "30213100": "laptop",
-        "30213200": "tablet",
-        "30213300": "desktop",
-        "30231300": "monitor",
-        "30232110": "printer",
-        "30232100": "printer",
-        "30121100": "copier",
-        "30216110": "scanner",
-        "38652100": "projector",
-        "32320000": "av_conference",
-        "32321200": "av_conference",
-        "38651000": "camera",
-        "48820000": "server",
-        "32420000": "network",
-        "30233000": "storage",
-        "38000000": "instrument",
-    },
-    "UNSPSC": {
-        "43211503": "laptop",
-        "43211507": "desktop",
-        "43211509": "tablet",
-        "43211902": "monitor",
-        "43212105": "printer",
-        "43212100": "printer",
-        "44101501": "copier",
-        "43211711": "scanner",
-        "45111609": "projector",
-        "43222600": "network",
-        "43201800": "storage",
-        "43211501": "server",
-    },
-}
-_PREFIXES: dict[str, list[tuple[str, str]]] = {
-    scheme: sorted(((code.rstrip("0"), cat) for code, cat in table.items()), key=lambda p: -len(p[0]))
-    for scheme, table in _CODE_CATEGORIES.items()
-}
+ASIDE_FIELDS: tuple[str, ...] = ("reason", "classification_label", *FIELDS)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def read_ocds(data: bytes, file_name: str) -> list[dict[str, str | None]]:
-    """Procurement lines from an OCDS release package, record package, compiled release or JSONL."""
-    file_name = str(file_name or "")
-    releases: list[tuple[str | None, dict]] = []
-    for document in _documents(_decode(bytes(data), file_name), file_name):
-        found = _releases_of(document)
-        if found is None:
-            raise FileRefused("file.not_ocds", file=file_name)
-        releases.extend(found)
-    processes: dict[str | None, list[tuple[float, int, dict]]] = {}
-    for position, (ocid, release) in enumerate(releases):
-        processes.setdefault(ocid, []).append((_instant(release.get("date")), position, release))
-    lines = [line for ocid, group in processes.items() for line in _process_lines(ocid, sorted(group, key=_rank))]
-    if not lines:
-        raise FileRefused("file.ocds_no_lines", file=file_name)
-    return lines
+@dataclass
+class Buyer:
+    """A buyer as the file names it, and the agency code its lines take."""
+
+    name: str | None
+    code: str
+    source: str  # id | mapped | derived | scope
+    lines: int = 0
 
 
-def _decode(data: bytes, file_name: str) -> str:
-    """The file's text: UTF-8 (BOM dropped) when it decodes strictly, else Latin-1."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    if not text.strip():
-        raise FileRefused("file.empty", file=file_name)
-    return text
+@dataclass
+class OcdsReading:
+    """What a feed holds: equipment lines, the lines set aside and why, buyers, planned purchases."""
+
+    lines: list[dict[str, str | None]] = field(default_factory=list)
+    set_aside: list[dict[str, str | None]] = field(default_factory=list)
+    reasons: Counter = field(default_factory=Counter)
+    kept_lines: int = 0
+    kept_other: int = 0
+    planned_items: int = 0
+    planned_processes: int = 0
+    buyers: dict[str, Buyer] = field(default_factory=dict)
+    notes: ReadNotes = field(default_factory=ReadNotes)
 
 
-def _documents(text: str, file_name: str) -> list[object]:
-    """The JSON values of the file: one for .json, one per non-blank line for JSONL."""
-    if file_name.lower().endswith(JSONL_SUFFIXES):
-        return _json_lines(text, file_name)
-    try:
-        return [_loads(text)]
-    except json.JSONDecodeError as error:
-        if error.msg == "Extra data":  # newline-delimited JSON under a .json name
-            return _json_lines(text, file_name)
+def read_ocds(
+    data: bytes, file_name: str, *, agency_map: dict[str, str] | None = None, scope_agency: str | None = None
+) -> OcdsReading:
+    """The whole reading of an OCDS file held in memory (lines, set-aside lines, buyers); refuses a file without lines."""
+    reading = OcdsReading()
+    for kept, line in feed_lines(io.BytesIO(bytes(data)), len(data), str(file_name or ""), reading, agency_map, scope_agency):
+        (reading.lines if kept else reading.set_aside).append(line)
+    check_reading(reading, str(file_name or ""))
+    return reading
+
+
+def check_reading(reading: OcdsReading, file_name: str) -> None:
+    """Refuse, with a message saying why, a file that gives no equipment line."""
+    if reading.kept_lines:
+        return
+    if reading.reasons:
         raise FileRefused(
-            "file.bad_json", file=file_name, reason=f"{error.msg} at line {error.lineno}, column {error.colno}"
-        ) from None
-    except (ValueError, RecursionError) as error:
-        raise FileRefused("file.bad_json", file=file_name, reason=str(error) or type(error).__name__) from None
+            "file.ocds_no_equipment",
+            file=file_name,
+            set_aside=sum(reading.reasons.values()),
+            counts=reason_counts(reading.reasons),
+        )
+    if reading.planned_items:
+        raise FileRefused(
+            "file.ocds_only_planned", file=file_name, items=reading.planned_items, processes=reading.planned_processes
+        )
+    raise FileRefused("file.ocds_no_lines", file=file_name)
 
 
-def _json_lines(text: str, file_name: str) -> list[object]:
-    """Parse newline-delimited JSON, naming the line of the first broken value."""
-    documents = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            documents.append(_loads(line))
-        except json.JSONDecodeError as error:
-            raise FileRefused(
-                "file.bad_json", file=file_name, reason=f"line {number}, column {error.colno}: {error.msg}"
-            ) from None
-        except (ValueError, RecursionError) as error:
-            raise FileRefused(
-                "file.bad_json", file=file_name, reason=f"line {number}: {str(error) or type(error).__name__}"
-            ) from None
-    return documents
+def reason_counts(reasons: Counter | dict[str, int]) -> list[Message]:
+    """The set-aside counts as messages, largest first: "201 services", "96 works", ..."""
+    ordered = sorted(reasons.items(), key=lambda kv: (-kv[1], REASONS.index(kv[0]) if kv[0] in REASONS else 99))
+    return [Message("ocds.reason_count", {"count": n, "reason": Message(f"ocds.reason.{r}")}) for r, n in ordered if n]
 
 
-def _loads(text: str) -> object:
-    """json.loads keeping decimals exact."""
-    return json.loads(text, parse_float=Decimal)
+def feed_lines(
+    stream,
+    size: int,
+    file_name: str,
+    reading: OcdsReading,
+    agency_map: dict[str, str] | None = None,
+    scope_agency: str | None = None,
+) -> Iterator[tuple[bool, dict[str, str | None]]]:
+    """(kept, line) of every item line of the feed, in file order; counts go into `reading`."""
+    for ocid, release in compiled_releases(stream, size, file_name, reading.notes):
+        buyer = _buyer(release, agency_map or {}, scope_agency, reading)
+        for kept, line in _process_lines(ocid, release, buyer, reading):
+            buyer.lines += kept
+            reading.kept_lines += kept
+            yield kept, line
 
 
-def _releases_of(document: object) -> list[tuple[str | None, dict]] | None:
-    """(ocid, release) pairs of a package, record package or release; None when it is no OCDS shape."""
-    if not isinstance(document, dict):
-        return None
-    if "releases" in document or "records" in document:
-        entries = document.get("releases", document.get("records"))
-        if not isinstance(entries, list):
-            return None
-        if "releases" in document:
-            return [(_text(r.get("ocid")), r) for r in entries if isinstance(r, dict)]
-        found = []
-        for record in (r for r in entries if isinstance(r, dict)):
-            compiled = record.get("compiledRelease")
-            chosen = [compiled] if isinstance(compiled, dict) else _dicts(record.get("releases"))
-            found += [(_text(r.get("ocid")) or _text(record.get("ocid")), r) for r in chosen]
-        return found
-    if "ocid" in document:
-        return [(_text(document.get("ocid")), document)]
-    return None
+def derive_code(name: str) -> str:
+    """A stable agency code made from a buyer's name: its letters and digits, upper case, accents dropped.
+
+    "Municipalidad de Asunción" -> "MUNICIPALIDAD-DE-ASUNCION"; a name with no Latin letters or
+    digits (a Chinese name) gives "BUYER-" and the first 10 hex digits of the SHA-256 of the name.
+    """
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).strip().upper())
+    ascii_text = "".join(ch for ch in folded if not unicodedata.combining(ch) and ch.isascii())
+    slug = re.sub(r"[^A-Z0-9]+", "-", ascii_text).strip("-")[:60].strip("-")
+    if slug:
+        return slug
+    return "BUYER-" + hashlib.sha256(name.strip().encode("utf-8")).hexdigest()[:10].upper()
 
 
-def _rank(entry: tuple[float, int, dict]) -> tuple[float, int]:
-    """Sort key of a release: its date, then its position in the file (later wins ties)."""
-    return entry[0], entry[1]
+def name_key(name: str) -> str:
+    """The form a buyer's name is matched in against the agency-code mapping (case, width, accents, spaces folded)."""
+    from tracker.domain.categories import normalise_text
+
+    return normalise_text(name)
 
 
-def _instant(value: object) -> float:
-    """A release date as a POSIX timestamp for ordering; undated releases sort first."""
-    if not isinstance(value, str):
-        return float("-inf")
-    try:
-        moment = datetime.fromisoformat(value.strip())
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return moment.timestamp()
-    except (ValueError, OverflowError):
-        return float("-inf")
+def _buyer(release: dict, agency_map: dict[str, str], scope_agency: str | None, reading: OcdsReading) -> Buyer:
+    """The process's buyer and its agency code: an id of the buyer, else the mapping, the upload's agency, or a derived code."""
+    buyer = _dict(release.get("buyer"))
+    parties = _dicts(release.get("parties"))
+    buyer_id = _text(buyer.get("id"))
+    party = next((p for p in parties if buyer_id and _text(p.get("id")) == buyer_id), None)
+    party = party or next((p for p in parties if "buyer" in _list(p.get("roles"))), {})
+    code = (
+        buyer_id
+        or _text(_dict(buyer.get("identifier")).get("id"))
+        or _text(party.get("id"))
+        or _text(_dict(party.get("identifier")).get("id"))
+    )
+    name = _text(buyer.get("name")) or _text(party.get("name"))
+    if code:
+        key, source = f"id:{code}", "id"
+    elif name:
+        key = f"name:{name_key(name)}"
+        mapped = agency_map.get(name_key(name))
+        code, source = (
+            (mapped, "mapped") if mapped else (scope_agency, "scope") if scope_agency else (derive_code(name), "derived")
+        )
+    else:
+        key, code, source = "none", scope_agency or "", "scope" if scope_agency else "none"
+    found = reading.buyers.get(key)
+    if found is None:
+        found = reading.buyers[key] = Buyer(name, code, source)
+    return found
 
 
-def _process_lines(ocid: str | None, releases: list[tuple[float, int, dict]]) -> list[dict[str, str | None]]:
-    """The lines of one contracting process, its releases folded oldest to newest."""
-    buyer: dict = {}
-    parties: list[dict] = []
-    awards: dict[str, dict] = {}
-    contracts: dict[str, dict] = {}
-    for _, _, release in releases:
-        buyer = _dict(release.get("buyer")) or buyer
-        parties = _dicts(release.get("parties")) or parties
-        for name, merged in (("awards", awards), ("contracts", contracts)):
-            for index, block in enumerate(_dicts(release.get(name))):
-                key = _text(block.get("id")) or f"#{index}"
-                merged[key] = {**merged.get(key, {}), **block, "_release_date": release.get("date")}
-    agency_code, agency_name = _agency(buyer, parties)
-    sources = [(c, True) for c in contracts.values() if _dicts(c.get("items"))]
-    if not sources:
-        sources = [(a, False) for a in awards.values() if _dicts(a.get("items"))]
-    lines = []
-    for block, is_contract in sources:
-        matched = awards.get(_text(block.get("awardID")) or "", {}) if is_contract else block
-        award = matched or next(iter(awards.values()), {})
-        dates = (block.get("dateSigned"), matched.get("date")) if is_contract else (block.get("date"),)
+def _process_lines(ocid: str | None, release: dict, buyer: Buyer, reading: OcdsReading) -> Iterator[tuple[bool, dict]]:
+    """The lines of one compiled release, each with whether it is kept (equipment) or set aside."""
+    awards = {(_text(a.get("id")) or f"#{n}"): a for n, a in enumerate(_dicts(release.get("awards")))}
+    contracts = _dicts(release.get("contracts"))
+    sources: list[tuple[dict, dict, bool, list[dict]]] = []  # (order block, its award, block is the award, items)
+    with_items = [c for c in contracts if _dicts(c.get("items"))]
+    if with_items:
+        sources = [(c, _award_of(c, awards), False, _dicts(c.get("items"))) for c in with_items]
+    elif any(_dicts(a.get("items")) for a in awards.values()):
+        sources = [(a, a, True, _dicts(a.get("items"))) for a in awards.values() if _dicts(a.get("items"))]
+    else:
+        tender_items = _dicts(_dict(release.get("tender")).get("items"))
+        if tender_items and (contracts or awards):
+            sources = [_tender_order(contracts, awards, tender_items)]
+        elif tender_items:
+            reading.planned_items += len(tender_items)
+            reading.planned_processes += 1
+            return
+    for block, award, is_award, items in sources:
+        dates = (block.get("date"),) if is_award else (block.get("dateSigned"), award.get("date"))
+        value = _dict(block.get("value")) or _dict(award.get("value"))
         context = {
             "ocid": ocid,
-            "po_number": _text(block.get("id")),
-            "agency_code": agency_code,
-            "agency_name": agency_name,
-            "supplier": _text(_dict(_first(award.get("suppliers"))).get("name")),
-            "order_date": _date(*dates, block["_release_date"]),
+            "po_number": _text(block.get("id")) or _text(award.get("id")),
+            "agency_code": buyer.code or None,
+            "agency_name": buyer.name,
+            "supplier": _supplier(block) or _supplier(award),
+            "order_date": _date(*dates, release.get("date")),
+            "order_total_amount": _number(value.get("amount")),
         }
-        items = [(n, item) for n, item in enumerate(block["items"], start=1) if isinstance(item, dict)]
-        for line_no, item in items:
-            lines.append(_line(context, line_no, item, _dict(block.get("value")), len(items) == 1))
-    return lines
+        for line_no, item in enumerate(items, start=1):
+            yield _line(context, line_no, item, value, len(items) == 1, reading)
 
 
-def _line(context: dict, line_no: int, item: dict, value: dict, only_item: bool) -> dict[str, str | None]:
-    """One procurement line from an item of a contract (or award) whose value is given."""
-    classification = _dict(item.get("classification"))
+def _award_of(contract: dict, awards: dict[str, dict]) -> dict:
+    """The award a contract follows from: by awardID, else the process's only award."""
+    award = awards.get(_text(contract.get("awardID")) or "")
+    if award is None and len(awards) == 1:
+        award = next(iter(awards.values()))
+    return award or {}
+
+
+def _tender_order(contracts: list[dict], awards: dict[str, dict], items: list[dict]) -> tuple[dict, dict, bool, list[dict]]:
+    """The tender's items as the lines of the process's order: its contract, else its award (several: values added up)."""
+    blocks = contracts or list(awards.values())
+    first = blocks[0]
+    is_award = not contracts
+    award = first if is_award else _award_of(first, awards)
+    if len(blocks) == 1:
+        return first, award, is_award, items
+    values = [_dict(b.get("value")) for b in blocks]
+    currencies = {_text(v.get("currency")) for v in values}
+    numbers = [_number(v.get("amount")) for v in values]
+    merged = {**first, "value": {}}
+    if len(currencies) == 1 and all(n is not None for n in numbers):
+        try:
+            merged["value"] = {"amount": sum(Decimal(n) for n in numbers), "currency": currencies.pop()}
+        except InvalidOperation:
+            pass
+    return merged, award if not is_award else merged, is_award, items
+
+
+def _line(context: dict, line_no: int, item: dict, value: dict, only_item: bool, reading: OcdsReading) -> tuple[bool, dict]:
+    """One line from an item of a contract (or award); the value of the order is given."""
+    classification = _classification(item)
     code, scheme = _text(classification.get("id")), _text(classification.get("scheme"))
+    description = _text(item.get("description")) or _text(classification.get("description"))
+    verdict = classify(code, scheme, description)
     unit_value = _dict(_dict(item.get("unit")).get("value"))
     unit_price = _number(unit_value.get("amount"))
     total = _number(value.get("amount")) if unit_price is None and only_item else None
     quantity = _number(item.get("quantity"))
-    description = _text(item.get("description"))
     line = dict.fromkeys(FIELDS)
     line.update(context)
     line.update(
         line_no=str(line_no),
         item_description=description,
-        category=_category(code, scheme, description),
+        category=verdict.category,
         classification_code=code,
-        classification_scheme=scheme,
+        classification_scheme=scheme or verdict.scheme,
         quantity="1" if quantity is None and total is not None else quantity,
         unit_price=unit_price,
         total_amount=total,
         currency=(_text(unit_value.get("currency")) if unit_price is not None else None) or _text(value.get("currency")),
     )
-    return line
+    if not verdict.kept:
+        reading.reasons[verdict.reason] += 1
+        return False, {"reason": verdict.reason, "classification_label": verdict.label, **line}
+    if verdict.basis == "other":
+        reading.kept_other += 1
+    return True, line
 
 
-def _agency(buyer: dict, parties: list[dict]) -> tuple[str | None, str | None]:
-    """Agency code and name: buyer.id, buyer.identifier.id, else the party with role buyer."""
-    party = next((p for p in parties if "buyer" in _list(p.get("roles"))), {})
-    code = (
-        _text(buyer.get("id"))
-        or _text(_dict(buyer.get("identifier")).get("id"))
-        or _text(party.get("id"))
-        or _text(_dict(party.get("identifier")).get("id"))
-    )
-    return code, _text(buyer.get("name")) or _text(party.get("name"))
+def _classification(item: dict) -> dict:
+    """The item's classification, else the first additional classification that has a code."""
+    main = _dict(item.get("classification"))
+    if _text(main.get("id")):
+        return main
+    extra = next((c for c in _dicts(item.get("additionalClassifications")) if _text(c.get("id"))), None)
+    return extra or main
 
 
-def _category(code: str | None, scheme: str | None, description: str | None) -> str:
-    """Category from a CPV/UNSPSC code, else from description keywords, else "other"."""
-    prefixes = _PREFIXES.get((scheme or "").strip().upper())
-    if prefixes and code:
-        digits = re.sub(r"\D", "", code.split("-")[0] if scheme.strip().upper() == "CPV" else code)
-        for prefix, category in prefixes:
-            if prefix and digits.startswith(prefix):
-                return category
-    return category_by_keyword(description) or "other"
+def _supplier(block: dict) -> str | None:
+    """The supplier of an award or contract: the first of `suppliers` (an array, or one object as some publish)."""
+    suppliers = block.get("suppliers")
+    first = suppliers[0] if isinstance(suppliers, list) and suppliers else suppliers
+    first = _dict(first)
+    return _text(first.get("name")) or _text(_dict(first.get("identifier")).get("legalName"))
 
 
 def _date(*values: object) -> str | None:
@@ -315,20 +332,12 @@ def _text(value: object) -> str | None:
 
 
 def _dict(value: object) -> dict:
-    """value if it is a JSON object, else an empty one."""
     return value if isinstance(value, dict) else {}
 
 
 def _list(value: object) -> list:
-    """value if it is a JSON array, else an empty one."""
     return value if isinstance(value, list) else []
 
 
 def _dicts(value: object) -> list[dict]:
-    """The JSON objects inside value when it is an array."""
     return [entry for entry in _list(value) if isinstance(entry, dict)]
-
-
-def _first(value: object) -> object:
-    """The first element of a JSON array, else None."""
-    return value[0] if isinstance(value, list) and value else None

@@ -1,6 +1,6 @@
 """Uploads: read, validate, and upsert one file in one transaction, keeping every rejected row.
 
-The flow of DESIGN §2.4: stage the file as text, type it and check every row in SQL, check rows
+The flow of docs/data-path.md: stage the file as text, type it and check every row in SQL, check rows
 against each other and against the database, then either refuse (all or nothing, the default),
 or commit the accepted rows (and, with `partial`, keep the rejected ones tied to the upload).
 """
@@ -18,7 +18,11 @@ import pyarrow as pa
 
 from tracker.ingest import writes
 from tracker.ingest.contracts import CONTRACTS, Contract, HeaderMatch, accepted_headers, contract_for, match_headers
-from tracker.ingest.readers import FileScan, StagedFile, original_rows, query_source, scan_file, stage_file, with_engine_types
+from tracker.ingest.ocds_stage import feed_summary, ocds_upload
+from tracker.ingest.readers.csv import with_engine_types
+from tracker.ingest.readers.dispatch import stage_file
+from tracker.ingest.readers.scan import FileScan, scan_file
+from tracker.ingest.readers.staged import StagedFile, original_rows, query_source
 from tracker.ingest.report import IngestReport, RowError, unique_headers
 from tracker.ingest.validate import (
     ERRORS_DDL,
@@ -89,26 +93,33 @@ def ingest_file(
     dry_run: bool = False,
     date_order: str | None = None,
     progress: Progress | None = None,
+    staged: StagedFile | None = None,
 ) -> IngestReport:
-    """Validate one file and, unless it is refused or a dry run, upsert it in one transaction."""
+    """Validate one file and, unless it is refused or a dry run, upsert it in one transaction.
+
+    `staged`: the file at `path` as the caller already staged it with the same limits (the upload
+    preview reads its first rows from it); the caller releases it. Otherwise the file is staged here.
+    """
     path = Path(path)
     name = file_name or path.name
     report_progress = progress or (lambda phase, fraction: None)
     settings = load_settings(db)
     names = _Names(secrets.token_hex(6))
     scanner: _BackgroundScan | None = None
-    staged: StagedFile | None = None
+    owned = staged is None
     views: list[str] = []
     try:
         report_progress("read", None)
-        staged = stage_file(
-            db,
-            path,
-            names.stage,
-            file_name=name,
-            max_bytes=int(settings["max_upload_mb"]) * 1_000_000,
-            max_rows=int(settings["max_upload_rows"]),
-        )
+        if staged is None:
+            with ocds_upload(agency=agency, progress=progress):
+                staged = stage_file(
+                    db,
+                    path,
+                    names.stage,
+                    file_name=name,
+                    max_bytes=int(settings["max_upload_mb"]) * 1_000_000,
+                    max_rows=int(settings["max_upload_rows"]),
+                )
         scanner = _BackgroundScan(path, staged.newline)
         match = choose_contract(staged, kind, agency)
         contract = match.contract
@@ -136,6 +147,8 @@ def ingest_file(
             rows_rejected=rows_rejected,
             headers=staged.headers,
         )
+        if staged.shape_hint == "ocds":
+            report.add_feed(feed_summary(db, staged.source_table_hint))
         if rows_rejected == rows_read and contract.kind == "usage":
             _refuse_if_no_asset_is_known(db, names, rows_read, name)
         if rows_rejected:
@@ -160,7 +173,7 @@ def ingest_file(
     finally:
         if scanner is not None:
             scanner.join()
-        _clean_up(db, views, names, staged)
+        _clean_up(db, views, names, staged if owned else None)
 
 
 def _clean_up(db: Database, views: list[str], names: "_Names", staged: StagedFile | None) -> None:

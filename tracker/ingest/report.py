@@ -59,6 +59,54 @@ class IngestReport:
     errors: list[RowError] = field(default_factory=list)
     rejected_rows: list[tuple[int, tuple[str | None, ...]]] = field(default_factory=list)
     previous_upload: tuple[int, str] | None = None
+    # OCDS feeds: lines set aside by reason, buyers and their agency codes, equipment kept as "other",
+    # lines whose price is unknown (one contract value for several items), planned purchases not loaded
+    set_aside: dict[str, int] = field(default_factory=dict)
+    set_aside_rows: pa.Table | None = None
+    buyers: list[tuple[str | None, str, str, int]] = field(default_factory=list)
+    kept_other: int = 0
+    price_unknown: int = 0
+    planned_items: int = 0
+
+    def add_feed(self, summary) -> None:
+        """Take what an OCDS feed's staging found besides its lines (a `FeedSummary`)."""
+        self.set_aside = dict(summary.set_aside)
+        self.set_aside_rows = summary.set_aside_rows
+        self.buyers = list(summary.buyers)
+        self.kept_other = summary.kept_other
+        self.price_unknown = summary.price_unknown
+        self.planned_items = summary.planned_items
+
+    @property
+    def derived_buyers(self) -> list[tuple[str | None, str, str, int]]:
+        """Buyers named without an id: (name, agency code, where the code came from, lines)."""
+        return [b for b in self.buyers if b[2] in ("derived", "mapped", "scope")]
+
+    def feed_notes(self, lang: str = "en") -> list[str]:
+        """What an OCDS upload set aside, kept as other, left unpriced or not loaded, and the codes given to buyers."""
+        notes = []
+        if self.set_aside:
+            counts = [
+                Message("ocds.reason_count", {"count": n, "reason": Message(f"ocds.reason.{r}")})
+                for r, n in sorted(self.set_aside.items(), key=lambda kv: (-kv[1], kv[0]))
+            ]
+            notes.append(render(Message("ocds.set_aside", {"count": sum(self.set_aside.values()), "counts": counts}), lang))
+        if self.kept_other:
+            notes.append(render(Message("ocds.kept_other", {"count": self.kept_other}), lang))
+        if self.price_unknown:
+            notes.append(render(Message("ocds.price_unknown", {"count": self.price_unknown}), lang))
+        if self.planned_items:
+            notes.append(render(Message("ocds.planned", {"items": self.planned_items}), lang))
+        for name, code, source, _lines in self.derived_buyers:
+            source_text = Message(f"ocds.buyer_source.{source}")
+            notes.append(render(Message("ocds.buyer_code", {"name": name, "code": code, "source": source_text}), lang))
+        return notes
+
+    def set_aside_table(self, lang: str = "en") -> pa.Table:
+        """The lines set aside, each with its reason (code and words), ready to download as CSV."""
+        rows = self.set_aside_rows if self.set_aside_rows is not None else pa.table({"reason": pa.array([], pa.string())})
+        words = [render(Message(f"ocds.reason.{r}"), lang) if r else "" for r in rows.column("reason").to_pylist()]
+        return rows.add_column(1, "reason_text", pa.array(words, pa.string()))
 
     @property
     def committed(self) -> bool:
@@ -81,6 +129,8 @@ class IngestReport:
             "rows_inserted": self.rows_inserted,
             "rows_replaced": self.rows_replaced,
             "rows_unchanged": self.rows_unchanged,
+            **({"set_aside": dict(self.set_aside)} if self.set_aside else {}),
+            **({"buyer_codes": {str(b[0]): b[1] for b in self.derived_buyers}} if self.derived_buyers else {}),
         }
 
     def summary(self, lang: str = "en") -> str:

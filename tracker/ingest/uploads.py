@@ -21,9 +21,12 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
+from tracker.access.auth import acting, upload_agency
 from tracker.ingest.contracts import CONTRACTS, accepted_headers, match_headers
+from tracker.ingest.ocds_stage import ocds_upload
 from tracker.ingest.pipeline import IngestReport, ingest_file
-from tracker.ingest.readers import query_source, stage_file
+from tracker.ingest.readers.dispatch import stage_file
+from tracker.ingest.readers.staged import StagedFile, query_source
 from tracker.ingest.report import unique_headers
 from tracker.ingest.templates import LANGUAGES, TEMPLATES
 from tracker.store.config import PROJECT_ROOT
@@ -86,19 +89,34 @@ class FilePeek:
 
 def peek_file(db: Database, path: Path, file_name: str, *, rows: int = PREVIEW_ROWS) -> FilePeek:
     """Read the headers and the first `rows` rows through the same readers as the ingest."""
-    table = f"peek_{secrets.token_hex(6)}"
-    staged = stage_file(db, path, table, file_name=file_name, max_bytes=max_upload_bytes(db))
+    staged = _stage_for_upload(db, path, file_name)
     try:
-        names = unique_headers(staged.headers)
-        columns = ", ".join(f"c{i}" for i in range(len(names)))
-        order = "" if staged.row_offset is not None else " ORDER BY _row"
-        result = query_source(
-            db, staged, f"SELECT {columns} FROM {{source}}{order} LIMIT {int(rows)}", name="first rows"
-        ).fetchall()
-        first = pa.table({name: pa.array([row[i] for row in result], pa.string()) for i, name in enumerate(names)})
-        return FilePeek(file_name, staged.file_format, staged.headers, first, staged.shape_hint == "ocds")
+        return _peek_staged(db, staged, file_name, rows)
     finally:
         staged.release(db)
+
+
+def _stage_for_upload(db: Database, path: Path, file_name: str, agency: str | None = None) -> StagedFile:
+    """The file staged with the upload limits, as the ingest stages it (an OCDS feed's buyers scoped to `agency`)."""
+    limits = load_settings(db)
+    with ocds_upload(agency=agency):
+        return stage_file(
+            db,
+            path,
+            f"peek_{secrets.token_hex(6)}",
+            file_name=file_name,
+            max_bytes=int(limits["max_upload_mb"]) * 1_000_000,
+            max_rows=int(limits["max_upload_rows"]),
+        )
+
+
+def _peek_staged(db: Database, staged: StagedFile, file_name: str, rows: int) -> FilePeek:
+    names = unique_headers(staged.headers)
+    columns = ", ".join(f"c{i}" for i in range(len(names)))
+    order = "" if staged.row_offset is not None else " ORDER BY _row"
+    result = query_source(db, staged, f"SELECT {columns} FROM {{source}}{order} LIMIT {int(rows)}", name="first rows").fetchall()
+    first = pa.table({name: pa.array([row[i] for row in result], pa.string()) for i, name in enumerate(names)})
+    return FilePeek(file_name, staged.file_format, staged.headers, first, staged.shape_hint == "ocds")
 
 
 # -- the record kind -----------------------------------------------------------------------------
@@ -181,11 +199,23 @@ def preview_upload(
     """
     check_upload_size(db, file_name, size_bytes)
     with saved_upload(stream, file_name) as path:
-        peek = peek_file(db, path, file_name)
-        chosen = kind or detect_kind(peek.headers, file_name, agency=agency, ocds=peek.ocds)
-        report = ingest_file(
-            db, chosen, path, file_name=file_name, agency=agency, dry_run=True, date_order=date_order, progress=progress
-        )
+        staged = _stage_for_upload(db, path, file_name, agency)  # read once: the first rows and the dry run share it
+        try:
+            peek = _peek_staged(db, staged, file_name, PREVIEW_ROWS)
+            chosen = kind or detect_kind(peek.headers, file_name, agency=agency, ocds=peek.ocds)
+            report = ingest_file(
+                db,
+                chosen,
+                path,
+                file_name=file_name,
+                agency=agency,
+                dry_run=True,
+                date_order=date_order,
+                progress=progress,
+                staged=staged,
+            )
+        finally:
+            staged.release(db)
     return UploadPreview(peek, chosen, report)
 
 
@@ -207,8 +237,6 @@ def commit_upload(
     `actor`: a signed-in User (whose role must allow uploads; an agency user's rows of other
     agencies are rejected) or, from the command line, a name.
     """
-    from tracker.access.auth import acting, upload_agency
-
     agency = upload_agency(actor, agency)
     actor = acting(actor, "upload")
     check_upload_size(db, file_name, size_bytes)

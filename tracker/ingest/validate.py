@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from tracker.domain.categories import normalise_category
 from tracker.ingest.contracts import Contract, HeaderMatch, normalise_bool, normalise_header, normalise_status
-from tracker.ingest.readers import StagedFile, query_source
+from tracker.ingest.readers.staged import StagedFile, query_source
 from tracker.store.db import Database
 from tracker.text.errors import FileRefused
 
@@ -356,7 +356,9 @@ def _kind_checks(q: TypedQuery) -> None:
     contract = q.match.contract
     if contract.kind == "procurement":
         price, total = q.raw_names["unit_price"], q.raw_names["total_amount"]
-        q.errors.append(f"CASE WHEN {price} IS NULL AND {total} IS NULL THEN {err('row.required', 'unit_price')} END")
+        # an OCDS contract value covering several items leaves each line's price unknown: kept, never guessed
+        covered = f" AND {q.raw_names['order_total_amount']} IS NULL" if q.staged.shape_hint == "ocds" else ""
+        q.errors.append(f"CASE WHEN {price} IS NULL AND {total} IS NULL{covered} THEN {err('row.required', 'unit_price')} END")
     if contract.shape == "daily":
         hours, minutes = q.raw_names["hours_used"], q.raw_names["minutes_used"]
         q.errors.append(f"CASE WHEN {hours} IS NULL AND {minutes} IS NULL THEN {err('row.required', 'hours_used')} END")

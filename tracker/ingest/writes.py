@@ -32,6 +32,7 @@ COLUMNS = {
         "quantity",
         "unit_price",
         "total_amount",
+        "order_total_amount",
         "currency",
         "order_date",
         "delivery_date",
@@ -70,7 +71,7 @@ FINAL_SELECT = {
         quantity,
         CAST(coalesce(unit_price, total_amount / quantity) AS DECIMAL(18, 2)) AS unit_price,
         CAST(coalesce(total_amount, unit_price * quantity) AS DECIMAL(18, 2)) AS total_amount,
-        currency, order_date, delivery_date, funding_source, extra, _row AS source_row""",
+        CAST(order_total_amount AS DECIMAL(18, 2)) AS order_total_amount, currency, order_date, delivery_date, funding_source, extra, _row AS source_row""",
     "assets": """
         asset_id, agency_code, department, category, raw_category AS category_raw, model, serial_number, ocid,
         po_number, line_no, purchase_cost, purchase_date, coalesce(in_service_date, purchase_date) AS in_service_date,
@@ -94,7 +95,7 @@ def _key(shape: str, alias: str = "") -> list[str]:
 # Value columns whose difference makes two rows with one key a conflict.
 CONFLICT_VALUES = {
     "procurement": "agency_name, supplier, item_description, category, classification_code, quantity, unit_price, "
-    "total_amount, currency, order_date, delivery_date, funding_source",
+    "total_amount, order_total_amount, currency, order_date, delivery_date, funding_source",
     "assets": "agency_code, department, category, model, serial_number, ocid, po_number, line_no, purchase_cost, "
     "purchase_date, in_service_date, status, disposal_date, location, standby",
     "daily": "coalesce(hours_used, minutes_used / 60.0)",

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
 
 from tracker.text.errors import ConfigError
 
@@ -70,14 +73,10 @@ def validate_setting(name: str, value: str) -> str:
             raise ConfigError("config.bad_value", name=name, value=value, reason="a positive whole number")
         return str(int(value))
     if name == "country":
-        import holidays
-
         if value.upper() not in holidays.list_supported_countries():
             raise ConfigError("config.bad_value", name=name, value=value, reason="not a country known to the holidays calendar")
         return value.upper()
     if name == "timezone":
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -1,4 +1,4 @@
-"""Category profiles stored in the database: the §3 defaults written once, edits validated and dated.
+"""Category profiles stored in the database: the default profiles written once, edits validated and dated.
 
 Owns the tables `category_profiles` (current values) and `category_profile_changes` (append-only
 history, one row per changed field). The defaults themselves live in `tracker.domain.categories`; a
@@ -94,7 +94,7 @@ def _insert_default(db: Database, category: str) -> None:
 
 # -- reading -----------------------------------------------------------------------------------
 def load_profiles(db: Database) -> dict[str, CategoryProfile]:
-    """Every category's profile, in §3 order: stored values, else the default."""
+    """Every category's profile, in the default profiles' order: stored values, else the default."""
     return {category: profile for category, (profile, _, _) in _load_rows(db).items()}
 
 

@@ -98,6 +98,71 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The OCDS file {file} holds no purchase lines: none of its contracts or awards lists items.",
         "OCDS 文件 {file} 中没有采购明细：其合同和授标中都没有列出标的物。",
     ),
+    "file.ocds_no_equipment": (
+        "The OCDS file {file} holds no equipment: all {set_aside} of its lines are set aside ({counts}). Nothing was loaded.",
+        "OCDS 文件 {file} 中没有设备：全部 {set_aside} 行均已剔除（{counts}），未导入任何数据。",
+    ),
+    "file.ocds_only_planned": (
+        "The OCDS file {file} holds no purchase lines: its {processes} tender(s) with {items} item(s) are not awarded yet, "
+        "and a tender not yet awarded is a planned purchase, not a purchase.",
+        "OCDS 文件 {file} 中没有采购明细：其中 {processes} 个招标（{items} 项标的）尚未授标，未授标的招标只是采购计划，而非采购。",
+    ),
+    "file.ocds_contradiction": (
+        "The OCDS file {file} contradicts itself: process {ocid} has two different releases with the same id {release}. "
+        "Keep one of them and upload again.",
+        "OCDS 文件 {file} 前后矛盾：项目 {ocid} 有两个内容不同但编号同为 {release} 的发布。请只保留其中一个后重新上传。",
+    ),
+    "file.ocds_inconsistent": (
+        "The releases of process {ocid} in the OCDS file {file} contradict each other and cannot be merged: {reason}.",
+        "OCDS 文件 {file} 中项目 {ocid} 的各次发布相互矛盾，无法合并：{reason}。",
+    ),
+    "ocds.set_aside": (
+        "{count} lines set aside (not equipment): {counts}.",
+        "已剔除 {count} 行非设备明细：{counts}。",
+    ),
+    "ocds.reason_count": ("{count} {reason}", "{reason} {count} 行"),
+    "ocds.reason.services": ("services", "服务"),
+    "ocds.reason.works": ("works", "工程"),
+    "ocds.reason.supplies": ("supplies", "耗材及零部件"),
+    "ocds.reason.software": ("software", "软件"),
+    "ocds.reason.goods": ("other goods", "其他货物"),
+    "ocds.kept_other": (
+        "{count} lines whose code and description name no equipment category are kept as other.",
+        "{count} 行的编码和描述都无法确定设备类别，按“其他”保留。",
+    ),
+    "ocds.buyer_code": (
+        'Buyer "{name}" has no id in the file: its lines are loaded under the agency code {code} ({source}).',
+        "采购人“{name}”在文件中没有编号：其明细按单位代码 {code} 导入（{source}）。",
+    ),
+    "ocds.buyer_source.derived": (
+        'made from the name; change it with: python -m tracker agencies map "NAME" CODE',
+        '由名称生成；可用 python -m tracker agencies map "名称" 代码 修改',
+    ),
+    "ocds.buyer_source.mapped": ("from the agency-code mapping", "来自单位代码对照表"),
+    "ocds.buyer_source.scope": ("the agency the upload is limited to", "本次上传限定的单位"),
+    "ocds.price_unknown": (
+        "{count} lines have no price of their own: one contract value covers several items. They are kept with the price unknown and the contract's total on the order.",
+        "{count} 行没有单独的价格：一份合同金额涵盖多项标的。这些明细按价格未知保留，合同总额记在订单上。",
+    ),
+    "ocds.planned": (
+        "{items} tender items not yet awarded are planned purchases and were not loaded.",
+        "{items} 项尚未授标的招标标的属于采购计划，未导入。",
+    ),
+    "ocds.download_set_aside": ("Download the lines set aside (CSV)", "下载已剔除的明细（CSV）"),
+    "ocds.buyers_heading": ("Agency codes of buyers without an id", "无编号采购人的单位代码"),
+    "ocds.map_label_name": ("Buyer name", "采购人名称"),
+    "ocds.map_label_code": ("Agency code", "单位代码"),
+    "ocds.map_save": ("Keep this code for this buyer", "为该采购人保存此代码"),
+    "agencies.mapped": (
+        'Buyer "{name}" is loaded under agency code {code} from now on; {moved} lines already stored were moved to it.',
+        "采购人“{name}”今后按单位代码 {code} 导入；已导入的 {moved} 行明细已改为该代码。",
+    ),
+    "agencies.bad_code": (
+        "The agency code {code} is not usable: give 1 to 100 characters without control characters, not starting like a formula.",
+        "单位代码 {code} 不可用：应为 1 至 100 个字符，不含控制字符，且不能以公式符号开头。",
+    ),
+    "agencies.bad_name": ("Give the buyer's name as the OCDS file writes it.", "请按 OCDS 文件中的写法填写采购人名称。"),
+    "agencies.none": ("No agency codes are mapped to buyer names yet.", "尚未为任何采购人名称设置单位代码。"),
     "file.ocds_only_procurement": (
         "OCDS files hold procurement records only; {file} cannot be loaded as {kind}.",
         "OCDS 文件只包含采购数据；{file} 不能作为{kind}数据导入。",
@@ -266,6 +331,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "scope.unknown_agency": ("Agency {agency} is not known.", "单位 {agency} 不存在。"),
     # --- ingest summaries ---------------------------------------------------------------------
     "cli.row": ("row {row}, {column}", "第 {row} 行，{column}"),
+    "cli.set_aside_written": ("{rows} lines set aside written to {path}.", "已将 {rows} 行剔除的明细写入 {path}。"),
     "cli.rejects_written": ("{rows} rejected rows written to {path}", "已将 {rows} 行被拒绝的数据写入 {path}"),
     "ingest.committed": (
         "{file}: {read} rows read, {accepted} accepted, {rejected} rejected; {inserted} new, {replaced} replaced, {unchanged} unchanged. Committed as upload #{upload_id}.",
@@ -283,7 +349,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file}: all {accepted} rows are already in the database exactly as in this file; nothing changed.",
         "{file}：全部 {accepted} 行已按相同内容存在于数据库中；数据没有变化。",
     ),
-    # --- accounts, roles and the audit log (DESIGN §8) ----------------------------------------------
+    # --- accounts, roles and the audit log (docs/architecture.md) ----------------------------------------------
     "auth.bad_credentials": ("Wrong username or password.", "用户名或密码错误。"),
     "auth.locked": (
         "This account is locked after too many failed logins. Try again in {minutes} minutes, or ask an administrator to set a new password.",
@@ -362,6 +428,108 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "auth.prompt_password": ("Password: ", "密码："),
     "auth.prompt_again": ("Password again: ", "再次输入密码："),
+    # -- hostile and garbled files: every reader failure is refused with its own message --------
+    "file.binary_kind": (
+        "The file {file} is a {kind} file, not text; it is not a CSV file. Export the data as CSV or XLSX and upload that.",
+        "文件 {file} 是 {kind} 文件，不是文本，不是 CSV 文件。请将数据导出为 CSV 或 XLSX 后上传。",
+    ),
+    "file.encoding_not_recognised": (
+        "The text of {file} is in none of the encodings tried ({tried}). Save it as CSV UTF-8 and upload again.",
+        "文件 {file} 的文字不属于已尝试的任何编码（{tried}）。请另存为 UTF-8 编码的 CSV 后重新上传。",
+    ),
+    "file.mixed_encodings": (
+        "The file {file} mixes text encodings: it is mostly {main}, but these rows are {other}: {rows}. Stored as they are, they would be garbled. Save the whole file in one encoding (CSV UTF-8) and upload again.",
+        "文件 {file} 混用了多种文字编码：大部分为 {main}，但以下各行为 {other}：第 {rows} 行。若照原样存储，这些行会变成乱码。请将整个文件以同一种编码（UTF-8 CSV）另存后重新上传。",
+    ),
+    "file.rows_more": ("{rows} and {more} more", "{rows} 等（另有 {more} 行）"),
+    "file.encoding_unknown_other": ("in another encoding", "其他编码"),
+    "file.encoding_in": ("in {encoding}", "{encoding} 编码"),
+    "file.mixed_newlines": (
+        'The file {file} mixes line endings: line {line} ends with {found}, the lines before it with {expected}, so its rows cannot be told apart reliably. Save it again as CSV (for example "CSV UTF-8" in Excel) and upload again.',
+        "文件 {file} 混用了不同的换行符：第 {line} 行以 {found} 结尾，之前各行以 {expected} 结尾，无法可靠地分行。请重新另存为 CSV（例如在 Excel 中另存为“CSV UTF-8”）后上传。",
+    ),
+    "file.csv_unreadable": (
+        "The file {file} could not be read as CSV at line {line}: a quote or a line break there does not fit the CSV format. Check that line (or save the file again as CSV) and upload again.",
+        "文件 {file} 第 {line} 行无法按 CSV 读取：该处的引号或换行不符合 CSV 格式。请检查该行（或重新另存为 CSV）后上传。",
+    ),
+    "file.xlsx_unpacked_too_large": (
+        "The workbook {file} is {size_mb} MB once unpacked; the limit is {limit_mb} MB. Split it into smaller files and upload again.",
+        "工作簿 {file} 解压后为 {size_mb} MB，超过上限 {limit_mb} MB。请拆分为较小的文件后重新上传。",
+    ),
+    "file.xlsx_sheet_too_large": (
+        "The sheet {sheet} of {file} reaches cell {cell} ({rows} rows × {columns} columns); reading it would take {size_mb} MB, more than the limit of {limit_mb} MB. Delete what lies outside the data (look at cell {cell}) and upload again.",
+        "工作簿 {file} 的工作表 {sheet} 延伸至单元格 {cell}（{rows} 行 × {columns} 列）；读取需要 {size_mb} MB，超过上限 {limit_mb} MB。请删除数据区域以外的内容（检查单元格 {cell}）后重新上传。",
+    ),
+    "file.xlsx_sheet_too_many_rows": (
+        "The sheet {sheet} of {file} reaches row {rows} (cell {cell}); the limit is {limit} data rows. Delete what lies below the data, or split the file, and upload again.",
+        "工作簿 {file} 的工作表 {sheet} 延伸至第 {rows} 行（单元格 {cell}），超过上限 {limit} 行数据。请删除数据下方的内容或拆分文件后重新上传。",
+    ),
+    "file.xlsx_beyond_excel": (
+        "The workbook {file} is damaged: {detail}, beyond what Excel allows ({limit}).",
+        "工作簿 {file} 已损坏：{detail}，超出 Excel 的允许范围（{limit}）。",
+    ),
+    "file.xlsx_cell_ref": ("the sheet {sheet} has a cell at {cell}", "工作表 {sheet} 含有位于 {cell} 的单元格"),
+    "file.xlsx_long_text": ("a cell holds more than 32,767 characters", "某个单元格超过 32,767 个字符"),
+    "file.xlsx_excel_limits": (
+        "1,048,576 rows, 16,384 columns, 32,767 characters in a cell",
+        "1,048,576 行、16,384 列、每个单元格 32,767 个字符",
+    ),
+    "file.unreadable": (
+        "The file {file} could not be read ({reason}). Check that it is a CSV, XLSX, Parquet or OCDS JSON file and upload again.",
+        "无法读取文件 {file}（{reason}）。请确认它是 CSV、XLSX、Parquet 或 OCDS JSON 文件后重新上传。",
+    ),
+    "cli.output_folder_missing": (
+        "The folder of {path} does not exist; create it first or choose another path.",
+        "{path} 所在的文件夹不存在；请先创建该文件夹或另选路径。",
+    ),
+    "cli.output_is_input": (
+        "{path} is the input file itself; choose another path for the output.",
+        "{path} 就是输入文件本身；请为输出另选路径。",
+    ),
+    "cli.output_is_folder": ("{path} is a folder; give a file name.", "{path} 是文件夹；请给出文件名。"),
+    # --- audit key and head, command-line accounts and settings, page errors --------------------------
+    "audit.gap": (
+        "Audit entries are missing: {entries} (deleted).",
+        "审计记录缺失：{entries}（已被删除）。",
+    ),
+    "audit.truncated": (
+        "The audit log ends at entry #{entry}, but entries up to #{expected} were written: the newest entries were deleted.",
+        "审计日志止于记录 #{entry}，但曾写入至记录 #{expected}：最新的记录已被删除。",
+    ),
+    "audit.head_missing": (
+        "The recorded head {hash} is not in the audit log: the entries up to it were deleted or rewritten.",
+        "另行保存的日志头哈希 {hash} 不在审计日志中：截至该记录的条目已被删除或改写。",
+    ),
+    "audit.head_found": (
+        "The recorded head {hash} is entry #{entry}, still in the log.",
+        "另行保存的日志头哈希 {hash} 对应记录 #{entry}，仍在日志中。",
+    ),
+    "audit.key_missing": (
+        "The audit key file {path} is missing: entries written with it cannot be verified. Restore it from where you keep it.",
+        "审计密钥文件 {path} 不存在：用它写入的记录无法核验。请从保存处恢复该文件。",
+    ),
+    "audit.bad_key": (
+        "The audit key file {path} cannot be read ({reason}). Restore it from where you keep it.",
+        "无法读取审计密钥文件 {path}（{reason}）。请从保存处恢复该文件。",
+    ),
+    "audit.head": (
+        "Newest audit entry #{entry}; keep its hash (printed on standard output) elsewhere and check it later with `audit verify --head HASH`.",
+        "最新审计记录为 #{entry}；请另行保存其哈希值（已输出到标准输出），日后用 `audit verify --head 哈希值` 核对。",
+    ),
+    "auth.cli_account_disabled": (
+        "TRACKER_USER names the account {username}, which is disabled.",
+        "TRACKER_USER 指定的账户 {username} 已停用。",
+    ),
+    "settings.unknown": (
+        "There is no setting named {name}. `settings list` shows them all.",
+        "没有名为 {name} 的设置。`settings list` 列出全部设置。",
+    ),
+    "settings.changed": ("{name}: {old} → {new}.", "{name}：{old} → {new}。"),
+    "settings.unchanged": ("{name} is already {value}; nothing changed.", "{name} 已是 {value}；未作更改。"),
+    "ui.page_error": (
+        "Something went wrong while showing this page. It was logged with the error id {error_id}: give that id to your administrator.",
+        "显示此页面时出错。错误已记入日志，编号为 {error_id}：请将此编号告知管理员。",
+    ),
     # --- Windows event logs ----------------------------------------------------------------------
     "evtx.not_event_log": (
         "The file {file} is not a Windows event log (.evtx): it does not start with the event log signature.",
@@ -380,15 +548,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "文件 {file} 不是 GLPI 代理的资产清单（应为含 deviceid 和 content 的 JSON 文档）。",
     ),
     "glpi.yearless_unreadable": (
-        "The last sign-in date \"{value}\" is not written as weekday, month, day and time; it is left out.",
+        'The last sign-in date "{value}" is not written as weekday, month, day and time; it is left out.',
         "最后登录日期“{value}”不是“星期 月 日 时间”的格式，已略去。",
     ),
     "glpi.yearless_no_reference": (
-        "The last sign-in date \"{value}\" has no year and the inventory has no other date to take it from; it is left out.",
+        'The last sign-in date "{value}" has no year and the inventory has no other date to take it from; it is left out.',
         "最后登录日期“{value}”没有年份，清单中也没有其他日期可推断年份，已略去。",
     ),
     "glpi.yearless_ambiguous": (
-        "The last sign-in date \"{value}\" has no year, and {fits} of the years {years} put that day on that weekday; it is left out.",
+        'The last sign-in date "{value}" has no year, and {fits} of the years {years} put that day on that weekday; it is left out.',
         "最后登录日期“{value}”没有年份，在 {years} 中有 {fits} 个年份的该日期为同一星期几，无法确定，已略去。",
     ),
     "evtx.unreadable": (

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -30,9 +33,6 @@ def table_to_csv_bytes(table: pa.Table, *, bom: bool = True) -> bytes:
 
 def table_to_json_bytes(table: pa.Table) -> bytes:
     """A JSON array of row objects; dates as ISO text, decimals as numbers."""
-    import json
-    from datetime import date, datetime
-    from decimal import Decimal
 
     def plain(value: object) -> object:
         if isinstance(value, (date, datetime)):
@@ -47,7 +47,7 @@ def table_to_json_bytes(table: pa.Table) -> bytes:
 
 def table_to_xlsx_bytes(table: pa.Table, sheet_name: str = "data") -> bytes:
     """One-sheet XLSX written with formula and URL conversion off, text cells neutralised."""
-    import xlsxwriter
+    import xlsxwriter  # deferred: ~0.1 s, and the command line imports this module at start
 
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(

@@ -6,12 +6,15 @@ only lay it out. Text shown to people is given in both languages at the call sit
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import streamlit as st
 
+from tracker.access import auth
+from tracker.engine.rules.sentences import CATEGORY_NAMES_ZH
 from tracker.store.db import Database
+from tracker.store.settings import load_settings
 from tracker.text import formatting
 from tracker.ui.resources import session_db
 from tracker.views import dashboard
@@ -62,14 +65,16 @@ def db() -> Database:
 
 USER_KEY = "user"
 LAST_SEEN_KEY = "user_last_seen"
+ROLE_NAMES = {
+    "admin": ("Administrator", "管理员"),
+    "finance": ("Finance officer", "财务人员"),
+    "auditor": ("Auditor", "审计人员"),
+    "agency": ("Agency", "单位用户"),
+}
 
 
 def current_user():
     """The signed-in user (tracker.access.auth.User), or None; a session idle too long is signed out here."""
-    from datetime import datetime
-
-    from tracker.access import auth
-
     user = st.session_state.get(USER_KEY)
     if user is None:
         return None
@@ -85,8 +90,6 @@ def current_user():
 
 
 def sign_in(user) -> None:
-    from datetime import datetime
-
     st.session_state[USER_KEY] = user
     st.session_state[LAST_SEEN_KEY] = datetime.now()
     st.session_state.pop("signed_out_idle", None)
@@ -105,9 +108,6 @@ def user():
 
 def account_sidebar(signed_in) -> None:
     """Who is signed in, in which role, and the way out."""
-    from tracker.access import auth
-    from tracker.ui.login_page import ROLE_NAMES
-
     role = ROLE_NAMES[signed_in.role][1 if lang() == "zh" else 0]
     where = f" · {signed_in.agency_code}" if signed_in.agency_code else ""
     st.sidebar.caption(
@@ -130,21 +130,15 @@ def actor() -> str:
 
 
 def can(action: str) -> bool:
-    from tracker.access import auth
-
     return auth.can(user(), action)
 
 
 def scope_agency() -> str | None:
     """The agency the signed-in user is limited to (agency role), else None."""
-    from tracker.access import auth
-
     return auth.agency_scope(user())
 
 
 def currency() -> str:
-    from tracker.store.settings import load_settings
-
     return load_settings(db())["currency"]
 
 
@@ -182,8 +176,6 @@ def day(value: date | None) -> str:
 
 
 def category_name(category: str | None, language: str | None = None) -> str:
-    from tracker.engine.rules.sentences import CATEGORY_NAMES_ZH
-
     if category is None:
         return formatting.MISSING
     if (language or lang()) == "zh":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tracker.engine.rules.catalogue import RULES_BY_CODE
 from tracker.text import formatting
 from tracker.ui import charts
 from tracker.ui.common import (
@@ -310,8 +311,6 @@ def _asset_level(filters: dashboard.Filters, state: dict) -> None:
 
 
 def _rule_titles(codes: str | None) -> str:
-    from tracker.engine.rules.catalogue import RULES_BY_CODE
-
     if not codes:
         return ""
     zh = lang() == "zh"

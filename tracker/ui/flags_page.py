@@ -6,7 +6,9 @@ from datetime import datetime
 
 import streamlit as st
 
+from tracker.casework.evidence import build_pack
 from tracker.casework.review import STATUSES, flag_finding_key, review, review_history
+from tracker.engine.parameters import load_rule_parameters
 from tracker.engine.rules.catalogue import RULES, RULES_BY_CODE, resolve_parameters
 from tracker.engine.rules.model import SEVERITIES
 from tracker.text import formatting
@@ -263,8 +265,6 @@ def _review_form(flag: dict) -> None:
 
 def _exports(table, filters: dashboard.Filters, narrowing: FindingFilters) -> None:
     """The evidence pack of exactly the findings on screen, as XLSX or a ZIP of CSV files."""
-    from tracker.casework.evidence import build_pack
-
     snap = dashboard.snapshot(db(), filters)
     if snap is None:
         return
@@ -284,7 +284,14 @@ def _exports(table, filters: dashboard.Filters, narrowing: FindingFilters) -> No
     )
     if st.button(tr("Prepare evidence pack", "生成证据包"), key="prepare_pack"):
         pack = build_pack(
-            db(), table, as_of=snap.window.as_of, window_days=snap.window.window_days, actor=user(), lang=lang(), filters=active
+            db(),
+            table,
+            snapshot=snap,
+            as_of=snap.window.as_of,
+            window_days=snap.window.window_days,
+            actor=user(),
+            lang=lang(),
+            filters=active,
         )
         st.session_state["evidence_pack"] = (signature, pack)
     prepared = st.session_state.get("evidence_pack")
@@ -315,8 +322,6 @@ def _exports(table, filters: dashboard.Filters, narrowing: FindingFilters) -> No
 
 
 def _rules_panel() -> None:
-    from tracker.engine.parameters import load_rule_parameters
-
     params = resolve_parameters(load_rule_parameters(db()))
     zh = lang() == "zh"
     with st.expander(tr("How each rule is defined, and its thresholds in force", "各规则的定义及当前阈值")):

@@ -7,20 +7,14 @@ import streamlit as st
 from tracker.access import auth
 from tracker.demo import bootstrap
 from tracker.text.errors import TrackerError
-from tracker.ui.common import db, lang, sign_in, tr
-
-ROLE_NAMES = {
-    "admin": ("Administrator", "管理员"),
-    "finance": ("Finance officer", "财务人员"),
-    "auditor": ("Auditor", "审计人员"),
-    "agency": ("Agency", "单位用户"),
-}
+from tracker.ui.common import ROLE_NAMES, db, lang, sign_in, tr
 
 
 def render() -> None:
     database = db()
     st.title(tr("Equipment utilisation tracker", "设备使用率监测"))
-    if not auth.has_users(database):
+    demo = bootstrap.has_demo_data(database)  # retires the demo accounts first if the database is really used
+    if auth.needs_first_administrator(database):
         _first_administrator()
         return
     if st.session_state.pop("signed_out_idle", False):
@@ -43,8 +37,8 @@ def render() -> None:
                 st.error(error.text(lang()))
             else:
                 st.rerun()
-    if bootstrap.has_demo_data(database):
-        _demo_accounts()
+    if demo:
+        _demo_accounts(auth.active_demo_accounts(database))
 
 
 def _single_sign_on() -> bool:
@@ -95,7 +89,7 @@ def _first_administrator() -> None:
                 st.error(tr("The two passwords differ.", "两次输入的密码不一致。"))
                 return
             try:
-                if auth.has_users(db()):  # someone else was quicker: sign in instead
+                if not auth.needs_first_administrator(db()):  # someone else was quicker: sign in instead
                     st.rerun()
                 user = auth.create_user(db(), username, password, "admin", display_name=name, actor="first-run")
             except TrackerError as error:
@@ -105,10 +99,17 @@ def _first_administrator() -> None:
                 st.rerun()
 
 
-def _demo_accounts() -> None:
+def _demo_accounts(accounts: list) -> None:
     with st.expander(
         tr("Demo accounts (shown while the demo data is loaded)", "演示账户（仅在加载演示数据时显示）"), expanded=True
     ):
+        st.info(
+            tr(
+                "This database holds demo data. The demo accounts stop working, and this list disappears, at the "
+                "first real upload or the first account a person creates.",
+                "此数据库为演示数据。首次真实上传数据或首次由用户创建账户后，演示账户即停用，本列表也不再显示。",
+            )
+        )
         zh = lang() == "zh"
         st.dataframe(
             [
@@ -118,7 +119,7 @@ def _demo_accounts() -> None:
                     tr("Role", "角色"): ROLE_NAMES[role][1 if zh else 0],
                     tr("Agency", "单位"): agency or "",
                 }
-                for username, password, role, agency in auth.demo_accounts()
+                for username, password, role, agency in accounts
             ],
             hide_index=True,
             width="stretch",

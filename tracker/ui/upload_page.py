@@ -238,6 +238,7 @@ def _show_preview(preview: uploads.UploadPreview, file: Any) -> None:
         )
     )
     _counts(report)
+    _feed(report)
     if report.previous_upload is not None:
         upload_id, when = report.previous_upload
         st.info(
@@ -273,6 +274,45 @@ def _counts(report: IngestReport) -> None:
     )
     for column, (label, value) in zip(st.columns(len(figures)), figures):
         column.metric(label, count(value))
+
+
+def _feed(report: IngestReport) -> None:
+    """OCDS: the lines set aside (counts, download), lines kept as other or unpriced, and the codes given to buyers."""
+    notes = report.feed_notes(lang())
+    if not notes:
+        return
+    for note in notes:
+        st.info(note, icon=":material/info:")
+    if report.set_aside:
+        current = lang()
+        st.download_button(
+            render_message(Message("ocds.download_set_aside"), current),
+            lambda: uploads.table_bytes(report.set_aside_table(current), "csv"),
+            file_name=uploads.rejects_file_name(report.file_name, "csv").replace("_rejected", "_set_aside"),
+            on_click="ignore",
+            key="upload_set_aside_csv",
+            icon=":material/download:",
+        )
+    buyers = report.derived_buyers
+    if buyers and can("settings"):
+        with st.form("upload_agency_map"):
+            st.markdown(f"**{render_message(Message('ocds.buyers_heading'), lang())}**")
+            names = [b[0] for b in buyers if b[0]]
+            name = st.selectbox(render_message(Message("ocds.map_label_name"), lang()), names)
+            code = st.text_input(render_message(Message("ocds.map_label_code"), lang()), value=buyers[0][1])
+            if st.form_submit_button(render_message(Message("ocds.map_save"), lang())):
+                from tracker.ingest.agency_map import set_agency_code
+
+                try:
+                    stored, new_code, moved = set_agency_code(db(), name or "", code, actor())
+                except TrackerError as error:
+                    st.error(error.text(lang()))
+                else:
+                    st.toast(
+                        render_message(Message("agencies.mapped", {"name": stored, "code": new_code, "moved": moved}), lang())
+                    )
+                    st.session_state.pop(PREVIEW_KEY, None)  # checked again with the new code
+                    st.rerun()
 
 
 def _rejected_rows(report: IngestReport) -> None:

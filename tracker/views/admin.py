@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+from holidays.registry import COUNTRIES
 
 from tracker.access.auth import acting
 from tracker.engine.parameters import load_rule_parameters, set_settings, validate_value
@@ -115,8 +116,6 @@ def changed_values(db: Database, values: Mapping[str, Any]) -> dict[str, Any]:
 
 def supported_countries() -> dict[str, str]:
     """Code -> English name of every country whose calendar the `holidays` package knows (setting `country`)."""
-    from holidays.registry import COUNTRIES
-
     names = {entry[1]: re.sub(r"(?<=[a-z])(?=[A-Z])", " ", entry[0]) for entry in COUNTRIES.values()}
     return dict(sorted(names.items()))
 

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from tracker.casework.review import with_reviews
 from tracker.domain.calendar import available_days
 from tracker.domain.categories import DEFAULT_PROFILES
 from tracker.engine.metrics import (
@@ -41,6 +42,9 @@ from tracker.engine.metrics import (
     telemetry_coverage,
     utilisation_quantiles,
 )
+from tracker.engine.rules.expressions import asset_lines
+from tracker.engine.rules.model import FLAGS_SCHEMA
+from tracker.engine.rules.run import compute_flags
 from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
@@ -229,9 +233,6 @@ def _store_snapshot(db: Database, snap: Snapshot) -> None:
 
 
 def _build_snapshot(db: Database, version: tuple, window: Window) -> Snapshot:
-    from tracker.engine.rules.expressions import asset_lines
-    from tracker.engine.rules.run import compute_flags
-
     settings = load_settings(db)
     start_month = int(settings["fiscal_year_start_month"])
     profiles = load_profiles(db) or {p.category: p for p in DEFAULT_PROFILES}
@@ -595,8 +596,6 @@ def heatmap(db: Database, filters: Filters, *, top: int = HEATMAP_AGENCIES) -> t
 def top_findings(db: Database, filters: Filters, limit: int = 10) -> pa.Table:
     snap = snapshot(db, filters)
     if snap is None:
-        from tracker.engine.rules.model import FLAGS_SCHEMA
-
         return FLAGS_SCHEMA.empty_table()
     return filtered_flags(snap, filters).slice(0, limit)
 
@@ -791,9 +790,6 @@ class FindingFilters:
 
 def findings(db: Database, filters: Filters, narrowing: FindingFilters = FindingFilters()) -> pa.Table:
     """The ranked findings inside the filters, each with its latest review (tracker.casework.review)."""
-    from tracker.casework.review import with_reviews
-    from tracker.engine.rules.model import FLAGS_SCHEMA
-
     snap = snapshot(db, filters)
     if snap is None:
         return with_reviews(db, FLAGS_SCHEMA.empty_table())

@@ -13,15 +13,21 @@ import pyarrow as pa
 
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.engine.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage
-from tracker.engine.parameters import load_rule_parameters
 from tracker.engine.rules.catalogue import RULES_BY_CODE, resolve_parameters
 from tracker.engine.rules.expressions import asset_flags, asset_lines, asset_states
 from tracker.engine.rules.model import ASSET_STATE_RULES, FLAGS_SCHEMA, KEY_COLUMNS, UTILISATION_DIGITS, Rule, RuleContext
 from tracker.engine.rules.sentences import EvidenceFormats
 from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
-from tracker.store.settings import load_settings
+from tracker.store.settings import load_settings, stored_rule_values
 from tracker.text.errors import ConfigError
+
+
+def load_rule_parameters(db: Database) -> dict[str, dict[str, Any]]:
+    """Stored rule parameters, {rule code: {parameter: value}}; a parameter not stored is absent (its default applies)."""
+    stored = {code: {p: float(v) for p, v in values.items()} for code, values in stored_rule_values(db).items()}
+    resolved = resolve_parameters(stored)
+    return {code: {p: resolved[code][p] for p in values} for code, values in stored.items()}
 
 
 def flag_id(rule: str, subject_key: str, window_days: int, as_of: date) -> str:
@@ -54,7 +60,7 @@ def compute_flags(
 ) -> pa.Table:
     """Run the catalogue (or the named rules) on the database, with its stored settings and profiles.
 
-    `parameters` overrides the stored rule parameters (tracker.store.settings.load_rule_parameters),
+    `parameters` overrides the stored rule parameters (`load_rule_parameters`),
     which override the catalogue's defaults. `per_asset`: asset_utilisation's table for the same
     window and settings, when the caller already has it.
     """

@@ -1,4 +1,4 @@
--- Category profiles (DESIGN §3), editable by an administrator, each change dated.
+-- Category profiles (docs/rules.md, category profiles), editable by an administrator, each change dated.
 -- No rows are seeded here: the defaults live once, in tracker/categories.py, and
 -- tracker/profiles.py inserts the missing ones (ensure_default_profiles).
 CREATE TABLE category_profiles (

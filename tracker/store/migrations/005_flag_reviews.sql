@@ -1,4 +1,4 @@
--- Reviews of findings (DESIGN §5): append-only, one row per change of disposition.
+-- Reviews of findings (docs/data-path.md, reviews): append-only, one row per change of disposition.
 -- flag_id names the finding in one window; finding_key (rule + subject) names the same finding
 -- across windows, so a review is shown again when the finding reappears after recomputation.
 CREATE SEQUENCE flag_review_id_seq START 1;

@@ -1,4 +1,4 @@
--- Local accounts and the audit trail (DESIGN §8). Owned by tracker/auth.py and tracker/audit.py.
+-- Local accounts and the audit trail (docs/architecture.md, access and audit). Owned by tracker/access/auth.py and tracker/store/audit.py.
 -- A user name is stored lower-cased, so the primary key makes names unique regardless of case.
 -- Only an agency account is limited to one agency: agency_code is set exactly when role = 'agency'.
 CREATE TABLE users (

@@ -1,0 +1,53 @@
+"""Every page renders for every role that may see it, and is refused to the others, through app.py's routing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import sign_in_as
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+from tracker.access import auth
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TITLES = {  # each page's heading in English, written out here independently of the pages
+    "overview": "Equipment spend and utilisation",
+    "explore": "Explore",
+    "findings": "Findings",
+    "upload": "Upload data",
+    "settings": "Settings",
+    "data": "What the tracker holds",
+    "audit": "Audit trail",
+}
+
+
+def _open(at: AppTest, page: str) -> AppTest:
+    """Ask for the page as its address would (`/page`): Streamlit keys a page by the hash of its url path."""
+    at._page_hash = calc_hash(page)
+    return at.run()
+
+
+def _title(at: AppTest) -> str:
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.title) == 1
+    return at.title[0].value
+
+
+def test_every_page_has_a_title_here():
+    assert set(TITLES) == set(auth.PAGES)
+
+
+@pytest.mark.parametrize("role", auth.ROLES)
+def test_each_page_renders_for_the_roles_that_may_see_it_and_no_other(demo_db, role):
+    at = sign_in_as(AppTest.from_file(APP, default_timeout=120), role, agency="A001" if role == "agency" else None).run()
+    assert _title(at).startswith(TITLES["overview"])
+    allowed = auth.ROLE_PAGES[role]
+    for page in auth.PAGES:
+        shown = _title(_open(at, page))
+        if page in allowed:
+            assert shown.startswith(TITLES[page]), (role, page, shown)
+            assert [e.value for e in at.error] == [], (role, page)  # no refusal ("Only administrators can ...")
+        else:  # not registered for this role: the address falls back to the overview, the page never runs
+            assert shown.startswith(TITLES["overview"]), (role, page, shown)

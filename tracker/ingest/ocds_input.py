@@ -1,0 +1,433 @@
+"""OCDS files as publishers write them, read as a stream of compiled releases, one per contracting process.
+
+Accepted: release packages, record packages, single records (compiledRelease / versionedRelease /
+releases), bare releases, a JSON array of any of these, and JSON Lines (one value per line, or
+values one after another). Text is UTF-8 (a BOM is dropped) when the whole file decodes strictly,
+else Latin-1.
+
+Memory stays bounded: the file is read in chunks and the elements of a `records` or `releases`
+array are cut out one by one (a small scanner finds where each JSON value ends; the standard
+library parses it), so a record package of any length is handled a record at a time. Releases
+of a release package or JSON Lines must be grouped by process before they can be merged, so those
+are held until the end of the file (one dict per release; a publisher's package is per process or
+per period, while bulk feeds come as record packages).
+
+Releases of one process are merged with `ocdsmerge` in date order (file order breaks ties), with
+the merge rules of the OCDS 1.1.5 release schema shipped beside this module
+(`ocds_merge_rules.json`), so reading never touches the network. Empty strings are read as
+missing values before merging, so an empty field in a later release does not erase a value.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import contextvars
+import json
+import re
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import BinaryIO
+
+from tracker.text.errors import FileRefused
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
+CHUNK_CHARS = 1 << 18
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.S)
+# skips text and whole strings up to the next bracket, a quote whose string is cut short, or the end
+_NEXT_BRACKET = re.compile(r'[^"\[\]{}]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"\[\]{}]*)*([\[\]{}"]|$)', re.S)
+_SCALAR = re.compile(r"[^,\]}\s]+")
+_WS = re.compile(r"[ \t\r\n]*")
+
+Progress = Callable[[str, float | None], None]
+_PROGRESS: contextvars.ContextVar[Progress | None] = contextvars.ContextVar("ocds_progress", default=None)
+
+
+@contextlib.contextmanager
+def reading_progress(progress: Progress | None) -> Iterator[None]:
+    """Report how far through an OCDS file the reader is (phase "read", fraction of bytes) while inside."""
+    token = _PROGRESS.set(progress)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+@dataclass
+class ReadNotes:
+    """What the reading met besides processes: records that only link to releases elsewhere."""
+
+    linked_only: int = 0
+    processes: int = 0
+    releases: int = 0
+    records: int = 0
+    ocids: set = field(default_factory=set)
+
+
+@cache
+def merge_rules() -> dict[tuple[str, ...], str]:
+    """The merge rules of the OCDS release schema, from the file shipped with the tracker."""
+    data = json.loads(resources.files(__package__).joinpath("ocds_merge_rules.json").read_text(encoding="utf-8"))
+    return {tuple(rule["path"].split("/")): rule["rule"] for rule in data["rules"]}
+
+
+def compiled_releases(stream: BinaryIO, size: int, file_name: str, notes: ReadNotes) -> Iterator[tuple[str | None, dict]]:
+    """(ocid, compiled release) of every contracting process in the file, a record package streamed."""
+    encoding = _encoding(stream, file_name)
+    stream.seek(0)
+    text = codecs.getreader(encoding)(stream, errors="strict")
+    scanner = _Scanner(text, file_name, size, stream)
+    jsonl = file_name.lower().endswith(JSONL_SUFFIXES)
+    groups: dict[str | None, list[tuple[float, int, dict]]] = {}
+    position = 0
+    seen_value = False
+    while True:
+        start = scanner.peek()
+        if start == "":
+            break
+        if seen_value and not jsonl and start not in "{[":
+            scanner.fail("Extra data")
+        seen_value = True
+        if start == "{":
+            found = _from_members(scanner.members(), file_name, notes)
+        elif start == "[":
+            found = (entry for value in scanner.array_elements() for entry in _read_document(value, file_name, notes))
+        else:
+            found = _read_document(scanner.value(), file_name, notes)
+        for ocid, release, kind in found:
+            if kind == "compiled":
+                notes.processes += 1
+                yield ocid, release
+            else:
+                groups.setdefault(ocid, []).append((_instant(release.get("date")), position, release))
+                position += 1
+                notes.releases += 1
+    if not seen_value:
+        raise FileRefused("file.empty", file=file_name)
+    for ocid, group in groups.items():
+        notes.processes += 1
+        yield ocid, merge(ocid, [release for _, _, release in sorted(group, key=lambda e: (e[0], e[1]))], file_name)
+
+
+def _encoding(stream: BinaryIO, file_name: str) -> str:
+    """utf-8-sig when the whole file decodes as UTF-8 (checked a chunk at a time), else latin-1."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    empty = True
+    try:
+        while chunk := stream.read(1 << 20):
+            empty = empty and not chunk.strip(b" \t\r\n\xef\xbb\xbf")
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "latin-1"
+    if empty:
+        raise FileRefused("file.empty", file=file_name)
+    return "utf-8-sig"
+
+
+def _read_document(document: object, file_name: str, notes: ReadNotes) -> Iterator[tuple[str | None, dict, str]]:
+    """(ocid, release, "compiled" | "release") of one JSON value; refuses what is not OCDS."""
+    if isinstance(document, list):
+        for entry in document:
+            yield from _read_document(entry, file_name, notes)
+        return
+    if not isinstance(document, dict):
+        raise FileRefused("file.not_ocds", file=file_name)
+    yield from _from_members(((k, v, False) for k, v in document.items()), file_name, notes)
+
+
+def _from_members(members, file_name: str, notes: ReadNotes) -> Iterator[tuple[str | None, dict, str]]:
+    """Releases of an object given as (key, value, streamed) triples; elements of records/releases may come one by one."""
+    kept: dict[str, object] = {}
+    releases: list[dict] = []
+    arrays: set[str] = set()
+    for key, value, streamed in members:
+        if key in ("records", "releases") and (streamed or isinstance(value, list)):
+            arrays.add(key)
+            for entry in [value] if streamed else value:
+                if key == "records":
+                    notes.records += 1
+                    yield from _from_record(entry, file_name, notes)
+                elif isinstance(entry, dict):
+                    releases.append(entry)
+        else:
+            kept[key] = value
+    if "records" in kept or "releases" in kept:  # present, but not an array
+        raise FileRefused("file.not_ocds", file=file_name)
+    is_record = isinstance(kept.get("compiledRelease"), dict) or isinstance(kept.get("versionedRelease"), dict)
+    if is_record or ("releases" in arrays and "ocid" in kept and "uri" not in kept):
+        notes.records += 1
+        yield from _from_record({**kept, "releases": releases}, file_name, notes)
+    elif "releases" in arrays:
+        for release in releases:
+            if _is_release(release):
+                yield _text(release.get("ocid")), release, "release"
+    elif "records" in arrays:
+        return
+    elif "ocid" in kept and _is_release(kept):
+        yield _text(kept.get("ocid")), kept, "release"
+    else:
+        raise FileRefused("file.not_ocds", file=file_name)
+
+
+def _from_record(record: object, file_name: str, notes: ReadNotes) -> Iterator[tuple[str | None, dict, str]]:
+    """A record's compiled release: as published, else merged from its embedded releases."""
+    if not isinstance(record, dict):
+        return
+    ocid = _text(record.get("ocid"))
+    compiled = record.get("compiledRelease")
+    if isinstance(compiled, dict):
+        yield ocid or _text(compiled.get("ocid")), compiled, "compiled"  # "" is read as missing by the line reader
+        return
+    full = [r for r in _dicts(record.get("releases")) if _is_release(r)]
+    versioned = record.get("versionedRelease")
+    if not full and isinstance(versioned, dict):
+        yield ocid or _text(versioned.get("ocid")), _latest_values(versioned), "compiled"
+        return
+    if not full:
+        notes.linked_only += 1
+        return
+    ordered = sorted(enumerate(full), key=lambda e: (_instant(e[1].get("date")), e[0]))
+    yield ocid or _text(full[0].get("ocid")), merge(ocid, [r for _, r in ordered], file_name), "compiled"
+
+
+def _latest_values(value: object) -> object:
+    """A versioned release read as a compiled one: each field's latest value."""
+    if isinstance(value, dict):
+        return {k: _latest_values(v) for k, v in value.items()}
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "value" in v and set(v) <= _VERSION_KEYS for v in value):
+        return _latest_values(value[-1]["value"])
+    if isinstance(value, list):
+        return [_latest_values(v) for v in value]
+    return value
+
+
+_VERSION_KEYS = frozenset({"releaseID", "releaseDate", "releaseTag", "value"})
+
+
+def _is_release(value: object) -> bool:
+    """A full release, not a linked one (which holds only url, date and tag)."""
+    return isinstance(value, dict) and bool(set(value) - {"url", "date", "tag"})
+
+
+def merge(ocid: str | None, releases: list[dict], file_name: str) -> dict:
+    """One compiled release from a process's releases, oldest first; contradictions are refused, saying which."""
+    import ocdsmerge
+    from ocdsmerge.exceptions import DuplicateIdValueWarning, OCDSMergeError
+
+    by_id: dict[str, dict] = {}
+    unique: list[dict] = []
+    for release in releases:
+        release = clean(release)
+        release_id = _text(release.get("id"))
+        if release_id is not None and release_id in by_id:
+            if by_id[release_id] != release:
+                raise FileRefused("file.ocds_contradiction", file=file_name, ocid=ocid or "?", release=release_id)
+            continue
+        if release_id is not None:
+            by_id[release_id] = release
+        unique.append(release)
+    if len(unique) == 1:  # nothing to merge: the release as published (items with repeated ids stay apart)
+        return {**unique[0], "ocid": ocid if ocid is not None else unique[0].get("ocid")}
+    compiled = ocdsmerge.CompiledRelease(merge_rules=merge_rules())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DuplicateIdValueWarning)
+            for release in unique:
+                compiled.append({**release, "ocid": ocid, "date": release.get("date")})
+            return compiled.asdict()
+    except OCDSMergeError as error:
+        raise FileRefused("file.ocds_inconsistent", file=file_name, ocid=ocid or "?", reason=str(error)) from None
+    except (TypeError, ValueError, AttributeError, KeyError, RecursionError) as error:
+        reason = str(error) or type(error).__name__
+        raise FileRefused("file.ocds_inconsistent", file=file_name, ocid=ocid or "?", reason=reason) from None
+
+
+def clean(value: object) -> object:
+    """The value with empty strings dropped: publishers write "" for a value they do not know."""
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items() if not (isinstance(v, str) and not v.strip())}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    return value
+
+
+def _instant(value: object) -> float:
+    """A release date as a POSIX timestamp for ordering; undated releases sort first."""
+    if not isinstance(value, str):
+        return float("-inf")
+    try:
+        moment = datetime.fromisoformat(value.strip())
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.timestamp()
+    except (ValueError, OverflowError):
+        return float("-inf")
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _dicts(value: object) -> list[dict]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def loads(text: str) -> object:
+    """json.loads keeping decimals exact."""
+    return json.loads(text, parse_float=Decimal)
+
+
+class _Scanner:
+    """Cuts JSON values out of a text stream read in chunks, tracking line numbers for messages."""
+
+    def __init__(self, text, file_name: str, size: int, raw: BinaryIO) -> None:
+        self.text, self.file_name, self.size, self.raw = text, file_name, max(size, 1), raw
+        self.buf, self.pos, self.line, self.eof = "", 0, 1, False
+        self.progress = _PROGRESS.get()
+        self.reported = -1.0
+
+    def _fill(self, want: int = CHUNK_CHARS) -> bool:
+        """Read more text; False at the end of the file."""
+        if self.eof:
+            return False
+        if self.pos:
+            self.line += self.buf.count("\n", 0, self.pos)
+            self.buf, self.pos = self.buf[self.pos :], 0
+        try:
+            chunk = self.text.read(want)
+        except UnicodeDecodeError as error:
+            raise FileRefused("file.bad_json", file=self.file_name, reason=str(error)) from None
+        if chunk.startswith("\ufeff") and not self.buf and self.line == 1:
+            chunk = chunk[1:]
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf += chunk
+        if self.progress is not None:
+            with contextlib.suppress(OSError, ValueError):
+                fraction = min(self.raw.tell() / self.size, 1.0)
+                if fraction - self.reported >= 0.01:
+                    self.reported = fraction
+                    self.progress("read", fraction)
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not white space ("" at the end), without consuming it."""
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._fill():
+                return ""
+
+    def fail(self, message: str, at: int | None = None) -> None:
+        at = self.pos if at is None else at
+        line = self.line + self.buf.count("\n", 0, at)
+        column = at - self.buf.rfind("\n", 0, at)
+        raise FileRefused("file.bad_json", file=self.file_name, reason=f"{message} at line {line}, column {column}")
+
+    def expect(self, chars: str) -> str:
+        found = self.peek()
+        if found == "" or found not in chars:
+            self.fail(f"Expecting {' or '.join(repr(c) for c in chars)}")
+        self.pos += 1
+        return found
+
+    def _span(self) -> tuple[int, int]:
+        """(start, end) in the buffer of the next complete value, reading more of the file as needed."""
+        first = self.peek()
+        if first == "":
+            self.fail("Expecting value")
+        start = self.pos
+        want = CHUNK_CHARS
+        while True:
+            end = self._end_of(start, first)
+            if end is not None:
+                return start, end
+            before = start - self.pos
+            if not self._fill(want):
+                self.fail("Unterminated value", at=start)
+            start = self.pos + before
+            want *= 2
+
+    def _end_of(self, start: int, first: str) -> int | None:
+        buf = self.buf
+        if first == '"':
+            text = _STRING.match(buf, start).group()
+            return start + len(text) if _closed(text) else None
+        if first not in "[{":
+            match = _SCALAR.match(buf, start)
+            if match is None:
+                self.fail("Expecting value", at=start)
+            return match.end() if match.end() < len(buf) or self.eof else None
+        depth, at, size = 0, start, len(buf)
+        while True:
+            match = _NEXT_BRACKET.match(buf, at)
+            found = match.group(1)
+            if found in ("", '"'):  # the end of what is read, or a string cut short by it
+                return None
+            depth += 1 if found in "[{" else -1
+            at = match.end()
+            if depth == 0:
+                return at
+            if at >= size:
+                return None
+
+    def value(self) -> object:
+        start, end = self._span()
+        text = self.buf[start:end]
+        self.pos = end
+        try:
+            return loads(text)
+        except json.JSONDecodeError as error:
+            self.fail(error.msg, at=start + error.pos)
+        except (ValueError, RecursionError) as error:
+            self.fail(str(error) or type(error).__name__, at=start)
+        return None  # pragma: no cover - fail() raises
+
+    def array_elements(self) -> Iterator[object]:
+        self.expect("[")
+        if self.peek() == "]":
+            self.pos += 1
+            return
+        while True:
+            yield self.value()
+            if self.expect(",]") == "]":
+                return
+
+    def members(self) -> Iterator[tuple[str, object, bool]]:
+        self.expect("{")
+        if self.peek() == "}":
+            self.pos += 1
+            return
+        while True:
+            if self.peek() != '"':
+                self.fail("Expecting property name enclosed in double quotes")
+            key = self.value()
+            self.expect(":")
+            if key in ("records", "releases") and self.peek() == "[":
+                for element in self.array_elements():
+                    yield key, element, True
+                yield key, [], False
+            else:
+                yield key, self.value(), False
+            if self.expect(",}") == "}":
+                return
+
+
+def _closed(text: str) -> bool:
+    """Whether a string token ends with its closing quote (not cut short, the last quote not escaped)."""
+    if len(text) < 2 or not text.endswith('"'):
+        return False
+    run = len(text) - 1 - len(text[:-1].rstrip("\\"))
+    return run % 2 == 0
