@@ -32,6 +32,7 @@ from tracker.ingest.validate import (
     insert_errors_sql,
     registered_views,
     resolve_date_orders,
+    resolve_devices,
     typed_sql,
     typed_view_sql,
 )
@@ -256,6 +257,8 @@ def _read_and_check(
     contract = match.contract
     with query_progress(db, progress, "read"):
         q = _read_typed(db, staged, match, names.base, names.rejects, typing, engine=engine)
+        if contract.kind == "usage":
+            resolve_devices(db, names.base)
     starts, totals = scanner.result().row_shift_table(staged)
     if starts:
         db.execute(

@@ -254,6 +254,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "asset {value} is not in the asset register; upload the asset first.",
         "资产 {value} 不在资产登记册中；请先上传该资产。",
     ),
+    "row.unknown_device": (
+        "no asset in the register has the host name or serial number {value}; add it to the asset register "
+        "(the upload report offers the unmatched devices as a register template).",
+        "资产登记册中没有主机名或序列号为 {value} 的资产；请先登记该资产（上传报告可下载预填了未对应设备的登记模板）。",
+    ),
+    "row.ambiguous_device": (
+        "{other} assets in the register have the host name or serial number {value}; give each a distinct one "
+        "or name the asset by its asset_id.",
+        "资产登记册中有 {other} 台资产的主机名或序列号为 {value}；请使其唯一，或用资产编号指明。",
+    ),
+    "row.bad_evidence": (
+        "{value} is not a kind of evidence; use usage, signed_in, powered_on or seen.",
+        "“{value}”不是有效的证据类型；请填写 usage、signed_in、powered_on 或 seen。",
+    ),
     "row.other_agency": (
         "This row belongs to agency {value}; this upload is limited to agency {other}.",
         "该行属于单位 {value}；本次上传仅限单位 {other}。",
