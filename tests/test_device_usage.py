@@ -100,3 +100,114 @@ def test_an_unknown_evidence_kind_is_a_rejected_row(registered, tmp_path):
     text = "asset_id,usage_date,hours_used,evidence\nPC-1,2024-03-01,2,powered_on\nPC-1,2024-03-02,2,guessed\n"
     report = ingest_file(registered, "usage", _file(tmp_path, "u.csv", text))
     assert [(e.row_number, e.code) for e in report.errors] == [(3, "row.bad_evidence")]
+
+
+# -- the real files machines write ----------------------------------------------------------------
+
+FIXTURE_ASSETS = (
+    "asset_id,agency_code,category,purchase_cost,purchase_date,hostname,serial_number\n"
+    "PC-1,A001,desktop,6500,2015-01-01,DESKTOP-2KGM189,\n"
+    "PC-2,A001,desktop,6500,2015-01-01,WIN-03DLIIOFRRA,\n"
+    "PC-3,A001,laptop,6500,2015-01-01,,640HP72\n"
+)
+
+
+@pytest.fixture
+def fixture_assets(db, tmp_path):
+    assert ingest_file(db, "assets", _file(tmp_path, "assets.csv", FIXTURE_ASSETS)).status == "committed"
+    return db
+
+
+def test_a_system_log_gives_powered_on_days_and_names_the_machine_it_cannot_match(fixture_assets, shared_fixtures):
+    db = fixture_assets
+    report = ingest_file(db, "usage", shared_fixtures / "windows-eventlog" / "system.evtx", partial=True)
+    assert report.status == "partial"
+    assert report.intervals == report.rows_read > 0
+    assert report.unmatched_devices == [("WIN-P4SIAA0SQCO", None)]
+    assert {e.code for e in report.errors} == {"row.unknown_device"}
+    rows = db.fetchall("SELECT DISTINCT asset_id, source, evidence FROM usage_daily")
+    assert rows == [("PC-1", "windows-system-log", "powered_on")]
+    assert 0 < db.scalar("SELECT max(hours_used) FROM usage_daily") <= 24
+
+
+def test_a_security_log_gives_signed_in_days(fixture_assets, shared_fixtures):
+    db = fixture_assets
+    report = ingest_file(db, "usage", shared_fixtures / "windows-eventlog" / "security.evtx", partial=True)
+    assert report.rows_inserted > 0
+    assert db.fetchall("SELECT DISTINCT asset_id, source, evidence FROM usage_daily") == [
+        ("PC-2", "windows-security-log", "signed_in")
+    ]
+
+
+def test_uploading_an_overlapping_log_again_counts_nothing_twice(fixture_assets, shared_fixtures, tmp_path):
+    db = fixture_assets
+    log = shared_fixtures / "windows-eventlog" / "system.evtx"
+    ingest_file(db, "usage", log, partial=True)
+    before = db.fetchall("SELECT usage_date, hours_used FROM usage_daily ORDER BY 1")
+    again = ingest_file(db, "usage", log, file_name="system-copy.evtx", partial=True)
+    assert again.rows_inserted == 0 and again.rows_replaced == 0 and again.rows_unchanged == len(before)
+    assert db.fetchall("SELECT usage_date, hours_used FROM usage_daily ORDER BY 1") == before
+
+
+def test_a_glpi_inventory_gives_days_seen_without_hours(fixture_assets, shared_fixtures):
+    db = fixture_assets
+    report = ingest_file(db, "usage", shared_fixtures / "glpi" / "computer_1.json")
+    assert report.status == "committed", report.errors
+    assert report.devices == [("glpixps", "640HP72", "PC-3", 1, 2)]
+    rows = db.fetchall("SELECT asset_id, usage_date::VARCHAR, hours_used, evidence, source FROM usage_daily ORDER BY 2")
+    assert rows == [("PC-3", "2020-06-09", None, "seen", "glpi-agent"), ("PC-3", "2020-06-12", None, "seen", "glpi-agent")]
+
+
+def test_a_damaged_log_without_any_interval_is_refused_naming_the_damage(fixture_assets, shared_fixtures):
+    from tracker.text.errors import FileRefused
+
+    with pytest.raises(FileRefused) as refused:
+        ingest_file(fixture_assets, "usage", shared_fixtures / "windows-eventlog" / "sample_with_a_bad_chunk_magic.evtx")
+    assert refused.value.message.key == "evtx.no_intervals"
+    assert "chunk" in str(refused.value.message.params["unreadable"])
+    assert fixture_assets.scalar("SELECT count(*) FROM usage_daily") == 0
+
+
+def test_a_printer_inventory_is_refused_plainly(fixture_assets, shared_fixtures):
+    from tracker.text.errors import FileRefused
+
+    with pytest.raises(FileRefused) as refused:
+        ingest_file(fixture_assets, "usage", shared_fixtures / "glpi" / "printer_1.json")
+    assert refused.value.message.key == "glpi.printer_not_usage"
+
+
+def test_unmatched_devices_download_as_a_register_template_and_the_report_lists_them(fixture_assets, shared_fixtures):
+    import csv
+    import io
+
+    from tracker.ingest import uploads
+    from tracker.ingest.contracts import ASSETS
+
+    path = shared_fixtures / "windows-eventlog" / "system.evtx"
+    data = path.read_bytes()
+    report = uploads.preview_upload(fixture_assets, io.BytesIO(data), "system.evtx", "usage", size_bytes=len(data)).report
+    assert report.status == "dry_run"
+    notes = report.feed_notes("en")
+    assert any("matched to the asset register: 1; not matched: 1. WIN-P4SIAA0SQCO" in n for n in notes)
+    assert any("intervals read" in n for n in notes)
+    rows = list(csv.reader(io.StringIO(uploads.unmatched_devices_template(report).decode("utf-8-sig"))))
+    assert rows[0] == list(ASSETS.names)
+    assert rows[1][rows[0].index("hostname")] == "WIN-P4SIAA0SQCO"
+    assert fixture_assets.scalar("SELECT count(*) FROM usage_daily") == 0
+
+
+def test_logs_are_told_from_their_content_and_a_zip_of_logs_is_read_whole(fixture_assets, shared_fixtures, tmp_path):
+    import zipfile
+
+    logs = shared_fixtures / "windows-eventlog"
+    unnamed = tmp_path / "collected"
+    unnamed.write_bytes((logs / "system.evtx").read_bytes())
+    assert ingest_file(fixture_assets, "usage", unnamed, dry_run=True, partial=True).rows_inserted > 0
+    bundle = tmp_path / "logs.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.write(logs / "system.evtx", "pc1/System.evtx")
+        archive.write(logs / "security.evtx", "pc2/Security.evtx")
+    report = ingest_file(fixture_assets, "usage", bundle, partial=True)
+    assert {d[2] for d in report.devices} >= {"PC-1", "PC-2"}
+    evidence = fixture_assets.fetchall("SELECT DISTINCT evidence FROM usage_daily ORDER BY 1")
+    assert evidence == [("powered_on",), ("signed_in",)]

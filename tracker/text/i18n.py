@@ -573,6 +573,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'The last sign-in date "{value}" has no year, and {fits} of the years {years} put that day on that weekday; it is left out.',
         "最后登录日期“{value}”没有年份，在 {years} 中有 {fits} 个年份的该日期为同一星期几，无法确定，已略去。",
     ),
+    "glpi.printer_not_usage": (
+        "The file {file} is a printer's GLPI inventory: its page counters are not usage of a computer, and are not stored.",
+        "文件 {file} 是打印机的 GLPI 清单：其页数计数器不是电脑的使用记录，不予存储。",
+    ),
+    "devices.found": (
+        "Devices named in the file: {found}; matched to the asset register: {matched}; not matched: {unmatched}.",
+        "文件中的设备：{found} 台；已对应到资产登记：{matched} 台；未对应：{unmatched} 台。",
+    ),
+    "devices.intervals": (
+        "{intervals} powered-on or signed-in intervals read, making {days} usage days.",
+        "读取了 {intervals} 个开机或登录时段，折合 {days} 个使用日。",
+    ),
+    "devices.unreadable": (
+        "Damaged parts of the log were skipped (their records are not used, nothing is invented): {parts}.",
+        "日志中损坏的部分已跳过（其中的记录未使用，也未做任何推测）：{parts}。",
+    ),
+    "evtx.no_intervals": (
+        "The event log {file} holds no start, stop or sign-in from which a powered-on or signed-in time can be told "
+        "({records} records read; parts that could not be read: {unreadable}). Nothing was stored.",
+        "事件日志 {file} 中没有可据以计算开机或登录时长的开机、关机或登录记录（已读取 {records} 条记录；无法读取的部分：{unreadable}）。未存储任何数据。",
+    ),
+    "evtx.security_without_logons": (
+        "The Security log {file} records no sign-in: its audit policy may not log logons, so it proves nothing about use.",
+        "安全日志 {file} 中没有任何登录记录：可能未启用登录审核，因此不能证明使用情况。",
+    ),
     "evtx.unreadable": (
         "The event log {file} cannot be read ({reason}).",
         "无法读取事件日志 {file}（{reason}）。",
