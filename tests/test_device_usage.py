@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,51 @@ def test_logs_are_told_from_their_content_and_a_zip_of_logs_is_read_whole(fixtur
     assert {d[2] for d in report.devices} >= {"PC-1", "PC-2"}
     evidence = fixture_assets.fetchall("SELECT DISTINCT evidence FROM usage_daily ORDER BY 1")
     assert evidence == [("powered_on",), ("signed_in",)]
+
+
+# -- what each kind of evidence proves, in the findings -------------------------------------------
+
+EVIDENCE_ASSETS = (
+    "asset_id,agency_code,category,purchase_cost,purchase_date\n"
+    "U-1,A001,desktop,6000,2024-01-01\n"
+    "S-1,A001,desktop,6000,2024-01-01\n"
+    "P-1,A001,desktop,6000,2024-01-01\n"
+    "V-1,A001,desktop,6000,2024-01-01\n"
+    "N-1,A001,desktop,6000,2024-01-01\n"
+)
+EVIDENCE_ROWS = (
+    "asset_id,usage_date,hours_used,evidence,source\n"
+    "U-1,2025-06-02,6,usage,agent\n"
+    "U-1,2025-06-03,9,powered_on,windows-system-log\n"
+    "S-1,2025-06-02,2,signed_in,windows-security-log\n"
+    "P-1,2025-06-02,3,powered_on,windows-system-log\n"
+    "V-1,2025-06-02,,seen,glpi-agent\n"
+)
+
+
+def test_each_asset_is_judged_by_what_its_evidence_proves(db, tmp_path):
+    from tracker.engine.metrics import Window, asset_utilisation, ibis_backend
+
+    assert ingest_file(db, "assets", _file(tmp_path, "a.csv", EVIDENCE_ASSETS)).status == "committed"
+    assert ingest_file(db, "usage", _file(tmp_path, "u.csv", EVIDENCE_ROWS)).status == "committed"
+    table = asset_utilisation(ibis_backend(db), Window(as_of=date(2025, 6, 30))).to_pyarrow().to_pylist()
+    rows = {r["asset_id"]: r for r in table}
+    assert rows["U-1"]["evidence"] == "usage" and rows["U-1"]["used_hours"] == 6.0
+    assert rows["U-1"]["powered_on_hours"] == 9.0 and rows["U-1"]["utilisation_upper_bound"] is False
+    assert rows["S-1"]["evidence"] == "signed_in" and rows["S-1"]["used_hours"] == 2.0
+    p = rows["P-1"]
+    assert p["evidence"] == "powered_on" and p["used_hours"] is None and p["powered_on_hours"] == 3.0
+    assert p["utilisation_upper_bound"] is True and p["utilisation"] == pytest.approx(3.0 / p["available_hours"])
+    v = rows["V-1"]
+    assert v["evidence"] == "seen" and v["used_hours"] is None and v["utilisation"] is None
+    assert v["last_used"] == date(2025, 6, 2)  # seen on: not never used
+    n = rows["N-1"]
+    assert n["evidence"] is None and n["last_used"] is None and n["used_hours"] == 0.0
+
+
+def test_a_finding_on_powered_on_time_says_it_is_an_upper_bound(db, tmp_path):
+    from tracker.engine.rules.sentences import evidence_note
+
+    en, zh = evidence_note("powered_on", "3.0")
+    assert "powered on 3.0 h" in en and "upper bound" in en and "上限" in zh
+    assert evidence_note("usage", None) == ("", "")

@@ -199,6 +199,10 @@ def _line_level(filters: dashboard.Filters, state: dict) -> None:
             tr("In service", "启用日期"): r["in_service_date"],
             tr("Utilisation", "利用率"): None if r["utilisation"] is None else r["utilisation"] * 100,
             tr("Last used", "最近使用"): formatting.idle_words(r["days_idle"], r["last_used"], lang()),
+            # what the usage rests on (docs/usage-sources.md): usage, signed_in, powered_on (an upper bound) or seen
+            tr("Evidence", "证据"): (r.get("evidence") or "—")
+            + (tr(" (upper bound)", "（上限）") if r.get("utilisation_upper_bound") else ""),
+            tr("Powered on (h)", "开机小时"): r.get("powered_on_hours"),
             tr("Book value", "账面净值"): r["net_book_value"],
             tr("Findings", "问题线索"): _rule_titles(r["rules"]),
         }

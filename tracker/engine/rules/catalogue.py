@@ -46,9 +46,9 @@ RULES: tuple[Rule, ...] = (
             ),
         ),
         "{category_en} {asset_id} has no usage since it entered service on {in_service_date}, {days_idle} days ago "
-        "(grace {grace_days} days); net book value {net_book_value_amount}.",
+        "(grace {grace_days} days); net book value {net_book_value_amount}.{evidence_note_en}",
         "{category_zh} {asset_id} 自 {in_service_date} 投入使用以来 {days_idle} 天无任何使用记录（宽限期 {grace_days} 天）；"
-        "净值 {net_book_value_amount}。",
+        "净值 {net_book_value_amount}。{evidence_note_zh}",
         asset_rule("NEVER_USED"),
     ),
     Rule(
@@ -65,8 +65,9 @@ RULES: tuple[Rule, ...] = (
             ),
         ),
         "{category_en} {asset_id} has not been used in the {days_idle} days since {last_used} (threshold {idle_days}); "
-        "net book value {net_book_value_amount}.",
-        "{category_zh} {asset_id} 自 {last_used} 起已 {days_idle} 天未使用（阈值 {idle_days} 天）；净值 {net_book_value_amount}。",
+        "net book value {net_book_value_amount}.{evidence_note_en}",
+        "{category_zh} {asset_id} 自 {last_used} 起已 {days_idle} 天未使用（阈值 {idle_days} 天）；净值 {net_book_value_amount}。"
+        "{evidence_note_zh}",
         asset_rule("IDLE"),
     ),
     Rule(
@@ -87,9 +88,10 @@ RULES: tuple[Rule, ...] = (
         ),
         "{category_en} {asset_id} was used {used_hours} of {available_hours} available hours over {available_days} "
         "available days: utilisation {utilisation_share}, below the threshold of {threshold_share}; value at stake "
-        "{value_amount} of net book value {net_book_value_amount}.",
+        "{value_amount} of net book value {net_book_value_amount}.{evidence_note_en}",
         "{category_zh} {asset_id} 在 {available_days} 个可用日的 {available_hours} 可用小时中仅使用 {used_hours} 小时："
-        "利用率 {utilisation_share}，低于阈值 {threshold_share}；涉及金额 {value_amount}（净值 {net_book_value_amount}）。",
+        "利用率 {utilisation_share}，低于阈值 {threshold_share}；涉及金额 {value_amount}（净值 {net_book_value_amount}）。"
+        "{evidence_note_zh}",
         asset_rule("LOW_UTILISATION"),
     ),
     Rule(

@@ -65,4 +65,28 @@ class EvidenceFormats:
         params["category_en"] = category.replace("_", " ").capitalize()
         params["category_zh"] = CATEGORY_NAMES_ZH.get(category, category)
         params["idle_assets"] = self.value("idle_asset_ids", row.get("idle_asset_ids") or [])
+        params["evidence_note_en"], params["evidence_note_zh"] = evidence_note(
+            row.get("evidence_kind"), params.get("powered_on_hours")
+        )
         return params
+
+
+def evidence_note(kind: str | None, powered_on_hours: str | None) -> tuple[str, str]:
+    """What the asset's evidence proves, said after an asset finding (nothing for a usage file's hours)."""
+    if kind == "signed_in":
+        return (
+            " Its use is the time a person was signed in, according to its Security event log.",
+            "其使用时长为安全事件日志记录的登录时长。",
+        )
+    if kind == "powered_on":
+        hours = powered_on_hours or "—"
+        return (
+            f" It was powered on {hours} h in the window according to its System event log (an upper bound of its use).",
+            f"据其系统事件日志，窗口期内开机 {hours} 小时（为使用时长的上限）。",
+        )
+    if kind == "seen":
+        return (
+            " It was only seen on (an inventory or device-management check-in), which proves no hours of use.",
+            "仅有在线记录（资产清单或设备管理签到），不能证明使用时长。",
+        )
+    return "", ""
