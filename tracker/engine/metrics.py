@@ -61,6 +61,9 @@ ASSET_COLUMNS = (
     "available_hours",
     "used_hours",
     "utilisation",
+    "evidence",
+    "powered_on_hours",
+    "utilisation_upper_bound",
     "active_days",
     "active_day_rate",
     "last_used",
@@ -152,10 +155,39 @@ def asset_utilisation(
     """
     assets = _assets_with_periods(backend, window, _profiles_table(profiles))
     assets = _with_available_days(assets, window, _calendar_table(window, country))
-    usage = _usage_per_asset(backend, window, _active_periods(backend, window))
+    periods = _active_periods(backend, window)
+    usage = _usage_per_asset(backend, window, periods)
     t = assets.left_join(usage, assets.asset_id == usage.asset_id).drop("asset_id_right")
+    other = _other_evidence_per_asset(backend, window, periods)
+    t = t.left_join(other, t.asset_id == other.asset_id).drop("asset_id_right")
     as_of = ibis.literal(window.as_of)
-    used_hours = t.used_hours.fill_null(0.0)
+    # what the asset's evidence proves (docs/usage-sources.md): hours of use from usage files and sign-ins only;
+    # powered-on time bounds use from above; a day seen on proves the device was on, not for how long
+    has_use = t.last_used.notnull()
+    evidence = ibis.cases(
+        (has_use & (t.usage_evidence == 1), "usage"),
+        (has_use | t.signed_in_on.notnull(), "signed_in"),
+        (t.powered_on_last.notnull(), "powered_on"),
+        (t.seen_last.notnull(), "seen"),
+        else_=ibis.null("string"),
+    )
+    other_only = ~has_use & (t.powered_on_last.notnull() | t.seen_last.notnull())
+    last_on = ibis.greatest(
+        t.last_used.fill_null(t.powered_on_last).fill_null(t.seen_last),
+        t.powered_on_last.fill_null(t.last_used).fill_null(t.seen_last),
+        t.seen_last.fill_null(t.last_used).fill_null(t.powered_on_last),
+    )
+    t = t.mutate(
+        used_hours=ibis.ifelse(other_only, ibis.null("float64"), t.used_hours.fill_null(0.0)),
+        bound_hours=ibis.ifelse(
+            other_only & t.powered_on_last.notnull(), t.powered_on_hours.fill_null(0.0), ibis.null("float64")
+        ),
+        evidence=evidence,
+        utilisation_upper_bound=other_only & t.powered_on_last.notnull(),
+        other_only=other_only,
+        last_used=last_on,
+    )
+    used_hours = t.used_hours
     available_hours = t.available_days * t.hours_per_day
     days_in_service = as_of.delta(t.in_service_date, unit="day")
     days_idle = ibis.ifelse(
@@ -167,8 +199,7 @@ def asset_utilisation(
     book_fraction = ibis.greatest(0.0, ibis.least(1.0, 1.0 - age_years / t.life_years))
     t = t.mutate(
         available_hours=available_hours,
-        used_hours=used_hours,
-        utilisation=used_hours / available_hours.nullif(0),
+        utilisation=ibis.ifelse(t.other_only, t.bound_hours, used_hours) / available_hours.nullif(0),
         active_days=t.active_days.fill_null(0),
         active_day_rate=t.active_days.fill_null(0) / t.available_days.nullif(0),
         days_idle=days_idle,
@@ -259,7 +290,8 @@ def telemetry_coverage(backend, window: Window) -> ir.Table:
     in_service_on_as_of = _in_service_on(in_service_date, assets.disposal_date, assets.status, window.as_of)
     assets = assets.select("asset_id", "agency_code", "category", in_service_on_as_of=in_service_on_as_of)
     usage = backend.table("usage_daily")
-    recent = usage.filter(usage.usage_date >= window.idle_start, usage.usage_date <= window.as_of, usage.hours_used > 0)
+    on = (usage.hours_used > 0) | (usage.evidence == "seen")  # any evidence of being on counts as telemetry
+    recent = usage.filter(usage.usage_date >= window.idle_start, usage.usage_date <= window.as_of, on)
     recent = recent.select("asset_id").distinct().mutate(used_in_horizon=ibis.literal(True))
     t = assets.left_join(recent, "asset_id")
     coverage = t.group_by("agency_code", "category").aggregate(
@@ -420,6 +452,7 @@ def _usage_per_asset(backend, window: Window, periods: ir.Table) -> ir.Table:
     source in the whole table there is nothing to tell.
     """
     usage = backend.table("usage_daily")
+    usage = usage.filter(usage.evidence.isin(USE_EVIDENCE))
     sources = _distinct_sources(usage)
     up_to_as_of = usage.filter(usage.usage_date <= window.as_of, usage.hours_used > 0)
     rows = up_to_as_of.join(periods, "asset_id")
@@ -428,10 +461,13 @@ def _usage_per_asset(backend, window: Window, periods: ir.Table) -> ir.Table:
         row_hours=ibis.ifelse(in_period, ibis.least(rows.hours_used, MAX_HOURS_PER_DAY), 0.0).sum(),
         row_days=in_period.cast("int64").sum(),
         last_used=rows.usage_date.max(),
+        usage_evidence=(rows.evidence == "usage").cast("int8").max(),
     )
     if len(sources) <= 1:
         per_asset = rows.group_by("asset_id").aggregate(**aggregates)
-        return per_asset.select("asset_id", used_hours="row_hours", active_days="row_days", last_used="last_used")
+        return per_asset.select(
+            "asset_id", used_hours="row_hours", active_days="row_days", last_used="last_used", usage_evidence="usage_evidence"
+        )
     if len(sources) <= MAX_CODED_SOURCES:
         code = ibis.cases(*((rows.source == name, i) for i, name in enumerate(sources)), else_=len(sources))
     else:
@@ -454,6 +490,28 @@ def _usage_per_asset(backend, window: Window, periods: ir.Table) -> ir.Table:
         used_hours=t.day_hours.fill_null(t.row_hours),
         active_days=t.day_count.fill_null(t.row_days),
         last_used=t.last_used,
+        usage_evidence=t.usage_evidence,
+    )
+
+
+USE_EVIDENCE = ("usage", "signed_in")  # rows whose hours are hours of use
+
+
+def _other_evidence_per_asset(backend, window: Window, periods: ir.Table) -> ir.Table:
+    """Per asset, up to as_of: powered-on hours in its active period (a day capped at 24 h) and the last
+    powered-on, seen and signed-in days. Plain usage files have none of these rows."""
+    usage = backend.table("usage_daily")
+    rows = usage.filter(usage.evidence != "usage", usage.usage_date <= window.as_of)
+    rows = rows.join(periods, "asset_id")
+    in_period = (rows.usage_date >= rows.active_start) & (rows.usage_date < rows.active_end)
+    powered = (rows.evidence == "powered_on") & (rows.hours_used > 0)
+    return rows.group_by("asset_id").aggregate(
+        powered_on_hours=ibis.ifelse(powered & in_period, ibis.least(rows.hours_used, MAX_HOURS_PER_DAY), 0.0).sum(
+            where=rows.evidence == "powered_on"
+        ),
+        powered_on_last=rows.usage_date.max(where=powered),
+        seen_last=rows.usage_date.max(where=rows.evidence == "seen"),
+        signed_in_on=rows.usage_date.max(where=(rows.evidence == "signed_in") & (rows.hours_used > 0)),
     )
 
 

@@ -185,6 +185,24 @@ PROCUREMENT = Contract(
     ),
 )
 
+# A device as logs and management tools name it (docs/usage-sources.md).
+_SERIAL = Field(
+    "serial_number",
+    "id",
+    False,
+    ("serial", "serial no", "serial number", "serialnumber", "sn", "序列号", "出厂编号"),
+    "Serial number",
+    "序列号",
+)
+_HOSTNAME = Field(
+    "hostname",
+    "id",
+    False,
+    ("host name", "computer name", "device name", "devicename", "assetname", "计算机名", "主机名"),
+    "Host name of the computer (a domain suffix such as .corp.local is ignored when matching)",
+    "计算机名（对应时忽略 .corp.local 等域名后缀）",
+)
+
 ASSETS = Contract(
     kind="assets",
     shape="table",
@@ -202,7 +220,8 @@ ASSETS = Contract(
         Field("department", "text", False, ("使用部门", "部门", "dept"), "Department using it", "使用部门"),
         Field("category", "category", True, ("资产类别", "类别", "asset category"), "Equipment category", "资产类别"),
         Field("model", "text", False, ("model name", "规格型号", "型号"), "Model", "规格型号"),
-        Field("serial_number", "id", False, ("serial", "serial no", "序列号"), "Serial number", "序列号"),
+        _SERIAL,
+        _HOSTNAME,
         Field("ocid", "id", False, ("open contracting id",), "OCDS process id of the purchase", "采购项目的 OCDS 编号"),
         Field(
             "po_number",
@@ -254,11 +273,24 @@ ASSETS = Contract(
 _USAGE_ASSET = Field(
     "asset_id",
     "id",
-    True,
+    False,
     ("asset_tag", "asset tag", "asset id", "tag", "资产编号", "资产标签", "卡片编号"),
-    "Asset tag, as in the asset register",
-    "资产编号（与资产登记一致）",
+    "Asset tag, as in the asset register (or serial_number, or hostname)",
+    "资产编号（与资产登记一致；也可用序列号或计算机名）",
 )
+_USAGE_DEVICE = (_USAGE_ASSET, _SERIAL, _HOSTNAME)
+DEVICE_FIELDS = ("asset_id", "serial_number", "hostname")
+EVIDENCE_KINDS = ("usage", "signed_in", "powered_on", "seen")  # strongest first
+_USAGE_EVIDENCE = Field(
+    "evidence",
+    "text",
+    False,
+    ("evidence kind", "证据", "证据类型"),
+    "What the row proves: usage (default), signed_in, powered_on or seen",
+    "该行证明的内容：usage（使用，默认）、signed_in（登录）、powered_on（开机）或 seen（在线）",
+)
+# exports of device-management tools: the day a device last checked in is a day it was seen on
+SEEN_DATE_SOURCES = {"last check-in": "intune", "last seen": "lansweeper"}
 _USAGE_SOURCE = Field("source", "text", False, ("来源", "数据来源", "log source"), "System that logged the use", "记录来源系统")
 
 USAGE_DAILY = Contract(
@@ -266,8 +298,15 @@ USAGE_DAILY = Contract(
     shape="daily",
     key=("asset_id", "usage_date", "source"),
     fields=(
-        _USAGE_ASSET,
-        Field("usage_date", "date", True, ("date", "day", "使用日期", "日期"), "Day of use", "使用日期"),
+        *_USAGE_DEVICE,
+        Field(
+            "usage_date",
+            "date",
+            True,
+            ("date", "day", "使用日期", "日期", *SEEN_DATE_SOURCES),
+            "Day of use (or the day a device was seen on)",
+            "使用日期（或设备在线的日期）",
+        ),
         Field(
             "hours_used",
             "hours",
@@ -285,6 +324,7 @@ USAGE_DAILY = Contract(
             "当日使用分钟数（可代替小时数）",
         ),
         _USAGE_SOURCE,
+        _USAGE_EVIDENCE,
     ),
 )
 
@@ -293,7 +333,7 @@ USAGE_SESSIONS = Contract(
     shape="sessions",
     key=("asset_id", "start_time", "source"),
     fields=(
-        _USAGE_ASSET,
+        *_USAGE_DEVICE,
         Field(
             "start_time",
             "timestamp",
@@ -311,6 +351,7 @@ USAGE_SESSIONS = Contract(
             "结束时间",
         ),
         _USAGE_SOURCE,
+        _USAGE_EVIDENCE,
     ),
 )
 
@@ -448,11 +489,22 @@ def match_headers(headers: list[str], contract: Contract) -> HeaderMatch:
     conflicts = {name: hs for name, hs in by_field.items() if len(hs) > 1}
     present = set(mapping.values())
     missing = [f.name for f in contract.required if f.name not in present]
-    if contract.shape == "daily" and not present & {"hours_used", "minutes_used"}:
+    if contract.kind == "usage" and not present & set(DEVICE_FIELDS):
+        missing.insert(0, "asset_id")
+    if contract.shape == "daily" and not present & {"hours_used", "minutes_used"} and not seen_only(present):
         missing.append("hours_used")
     if contract.kind == "procurement" and not present & {"unit_price", "total_amount"}:
         missing.append("unit_price")
     return HeaderMatch(contract, mapping, extras, conflicts, tuple(missing))
+
+
+def seen_only(present: set[str]) -> bool:
+    """A daily file naming devices (not asset tags) without hours records the days they were seen on."""
+    return (
+        "asset_id" not in present
+        and bool(present & {"serial_number", "hostname"})
+        and not present & {"hours_used", "minutes_used"}
+    )
 
 
 def accepted_headers(contract: Contract, field_name: str) -> list[str]:

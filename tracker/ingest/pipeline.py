@@ -32,6 +32,7 @@ from tracker.ingest.validate import (
     insert_errors_sql,
     registered_views,
     resolve_date_orders,
+    resolve_devices,
     typed_sql,
     typed_view_sql,
 )
@@ -150,6 +151,8 @@ def ingest_file(
         )
         if staged.shape_hint == "ocds":
             report.add_feed(feed_summary(db, staged.source_table_hint))
+        if contract.kind == "usage":
+            _describe_devices(db, report, staged, match, names)
         if rows_rejected == rows_read and contract.kind == "usage":
             _refuse_if_no_asset_is_known(db, names, rows_read, name)
         if rows_rejected:
@@ -257,6 +260,8 @@ def _read_and_check(
     contract = match.contract
     with query_progress(db, progress, "read"):
         q = _read_typed(db, staged, match, names.base, names.rejects, typing, engine=engine)
+        if contract.kind == "usage":
+            resolve_devices(db, names.base)
     starts, totals = scanner.result().row_shift_table(staged)
     if starts:
         db.execute(
@@ -283,6 +288,27 @@ def _read_and_check(
     dedup_needed = writes.duplicate_checks(db, contract, names.typed, names.errors)
     rows_rejected = db.scalar(f"SELECT count(DISTINCT _row) FROM {names.errors}", name="count rejects")
     return _Checked(q, rows_read, rows_rejected, dedup_needed)
+
+
+def _describe_devices(db: Database, report: IngestReport, staged: StagedFile, match: HeaderMatch, names: _Names) -> None:
+    """The devices a file names and the assets they matched; what an event log or inventory held besides rows."""
+    summary = staged.device_summary
+    if summary is not None:
+        report.intervals = summary.intervals if summary.kind == "event_log" else None
+        report.unreadable = list(summary.unreadable)
+        report.source_notes = list(summary.notes)
+    if match.column_of("hostname") is None and match.column_of("serial_number") is None:
+        return
+    report.devices = [
+        tuple(r)
+        for r in db.fetchall(
+            f"""SELECT hostname, serial_number, CASE WHEN max(_device_matches) = 1 THEN any_value(asset_id) END,
+                       coalesce(max(_device_matches), 1), count(*)
+                FROM {names.typed} WHERE hostname IS NOT NULL OR serial_number IS NOT NULL
+                GROUP BY ALL ORDER BY 4 = 1, 1, 2""",
+            name="devices in the file",
+        )
+    ]
 
 
 def _refuse_if_no_asset_is_known(db: Database, names: _Names, rows_read: int, file_name: str) -> None:

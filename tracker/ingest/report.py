@@ -67,6 +67,17 @@ class IngestReport:
     kept_other: int = 0
     price_unknown: int = 0
     planned_items: int = 0
+    # files naming devices (event logs, inventories, exports): each device as the file names it, the asset
+    # it matched (None) and how many assets matched (0: none, 2+: ambiguous), its rows; what a log held
+    devices: list[tuple[str | None, str | None, str | None, int, int]] = field(default_factory=list)
+    intervals: int | None = None  # event logs: powered-on and signed-in intervals read
+    unreadable: list[str] = field(default_factory=list)  # damaged parts of an event log, skipped
+    source_notes: list = field(default_factory=list)  # Messages: dates left out, logs that prove nothing
+
+    @property
+    def unmatched_devices(self) -> list[tuple[str | None, str | None]]:
+        """(host name, serial) of the devices that matched no asset, for a register template."""
+        return [(d[0], d[1]) for d in self.devices if d[3] == 0]
 
     def add_feed(self, summary) -> None:
         """Take what an OCDS feed's staging found besides its lines (a `FeedSummary`)."""
@@ -100,6 +111,30 @@ class IngestReport:
         for name, code, source, _lines in self.derived_buyers:
             source_text = Message(f"ocds.buyer_source.{source}")
             notes.append(render(Message("ocds.buyer_code", {"name": name, "code": code, "source": source_text}), lang))
+        return notes + self.device_notes(lang)
+
+    def device_notes(self, lang: str = "en") -> list[str]:
+        """The devices a log or export named, matched and not; the intervals and days derived; damaged parts skipped."""
+        notes = []
+        if self.devices:
+            unmatched = [d for d in self.devices if d[3] != 1]
+            names = ", ".join(str(d[0] or d[1]) for d in unmatched[:20]) + (" …" if len(unmatched) > 20 else "")
+            notes.append(
+                render(
+                    Message(
+                        "devices.found",
+                        {"found": len(self.devices), "matched": len(self.devices) - len(unmatched), "unmatched": len(unmatched)},
+                    ),
+                    lang,
+                )
+                + (f" {names}" if unmatched else "")
+            )
+        if self.intervals is not None:
+            days = self.rows_inserted + self.rows_replaced + self.rows_unchanged
+            notes.append(render(Message("devices.intervals", {"intervals": self.intervals, "days": days}), lang))
+        if self.unreadable:
+            notes.append(render(Message("devices.unreadable", {"parts": "; ".join(self.unreadable)}), lang))
+        notes += [render(m, lang) for m in self.source_notes]
         return notes
 
     def set_aside_table(self, lang: str = "en") -> pa.Table:
@@ -130,6 +165,8 @@ class IngestReport:
             "rows_replaced": self.rows_replaced,
             "rows_unchanged": self.rows_unchanged,
             **({"set_aside": dict(self.set_aside)} if self.set_aside else {}),
+            **({"devices": len(self.devices), "unmatched_devices": len(self.unmatched_devices)} if self.devices else {}),
+            **({"unreadable": list(self.unreadable)} if self.unreadable else {}),
             **({"buyer_codes": {str(b[0]): b[1] for b in self.derived_buyers}} if self.derived_buyers else {}),
         }
 

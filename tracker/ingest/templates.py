@@ -87,6 +87,7 @@ _ASSETS_COMMON = (
         "asset_id": "A001-00501",
         "agency_code": "A001",
         "serial_number": "PF4KX2M9",
+        "hostname": "A001-LT-0501",
         "po_number": "CG2024-A001-0137",
         "line_no": 1,
         "purchase_cost": Decimal("5499.00"),
@@ -272,6 +273,13 @@ TEMPLATES: tuple[Template, ...] = (
                 "每台设备每天一行。可用“使用时长(分钟)”代替“使用时长(小时)”。",
             ),
             ("A day above 24 hours is rejected.", "单日超过 24 小时的行将被拒绝。"),
+            (
+                "Instead of asset_id a row may name the device by serial_number or hostname, as in the asset register; "
+                "Windows event logs, GLPI inventories and Intune or Lansweeper exports are read as they are "
+                "(docs/usage-sources.md).",
+                "可用序列号（serial_number）或计算机名（hostname）代替资产编号，须与资产登记一致；"
+                "Windows 事件日志、GLPI 清单以及 Intune、Lansweeper 导出文件可直接上传（见 docs/usage-sources.md）。",
+            ),
         ),
     ),
     Template(

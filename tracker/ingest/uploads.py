@@ -22,7 +22,7 @@ from typing import BinaryIO
 import pyarrow as pa
 
 from tracker.access.auth import acting, upload_agency
-from tracker.ingest.contracts import CONTRACTS, accepted_headers, match_headers
+from tracker.ingest.contracts import ASSETS, CONTRACTS, accepted_headers, match_headers
 from tracker.ingest.ocds_stage import ocds_upload
 from tracker.ingest.pipeline import IngestReport, ingest_file
 from tracker.ingest.readers.dispatch import stage_file
@@ -36,7 +36,7 @@ from tracker.store.settings import load_settings
 from tracker.text.errors import FileRefused
 from tracker.text.tables import table_to_csv_bytes, table_to_xlsx_bytes
 
-ACCEPTED_SUFFIXES = ("csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet", "json", "jsonl")
+ACCEPTED_SUFFIXES = ("csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet", "json", "jsonl", "evtx", "zip")
 PREVIEW_ROWS = 20
 HISTORY_LIMIT = 500
 TEMPLATE_FORMATS = ("csv", "xlsx")
@@ -276,6 +276,19 @@ def table_bytes(table: pa.Table, file_format: str) -> bytes:
     if file_format == "xlsx":
         return table_to_xlsx_bytes(table, sheet_name="rejected", numbers_from_text=True)
     return table_to_csv_bytes(table, bom=True)
+
+
+def unmatched_devices_template(report: IngestReport) -> bytes:
+    """The devices an upload could not match, as an asset-register CSV: host name and serial filled in, the rest to complete."""
+    devices = report.unmatched_devices
+    columns = {f.name: pa.array([None] * len(devices), pa.string()) for f in ASSETS.fields}
+    columns["hostname"] = pa.array([d[0] for d in devices], pa.string())
+    columns["serial_number"] = pa.array([d[1] for d in devices], pa.string())
+    return table_to_csv_bytes(pa.table(columns), bom=True)
+
+
+def unmatched_devices_file_name(file_name: str) -> str:
+    return f"{Path(file_name).stem or 'upload'}_unmatched_devices_assets.csv"
 
 
 # -- history -------------------------------------------------------------------------------------

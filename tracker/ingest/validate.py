@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from tracker.domain.categories import normalise_category
-from tracker.ingest.contracts import Contract, HeaderMatch, normalise_bool, normalise_header, normalise_status
+from tracker.ingest.contracts import (
+    DEVICE_FIELDS,
+    EVIDENCE_KINDS,
+    SEEN_DATE_SOURCES,
+    Contract,
+    HeaderMatch,
+    normalise_bool,
+    normalise_header,
+    normalise_status,
+    seen_only,
+)
 from tracker.ingest.readers.staged import StagedFile, query_source
 from tracker.store.db import Database
 from tracker.text.errors import FileRefused
@@ -262,6 +272,12 @@ def build_typed_query(
         scheme = normalise_header(staged.headers[code_pos]).split(" ")[0].upper()
         if scheme in ("CPV", "UNSPSC"):
             q.constants["classification_scheme"] = f"'{scheme}'"  # the header names the catalogue
+    if contract.kind == "usage" and seen_only(set(match.mapping.values())) and not q.has("evidence"):
+        q.constants["evidence"] = "'seen'"
+        if not q.has("source"):  # Intune's "Last check-in", Lansweeper's "Last seen"
+            date_header = normalise_header(staged.headers[match.column_of("usage_date")])
+            sources = {normalise_header(k): v for k, v in SEEN_DATE_SOURCES.items()}
+            q.constants["source"] = f"'{sources.get(date_header, 'inventory')}'"
     q.params["tz"] = timezone
     excel = staged.excel_dates
     for f in contract.fields:
@@ -368,9 +384,60 @@ def _kind_checks(q: TypedQuery) -> None:
         # an OCDS contract value covering several items leaves each line's price unknown: kept, never guessed
         covered = f" AND {q.raw_names['order_total_amount']} IS NULL" if q.staged.shape_hint == "ocds" else ""
         q.errors.append(f"CASE WHEN {price} IS NULL AND {total} IS NULL{covered} THEN {err('row.required', 'unit_price')} END")
+    if contract.kind == "usage":
+        device = " AND ".join(f"{q.raw_names[f]} IS NULL" for f in DEVICE_FIELDS)
+        shown = next((f for f in DEVICE_FIELDS if q.has(f)), "asset_id")
+        q.errors.append(f"CASE WHEN {device} THEN {err('row.required', shown)} END")
+        kinds = ", ".join(f"'{k}'" for k in EVIDENCE_KINDS)
+        q.errors.append(
+            f"CASE WHEN evidence IS NOT NULL AND lower(evidence) NOT IN ({kinds}) THEN {err('row.bad_evidence', 'evidence', 'evidence')} END"
+        )
     if contract.shape == "daily":
         hours, minutes = q.raw_names["hours_used"], q.raw_names["minutes_used"]
-        q.errors.append(f"CASE WHEN {hours} IS NULL AND {minutes} IS NULL THEN {err('row.required', 'hours_used')} END")
+        q.errors.append(
+            f"CASE WHEN {hours} IS NULL AND {minutes} IS NULL AND lower(coalesce(evidence, '')) <> 'seen' "
+            f"THEN {err('row.required', 'hours_used')} END"
+        )
+
+
+def resolve_devices(db: Database, base: str) -> None:
+    """Fill in the asset of usage rows that name a device by serial number or host name, in one statement.
+
+    A row's asset is its asset id, else the assets whose serial number matches (case-insensitive),
+    else those whose host name matches (case-insensitive, the part before the first dot). The number
+    of assets found is kept in `_device_matches` (NULL when the row gave an asset id): 0 and 2 or more
+    are rejected by the cross checks.
+    """
+    assert_safe_name(base)
+    db.execute(f"ALTER TABLE {base} ADD COLUMN _device_matches INTEGER", name="device matches column")
+    db.execute(
+        f"""UPDATE {base} AS b SET asset_id = m.found, _device_matches = m.n
+            FROM (
+                WITH devices AS (
+                    SELECT DISTINCT serial_number, hostname FROM {base}
+                    WHERE asset_id IS NULL AND (serial_number IS NOT NULL OR hostname IS NOT NULL)
+                ), by_serial AS (
+                    SELECT d.serial_number, d.hostname, count(a.asset_id) AS n, min(a.asset_id) AS found
+                    FROM devices AS d LEFT JOIN assets AS a
+                      ON d.serial_number IS NOT NULL AND lower(a.serial_number) = lower(d.serial_number)
+                    GROUP BY ALL
+                ), by_host AS (
+                    SELECT d.serial_number, d.hostname, count(a.asset_id) AS n, min(a.asset_id) AS found
+                    FROM devices AS d LEFT JOIN assets AS a
+                      ON d.hostname IS NOT NULL
+                     AND lower(split_part(a.hostname, '.', 1)) = lower(split_part(d.hostname, '.', 1))
+                    GROUP BY ALL
+                )
+                SELECT s.serial_number, s.hostname,
+                       CASE WHEN s.n > 0 THEN s.n ELSE h.n END AS n,
+                       CASE WHEN s.n = 1 THEN s.found WHEN s.n = 0 AND h.n = 1 THEN h.found END AS found
+                FROM by_serial AS s JOIN by_host AS h
+                  ON s.serial_number IS NOT DISTINCT FROM h.serial_number AND s.hostname IS NOT DISTINCT FROM h.hostname
+            ) AS m
+            WHERE b.asset_id IS NULL AND b.serial_number IS NOT DISTINCT FROM m.serial_number
+              AND b.hostname IS NOT DISTINCT FROM m.hostname""",
+        name="match devices to assets",
+    )
 
 
 ERRORS_DDL = "CREATE TEMP TABLE {name} (_row BIGINT, e STRUCT(code VARCHAR, field VARCHAR, value VARCHAR, other VARCHAR))"

@@ -47,6 +47,7 @@ COLUMNS = {
         "category_raw",
         "model",
         "serial_number",
+        "hostname",
         "ocid",
         "po_number",
         "line_no",
@@ -60,7 +61,7 @@ COLUMNS = {
         "standby",
         "extra",
     ),
-    "usage": ("asset_id", "usage_date", "source", "hours_used", "extra"),
+    "usage": ("asset_id", "usage_date", "source", "hours_used", "evidence", "extra"),
 }
 
 # Final values of each kind, from the typed columns (defaults and derived values applied).
@@ -73,13 +74,14 @@ FINAL_SELECT = {
         CAST(coalesce(total_amount, unit_price * quantity) AS DECIMAL(18, 2)) AS total_amount,
         CAST(order_total_amount AS DECIMAL(18, 2)) AS order_total_amount, currency, order_date, delivery_date, funding_source, extra, _row AS source_row""",
     "assets": """
-        asset_id, agency_code, department, category, raw_category AS category_raw, model, serial_number, ocid,
+        asset_id, agency_code, department, category, raw_category AS category_raw, model, serial_number, hostname, ocid,
         po_number, line_no, purchase_cost, purchase_date, coalesce(in_service_date, purchase_date) AS in_service_date,
         coalesce(status, CASE WHEN standby THEN 'standby' ELSE 'in_use' END) AS status, raw_status AS status_raw,
         disposal_date, location, coalesce(standby, status = 'standby', false) AS standby, extra, _row AS source_row""",
     "daily": """
         asset_id, usage_date, coalesce(source, '') AS source,
-        round(coalesce(hours_used, minutes_used / 60.0), 4) AS hours_used, extra, _row AS source_row""",
+        CASE WHEN lower(evidence) = 'seen' THEN NULL ELSE round(coalesce(hours_used, minutes_used / 60.0), 4) END AS hours_used,
+        coalesce(lower(evidence), 'usage') AS evidence, extra, _row AS source_row""",
 }
 DEDUP_KEY = {  # "{t}" is replaced by a table alias and a dot, or by nothing
     "procurement": ("{t}agency_code", "coalesce({t}ocid, '')", "{t}po_number", "coalesce({t}line_no, 1)"),
@@ -96,9 +98,9 @@ def _key(shape: str, alias: str = "") -> list[str]:
 CONFLICT_VALUES = {
     "procurement": "agency_name, supplier, item_description, category, classification_code, quantity, unit_price, "
     "total_amount, order_total_amount, currency, order_date, delivery_date, funding_source",
-    "assets": "agency_code, department, category, model, serial_number, ocid, po_number, line_no, purchase_cost, "
+    "assets": "agency_code, department, category, model, serial_number, hostname, ocid, po_number, line_no, purchase_cost, "
     "purchase_date, in_service_date, status, disposal_date, location, standby",
-    "daily": "coalesce(hours_used, minutes_used / 60.0)",
+    "daily": "coalesce(hours_used, minutes_used / 60.0), lower(evidence)",
 }
 
 
@@ -143,6 +145,9 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
         )
     if contract.kind == "usage":
         joins.append(KNOWN_ASSETS)
+        device = "coalesce(t.hostname, t.serial_number)"
+        checks.append(f"""CASE WHEN t._device_matches = 0 THEN {err("row.unknown_device", "hostname", device)}
+                   WHEN t._device_matches > 1 THEN {err("row.ambiguous_device", "hostname", device, "t._device_matches")} END""")
         checks.append(
             f"CASE WHEN t.asset_id IS NOT NULL AND known.known_asset IS NULL THEN {err('row.unknown_asset', 'asset_id', 't.asset_id')} END"
         )
@@ -259,7 +264,11 @@ def build_final(db: Database, contract: Contract, typed: str, errors: str, final
     same = " AND ".join(
         f"CAST(e.{c} AS VARCHAR) IS NOT DISTINCT FROM CAST(f.{c} AS VARCHAR)"
         if c == "extra"
-        else (f"abs(e.{c} - f.{c}) < 1e-9" if c == "hours_used" else f"e.{c} IS NOT DISTINCT FROM f.{c}")
+        else (
+            f"(abs(e.{c} - f.{c}) < 1e-9 OR (e.{c} IS NULL AND f.{c} IS NULL))"
+            if c == "hours_used"
+            else f"e.{c} IS NOT DISTINCT FROM f.{c}"
+        )
         for c in values
     )
     db.execute(
@@ -299,7 +308,8 @@ def _sessions_to_days(accepted: str) -> str:
     """Sessions merged where they overlap (per asset and source), then split at midnight into daily hours."""
     return f"""
         WITH s AS (
-            SELECT asset_id, coalesce(source, '') AS source, start_time AS st, end_time AS et, extra, _row
+            SELECT asset_id, coalesce(source, '') AS source, coalesce(lower(evidence), 'usage') AS evidence,
+                   start_time AS st, end_time AS et, extra, _row
             FROM {accepted} WHERE end_time > start_time
         ), ordered AS (
             SELECT *, max(et) OVER (PARTITION BY asset_id, source ORDER BY st, et
@@ -310,11 +320,11 @@ def _sessions_to_days(accepted: str) -> str:
                       OVER (PARTITION BY asset_id, source ORDER BY st, et ROWS UNBOUNDED PRECEDING) AS island
             FROM ordered
         ), merged AS (
-            SELECT asset_id, source, min(st) AS st, max(et) AS et, min(_row) AS source_row,
+            SELECT asset_id, source, max(evidence) AS evidence, min(st) AS st, max(et) AS et, min(_row) AS source_row,
                    list(DISTINCT CAST(extra AS VARCHAR)) FILTER (WHERE extra IS NOT NULL) AS extras
             FROM islands GROUP BY asset_id, source, island
         ), days AS (
-            SELECT asset_id, source, st, et, source_row, extras,
+            SELECT asset_id, source, evidence, st, et, source_row, extras,
                    unnest(generate_series(CAST(CAST(st AS DATE) AS TIMESTAMP),
                                           CAST(CAST(et - INTERVAL 1 MICROSECOND AS DATE) AS TIMESTAMP),
                                           INTERVAL 1 DAY)) AS day_start
@@ -322,6 +332,7 @@ def _sessions_to_days(accepted: str) -> str:
         )
         SELECT asset_id, CAST(day_start AS DATE) AS usage_date, source,
                round(sum(epoch(least(et, day_start + INTERVAL 1 DAY) - greatest(st, day_start))) / 3600.0, 4) AS hours_used,
+               max(evidence) AS evidence,
                CASE WHEN count(extras) > 0 THEN CAST(to_json(flatten(list(extras) FILTER (WHERE extras IS NOT NULL))) AS JSON) END AS extra,
                min(source_row) AS source_row
         FROM days GROUP BY asset_id, usage_date, source"""

@@ -262,6 +262,20 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "asset {value} is not in the asset register; upload the asset first.",
         "资产 {value} 不在资产登记册中；请先上传该资产。",
     ),
+    "row.unknown_device": (
+        "no asset in the register has the host name or serial number {value}; add it to the asset register "
+        "(the upload report offers the unmatched devices as a register template).",
+        "资产登记册中没有主机名或序列号为 {value} 的资产；请先登记该资产（上传报告可下载预填了未对应设备的登记模板）。",
+    ),
+    "row.ambiguous_device": (
+        "{other} assets in the register have the host name or serial number {value}; give each a distinct one "
+        "or name the asset by its asset_id.",
+        "资产登记册中有 {other} 台资产的主机名或序列号为 {value}；请使其唯一，或用资产编号指明。",
+    ),
+    "row.bad_evidence": (
+        "{value} is not a kind of evidence; use usage, signed_in, powered_on or seen.",
+        "“{value}”不是有效的证据类型；请填写 usage、signed_in、powered_on 或 seen。",
+    ),
     "row.other_agency": (
         "This row belongs to agency {value}; this upload is limited to agency {other}.",
         "该行属于单位 {value}；本次上传仅限单位 {other}。",
@@ -547,6 +561,64 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     "row.asset_not_your_agency": (
         "asset {value} is not an asset of your agency.",
         "资产 {value} 不是本单位的资产。",
+    ),
+    # --- Windows event logs ----------------------------------------------------------------------
+    "evtx.not_event_log": (
+        "The file {file} is not a Windows event log (.evtx): it does not start with the event log signature.",
+        "文件 {file} 不是 Windows 事件日志（.evtx）：文件开头没有事件日志标识。",
+    ),
+    "evtx.zip_without_logs": (
+        "The ZIP file {file} holds no .evtx event log.",
+        "压缩文件 {file} 中没有 .evtx 事件日志。",
+    ),
+    "evtx.bad_zip": (
+        "The ZIP file {file} cannot be opened ({reason}).",
+        "无法打开压缩文件 {file}（{reason}）。",
+    ),
+    "glpi.not_inventory": (
+        "The file {file} is not a GLPI agent inventory (a JSON document with deviceid and content).",
+        "文件 {file} 不是 GLPI 代理的资产清单（应为含 deviceid 和 content 的 JSON 文档）。",
+    ),
+    "glpi.yearless_unreadable": (
+        'The last sign-in date "{value}" is not written as weekday, month, day and time; it is left out.',
+        "最后登录日期“{value}”不是“星期 月 日 时间”的格式，已略去。",
+    ),
+    "glpi.yearless_no_reference": (
+        'The last sign-in date "{value}" has no year and the inventory has no other date to take it from; it is left out.',
+        "最后登录日期“{value}”没有年份，清单中也没有其他日期可推断年份，已略去。",
+    ),
+    "glpi.yearless_ambiguous": (
+        'The last sign-in date "{value}" has no year, and {fits} of the years {years} put that day on that weekday; it is left out.',
+        "最后登录日期“{value}”没有年份，在 {years} 中有 {fits} 个年份的该日期为同一星期几，无法确定，已略去。",
+    ),
+    "glpi.printer_not_usage": (
+        "The file {file} is a printer's GLPI inventory: its page counters are not usage of a computer, and are not stored.",
+        "文件 {file} 是打印机的 GLPI 清单：其页数计数器不是电脑的使用记录，不予存储。",
+    ),
+    "devices.found": (
+        "Devices named in the file: {found}; matched to the asset register: {matched}; not matched: {unmatched}.",
+        "文件中的设备：{found} 台；已对应到资产登记：{matched} 台；未对应：{unmatched} 台。",
+    ),
+    "devices.intervals": (
+        "{intervals} powered-on or signed-in intervals read, making {days} usage days.",
+        "读取了 {intervals} 个开机或登录时段，折合 {days} 个使用日。",
+    ),
+    "devices.unreadable": (
+        "Damaged parts of the log were skipped (their records are not used, nothing is invented): {parts}.",
+        "日志中损坏的部分已跳过（其中的记录未使用，也未做任何推测）：{parts}。",
+    ),
+    "evtx.no_intervals": (
+        "The event log {file} holds no start, stop or sign-in from which a powered-on or signed-in time can be told "
+        "({records} records read; parts that could not be read: {unreadable}). Nothing was stored.",
+        "事件日志 {file} 中没有可据以计算开机或登录时长的开机、关机或登录记录（已读取 {records} 条记录；无法读取的部分：{unreadable}）。未存储任何数据。",
+    ),
+    "evtx.security_without_logons": (
+        "The Security log {file} records no sign-in: its audit policy may not log logons, so it proves nothing about use.",
+        "安全日志 {file} 中没有任何登录记录：可能未启用登录审核，因此不能证明使用情况。",
+    ),
+    "evtx.unreadable": (
+        "The event log {file} cannot be read ({reason}).",
+        "无法读取事件日志 {file}（{reason}）。",
     ),
 }
 

@@ -30,6 +30,10 @@ NAME_MESSAGES: dict[str, tuple[str, str]] = {
     "severity.low": ("Low", "低"),
     "severity.info": ("Info", "提示"),
     # --- asset statuses (tracker.ingest.contracts.STATUSES) -----------------------------------
+    "evidence.usage": ("usage file", "使用记录"),
+    "evidence.signed_in": ("signed in (Security log)", "登录时长（安全日志）"),
+    "evidence.powered_on": ("powered on (System log)", "开机时长（系统日志）"),
+    "evidence.seen": ("seen on (inventory)", "在线记录（资产清单）"),
     "asset_status.in_use": ("In use", "在用"),
     "asset_status.idle": ("Idle", "闲置"),
     "asset_status.in_storage": ("In storage", "库存"),

@@ -91,6 +91,13 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "You were signed out after {session_idle_minutes} minutes without activity.",
         "由于 {session_idle_minutes} 分钟无操作，您已退出登录。",
     ),
+    "explore.column.evidence": ("Evidence", "证据"),
+    "explore.label.upper_bound": (" (upper bound)", "（上限）"),
+    "explore.column.powered_on_hours": ("Powered on (h)", "开机小时"),
+    "upload.button.unmatched_devices_template": (
+        "Unmatched devices as an asset register to complete (CSV)",
+        "未对应的设备（资产登记模板，待补全，CSV）",
+    ),
     "demo.loading_first_run": (
         "First run of {path}: loading the demo data and its demo accounts…",
         "首次运行 {path}：正在加载演示数据和演示账户……",

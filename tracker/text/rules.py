@@ -14,9 +14,22 @@ RULE_MESSAGES: dict[str, tuple[str, str]] = {
         "An asset in service past its grace period with no usage row ever is idle capital.",
         "资产已投入使用超过宽限期却从无使用记录，属闲置资产。",
     ),
+    # what an asset's evidence proves, said after an asset finding (docs/usage-sources.md)
+    "evidence.note.signed_in": (
+        " Its use is the time a person was signed in, according to its Security event log.",
+        "其使用时长为安全事件日志记录的登录时长。",
+    ),
+    "evidence.note.powered_on": (
+        " It was powered on {hours} h in the window according to its System event log (an upper bound of its use).",
+        "据其系统事件日志，窗口期内开机 {hours} 小时（为使用时长的上限）。",
+    ),
+    "evidence.note.seen": (
+        " It was only seen on (an inventory or device-management check-in), which proves no hours of use.",
+        "仅有在线记录（资产清单或设备管理签到），不能证明使用时长。",
+    ),
     "rule.NEVER_USED.evidence": (
-        "{category} {asset_id} has no usage since it entered service on {in_service_date}, {days_idle} days ago (grace {grace_days} days); net book value {net_book_value_amount}.",
-        "{category} {asset_id} 自 {in_service_date} 投入使用以来 {days_idle} 天无任何使用记录（宽限期 {grace_days} 天）；净值 {net_book_value_amount}。",
+        "{category} {asset_id} has no usage since it entered service on {in_service_date}, {days_idle} days ago (grace {grace_days} days); net book value {net_book_value_amount}.{evidence_note}",
+        "{category} {asset_id} 自 {in_service_date} 投入使用以来 {days_idle} 天无任何使用记录（宽限期 {grace_days} 天）；净值 {net_book_value_amount}。{evidence_note}",
     ),
     "rule.NEVER_USED.param.grace_days": (
         "Days in service before a never-used asset is flagged.",
@@ -29,8 +42,8 @@ RULE_MESSAGES: dict[str, tuple[str, str]] = {
         "审计实务将连续三个月未使用认定为闲置。",
     ),
     "rule.IDLE.evidence": (
-        "{category} {asset_id} has not been used in the {days_idle} days since {last_used} (threshold {idle_days}); net book value {net_book_value_amount}.",
-        "{category} {asset_id} 自 {last_used} 起已 {days_idle} 天未使用（阈值 {idle_days} 天）；净值 {net_book_value_amount}。",
+        "{category} {asset_id} has not been used in the {days_idle} days since {last_used} (threshold {idle_days}); net book value {net_book_value_amount}.{evidence_note}",
+        "{category} {asset_id} 自 {last_used} 起已 {days_idle} 天未使用（阈值 {idle_days} 天）；净值 {net_book_value_amount}。{evidence_note}",
     ),
     "rule.IDLE.param.idle_days": (
         "Days without usage after which a used asset is idle.",
@@ -43,8 +56,8 @@ RULE_MESSAGES: dict[str, tuple[str, str]] = {
         "使用时长远低于该类设备的标准时长，说明资产可供更多人使用。",
     ),
     "rule.LOW_UTILISATION.evidence": (
-        "{category} {asset_id} was used {used_hours} of {available_hours} available hours over {available_days} available days: utilisation {utilisation_share}, below the threshold of {threshold_share}; value at stake {value_amount} of net book value {net_book_value_amount}.",
-        "{category} {asset_id} 在 {available_days} 个可用日的 {available_hours} 可用小时中仅使用 {used_hours} 小时：利用率 {utilisation_share}，低于阈值 {threshold_share}；涉及金额 {value_amount}（净值 {net_book_value_amount}）。",
+        "{category} {asset_id} was used {used_hours} of {available_hours} available hours over {available_days} available days: utilisation {utilisation_share}, below the threshold of {threshold_share}; value at stake {value_amount} of net book value {net_book_value_amount}.{evidence_note}",
+        "{category} {asset_id} 在 {available_days} 个可用日的 {available_hours} 可用小时中仅使用 {used_hours} 小时：利用率 {utilisation_share}，低于阈值 {threshold_share}；涉及金额 {value_amount}（净值 {net_book_value_amount}）。{evidence_note}",
     ),
     "rule.LOW_UTILISATION.param.min_available_days": (
         "Available days in the window needed to judge utilisation.",

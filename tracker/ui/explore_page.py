@@ -200,6 +200,10 @@ def _line_level(snap: Snapshot, filters: Filters, state: dict) -> None:
             t("explore.column.in_service"): r["in_service_date"],
             t("common.kpi.utilisation"): None if r["utilisation"] is None else r["utilisation"] * 100,
             t("common.kpi.last_used"): formatting.idle_words(r["days_idle"], r["last_used"], lang()),
+            # what the usage rests on (docs/usage-sources.md): usage, signed_in, powered_on (an upper bound) or seen
+            t("explore.column.evidence"): (named("evidence", r["evidence"]) if r.get("evidence") else "—")
+            + (t("explore.label.upper_bound") if r.get("utilisation_upper_bound") else ""),
+            t("explore.column.powered_on_hours"): r.get("powered_on_hours"),
             t("common.kpi.book_value"): r["net_book_value"],
             t("common.column.findings"): _rule_titles(r["rules"]),
         }

@@ -276,6 +276,15 @@ def _feed(report: IngestReport) -> None:
             key="upload_set_aside_csv",
             icon=":material/download:",
         )
+    if report.unmatched_devices:
+        st.download_button(
+            t("upload.button.unmatched_devices_template"),
+            lambda: uploads.unmatched_devices_template(report),
+            file_name=uploads.unmatched_devices_file_name(report.file_name),
+            on_click="ignore",
+            key="upload_unmatched_devices_csv",
+            icon=":material/download:",
+        )
     buyers = report.derived_buyers
     if buyers and can("settings"):
         with st.form("upload_agency_map"):

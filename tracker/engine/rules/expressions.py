@@ -70,6 +70,8 @@ def asset_flags(ctx: RuleContext, codes: Iterable[str]) -> ir.Table:
         available_days="available_days",
         available_hours="available_hours",
         used_hours="used_hours",
+        evidence_kind="evidence",
+        powered_on_hours="powered_on_hours",
         utilisation_share=t.utilisation,
         threshold_share=t.low_threshold,
         net_book_value_amount=nbv,

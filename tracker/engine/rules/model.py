@@ -170,7 +170,8 @@ class Rule:
 
     def evidence(self, params: Mapping[str, Any], lang: str) -> str:
         """The evidence sentence of one finding; `params` as EvidenceFormats.evidence_params gives them."""
-        return self.evidence_template(lang).format_map({**params, "category": params[f"category_{lang}"]})
+        localised = {"category": params[f"category_{lang}"], "evidence_note": params.get(f"evidence_note_{lang}", "")}
+        return self.evidence_template(lang).format_map({**params, **localised})
 
     @property
     def title_en(self) -> str:

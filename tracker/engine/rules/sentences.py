@@ -9,7 +9,7 @@ from typing import Any
 
 from tracker.engine.rules.model import UTILISATION_DIGITS
 from tracker.text import formatting
-from tracker.text.i18n import category_name
+from tracker.text.i18n import category_name, text
 
 
 class EvidenceFormats:
@@ -58,4 +58,15 @@ class EvidenceFormats:
         params["category_en"] = category_name(category, "en")
         params["category_zh"] = category_name(category, "zh")
         params["idle_assets"] = self.value("idle_asset_ids", row.get("idle_asset_ids") or [])
+        params["evidence_note_en"], params["evidence_note_zh"] = evidence_note(
+            row.get("evidence_kind"), params.get("powered_on_hours")
+        )
         return params
+
+
+def evidence_note(kind: str | None, powered_on_hours: str | None) -> tuple[str, str]:
+    """What the asset's evidence proves, said after an asset finding (nothing for a usage file's hours), in English and Chinese."""
+    if kind not in ("signed_in", "powered_on", "seen"):
+        return "", ""
+    params = {"hours": powered_on_hours or "—"} if kind == "powered_on" else {}
+    return text(f"evidence.note.{kind}", "en", **params), text(f"evidence.note.{kind}", "zh", **params)

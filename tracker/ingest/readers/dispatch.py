@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from tracker.ingest.readers.csv import stage_csv
+from tracker.ingest.readers.devices import stage_event_log, stage_glpi
 from tracker.ingest.readers.excel import stage_excel
 from tracker.ingest.readers.json import stage_ocds
 from tracker.ingest.readers.parquet import check_parquet_rows, stage_parquet
-from tracker.ingest.readers.sniff import file_format, sniff_format
+from tracker.ingest.readers.sniff import file_format, sniff_format, sniff_json
 from tracker.ingest.readers.staged import StagedFile
 from tracker.store.db import Database
 from tracker.text.errors import FileRefused
@@ -38,8 +39,12 @@ def stage_file(
     if size == 0:
         raise FileRefused("file.empty", file=name)
     fmt = file_format(name)
-    if fmt == "unknown":
-        fmt = sniff_format(path)
+    if fmt in ("unknown", "json", "zip"):
+        fmt = sniff_format(path) if fmt != "json" else sniff_json(path)
+    if fmt == "evtx":
+        return stage_event_log(db, path, table, name)
+    if fmt == "glpi":
+        return stage_glpi(db, path, table, name)
     if fmt == "parquet" and max_rows is not None:
         check_parquet_rows(db, path, name, max_rows)
     if fmt == "csv":

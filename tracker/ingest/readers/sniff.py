@@ -5,9 +5,11 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import zipfile
 from pathlib import Path
 
 from tracker.ingest.contracts import CONTRACTS, match_headers
+from tracker.ingest.sources.evtx import is_event_log
 from tracker.text.errors import FileRefused
 
 PREFIX_BYTES = 256 * 1024
@@ -28,19 +30,52 @@ def file_format(file_name: str) -> str:
         return "json"
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
+    if suffix == ".evtx":
+        return "evtx"
+    if suffix == ".zip":
+        return "zip"
     return "unknown"
 
 
 def sniff_format(path: Path) -> str:
+    """The format from the first bytes: an event log (ElfFile), a ZIP of event logs, a workbook, Parquet, JSON, else CSV."""
     with path.open("rb") as fh:
         head = fh.read(8)
+    if is_event_log(head):
+        return "evtx"
+    if head.startswith(b"PK\x03\x04") and is_event_log_zip(path):
+        return "evtx"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xlsx"
     if head.startswith(b"PAR1"):
         return "parquet"
     if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
-        return "json"
+        return sniff_json(path)
     return "csv"
+
+
+def is_event_log_zip(path: Path) -> bool:
+    """A ZIP whose members include `.evtx` files (a workbook is a ZIP too, without them)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.lower().endswith(".evtx") for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+_GLPI_START = re.compile(rb'^\s*\{\s*"(content|deviceid|action|itemtype|partial|tag)"\s*:')
+
+
+def is_glpi_inventory(prefix: bytes) -> bool:
+    """A JSON object whose first key is one of the GLPI agent's top-level keys (confirmed when read)."""
+    return bool(_GLPI_START.match(prefix.lstrip(b"\xef\xbb\xbf")))
+
+
+def sniff_json(path: Path) -> str:
+    """A GLPI agent inventory (`glpi`) or any other JSON (`json`, read as OCDS)."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    return "glpi" if is_glpi_inventory(head) else "json"
 
 
 def find_header(rows: list[list[str]]) -> int | None:

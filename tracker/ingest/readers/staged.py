@@ -37,6 +37,7 @@ class StagedFile:
     temp_tables: tuple[str, ...] = ()
     temp_files: tuple[str, ...] = ()
     source_table_hint: str = "staged"  # prefix for temp tables made from this file
+    device_summary: object | None = None  # event logs and inventories: what they held besides rows (DeviceSourceSummary)
 
     def release(self, db: Database) -> None:
         """Drop the temp tables and files the reader made."""

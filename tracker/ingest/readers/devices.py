@@ -1,0 +1,97 @@
+"""Files machines and their management tools write, staged as usage rows naming devices.
+
+A Windows event log (`.evtx`, or a ZIP of them) becomes a sessions-shaped table: one row per
+powered-on or signed-in interval, keyed by host name. A GLPI agent's computer inventory becomes
+daily rows of the days the device was seen on. Both then go through the same validation, rejects
+and re-upload behaviour as any usage file (docs/usage-sources.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from tracker.ingest.readers.staged import StagedFile
+from tracker.ingest.sources.evtx import POWERED_ON, read_event_logs
+from tracker.ingest.sources.glpi import read_glpi
+from tracker.store.db import Database
+from tracker.text.errors import FileRefused
+from tracker.text.i18n import Message
+
+EVENT_LOG_SOURCES = {POWERED_ON: "windows-system-log"}  # signed-in intervals come from the Security log
+SECURITY_LOG_SOURCE = "windows-security-log"
+GLPI_SOURCE = "glpi-agent"
+SESSION_HEADERS = ("hostname", "start_time", "end_time", "source", "evidence")
+SEEN_HEADERS = ("hostname", "serial_number", "usage_date", "evidence", "source")
+
+
+@dataclass(frozen=True)
+class DeviceSourceSummary:
+    """What a log or inventory held besides its rows, for the upload report."""
+
+    kind: str  # event_log | glpi
+    intervals: int = 0
+    machines: tuple[str, ...] = ()
+    unreadable: tuple[str, ...] = ()
+    notes: tuple[Message, ...] = field(default_factory=tuple)
+
+
+def _create(db: Database, table: str, headers: tuple[str, ...], columns: list[list[str | None]]) -> None:
+    arrays = {f"c{i}": pa.array(values, pa.string()) for i, values in enumerate(columns)}
+    rows = len(columns[0]) if columns else 0
+    arrays["_row"] = pa.array(range(1, rows + 1), pa.int64())
+    view = f"{table}_arrow"
+    db.register(view, pa.table(arrays))
+    try:
+        db.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {view}", name="stage device rows")
+    finally:
+        db.unregister(view)
+
+
+def stage_event_log(db: Database, path: Path, table: str, file_name: str) -> StagedFile:
+    """Powered-on and signed-in intervals, one row each, in the order of machine and start."""
+    reading = read_event_logs(path, file_name=file_name)
+    intervals = sorted(reading.intervals, key=lambda i: (i.computer, i.evidence, i.start))
+    if not intervals:
+        damaged = "; ".join(reading.unreadable) or "—"
+        raise FileRefused("evtx.no_intervals", file=file_name, records=reading.records, unreadable=damaged)
+    columns: list[list[str | None]] = [[], [], [], [], []]
+    for interval in intervals:
+        source = EVENT_LOG_SOURCES.get(interval.evidence, SECURITY_LOG_SOURCE)
+        values = (interval.computer, interval.start.isoformat(), interval.end.isoformat(), source, interval.evidence)
+        for column, value in zip(columns, values):
+            column.append(value)
+    _create(db, table, SESSION_HEADERS, columns)
+    notes = tuple(Message("evtx.security_without_logons", {"file": name}) for name in reading.security_logs_without_logons)
+    summary = DeviceSourceSummary(
+        "event_log",
+        intervals=len(intervals),
+        machines=tuple(sorted(reading.machines)),
+        unreadable=tuple(reading.unreadable),
+        notes=notes,
+    )
+    return StagedFile(
+        table, file_name, "evtx", SESSION_HEADERS, temp_tables=(table,), source_table_hint=table, device_summary=summary
+    )
+
+
+def stage_glpi(db: Database, path: Path, table: str, file_name: str) -> StagedFile:
+    """The days a GLPI agent's computer inventory shows the device on (boot, inventory, last sign-in)."""
+    inventory = read_glpi(path, file_name=file_name)
+    if not inventory.sightings:
+        if inventory.counters:
+            raise FileRefused("glpi.printer_not_usage", file=file_name)
+        raise FileRefused("file.header_only", file=file_name)
+    days = sorted({(s.hostname, s.serial_number, s.seen_date) for s in inventory.sightings}, key=lambda d: d[2])
+    columns: list[list[str | None]] = [[], [], [], [], []]
+    for hostname, serial, day in days:
+        for column, value in zip(columns, (hostname, serial, day.isoformat(), "seen", GLPI_SOURCE)):
+            column.append(value)
+    _create(db, table, SEEN_HEADERS, columns)
+    machines = tuple(sorted({s.hostname or s.serial_number or "" for s in inventory.sightings}))
+    summary = DeviceSourceSummary("glpi", machines=machines, notes=tuple(inventory.notes))
+    return StagedFile(
+        table, file_name, "glpi", SEEN_HEADERS, temp_tables=(table,), source_table_hint=table, device_summary=summary
+    )

@@ -1,0 +1,167 @@
+"""GLPI agent inventories (JSON) as evidence: the days a computer was seen on, and printers' page counters.
+
+A GLPI agent sends one JSON document per device: `{"deviceid": ..., "content": {...}}`. For a
+computer, `content.hardware.name` and `content.bios.ssn` name it, and three dates prove it was on:
+`operatingsystem.boot_time` (it started that day), `accesslog.logdate` (the inventory itself was
+taken that day) and `hardware.datelastloggeduser` (someone signed in that day). The last one is
+written without a year ("Fri Jun 12 14:15"): the year is the one, among the years of the
+document's other dates and the year before each, in which that day falls on that weekday; when
+none or several fit, the date is left out and reported, never guessed.
+
+These are seen-on days: they prove the device was on, not for how long or that it was used.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from tracker.text.errors import FileRefused
+from tracker.text.i18n import Message
+
+SOURCE = "glpi-agent"
+SEEN = "seen"
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A day a device was seen on, and what says so."""
+
+    hostname: str | None
+    serial_number: str | None
+    seen_date: date
+    reason: str  # boot | inventory | last_sign_in
+
+
+@dataclass(frozen=True)
+class CounterReading:
+    """One reading of a device's counter (a printer's page count)."""
+
+    hostname: str | None
+    serial_number: str | None
+    read_at: datetime | None
+    meter: str
+    value: int
+
+
+@dataclass
+class GlpiInventory:
+    sightings: list[Sighting] = field(default_factory=list)
+    counters: list[CounterReading] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)  # dates left out, with why
+    item_type: str = "Computer"
+
+
+def looks_like_glpi(document: object) -> bool:
+    return isinstance(document, dict) and "deviceid" in document and isinstance(document.get("content"), dict)
+
+
+def read_glpi(path: Path, *, file_name: str | None = None) -> GlpiInventory:
+    """Seen-on days (computers) or counter readings (printers) from one GLPI inventory file."""
+    file_name = file_name or path.name
+    try:
+        document = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FileRefused("glpi.not_inventory", file=file_name) from exc
+    if not looks_like_glpi(document):
+        raise FileRefused("glpi.not_inventory", file=file_name)
+    content = document["content"]
+    inventory = GlpiInventory(item_type=str(document.get("itemtype") or "Computer"))
+    if isinstance(content.get("network_device"), dict) or inventory.item_type.lower() in ("printer", "networkequipment"):
+        _printer(content, inventory)
+    else:
+        _computer(content, inventory)
+    return inventory
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _computer(content: dict, inventory: GlpiInventory) -> None:
+    hardware = content.get("hardware") or {}
+    bios = content.get("bios") or {}
+    system = content.get("operatingsystem") or {}
+    name = _text(hardware.get("name")) or _text(system.get("fqdn"))
+    serial = _text(bios.get("ssn")) or _text(bios.get("msn"))
+    dated: list[tuple[date, str]] = []
+    boot = _timestamp(system.get("boot_time"))
+    if boot:
+        dated.append((boot.date(), "boot"))
+    logged = _timestamp((content.get("accesslog") or {}).get("logdate"))
+    if logged:
+        dated.append((logged.date(), "inventory"))
+    last_user = _text(hardware.get("datelastloggeduser"))
+    if last_user:
+        resolved = resolve_yearless(last_user, [d for d, _ in dated])
+        if isinstance(resolved, date):
+            dated.append((resolved, "last_sign_in"))
+        else:
+            inventory.notes.append(resolved)
+    for day, reason in sorted(set(dated)):
+        inventory.sightings.append(Sighting(name, serial, day, reason))
+
+
+def _printer(content: dict, inventory: GlpiInventory) -> None:
+    device = content.get("network_device") or {}
+    name = _text(device.get("name"))
+    serial = _text(device.get("serial"))
+    counters = content.get("pagecounters") or {}
+    meters = {
+        "total": "pages_total",
+        "color": "pages_colour",
+        "colour": "pages_colour",
+        "black": "pages_mono",
+        "duplex": "pages_duplex",
+        "copytotal": "copies",
+        "scanned": "scans",
+    }
+    for key, meter in meters.items():
+        value = counters.get(key)
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            continue
+        inventory.counters.append(CounterReading(name, serial, None, meter, number))
+
+
+def _timestamp(value) -> datetime | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        return None
+
+
+def resolve_yearless(text: str, reference_days: list[date]) -> date | Message:
+    """The date a year-less "Fri Jun 12 14:15" stands for, or a note saying why it is left out."""
+    parts = text.replace(",", " ").split()
+    try:
+        weekday = _WEEKDAYS.index(parts[0][:3].lower())
+        month = _MONTHS.index(parts[1][:3].lower()) + 1
+        day = int(parts[2])
+    except (IndexError, ValueError):
+        return Message("glpi.yearless_unreadable", {"value": text})
+    years = sorted({y for d in reference_days for y in (d.year, d.year - 1)})
+    if not years:
+        return Message("glpi.yearless_no_reference", {"value": text})
+    fits = []
+    for year in years:
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate.weekday() == weekday:
+            fits.append(candidate)
+    if len(fits) != 1:
+        return Message("glpi.yearless_ambiguous", {"value": text, "fits": len(fits), "years": ", ".join(map(str, years))})
+    return fits[0]
