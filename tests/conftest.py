@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
+from tracker.ingest.uploads import commit_upload
 from tracker.store.db import Database
 
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
@@ -114,3 +116,23 @@ def sign_in_as(at, role: str = "admin", *, username: str | None = None, agency: 
     at.session_state["user"] = User(username or role, role, agency, None)
     at.session_state["user_last_seen"] = datetime.now()
     return at
+
+
+# -- uploads shared by the upload and settings tests ---------------------------------------------
+ASSETS_CSV = (
+    "asset_id,agency_code,category,purchase_cost,purchase_date\n"
+    "PC-1,A001,笔记本电脑,6500,2024-03-01\n"
+    "PC-2,A001,laptop,6500,2024-03-01\n"
+    "PR-1,A002,printer,1100,2024-03-01\n"
+)
+
+
+def _commit(db, text: str, name: str, kind: str, **options):
+    data = text.encode("utf-8")
+    return commit_upload(db, io.BytesIO(data), name, kind, size_bytes=len(data), actor="tester", **options)
+
+
+@pytest.fixture
+def with_assets(db):
+    assert _commit(db, ASSETS_CSV, "assets.csv", "assets").committed
+    return db

@@ -11,7 +11,7 @@ import pytest
 from tracker.ingest.ocds import FIELDS, read_ocds
 from tracker.text.errors import FileRefused
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "ocds"
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "ocds"
 needs_fixtures = pytest.mark.skipif(not FIXTURES.is_dir(), reason="shared OCDS fixtures not present")
 
 

@@ -33,7 +33,7 @@ from tracker.store.db import Database
 from tracker.text.errors import FileRefused
 from tracker.text.i18n import MESSAGES
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 TABLES = ("procurement_lines", "assets", "usage_daily", "uploads", "rejected_rows", "agencies", "settings")
 TODAY = dt.date.today()
 FUTURE_DAY = (TODAY + dt.timedelta(days=30)).isoformat()

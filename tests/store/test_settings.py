@@ -27,7 +27,7 @@ from tracker.store.settings import load_settings, setting_history
 from tracker.text.errors import ConfigError
 from tracker.views import admin
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 # Values written by hand or by an older version, each failing validation when read.
 BAD_STORED = {
@@ -249,7 +249,7 @@ def test_environment_variables_are_declared_and_read_through_config(monkeypatch,
 
 
 def test_no_module_reads_an_undeclared_tracker_variable():
-    root = Path(__file__).resolve().parents[1] / "tracker"
+    root = Path(__file__).resolve().parents[2] / "tracker"
     declared = {v.name for v in ENVIRONMENT}
     for path in root.rglob("*.py"):
         text = path.read_text(encoding="utf-8")

@@ -29,7 +29,7 @@ from tracker.store.db import Database
 
 pytestmark = pytest.mark.slow
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 N_ASSETS, N_DAYS = 300, 3000
 N_ROWS = N_ASSETS * N_DAYS
 FIRST_DAY = np.datetime64("2016-01-01")

@@ -22,7 +22,7 @@ from tracker.store.db import Database
 from tracker.store.profiles import ensure_default_profiles
 from tracker.text.errors import ConfigError, FileRefused
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 REAL = SHARED / "ocds-real"
 needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="shared fixtures ../shared/fixtures/ocds-real not present")
 

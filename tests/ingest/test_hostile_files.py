@@ -32,7 +32,7 @@ from tracker.ingest.pipeline import ingest_file
 from tracker.store.db import Database
 from tracker.text.errors import FileRefused
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 TABLES = ("procurement_lines", "assets", "usage_daily", "uploads", "rejected_rows")
 USAGE = "asset_id,usage_date,hours_used"
 ASSETS = "asset_id,agency_code,category,purchase_cost,purchase_date"

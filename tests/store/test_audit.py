@@ -25,7 +25,7 @@ from tracker.store.db import Database
 from tracker.store.profiles import set_profile_value
 from tracker.text.errors import AuthError, ConfigError, DatabaseError, FileRefused
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2025, 12, 31)
 PASSWORD = "correct-horse-battery-9"
 ASSETS = (

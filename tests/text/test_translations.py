@@ -21,7 +21,7 @@ from tracker.text.errors import ConfigError
 from tracker.text.i18n import MESSAGES, PARTS, Message, category_name, name, reason, render, text
 from tracker.views.browse import TABLES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted((ROOT / "tracker").rglob("*.py")) + [ROOT / "app.py"]
 UPLOAD_STATUSES = ("committed", "partial", "unchanged")  # tracker.ingest.report: what a stored upload records
 ERRORS = r"(?:TrackerError|ConfigError|DatabaseError|FileRefused|ScopeError|AuthError)"

@@ -14,7 +14,7 @@ from tracker.engine.reports import utilisation_report
 from tracker.ingest.pipeline import ingest_file
 from tracker.text.errors import ConfigError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

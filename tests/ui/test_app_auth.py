@@ -12,7 +12,7 @@ from tracker.access import auth
 from tracker.store.db import Database
 from tracker.text.errors import AuthError
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def _app(**query) -> AppTest:

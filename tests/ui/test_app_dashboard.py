@@ -11,7 +11,7 @@ from tracker.store.db import Database
 from tracker.views.filters import filter_options
 from tracker.views.source import Source
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def _run(

@@ -11,7 +11,7 @@ from streamlit.util import calc_hash
 
 from tracker.access import auth
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TITLES = {  # each page's heading in English, written out here independently of the pages
     "overview": "Equipment spend and utilisation",
     "explore": "Explore",

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from tracker.demo.bootstrap import open_with_demo
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 

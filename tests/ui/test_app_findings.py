@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tracker.store.db import Database
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def _findings(lang: str = "en", role: str = "auditor") -> AppTest:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_uploads import _commit, with_assets  # noqa: F401, F811  (the fixture, shared)
+from conftest import _commit
 
 from tracker.engine.parameters import load_rule_parameters, set_setting
 from tracker.store.profiles import ensure_default_profiles, load_profiles, profile_history
@@ -114,7 +114,7 @@ def test_change_history_merges_profiles_and_settings_newest_first(db):
     assert {r["changed_by"] for r in rows[2:]} == {"system"}
 
 
-def test_findings_follow_a_rule_threshold(with_assets):  # noqa: F811  (the shared fixture)
+def test_findings_follow_a_rule_threshold(with_assets):
     db = with_assets
     src = Source(db)  # one process's cache, as the settings page and the dashboard share it
     assert admin.findings_now(src) is None  # no usage data: nothing to date a window by

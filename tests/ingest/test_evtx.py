@@ -22,7 +22,7 @@ from tracker.ingest.sources.evtx import (
 )
 from tracker.text.errors import FileRefused
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "windows-eventlog"
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "windows-eventlog"
 needs_fixtures = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"real event logs not found at {FIXTURES}")
 
 T0 = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
@@ -173,7 +173,7 @@ def test_a_zip_of_many_machines_logs(tmp_path):
     assert {i.evidence for i in reading.intervals} == {"powered_on", "signed_in"}
 
 
-GLPI = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "glpi"
+GLPI = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "glpi"
 needs_glpi = pytest.mark.skipif(not GLPI.is_dir(), reason=f"real GLPI inventories not found at {GLPI}")
 
 

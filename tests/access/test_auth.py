@@ -22,7 +22,7 @@ from tracker.store.audit import audit_table
 from tracker.store.db import Database
 from tracker.text.errors import AuthError, ScopeError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery-9"
 WRONG = "wrong-guess-password-1"
 T0 = datetime(2026, 3, 2, 9, 0, 0)

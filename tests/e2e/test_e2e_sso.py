@@ -22,7 +22,7 @@ import pytest
 from tracker.access import auth
 from tracker.store.db import Database
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 KNOWN = "li.wei@agency.gov.cn"
 UNKNOWN = "stranger@example.org"

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from tracker.ingest.pipeline import ingest_file
 from tracker.store.db import Database
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 SCRIPT = """
 from tracker.ui import common, settings_page

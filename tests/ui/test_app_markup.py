@@ -14,7 +14,7 @@ from tracker.views.filters import Filters
 from tracker.views.findings import findings
 from tracker.views.source import Source
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PHISH = "[Session expired - sign in again](http://host/phish)"
 PIXEL = "![x](http://host/p.png)"
 HOSTILE_ASSET = f"{PHISH}{PIXEL}"

@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 from tracker.ingest import uploads
 from tracker.text.tables import number_from_text, table_to_csv_bytes, table_to_xlsx_bytes, write_table
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EVIL_HEADER = "=cmd|' /C calc'!A0"
 EVIL_VALUE = '=HYPERLINK("http://evil/x","click")'
 

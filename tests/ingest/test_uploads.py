@@ -7,35 +7,19 @@ import io
 from pathlib import Path
 
 import pytest
+from conftest import ASSETS_CSV, _commit
 from python_calamine import CalamineWorkbook
 
 from tracker.engine.parameters import set_setting
 from tracker.ingest import uploads
 from tracker.text.errors import FileRefused
 
-ASSETS_CSV = (
-    "asset_id,agency_code,category,purchase_cost,purchase_date\n"
-    "PC-1,A001,笔记本电脑,6500,2024-03-01\n"
-    "PC-2,A001,laptop,6500,2024-03-01\n"
-    "PR-1,A002,printer,1100,2024-03-01\n"
-)
 BAD_USAGE_CSV = "asset_id,usage_date,hours_used\nPC-1,2025-03-03,6\nPC-1,2025-02-30,5\nPC-2,2025-03-03,-2\n"
 
 
 def _upload(db, text: str, name: str, kind: str | None, **options):
     data = text.encode("utf-8")
     return uploads.preview_upload(db, io.BytesIO(data), name, kind, size_bytes=len(data), **options)
-
-
-def _commit(db, text: str, name: str, kind: str, **options):
-    data = text.encode("utf-8")
-    return uploads.commit_upload(db, io.BytesIO(data), name, kind, size_bytes=len(data), actor="tester", **options)
-
-
-@pytest.fixture
-def with_assets(db):
-    assert _commit(db, ASSETS_CSV, "assets.csv", "assets").committed
-    return db
 
 
 def _usage_rows(db) -> int:
