@@ -505,3 +505,18 @@ def test_year_end_surge_edges_of_spend_and_of_the_fiscal_year(loaded):
     assert ("S1", 2024) in _subjects(on_last_day, "YEAR_END_SURGE")
     day_before = compute_flags(loaded, as_of=date(2024, 9, 29), rules=["YEAR_END_SURGE"]).to_pylist()
     assert not [k for k in _subjects(day_before, "YEAR_END_SURGE") if k[1] == 2024]
+
+
+def test_a_price_cap_in_yuan_judges_only_lines_priced_in_yuan(tmp_path):
+    """The caps are yuan: a line in another currency is not held to them (no exchange rate is assumed)."""
+    csv = tmp_path / "procurement.csv"
+    csv.write_text(
+        "po_number,line_no,agency_code,item_description,category,quantity,unit_price,currency,order_date\n"
+        "PO-Y,1,A1,Laptop,laptop,1,7000.01,CNY,2025-03-01\n"
+        "PO-G,1,A1,Laptop,laptop,1,3500000,PYG,2025-03-01\n",
+        encoding="utf-8",
+    )
+    with Database.open(tmp_path / "cap.duckdb") as db:
+        assert ingest_file(db, "procurement", csv).committed
+        flags = compute_flags(db, as_of=date(2025, 6, 30), rules=["OVER_PRICE_CAP"]).to_pylist()
+    assert [(f["po_number"], f["value_at_stake"]) for f in flags] == [("PO-Y", pytest.approx(0.01))]
