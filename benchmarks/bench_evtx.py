@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from evtx import PyEvtxParser  # noqa: E402
 
-from tracker.ingest.sources.evtx import EventLogReading, consume_records, finish, read_event_logs  # noqa: E402
+from tracker.ingest.sources.events import EventLogReading  # noqa: E402
+from tracker.ingest.sources.evtx import consume_records, finish, read_event_logs  # noqa: E402
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "windows-eventlog"
 _TIME = re.compile(r'"SystemTime":"([^"]+)"')

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.ingest.sources.evtx import (
+from tracker.ingest.sources.events import (
     EVENTLOG,
     KERNEL_GENERAL,
     KERNEL_POWER,
@@ -16,10 +16,9 @@ from tracker.ingest.sources.evtx import (
     SECURITY_AUDITING,
     LogEvent,
     MachineLog,
-    powered_on_intervals,
-    read_event_logs,
-    signed_in_intervals,
 )
+from tracker.ingest.sources.evtx import read_event_logs
+from tracker.ingest.sources.intervals import powered_on_intervals, signed_in_intervals
 from tracker.text.errors import FileRefused
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "windows-eventlog"

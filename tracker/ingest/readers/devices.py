@@ -14,7 +14,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from tracker.ingest.readers.staged import StagedFile
-from tracker.ingest.sources.evtx import POWERED_ON, read_event_logs
+from tracker.ingest.sources.events import POWERED_ON
+from tracker.ingest.sources.evtx import read_event_logs
 from tracker.ingest.sources.glpi import read_glpi
 from tracker.store.db import Database
 from tracker.text.errors import FileRefused
