@@ -276,7 +276,7 @@ def test_an_agency_user_signs_in_and_sees_only_their_agency(server, browser):
     try:
         tab.goto(server["url"])
         settle(tab)
-        expect(tab.get_by_text("Demo accounts")).to_be_visible()
+        expect(tab.get_by_text("Demo accounts (shown while the demo data is loaded)")).to_be_visible()
         shoot(tab, "login", 1000)
         tab = SignedInTab(tab, "agency-a001", "demo-agency-pass")
         tab.goto(server["url"])

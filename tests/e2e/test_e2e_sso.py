@@ -119,7 +119,7 @@ def test_single_sign_on_through_the_provider(provider, tmp_path):
             _authorise(tab, KNOWN)
             sidebar = tab.locator("[data-testid='stSidebar']")
             sidebar.get_by_text("Signed in as").wait_for(timeout=60_000)
-            assert "Li Wei" in sidebar.inner_text() and "Agency · A001" in sidebar.inner_text()
+            assert "Li Wei" in sidebar.inner_text() and "agency data officer · A001" in sidebar.inner_text()
             assert tab.get_by_text("Settings").count() == 0  # an agency account has no admin pages
 
             # signing out ends both: a reload does not sign in again through the provider's session

@@ -30,17 +30,18 @@ from tracker.text.errors import ConfigError
         ("currency", "usd", "USD"),  # exactly three letters
         ("country", "us", "US"),
         ("timezone", "Europe/London", "Europe/London"),
-        ("rule.IDLE.idle_days", "0", "0"),  # parameters: zero is the least allowed
+        ("rule.IDLE.idle_days", "1", "1"),  # the idle horizon: at least a day
+        ("rule.NEVER_USED.grace_days", "0", "0"),  # a grace period may be none
         ("rule.IDLE.idle_days", "7.0", "7"),  # a whole number written as a decimal
-        ("rule.IDLE_PURCHASE.min_share", "0", "0.0"),
+        ("rule.IDLE_PURCHASE.min_share", "0", "0"),  # stored as written, without a trailing .0
         ("rule.IDLE_PURCHASE.min_share", "0.25", "0.25"),
-        ("rule.YEAR_END_SURGE.min_ratio", "1", "1.0"),
+        ("rule.YEAR_END_SURGE.min_ratio", "1", "1"),
     ],
 )
 def test_a_value_at_the_edge_is_accepted_and_stored_normalised(db, name, value, stored):
     assert set_setting(db, name, value, "alice") == stored
     if not name.startswith("rule."):
-        assert load_settings(db)[name] == stored
+        assert str(getattr(load_settings(db), name)) == stored
     assert [h["new_value"] for h in setting_history(db, name)] == [stored]
 
 
@@ -63,6 +64,7 @@ def test_a_value_at_the_edge_is_accepted_and_stored_normalised(db, name, value, 
         ("rule.IDLE.idle_days", "-1"),
         ("rule.IDLE.idle_days", "-0.5"),  # between −1 and 0: still negative
         ("rule.IDLE.idle_days", "0.5"),  # not whole
+        ("rule.IDLE.idle_days", "0"),  # below the least: a day
         ("rule.IDLE_PURCHASE.min_share", "-0.01"),
         ("rule.IDLE.idle_weeks", "3"),
         ("rule.NOPE.idle_days", "3"),
@@ -76,7 +78,7 @@ def test_a_value_past_the_edge_is_refused_and_nothing_is_stored(db, name, value)
     for lang in ("en", "zh"):  # names the value, or the unknown rule
         text = refused.value.text(lang)
         assert value.strip() in text or name.split(".")[1] in text, text
-    assert load_settings(db).get(name) in (None, _default(name))
+    assert str(getattr(load_settings(db), name, None) or "") in ("", _default(name) or "")
     assert setting_history(db) == []
 
 
@@ -94,7 +96,7 @@ def test_a_save_with_one_value_past_the_edge_stores_none_of_them(db):
         "currency": "EUR",
         "fiscal_year_start_month": "12",
     }
-    assert (load_settings(db)["currency"], load_settings(db)["fiscal_year_start_month"]) == ("EUR", "12")
+    assert (load_settings(db).currency, load_settings(db).fiscal_year_start_month) == ("EUR", 12)
     changes = [(h["old_value"], h["new_value"], h["changed_by"]) for h in setting_history(db, "currency")]
     assert changes == [("CNY", "EUR", "alice")]  # the value before is the default, as nothing was stored
 
@@ -102,7 +104,8 @@ def test_a_save_with_one_value_past_the_edge_stores_none_of_them(db):
 @pytest.mark.parametrize(
     "parameters, accepted",
     [
-        ({"IDLE": {"idle_days": 0}}, True),
+        ({"IDLE": {"idle_days": 1}}, True),
+        ({"IDLE": {"idle_days": 0}}, False),
         ({"IDLE": {"idle_days": -1}}, False),
         ({"IDLE": {"idle_days": 3.0}}, True),  # whole, though a float
         ({"IDLE": {"idle_days": 2.5}}, False),
@@ -130,9 +133,9 @@ def test_rule_parameters_given_to_the_engine(parameters, accepted):
 
 
 def test_stored_parameters_are_read_back_with_their_type(db):
-    set_setting(db, "rule.IDLE.idle_days", "0", "alice")
+    set_setting(db, "rule.IDLE.idle_days", "1", "alice")
     set_setting(db, "rule.IDLE_PURCHASE.min_share", "1", "alice")
-    assert load_rule_parameters(db) == {"IDLE": {"idle_days": 0}, "IDLE_PURCHASE": {"min_share": 1.0}}
+    assert load_rule_parameters(db) == {"IDLE": {"idle_days": 1}, "IDLE_PURCHASE": {"min_share": 1.0}}
     assert isinstance(load_rule_parameters(db)["IDLE"]["idle_days"], int)
 
 
