@@ -34,6 +34,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_health(url: str, process: subprocess.Popen, log_path: Path, seconds: float = 90) -> None:
+    """Until the server answers its health check; the test fails with the server's log if it stops or stays silent."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("streamlit did not start: " + log_path.read_text(encoding="utf-8")[-2000:])
+        time.sleep(0.5)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if not CHROMIUM.exists():
@@ -67,18 +83,7 @@ def server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("streamlit did not start: " + db_path.with_suffix(".log").read_text(encoding="utf-8")[-2000:])
-        time.sleep(0.5)
+    wait_for_health(url, process, db_path.with_suffix(".log"))
     yield {"url": url, "db": db_path}
     process.terminate()
     process.wait(timeout=20)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 
 import pytest
 from playwright.sync_api import expect
-from test_e2e import CHROMIUM, ROOT, _free_port, browser, settle, sign_in  # noqa: F401 (browser is a fixture)
+from test_e2e import CHROMIUM, ROOT, _free_port, browser, settle, sign_in, wait_for_health  # noqa: F401 (browser is a fixture)
 
 from tracker.demo.bootstrap import open_with_demo
 from tracker.store.db import Database
@@ -49,18 +48,7 @@ def server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("streamlit did not start: " + db_path.with_suffix(".log").read_text(encoding="utf-8")[-2000:])
-        time.sleep(0.5)
+    wait_for_health(url, process, db_path.with_suffix(".log"))
     yield url
     process.terminate()
     process.wait(timeout=20)

@@ -13,11 +13,10 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from test_e2e import wait_for_health
 
 from tracker.access import auth
 from tracker.store.db import Database
@@ -93,17 +92,7 @@ def test_single_sign_on_through_the_provider(provider, tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("streamlit did not start: " + log_path.read_text(encoding="utf-8")[-2000:])
-            time.sleep(0.5)
+        wait_for_health(url, process, log_path)
 
         with sync_playwright() as p:
             browser = p.chromium.launch(
