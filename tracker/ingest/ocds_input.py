@@ -6,8 +6,8 @@ values one after another). Text is UTF-8 (a BOM is dropped) when the whole file 
 else Latin-1.
 
 Memory stays bounded: the file is read in chunks and the elements of a `records` or `releases`
-array are cut out one by one (a small scanner finds where each JSON value ends; the standard
-library parses it), so a record package of any length is handled a record at a time. Releases
+array are cut out one by one (tracker/ingest/json_stream.py finds where each JSON value ends; the
+standard library parses it), so a record package of any length is handled a record at a time. Releases
 of a release package or JSON Lines must be grouped by process before they can be merged, so those
 are held until the end of the file (one dict per release; a publisher's package is per process or
 per period, while bulk feeds come as record packages).
@@ -24,9 +24,8 @@ import codecs
 import contextlib
 import contextvars
 import json
-import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -34,18 +33,11 @@ from functools import cache
 from importlib import resources
 from typing import BinaryIO
 
+from tracker.ingest.json_stream import JsonScanner, Progress
 from tracker.text.errors import FileRefused
-from tracker.text.i18n import reason
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
-CHUNK_CHARS = 1 << 18
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.S)
-# skips text and whole strings up to the next bracket, a quote whose string is cut short, or the end
-_NEXT_BRACKET = re.compile(r'[^"\[\]{}]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"\[\]{}]*)*([\[\]{}"]|$)', re.S)
-_SCALAR = re.compile(r"[^,\]}\s]+")
-_WS = re.compile(r"[ \t\r\n]*")
 
-Progress = Callable[[str, float | None], None]
 _PROGRESS: contextvars.ContextVar[Progress | None] = contextvars.ContextVar("ocds_progress", default=None)
 
 
@@ -82,7 +74,7 @@ def compiled_releases(stream: BinaryIO, size: int, file_name: str, notes: ReadNo
     encoding = _encoding(stream, file_name)
     stream.seek(0)
     text = codecs.getreader(encoding)(stream, errors="strict")
-    scanner = _Scanner(text, file_name, size, stream)
+    scanner = JsonScanner(text, file_name, size, stream, _PROGRESS.get())
     jsonl = file_name.lower().endswith(JSONL_SUFFIXES)
     groups: dict[str | None, list[tuple[float, int, dict]]] = {}
     position = 0
@@ -281,156 +273,3 @@ def _text(value: object) -> str | None:
 
 def _dicts(value: object) -> list[dict]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def loads(text: str) -> object:
-    """json.loads keeping decimals exact."""
-    return json.loads(text, parse_float=Decimal)
-
-
-class _Scanner:
-    """Cuts JSON values out of a text stream read in chunks, tracking line numbers for messages."""
-
-    def __init__(self, text, file_name: str, size: int, raw: BinaryIO) -> None:
-        self.text, self.file_name, self.size, self.raw = text, file_name, max(size, 1), raw
-        self.buf, self.pos, self.line, self.eof = "", 0, 1, False
-        self.progress = _PROGRESS.get()
-        self.reported = -1.0
-
-    def _fill(self, want: int = CHUNK_CHARS) -> bool:
-        """Read more text; False at the end of the file."""
-        if self.eof:
-            return False
-        if self.pos:
-            self.line += self.buf.count("\n", 0, self.pos)
-            self.buf, self.pos = self.buf[self.pos :], 0
-        try:
-            chunk = self.text.read(want)
-        except UnicodeDecodeError as error:
-            raise FileRefused("file.bad_json", file=self.file_name, reason=str(error)) from None
-        if chunk.startswith("\ufeff") and not self.buf and self.line == 1:
-            chunk = chunk[1:]
-        if not chunk:
-            self.eof = True
-            return False
-        self.buf += chunk
-        if self.progress is not None:
-            with contextlib.suppress(OSError, ValueError):
-                fraction = min(self.raw.tell() / self.size, 1.0)
-                if fraction - self.reported >= 0.01:
-                    self.reported = fraction
-                    self.progress("read", fraction)
-        return True
-
-    def peek(self) -> str:
-        """The next character that is not white space ("" at the end), without consuming it."""
-        while True:
-            self.pos = _WS.match(self.buf, self.pos).end()
-            if self.pos < len(self.buf):
-                return self.buf[self.pos]
-            if not self._fill():
-                return ""
-
-    def fail(self, message: str, at: int | None = None) -> None:
-        at = self.pos if at is None else at
-        line = self.line + self.buf.count("\n", 0, at)
-        column = at - self.buf.rfind("\n", 0, at)
-        raise FileRefused(
-            "file.bad_json", file=self.file_name, reason=reason("json_at", detail=message, line=line, column=column)
-        )
-
-    def expect(self, chars: str) -> str:
-        found = self.peek()
-        if found == "" or found not in chars:
-            self.fail(f"Expecting {' or '.join(repr(c) for c in chars)}")
-        self.pos += 1
-        return found
-
-    def _span(self) -> tuple[int, int]:
-        """(start, end) in the buffer of the next complete value, reading more of the file as needed."""
-        first = self.peek()
-        if first == "":
-            self.fail("Expecting value")
-        start = self.pos
-        want = CHUNK_CHARS
-        while True:
-            end = self._end_of(start, first)
-            if end is not None:
-                return start, end
-            before = start - self.pos
-            if not self._fill(want):
-                self.fail("Unterminated value", at=start)
-            start = self.pos + before
-            want *= 2
-
-    def _end_of(self, start: int, first: str) -> int | None:
-        buf = self.buf
-        if first == '"':
-            text = _STRING.match(buf, start).group()
-            return start + len(text) if _closed(text) else None
-        if first not in "[{":
-            match = _SCALAR.match(buf, start)
-            if match is None:
-                self.fail("Expecting value", at=start)
-            return match.end() if match.end() < len(buf) or self.eof else None
-        depth, at, size = 0, start, len(buf)
-        while True:
-            match = _NEXT_BRACKET.match(buf, at)
-            found = match.group(1)
-            if found in ("", '"'):  # the end of what is read, or a string cut short by it
-                return None
-            depth += 1 if found in "[{" else -1
-            at = match.end()
-            if depth == 0:
-                return at
-            if at >= size:
-                return None
-
-    def value(self) -> object:
-        start, end = self._span()
-        text = self.buf[start:end]
-        self.pos = end
-        try:
-            return loads(text)
-        except json.JSONDecodeError as error:
-            self.fail(error.msg, at=start + error.pos)
-        except (ValueError, RecursionError) as error:
-            self.fail(str(error) or type(error).__name__, at=start)
-        return None  # pragma: no cover - fail() raises
-
-    def array_elements(self) -> Iterator[object]:
-        self.expect("[")
-        if self.peek() == "]":
-            self.pos += 1
-            return
-        while True:
-            yield self.value()
-            if self.expect(",]") == "]":
-                return
-
-    def members(self) -> Iterator[tuple[str, object, bool]]:
-        self.expect("{")
-        if self.peek() == "}":
-            self.pos += 1
-            return
-        while True:
-            if self.peek() != '"':
-                self.fail("Expecting property name enclosed in double quotes")
-            key = self.value()
-            self.expect(":")
-            if key in ("records", "releases") and self.peek() == "[":
-                for element in self.array_elements():
-                    yield key, element, True
-                yield key, [], False
-            else:
-                yield key, self.value(), False
-            if self.expect(",}") == "}":
-                return
-
-
-def _closed(text: str) -> bool:
-    """Whether a string token ends with its closing quote (not cut short, the last quote not escaped)."""
-    if len(text) < 2 or not text.endswith('"'):
-        return False
-    run = len(text) - 1 - len(text[:-1].rstrip("\\"))
-    return run % 2 == 0
