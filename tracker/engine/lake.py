@@ -22,16 +22,13 @@ Parquet JSON type, and no rule reads them.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,59 +37,36 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, check_window_days
-from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
+from tracker.engine.lake_format import (
+    ENGINES,
+    LAKE_ENTRIES,
+    LAKE_FORMAT,
+    LAKE_FORMAT_VERSION,
+    LAKE_TABLES,
+    MANIFEST_FILE,
+    PARTITION_COLUMNS,
+    SETTINGS_FILE,
+    LakeError,
+    LakeSettings,
+    checked_manifest,
+    parse_settings_document,
+    settings_document,
+)
 from tracker.engine.metrics import Window, asset_utilisation, utilisation_by
-from tracker.engine.parameters import load_rule_parameters
 from tracker.engine.reports import UTILISATION_BY, UtilisationReport, rounded
 from tracker.engine.rules.run import compute_flags_on
-from tracker.store.config import parse_setting
+from tracker.engine.spark import SPARK_RUNTIME_CONF, first_line, pyspark_backend_class, spark_session
 from tracker.store.db import Database, engine_errors, run_expr
-from tracker.store.profiles import load_profiles
-from tracker.store.settings import load_settings
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
 
 if TYPE_CHECKING:  # PySpark is optional: imported only when a Spark session is opened
     from pyspark.sql import SparkSession
 
-LAKE_TABLES = ("procurement_lines", "assets", "usage_daily")
-SETTINGS_FILE = "settings.json"
-MANIFEST_FILE = "manifest.json"
-LAKE_ENTRIES = (*LAKE_TABLES, SETTINGS_FILE, MANIFEST_FILE)
-LAKE_FORMAT = "tracker-lake"
-LAKE_FORMAT_VERSION = 1
-PARTITION_COLUMNS = ("year", "month")
-ENGINES = ("duckdb", "spark")
-DEFAULT_SPARK_MASTER = "local[2]"
-SPARK_INSTALL_HINT = "install it with: pip install -r requirements-spark.txt"
-# Set on every session that reads a lake: dates must not shift with the machine's time zone, and
-# Arrow brings results to Python far faster than row by row.
-SPARK_RUNTIME_CONF = {"spark.sql.session.timeZone": "UTC", "spark.sql.execution.arrow.pyspark.enabled": "true"}
-JAVA_INSTALL_HINT = (
-    "Spark needs Java 17 on this machine: install it (Debian/Ubuntu: apt-get install "
-    "openjdk-17-jre-headless) or set JAVA_HOME to a Java 17 installation"
-)
-
 # What each table exports: every column, JSON as text. Usage is partitioned by its date's year and month.
 _EXPORT_QUERIES = {table: f"SELECT * REPLACE (CAST(extra AS VARCHAR) AS extra) FROM {table}" for table in LAKE_TABLES}
 _PARTITIONED_USAGE = f"SELECT *, year(usage_date) AS year, month(usage_date) AS month FROM ({_EXPORT_QUERIES['usage_daily']})"
 EMPTY_USAGE_PARTITION = "year=0/month=0"  # where an empty usage table's one file goes: the layout stays the same
-_PROFILE_DEFAULTS = {p.category: p for p in DEFAULT_PROFILES}
-
-
-class LakeError(Exception):
-    """A lake cannot be written or read, or its engine is not available; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class LakeSettings:
-    """What the rules need besides the records: the exported settings, rule parameters and profiles."""
-
-    country: str
-    currency: str
-    fiscal_year_start_month: int
-    rule_parameters: dict[str, dict[str, Any]]
-    profiles: dict[str, CategoryProfile]
 
 
 # -- export --------------------------------------------------------------------------------------
@@ -134,7 +108,7 @@ def export_lake(db: Database, out_dir: str | os.PathLike[str], *, overwrite: boo
                 (out / table).mkdir()
                 target.parent.mkdir(parents=True, exist_ok=True)
                 db.execute(f"COPY ({query}) TO ? (FORMAT parquet{options})", [str(target)], name=f"export {table}")
-            settings = _settings_document(db)
+            settings = settings_document(db)
             manifest = {
                 "format": LAKE_FORMAT,
                 "format_version": LAKE_FORMAT_VERSION,
@@ -161,50 +135,6 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-def _settings_document(db: Database) -> dict[str, Any]:
-    """settings.json: the database's general settings, stored rule parameters and every category profile."""
-    profiles = [
-        {
-            "category": p.category,
-            "hours_per_day": p.hours_per_day,
-            "days": p.days,
-            "low_threshold": p.low_threshold,
-            "life_years": p.life_years,
-            "price_cap": None if p.price_cap_cny is None else str(p.price_cap_cny),
-        }
-        for p in load_profiles(db).values()
-    ]
-    return {"settings": load_settings(db).as_text(), "rule_parameters": load_rule_parameters(db), "profiles": profiles}
-
-
-def _parse_settings(document: Mapping[str, Any]) -> LakeSettings:
-    """LakeSettings from settings.json; Chinese category names come from the tracker's defaults."""
-    try:
-        general = document["settings"]
-        profiles = {}
-        for entry in document["profiles"]:
-            category, cap = entry["category"], entry.get("price_cap")
-            default = _PROFILE_DEFAULTS.get(category)
-            profiles[category] = CategoryProfile(
-                category,
-                hours_per_day=float(entry["hours_per_day"]),
-                days=entry["days"],
-                low_threshold=float(entry["low_threshold"]),
-                life_years=int(entry["life_years"]),
-                price_cap_cny=None if cap is None else Decimal(cap),
-                names_zh=default.names_zh if default else (),
-            )
-        return LakeSettings(
-            country=parse_setting("country", general["country"]),
-            currency=parse_setting("currency", general["currency"]),
-            fiscal_year_start_month=parse_setting("fiscal_year_start_month", general["fiscal_year_start_month"]),
-            rule_parameters={code: dict(values) for code, values in document.get("rule_parameters", {}).items()},
-            profiles=profiles,
-        )
-    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
-        raise LakeError(f"{SETTINGS_FILE} of the lake is damaged ({exc!r}); export the lake again") from exc
-
-
 # -- opening a lake ------------------------------------------------------------------------------
 
 
@@ -222,66 +152,6 @@ def lake_location(lake_dir: str | os.PathLike[str]) -> str:
     """The lake's location as the engine reads it: a URI (s3a://, hdfs://, …) as given, a path made absolute."""
     text = os.fspath(lake_dir)
     return text if "://" in text else os.path.abspath(text)
-
-
-def spark_session(master: str | None = None, conf: Mapping[str, str] | None = None) -> SparkSession:
-    """A SparkSession for the tracker: `local[2]` unless told; an `sc://` URL connects through Spark Connect.
-
-    Under spark-submit (its JVM is already there) the master and settings given to spark-submit
-    apply unless `master` is. The session time zone is UTC (dates stay dates whatever the machine's
-    zone), Arrow carries results to Python, and the console progress bar is off (standard error is
-    for the tracker's messages). A local master gets 4 shuffle partitions per core instead of 200:
-    the rules shuffle per-asset aggregates, small even for a large tier, and 200 tiny tasks per
-    shuffle made a flags run several times slower. `conf` overrides any of these.
-    Refuses with what to install when PySpark, or Java for a local or cluster session, is missing.
-    """
-    try:  # deferred: PySpark is optional and heavy
-        from pyspark.sql import SparkSession
-    except ImportError as exc:
-        raise LakeError(f"the Spark engine needs PySpark, which is not installed; {SPARK_INSTALL_HINT}") from exc
-    under_spark_submit = master is None and "PYSPARK_GATEWAY_PORT" in os.environ
-    master = master or DEFAULT_SPARK_MASTER
-    settings = {**SPARK_RUNTIME_CONF, "spark.ui.showConsoleProgress": "false"}
-    if master.startswith("local") and not under_spark_submit:
-        settings["spark.sql.shuffle.partitions"] = str(4 * _local_cores(master))
-        # the tracker writes no tables: keep Spark's empty warehouse directory out of the work tree
-        settings["spark.sql.warehouse.dir"] = str(Path(tempfile.gettempdir()) / "tracker-spark-warehouse")
-    settings.update(conf or {})
-    if master.startswith("sc://"):
-        builder = SparkSession.builder.remote(master)
-    else:
-        if not under_spark_submit and not _java_available():
-            raise LakeError(JAVA_INSTALL_HINT)
-        builder = SparkSession.builder.appName("tracker")
-        if not under_spark_submit:
-            builder = builder.master(master)
-    for key, value in settings.items():
-        builder = builder.config(key, value)
-    try:
-        session = builder.getOrCreate()
-    except ImportError as exc:  # Spark Connect's client libraries
-        raise LakeError(f"connecting to {master} needs Spark Connect's client libraries; {SPARK_INSTALL_HINT}") from exc
-    except Exception as exc:  # the JVM did not start (wrong Java?), or the server is not there
-        hint = "" if master.startswith("sc://") else f" ({JAVA_INSTALL_HINT})"
-        raise LakeError(f"Spark could not start at {master}: {_first_line(exc)}{hint}") from exc
-    if not master.startswith("sc://"):
-        session.sparkContext.setLogLevel("ERROR")
-    return session
-
-
-def _local_cores(master: str) -> int:
-    """Worker threads of a local master: `local` 1, `local[N]` (or `local[N,F]`) N, `local[*]` every core."""
-    threads = master.partition("[")[2].split(",")[0].rstrip("]")
-    if not threads:
-        return 1
-    return (os.cpu_count() or 1) if threads == "*" else int(threads)
-
-
-def _java_available() -> bool:
-    java_home = os.environ.get("JAVA_HOME")
-    if java_home and (Path(java_home) / "bin" / "java").exists():
-        return True
-    return shutil.which("java") is not None
 
 
 def open_lake(
@@ -308,8 +178,8 @@ def open_lake(
 
 def _open_duckdb(location: str) -> Lake:
     root = Path(location)
-    manifest = _checked_manifest(_read_local(root, MANIFEST_FILE), location)
-    settings = _parse_settings(json.loads(_read_local(root, SETTINGS_FILE)))
+    manifest = checked_manifest(_read_local(root, MANIFEST_FILE), location)
+    settings = parse_settings_document(json.loads(_read_local(root, SETTINGS_FILE)))
     backend = ibis.duckdb.connect()
     for table in LAKE_TABLES:
         with engine_errors(f"open the lake's {table}"):
@@ -331,37 +201,13 @@ def _open_spark(location: str, spark: SparkSession) -> Lake:
     session = spark if connected else spark.newSession()
     for key, value in SPARK_RUNTIME_CONF.items():
         session.conf.set(key, value)
-    manifest = _checked_manifest(_read_with_spark(session, location, MANIFEST_FILE), location)
-    settings = _parse_settings(json.loads(_read_with_spark(session, location, SETTINGS_FILE)))
+    manifest = checked_manifest(_read_with_spark(session, location, MANIFEST_FILE), location)
+    settings = parse_settings_document(json.loads(_read_with_spark(session, location, SETTINGS_FILE)))
     for table in LAKE_TABLES:
         with engine_errors(f"open the lake's {table}"):
             frame = session.read.parquet(f"{location}/{table}")
             frame.drop(*(c for c in PARTITION_COLUMNS if c in frame.columns)).createOrReplaceTempView(table)
-    return Lake(_pyspark_backend_class()().connect(session), "spark", settings, manifest)
-
-
-@functools.cache
-def _pyspark_backend_class():
-    """Ibis 12's PySpark backend with its `.cache()` made to work for the rules, on a session or Spark Connect.
-
-    Ibis compiles and caches the query without the pre-execute hooks that every other path runs,
-    so caching an expression holding a memtable (the calendar, the category profiles) failed with
-    TABLE_OR_VIEW_NOT_FOUND; and it asserts `DataFrame.is_cached`, which a Spark Connect DataFrame
-    reports False even once cached. compute_flags_on caches exactly such expressions.
-    """
-    from ibis.backends.pyspark import Backend  # deferred: it imports PySpark, optional and heavy
-
-    _ = ibis.pyspark  # loading the backend through ibis registers its options, which compiling reads
-
-    class LakeSparkBackend(Backend):
-        def _create_cached_table(self, name, expr):
-            self._run_pre_execute_hooks(expr)
-            frame = self._session.sql(self.compile(expr)).cache()
-            frame.createOrReplaceTempView(name)
-            self._cached_dataframes[name] = frame  # so that ibis unpersists it when the table is released
-            return self.table(name)
-
-    return LakeSparkBackend
+    return Lake(pyspark_backend_class()().connect(session), "spark", settings, manifest)
 
 
 def _without_partitions(table):
@@ -382,26 +228,10 @@ def _read_with_spark(spark: SparkSession, location: str, name: str) -> str:
         rows = spark.read.text(f"{location}/{name}", wholetext=True).collect()
     except Exception as exc:
         raise LakeError(
-            f"{location} is not a complete lake: Spark cannot read its {name} ({_first_line(exc)}); "
+            f"{location} is not a complete lake: Spark cannot read its {name} ({first_line(exc)}); "
             "write one with `python -m tracker export-lake DIR`"
         ) from exc
     return rows[0][0]
-
-
-def _checked_manifest(text: str, location: str) -> dict[str, Any]:
-    manifest = json.loads(text)
-    if manifest.get("format") != LAKE_FORMAT or not isinstance(manifest.get("rows"), dict):
-        raise LakeError(f"{location} is not a tracker lake (its {MANIFEST_FILE} says otherwise)")
-    if manifest.get("format_version", 0) > LAKE_FORMAT_VERSION:
-        raise LakeError(
-            f"the lake in {location} was written by a newer tracker (format {manifest['format_version']}); update the tracker"
-        )
-    return manifest
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 # -- findings on a lake --------------------------------------------------------------------------

@@ -1,0 +1,99 @@
+"""The lake's format: its tables and files, its manifest, and the settings it carries (docs/architecture.md, the lake).
+
+Shared by writing a lake (tracker.engine.lake.export_lake) and opening one on DuckDB or Spark.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
+from tracker.engine.parameters import load_rule_parameters
+from tracker.store.config import parse_setting
+from tracker.store.db import Database
+from tracker.store.profiles import load_profiles
+from tracker.store.settings import load_settings
+
+LAKE_TABLES = ("procurement_lines", "assets", "usage_daily")
+SETTINGS_FILE = "settings.json"
+MANIFEST_FILE = "manifest.json"
+LAKE_ENTRIES = (*LAKE_TABLES, SETTINGS_FILE, MANIFEST_FILE)
+LAKE_FORMAT = "tracker-lake"
+LAKE_FORMAT_VERSION = 1
+PARTITION_COLUMNS = ("year", "month")
+ENGINES = ("duckdb", "spark")
+_PROFILE_DEFAULTS = {p.category: p for p in DEFAULT_PROFILES}
+
+
+class LakeError(Exception):
+    """A lake cannot be written or read, or its engine is not available; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class LakeSettings:
+    """What the rules need besides the records: the exported settings, rule parameters and profiles."""
+
+    country: str
+    currency: str
+    fiscal_year_start_month: int
+    rule_parameters: dict[str, dict[str, Any]]
+    profiles: dict[str, CategoryProfile]
+
+
+def settings_document(db: Database) -> dict[str, Any]:
+    """settings.json: the database's general settings, stored rule parameters and every category profile."""
+    profiles = [
+        {
+            "category": p.category,
+            "hours_per_day": p.hours_per_day,
+            "days": p.days,
+            "low_threshold": p.low_threshold,
+            "life_years": p.life_years,
+            "price_cap": None if p.price_cap_cny is None else str(p.price_cap_cny),
+        }
+        for p in load_profiles(db).values()
+    ]
+    return {"settings": load_settings(db).as_text(), "rule_parameters": load_rule_parameters(db), "profiles": profiles}
+
+
+def parse_settings_document(document: Mapping[str, Any]) -> LakeSettings:
+    """LakeSettings from settings.json; Chinese category names come from the tracker's defaults."""
+    try:
+        general = document["settings"]
+        profiles = {}
+        for entry in document["profiles"]:
+            category, cap = entry["category"], entry.get("price_cap")
+            default = _PROFILE_DEFAULTS.get(category)
+            profiles[category] = CategoryProfile(
+                category,
+                hours_per_day=float(entry["hours_per_day"]),
+                days=entry["days"],
+                low_threshold=float(entry["low_threshold"]),
+                life_years=int(entry["life_years"]),
+                price_cap_cny=None if cap is None else Decimal(cap),
+                names_zh=default.names_zh if default else (),
+            )
+        return LakeSettings(
+            country=parse_setting("country", general["country"]),
+            currency=parse_setting("currency", general["currency"]),
+            fiscal_year_start_month=parse_setting("fiscal_year_start_month", general["fiscal_year_start_month"]),
+            rule_parameters={code: dict(values) for code, values in document.get("rule_parameters", {}).items()},
+            profiles=profiles,
+        )
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise LakeError(f"{SETTINGS_FILE} of the lake is damaged ({exc!r}); export the lake again") from exc
+
+
+def checked_manifest(text: str, location: str) -> dict[str, Any]:
+    manifest = json.loads(text)
+    if manifest.get("format") != LAKE_FORMAT or not isinstance(manifest.get("rows"), dict):
+        raise LakeError(f"{location} is not a tracker lake (its {MANIFEST_FILE} says otherwise)")
+    if manifest.get("format_version", 0) > LAKE_FORMAT_VERSION:
+        raise LakeError(
+            f"the lake in {location} was written by a newer tracker (format {manifest['format_version']}); update the tracker"
+        )
+    return manifest
