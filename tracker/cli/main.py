@@ -5,7 +5,7 @@ Exit codes: 0 done; 1 the input was refused, rows were rejected or the acting us
 2 usage error.
 
 Whoever runs a command acts as `cli:<operating-system user>`, or as $TRACKER_USER; when that name
-is an account, its role must allow the command (`auth.command_line_actor`), and the
+is an account, its role must allow the command (`command_line.command_line_actor`), and the
 operating-system user is recorded beside it in every audit entry. Exports, audit-log reads, dry
 runs and refused uploads are audited here, as the dashboard audits them.
 """
