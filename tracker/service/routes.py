@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracker.service import web
+from tracker.service import api, web
 
 DASHBOARD_SCRIPT = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
 
 
 def service_routes() -> list:
-    return list(web.ROUTES)
+    return list(web.ROUTES) + list(api.ROUTES)
