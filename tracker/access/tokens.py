@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from tracker.access.roles import ROLES, User, role_name
+from tracker.access.roles import ROLES, User, acting, role_name
 from tracker.store import audit
 from tracker.store.db import Database
 from tracker.text.errors import AuthError
@@ -34,8 +34,12 @@ class Created:
     secret: str  # the whole token, shown once
 
 
-def create_token(db: Database, name: str, role: str, *, agency: str | None = None, actor: str) -> Created:
-    """Store a new token for `role` (and `agency`, for an agency's token); returns it whole, the only time it is seen."""
+def create_token(db: Database, name: str, role: str, *, agency: str | None = None, actor: "str | User") -> Created:
+    """Store a new token for `role` (and `agency`, for an agency's token); returns it whole, the only time it is seen.
+
+    `actor`: a signed-in User must be allowed to manage users (an administrator); a name is the command line.
+    """
+    actor = acting(actor, "users")
     name = name.strip().lower() if isinstance(name, str) else ""
     if not NAME_PATTERN.fullmatch(name):
         raise AuthError("service.token_bad_name", name=name)
@@ -60,8 +64,9 @@ def create_token(db: Database, name: str, role: str, *, agency: str | None = Non
     return Created(token_id, name, f"trk_{token_id}_{secret}")
 
 
-def revoke_token(db: Database, name: str, *, actor: str) -> None:
+def revoke_token(db: Database, name: str, *, actor: "str | User") -> None:
     """Refuse a token from its next call on (kept, so the audit log still names it)."""
+    actor = acting(actor, "users")
     name = name.strip().lower() if isinstance(name, str) else ""
     with audit.transaction(db):
         row = db.fetchone("SELECT token_id, revoked_at FROM api_tokens WHERE name = ?", [name], name="read token")

@@ -22,7 +22,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     """Replace this process with `streamlit run` of the packaged service (dashboard and API), headless."""
     from tracker.store.config import DB_ENV_VAR, PACKAGE_ROOT, resolve_db_path
 
-    script = PACKAGE_ROOT / "service" / "asgi.py"  # the dashboard with its HTTP routes (st.App)
+    script = PACKAGE_ROOT / "ui" / "asgi.py"  # the dashboard with its HTTP routes (st.App)
     extra = [a for a in args.streamlit_args if a != "--"]
     environment = dict(os.environ, **{DB_ENV_VAR: str(resolve_db_path(args.db).resolve())})
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true"]
