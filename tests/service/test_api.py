@@ -255,6 +255,36 @@ def test_too_many_calls_with_one_token_are_refused_for_a_while(service):
     assert client.get("/api/health").status_code == 200  # other callers are not slowed
 
 
+def test_an_inventory_export_arrives_the_same_way(service, shared_fixtures, dashboard_demo_file, tmp_path):
+    """A GLPI computer inventory pushed as usage gives what the upload page's core gives for it."""
+    import io
+
+    from tracker.text.errors import TrackerError
+
+    content = (shared_fixtures / "glpi" / "computer_1.json").read_bytes()
+    pushed = service["client"].post(
+        "/api/v1/uploads/usage",
+        params={"partial": "true", "lang": "zh"},
+        files={"file": ("computer_1.json", content, "application/json")},
+        headers=_auth(service["tokens"]["a001"]),
+    )
+    copy_database(dashboard_demo_file, tmp_path / "beside.duckdb")
+    with Database.open(tmp_path / "beside.duckdb") as beside:
+        agency_user = User("token:a001-nightly", "agency", "A001", "a001-nightly")
+        try:
+            report = commit_upload(
+                beside, io.BytesIO(content), "computer_1.json", "usage", size_bytes=len(content), actor=agency_user, partial=True
+            )
+        except TrackerError as refused:
+            assert pushed.status_code == 422 and pushed.json()["error"] == refused.text("zh")
+        else:
+            expected = report_json(report, "zh")
+            got = pushed.json()
+            assert pushed.status_code in (200, 201, 422)
+            assert got["counts"] == expected["counts"] and got["notes"] == expected["notes"]
+            assert got["rejected_rows"] == expected["rejected_rows"] and got["status"] == expected["status"]
+
+
 def test_zz_a_pushed_file_gives_the_same_report_and_rows_as_the_upload_page(service):
     """Runs last: stops the service to read its database beside the twin."""
     content = _csv("SAME-FILE", bad=True)
@@ -294,7 +324,10 @@ def test_zz_a_pushed_file_gives_the_same_report_and_rows_as_the_upload_page(serv
 
         lines = "SELECT * EXCLUDE (upload_id) FROM procurement_lines ORDER BY ALL"
         assert served.fetchall(lines, name="t") == twin.fetchall(lines, name="t")
-        rejects = "SELECT row_number, CAST(row_data AS VARCHAR), CAST(errors AS VARCHAR), error_en, error_zh FROM rejected_rows ORDER BY ALL"
+        rejects = (
+            "SELECT row_number, CAST(row_data AS VARCHAR), CAST(errors AS VARCHAR), error_en, error_zh FROM rejected_rows "
+            "WHERE upload_id IN (SELECT upload_id FROM uploads WHERE kind = 'procurement') ORDER BY ALL"
+        )
         assert served.fetchall(rejects, name="t") == twin.fetchall(rejects, name="t")
 
         # every call was audited; refused ones stored nothing
