@@ -111,17 +111,25 @@ def browser():
 
 
 def sign_in(tab, url: str, username: str, password: str) -> None:
-    """Open `url`; a new browser session lands on the sign-in form, and after it on the page asked for."""
+    """Open `url`; a browser without a session lands on the sign-in form, and after it on the page asked for.
+
+    A sign-in lasts (its cookie): a browser context that has signed in before opens the page directly.
+    Signing in sends the browser once through /session/begin, which sets the cookie and comes back.
+    """
     tab.goto(url)
     settle(tab)
     form = tab.locator("[data-testid='stForm']")  # labels are in the URL's language: find the fields by type
+    if form.locator("input[type='password']").count() == 0:
+        return
     form.locator("input[type='text']").fill(username)
     form.locator("input[type='password']").fill(password)
-    rerun(tab, form.locator("[data-testid='stFormSubmitButton'] button").click)
+    with tab.expect_navigation(url="**/*", timeout=90_000):
+        form.locator("[data-testid='stFormSubmitButton'] button").click()
+    settle(tab)
 
 
 class SignedInTab:
-    """A Playwright page whose goto() signs in again: each page load is a new Streamlit session."""
+    """A Playwright page whose goto() signs in when the browser has no session yet."""
 
     def __init__(self, tab, username: str, password: str):
         self._tab, self._username, self._password = tab, username, password

@@ -21,9 +21,10 @@ Demo accounts (created by the `demo` actor) last only while the database is used
 first upload by anyone else, or the first account created by a person, disables them all
 (`retire_demo_accounts`).
 
-Roles are data: ROLE_PAGES (the dashboard pages a role sees) and ACTIONS (what the core lets it
-do, checked by `require`). Hiding a page is not the protection: the core checks, and queries of an
-agency user are limited to `agency_scope(user)`.
+Roles and what they may do are in tracker.access.roles, lasting sign-ins in tracker.access.sessions
+(a password change or disabling an account ends its sessions, in the same transaction), API tokens
+in tracker.access.tokens and who the command line acts as in tracker.access.command_line; the
+names of roles and sessions are also reachable from here, where callers have always found them.
 """
 
 from __future__ import annotations
@@ -33,40 +34,37 @@ import re
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from tracker.access import sessions
+from tracker.access.roles import (  # noqa: F401 (names callers import from here)
+    ACTIONS,
+    ALL_ACTIONS,
+    PAGES,
+    ROLE_PAGES,
+    ROLES,
+    User,
+    acting,
+    agency_scope,
+    can,
+    require,
+    role_name,
+    upload_agency,
+)
+from tracker.access.sessions import SESSION_IDLE_MINUTES, session_expired  # noqa: F401
 from tracker.store import audit
 from tracker.store.db import Database
-from tracker.text.errors import AuthError, ScopeError
-from tracker.text.i18n import Message
-
-ROLES: tuple[str, ...] = ("admin", "finance", "auditor", "agency")
-PAGES: tuple[str, ...] = ("overview", "explore", "findings", "upload", "settings", "data", "audit")
-ROLE_PAGES: dict[str, frozenset[str]] = {
-    "admin": frozenset(PAGES),
-    "finance": frozenset({"overview", "explore", "findings", "data"}),
-    "auditor": frozenset({"overview", "explore", "findings"}),
-    "agency": frozenset({"overview", "explore", "upload"}),
-}
-ALL_ACTIONS: tuple[str, ...] = ("upload", "review", "export", "settings", "users", "audit")
-ACTIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset(ALL_ACTIONS),
-    "finance": frozenset({"export"}),
-    "auditor": frozenset({"review", "export"}),
-    "agency": frozenset({"upload"}),
-}
+from tracker.text.errors import AuthError
 
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{2,63}")
 MIN_PASSWORD_LENGTH = 10
 REFUSAL_DELAY_SECONDS = 1.0  # every refused sign-in waits the same, whoever the name belongs to
 LOCK_AFTER_FAILURES = 5
 LOCK_MINUTES = 15
-SESSION_IDLE_MINUTES = 30
 DEMO_AGENCY = "A001"  # the first agency of every demo tier (tracker.demo.world)
 DEMO_ACTOR = "demo"  # who loads the demo tier and creates its accounts
 
@@ -83,61 +81,6 @@ USER_COLUMNS = (
     "created_by",
     "last_login_at",
 )
-
-
-@dataclass(frozen=True)
-class User:
-    """A signed-in user: who they are and what their role limits them to."""
-
-    username: str
-    role: str
-    agency_code: str | None
-    display_name: str | None
-
-
-# -- roles and permissions -----------------------------------------------------------------------
-def can(user: User, action: str) -> bool:
-    """Whether the user's role may perform `action` (one of ALL_ACTIONS)."""
-    if action not in ALL_ACTIONS:
-        raise ValueError(f"unknown action {action!r}")
-    return action in ACTIONS[user.role]
-
-
-def require(user: User, action: str) -> None:
-    """Refuse with ScopeError unless the user's role may perform `action`."""
-    if not can(user, action):
-        raise ScopeError("auth.not_allowed", role=_role_name(user.role), action=Message(f"action.{action}", {}))
-
-
-def acting(actor: "str | User", action: str) -> str:
-    """The name to record for `actor`; a signed-in User must also be allowed `action` (ScopeError if not).
-
-    Core functions that change data take either a User (the dashboard: the role is enforced here,
-    not only by the page) or a plain actor name (the command line, run by whoever owns the file).
-    """
-    if isinstance(actor, User):
-        require(actor, action)
-        return actor.username
-    return actor
-
-
-def upload_agency(actor: "str | User", agency: str | None) -> str | None:
-    """The agency an upload is limited to: an agency user's own, whatever was asked; else `agency`."""
-    if isinstance(actor, User) and actor.role == "agency":
-        if agency not in (None, actor.agency_code):
-            raise ScopeError("auth.not_your_agency", agency=agency)
-        return actor.agency_code
-    return agency
-
-
-def agency_scope(user: User) -> str | None:
-    """The one agency whose data this user may see and change; None means every agency."""
-    return user.agency_code if user.role == "agency" else None
-
-
-def session_expired(last_seen: datetime, now: datetime) -> bool:
-    """Whether a session unused since `last_seen` has been idle for SESSION_IDLE_MINUTES or more."""
-    return now - last_seen >= timedelta(minutes=SESSION_IDLE_MINUTES)
 
 
 # -- accounts ------------------------------------------------------------------------------------
@@ -171,7 +114,7 @@ def create_user(
     if role == "agency" and agency is None:
         raise AuthError("auth.agency_required")
     if role != "agency" and agency is not None:
-        raise AuthError("auth.agency_not_allowed", role=_role_name(role))
+        raise AuthError("auth.agency_not_allowed", role=role_name(role))
     _check_password(name, password)
     display = (display_name or "").strip() or None
     password_hash = _HASHER.hash(password)  # slow on purpose: outside the transaction
@@ -303,7 +246,8 @@ def set_password(db: Database, username: str, password: str, *, actor: str) -> N
             [password_hash, name],
             name="set password",
         )
-        audit.record(db, actor, "password_changed", name)
+        ended = sessions.end_sessions_of(db, name, reason="password")
+        audit.record(db, actor, "password_changed", name, {"sessions_ended": ended} if ended else None)
 
 
 def disable_user(db: Database, username: str, *, actor: str) -> None:
@@ -322,7 +266,8 @@ def disable_user(db: Database, username: str, *, actor: str) -> None:
             if not other_admins:
                 raise AuthError("auth.last_admin", username=name)
         db.execute("UPDATE users SET disabled = true WHERE username = ?", [name], name="disable user")
-        audit.record(db, actor, "user_disabled", name)
+        ended = sessions.end_sessions_of(db, name, reason="disabled")
+        audit.record(db, actor, "user_disabled", name, {"sessions_ended": ended} if ended else None)
 
 
 def list_users(db: Database) -> list[dict]:
@@ -380,21 +325,9 @@ def retire_demo_accounts(db: Database) -> int:
         db.execute("UPDATE users SET disabled = true WHERE list_contains(?, username)", [names], name="retire demo accounts")
         reason = "real_upload" if real_use[0] else "real_account"
         for name in names:
+            sessions.end_sessions_of(db, name, reason="disabled")
             audit.record(db, "system", "user_disabled", name, {"reason": "demo_retired", "because": reason})
     return len(names)
-
-
-def command_line_agency(db: Database, actor: str, agency: str | None, *, command: str) -> str | None:
-    """The agency a command-line upload is limited to: an agency account's own (ScopeError, audited, for another)."""
-    account = _account(db, _normalised_name(actor))
-    if account is None or account["role"] != "agency":
-        return agency
-    user = User(_normalised_name(actor), "agency", account["agency_code"], account["display_name"])
-    try:
-        return upload_agency(user, agency)
-    except ScopeError:
-        audit.record(db, user.username, "command_refused", command, {"action": "upload", "reason": "agency", "agency": agency})
-        raise
 
 
 def _demo_account_names(db: Database, *, active: bool) -> list[str]:
@@ -408,45 +341,9 @@ def _demo_account_names(db: Database, *, active: bool) -> list[str]:
     return [row[0] for row in rows]
 
 
-def command_line_actor(db: Database, claimed: str | None, os_user: str, action: str, *, command: str) -> str:
-    """The name the command line records an action under, or ScopeError (itself audited).
-
-    Without $TRACKER_USER that is `cli:<operating-system user>`: whoever can open the database file
-    acts as its owner. $TRACKER_USER records the action under another name; when that name is an
-    account, the account must be active and its role allowed `action` (one of ALL_ACTIONS).
-    """
-    if action not in ALL_ACTIONS:
-        raise ValueError(f"unknown action {action!r}")
-    if not claimed:
-        return f"cli:{os_user}"
-    name = _normalised_name(claimed)
-    account = _account(db, name)
-    if account is None:
-        return claimed
-    refusal: ScopeError | None = None
-    if account["disabled"]:
-        refusal = ScopeError("auth.cli_account_disabled", username=name)
-    elif action not in ACTIONS[account["role"]]:
-        refusal = ScopeError("auth.not_allowed", role=_role_name(account["role"]), action=Message(f"action.{action}", {}))
-    if refusal is not None:
-        audit.record(
-            db,
-            name,
-            "command_refused",
-            command,
-            {"action": action, "reason": "disabled" if account["disabled"] else "role", "os_user": os_user},
-        )
-        raise refusal
-    return name
-
-
 # -- helpers -------------------------------------------------------------------------------------
 def _normalised_name(username: Any) -> str:
     return username.strip().lower() if isinstance(username, str) else ""
-
-
-def _role_name(role: str) -> Message | str:
-    return Message(f"role.{role}", {}) if role in ROLES else role
 
 
 def _check_password(username: str, password: Any) -> None:

@@ -36,7 +36,7 @@ def os_user() -> str:
 
 def acting_as(db: Database, action: str, command: str) -> str:
     """The name this command's changes are recorded under; ScopeError when the account $TRACKER_USER names may not `action`."""
-    from tracker.access.auth import command_line_actor
+    from tracker.access.command_line import command_line_actor
 
     return command_line_actor(db, env("TRACKER_USER"), os_user(), action, command=command)
 

@@ -19,10 +19,10 @@ from tracker.text.tables import table_to_csv_bytes, write_table
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    """Replace this process with `streamlit run` of the packaged dashboard script, headless (a service)."""
+    """Replace this process with `streamlit run` of the packaged service (dashboard and API), headless."""
     from tracker.store.config import DB_ENV_VAR, PACKAGE_ROOT, resolve_db_path
 
-    script = PACKAGE_ROOT / "ui" / "app.py"
+    script = PACKAGE_ROOT / "ui" / "asgi.py"  # the dashboard with its HTTP routes (st.App)
     extra = [a for a in args.streamlit_args if a != "--"]
     environment = dict(os.environ, **{DB_ENV_VAR: str(resolve_db_path(args.db).resolve())})
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true"]
@@ -49,7 +49,8 @@ def cmd_ingest(args: argparse.Namespace, lang: str) -> int:
 
     live = sys.stderr.isatty()
     progress = timed(err, live=live) if live or env("TRACKER_PROGRESS") == "1" else None
-    from tracker.access.auth import command_line_agency, retire_demo_accounts
+    from tracker.access.auth import retire_demo_accounts
+    from tracker.access.command_line import command_line_agency
     from tracker.text.errors import FileRefused
 
     with Database.open(args.db) as db:

@@ -5,7 +5,7 @@ Exit codes: 0 done; 1 the input was refused, rows were rejected or the acting us
 2 usage error.
 
 Whoever runs a command acts as `cli:<operating-system user>`, or as $TRACKER_USER; when that name
-is an account, its role must allow the command (`auth.command_line_actor`), and the
+is an account, its role must allow the command (`command_line.command_line_actor`), and the
 operating-system user is recorded beside it in every audit entry. Exports, audit-log reads, dry
 runs and refused uploads are audited here, as the dashboard audits them.
 """
@@ -20,6 +20,7 @@ from tracker.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, err, lang_of,
 from tracker.cli.data import cmd_agencies, cmd_dashboard, cmd_demo, cmd_ingest, cmd_init
 from tracker.cli.parser import build_parser
 from tracker.cli.reports import cmd_export_lake, cmd_flags, cmd_utilisation
+from tracker.cli.tokens import cmd_tokens
 from tracker.domain.calendar import check_window_days
 from tracker.engine.lake import LakeError
 from tracker.store import audit
@@ -62,6 +63,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str) -
             return cmd_agencies(args, lang)
         if args.command == "users":
             return cmd_users(args, lang)
+        if args.command == "tokens":
+            return cmd_tokens(args, lang)
         if args.command == "audit":
             return cmd_audit(args, lang)
         if args.command == "settings":

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from tracker.access.auth import ROLES
+from tracker.cli import tokens as tokens_cli
 from tracker.cli.common import count_arg, parse_date
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
 from tracker.ingest.contracts import KINDS
@@ -101,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     disable.add_argument("username")
     set_password = users_sub.add_parser("set-password", help="replace an account's password (also lifts a lock)")
     set_password.add_argument("username")
+
+    tokens_cli.add_parser(sub, ROLES)
 
     audit_parser = sub.add_parser("audit", help="the audit log")
     audit_sub = audit_parser.add_subparsers(dest="audit_command", required=True)

@@ -59,6 +59,10 @@ ACTIONS: tuple[str, ...] = (
     "export",
     "audit_read",
     "command_refused",
+    "token_created",
+    "token_revoked",
+    "api_call",
+    "api_refused",
 )
 KEY_ENV_VAR = "TRACKER_AUDIT_KEY_FILE"
 KEY_SUFFIX = ".audit-key"

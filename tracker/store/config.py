@@ -68,6 +68,7 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         "the file holding the key of the audit log's hash chain, kept outside the database",
         "beside the database: `data/tracker.audit-key` for `data/tracker.duckdb`",
     ),
+    EnvVar("TRACKER_API_RATE", "calls an API token may make in any minute; more are answered 429", "60"),
     EnvVar(
         "TRACKER_PAGE_ERRORS",
         "`raise` makes an unexpected page error raise after it is logged (tests); otherwise a page shows a message with an error id",

@@ -8,6 +8,7 @@ import streamlit as st
 from tracker.access import auth
 from tracker.ui import (
     audit_page,
+    browser,
     common,
     data_page,
     errors,
@@ -63,4 +64,5 @@ for section, entries in sections.items():
 common.PAGES.clear()
 common.PAGES.update({page.url_path: page for section in pages.values() for page in section})
 common.account_sidebar(user)
+browser.send_pending()  # a new sign-in: the browser sets the session cookie, then comes back here
 errors.run_page(st.navigation(pages))  # an unexpected error shows a message with an id, never a traceback

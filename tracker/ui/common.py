@@ -12,11 +12,12 @@ from typing import Any
 
 import streamlit as st
 
-from tracker.access import auth
+from tracker.access import auth, sessions
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, MIN_WINDOW_DAYS
 from tracker.store.db import Database
 from tracker.store.settings import load_settings
 from tracker.text import formatting, i18n, markup
+from tracker.ui import browser
 from tracker.ui.resources import session_db, session_source
 from tracker.views.filters import Filters, filter_options
 from tracker.views.overview import DataStatus, data_status
@@ -88,13 +89,35 @@ def source() -> Source:
 
 USER_KEY = "user"
 LAST_SEEN_KEY = "user_last_seen"
+SESSION_KEY = "web_session"
 
 
 def current_user():
-    """The signed-in user (tracker.access.auth.User), or None; a session idle too long is signed out here."""
+    """The signed-in user (tracker.access.auth.User), or None.
+
+    A lasting session (tracker.access.sessions) is checked on every run, so signing out in another
+    tab, the idle timeout, a password change or a disabled account ends it here too; a new tab or a
+    reload finds it by its cookie. A session held by this tab only (no cookie) ends when idle.
+    """
+    database = db()
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is not None:
+        found = sessions.check(database, session_id)
+        if found.user is None:
+            sign_out()
+            st.session_state["signed_out_idle"] = found.reason == "idle"
+            _forget_browser_session()
+            return None
+        st.session_state[USER_KEY] = found.user  # a changed role or agency applies at once
+        return found.user
     user = st.session_state.get(USER_KEY)
     if user is None:
-        return None
+        found = sessions.resume(database, st.context.cookies.get(sessions.COOKIE_NAME))
+        if found.user is not None:
+            sign_in(found.user, session_id=found.session_id)
+        elif found.reason == "idle":
+            st.session_state["signed_out_idle"] = True
+        return found.user
     now = datetime.now()
     last_seen = st.session_state.get(LAST_SEEN_KEY, now)
     if auth.session_expired(last_seen, now):
@@ -106,10 +129,19 @@ def current_user():
     return user
 
 
-def sign_in(user) -> None:
+def sign_in(user, *, session_id: str | None = None) -> None:
     st.session_state[USER_KEY] = user
     st.session_state[LAST_SEEN_KEY] = datetime.now()
+    if session_id is not None:
+        st.session_state[SESSION_KEY] = session_id
     st.session_state.pop("signed_out_idle", None)
+
+
+def sign_in_lasting(user, *, provider: str = "local") -> None:
+    """Sign in with a session that outlives the tab: its cookie is set by the browser's next stop."""
+    started = sessions.start(db(), user, provider=provider)
+    sign_in(user, session_id=started.session_id)
+    browser.set_session_cookie(started.ticket)
 
 
 def sign_out() -> None:
@@ -132,12 +164,21 @@ def account_sidebar(signed_in) -> None:
     )
 
     def leave() -> None:
-        auth.logout(db(), signed_in)
+        session_id = st.session_state.get(SESSION_KEY)
+        if session_id is None or not sessions.end(db(), session_id, reason="user", actor=signed_in.username):
+            auth.logout(db(), signed_in)
         sign_out()
-        if getattr(st.user, "is_logged_in", False):  # signed in through single sign-on: end that session too
-            st.logout()
+        _forget_browser_session()
 
     st.sidebar.button(t("common.button.sign_out"), on_click=leave, key="sign_out")
+
+
+def _forget_browser_session() -> None:
+    """After a session ended: end the single sign-on too (else it would sign in again), or clear the cookie."""
+    if getattr(st.user, "is_logged_in", False):
+        st.logout()
+    else:
+        browser.clear_session_cookie()
 
 
 def actor() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tracker.ui import tokens_section
 from tracker.ui.common import fixed_language, named, t
 from tracker.ui.resources import session_db
 from tracker.views import browse
@@ -13,6 +14,7 @@ def render() -> None:
     db = session_db()
     facts = browse.summary(db)
     st.title(t("data.title"))
+    tokens_section.render()  # administrators only
     if facts.usage_last is not None:
         st.caption(
             t(

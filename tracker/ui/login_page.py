@@ -7,7 +7,7 @@ import streamlit as st
 from tracker.access import auth
 from tracker.demo import bootstrap
 from tracker.text.errors import TrackerError
-from tracker.ui.common import capitalised, db, lang, md, named, sign_in, t
+from tracker.ui.common import capitalised, db, lang, md, named, sign_in_lasting, t
 
 
 def render() -> None:
@@ -27,7 +27,7 @@ def render() -> None:
         password = st.text_input(t("login.field.password"), type="password", key="login_password")
         if st.form_submit_button(t("login.heading.sign_in"), type="primary"):
             try:
-                sign_in(auth.authenticate(database, username, password))
+                sign_in_lasting(auth.authenticate(database, username, password))
             except TrackerError as error:
                 st.error(md(error.text(lang())))
             else:
@@ -50,7 +50,7 @@ def _single_sign_on() -> bool:
         return False
     if getattr(st.user, "is_logged_in", False):
         try:
-            sign_in(auth.user_for_identity(db(), st.user.get("email")))
+            sign_in_lasting(auth.user_for_identity(db(), st.user.get("email")), provider="oidc")
         except TrackerError as error:
             st.error(md(error.text(lang())))
             st.button(t("login.button.sign_out_organisation_account"), on_click=st.logout, key="sso_logout")
@@ -80,7 +80,7 @@ def _first_administrator() -> None:
             except TrackerError as error:
                 st.error(md(error.text(lang())))
             else:
-                sign_in(user)
+                sign_in_lasting(user)
                 st.rerun()
 
 

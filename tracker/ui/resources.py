@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker.demo.bootstrap import demo_on_first_run, open_with_demo
+from tracker.demo.bootstrap import demo_on_first_run
+from tracker.demo.process import process_database
 from tracker.engine.snapshots import SnapshotCache
 from tracker.store.config import resolve_db_path
 from tracker.store.db import Database
@@ -18,7 +19,7 @@ from tracker.views.source import CompiledQueries, Source
 
 @st.cache_resource(show_spinner=False)
 def _process_database(path: str) -> Database:
-    return open_with_demo(path)  # the demo tier only on the first run of the default database
+    return process_database(path)  # shared with the push API; the demo tier only on the first run of the default database
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,0 +1,94 @@
+"""API tokens: shown once, stored hashed, bound to a role and an agency, created and revoked by administrators only."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.access import tokens
+from tracker.access.roles import User
+from tracker.cli import main as cli
+from tracker.text.errors import AuthError, ScopeError
+
+ADMIN = User("root", "admin", None, None)
+
+
+def test_a_token_is_shown_once_and_only_its_hash_is_kept(db):
+    created = tokens.create_token(db, "A001-Nightly", "agency", agency="A001", actor=ADMIN)
+    assert created.name == "a001-nightly" and created.secret.startswith(f"trk_{created.token_id}_")
+    secret = created.secret.rsplit("_", 1)[1]
+    stored = db.fetchall("SELECT * FROM api_tokens", name="t")
+    assert secret not in repr(stored)
+    checked = tokens.check_token(db, created.secret)
+    assert checked.user == User("token:a001-nightly", "agency", "A001", "a001-nightly")
+    [listed] = tokens.list_tokens(db)
+    assert "token_hash" not in listed and listed["last_used_at"] is not None and listed["created_by"] == "root"
+
+
+@pytest.mark.parametrize(
+    ("presented", "reason"),
+    [
+        (None, "missing"),
+        ("", "missing"),
+        ("Bearer x", "malformed"),
+        ("trk_1_short", "malformed"),
+        ("trk_99_" + "a" * 43, "unknown"),
+    ],
+)
+def test_a_token_that_is_not_one_is_refused_with_its_reason(db, presented, reason):
+    tokens.create_token(db, "auditors", "auditor", actor=ADMIN)
+    assert tokens.check_token(db, presented) == tokens.Checked(None, 99 if reason == "unknown" else None, reason)
+
+
+def test_a_right_id_with_a_wrong_secret_is_unknown_and_a_revoked_token_is_refused(db):
+    created = tokens.create_token(db, "auditors", "auditor", actor=ADMIN)
+    wrong = created.secret[:-1] + ("A" if created.secret[-1] != "A" else "B")
+    assert tokens.check_token(db, wrong).reason == "unknown"
+    tokens.revoke_token(db, "auditors", actor=ADMIN)
+    assert tokens.check_token(db, created.secret).reason == "revoked"
+    tokens.revoke_token(db, "auditors", actor=ADMIN)  # again: nothing changes
+    actions = [r[0] for r in db.fetchall("SELECT action FROM audit_log ORDER BY entry_id", name="t")]
+    assert actions == ["token_created", "token_revoked"]
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "agency", "key"),
+    [
+        ("x", "agency", "A001", "service.token_bad_name"),
+        ("nightly", "boss", None, "auth.bad_role"),
+        ("nightly", "agency", None, "auth.agency_required"),
+        ("nightly", "auditor", "A001", "auth.agency_not_allowed"),
+    ],
+)
+def test_a_token_is_bound_to_one_role_and_an_agency_token_to_one_agency(db, name, role, agency, key):
+    with pytest.raises(AuthError) as refused:
+        tokens.create_token(db, name, role, agency=agency, actor=ADMIN)
+    assert refused.value.key == key and refused.value.text("zh")
+
+
+def test_only_an_administrator_creates_or_revokes_tokens(db):
+    tokens.create_token(db, "nightly", "agency", agency="A001", actor=ADMIN)
+    with pytest.raises(AuthError) as twice:
+        tokens.create_token(db, "nightly", "agency", agency="A001", actor=ADMIN)
+    assert twice.value.key == "service.token_exists"
+    for role in ("finance", "auditor", "agency"):
+        someone = User(role, role, "A001" if role == "agency" else None, None)
+        with pytest.raises(ScopeError):
+            tokens.create_token(db, f"{role}-own", "admin", actor=someone)
+        with pytest.raises(ScopeError):
+            tokens.revoke_token(db, "nightly", actor=someone)
+    assert tokens.check_token(db, "trk_1_" + "a" * 43).reason == "unknown"
+    assert len(tokens.list_tokens(db)) == 1
+
+
+def test_the_command_line_creates_lists_and_revokes(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("TRACKER_USER", "cli:tester")
+    path = str(tmp_path / "cli.duckdb")
+    assert cli.main(["--db", path, "tokens", "create", "a001-nightly", "--role", "agency", "--agency", "A001"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("trk_1_") and "shown this once" in err
+    assert cli.main(["--db", path, "tokens", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "a001-nightly,agency,A001" in listed and out.strip() not in listed
+    assert cli.main(["--db", path, "tokens", "revoke", "a001-nightly"]) == 0
+    assert cli.main(["--db", path, "--lang", "zh", "tokens", "revoke", "nobody"]) == 1
+    assert "没有名为 nobody 的令牌" in capsys.readouterr().err
