@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tracker.ingest.contracts import Contract
 from tracker.ingest.validate import assert_safe_name, err
+from tracker.store.assignments import start_holdings
 from tracker.store.db import Database
 
 TARGETS = {"procurement": "procurement_lines", "assets": "assets", "usage": "usage_daily"}
@@ -353,6 +354,8 @@ def apply_changes(db: Database, contract: Contract, final: str, upload_id: int) 
         {"upload_id": upload_id},
         name="insert rows",
     )
+    if kind == "assets":
+        start_holdings(db, final)  # the assignment history follows the register (docs/transfers.md)
     if kind in ("procurement", "assets"):
         name_sql = "max(agency_name)" if kind == "procurement" else "CAST(NULL AS VARCHAR)"
         db.execute(
