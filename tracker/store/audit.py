@@ -59,6 +59,7 @@ ACTIONS: tuple[str, ...] = (
     "export",
     "audit_read",
     "command_refused",
+    "transfer",
 )
 KEY_ENV_VAR = "TRACKER_AUDIT_KEY_FILE"
 KEY_SUFFIX = ".audit-key"
