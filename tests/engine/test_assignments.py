@@ -140,3 +140,24 @@ def test_a_device_without_a_holding_keeps_its_register_agency(loaded):
     loaded.execute("DELETE FROM asset_assignments WHERE asset_id = 'LAP-T'")
     rows = [r for r in _per_asset(loaded, AFTER) if r["asset_id"] == "LAP-T"]
     assert [(r["agency_code"], r["used_hours"]) for r in rows] == [("A1", 18.0)]
+
+
+def test_the_device_view_shows_each_agency_only_the_days_it_held_the_device(loaded):
+    from tracker.views import explore
+    from tracker.views.filters import Filters
+    from tracker.views.source import Source
+
+    _transfer(loaded)
+    src = Source(loaded)
+    window = Filters(as_of=AFTER.as_of, window_days=15)
+
+    def used_days(scope: str) -> dict:
+        scoped = Filters(as_of=AFTER.as_of, window_days=15, scope_agency=scope)
+        detail = explore.asset_detail(src, src.snapshot(scoped), scoped, "LAP-T")
+        rows = detail.daily.to_pylist()
+        return {r["day"]: r["hours_used"] for r in rows if r["hours_used"]}, detail.facts["agency_code"]
+
+    assert used_days("A1") == ({date(2025, 9, 28): 6.0, date(2025, 9, 29): 8.0}, "A1")
+    assert used_days("A2") == ({date(2025, 10, 10): 4.0}, "A2")
+    unscoped = explore.asset_detail(src, src.snapshot(window), window, "LAP-T")
+    assert unscoped.facts["agency_code"] == "A2"  # the holder on the as-of date

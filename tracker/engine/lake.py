@@ -12,6 +12,9 @@ of several databases holding different agencies merge by copying their table dir
     assets/part-<uuid>.parquet
     usage_daily/year=YYYY/month=M/part-<uuid>.parquet   (Hive partitions of the usage date;
                                                          no usage: one empty file in year=0/month=0)
+    asset_assignments/part-<uuid>.parquet   which agency held each device when (docs/transfers.md);
+                                            a lake written before it had none: each device is then
+                                            held by its register agency throughout
     settings.json    general settings, stored rule parameters, category profiles
     manifest.json    format, schema version, exported_at, row counts of this export; written last
 
@@ -55,7 +58,19 @@ from tracker.text.i18n import reason
 if TYPE_CHECKING:  # PySpark is optional: imported only when a Spark session is opened
     from pyspark.sql import SparkSession
 
-LAKE_TABLES = ("procurement_lines", "assets", "usage_daily")
+LAKE_TABLES = ("procurement_lines", "assets", "usage_daily", "asset_assignments")
+# tables a lake exported by an earlier version may lack, with the columns of their empty stand-in
+OPTIONAL_TABLES = {
+    "asset_assignments": pa.schema(
+        [
+            ("asset_id", pa.string()),
+            ("agency_code", pa.string()),
+            ("valid_from", pa.date32()),
+            ("valid_to", pa.date32()),
+            ("transfer_id", pa.int64()),
+        ]
+    )
+}
 SETTINGS_FILE = "settings.json"
 MANIFEST_FILE = "manifest.json"
 LAKE_ENTRIES = (*LAKE_TABLES, SETTINGS_FILE, MANIFEST_FILE)
@@ -74,7 +89,12 @@ JAVA_INSTALL_HINT = (
 )
 
 # What each table exports: every column, JSON as text. Usage is partitioned by its date's year and month.
-_EXPORT_QUERIES = {table: f"SELECT * REPLACE (CAST(extra AS VARCHAR) AS extra) FROM {table}" for table in LAKE_TABLES}
+_EXPORT_QUERIES = {
+    table: f"SELECT * REPLACE (CAST(extra AS VARCHAR) AS extra) FROM {table}"
+    if table not in OPTIONAL_TABLES
+    else f"SELECT * FROM {table}"
+    for table in LAKE_TABLES
+}
 _PARTITIONED_USAGE = f"SELECT *, year(usage_date) AS year, month(usage_date) AS month FROM ({_EXPORT_QUERIES['usage_daily']})"
 EMPTY_USAGE_PARTITION = "year=0/month=0"  # where an empty usage table's one file goes: the layout stays the same
 _PROFILE_DEFAULTS = {p.category: p for p in DEFAULT_PROFILES}
@@ -312,6 +332,9 @@ def _open_duckdb(location: str) -> Lake:
     settings = _parse_settings(json.loads(_read_local(root, SETTINGS_FILE)))
     backend = ibis.duckdb.connect()
     for table in LAKE_TABLES:
+        if table in OPTIONAL_TABLES and not (root / table).is_dir():
+            backend.create_view(table, ibis.memtable(OPTIONAL_TABLES[table].empty_table()), overwrite=True)
+            continue
         with engine_errors(f"open the lake's {table}"):
             files = backend.read_parquet(
                 str(root / table / "**" / "*.parquet"), table_name=f"lake_{table}_files", hive_partitioning=table == "usage_daily"
@@ -334,10 +357,23 @@ def _open_spark(location: str, spark: SparkSession) -> Lake:
     manifest = _checked_manifest(_read_with_spark(session, location, MANIFEST_FILE), location)
     settings = _parse_settings(json.loads(_read_with_spark(session, location, SETTINGS_FILE)))
     for table in LAKE_TABLES:
+        if table in OPTIONAL_TABLES and table not in manifest.get("rows", {}):
+            session.createDataFrame(
+                OPTIONAL_TABLES[table].empty_table().to_pandas(), _spark_schema(table)
+            ).createOrReplaceTempView(table)
+            continue
         with engine_errors(f"open the lake's {table}"):
             frame = session.read.parquet(f"{location}/{table}")
             frame.drop(*(c for c in PARTITION_COLUMNS if c in frame.columns)).createOrReplaceTempView(table)
     return Lake(_pyspark_backend_class()().connect(session), "spark", settings, manifest)
+
+
+def _spark_schema(table: str):
+    """The Spark schema of an optional table's empty stand-in (OPTIONAL_TABLES)."""
+    from pyspark.sql import types as T  # deferred: PySpark is optional
+
+    kinds = {pa.string(): T.StringType(), pa.date32(): T.DateType(), pa.int64(): T.LongType()}
+    return T.StructType([T.StructField(f.name, kinds[f.type], True) for f in OPTIONAL_TABLES[table]])
 
 
 @functools.cache
