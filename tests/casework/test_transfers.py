@@ -284,3 +284,14 @@ def test_what_each_user_may_do_next(reg):
     tr.accept(reg, A2, tid)
     t = tr.get_transfer(reg, ADMIN, tid)
     assert tr.next_steps(A1, t) == [] and tr.next_steps(FINANCE, t) == ["approve", "refuse"]
+
+
+def test_an_approved_transfer_is_a_new_data_version(reg):
+    from tracker.engine.snapshots import data_version
+
+    tid = _propose(reg)
+    tr.accept(reg, A1, tid)
+    tr.accept(reg, A2, tid)
+    before = data_version(reg)
+    tr.approve(reg, FINANCE, tid)
+    assert data_version(reg) != before  # the dashboard recomputes its figures
