@@ -295,3 +295,19 @@ def test_an_approved_transfer_is_a_new_data_version(reg):
     before = data_version(reg)
     tr.approve(reg, FINANCE, tid)
     assert data_version(reg) != before  # the dashboard recomputes its figures
+
+
+def test_a_register_upload_cannot_undo_an_approved_transfer(reg):
+    tid = _propose(reg)
+    tr.accept(reg, A1, tid)
+    tr.accept(reg, A2, tid)
+    tr.approve(reg, FINANCE, tid)
+    data = ASSETS.encode()  # the old register still names A1 for LAP-1
+    result = commit_upload(reg, io.BytesIO(data), "assets.csv", "assets", size_bytes=len(data), actor="tester")
+    assert not result.committed
+    problems = [e for e in result.errors if e.code == "row.transferred_elsewhere"]
+    assert [(e.row_number, e.value, e.other) for e in problems] == [(2, "A1", "A2")]
+    assert "transferred to agency A2" in problems[0].text("en") and "调拨至单位 A2" in problems[0].text("zh")
+    assert [h["agency_code"] for h in holdings(reg, "LAP-1")] == ["A1", "A2"]
+    fixed = ASSETS.replace("LAP-1,A1", "LAP-1,A2").encode()
+    assert commit_upload(reg, io.BytesIO(fixed), "assets.csv", "assets", size_bytes=len(fixed), actor="tester").committed

@@ -138,6 +138,11 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
             checks.append(
                 f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_not_your_agency', 'asset_id', 't.asset_id')} END"
             )
+        # a device moved by an approved transfer: its register row names the agency holding it now
+        joins.append(TRANSFERRED_ASSETS)
+        checks.append(
+            f"CASE WHEN moved.moved_agency <> t.agency_code THEN {err('row.transferred_elsewhere', 'agency_code', 't.agency_code', 'moved.moved_agency')} END"
+        )
         joins.append("""LEFT JOIN (SELECT agency_code AS multi_agency, po_number AS multi_po, list(DISTINCT ocid ORDER BY ocid) AS multi_ocids
                                    FROM procurement_lines GROUP BY ALL HAVING count(DISTINCT ocid) > 1) AS multi
                         ON multi.multi_agency = t.agency_code AND multi.multi_po = t.po_number AND t.ocid IS NULL""")
@@ -164,6 +169,10 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
     return checks, joins, params
 
 
+TRANSFERRED_ASSETS = (
+    "LEFT JOIN (SELECT asset_id AS moved_asset, agency_code AS moved_agency FROM asset_assignments "
+    "WHERE valid_to IS NULL AND transfer_id IS NOT NULL) AS moved ON moved.moved_asset = t.asset_id"
+)
 KNOWN_ASSETS = (
     "LEFT JOIN (SELECT asset_id AS known_asset, agency_code AS known_agency FROM assets) AS known "
     "ON known.known_asset = t.asset_id"

@@ -60,6 +60,10 @@ TRANSFER_MESSAGES: dict[str, tuple[str, str]] = {
         "The effective date {effective_date} is not after {since}, when agency {agency} began to hold device {asset_id}.",
         "生效日期 {effective_date} 不晚于单位 {agency} 开始持有设备 {asset_id} 的日期 {since}。",
     ),
+    "row.transferred_elsewhere": (
+        "agency_code {value}: the device was transferred to agency {other} by an approved transfer; its register row names the agency holding it now.",
+        "单位代码 {value}：该设备已经批准调拨至单位 {other}，登记行须填写现持有单位。",
+    ),
     "transfer.bad_date": (
         "The effective date is not a date (YYYY-MM-DD): {value}",
         "生效日期不是有效日期（YYYY-MM-DD）：{value}",
