@@ -111,9 +111,9 @@ def test_each_role_reaches_exactly_its_pages_and_actions(role):
     user = auth.User("someone", role, "A001" if role == "agency" else None, None)
     expected_pages = {
         "admin": set(auth.PAGES),
-        "finance": {"overview", "explore", "findings", "data"},
-        "auditor": {"overview", "explore", "findings"},
-        "agency": {"overview", "explore", "upload"},
+        "finance": {"overview", "explore", "findings", "data", "transfers"},
+        "auditor": {"overview", "explore", "findings", "transfers"},
+        "agency": {"overview", "explore", "upload", "transfers"},
     }[role]
     expected_actions = {
         "admin": set(auth.ALL_ACTIONS),

@@ -311,10 +311,10 @@ ALLOWED = {  # written out here, independently of tracker.access.auth, from the 
     "agency": {"upload"},
 }
 PAGES = {
-    "admin": {"overview", "explore", "findings", "upload", "settings", "data", "audit"},
-    "finance": {"overview", "explore", "findings", "data"},
-    "auditor": {"overview", "explore", "findings"},
-    "agency": {"overview", "explore", "upload"},
+    "admin": {"overview", "explore", "findings", "upload", "settings", "data", "audit", "transfers"},
+    "finance": {"overview", "explore", "findings", "data", "transfers"},
+    "auditor": {"overview", "explore", "findings", "transfers"},
+    "agency": {"overview", "explore", "upload", "transfers"},
 }
 
 

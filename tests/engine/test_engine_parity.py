@@ -12,6 +12,9 @@ and the cases where engines have differed are in it:
   decimals, which moved net book values by cents (metrics.asset_utilisation now divides doubles);
 - a year-end surge whose value at stake is 50,833.325: DuckDB's round(x, 2) gave .32 and Spark's
   .33 (metrics.round_to_cent rounds alike on both).
+IP1-D moves from P1 to P3 on 2025-07-01 (tracker.engine.assignments): its year is split between
+the two agencies on every engine, it stays on P1's purchase line, and the lake carries the
+assignment history (the findings are those without the move: IP1-D is used throughout).
 Stored settings travel with the lake: a rule parameter and a category profile are changed here, so
 a lake that ignored its settings.json would not match the database.
 
@@ -42,6 +45,7 @@ from tracker.engine.rules.catalogue import RULES
 from tracker.engine.rules.model import FLAG_COLUMNS
 from tracker.engine.rules.run import compute_flags
 from tracker.ingest.pipeline import ingest_file
+from tracker.store.assignments import move_holding
 from tracker.store.db import Database, run_expr
 from tracker.store.profiles import load_profiles, set_profile_value
 from tracker.store.settings import load_settings
@@ -176,6 +180,8 @@ def fixture_db(tmp_path_factory):
     directory = tmp_path_factory.mktemp("parity")
     database = Database.open(directory / "parity.duckdb")
     _load(database, _write_inputs(directory / "inputs"))
+    with database.transaction():
+        move_holding(database, "IP1-D", "P3", date(2025, 7, 1), transfer_id=1)
     yield database
     database.close()
 
@@ -256,9 +262,8 @@ def _assert_same_numbers(expected: pa.Table, got: pa.Table, keys: list[str], wha
 
 def test_export_writes_hive_partitions_settings_and_manifest(fixture_db, fixture_lake):
     manifest = json.loads((fixture_lake / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["rows"] == {
-        t: fixture_db.scalar(f"SELECT count(*) FROM {t}") for t in ("procurement_lines", "assets", "usage_daily")
-    }
+    assert manifest["rows"] == {t: fixture_db.scalar(f"SELECT count(*) FROM {t}") for t in LAKE_TABLES}
+    assert manifest["rows"]["asset_assignments"] == manifest["rows"]["assets"] + 1  # IP1-D has two holdings
     assert manifest["schema_version"] == fixture_db.schema_version()
     assert "year=2026/month=1" in manifest["usage_partitions"] and "year=2025/month=12" in manifest["usage_partitions"]
     assert list((fixture_lake / "usage_daily" / "year=2025" / "month=6").glob("*.parquet"))
@@ -404,9 +409,9 @@ def test_utilisation_is_the_same_on_every_engine(fixture_db, engines):
         return found
 
     expected = tables(engines["database"][0])
-    assert expected["asset"].num_rows == len(ASSETS)
+    assert expected["asset"].num_rows == len(ASSETS) + 1  # IP1-D: a row for P1 and one for P3
     keys = {
-        "asset": ["asset_id"],
+        "asset": ["asset_id", "agency_code"],
         "coverage": ["agency_code", "category"],
         "agency": ["agency_code"],
         "category": ["category"],

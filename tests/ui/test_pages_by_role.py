@@ -20,6 +20,7 @@ TITLES = {  # each page's heading in English, written out here independently of 
     "settings": "Settings",
     "data": "What the tracker holds",
     "audit": "Audit trail",
+    "transfers": "Transfers",
 }
 
 

@@ -14,12 +14,12 @@ from tracker.text.errors import ScopeError
 from tracker.text.i18n import Message
 
 ROLES: tuple[str, ...] = ("admin", "finance", "auditor", "agency")
-PAGES: tuple[str, ...] = ("overview", "explore", "findings", "upload", "settings", "data", "audit")
-ROLE_PAGES: dict[str, frozenset[str]] = {
+PAGES: tuple[str, ...] = ("overview", "explore", "findings", "upload", "settings", "data", "audit", "transfers")
+ROLE_PAGES: dict[str, frozenset[str]] = {  # transfers: each role sees and acts within tracker.access.transfers' limits
     "admin": frozenset(PAGES),
-    "finance": frozenset({"overview", "explore", "findings", "data"}),
-    "auditor": frozenset({"overview", "explore", "findings"}),
-    "agency": frozenset({"overview", "explore", "upload"}),
+    "finance": frozenset({"overview", "explore", "findings", "data", "transfers"}),
+    "auditor": frozenset({"overview", "explore", "findings", "transfers"}),
+    "agency": frozenset({"overview", "explore", "upload", "transfers"}),
 }
 ALL_ACTIONS: tuple[str, ...] = ("upload", "review", "export", "settings", "users", "audit")
 ACTIONS: dict[str, frozenset[str]] = {

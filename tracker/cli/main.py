@@ -21,6 +21,7 @@ from tracker.cli.data import cmd_agencies, cmd_dashboard, cmd_demo, cmd_ingest, 
 from tracker.cli.parser import build_parser
 from tracker.cli.reports import cmd_export_lake, cmd_flags, cmd_utilisation
 from tracker.cli.tokens import cmd_tokens
+from tracker.cli.transfers import cmd_transfers
 from tracker.domain.calendar import check_window_days
 from tracker.engine.lake import LakeError
 from tracker.store import audit
@@ -75,6 +76,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str) -
             return cmd_flags(args, parser, lang)
         if args.command == "export-lake":
             return cmd_export_lake(args)
+        if args.command == "transfers":
+            return cmd_transfers(args, lang)
     except LakeError as exc:
         err(str(exc))
         return EXIT_USAGE

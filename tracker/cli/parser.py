@@ -8,6 +8,7 @@ from pathlib import Path
 from tracker.access.auth import ROLES
 from tracker.cli import tokens as tokens_cli
 from tracker.cli.common import count_arg, parse_date
+from tracker.cli.transfers import add_transfer_commands
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
 from tracker.ingest.contracts import KINDS
 
@@ -126,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, required=True)
     demo.add_argument("--scale", choices=("small", "medium", "large"), default="small")
     demo.add_argument("--seed", type=int, default=7)
+    add_transfer_commands(sub)
     for command in sub.choices.values():  # `tracker init --db X` as well as `tracker --db X init`
         command.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser

@@ -12,6 +12,9 @@ of several databases holding different agencies merge by copying their table dir
     assets/part-<uuid>.parquet
     usage_daily/year=YYYY/month=M/part-<uuid>.parquet   (Hive partitions of the usage date;
                                                          no usage: one empty file in year=0/month=0)
+    asset_assignments/part-<uuid>.parquet   which agency held each device when (docs/transfers.md);
+                                            a lake written before it had none: each device is then
+                                            held by its register agency throughout
     settings.json    general settings, stored rule parameters, category profiles
     manifest.json    format, schema version, exported_at, row counts of this export; written last
 
@@ -44,6 +47,7 @@ from tracker.engine.lake_format import (
     LAKE_FORMAT_VERSION,
     LAKE_TABLES,
     MANIFEST_FILE,
+    OPTIONAL_TABLES,
     PARTITION_COLUMNS,
     SETTINGS_FILE,
     LakeError,
@@ -64,7 +68,12 @@ if TYPE_CHECKING:  # PySpark is optional: imported only when a Spark session is 
     from pyspark.sql import SparkSession
 
 # What each table exports: every column, JSON as text. Usage is partitioned by its date's year and month.
-_EXPORT_QUERIES = {table: f"SELECT * REPLACE (CAST(extra AS VARCHAR) AS extra) FROM {table}" for table in LAKE_TABLES}
+_EXPORT_QUERIES = {
+    table: f"SELECT * REPLACE (CAST(extra AS VARCHAR) AS extra) FROM {table}"
+    if table not in OPTIONAL_TABLES
+    else f"SELECT * FROM {table}"
+    for table in LAKE_TABLES
+}
 _PARTITIONED_USAGE = f"SELECT *, year(usage_date) AS year, month(usage_date) AS month FROM ({_EXPORT_QUERIES['usage_daily']})"
 EMPTY_USAGE_PARTITION = "year=0/month=0"  # where an empty usage table's one file goes: the layout stays the same
 
@@ -182,6 +191,9 @@ def _open_duckdb(location: str) -> Lake:
     settings = parse_settings_document(json.loads(_read_local(root, SETTINGS_FILE)))
     backend = ibis.duckdb.connect()
     for table in LAKE_TABLES:
+        if table in OPTIONAL_TABLES and not (root / table).is_dir():
+            backend.create_view(table, ibis.memtable(OPTIONAL_TABLES[table].empty_table()), overwrite=True)
+            continue
         with engine_errors(f"open the lake's {table}"):
             files = backend.read_parquet(
                 str(root / table / "**" / "*.parquet"), table_name=f"lake_{table}_files", hive_partitioning=table == "usage_daily"
@@ -204,10 +216,23 @@ def _open_spark(location: str, spark: SparkSession) -> Lake:
     manifest = checked_manifest(_read_with_spark(session, location, MANIFEST_FILE), location)
     settings = parse_settings_document(json.loads(_read_with_spark(session, location, SETTINGS_FILE)))
     for table in LAKE_TABLES:
+        if table in OPTIONAL_TABLES and table not in manifest.get("rows", {}):
+            session.createDataFrame(
+                OPTIONAL_TABLES[table].empty_table().to_pandas(), _spark_schema(table)
+            ).createOrReplaceTempView(table)
+            continue
         with engine_errors(f"open the lake's {table}"):
             frame = session.read.parquet(f"{location}/{table}")
             frame.drop(*(c for c in PARTITION_COLUMNS if c in frame.columns)).createOrReplaceTempView(table)
     return Lake(pyspark_backend_class()().connect(session), "spark", settings, manifest)
+
+
+def _spark_schema(table: str):
+    """The Spark schema of an optional table's empty stand-in (OPTIONAL_TABLES)."""
+    from pyspark.sql import types as T  # deferred: PySpark is optional
+
+    kinds = {pa.string(): T.StringType(), pa.date32(): T.DateType(), pa.int64(): T.LongType()}
+    return T.StructType([T.StructField(f.name, kinds[f.type], True) for f in OPTIONAL_TABLES[table]])
 
 
 def _without_partitions(table):

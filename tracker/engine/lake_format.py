@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import pyarrow as pa
+
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.engine.parameters import load_rule_parameters
 from tracker.store.config import parse_setting
@@ -18,7 +20,19 @@ from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
 
-LAKE_TABLES = ("procurement_lines", "assets", "usage_daily")
+LAKE_TABLES = ("procurement_lines", "assets", "usage_daily", "asset_assignments")
+# tables a lake exported by an earlier version may lack, with the columns of their empty stand-in
+OPTIONAL_TABLES = {
+    "asset_assignments": pa.schema(
+        [
+            ("asset_id", pa.string()),
+            ("agency_code", pa.string()),
+            ("valid_from", pa.date32()),
+            ("valid_to", pa.date32()),
+            ("transfer_id", pa.int64()),
+        ]
+    )
+}
 SETTINGS_FILE = "settings.json"
 MANIFEST_FILE = "manifest.json"
 LAKE_ENTRIES = (*LAKE_TABLES, SETTINGS_FILE, MANIFEST_FILE)

@@ -34,6 +34,7 @@ from tracker.domain.calendar import (
     rollover_month,
 )
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
+from tracker.engine.assignments import buying_agencies, held_assets, held_on
 from tracker.store.db import Database, run_expr
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
@@ -73,6 +74,8 @@ ASSET_COLUMNS = (
     "low_threshold",
     "in_service_on_as_of",
     "idle_candidate",
+    "held_from",
+    "held_to",
 )
 
 # Group keys of each roll-up. "supplier" and "po_line" keys come from the matched procurement line.
@@ -157,9 +160,9 @@ def asset_utilisation(
     assets = _with_available_days(assets, window, _calendar_table(window, country))
     periods = _active_periods(backend, window)
     usage = _usage_per_asset(backend, window, periods)
-    t = assets.left_join(usage, assets.asset_id == usage.asset_id).drop("asset_id_right")
+    t = assets.left_join(usage, HOLDING_KEYS).drop("asset_id_right", "holding_start_right")
     other = _other_evidence_per_asset(backend, window, periods)
-    t = t.left_join(other, t.asset_id == other.asset_id).drop("asset_id_right")
+    t = t.left_join(other, HOLDING_KEYS).drop("asset_id_right", "holding_start_right")
     as_of = ibis.literal(window.as_of)
     # what the asset's evidence proves (docs/usage-sources.md): hours of use from usage files and sign-ins only;
     # powered-on time bounds use from above; a day seen on proves the device was on, not for how long
@@ -285,15 +288,21 @@ def telemetry_coverage(backend, window: Window) -> ir.Table:
     An agency reports usage for a category when any of its assets of that category (in service or
     not) has a usage row with hours > 0 in [idle_start, as_of].
     """
-    assets = backend.table("assets")
+    assets = held_assets(backend, window.start, window.as_of)
     in_service_date = _period_columns(assets, window)["in_service_date"]
-    in_service_on_as_of = _in_service_on(in_service_date, assets.disposal_date, assets.status, window.as_of)
-    assets = assets.select("asset_id", "agency_code", "category", in_service_on_as_of=in_service_on_as_of)
+    in_service_on_as_of = _in_service_on(in_service_date, assets.disposal_date, assets.status, window.as_of, assets.held_to)
+    assets = assets.select(
+        "asset_id", "agency_code", "category", "holding_start", "held_to", in_service_on_as_of=in_service_on_as_of
+    )
     usage = backend.table("usage_daily")
     on = (usage.hours_used > 0) | (usage.evidence == "seen")  # any evidence of being on counts as telemetry
     recent = usage.filter(usage.usage_date >= window.idle_start, usage.usage_date <= window.as_of, on)
-    recent = recent.select("asset_id").distinct().mutate(used_in_horizon=ibis.literal(True))
-    t = assets.left_join(recent, "asset_id")
+    recent = recent.select("asset_id", "usage_date")
+    # the usage counts for the agency that held the device that day
+    recent = assets.select("asset_id", "holding_start", "held_to").join(recent, "asset_id")
+    recent = recent.filter(recent.usage_date >= recent.holding_start, held_on(recent.held_to, recent.usage_date))
+    recent = recent.select(*HOLDING_KEYS).distinct().mutate(used_in_horizon=ibis.literal(True))
+    t = assets.left_join(recent, HOLDING_KEYS)
     coverage = t.group_by("agency_code", "category").aggregate(
         assets_in_service=t.asset_id.count(where=t.in_service_on_as_of),
         assets_with_usage_in_horizon=t.asset_id.count(where=t.used_in_horizon.notnull()),
@@ -352,44 +361,48 @@ def _calendar_table(window: Window, country: str) -> ir.Table:
     )
 
 
-def _in_service_on(in_service_date: ir.Value, disposal_date: ir.Value, status: ir.Value, as_of: date) -> ir.Value:
-    """In service on as_of: started by then (or no date known) and not disposed by then."""
+def _in_service_on(
+    in_service_date: ir.Value, disposal_date: ir.Value, status: ir.Value, as_of: date, held_to: ir.Value
+) -> ir.Value:
+    """In service on as_of: started by then (or no date known), not disposed by then, and held on as_of by the row's agency."""
     started = in_service_date.isnull() | (in_service_date <= as_of)
     disposed = (disposal_date <= as_of).fill_null(False) | (status == "disposed")
-    return started & ~disposed
+    return started & ~disposed & held_on(held_to, as_of)
 
 
 def _period_columns(assets: ir.Table, window: Window) -> dict[str, ir.Value]:
     """in_service_date (else purchase_date) and the active period [active_start, active_end) of W.
 
     An asset with neither date is taken as in service before the window (it is in the register);
-    its age and book value stay unknown.
+    its age and book value stay unknown. The period is also bounded by the row's holding (held_assets).
     """
     in_service_date = assets.in_service_date.fill_null(assets.purchase_date)
     window_start, end_exclusive = ibis.literal(window.start), ibis.literal(window.end_exclusive)
     return {
         "in_service_date": in_service_date,
-        "active_start": ibis.greatest(window_start, in_service_date.fill_null(window_start)),
-        "active_end": ibis.least(end_exclusive, assets.disposal_date.fill_null(end_exclusive)),
+        "active_start": ibis.greatest(window_start, in_service_date.fill_null(window_start), assets.holding_start),
+        "active_end": ibis.least(
+            end_exclusive, assets.disposal_date.fill_null(end_exclusive), assets.held_to.fill_null(end_exclusive)
+        ),
     }
 
 
 def _active_periods(backend, window: Window) -> ir.Table:
-    """asset_id, active_start, active_end, straight from the register.
+    """asset_id, holding_start, held_to, active_start, active_end, straight from the register and its holdings.
 
     Kept apart from the wider asset table on purpose: joined to the usage rows, the engine sees a
     small table (DuckDB mis-estimated the wider one after its calendar joins and built the hash
     table on 12 M usage rows instead: 1.8 s instead of 0.2 s).
     """
-    a = backend.table("assets")
+    a = held_assets(backend, window.start, window.as_of)
     columns = _period_columns(a, window)
-    return a.select("asset_id", active_start=columns["active_start"], active_end=columns["active_end"])
+    return a.select(*HOLDING_KEYS, "held_to", active_start=columns["active_start"], active_end=columns["active_end"])
 
 
 def _assets_with_periods(backend, window: Window, profiles: tuple[ir.Table, list[str]]) -> ir.Table:
-    """The register with its category profile and active period."""
+    """The register, one row per holding in the window, with its category profile and active period."""
     profile_table, profile_names = profiles
-    a = backend.table("assets")
+    a = held_assets(backend, window.start, window.as_of)
     columns = _period_columns(a, window)
     a = a.select(
         "asset_id",
@@ -402,8 +415,11 @@ def _assets_with_periods(backend, window: Window, profiles: tuple[ir.Table, list
         "disposal_date",
         "status",
         "standby",
+        "holding_start",
+        "held_from",
+        "held_to",
         **columns,
-        in_service_on_as_of=_in_service_on(columns["in_service_date"], a.disposal_date, a.status, window.as_of),
+        in_service_on_as_of=_in_service_on(columns["in_service_date"], a.disposal_date, a.status, window.as_of, a.held_to),
         profile_key=a.category,
     )
     if FALLBACK_CATEGORY in profile_names:
@@ -456,6 +472,7 @@ def _usage_per_asset(backend, window: Window, periods: ir.Table) -> ir.Table:
     sources = _distinct_sources(usage)
     up_to_as_of = usage.filter(usage.usage_date <= window.as_of, usage.hours_used > 0)
     rows = up_to_as_of.join(periods, "asset_id")
+    rows = rows.filter(held_on(rows.held_to, rows.usage_date))  # a past holding's last use is before it ended
     in_period = (rows.usage_date >= rows.active_start) & (rows.usage_date < rows.active_end)
     aggregates = dict(
         row_hours=ibis.ifelse(in_period, ibis.least(rows.hours_used, MAX_HOURS_PER_DAY), 0.0).sum(),
@@ -464,29 +481,30 @@ def _usage_per_asset(backend, window: Window, periods: ir.Table) -> ir.Table:
         usage_evidence=(rows.evidence == "usage").cast("int8").max(),
     )
     if len(sources) <= 1:
-        per_asset = rows.group_by("asset_id").aggregate(**aggregates)
+        per_asset = rows.group_by(*HOLDING_KEYS).aggregate(**aggregates)
         return per_asset.select(
-            "asset_id", used_hours="row_hours", active_days="row_days", last_used="last_used", usage_evidence="usage_evidence"
+            *HOLDING_KEYS, used_hours="row_hours", active_days="row_days", last_used="last_used", usage_evidence="usage_evidence"
         )
     if len(sources) <= MAX_CODED_SOURCES:
         code = ibis.cases(*((rows.source == name, i) for i, name in enumerate(sources)), else_=len(sources))
     else:
         code = rows.source
-    per_asset = rows.group_by("asset_id").aggregate(**aggregates, first_source=code.min(), last_source=code.max())
-    several_sources = per_asset.filter(per_asset.first_source != per_asset.last_source).select("asset_id")
+    per_asset = rows.group_by(*HOLDING_KEYS).aggregate(**aggregates, first_source=code.min(), last_source=code.max())
+    several_sources = per_asset.filter(per_asset.first_source != per_asset.last_source).select(*HOLDING_KEYS)
     # Built apart from `rows` (its own filter): a shared 12 M-row join would be materialised by
     # DuckDB as a common table expression, which doubles the time; this branch reads few rows.
     in_window = usage.filter(usage.usage_date >= window.start, usage.usage_date <= window.as_of, usage.hours_used > 0)
-    day_rows = in_window.semi_join(several_sources, "asset_id").join(periods, "asset_id")
+    day_rows = in_window.join(periods, "asset_id").semi_join(several_sources, HOLDING_KEYS)
     day_rows = day_rows.filter(day_rows.usage_date >= day_rows.active_start, day_rows.usage_date < day_rows.active_end)
-    days = day_rows.group_by("asset_id", "usage_date").aggregate(day_hours=day_rows.hours_used.sum())
-    days = days.group_by("asset_id").aggregate(
+    days = day_rows.group_by(*HOLDING_KEYS, "usage_date").aggregate(day_hours=day_rows.hours_used.sum())
+    days = days.group_by(*HOLDING_KEYS).aggregate(
         day_hours=ibis.least(days.day_hours, MAX_HOURS_PER_DAY).sum(),
         day_count=days.usage_date.count(),
     )
-    t = per_asset.left_join(days, per_asset.asset_id == days.asset_id)
+    t = per_asset.left_join(days, HOLDING_KEYS)
     return t.select(
         per_asset.asset_id,
+        per_asset.holding_start,
         used_hours=t.day_hours.fill_null(t.row_hours),
         active_days=t.day_count.fill_null(t.row_days),
         last_used=t.last_used,
@@ -495,6 +513,7 @@ def _usage_per_asset(backend, window: Window, periods: ir.Table) -> ir.Table:
 
 
 USE_EVIDENCE = ("usage", "signed_in")  # rows whose hours are hours of use
+HOLDING_KEYS = ("asset_id", "holding_start")  # one row per device and holding (tracker.engine.assignments)
 
 
 def _other_evidence_per_asset(backend, window: Window, periods: ir.Table) -> ir.Table:
@@ -503,9 +522,10 @@ def _other_evidence_per_asset(backend, window: Window, periods: ir.Table) -> ir.
     usage = backend.table("usage_daily")
     rows = usage.filter(usage.evidence != "usage", usage.usage_date <= window.as_of)
     rows = rows.join(periods, "asset_id")
+    rows = rows.filter(held_on(rows.held_to, rows.usage_date))
     in_period = (rows.usage_date >= rows.active_start) & (rows.usage_date < rows.active_end)
     powered = (rows.evidence == "powered_on") & (rows.hours_used > 0)
-    return rows.group_by("asset_id").aggregate(
+    return rows.group_by(*HOLDING_KEYS).aggregate(
         powered_on_hours=ibis.ifelse(powered & in_period, ibis.least(rows.hours_used, MAX_HOURS_PER_DAY), 0.0).sum(
             where=rows.evidence == "powered_on"
         ),
@@ -537,6 +557,10 @@ def with_procurement_line(backend, per_asset: ir.Table) -> ir.Table:
         line_supplier="supplier",
     )
     refs = per_asset.select("asset_id", "agency_code", "ocid", "po_number", ref_line_no=per_asset.line_no.fill_null(1))
+    buyers = buying_agencies(backend)  # a transferred device's line is its first holder's
+    refs = refs.left_join(buyers, refs.asset_id == buyers.buyer_asset_id)
+    refs = refs.mutate(agency_code=refs.buyer_agency_code.fill_null(refs.agency_code)).drop("buyer_asset_id", "buyer_agency_code")
+    refs = refs.distinct()  # a device transferred in the window has a row per holding, all with one line
     matched = refs.join(
         lines,
         [

@@ -46,11 +46,12 @@ class Snapshot:
 
 
 def data_version(db: Database) -> tuple:
-    """Changes whenever anything a figure depends on changes: an upload, a setting, a profile."""
+    """Changes whenever anything a figure depends on changes: an upload, a setting, a profile, an approved transfer."""
     return db.fetchone(
         "SELECT (SELECT coalesce(max(upload_id), 0) FROM uploads), (SELECT count(*) FROM uploads), "
         "(SELECT coalesce(max(change_id), 0) FROM setting_changes), "
-        "(SELECT coalesce(max(change_id), 0) FROM category_profile_changes)",
+        "(SELECT coalesce(max(change_id), 0) FROM category_profile_changes), "
+        "(SELECT count(*) FROM asset_assignments WHERE transfer_id IS NOT NULL)",
         name="data version",
     )
 

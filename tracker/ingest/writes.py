@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tracker.ingest.contracts import Contract
 from tracker.ingest.validate import assert_safe_name, err
+from tracker.store.assignments import start_holdings
 from tracker.store.db import Database
 
 TARGETS = {"procurement": "procurement_lines", "assets": "assets", "usage": "usage_daily"}
@@ -137,6 +138,11 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
             checks.append(
                 f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_not_your_agency', 'asset_id', 't.asset_id')} END"
             )
+        # a device moved by an approved transfer: its register row names the agency holding it now
+        joins.append(TRANSFERRED_ASSETS)
+        checks.append(
+            f"CASE WHEN moved.moved_agency <> t.agency_code THEN {err('row.transferred_elsewhere', 'agency_code', 't.agency_code', 'moved.moved_agency')} END"
+        )
         joins.append("""LEFT JOIN (SELECT agency_code AS multi_agency, po_number AS multi_po, list(DISTINCT ocid ORDER BY ocid) AS multi_ocids
                                    FROM procurement_lines GROUP BY ALL HAVING count(DISTINCT ocid) > 1) AS multi
                         ON multi.multi_agency = t.agency_code AND multi.multi_po = t.po_number AND t.ocid IS NULL""")
@@ -163,6 +169,10 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
     return checks, joins, params
 
 
+TRANSFERRED_ASSETS = (
+    "LEFT JOIN (SELECT asset_id AS moved_asset, agency_code AS moved_agency FROM asset_assignments "
+    "WHERE valid_to IS NULL AND transfer_id IS NOT NULL) AS moved ON moved.moved_asset = t.asset_id"
+)
 KNOWN_ASSETS = (
     "LEFT JOIN (SELECT asset_id AS known_asset, agency_code AS known_agency FROM assets) AS known "
     "ON known.known_asset = t.asset_id"
@@ -353,6 +363,8 @@ def apply_changes(db: Database, contract: Contract, final: str, upload_id: int) 
         {"upload_id": upload_id},
         name="insert rows",
     )
+    if kind == "assets":
+        start_holdings(db, final)  # the assignment history follows the register (docs/transfers.md)
     if kind in ("procurement", "assets"):
         name_sql = "max(agency_name)" if kind == "procurement" else "CAST(NULL AS VARCHAR)"
         db.execute(

@@ -63,6 +63,7 @@ ACTIONS: tuple[str, ...] = (
     "token_revoked",
     "api_call",
     "api_refused",
+    "transfer",
 )
 KEY_ENV_VAR = "TRACKER_AUDIT_KEY_FILE"
 KEY_SUFFIX = ".audit-key"

@@ -11,6 +11,7 @@ from tracker.text.pages import PAGE_MESSAGES
 from tracker.text.reasons import REASON_MESSAGES
 from tracker.text.rules import RULE_MESSAGES
 from tracker.text.service import SERVICE_MESSAGES
+from tracker.text.transfers import TRANSFER_MESSAGES
 
 LANGUAGES = ("en", "zh")
 
@@ -632,6 +633,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     PAGE_MESSAGES,
     EXPORT_MESSAGES,
     SERVICE_MESSAGES,
+    TRANSFER_MESSAGES,
 )
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

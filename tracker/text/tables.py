@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -74,30 +75,39 @@ def table_to_xlsx_bytes(table: pa.Table, sheet_name: str = "data", *, numbers_fr
     With `numbers_from_text` (rows kept as the user's raw text, such as rejected rows), a text cell that
     spells a plain number is written as that number.
     """
+    return tables_to_xlsx_bytes({sheet_name: table}, numbers_from_text=numbers_from_text)
+
+
+def tables_to_xlsx_bytes(sheets: Mapping[str, pa.Table], *, numbers_from_text: bool = False, missing: str | None = None) -> bytes:
+    """An XLSX with one sheet per table, written like `table_to_xlsx_bytes`; `missing` is written in empty cells
+    (such as "unknown", so that an unknown value is never read as a blank or a zero)."""
     import xlsxwriter  # deferred: ~0.1 s, and the command line imports this module at start
 
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
-    sheet = workbook.add_worksheet(sheet_name[:31])
     bold = workbook.add_format({"bold": True})
-    for col, name in enumerate(table.column_names):
-        sheet.write_string(0, col, name, bold)
-        sheet.set_column(col, col, min(60, max(10, len(name) + 2)))
-    for row_index, row in enumerate(table.to_pylist(), start=1):
-        for col, value in enumerate(row.values()):
-            if value is None:
-                continue
-            if isinstance(value, str):
-                number = number_from_text(value) if numbers_from_text else None
-                if number is None:
-                    sheet.write_string(row_index, col, value)  # a string cell: never run as a formula
+    for sheet_name, table in sheets.items():
+        sheet = workbook.add_worksheet(sheet_name[:31])
+        for col, name in enumerate(table.column_names):
+            sheet.write_string(0, col, name, bold)
+            sheet.set_column(col, col, min(60, max(10, len(name) + 2)))
+        for row_index, row in enumerate(table.to_pylist(), start=1):
+            for col, value in enumerate(row.values()):
+                if value is None:
+                    if missing is not None:
+                        sheet.write_string(row_index, col, missing)
+                    continue
+                if isinstance(value, str):
+                    number = number_from_text(value) if numbers_from_text else None
+                    if number is None:
+                        sheet.write_string(row_index, col, value)  # a string cell: never run as a formula
+                    else:
+                        sheet.write_number(row_index, col, number)
                 else:
-                    sheet.write_number(row_index, col, number)
-            else:
-                sheet.write(row_index, col, value)
-    sheet.freeze_panes(1, 0)
+                    sheet.write(row_index, col, value)
+        sheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()
 

@@ -17,6 +17,7 @@ from tracker.ui import (
     login_page,
     overview_page,
     settings_page,
+    transfers_section,
     upload_page,
 )
 
@@ -39,6 +40,7 @@ sections = {
     t("nav.section.monitor"): [
         ("overview", overview_page.render, t("nav.page.overview"), ":material/monitoring:"),
         ("explore", explore_page.render, t("nav.page.explore"), ":material/manage_search:"),
+        ("transfers", transfers_section.render, t("transfer.page.title"), ":material/swap_horiz:"),
     ],
     t("nav.section.audit"): [
         ("findings", flags_page.render, t("common.column.findings"), ":material/flag:"),

@@ -118,7 +118,8 @@ def asset_detail(
     assets = filter_table(assets, Filters(agencies=agencies, window_days=filters.window_days, scope_agency=filters.scope_agency))
     if not assets.num_rows:
         return None
-    facts = assets.to_pylist()[0]
+    holdings = assets.to_pylist()  # a device that changed hands in the window: one row per agency (docs/transfers.md)
+    facts = next((row for row in holdings if row.get("held_to") is None), holdings[-1])
     window = snap.window
     db = source.db
     profiles = load_profiles(db) or {p.category: p for p in DEFAULT_PROFILES}
@@ -133,6 +134,10 @@ def asset_detail(
     available = pa.table({"day": calendar.column("day"), "available_hours": pa.array(hours, pa.float64())})
     usage = ibis_backend(db).table("usage_daily")
     rows = usage.filter(usage.asset_id == asset_id, usage.usage_date >= window.start, usage.usage_date <= window.as_of)
+    if facts.get("held_from") is not None:  # only the days this agency held it: another holder's usage is not its own
+        rows = rows.filter(rows.usage_date >= facts["held_from"])
+    if facts.get("held_to") is not None:
+        rows = rows.filter(rows.usage_date < facts["held_to"])
     used = run_expr(rows.group_by(day=rows.usage_date).aggregate(hours_used=rows.hours_used.sum()), name="asset daily usage")
     daily = available.join(used, "day", join_type="left outer").sort_by("day")
     capped = pc.min_element_wise(pc.fill_null(daily.column("hours_used"), 0.0), 24.0)

@@ -17,6 +17,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from tracker.domain.calendar import fiscal_year, fiscal_year_bounds, last_month_of_fiscal_year
+from tracker.engine.assignments import held_on, holdings_at
 from tracker.engine.metrics import fiscal_year_expr, round_to_cent, with_procurement_line
 from tracker.engine.rules.model import RuleContext
 
@@ -146,7 +147,8 @@ def _registered_per_line(ctx: RuleContext, assets: ir.Table) -> ir.Table:
 
 def idle_purchase(ctx: RuleContext) -> ir.Table:
     min_share = ctx.params["IDLE_PURCHASE"]["min_share"]
-    states = ctx.states.select("asset_id", "state", "purchase_cost")
+    states = ctx.states.filter(held_on(ctx.states.held_to, ctx.window.as_of))  # one row per device: its holding on as_of
+    states = states.select("asset_id", "state", "purchase_cost")
     m = _registered_per_line(ctx, states)
     per_line = m.group_by("agency_code", "ocid", "po_number", "line_no").aggregate(
         registered_units=m.asset_id.count(),
@@ -217,8 +219,12 @@ def bought_despite_idle_stock(ctx: RuleContext) -> ir.Table:
     lines = lines.semi_join(covered, ["agency_code", "category"])
     keys = lines.select("agency_code", "ocid", "po_number", "line_no", "category", "order_date")
     a = ctx.backend.table("assets")
+    held = holdings_at(ctx.backend).rename(h_asset_id="asset_id", h_agency_code="agency_code")
+    a = a.left_join(held, a.asset_id == held.h_asset_id)  # the stock is what each agency held on the order date
     stock = a.select(
-        stock_agency="agency_code",
+        stock_agency=a.h_agency_code.fill_null(a.agency_code),
+        stock_held_from=a.held_from,
+        stock_held_to=a.held_to,
         stock_category="category",
         stock_asset_id="asset_id",
         stock_in_service=a.in_service_date.fill_null(a.purchase_date),
@@ -232,6 +238,8 @@ def bought_despite_idle_stock(ctx: RuleContext) -> ir.Table:
             keys.agency_code == stock.stock_agency,
             keys.category == stock.stock_category,
             stock.stock_in_service <= keys.order_date - ibis.interval(days=in_service_days),
+            stock.stock_held_from.isnull() | (stock.stock_held_from <= keys.order_date),
+            held_on(stock.stock_held_to, keys.order_date),
         ],
     )
     held = (pairs.stock_disposal.isnull() & (pairs.stock_status != "disposed")) | (pairs.stock_disposal > pairs.order_date)
