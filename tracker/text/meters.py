@@ -50,7 +50,6 @@ METERS_MESSAGES: dict[str, tuple[str, str]] = {
         "Counter {value} of the {life} {unit} of the category's minimum service life ({share}).",
         "计数器读数 {value}，该类别最低使用年限对应 {life} {unit}（已达 {share}）。",
     ),
-    "evidence.note.meter": (" Evidence: counter readings.", "证据：计数器读数。"),
     # --- charts ----------------------------------------------------------------------------------
     "meters.chart.reading": ("Counter reading", "计数器读数"),
     "meters.chart.use": ("Use per day (from readings)", "日均使用量（由读数推算）"),

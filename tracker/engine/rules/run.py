@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
+from tracker.engine.meters import add_evidence_notes
 from tracker.engine.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage
 from tracker.engine.rules.catalogue import RULES_BY_CODE, resolve_parameters
 from tracker.engine.rules.expressions import asset_flags, asset_lines, asset_states
@@ -134,6 +135,7 @@ def compute_flags_on(
     if asset_codes:
         for row in run_expr(_filtered(asset_flags(ctx, asset_codes), agency), name="asset rules").to_pylist():
             by_state[row.pop("state")].append(row)
+        add_evidence_notes(backend, window, (r for rs in by_state.values() for r in rs), country=country, profiles=profiles)
     rows: list[dict] = []
     for code in codes:
         rule = RULES_BY_CODE[code]
