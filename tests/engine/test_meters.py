@@ -38,7 +38,9 @@ J-2,A002,projector,4000,2024-01-01
 D-1,A002,desktop,5000,2024-01-01
 """
 
-STEADY = "\n".join(f"P-STEADY,{date(2024 + (6 + m) // 12, (6 + m) % 12 + 1, 1)},pages_total,{10000 + 1500 * m}" for m in range(12))
+STEADY = "\n".join(
+    f"P-STEADY,{date(2024 + (6 + m) // 12, (6 + m) % 12 + 1, 1)},pages_total,{10000 + 1500 * m}" for m in range(12)
+)
 READINGS = f"""\
 asset_id,read_at,meter,value
 {STEADY}
@@ -102,7 +104,7 @@ def test_a_counter_flat_for_120_days_is_idle_with_its_readings_as_evidence(meter
 
 
 def test_a_reset_starts_a_new_series_and_is_reported_never_negative_use(metered):
-    (facts, use), = meter_use(ibis_backend(metered), WINDOW, asset_ids=["P-RESET"])
+    ((facts, use),) = meter_use(ibis_backend(metered), WINDOW, asset_ids=["P-RESET"])
     assert [(r.before.value, r.after.value) for r in use.resets] == [(53000, 300)]
     assert use.use == pytest.approx(9000)  # three periods of 3,000; the pair across the drop is not use
     covered = count_available_days(date(2024, 7, 1), date(2024, 9, 30), "workdays") + count_available_days(

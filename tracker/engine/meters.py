@@ -258,6 +258,8 @@ def meter_use(
         r.select("asset_id", "agency_code", "category", "in_service", "disposal", "meter", "read_at", "value"),
         name="meter readings",
     ).to_pylist()
+    if not rows:
+        return []
     by_asset: dict[str, tuple[dict, list[Reading]]] = {}
     for row in rows:
         if row["meter"] != meter_by_category[row["category"]].meter:
@@ -452,7 +454,7 @@ def evidence_sentence(use: MeterUse, profile: MeterProfile, lang: str, *, in_ser
         )
     if profile.life_count:
         parts.append(life_sentence(use.last.value, profile, lang))
-    return " ".join(parts)
+    return ("" if lang == "zh" else " ").join(parts)
 
 
 def life_sentence(value: float, profile: MeterProfile, lang: str) -> str:
@@ -500,3 +502,52 @@ def add_evidence_notes(backend, window: Window, rows: Iterable[dict], *, country
     notes = evidence_notes(backend, window, sorted({row["asset_id"] for row in metered}), country=country, profiles=profiles)
     for row in metered:
         row["meter_note_en"], row["meter_note_zh"] = notes.get(row["asset_id"], ("", ""))
+
+
+@dataclass(frozen=True)
+class DeviceMeters:
+    """One metered device's evidence for its page: readings, use derived per day, sentences (English, Chinese)."""
+
+    meter: str
+    unit: tuple[str, str]
+    readings: pa.Table  # read_at, value
+    daily_use: pa.Table  # day, use
+    sentences: tuple[str, str]
+    life: tuple[str, str] | None  # the counter against the category's service-life count, where it has one
+
+
+def device_meters(
+    backend, window: Window, asset_id: str, *, country: str = DEFAULT_COUNTRY, profiles=None
+) -> DeviceMeters | None:
+    """The readings of a device's category meter and the use derived from them; None for a device without any."""
+    found = meter_use(backend, window, country=country, profiles=profiles, asset_ids=[asset_id])
+    if not found:
+        return None
+    facts, use = found[0]
+    profile = meter_profiles(backend)[facts["category"]]
+    readings = pa.table(
+        {
+            "read_at": pa.array([r.read_at for r in use.readings], pa.timestamp("us")),
+            "value": pa.array([r.value for r in use.readings], pa.float64()),
+        }
+    )
+    per_day = daily_use(use)
+    daily = pa.table(
+        {"day": pa.array([d for d, _ in per_day], pa.date32()), "use": pa.array([u for _, u in per_day], pa.float64())}
+    )
+    life = tuple(life_sentence(use.last.value, profile, lang) for lang in ("en", "zh")) if profile.life_count else None
+    return DeviceMeters(
+        profile.meter,
+        (profile.unit_en, profile.unit_zh),
+        readings,
+        daily,
+        tuple(evidence_sentence(use, profile, lang) for lang in ("en", "zh")),
+        life,
+    )
+
+
+def metered_assets(backend) -> ir.Table | None:
+    """asset_id of every device with a counter reading (None when the backend has no readings table)."""
+    if not _has_readings(backend):
+        return None
+    return backend.table(TABLE).select("asset_id").distinct()
