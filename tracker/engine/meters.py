@@ -551,3 +551,11 @@ def metered_assets(backend) -> ir.Table | None:
     if not _has_readings(backend):
         return None
     return backend.table(TABLE).select("asset_id").distinct()
+
+
+def latest_reading_day(backend) -> date | None:
+    """The day of the latest counter reading (None without readings)."""
+    if not _has_readings(backend):
+        return None
+    value = run_expr(backend.table(TABLE).read_at.max(), name="latest reading").as_py()
+    return None if value is None else value.date()

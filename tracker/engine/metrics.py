@@ -34,7 +34,7 @@ from tracker.domain.calendar import (
     rollover_month,
 )
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
-from tracker.engine.meters import with_meter_coverage, with_meters
+from tracker.engine.meters import latest_reading_day, with_meter_coverage, with_meters
 from tracker.store.db import Database, run_expr
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
@@ -140,8 +140,9 @@ def ibis_backend(db: Database):
 
 def default_as_of(db: Database) -> date | None:
     """The latest usage date in the data (not today's clock), or None when there is no usage."""
-    usage = ibis_backend(db).table("usage_daily")
-    return run_expr(usage.usage_date.max(), name="latest usage date").as_py()
+    backend = ibis_backend(db)
+    usage = backend.table("usage_daily")
+    return run_expr(usage.usage_date.max(), name="latest usage date").as_py() or latest_reading_day(backend)
 
 
 def asset_utilisation(

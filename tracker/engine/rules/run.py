@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
-from tracker.engine.meters import add_evidence_notes
+from tracker.engine.meters import add_evidence_notes, latest_reading_day
 from tracker.engine.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage
 from tracker.engine.rules.catalogue import RULES_BY_CODE, resolve_parameters
 from tracker.engine.rules.expressions import asset_flags, asset_lines, asset_states
@@ -109,7 +109,7 @@ def compute_flags_on(
             raise ConfigError("config.bad_value", name="rule", value=code, reason=reason("one_of", choices=list(RULES_BY_CODE)))
     params = resolve_parameters(parameters)
     usage_start, usage_end = _usage_span(backend)
-    as_of = as_of or usage_end or _latest_order_date(backend)
+    as_of = as_of or usage_end or latest_reading_day(backend) or _latest_order_date(backend)
     if as_of is None:
         return FLAGS_SCHEMA.empty_table()
     profiles = profiles or {p.category: p for p in DEFAULT_PROFILES}
