@@ -172,3 +172,19 @@ def test_derive_on_its_own_spreads_use_over_calendar_days_and_clips_to_the_perio
         in_service=None,
     )
     assert use.use == pytest.approx(100)  # the last 10 days of December
+
+
+def test_an_administrator_sets_a_category_capacity_and_utilisation_follows(metered):
+    from tracker.store.meter_profiles import set_meter_profile
+    from tracker.text.errors import ConfigError
+
+    before = _per_asset(metered)["P-STEADY"]["utilisation"]
+    profile = set_meter_profile(metered, "printer", "admin", capacity="4000")
+    assert profile.capacity == 4000
+    assert _per_asset(metered)["P-STEADY"]["utilisation"] == pytest.approx(before / 2)
+    assert metered.scalar("SELECT count(*) FROM category_profile_changes WHERE field = 'meter_capacity'") == 1
+    for bad in ({"capacity": "-1"}, {"capacity": "lots"}, {"meter": "lamp_hours"}):
+        with pytest.raises(ConfigError):
+            set_meter_profile(metered, "printer", "admin", **bad)
+    with pytest.raises(ConfigError):
+        set_meter_profile(metered, "desktop", "admin", capacity=10)

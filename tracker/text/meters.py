@@ -18,6 +18,14 @@ METERS_MESSAGES: dict[str, tuple[str, str]] = {
         "The printer inventory {file} holds no page counter (pagecounters); nothing was stored.",
         "打印机清单 {file} 中没有页数计数器（pagecounters），未存储任何数据。",
     ),
+    "config.profile_meter": (
+        'Category {category}: the meter must be one of {choices}; got "{value}".',
+        "类别 {category}：计数器必须为 {choices} 之一，实际为“{value}”。",
+    ),
+    "config.profile_meter_capacity": (
+        'Category {category}: the capacity must be a number greater than 0; got "{value}".',
+        "类别 {category}：产能必须是大于 0 的数字，实际为“{value}”。",
+    ),
     # --- meter names ----------------------------------------------------------------------------
     "meter.pages_total": ("pages printed", "总页数"),
     "meter.pages_colour": ("colour pages", "彩色页数"),
