@@ -87,7 +87,7 @@ def test_evidence_pack_downloads_what_is_on_screen(demo_db):
 
 def test_findings_page_in_chinese(demo_db):
     at = _findings("zh")
-    assert any("112 条线索" in m.value for m in at.markdown)
+    assert any("115 条线索" in m.value for m in at.markdown)
     assert "规则" in at.dataframe[0].value.columns
 
 
