@@ -207,14 +207,14 @@ def test_overview_in_english_and_chinese(server, page):
     settle(page)
     page.locator("[data-testid='stPlotlyChart']").nth(3).wait_for()
     expect(page.get_by_role("heading", name="Equipment spend and utilisation")).to_be_visible()
-    assert metric_value(page, "Assets") == "2,046"
+    assert metric_value(page, "Assets") == "2,053"
     assert page.locator("[data-testid='stPlotlyChart']").count() == 4
     shoot(page, "overview-en", 2600)
     page.goto(server["url"] + "/?lang=zh")
     settle(page)
     page.locator("[data-testid='stPlotlyChart']").nth(3).wait_for()
     expect(page.get_by_role("heading", name="设备支出与使用情况")).to_be_visible()
-    assert metric_value(page, "资产数") == "2,046"
+    assert metric_value(page, "资产数") == "2,053"
     assert metric_value(page, "待处理问题涉及金额").endswith("万")
     shoot(page, "overview-zh", 2600)
 
@@ -258,7 +258,7 @@ def test_review_a_finding_and_download_the_evidence_pack(server, page, tmp_path)
 
     page.goto(server["url"] + "/findings")
     settle(page)
-    expect(page.get_by_text("112 findings")).to_be_visible()
+    expect(page.get_by_text("115 findings")).to_be_visible()
     # choose the first finding: click its row's selection cell
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.scroll_into_view_if_needed()
@@ -279,7 +279,7 @@ def test_review_a_finding_and_download_the_evidence_pack(server, page, tmp_path)
     findings = list(book["Findings"].iter_rows(min_row=2, values_only=True))
     header = next(book["Findings"].iter_rows(max_row=1, values_only=True))
     status = header.index("review_status")
-    assert len(findings) == 112 and sum(1 for r in findings if r[status] == "confirmed") == 1
+    assert len(findings) == 115 and sum(1 for r in findings if r[status] == "confirmed") == 1
 
 
 def test_an_agency_user_signs_in_and_sees_only_their_agency(server, browser):

@@ -169,12 +169,13 @@ def test_a_damaged_log_without_any_interval_is_refused_naming_the_damage(fixture
     assert fixture_assets.scalar("SELECT count(*) FROM usage_daily") == 0
 
 
-def test_a_printer_inventory_is_refused_plainly(fixture_assets, shared_fixtures):
+def test_a_printer_inventory_is_not_usage_it_holds_meter_readings(fixture_assets, shared_fixtures):
     from tracker.text.errors import FileRefused
 
     with pytest.raises(FileRefused) as refused:
         ingest_file(fixture_assets, "usage", shared_fixtures / "glpi" / "printer_1.json")
-    assert refused.value.message.key == "glpi.printer_not_usage"
+    assert refused.value.message.key == "file.wrong_kind"
+    assert refused.value.message.params["detected"] == "meter readings"
 
 
 def test_unmatched_devices_download_as_a_register_template_and_the_report_lists_them(fixture_assets, shared_fixtures):

@@ -35,7 +35,7 @@ def _metrics(at: AppTest) -> dict[str, str]:
 def test_overview_shows_kpis_charts_and_findings(demo_db):
     at = _run()
     metrics = _metrics(at)
-    assert metrics["Assets"] == "2,046"
+    assert metrics["Assets"] == "2,053"
     assert metrics["Value at stake, open findings"].startswith("¥")
     assert metrics["Median utilisation"].endswith("%")
     assert "Data as of **2025-12-31**" in at.markdown[0].value

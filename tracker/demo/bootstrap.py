@@ -33,6 +33,7 @@ def is_empty(db: Database) -> bool:
 
 def load_demo(db: Database, scale: str = "small", *, seed: int = 7, lang: str = "en", log=None) -> None:
     """Generate a demo tier and ingest it, as the `demo` actor, and create the demo accounts (one per role)."""
+    from tracker.demo.meters import write_meter_demo
     from tracker.demo.tiers import generate  # deferred: the generator's imports (~0.1 s) only on a first run
 
     say = log or (lambda text: print(text, file=sys.stderr, flush=True))
@@ -42,6 +43,12 @@ def load_demo(db: Database, scale: str = "small", *, seed: int = 7, lang: str = 
             set_setting(db, "max_upload_rows", str(LARGE_DEMO_MAX_ROWS), "demo")
             say(f"max_upload_rows set to {LARGE_DEMO_MAX_ROWS:,} for the large demo tier")
         for kind, path in (("procurement", files.procurement), ("assets", files.assets), ("usage", files.usage)):
+            report = ingest_file(db, kind, path, actor="demo")
+            say(report.summary(lang))
+            if not report.committed:
+                raise RuntimeError("demo data was rejected: " + "; ".join(e.text() for e in report.errors[:5]))
+        meter_assets, meter_readings, _ = write_meter_demo(Path(tmp), files.ground_truth)  # docs/meters.md
+        for kind, path in (("assets", meter_assets), ("meters", meter_readings)):
             report = ingest_file(db, kind, path, actor="demo")
             say(report.summary(lang))
             if not report.committed:

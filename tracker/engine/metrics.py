@@ -35,6 +35,7 @@ from tracker.domain.calendar import (
 )
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.engine.assignments import buying_agencies, held_assets, held_on
+from tracker.engine.meters import latest_reading_day, with_meter_coverage, with_meters
 from tracker.store.db import Database, run_expr
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
@@ -142,8 +143,9 @@ def ibis_backend(db: Database):
 
 def default_as_of(db: Database) -> date | None:
     """The latest usage date in the data (not today's clock), or None when there is no usage."""
-    usage = ibis_backend(db).table("usage_daily")
-    return run_expr(usage.usage_date.max(), name="latest usage date").as_py()
+    backend = ibis_backend(db)
+    usage = backend.table("usage_daily")
+    return run_expr(usage.usage_date.max(), name="latest usage date").as_py() or latest_reading_day(backend)
 
 
 def asset_utilisation(
@@ -213,7 +215,8 @@ def asset_utilisation(
     never_used_long = t.last_used.isnull() & (t.days_idle >= window.never_used_min_days)
     unused_long = t.last_used.notnull() & (t.days_idle >= window.idle_days)
     t = t.mutate(idle_candidate=(held & (never_used_long | unused_long)).fill_null(False))
-    return t.select(*ASSET_COLUMNS)
+    # printers, copiers and projectors with counter readings are judged by them (docs/meters.md)
+    return with_meters(backend, window, t.select(*ASSET_COLUMNS), country=country, profiles=profiles)
 
 
 def utilisation_by(
@@ -307,7 +310,8 @@ def telemetry_coverage(backend, window: Window) -> ir.Table:
         assets_in_service=t.asset_id.count(where=t.in_service_on_as_of),
         assets_with_usage_in_horizon=t.asset_id.count(where=t.used_in_horizon.notnull()),
     )
-    return coverage.mutate(reports_usage=coverage.assets_with_usage_in_horizon > 0).order_by("agency_code", "category")
+    coverage = coverage.mutate(reports_usage=coverage.assets_with_usage_in_horizon > 0)
+    return with_meter_coverage(backend, window, coverage).order_by("agency_code", "category")
 
 
 # -- building blocks -----------------------------------------------------------------------------

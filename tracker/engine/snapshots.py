@@ -57,8 +57,12 @@ def data_version(db: Database) -> tuple:
 
 
 def usage_span(db: Database) -> tuple[date | None, date | None]:
-    """First and last usage dates in the data ((None, None) without usage)."""
-    return db.fetchone("SELECT min(usage_date), max(usage_date) FROM usage_daily", name="usage period")
+    """First and last usage dates in the data ((None, None) without usage); the last counter reading counts too."""
+    return db.fetchone(
+        "SELECT min(usage_date), greatest(max(usage_date), (SELECT max(CAST(read_at AS DATE)) FROM meter_readings)) "
+        "FROM usage_daily",
+        name="usage period",
+    )
 
 
 class SnapshotCache:

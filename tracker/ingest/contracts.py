@@ -8,7 +8,7 @@ from functools import cache
 from tracker.domain.categories import normalise_text
 from tracker.text.errors import ConfigError
 
-KINDS = ("procurement", "assets", "usage")
+KINDS = ("procurement", "assets", "usage", "meters")
 
 ID_MAX = 100  # identifiers and codes
 TEXT_MAX = 1000  # names, descriptions, locations
@@ -19,7 +19,7 @@ class Field:
     """One canonical column of a record kind."""
 
     name: str
-    type: str  # id | text | int | decimal | date | timestamp | bool | status | category | currency | hours | minutes
+    type: str  # id | text | int | decimal | date | timestamp | bool | status | category | currency | hours | minutes | meter | counter
     required: bool = False
     aliases: tuple[str, ...] = ()
     description: str = ""
@@ -29,7 +29,7 @@ class Field:
     def max_length(self) -> int | None:
         if self.type in ("id", "currency"):
             return ID_MAX
-        if self.type in ("text", "category", "status", "bool"):
+        if self.type in ("text", "category", "status", "bool", "meter"):
             return TEXT_MAX
         return None
 
@@ -355,7 +355,43 @@ USAGE_SESSIONS = Contract(
     ),
 )
 
-CONTRACTS: tuple[Contract, ...] = (PROCUREMENT, ASSETS, USAGE_DAILY, USAGE_SESSIONS)
+# Counter readings of printers, copiers and projectors (docs/meters.md).
+METERS = Contract(
+    kind="meters",
+    shape="readings",
+    key=("asset_id", "meter", "read_at"),
+    fields=(
+        *_USAGE_DEVICE,
+        Field(
+            "read_at",
+            "timestamp",
+            True,
+            ("read at", "reading time", "reading date", "read date", "读数时间", "抄表时间", "读数日期", "抄表日期"),
+            "When the counter was read (date, or date and time)",
+            "读数时间（日期，或日期和时间）",
+        ),
+        Field(
+            "meter",
+            "meter",
+            True,
+            ("counter", "meter name", "counter name", "计数器", "计数器名称", "计数项"),
+            "Which counter: pages_total, pages_colour, copies, lamp_hours … (总页数、复印张数、灯泡使用小时 …)",
+            "计数器：总页数、彩色页数、复印张数、灯泡使用小时等（pages_total、copies、lamp_hours …）",
+        ),
+        Field(
+            "value",
+            "counter",
+            True,
+            ("reading", "counter value", "meter value", "count", "读数", "计数", "计数值"),
+            "The counter's value then (a number ≥ 0)",
+            "当时的读数（不小于 0 的数字）",
+        ),
+        _USAGE_SOURCE,
+    ),
+)
+DEVICE_KINDS = ("usage", "meters")  # kinds whose rows name a device by asset id, serial number or host name
+
+CONTRACTS: tuple[Contract, ...] = (PROCUREMENT, ASSETS, USAGE_DAILY, USAGE_SESSIONS, METERS)
 
 STATUSES = ("in_use", "idle", "in_storage", "standby", "disposed")
 
@@ -489,7 +525,7 @@ def match_headers(headers: list[str], contract: Contract) -> HeaderMatch:
     conflicts = {name: hs for name, hs in by_field.items() if len(hs) > 1}
     present = set(mapping.values())
     missing = [f.name for f in contract.required if f.name not in present]
-    if contract.kind == "usage" and not present & set(DEVICE_FIELDS):
+    if contract.kind in DEVICE_KINDS and not present & set(DEVICE_FIELDS):
         missing.insert(0, "asset_id")
     if contract.shape == "daily" and not present & {"hours_used", "minutes_used"} and not seen_only(present):
         missing.append("hours_used")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from tracker.ingest import writes
-from tracker.ingest.contracts import CONTRACTS, Contract, HeaderMatch, accepted_headers, contract_for, match_headers
+from tracker.ingest.contracts import CONTRACTS, DEVICE_KINDS, Contract, HeaderMatch, accepted_headers, contract_for, match_headers
 from tracker.ingest.ocds_stage import feed_summary, ocds_upload
 from tracker.ingest.readers.csv import with_engine_types
 from tracker.ingest.readers.dispatch import stage_file
@@ -151,9 +151,9 @@ def ingest_file(
         )
         if staged.shape_hint == "ocds":
             report.add_feed(feed_summary(db, staged.source_table_hint))
-        if contract.kind == "usage":
+        if contract.kind in DEVICE_KINDS:
             _describe_devices(db, report, staged, match, names)
-        if rows_rejected == rows_read and contract.kind == "usage":
+        if rows_rejected == rows_read and contract.kind in DEVICE_KINDS:
             _refuse_if_no_asset_is_known(db, names, rows_read, name)
         if rows_rejected:
             _collect_rejects(db, report, staged, match, names.errors)
@@ -260,7 +260,7 @@ def _read_and_check(
     contract = match.contract
     with query_progress(db, progress, "read"):
         q = _read_typed(db, staged, match, names.base, names.rejects, typing, engine=engine)
-        if contract.kind == "usage":
+        if contract.kind in DEVICE_KINDS:
             resolve_devices(db, names.base)
     starts, totals = scanner.result().row_shift_table(staged)
     if starts:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from tracker.ingest.contracts import ASSETS, PROCUREMENT, USAGE_DAILY, USAGE_SESSIONS, Contract, Field
+from tracker.ingest.contracts import ASSETS, METERS, PROCUREMENT, USAGE_DAILY, USAGE_SESSIONS, Contract, Field
 
 LANGUAGES = ("en", "zh")
 INSTRUCTIONS_SHEET = "说明 Instructions"  # Excel forbids "/" in sheet names
@@ -304,6 +304,42 @@ TEMPLATES: tuple[Template, ...] = (
             ("Timestamps may carry a time zone offset, e.g. +08:00.", "时间可带时区，例如 +08:00。"),
         ),
     ),
+    Template(
+        "meters",
+        METERS,
+        ("asset_id", "read_at", "meter", "value", "source"),
+        {"en": "meter_readings", "zh": "计数器读数"},
+        _rows(
+            (
+                {"asset_id": "A001-00521", "read_at": date(2025, 3, 3), "value": 18402},
+                {"asset_id": "A001-00521", "read_at": date(2025, 4, 1), "value": 19960},
+                {"asset_id": "A001-00530", "read_at": "2025-04-01 09:15", "value": 812.5},
+            ),
+            (
+                {"meter": "pages_total", "source": "snmp"},
+                {"meter": "pages_total", "source": "snmp"},
+                {"meter": "lamp_hours", "source": "pjlink"},
+            ),
+            (
+                {"meter": "总页数", "source": "打印管理软件"},
+                {"meter": "总页数", "source": "打印管理软件"},
+                {"meter": "灯泡使用小时", "source": "投影仪菜单"},
+            ),
+        ),
+        (
+            (
+                "One row per reading of a counter: a printer's lifetime page count, a copier's copies, a projector's "
+                "lamp hours. Rows may come in any order.",
+                "每次读数一行：打印机累计页数、复印机复印张数、投影仪灯泡使用小时。行的顺序不限。",
+            ),
+            (
+                "Meters: pages_total, pages_colour, pages_mono, pages_duplex, copies, scans (printers, copiers), "
+                "lamp_hours (projectors). GLPI printer inventories are read as they are (docs/meters.md).",
+                "计数器：总页数、彩色页数、黑白页数、双面页数、复印张数、扫描张数（打印机、复印机），灯泡使用小时（投影仪）。"
+                "GLPI 打印机清单可直接上传（见 docs/meters.md）。",
+            ),
+        ),
+    ),
 )
 
 _TYPE_NAMES = {
@@ -319,6 +355,8 @@ _TYPE_NAMES = {
     "currency": ("ISO 4217 code", "币种代码"),
     "hours": ("hours", "小时"),
     "minutes": ("minutes", "分钟"),
+    "meter": ("meter name", "计数器名称"),
+    "counter": ("number ≥ 0", "不小于 0 的数字"),
 }
 _CONDITIONAL = {
     ("procurement", "unit_price"): ("unless total_amount is given", "填写总价时可不填"),

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from tracker.domain.categories import normalise_category
+from tracker.domain.meters import normalise_meter
 from tracker.ingest.contracts import (
     DEVICE_FIELDS,
+    DEVICE_KINDS,
     EVIDENCE_KINDS,
     SEEN_DATE_SOURCES,
     Contract,
@@ -289,7 +291,7 @@ def build_typed_query(
         else:
             q.selects.append(f"{s} AS {raw}")
         if f.type in ("id", "text"):
-            if q.has(f.name) and not (contract.shape in ("daily", "sessions") and f.name == "asset_id"):
+            if q.has(f.name) and not (contract.kind in DEVICE_KINDS and f.name == "asset_id"):
                 q.errors.append(text_errors(raw, f.name, f.max_length or 1000))
             elif q.has(f.name):  # usage asset ids must match a registered asset anyway
                 q.errors.append(
@@ -333,6 +335,14 @@ def build_typed_query(
         elif f.type == "status":
             q.selects.append(f"{_vocabulary_join(db, q, f.name, normalise_status, pa.string())} AS {typed}")
             q.errors.append(f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_status', f.name, raw)} END")
+        elif f.type == "meter":  # a known meter's canonical name, else the folded text (checked against the category later)
+            q.selects.append(f"{_vocabulary_join(db, q, f.name, normalise_meter, pa.string())} AS {typed}")
+            q.errors.append(text_errors(raw, f.name, f.max_length or 1000))
+        elif f.type == "counter":
+            plain = f"replace({s}, ',', '')"  # thousands separators, as spreadsheets write counters
+            q.selects.append(f"{number_expr(plain)} AS {typed}")
+            q.errors.append(f"""CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err("row.bad_number", f.name, raw)}
+                                     WHEN {typed} < 0 THEN {err("row.negative", f.name, raw)} END""")
         elif f.type == "bool":
             q.selects.append(f"{_vocabulary_join(db, q, f.name, normalise_bool, pa.bool_())} AS {typed}")
             q.errors.append(f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.bad_bool', f.name, raw)} END")
@@ -384,10 +394,11 @@ def _kind_checks(q: TypedQuery) -> None:
         # an OCDS contract value covering several items leaves each line's price unknown: kept, never guessed
         covered = f" AND {q.raw_names['order_total_amount']} IS NULL" if q.staged.shape_hint == "ocds" else ""
         q.errors.append(f"CASE WHEN {price} IS NULL AND {total} IS NULL{covered} THEN {err('row.required', 'unit_price')} END")
-    if contract.kind == "usage":
+    if contract.kind in DEVICE_KINDS:
         device = " AND ".join(f"{q.raw_names[f]} IS NULL" for f in DEVICE_FIELDS)
         shown = next((f for f in DEVICE_FIELDS if q.has(f)), "asset_id")
         q.errors.append(f"CASE WHEN {device} THEN {err('row.required', shown)} END")
+    if contract.kind == "usage":
         kinds = ", ".join(f"'{k}'" for k in EVIDENCE_KINDS)
         q.errors.append(
             f"CASE WHEN evidence IS NOT NULL AND lower(evidence) NOT IN ({kinds}) THEN {err('row.bad_evidence', 'evidence', 'evidence')} END"

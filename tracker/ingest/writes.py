@@ -6,16 +6,18 @@ generates (`typed_<hex>`); every value from a file or a user is bound as a param
 
 from __future__ import annotations
 
-from tracker.ingest.contracts import Contract
+from tracker.domain.meters import CATEGORY_METERS
+from tracker.ingest.contracts import DEVICE_KINDS, Contract
 from tracker.ingest.validate import assert_safe_name, err
 from tracker.store.assignments import start_holdings
 from tracker.store.db import Database
 
-TARGETS = {"procurement": "procurement_lines", "assets": "assets", "usage": "usage_daily"}
+TARGETS = {"procurement": "procurement_lines", "assets": "assets", "usage": "usage_daily", "meters": "meter_readings"}
 KEYS = {
     "procurement": ("agency_code", "ocid", "po_number", "line_no"),
     "assets": ("asset_id",),
     "usage": ("asset_id", "usage_date", "source"),
+    "meters": ("asset_id", "meter", "read_at"),
 }
 COLUMNS = {
     "procurement": (
@@ -63,6 +65,7 @@ COLUMNS = {
         "extra",
     ),
     "usage": ("asset_id", "usage_date", "source", "hours_used", "evidence", "extra"),
+    "meters": ("asset_id", "meter", "read_at", "value", "source", "extra"),
 }
 
 # Final values of each kind, from the typed columns (defaults and derived values applied).
@@ -83,11 +86,13 @@ FINAL_SELECT = {
         asset_id, usage_date, coalesce(source, '') AS source,
         CASE WHEN lower(evidence) = 'seen' THEN NULL ELSE round(coalesce(hours_used, minutes_used / 60.0), 4) END AS hours_used,
         coalesce(lower(evidence), 'usage') AS evidence, extra, _row AS source_row""",
+    "meters": """asset_id, meter, read_at, value, coalesce(source, '') AS source, extra, _row AS source_row""",
 }
 DEDUP_KEY = {  # "{t}" is replaced by a table alias and a dot, or by nothing
     "procurement": ("{t}agency_code", "coalesce({t}ocid, '')", "{t}po_number", "coalesce({t}line_no, 1)"),
     "assets": ("{t}asset_id",),
     "daily": ("{t}asset_id", "{t}usage_date", "coalesce({t}source, '')"),
+    "meters": ("{t}asset_id", "{t}meter", "{t}read_at"),
 }
 
 
@@ -102,6 +107,7 @@ CONFLICT_VALUES = {
     "assets": "agency_code, department, category, model, serial_number, hostname, ocid, po_number, line_no, purchase_cost, "
     "purchase_date, in_service_date, status, disposal_date, location, standby",
     "daily": "coalesce(hours_used, minutes_used / 60.0), lower(evidence)",
+    "meters": "value",
 }
 
 
@@ -149,7 +155,7 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
         checks.append(
             f"CASE WHEN multi.multi_ocids IS NOT NULL THEN {err('row.ambiguous_po', 'po_number', 't.po_number', 'array_to_string(multi.multi_ocids, chr(44) || chr(32))')} END"
         )
-    if contract.kind == "usage":
+    if contract.kind in DEVICE_KINDS:
         joins.append(KNOWN_ASSETS)
         device = "coalesce(t.hostname, t.serial_number)"
         checks.append(f"""CASE WHEN t._device_matches = 0 THEN {err("row.unknown_device", "hostname", device)}
@@ -161,6 +167,8 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
             checks.append(
                 f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_not_your_agency', 'asset_id', 't.asset_id')} END"
             )
+    if contract.kind == "meters":
+        checks.append(_meter_check())
     if contract.shape == "daily":
         checks.append(f"CASE WHEN t.usage_date > current_date THEN {err('row.future_date', 'usage_date', 't.usage_date')} END")
     if contract.shape == "sessions":
@@ -174,9 +182,21 @@ TRANSFERRED_ASSETS = (
     "WHERE valid_to IS NULL AND transfer_id IS NOT NULL) AS moved ON moved.moved_asset = t.asset_id"
 )
 KNOWN_ASSETS = (
-    "LEFT JOIN (SELECT asset_id AS known_asset, agency_code AS known_agency FROM assets) AS known "
+    "LEFT JOIN (SELECT asset_id AS known_asset, agency_code AS known_agency, category AS known_category FROM assets) AS known "
     "ON known.known_asset = t.asset_id"
 )
+
+
+def _meter_check() -> str:
+    """A meter the asset's category does not know is refused, naming the ones it knows (fixed lists, no input)."""
+    cases = " ".join(f"WHEN '{category}' THEN {_sql_list(meters)}" for category, meters in CATEGORY_METERS.items())
+    known = f"CASE known.known_category {cases} ELSE [] END"
+    return f"""CASE WHEN known.known_asset IS NOT NULL AND t.meter IS NOT NULL AND NOT list_contains({known}, t.meter)
+                 THEN {err("row.unknown_meter", "meter", "t.raw_meter", "known.known_category || ': ' || coalesce(nullif(array_to_string(" + known + ", ', '), ''), '—')")} END"""
+
+
+def _sql_list(names: tuple[str, ...]) -> str:
+    return "[" + ", ".join(f"'{n}'" for n in names) + "]"
 
 
 def duplicate_checks(db: Database, contract: Contract, typed: str, errors: str) -> bool:
@@ -356,7 +376,7 @@ def apply_changes(db: Database, contract: Contract, final: str, upload_id: int) 
     on = " AND ".join(f"t.{k} = f.{k}" for k in keys)
     db.execute(f"DELETE FROM {target} AS t USING {final} AS f WHERE f._change = 'replaced' AND {on}", name="delete replaced rows")
     columns = ", ".join(COLUMNS[kind])
-    source_row = ", source_row" if kind != "usage" else ""
+    source_row = ", source_row" if kind != "usage" else ""  # meter readings keep their row too
     db.execute(
         f"INSERT INTO {target} ({columns}, upload_id{source_row}) "
         f"SELECT {columns}, $upload_id{source_row} FROM {final} WHERE _change <> 'unchanged'",
@@ -377,7 +397,7 @@ def apply_changes(db: Database, contract: Contract, final: str, upload_id: int) 
 
 def touched_agencies(db: Database, contract: Contract, final: str) -> list[str]:
     """The agencies whose rows an upload touched (recorded with the upload, used for scoping)."""
-    if contract.kind == "usage":
+    if contract.kind in DEVICE_KINDS:
         sql = f"SELECT DISTINCT a.agency_code FROM (SELECT DISTINCT asset_id FROM {final}) f JOIN assets a USING (asset_id) ORDER BY 1"
     else:
         sql = f"SELECT DISTINCT agency_code FROM {final} ORDER BY 1"

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tracker.text.exports import EXPORT_MESSAGES
+from tracker.text.meters import METERS_MESSAGES
 from tracker.text.names import NAME_MESSAGES
 from tracker.text.pages import PAGE_MESSAGES
 from tracker.text.reasons import REASON_MESSAGES
@@ -593,10 +594,6 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         'The last sign-in date "{value}" has no year, and {fits} of the years {years} put that day on that weekday; it is left out.',
         "最后登录日期“{value}”没有年份，在 {years} 中有 {fits} 个年份的该日期为同一星期几，无法确定，已略去。",
     ),
-    "glpi.printer_not_usage": (
-        "The file {file} is a printer's GLPI inventory: its page counters are not usage of a computer, and are not stored.",
-        "文件 {file} 是打印机的 GLPI 清单：其页数计数器不是电脑的使用记录，不予存储。",
-    ),
     "devices.found": (
         "Devices named in the file: {found}; matched to the asset register: {matched}; not matched: {unmatched}.",
         "文件中的设备：{found} 台；已对应到资产登记：{matched} 台；未对应：{unmatched} 台。",
@@ -634,6 +631,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     EXPORT_MESSAGES,
     SERVICE_MESSAGES,
     TRANSFER_MESSAGES,
+    METERS_MESSAGES,
 )
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

@@ -208,3 +208,31 @@ def daily_usage(table: pa.Table, *, used_label: str, available_label: str, axis_
     )
     fig.update_yaxes(title=axis_title, rangemode="tozero", ticksuffix=" h")
     return _layout(fig, height=340, bargap=0)
+
+
+def meter_readings(readings: pa.Table, daily_use: pa.Table, *, reading_label: str, use_label: str, unit: str) -> go.Figure:
+    """A device's counter readings (points joined by a line) and the use per day derived from them (bars)."""
+    fig = go.Figure()
+    fig.add_bar(
+        x=daily_use.column("day").to_pylist(),
+        y=daily_use.column("use").to_pylist(),
+        name=use_label,
+        marker_color=CHART_COLOURS[0],
+        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{use_label}: %{{y:,.1f}} {unit}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=readings.column("read_at").to_pylist(),
+        y=readings.column("value").to_pylist(),
+        name=reading_label,
+        mode="lines+markers",
+        yaxis="y2",
+        line=dict(color=CHART_COLOURS[1], width=1.5),
+        hovertemplate=f"%{{x|%Y-%m-%d %H:%M}}<br>{reading_label}: %{{y:,.0f}} {unit}<extra></extra>",
+    )
+    fig.update_yaxes(title=f"{use_label} ({unit})", rangemode="tozero")
+    return _layout(
+        fig,
+        height=340,
+        bargap=0,
+        yaxis2=dict(title=f"{reading_label} ({unit})", overlaying="y", side="right", rangemode="tozero", showgrid=False),
+    )

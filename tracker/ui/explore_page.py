@@ -242,7 +242,7 @@ def _asset_level(src: Source, snap: Snapshot, filters: Filters, state: dict) -> 
     )
     cols[1].metric(
         t("common.kpi.hours_used"),
-        f"{f['used_hours']:,.0f} h",
+        formatting.MISSING if f["used_hours"] is None else f"{f['used_hours']:,.0f} h",  # unknown for counters only
         delta=t("explore.kpi.of_hours_available", hours=f["available_hours"] or 0),
         delta_color="off",
         delta_arrow="off",
@@ -292,6 +292,7 @@ def _asset_level(src: Source, snap: Snapshot, filters: Filters, state: dict) -> 
         width="stretch",
         key="chart_daily",
     )
+    _meters(detail)
     st.subheader(t("explore.heading.findings_device"))
     if not detail.flags.num_rows:
         st.caption(t("explore.caption.none_device_not_flagged"))
@@ -302,6 +303,29 @@ def _asset_level(src: Source, snap: Snapshot, filters: Filters, state: dict) -> 
             f"{t('common.label.value_at_stake')} {md(money(flag['value_at_stake'], short=False))}\n\n"
             f"{md(flag['evidence_zh'] if zh else flag['evidence'])}"
         )
+
+
+def _meters(detail: explore.AssetDetail) -> None:
+    """The counter readings of a metered device and the use derived from them (docs/meters.md)."""
+    m = detail.meters
+    if m is None:
+        return
+    zh = lang() == "zh"
+    st.subheader(t("meters.chart.title"))
+    st.plotly_chart(
+        charts.meter_readings(
+            m.readings,
+            m.daily_use,
+            reading_label=t("meters.chart.reading"),
+            use_label=t("meters.chart.use"),
+            unit=m.unit[1 if zh else 0],
+        ),
+        width="stretch",
+        key="chart_meters",
+    )
+    st.caption(md(m.sentences[1 if zh else 0]))
+    if m.life is not None:
+        st.caption(md(m.life[1 if zh else 0]))
 
 
 def _rule_titles(codes: str | None) -> str:

@@ -21,6 +21,7 @@ TABLES: tuple[TableInfo, ...] = (
     TableInfo("procurement_lines", "order_date DESC, po_number, line_no"),
     TableInfo("assets", "agency_code, asset_id"),
     TableInfo("usage_daily", "usage_date DESC, asset_id"),
+    TableInfo("meter_readings", "read_at DESC, asset_id, meter"),
     TableInfo("agencies", "agency_code"),
     TableInfo("uploads", "upload_id DESC"),
     TableInfo("rejected_rows", "upload_id DESC, row_number"),

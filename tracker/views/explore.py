@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from tracker.domain.calendar import available_days
 from tracker.domain.categories import DEFAULT_PROFILES
+from tracker.engine.meters import DeviceMeters, device_meters
 from tracker.engine.metrics import Window, ibis_backend, rollup
 from tracker.engine.snapshots import Snapshot
 from tracker.store.db import run_expr
@@ -103,6 +104,7 @@ class AssetDetail:
     flags: pa.Table
     window: Window
     currency: str
+    meters: DeviceMeters | None = None  # counter readings and the use derived from them (docs/meters.md)
 
 
 def asset_detail(
@@ -143,4 +145,5 @@ def asset_detail(
     capped = pc.min_element_wise(pc.fill_null(daily.column("hours_used"), 0.0), 24.0)
     daily = daily.set_column(daily.column_names.index("hours_used"), "hours_used", capped)
     flags = snap.flags.filter(pc.equal(pc.fill_null(snap.flags.column("asset_id"), ""), asset_id))
-    return AssetDetail(facts, daily, flags, window, snap.currency)
+    meters = device_meters(ibis_backend(db), window, asset_id, country=snap.country, profiles=profiles)
+    return AssetDetail(facts, daily, flags, window, snap.currency, meters)

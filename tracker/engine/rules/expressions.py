@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from tracker.domain.calendar import fiscal_year, fiscal_year_bounds, last_month_of_fiscal_year
 from tracker.engine.assignments import held_on, holdings_at
+from tracker.engine.meters import metered_assets
 from tracker.engine.metrics import fiscal_year_expr, round_to_cent, with_procurement_line
 from tracker.engine.rules.model import RuleContext
 
@@ -263,6 +264,9 @@ def bought_despite_idle_stock(ctx: RuleContext) -> ir.Table:
         .distinct()
     )
     idle = pairs.anti_join(used, ["agency_code", "ocid", "po_number", "line_no", "stock_asset_id"])
+    metered = metered_assets(ctx.backend)
+    if metered is not None:  # a device measured by its counter is not judged idle by missing usage rows
+        idle = idle.anti_join(metered, idle.stock_asset_id == metered.asset_id)
     per_line = idle.group_by("agency_code", "ocid", "po_number", "line_no").aggregate(
         idle_stock_units=idle.stock_asset_id.count(), idle_asset_ids=idle.stock_asset_id.collect()
     )

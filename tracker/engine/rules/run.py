@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
+from tracker.engine.meters import add_evidence_notes, latest_reading_day
 from tracker.engine.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage
 from tracker.engine.rules.catalogue import RULES_BY_CODE, resolve_parameters
 from tracker.engine.rules.expressions import asset_flags, asset_lines, asset_states
@@ -108,7 +109,7 @@ def compute_flags_on(
             raise ConfigError("config.bad_value", name="rule", value=code, reason=reason("one_of", choices=list(RULES_BY_CODE)))
     params = resolve_parameters(parameters)
     usage_start, usage_end = _usage_span(backend)
-    as_of = as_of or usage_end or _latest_order_date(backend)
+    as_of = as_of or usage_end or latest_reading_day(backend) or _latest_order_date(backend)
     if as_of is None:
         return FLAGS_SCHEMA.empty_table()
     profiles = profiles or {p.category: p for p in DEFAULT_PROFILES}
@@ -134,6 +135,7 @@ def compute_flags_on(
     if asset_codes:
         for row in run_expr(_filtered(asset_flags(ctx, asset_codes), agency), name="asset rules").to_pylist():
             by_state[row.pop("state")].append(row)
+        add_evidence_notes(backend, window, (r for rs in by_state.values() for r in rs), country=country, profiles=profiles)
     rows: list[dict] = []
     for code in codes:
         rule = RULES_BY_CODE[code]

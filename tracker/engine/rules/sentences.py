@@ -61,6 +61,9 @@ class EvidenceFormats:
         params["evidence_note_en"], params["evidence_note_zh"] = evidence_note(
             row.get("evidence_kind"), params.get("powered_on_hours")
         )
+        if row.get("evidence_kind") == "meter":  # the counter readings behind the finding (docs/meters.md)
+            params["evidence_note_en"] = " " + (row.get("meter_note_en") or "")
+            params["evidence_note_zh"] = row.get("meter_note_zh") or ""
         return params
 
 

@@ -26,6 +26,7 @@ SECURITY_LOG_SOURCE = "windows-security-log"
 GLPI_SOURCE = "glpi-agent"
 SESSION_HEADERS = ("hostname", "start_time", "end_time", "source", "evidence")
 SEEN_HEADERS = ("hostname", "serial_number", "usage_date", "evidence", "source")
+READING_HEADERS = ("hostname", "serial_number", "read_at", "meter", "value", "source")
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,12 @@ def stage_event_log(db: Database, path: Path, table: str, file_name: str) -> Sta
 
 
 def stage_glpi(db: Database, path: Path, table: str, file_name: str) -> StagedFile:
-    """The days a GLPI agent's computer inventory shows the device on (boot, inventory, last sign-in)."""
+    """The days a GLPI agent's computer inventory shows the device on (boot, inventory, last sign-in),
+    or a printer inventory's page counters as meter readings (docs/meters.md)."""
     inventory = read_glpi(path, file_name=file_name)
+    if inventory.counters or inventory.item_type.lower() == "printer":
+        return _stage_counters(db, inventory, table, file_name)
     if not inventory.sightings:
-        if inventory.counters:
-            raise FileRefused("glpi.printer_not_usage", file=file_name)
         raise FileRefused("file.header_only", file=file_name)
     days = sorted({(s.hostname, s.serial_number, s.seen_date) for s in inventory.sightings}, key=lambda d: d[2])
     columns: list[list[str | None]] = [[], [], [], [], []]
@@ -95,4 +97,23 @@ def stage_glpi(db: Database, path: Path, table: str, file_name: str) -> StagedFi
     summary = DeviceSourceSummary("glpi", machines=machines, notes=tuple(inventory.notes))
     return StagedFile(
         table, file_name, "glpi", SEEN_HEADERS, temp_tables=(table,), source_table_hint=table, device_summary=summary
+    )
+
+
+def _stage_counters(db: Database, inventory, table: str, file_name: str) -> StagedFile:
+    """One meter-reading row per page counter of a printer's inventory, read when the inventory was taken."""
+    if not inventory.counters:
+        raise FileRefused("glpi.no_counters", file=file_name)
+    if any(c.read_at is None for c in inventory.counters):
+        raise FileRefused("glpi.no_reading_time", file=file_name)
+    columns: list[list[str | None]] = [[] for _ in READING_HEADERS]
+    for c in inventory.counters:
+        values = (c.hostname, c.serial_number, c.read_at.isoformat(sep=" "), c.meter, str(c.value), GLPI_SOURCE)
+        for column, value in zip(columns, values):
+            column.append(value)
+    _create(db, table, READING_HEADERS, columns)
+    machines = tuple(sorted({c.hostname or c.serial_number or "" for c in inventory.counters}))
+    summary = DeviceSourceSummary("glpi", machines=machines, notes=tuple(inventory.notes))
+    return StagedFile(
+        table, file_name, "glpi", READING_HEADERS, temp_tables=(table,), source_table_hint=table, device_summary=summary
     )

@@ -14,6 +14,7 @@ These are seen-on days: they prove the device was on, not for how long or that i
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -72,7 +73,7 @@ def read_glpi(path: Path, *, file_name: str | None = None) -> GlpiInventory:
     content = document["content"]
     inventory = GlpiInventory(item_type=str(document.get("itemtype") or "Computer"))
     if isinstance(content.get("network_device"), dict) or inventory.item_type.lower() in ("printer", "networkequipment"):
-        _printer(content, inventory)
+        _printer(content, inventory, _deviceid_time(document.get("deviceid")))
     else:
         _computer(content, inventory)
     return inventory
@@ -109,27 +110,42 @@ def _computer(content: dict, inventory: GlpiInventory) -> None:
         inventory.sightings.append(Sighting(name, serial, day, reason))
 
 
-def _printer(content: dict, inventory: GlpiInventory) -> None:
+# GLPI `pagecounters` keys (inventory_format schema) -> meters; `rectoverso` (duplex) is part of the total, not use of its own
+_PAGE_COUNTERS = {
+    "total": "pages_total",
+    "color": "pages_colour",
+    "black": "pages_mono",
+    "copytotal": "copies",
+    "scanned": "scans",
+}
+_DEVICEID_TIME = re.compile(r"-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})$")
+
+
+def _deviceid_time(deviceid) -> datetime | None:
+    """The time an agent wrote the inventory, from its deviceid (`NAME-YYYY-MM-DD-hh-mm-ss`)."""
+    found = _DEVICEID_TIME.search(str(deviceid or ""))
+    if not found:
+        return None
+    try:
+        return datetime(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None
+
+
+def _printer(content: dict, inventory: GlpiInventory, deviceid_time: datetime | None) -> None:
+    """The printer's page counters, read when the inventory was taken (its access log, else its deviceid's time)."""
     device = content.get("network_device") or {}
     name = _text(device.get("name"))
     serial = _text(device.get("serial"))
+    read_at = _timestamp((content.get("accesslog") or {}).get("logdate")) or deviceid_time
     counters = content.get("pagecounters") or {}
-    meters = {
-        "total": "pages_total",
-        "color": "pages_colour",
-        "colour": "pages_colour",
-        "black": "pages_mono",
-        "duplex": "pages_duplex",
-        "copytotal": "copies",
-        "scanned": "scans",
-    }
-    for key, meter in meters.items():
+    for key, meter in _PAGE_COUNTERS.items():
         value = counters.get(key)
         try:
             number = int(value)
         except (TypeError, ValueError):
             continue
-        inventory.counters.append(CounterReading(name, serial, None, meter, number))
+        inventory.counters.append(CounterReading(name, serial, read_at, meter, number))
 
 
 def _timestamp(value) -> datetime | None:

@@ -1,0 +1,65 @@
+"""Messages about counter readings of printers, copiers and projectors (docs/meters.md)."""
+
+from __future__ import annotations
+
+METERS_MESSAGES: dict[str, tuple[str, str]] = {
+    "kind.meters": ("meter readings", "计数器读数"),
+    "table.meter_readings": ("Meter readings", "计数器读数"),
+    "row.unknown_meter": (
+        'meter "{value}" is not known for the category of this asset; the meters known for it are {other}.',
+        "计数器“{value}”不适用于该资产的类别；该类别可用的计数器为 {other}。",
+    ),
+    "glpi.no_reading_time": (
+        "The printer inventory {file} does not say when its counters were read (no date in deviceid or the inventory); "
+        "nothing was stored.",
+        "打印机清单 {file} 没有说明计数器的读取时间（deviceid 和清单中都没有日期），未存储任何数据。",
+    ),
+    "glpi.no_counters": (
+        "The printer inventory {file} holds no page counter (pagecounters); nothing was stored.",
+        "打印机清单 {file} 中没有页数计数器（pagecounters），未存储任何数据。",
+    ),
+    "config.profile_meter": (
+        'Category {category}: the meter must be one of {choices}; got "{value}".',
+        "类别 {category}：计数器必须为 {choices} 之一，实际为“{value}”。",
+    ),
+    "config.profile_meter_capacity": (
+        'Category {category}: the capacity must be a number greater than 0; got "{value}".',
+        "类别 {category}：产能必须是大于 0 的数字，实际为“{value}”。",
+    ),
+    # --- meter names ----------------------------------------------------------------------------
+    "meter.pages_total": ("pages printed", "总页数"),
+    "meter.pages_colour": ("colour pages", "彩色页数"),
+    "meter.pages_mono": ("black-and-white pages", "黑白页数"),
+    "meter.pages_duplex": ("duplex pages", "双面页数"),
+    "meter.copies": ("copies", "复印张数"),
+    "meter.scans": ("scans", "扫描张数"),
+    "meter.lamp_hours": ("lamp hours", "灯泡使用小时"),
+    # --- evidence of metered devices ------------------------------------------------------------
+    "meters.evidence.flat": (
+        "{first_value} {unit} on {first_date}, {last_value} on {last_date}: no use in {days} days.",
+        "{first_date} 读数 {first_value} {unit}，{last_date} 读数 {last_value}：{days} 天内没有使用。",
+    ),
+    "meters.evidence.use": (
+        "{use} {unit} between {first_date} ({first_value}) and {last_date} ({last_value}), "
+        "{use_share} of a capacity of {capacity} over {available_days} available days.",
+        "{first_date}（读数 {first_value}）至 {last_date}（读数 {last_value}）之间使用 {use} {unit}，"
+        "为 {available_days} 个可用日产能 {capacity} 的 {use_share}。",
+    ),
+    "meters.evidence.single": (
+        "One reading only ({value} {unit} on {date}): no use can be derived from it.",
+        "仅有一次读数（{date} 为 {value} {unit}）：无法据此得出使用量。",
+    ),
+    "meters.evidence.reset": (
+        "The counter went down from {before} on {before_date} to {after} on {after_date} (reset or replaced): "
+        "a new series starts there.",
+        "计数器从 {before_date} 的 {before} 降至 {after_date} 的 {after}（已清零或更换）：自此开始新的读数序列。",
+    ),
+    "meters.evidence.life": (
+        "Counter {value} of the {life} {unit} of the category's minimum service life ({share}).",
+        "计数器读数 {value}，该类别最低使用年限对应 {life} {unit}（已达 {share}）。",
+    ),
+    # --- charts ----------------------------------------------------------------------------------
+    "meters.chart.reading": ("Counter reading", "计数器读数"),
+    "meters.chart.use": ("Use per day (from readings)", "日均使用量（由读数推算）"),
+    "meters.chart.title": ("Counter readings and the use derived from them", "计数器读数及推算的使用量"),
+}
