@@ -183,7 +183,7 @@ def test_an_agency_reader_sees_only_their_agency_whatever_they_ask(demo, src):
     for table in (
         overview.agencies_compared(src, snap, own),
         overview.heatmap(src, snap, own)[0],
-        overview.top_findings(snap, own),
+        overview.top_findings(src, snap, own),
         findings(src, snap, own),
         filtered_flags(snap, own),
     ):

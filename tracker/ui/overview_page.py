@@ -50,7 +50,7 @@ def render() -> None:
         _category_chart(src, snap, filters)
     _agency_chart(src, snap, filters, figures)
     _heatmap(src, snap, filters)
-    _top_findings(snap, filters)
+    _top_findings(src, snap, filters)
 
 
 def _kpi_row(k: overview.Kpis) -> None:
@@ -181,8 +181,8 @@ def _heatmap(src: Source, snap: Snapshot, filters: Filters) -> None:
     )
 
 
-def _top_findings(snap: Snapshot, filters: Filters) -> None:
-    table = overview.top_findings(snap, filters)
+def _top_findings(src: Source, snap: Snapshot, filters: Filters) -> None:
+    table = overview.top_findings(src, snap, filters)
     st.subheader(t("overview.heading.largest_findings"))
     st.caption(t("overview.caption.finding_risk_signal_review"))
     if not table.num_rows:

@@ -17,7 +17,7 @@ from tracker.engine.metrics import Window, rollup, utilisation_quantiles
 from tracker.engine.rules.model import FLAGS_SCHEMA
 from tracker.engine.snapshots import Snapshot
 from tracker.views.filters import Filters, filter_table
-from tracker.views.findings import filtered_flags
+from tracker.views.findings import open_findings
 from tracker.views.source import Source
 
 HEATMAP_AGENCIES = 25
@@ -96,7 +96,7 @@ def kpis(source: Source, snap: Snapshot | None, filters: Filters) -> Kpis | None
     assets = filter_table(snap.assets, filters)
     totals = source.run("kpi_totals", lambda t: rollup(t.mutate(all=ibis.literal(1)), ("all",)), assets).to_pylist()
     total = totals[0] if totals else {}
-    flags = filtered_flags(snap, filters)
+    flags = open_findings(source, snap, filters)
     stake = pc.sum(flags.column("value_at_stake")).as_py() or 0.0
     nbv = total.get("net_book_value") or 0.0
     idle = total.get("idle_nbv") or 0.0
@@ -177,7 +177,7 @@ def agencies_compared(source: Source, snap: Snapshot | None, filters: Filters) -
             }
         )
     )
-    flags = filtered_flags(snap, filters)
+    flags = open_findings(source, snap, filters)
     stake = (
         flags.group_by("agency_code")
         .aggregate([("value_at_stake", "sum"), ("flag_id", "count")])
@@ -210,7 +210,10 @@ def heatmap(source: Source, snap: Snapshot | None, filters: Filters, *, top: int
     return cells.filter(pc.is_in(cells.column("agency_code"), value_set=keep)), weight.num_rows
 
 
-def top_findings(snap: Snapshot | None, filters: Filters, limit: int = 10) -> pa.Table:
+def top_findings(source: Source, snap: Snapshot | None, filters: Filters, limit: int = 10) -> pa.Table:
+    """The `limit` open findings with the most value at stake (those without a value last)."""
     if snap is None:
         return FLAGS_SCHEMA.empty_table()
-    return filtered_flags(snap, filters).slice(0, limit)
+    table = open_findings(source, snap, filters)
+    order = pc.sort_indices(table, [("value_at_stake", "descending"), ("flag_id", "ascending")])
+    return table.take(order).slice(0, limit)
