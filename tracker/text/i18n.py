@@ -10,6 +10,7 @@ from tracker.text.names import NAME_MESSAGES
 from tracker.text.pages import PAGE_MESSAGES
 from tracker.text.reasons import REASON_MESSAGES
 from tracker.text.rules import RULE_MESSAGES
+from tracker.text.trust import TRUST_MESSAGES
 
 LANGUAGES = ("en", "zh")
 
@@ -630,6 +631,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     RULE_MESSAGES,
     PAGE_MESSAGES,
     EXPORT_MESSAGES,
+    TRUST_MESSAGES,
 )
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

@@ -170,6 +170,10 @@ def money(value: Any, *, short: bool = True) -> str:
     return formatting.money(value, currency(), lang(), short=short)
 
 
+def money_compact(value: Any) -> str:
+    return formatting.money_compact(value, currency(), lang())
+
+
 def money_exact(value: Any) -> str:
     return formatting.money_exact(value, currency())
 

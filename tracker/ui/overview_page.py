@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tracker.engine.metrics import Window
 from tracker.engine.snapshots import Snapshot
 from tracker.ui import charts
 from tracker.ui.common import (
     active_filters_caption,
     category_name,
     count,
+    counted,
     data_status_banner,
     filters_sidebar,
     lang,
     md,
     money,
+    money_compact,
     money_exact,
     page_link,
     share,
@@ -42,7 +45,7 @@ def render() -> None:
     if figures.assets == 0 and figures.lines == 0:
         st.info(t("common.note.nothing_matches_filters"))
         return
-    _kpi_row(figures)
+    _kpi_row(figures, snap.window)
     left, right = st.columns(2)
     with left:
         _spend_chart(src, snap, filters)
@@ -53,16 +56,20 @@ def render() -> None:
     _top_findings(src, snap, filters)
 
 
-def _kpi_row(k: overview.Kpis) -> None:
+def _kpi_row(k: overview.Kpis, window: Window) -> None:
+    """Five tiles: compact figures that fit at 1280 px, the exact value in each tile's help."""
     cols = st.columns(5)
-    delta = None if k.spend_previous is None else money(k.spend - k.spend_previous)
+    change = None if k.spend_previous is None else k.spend - k.spend_previous
     cols[0].metric(
         t("common.column.spend_window"),
-        money(k.spend),
-        delta=delta,
-        delta_color="inverse",
+        money_compact(k.spend),
+        delta=None if change is None else (money_compact(abs(change)) if change else t("trust.kpi.no_change")),
+        delta_color="off",
+        delta_arrow="off" if not change else ("up" if change > 0 else "down"),
         help=t("overview.help.total_purchase_lines_ordered", lines=count(k.lines), spend=money_exact(k.spend)),
     )
+    if change is not None:  # a caption wraps where a tile's delta line would be cut off
+        cols[0].caption(t("trust.kpi.vs_previous_window", days=count(window.window_days)))
     cols[1].metric(
         t("common.column.assets"),
         count(k.assets),
@@ -73,21 +80,29 @@ def _kpi_row(k: overview.Kpis) -> None:
         share(k.median_utilisation),
         help=t("overview.help.utilisation_used_hours_available"),
     )
+    unknown = counted("trust.kpi.unknown_for", len(k.idle_unknown_agencies)) if k.idle_unknown_agencies else None
+    idle_help = t("trust.help.idle_capital", grace_days=count(window.never_used_min_days), idle_days=count(window.idle_days))
+    if k.idle_capital is not None:
+        idle_help += " " + t("trust.help.exact", value=money_exact(k.idle_capital))
+    if unknown:
+        idle_help += " " + t("trust.help.idle_unknown", agencies=md(", ".join(k.idle_unknown_agencies)))
     cols[3].metric(
         t("overview.kpi.idle_capital"),
-        money(k.idle_capital),
-        delta=t("overview.kpi.book_value", idle_share=share(k.idle_share)),
+        money_compact(k.idle_capital),
+        delta=None if k.idle_capital is None else t("overview.kpi.book_value", idle_share=share(k.idle_share)),
         delta_color="off",
         delta_arrow="off",
-        help=t("overview.help.net_book_value_assets"),
+        help=idle_help,
     )
+    if unknown:
+        cols[3].caption(unknown)
     cols[4].metric(
-        t("overview.kpi.value_stake_open_findings"),
-        money(k.value_at_stake_open),
-        delta=t("overview.kpi.findings", open_findings=count(k.open_findings)),
+        t("trust.kpi.value_at_stake"),
+        money_compact(k.value_at_stake_open),
+        delta=counted("trust.kpi.in_open_findings", k.open_findings),
         delta_color="off",
         delta_arrow="off",
-        help=t("overview.help.sum_value_stake_findings"),
+        help=t("trust.help.value_at_stake") + " " + t("trust.help.exact", value=money_exact(k.value_at_stake_open)),
     )
     page_link("explore", t("overview.link.drill_down_agency"))
 

@@ -31,11 +31,12 @@ class Kpis:
     assets: int
     assets_judged: int
     median_utilisation: float | None
-    idle_capital: float
+    idle_capital: float | None  # None: no agency inside the filters has usage to judge idleness by
     net_book_value: float
-    idle_share: float | None
+    idle_share: float | None  # of the book value of the agencies judged
     value_at_stake_open: float
     open_findings: int
+    idle_unknown_agencies: tuple[str, ...] = ()  # agencies whose assets have no utilisation: idle capital unknown
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,11 @@ def kpis(source: Source, snap: Snapshot | None, filters: Filters) -> Kpis | None
     flags = open_findings(source, snap, filters)
     stake = pc.sum(flags.column("value_at_stake")).as_py() or 0.0
     nbv = total.get("net_book_value") or 0.0
-    idle = total.get("idle_nbv") or 0.0
+    unknown = unjudged_agencies(assets)
+    judged_assets = assets.filter(pc.invert(pc.is_in(assets.column("agency_code"), value_set=pa.array(unknown, pa.string()))))
+    judged_nbv = pc.sum(judged_assets.column("net_book_value")).as_py() or 0.0
+    idle = pc.sum(judged_assets.filter(pc.fill_null(judged_assets.column("idle_candidate"), False)).column("net_book_value"))
+    idle = (idle.as_py() or 0.0) if judged_assets.num_rows else None
     judged = pc.sum(pc.is_valid(assets.column("utilisation"))).as_py() if assets.num_rows else 0
     return Kpis(
         spend=float(spend),
@@ -108,11 +113,22 @@ def kpis(source: Source, snap: Snapshot | None, filters: Filters) -> Kpis | None
         assets=assets.num_rows,
         assets_judged=int(judged or 0),
         median_utilisation=total.get("median_utilisation"),
-        idle_capital=float(idle),
+        idle_capital=None if idle is None else float(idle),
         net_book_value=float(nbv),
-        idle_share=(idle / nbv) if nbv else None,
+        idle_share=(idle / judged_nbv) if idle is not None and judged_nbv else None,
         value_at_stake_open=float(stake),
         open_findings=flags.num_rows,
+        idle_unknown_agencies=tuple(unknown),
+    )
+
+
+def unjudged_agencies(assets: pa.Table) -> list[str]:
+    """Agencies with assets none of which has a utilisation (no usage sent): their idle capital is unknown, not zero."""
+    if not assets.num_rows:
+        return []
+    counts = assets.group_by("agency_code").aggregate([("utilisation", "count")])
+    return sorted(
+        code for code, n in zip(counts.column("agency_code").to_pylist(), counts.column("utilisation_count").to_pylist()) if not n
     )
 
 
@@ -185,9 +201,13 @@ def agencies_compared(source: Source, snap: Snapshot | None, filters: Filters) -
     )
     table = per_agency.join(spend, "agency_code", join_type="full outer").join(stake, "agency_code", join_type="left outer")
     nbv = table.column("net_book_value")
-    idle_share = pc.if_else(pc.greater(pc.fill_null(nbv, 0), 0), pc.divide(table.column("idle_nbv"), nbv), None)
+    # an agency without any judged asset (no usage sent) has unknown idle capital: None, never 0
+    judged = pc.is_valid(table.column("median_utilisation"))
+    idle_nbv = pc.if_else(judged, table.column("idle_nbv"), None)
+    table = table.set_column(table.column_names.index("idle_nbv"), "idle_nbv", idle_nbv)
+    idle_share = pc.if_else(pc.and_(judged, pc.greater(pc.fill_null(nbv, 0), 0)), pc.divide(idle_nbv, nbv), None)
     table = table.append_column("idle_share", idle_share)
-    for name in ("spend", "value_at_stake", "idle_nbv"):
+    for name in ("spend", "value_at_stake"):
         table = table.set_column(table.column_names.index(name), name, pc.fill_null(table.column(name), 0.0))
     table = table.set_column(table.column_names.index("findings"), "findings", pc.fill_null(table.column("findings"), 0))
     return table.sort_by([("spend", "descending"), ("agency_code", "ascending")])
