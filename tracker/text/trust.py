@@ -24,4 +24,20 @@ TRUST_MESSAGES: dict[str, tuple[str, str]] = {
         "Sum of the value at stake of the open findings: never reviewed, or re-opened. The Findings page filtered to Open lists the same findings.",
         "待处理（未复核或重新打开）问题线索涉及金额之和，与“问题线索”页筛选“待处理”所列相同。",
     ),
+    "trust.chart.median_asset": ("Median asset", "中位资产"),
+    "trust.chart.middle_half": ("Middle half of assets", "中间一半资产"),
+    "trust.chart.p10_p90": ("10th to 90th percentile", "第10至第90百分位"),
+    "trust.chart.hours": ("h", "小时"),
+    "trust.count.purchase_lines.one": ("{n} purchase line", "{n} 条采购明细"),
+    "trust.count.purchase_lines.other": ("{n} purchase lines", "{n} 条采购明细"),
+    "trust.count.open_findings.one": ("{n} open finding", "{n} 条待处理线索"),
+    "trust.count.open_findings.other": ("{n} open findings", "{n} 条待处理线索"),
+    "trust.chart.not_plotted": (
+        "Not plotted, their idle share is unknown (no usage sent): {agencies}.",
+        "未绘出（未报送使用数据，闲置比例未知）：{agencies}。",
+    ),
+    "trust.chart.all_assets_pooled": (
+        "The diamond is the utilisation of all the category's assets pooled: their used hours ÷ their available hours.",
+        "菱形为该类全部资产合并计算的利用率：使用时长之和 ÷ 可用时长之和。",
+    ),
 }

@@ -6,12 +6,14 @@ import streamlit as st
 
 from tracker.engine.metrics import Window
 from tracker.engine.snapshots import Snapshot
+from tracker.text.formatting import currency_prefix
 from tracker.ui import charts
 from tracker.ui.common import (
     active_filters_caption,
     category_name,
     count,
     counted,
+    currency,
     data_status_banner,
     filters_sidebar,
     lang,
@@ -127,6 +129,8 @@ def _spend_chart(src: Source, snap: Snapshot, filters: Filters) -> None:
             other_label=t("overview.label.other_months"),
             money=money,
             axis_title=t("overview.label.spend"),
+            money_prefix=currency_prefix(currency()),
+            lines_text=lambda n: counted("trust.count.purchase_lines", n),
         ),
         width="stretch",
         key="chart_spend",
@@ -140,7 +144,7 @@ def _category_chart(src: Source, snap: Snapshot, filters: Filters) -> None:
         st.info(t("overview.note.no_assets_available_hours"))
         return
     below = sum(1 for r in table.to_pylist() if r["p50"] is not None and r["p50"] < r["low_threshold"])
-    st.caption(t("overview.caption.boxes_middle_half_assets", below=below))
+    st.caption(t("overview.caption.boxes_middle_half_assets", below=below) + " " + t("trust.chart.all_assets_pooled"))
     st.plotly_chart(
         charts.utilisation_spread(
             table,
@@ -149,6 +153,9 @@ def _category_chart(src: Source, snap: Snapshot, filters: Filters) -> None:
             threshold_label=t("overview.label.low_use_threshold"),
             pooled_label=t("overview.label.all_assets_pooled"),
             assets_label=t("common.column.assets"),
+            median_label=t("trust.chart.median_asset"),
+            middle_label=t("trust.chart.middle_half"),
+            spread_label=t("trust.chart.p10_p90"),
         ),
         width="stretch",
         key="chart_categories",
@@ -159,6 +166,9 @@ def _agency_chart(src: Source, snap: Snapshot, filters: Filters, k: overview.Kpi
     table = overview.agencies_compared(src, snap, filters)
     st.subheader(t("overview.heading.agencies_spend_against_idle"))
     st.caption(t("overview.caption.each_circle_agency_size"))
+    unknown = [r["agency_code"] for r in table.to_pylist() if r["idle_share"] is None and r["assets"]]
+    if unknown:
+        st.caption(t("trust.chart.not_plotted", agencies=md(", ".join(unknown))))
     st.plotly_chart(
         charts.agencies_scatter(
             table,
@@ -168,6 +178,8 @@ def _agency_chart(src: Source, snap: Snapshot, filters: Filters, k: overview.Kpi
             size_label=t("common.column.value_stake"),
             overall_label=t("common.placeholder.all_agencies"),
             money=money,
+            money_prefix=currency_prefix(currency()),
+            findings_text=lambda n: counted("trust.count.open_findings", n),
         ),
         width="stretch",
         key="chart_agencies",
@@ -190,6 +202,7 @@ def _heatmap(src: Source, snap: Snapshot, filters: Filters) -> None:
             agency_title=t("common.label.agency"),
             category_title=t("common.label.category"),
             value_title=t("common.kpi.utilisation"),
+            assets_label=t("common.column.assets"),
         ),
         width="stretch",
         key="chart_heatmap",
