@@ -135,7 +135,7 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
         if scope_agency is not None:
             joins.append(KNOWN_ASSETS)
             checks.append(
-                f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_not_your_agency', 'asset_id', 't.asset_id')} END"
+                f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_id_not_yours', 'asset_id', 't.asset_id')} END"
             )
         joins.append("""LEFT JOIN (SELECT agency_code AS multi_agency, po_number AS multi_po, list(DISTINCT ocid ORDER BY ocid) AS multi_ocids
                                    FROM procurement_lines GROUP BY ALL HAVING count(DISTINCT ocid) > 1) AS multi
@@ -148,12 +148,14 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
         device = "coalesce(t.hostname, t.serial_number)"
         checks.append(f"""CASE WHEN t._device_matches = 0 THEN {err("row.unknown_device", "hostname", device)}
                    WHEN t._device_matches > 1 THEN {err("row.ambiguous_device", "hostname", device, "t._device_matches")} END""")
-        checks.append(
-            f"CASE WHEN t.asset_id IS NOT NULL AND known.known_asset IS NULL THEN {err('row.unknown_asset', 'asset_id', 't.asset_id')} END"
-        )
-        if scope_agency is not None:
+        if scope_agency is None:
             checks.append(
-                f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_not_your_agency', 'asset_id', 't.asset_id')} END"
+                f"CASE WHEN t.asset_id IS NOT NULL AND known.known_asset IS NULL THEN {err('row.unknown_asset', 'asset_id', 't.asset_id')} END"
+            )
+        else:  # an agency user is told the same of an asset that does not exist and of another agency's asset
+            checks.append(
+                f"""CASE WHEN t.asset_id IS NOT NULL AND (known.known_asset IS NULL OR known.known_agency <> $scope)
+                         THEN {err("row.asset_not_your_agency", "asset_id", "t.asset_id")} END"""
             )
     if contract.shape == "daily":
         checks.append(f"CASE WHEN t.usage_date > current_date THEN {err('row.future_date', 'usage_date', 't.usage_date')} END")

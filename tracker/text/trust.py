@@ -40,4 +40,5 @@ TRUST_MESSAGES: dict[str, tuple[str, str]] = {
         "The diamond is the utilisation of all the category's assets pooled: their used hours ÷ their available hours.",
         "菱形为该类全部资产合并计算的利用率：使用时长之和 ÷ 可用时长之和。",
     ),
+    "row.asset_id_not_yours": ("asset {value} is not an asset of your agency.", "资产 {value} 不是本单位的资产。"),
 }
