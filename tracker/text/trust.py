@@ -41,4 +41,11 @@ TRUST_MESSAGES: dict[str, tuple[str, str]] = {
         "菱形为该类全部资产合并计算的利用率：使用时长之和 ÷ 可用时长之和。",
     ),
     "row.asset_id_not_yours": ("asset {value} is not an asset of your agency.", "资产 {value} 不是本单位的资产。"),
+    "file.csv_stray_quote": (
+        'The file {file} could not be read as CSV at line {line}, column {column}: the value {value} has a quote (") '
+        'that does not close. Remove the quote, or put the whole value in quotes and double the quote inside it (""), '
+        "then upload again.",
+        '文件 {file} 第 {line} 行“{column}”列无法按 CSV 读取：值 {value} 中的引号（"）没有闭合。'
+        '请删除该引号，或将整个值放在引号中并把其中的引号写成两个（""），然后重新上传。',
+    ),
 }
