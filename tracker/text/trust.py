@@ -48,4 +48,6 @@ TRUST_MESSAGES: dict[str, tuple[str, str]] = {
         '文件 {file} 第 {line} 行“{column}”列无法按 CSV 读取：值 {value} 中的引号（"）没有闭合。'
         '请删除该引号，或将整个值放在引号中并把其中的引号写成两个（""），然后重新上传。',
     ),
+    "trust.upload.button": ("Choose a file", "选择文件"),
+    "trust.upload.limit": ("Up to {limit_mb} MB per file", "每个文件不超过 {limit_mb} MB"),
 }

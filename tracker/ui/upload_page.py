@@ -103,6 +103,7 @@ def _file_input() -> Any:
         max_upload_size=limit_mb,
         help=t("upload.help.one_kind_record_per", limit_mb=count(limit_mb)),
     )
+    _uploader_words(limit_mb)
     if file is not None and st.session_state.get(NEEDS_DATE_ORDER_KEY) == file.file_id:
         orders = {order: _date_order_label(order) for order in uploads.DATE_ORDERS}
         st.radio(
@@ -114,6 +115,22 @@ def _file_input() -> Any:
             format_func=orders.get,
         )
     return file
+
+
+UPLOADER_CSS = """
+[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p {{ display: none; }}
+[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer']::after {{ content: "{button}"; }}
+[data-testid='stFileUploaderDropzoneInstructions'] span {{ display: none; }}
+[data-testid='stFileUploaderDropzoneInstructions'] > div::after {{ content: "{limit}"; }}
+"""
+
+
+def _uploader_words(limit_mb: int) -> None:
+    """Streamlit writes its uploader's button and size limit in English only: in Chinese they are drawn in Chinese."""
+    if lang() != "zh":
+        return
+    words = {"button": t("trust.upload.button"), "limit": t("trust.upload.limit", limit_mb=count(limit_mb))}
+    st.html("<style>" + UPLOADER_CSS.format(**{k: v.replace('"', "") for k, v in words.items()}) + "</style>")
 
 
 def _date_order_label(order: str) -> str:
