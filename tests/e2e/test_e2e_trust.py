@@ -47,6 +47,16 @@ def _tab(browser, width: int = 1280):  # noqa: F811 (the imported fixture)
     return context, tab
 
 
+def _ready(tab) -> None:
+    """Until the page has finished every run a sign-in starts: idle, and still idle a moment later, with nothing loading."""
+    tab.locator("h1").first.wait_for(timeout=120_000)
+    for _ in range(3):
+        settle(tab)
+        tab.wait_for_timeout(700)
+    tab.wait_for_function("() => !document.querySelector(\"[data-testid='stSkeleton']\")", timeout=120_000)
+    settle(tab)
+
+
 def _visible_text(tab) -> str:
     icons = set(tab.locator("[data-testid='stIconMaterial']").all_inner_texts())
     text = tab.locator("[data-testid='stApp']").inner_text()
@@ -59,9 +69,9 @@ def _visible_text(tab) -> str:
 def test_no_kpi_tile_is_cut_off_at_1280_px(server, browser, lang, role):  # noqa: F811
     context, tab = _tab(browser)
     sign_in(tab, f"{server['url']}/?lang={lang}", *ACCOUNTS[role])
+    _ready(tab)
     tiles = tab.locator("[data-testid='stMetric']")
-    tiles.first.wait_for()
-    settle(tab)
+    tiles.first.wait_for(timeout=120_000)
     assert tiles.count() >= 5
     for tile in tiles.all():
         assert tile.evaluate(TRUNCATED) == [], tile.inner_text()
@@ -77,8 +87,7 @@ def test_every_chinese_page_is_in_chinese(server, browser, role):  # noqa: F811
     found = {}
     for page in sorted(ROLE_PAGES[role]):
         sign_in(tab, f"{server['url']}/{page}?lang=zh", *ACCOUNTS[role])
-        settle(tab)
-        tab.wait_for_timeout(500)
+        _ready(tab)
         text = _visible_text(tab)
         words = set(re.findall(r"[A-Za-z_]+", text))
         bad = sorted(words & ENGLISH) + HOURS_IN_ENGLISH.findall(text)
