@@ -59,8 +59,8 @@ def test_a_usage_preview_does_not_say_which_agency_owns_an_asset(demo_copy):
         text = report.errors[0].text(lang)
         assert other in text
         assert not [code for code in _other_agencies(db, "A001") if code in text.replace(other, "")], text
-    assert "not an asset of your agency" in report.errors[0].text("en")
-    assert "不是本单位的资产" in report.errors[0].text("zh")
+    assert "is not in your agency's asset register" in report.errors[0].text("en")
+    assert "不在本单位的资产登记册中" in report.errors[0].text("zh")
 
 
 def test_an_asset_register_preview_does_not_say_which_agency_owns_an_id(demo_copy):
@@ -69,7 +69,30 @@ def test_an_asset_register_preview_does_not_say_which_agency_owns_an_id(demo_cop
     text = f"asset_id,agency_code,category,purchase_cost,purchase_date\n{other},A001,laptop,100,2024-01-01\n"
     report = _preview(db, text, "assets", "A001")
     codes = {e.code for e in report.errors}
-    assert "row.asset_not_your_agency" in codes, [e.text("en") for e in report.errors]
+    assert "row.asset_id_not_yours" in codes, [e.text("en") for e in report.errors]
     for error in report.errors:
         for lang in ("en", "zh"):
             assert "A005" not in error.text(lang).replace(other, ""), error.text(lang)
+
+
+def test_an_agency_user_is_told_the_same_of_an_unknown_asset_and_of_another_agencys(demo_copy):
+    """Telling them apart would let an agency learn which asset ids exist elsewhere."""
+    db = demo_copy
+    own = db.scalar("SELECT asset_id FROM assets WHERE agency_code = 'A001' LIMIT 1")
+    other = db.scalar("SELECT asset_id FROM assets WHERE agency_code = 'A005' LIMIT 1")
+    unknown = "A005-99999"
+    assert db.scalar("SELECT count(*) FROM assets WHERE asset_id = ?", [unknown]) == 0
+    text = f"asset_id,usage_date,hours_used\n{own},2025-06-02,5\n{other},2025-06-02,5\n{unknown},2025-06-02,5\n"
+    report = _preview(db, text, "usage", "A001")
+    by_row = {e.row_number: e for e in report.errors}
+    assert by_row[3].code == by_row[4].code == "row.asset_not_your_agency"
+    for lang in ("en", "zh"):
+        assert by_row[3].text(lang).replace(other, "X") == by_row[4].text(lang).replace(unknown, "X")
+    # a file of only such rows is refused alike, whichever they are
+    refused = []
+    for asset in (other, unknown):
+        try:
+            _preview(db, f"asset_id,usage_date,hours_used\n{asset},2025-06-02,5\n", "usage", "A001")
+        except Exception as error:  # noqa: BLE001 - the refusal's key is what is compared
+            refused.append(getattr(error, "key", type(error).__name__))
+    assert refused == ["file.no_known_assets", "file.no_known_assets"]

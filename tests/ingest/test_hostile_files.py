@@ -134,8 +134,8 @@ HOSTILE_FILES = {
     "unterminated-quote": Hostile(
         "usage.csv",
         lambda: f'{USAGE}\nPC-1,2025-01-02,3\n"PC-1,2025-01-03,3\n'.encode(),
-        "file.csv_unreadable",
-        ("line 3", "quote"),
+        "file.csv_stray_quote",
+        ("line 3, column asset_id", "quote"),
         ("第 3 行", "引号"),
     ),
     "utf8-file-with-gbk-rows": Hostile(

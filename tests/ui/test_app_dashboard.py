@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import sign_in_as, switch_to
@@ -36,7 +37,7 @@ def test_overview_shows_kpis_charts_and_findings(demo_db):
     at = _run()
     metrics = _metrics(at)
     assert metrics["Assets"] == "2,053"
-    assert metrics["Value at stake, open findings"].startswith("¥")
+    assert re.fullmatch(r"¥\d+(\.\d+)?[KM]", metrics["Value at stake"])  # compact: a tile is never cut off
     assert metrics["Median utilisation"].endswith("%")
     assert "Data as of **2025-12-31**" in at.markdown[0].value
     assert len(at.get("plotly_chart")) == 4
@@ -47,7 +48,7 @@ def test_overview_in_chinese(demo_db):
     at = _run(lang="zh")
     metrics = _metrics(at)
     assert "资产数" in metrics and "利用率中位数" in metrics
-    assert metrics["待处理问题涉及金额"].endswith("万")  # large CNY amounts read in 万 in Chinese
+    assert metrics["涉及金额"].endswith("万")  # large CNY amounts read in 万 in Chinese
     assert "数据截至 **2025年12月31日**" in at.markdown[0].value
 
 
@@ -64,12 +65,13 @@ def test_agency_filter_changes_the_overview(demo_db):
 
 
 def test_silent_agency_is_not_shown_as_idle(demo_db):
-    """A003 sends no usage at all: its utilisation is unknown ("—"), not 0 %, and it holds no idle capital."""
+    """A003 sends no usage at all: its utilisation and its idle capital are unknown ("—"), never 0 % or ¥0."""
     at = _run()
     at.multiselect(key="f_agencies").set_value(["A003"]).run()
     metrics = _metrics(at)
     assert metrics["Median utilisation"] == "—"
-    assert metrics["Idle capital"] == "¥0"
+    assert metrics["Idle capital"] == "—"
+    assert any(c.value == "Unknown for 1 agency." for c in at.caption)
 
 
 def test_a_filter_that_matches_nothing_says_so(demo_db):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
@@ -81,7 +82,10 @@ def test_kpis_agree_with_the_records(demo, src):
     assert k.assets == demo.scalar("SELECT count(*) FROM assets")
     assert k.open_findings == snap.flags.num_rows
     assert k.value_at_stake_open == pytest.approx(sum(v or 0 for v in snap.flags.column("value_at_stake").to_pylist()))
-    assert 0 < k.idle_capital < k.net_book_value and k.idle_share == pytest.approx(k.idle_capital / k.net_book_value)
+    assert 0 < k.idle_capital < k.net_book_value
+    judged = snap.assets.filter(pc.invert(pc.is_in(snap.assets.column("agency_code"), value_set=pa.array(["A003"]))))
+    assert k.idle_unknown_agencies == ("A003",)  # the demo agency that sends no usage
+    assert k.idle_share == pytest.approx(k.idle_capital / pc.sum(judged.column("net_book_value")).as_py())
 
 
 def test_agency_filter_narrows_everything(demo, src):
@@ -119,7 +123,12 @@ def test_silent_agency_has_unknown_utilisation_not_zero(demo, src):
     assert a003.column("utilisation").null_count == a003.num_rows
     assert not any(a003.column("idle_candidate").to_pylist())
     k = overview.kpis(src, snap, Filters(agencies=("A003",)))
-    assert k.median_utilisation is None and k.idle_capital == 0
+    assert k.median_utilisation is None and k.idle_capital is None and k.idle_share is None
+    assert k.idle_unknown_agencies == ("A003",)
+    compared = overview.agencies_compared(src, snap, Filters()).to_pylist()
+    silent = next(r for r in compared if r["agency_code"] == "A003")
+    assert silent["idle_share"] is None and silent["idle_nbv"] is None
+    assert all(r["idle_share"] is not None for r in compared if r["agency_code"] != "A003" and r["assets"])
     cells, _ = overview.heatmap(src, snap, Filters(agencies=("A003",)))
     assert set(cells.column("utilisation").to_pylist()) == {None}
 
@@ -183,7 +192,7 @@ def test_an_agency_reader_sees_only_their_agency_whatever_they_ask(demo, src):
     for table in (
         overview.agencies_compared(src, snap, own),
         overview.heatmap(src, snap, own)[0],
-        overview.top_findings(snap, own),
+        overview.top_findings(src, snap, own),
         findings(src, snap, own),
         filtered_flags(snap, own),
     ):

@@ -20,8 +20,10 @@ import pyarrow.compute as pc
 from tracker.domain.calendar import fiscal_years
 from tracker.domain.categories import DEFAULT_PROFILES
 from tracker.engine.metrics import Window, asset_utilisation, fiscal_year_expr, ibis_backend, telemetry_coverage
+from tracker.engine.rules.catalogue import resolve_parameters
 from tracker.engine.rules.expressions import asset_lines
 from tracker.engine.rules.run import compute_flags
+from tracker.engine.rules.stored import load_rule_parameters
 from tracker.store import snapshots as store
 from tracker.store.db import Database, run_expr
 from tracker.store.profiles import load_profiles
@@ -91,7 +93,7 @@ class SnapshotCache:
             if key in self._snapshots:
                 self._snapshots.move_to_end(key)
                 return self._snapshots[key]
-            window = Window(as_of, window_days)
+            window = settings_window(db, as_of, window_days)
             built = _stored(db, version, window)
             if built is None:
                 built = build_snapshot(db, version, window)
@@ -164,6 +166,14 @@ def _store(db: Database, snap: Snapshot) -> None:
 
 
 # -- building a snapshot ---------------------------------------------------------------------------
+
+
+def settings_window(db: Database, as_of: date, window_days: int) -> Window:
+    """The window with the idle horizons the rule settings ask for: idle capital and the rules judge idleness alike."""
+    params = resolve_parameters(load_rule_parameters(db))
+    return Window(
+        as_of, window_days, idle_days=params["IDLE"]["idle_days"], never_used_min_days=max(1, params["NEVER_USED"]["grace_days"])
+    )
 
 
 def build_snapshot(db: Database, version: tuple, window: Window) -> Snapshot:

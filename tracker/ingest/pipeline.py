@@ -314,7 +314,8 @@ def _describe_devices(db: Database, report: IngestReport, staged: StagedFile, ma
 def _refuse_if_no_asset_is_known(db: Database, names: _Names, rows_read: int, file_name: str) -> None:
     """A usage file none of whose assets is registered is one mistake (the register is missing), not N row errors."""
     unknown = db.scalar(
-        f"SELECT count(DISTINCT _row) FROM {names.errors} WHERE e.code = 'row.unknown_asset'", name="rows of unknown assets"
+        f"SELECT count(DISTINCT _row) FROM {names.errors} WHERE e.code IN ('row.unknown_asset', 'row.asset_not_your_agency')",
+        name="rows of unknown assets",
     )
     if unknown == rows_read:
         assets = db.scalar(f"SELECT count(DISTINCT asset_id) FROM {names.typed}", name="assets in the file")

@@ -142,7 +142,7 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
         if scope_agency is not None:
             joins.append(KNOWN_ASSETS)
             checks.append(
-                f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_not_your_agency', 'asset_id', 't.asset_id')} END"
+                f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_id_not_yours', 'asset_id', 't.asset_id')} END"
             )
         # a device moved by an approved transfer: its register row names the agency holding it now
         joins.append(TRANSFERRED_ASSETS)
@@ -160,12 +160,14 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
         device = "coalesce(t.hostname, t.serial_number)"
         checks.append(f"""CASE WHEN t._device_matches = 0 THEN {err("row.unknown_device", "hostname", device)}
                    WHEN t._device_matches > 1 THEN {err("row.ambiguous_device", "hostname", device, "t._device_matches")} END""")
-        checks.append(
-            f"CASE WHEN t.asset_id IS NOT NULL AND known.known_asset IS NULL THEN {err('row.unknown_asset', 'asset_id', 't.asset_id')} END"
-        )
-        if scope_agency is not None:
+        if scope_agency is None:
             checks.append(
-                f"CASE WHEN known.known_agency <> $scope THEN {err('row.asset_not_your_agency', 'asset_id', 't.asset_id')} END"
+                f"CASE WHEN t.asset_id IS NOT NULL AND known.known_asset IS NULL THEN {err('row.unknown_asset', 'asset_id', 't.asset_id')} END"
+            )
+        else:  # an agency user is told the same of an asset that does not exist and of another agency's asset
+            checks.append(
+                f"""CASE WHEN t.asset_id IS NOT NULL AND (known.known_asset IS NULL OR known.known_agency <> $scope)
+                         THEN {err("row.asset_not_your_agency", "asset_id", "t.asset_id")} END"""
             )
     if contract.kind == "meters":
         checks.append(_meter_check())

@@ -74,6 +74,37 @@ def money(value: Any, currency: str = "CNY", lang: str = "en", *, short: bool = 
     return f"{sign if amount else ''}{prefix}{amount:,.0f}"
 
 
+_COMPACT_UNITS = {
+    "en": ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(1_000), "K")),
+    "zh": ((_YI, "亿"), (_WAN, "万")),
+}
+
+
+def money_compact(value: Any, currency: str = "CNY", lang: str = "en") -> str:
+    """An amount in at most three significant figures, for KPI tiles that must never be cut off.
+
+    Below 10,000 it is money(short=True) (¥9,999); above, English uses K/M/B and Chinese 万/亿:
+    ¥1,666,753 → ¥1.67M / ¥167万; ¥205,216 → ¥205K / ¥20.5万. Rounding happens first, so it
+    carries into the next unit (¥999,999 → ¥1M). Pair it with the exact figure (money_exact) in a tooltip.
+    """
+    if _is_missing(value):
+        return MISSING
+    amount = _decimal(value)
+    if abs(amount) < 9_999.5:
+        return money(value, currency, lang)
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    step = Decimal(10) ** (amount.adjusted() - 2)
+    amount = _rounded(amount / step, _UNIT) * step  # three significant figures
+    size, unit = next((size, unit) for size, unit in _COMPACT_UNITS["zh" if lang == "zh" else "en"] if amount >= size)
+    scaled = amount / size
+    digits = max(0, 2 - scaled.adjusted())
+    text = f"{scaled:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{sign}{currency_prefix(currency)}{text}{unit}"
+
+
 def money_exact(value: Any, currency: str = "CNY") -> str:
     """The exact figure, to the cent, for tooltips, tables, evidence and exports: money(short=False)."""
     return money(value, currency, short=False)

@@ -13,6 +13,7 @@ from tracker.text.reasons import REASON_MESSAGES
 from tracker.text.rules import RULE_MESSAGES
 from tracker.text.service import SERVICE_MESSAGES
 from tracker.text.transfers import TRANSFER_MESSAGES
+from tracker.text.trust import TRUST_MESSAGES
 
 LANGUAGES = ("en", "zh")
 
@@ -562,8 +563,8 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # --- hardening: what an agency user is told about assets that are not theirs -----------------------
     "row.asset_not_your_agency": (
-        "asset {value} is not an asset of your agency.",
-        "资产 {value} 不是本单位的资产。",
+        "asset {value} is not in your agency's asset register; if it is yours, register it first.",
+        "资产 {value} 不在本单位的资产登记册中；如属本单位，请先登记。",
     ),
     # --- Windows event logs ----------------------------------------------------------------------
     "evtx.not_event_log": (
@@ -632,6 +633,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     SERVICE_MESSAGES,
     TRANSFER_MESSAGES,
     METERS_MESSAGES,
+    TRUST_MESSAGES,
 )
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

@@ -126,8 +126,8 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "每个圆代表一个单位，大小表示待处理问题涉及金额。虚线为所示全部单位的整体闲置比例。",
     ),
     "overview.caption.finding_risk_signal_review": (
-        "A finding is a risk signal to review, not a verdict.",
-        "问题线索是需要复核的风险信号，不是结论。",
+        "The open findings with the most value at stake, largest first. A finding is a risk signal to review, not a verdict.",
+        "按涉及金额从大到小列出待处理的问题线索。问题线索是需要复核的风险信号，不是结论。",
     ),
     "overview.caption.last_month_fiscal_year": (
         "The last month of the fiscal year averages {ratio:.1f}× the other months.",

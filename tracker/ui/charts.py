@@ -11,6 +11,7 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import pyarrow as pa
 
+from tracker.text.formatting import MISSING
 from tracker.ui.common import CHART_COLOURS, MUTED
 
 MONTH_BAR_MS = 24 * 24 * 3600 * 1000  # bars of monthly data drawn 24 days wide (Plotly would size them per trace)
@@ -32,7 +33,15 @@ def _layout(fig: go.Figure, *, height: int = 380, **kwargs) -> go.Figure:
 
 
 def monthly_spend(
-    table: pa.Table, *, spend_label: str, year_end_label: str, other_label: str, money: Callable[[float], str], axis_title: str
+    table: pa.Table,
+    *,
+    spend_label: str,
+    year_end_label: str,
+    other_label: str,
+    money: Callable[[float], str],
+    axis_title: str,
+    money_prefix: str = "",
+    lines_text: Callable[[int], str] = str,
 ) -> go.Figure:
     """Bars per month; the last month of each fiscal year in a second colour and hatched (not colour alone)."""
     rows = table.to_pylist()
@@ -50,18 +59,36 @@ def monthly_spend(
             width=MONTH_BAR_MS,
             xperiod="M1",
             xperiodalignment="middle",
-            customdata=[[money(r["spend"]), r["lines"]] for r in part],
+            customdata=[[money(r["spend"]), lines_text(r["lines"])] for r in part],
             hovertemplate=f"%{{x|%Y-%m}}<br>{spend_label}: %{{customdata[0]}}<br>%{{customdata[1]}}<extra>{name}</extra>",
         )
     fig.update_xaxes(dtick="M6", tickformat="%Y-%m")
-    fig.update_yaxes(title=axis_title, tickformat=",.0f", rangemode="tozero")
+    fig.update_yaxes(title=axis_title, tickformat=",.0f", tickprefix=money_prefix, rangemode="tozero")
     return _layout(fig, barmode="overlay", bargap=0.15)
 
 
+def _percent(value: float | None) -> str:
+    return MISSING if value is None else f"{value * 100:.1f} %"
+
+
 def utilisation_spread(
-    table: pa.Table, *, names: Callable[[str], str], axis_title: str, threshold_label: str, pooled_label: str, assets_label: str
+    table: pa.Table,
+    *,
+    names: Callable[[str], str],
+    axis_title: str,
+    threshold_label: str,
+    pooled_label: str,
+    assets_label: str,
+    median_label: str = "p50",
+    middle_label: str = "p25–p75",
+    spread_label: str = "p10–p90",
 ) -> go.Figure:
-    """Per category: a box from p10 to p90 (whiskers), p25–p75 (box) and the median; the low-use threshold as a mark."""
+    """Per category: a box from p10 to p90 (whiskers), p25–p75 (box) and the median; the low-use threshold as a mark.
+
+    The box carries no tooltip of its own (Plotly would label its parts in English); the pooled mark's
+    tooltip gives every figure of the category, translated, unknown as "—". An unknown pooled
+    utilisation is not plotted.
+    """
     rows = table.to_pylist()
     labels = [names(r["category"]) for r in rows]
     fig = go.Figure()
@@ -76,7 +103,7 @@ def utilisation_spread(
             name="p10–p90",
             marker_color=CHART_COLOURS[0],
             fillcolor="rgba(0,114,178,0.25)",
-            hoverinfo="y+x",
+            hoverinfo="skip",
             showlegend=False,
         )
     )
@@ -90,12 +117,25 @@ def utilisation_spread(
     )
     fig.add_scatter(
         x=labels,
-        y=[(r["utilisation"] or 0) * 100 for r in rows],
+        y=[None if r["utilisation"] is None else r["utilisation"] * 100 for r in rows],
         mode="markers",
         name=pooled_label,
         marker=dict(symbol="diamond", size=9, color=CHART_COLOURS[2]),
-        customdata=[[r["assets"]] for r in rows],
-        hovertemplate=f"%{{x}}<br>{pooled_label}: %{{y:.1f}} %<br>{assets_label}: %{{customdata[0]:,}}<extra></extra>",
+        customdata=[
+            [
+                _percent(r["utilisation"]),
+                f"{r['assets']:,}",
+                _percent(r["p50"]),
+                f"{_percent(r['p25'])} – {_percent(r['p75'])}",
+                f"{_percent(r['p10'])} – {_percent(r['p90'])}",
+            ]
+            for r in rows
+        ],
+        hovertemplate=(
+            f"%{{x}}<br>{pooled_label}: %{{customdata[0]}}<br>{median_label}: %{{customdata[2]}}<br>"
+            f"{middle_label}: %{{customdata[3]}}<br>{spread_label}: %{{customdata[4]}}<br>"
+            f"{assets_label}: %{{customdata[1]}}<extra></extra>"
+        ),
     )
     fig.update_yaxes(title=axis_title, ticksuffix=" %", rangemode="tozero")
     return _layout(fig, height=400)
@@ -110,15 +150,23 @@ def agencies_scatter(
     size_label: str,
     overall_label: str,
     money: Callable[[float], str],
+    money_prefix: str = "",
+    findings_text: Callable[[int], str] = str,
 ) -> go.Figure:
-    """Each agency: spend (x) against idle share of book value (y), sized by value at stake in open findings."""
+    """Each agency: spend (x) against idle share of book value (y), sized by value at stake in open findings.
+
+    An agency whose idle share is unknown (no usage sent) is not plotted: the page names it instead.
+    Each circle is labelled with its agency code; the tooltip gives the name when it differs.
+    """
     rows = [r for r in table.to_pylist() if r.get("idle_share") is not None]
     largest = max([r["value_at_stake"] for r in rows] + [1.0])
     fig = go.Figure()
     fig.add_scatter(
         x=[r["spend"] for r in rows],
         y=[r["idle_share"] * 100 for r in rows],
-        mode="markers",
+        mode="markers+text",
+        textposition="top center",
+        textfont=dict(size=11, color=MUTED),
         marker=dict(
             size=[8 + 40 * (r["value_at_stake"] / largest) ** 0.5 for r in rows],
             color=CHART_COLOURS[0],
@@ -127,11 +175,18 @@ def agencies_scatter(
         ),
         text=[r["agency_code"] for r in rows],
         customdata=[
-            [r.get("agency_name") or r["agency_code"], money(r["spend"]), money(r["value_at_stake"]), r["findings"]] for r in rows
+            [
+                "" if (r.get("agency_name") or r["agency_code"]) == r["agency_code"] else r["agency_name"],
+                money(r["spend"]),
+                money(r["value_at_stake"]),
+                findings_text(r["findings"]),
+                _percent(r["idle_share"]),
+            ]
+            for r in rows
         ],
         hovertemplate=(
             f"<b>%{{text}}</b> %{{customdata[0]}}<br>{x_title}: %{{customdata[1]}}<br>"
-            f"{y_title}: %{{y:.1f}} %<br>{size_label}: %{{customdata[2]}} (%{{customdata[3]}})<extra></extra>"
+            f"{y_title}: %{{customdata[4]}}<br>{size_label}: %{{customdata[2]}} (%{{customdata[3]}})<extra></extra>"
         ),
         showlegend=False,
     )
@@ -142,15 +197,21 @@ def agencies_scatter(
             annotation_text=overall_label,
             annotation_position="top left",
         )
-    fig.update_xaxes(title=x_title, tickformat=",.0f", rangemode="tozero")
+    fig.update_xaxes(title=x_title, tickformat=",.0f", tickprefix=money_prefix, rangemode="tozero")
     fig.update_yaxes(title=y_title, ticksuffix=" %", rangemode="tozero")
     return _layout(fig, height=420)
 
 
 def heatmap(
-    table: pa.Table, *, names: Callable[[str], str], agency_title: str, category_title: str, value_title: str
+    table: pa.Table,
+    *,
+    names: Callable[[str], str],
+    agency_title: str,
+    category_title: str,
+    value_title: str,
+    assets_label: str = "n",
 ) -> go.Figure:
-    """Utilisation per agency (rows) and category (columns); a missing cell stays blank, never 0."""
+    """Utilisation per agency (rows) and category (columns); an unknown cell reads "—", in the cell and its tooltip, never 0."""
     rows = table.to_pylist()
     agencies = sorted({r["agency_code"] for r in rows})
     categories = sorted({r["category"] for r in rows})
@@ -162,8 +223,8 @@ def heatmap(
             cell = cells.get((agency, category))
             value = None if cell is None or cell["utilisation"] is None else cell["utilisation"] * 100
             z_row.append(value)
-            t_row.append("—" if value is None else f"{value:.0f}")
-            c_row.append(0 if cell is None else cell["assets"])
+            t_row.append(MISSING if value is None else f"{value:.0f}")
+            c_row.append([MISSING if value is None else f"{value:.1f} %", f"{0 if cell is None else cell['assets']:,}"])
         z.append(z_row), text.append(t_row), custom.append(c_row)
     fig = go.Figure(
         go.Heatmap(
@@ -177,7 +238,10 @@ def heatmap(
             zmin=0,
             zmax=100,
             colorbar=dict(title=value_title, ticksuffix=" %"),
-            hovertemplate=f"{agency_title}: %{{y}}<br>{category_title}: %{{x}}<br>{value_title}: %{{z:.1f}} %<br>n = %{{customdata}}<extra></extra>",
+            hovertemplate=(
+                f"{agency_title}: %{{y}}<br>{category_title}: %{{x}}<br>{value_title}: %{{customdata[0]}}<br>"
+                f"{assets_label}: %{{customdata[1]}}<extra></extra>"
+            ),
             xgap=1,
             ygap=1,
         )
@@ -187,7 +251,7 @@ def heatmap(
     return _layout(fig, height=max(320, 24 * len(agencies) + 120))
 
 
-def daily_usage(table: pa.Table, *, used_label: str, available_label: str, axis_title: str) -> go.Figure:
+def daily_usage(table: pa.Table, *, used_label: str, available_label: str, axis_title: str, hours_unit: str = "h") -> go.Figure:
     """One asset's hours per day (bars) against its available hours (a step line)."""
     days = table.column("day").to_pylist()
     fig = go.Figure()
@@ -196,7 +260,7 @@ def daily_usage(table: pa.Table, *, used_label: str, available_label: str, axis_
         y=table.column("hours_used").to_pylist(),
         name=used_label,
         marker_color=CHART_COLOURS[0],
-        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{used_label}: %{{y:.1f}} h<extra></extra>",
+        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{used_label}: %{{y:.1f}} {hours_unit}<extra></extra>",
     )
     fig.add_scatter(
         x=days,
@@ -204,9 +268,9 @@ def daily_usage(table: pa.Table, *, used_label: str, available_label: str, axis_
         name=available_label,
         mode="lines",
         line=dict(color=CHART_COLOURS[1], shape="hv", width=1.5),
-        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{available_label}: %{{y:.1f}} h<extra></extra>",
+        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{available_label}: %{{y:.1f}} {hours_unit}<extra></extra>",
     )
-    fig.update_yaxes(title=axis_title, rangemode="tozero", ticksuffix=" h")
+    fig.update_yaxes(title=axis_title, rangemode="tozero", ticksuffix=f" {hours_unit}")
     return _layout(fig, height=340, bargap=0)
 
 

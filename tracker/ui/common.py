@@ -19,6 +19,7 @@ from tracker.store.settings import load_settings
 from tracker.text import formatting, i18n, markup
 from tracker.ui import browser
 from tracker.ui.resources import session_db, session_source
+from tracker.views.address import address_of, read_address
 from tracker.views.filters import Filters, filter_options
 from tracker.views.overview import DataStatus, data_status
 from tracker.views.source import Source
@@ -211,6 +212,10 @@ def money(value: Any, *, short: bool = True) -> str:
     return formatting.money(value, currency(), lang(), short=short)
 
 
+def money_compact(value: Any) -> str:
+    return formatting.money_compact(value, currency(), lang())
+
+
 def money_exact(value: Any) -> str:
     return formatting.money_exact(value, currency())
 
@@ -264,9 +269,15 @@ def filters_sidebar() -> Filters:
     side = st.sidebar
     side.subheader(t("common.heading.filters"))
     names = options.agencies
+    lowest = None
+    if options.usage_last is not None:
+        lowest = min((options.usage_first or options.usage_last) + timedelta(days=MIN_WINDOW_DAYS - 1), options.usage_last)
+    # a new session (a reload, a second tab, a shared link) starts from the filters in the address
+    addressed = read_address(st.query_params.get_all, options, WINDOW_CHOICES, lowest)
 
     def choose(label: str, choices: list, key: str, **kwargs) -> tuple:
-        kept = [v for v in _kept(key, []) if v in choices]
+        asked = getattr(addressed, ADDRESSED[key])
+        kept = [v for v in _kept(key, list(asked or ())) if v in choices]
         return tuple(side.multiselect(label, choices, default=kept, key=key, **kwargs))
 
     if scope is None:
@@ -296,7 +307,7 @@ def filters_sidebar() -> Filters:
         "f_fiscal_years",
         placeholder=t("common.placeholder.all_years"),
     )
-    kept_window = _kept("f_window_days", DEFAULT_WINDOW_DAYS)
+    kept_window = _kept("f_window_days", addressed.window_days or DEFAULT_WINDOW_DAYS)
     window_days = int(
         side.radio(
             t("common.field.window"),
@@ -309,9 +320,7 @@ def filters_sidebar() -> Filters:
     )
     as_of = None
     if options.usage_last is not None:
-        lowest = (options.usage_first or options.usage_last) + timedelta(days=MIN_WINDOW_DAYS - 1)
-        lowest = min(lowest, options.usage_last)
-        kept_as_of = _kept("f_as_of", options.usage_last)
+        kept_as_of = _kept("f_as_of", addressed.as_of or options.usage_last)
         if not isinstance(kept_as_of, date) or not lowest <= kept_as_of <= options.usage_last:
             kept_as_of = options.usage_last
         as_of = side.date_input(
@@ -331,6 +340,18 @@ def filters_sidebar() -> Filters:
         ("f_as_of", as_of),
     ):
         st.session_state[KEPT + key] = value
+    _write_address(
+        address_of(
+            agencies=agencies,
+            categories=categories,
+            suppliers=suppliers,
+            fiscal_years=fiscal_years,
+            window_days=window_days,
+            default_window_days=DEFAULT_WINDOW_DAYS,
+            as_of=as_of,
+            default_as_of=options.usage_last,
+        )
+    )
     if as_of is not None:
         start = as_of - timedelta(days=window_days - 1)
         side.caption(t("common.caption.window_days", start=day(start), as_of=day(as_of), window_days=window_days))
@@ -345,6 +366,19 @@ def filters_sidebar() -> Filters:
         window_days=window_days,
         scope_agency=scope,
     )
+
+
+ADDRESSED = {"f_agencies": "agencies", "f_categories": "categories", "f_suppliers": "suppliers", "f_fiscal_years": "fiscal_years"}
+
+
+def _write_address(address: dict[str, list[str]]) -> None:
+    """Put the filters in the page address (tracker.views.address), so that a reload or a shared link keeps them."""
+    for key, values in address.items():
+        if values:
+            if st.query_params.get_all(key) != values:
+                st.query_params[key] = values
+        elif key in st.query_params:
+            del st.query_params[key]
 
 
 def clear_filters() -> None:

@@ -288,6 +288,7 @@ def _asset_level(src: Source, snap: Snapshot, filters: Filters, state: dict) -> 
             used_label=t("common.kpi.hours_used"),
             available_label=t("common.label.available_hours"),
             axis_title=t("common.label.hours_per_day"),
+            hours_unit=t("trust.chart.hours"),
         ),
         width="stretch",
         key="chart_daily",

@@ -160,6 +160,7 @@ def _finding_detail(flag: dict, src: Source, snap: Snapshot, filters: Filters) -
                         used_label=t("common.kpi.hours_used"),
                         available_label=t("common.label.available_hours"),
                         axis_title=t("common.label.hours_per_day"),
+                        hours_unit=t("trust.chart.hours"),
                     ),
                     width="stretch",
                     key="flag_usage",

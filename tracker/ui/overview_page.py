@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tracker.engine.metrics import Window
 from tracker.engine.snapshots import Snapshot
+from tracker.text.formatting import currency_prefix
 from tracker.ui import charts
 from tracker.ui.common import (
     active_filters_caption,
     category_name,
     count,
+    counted,
+    currency,
     data_status_banner,
     filters_sidebar,
     lang,
     md,
     money,
+    money_compact,
     money_exact,
     page_link,
     share,
@@ -42,7 +47,7 @@ def render() -> None:
     if figures.assets == 0 and figures.lines == 0:
         st.info(t("common.note.nothing_matches_filters"))
         return
-    _kpi_row(figures)
+    _kpi_row(figures, snap.window)
     left, right = st.columns(2)
     with left:
         _spend_chart(src, snap, filters)
@@ -50,19 +55,23 @@ def render() -> None:
         _category_chart(src, snap, filters)
     _agency_chart(src, snap, filters, figures)
     _heatmap(src, snap, filters)
-    _top_findings(snap, filters)
+    _top_findings(src, snap, filters)
 
 
-def _kpi_row(k: overview.Kpis) -> None:
+def _kpi_row(k: overview.Kpis, window: Window) -> None:
+    """Five tiles: compact figures that fit at 1280 px, the exact value in each tile's help."""
     cols = st.columns(5)
-    delta = None if k.spend_previous is None else money(k.spend - k.spend_previous)
+    change = None if k.spend_previous is None else k.spend - k.spend_previous
     cols[0].metric(
         t("common.column.spend_window"),
-        money(k.spend),
-        delta=delta,
-        delta_color="inverse",
+        money_compact(k.spend),
+        delta=None if change is None else (money_compact(abs(change)) if change else t("trust.kpi.no_change")),
+        delta_color="off",
+        delta_arrow="off" if not change else ("up" if change > 0 else "down"),
         help=t("overview.help.total_purchase_lines_ordered", lines=count(k.lines), spend=money_exact(k.spend)),
     )
+    if change is not None:  # a caption wraps where a tile's delta line would be cut off
+        cols[0].caption(t("trust.kpi.vs_previous_window", days=count(window.window_days)))
     cols[1].metric(
         t("common.column.assets"),
         count(k.assets),
@@ -73,21 +82,29 @@ def _kpi_row(k: overview.Kpis) -> None:
         share(k.median_utilisation),
         help=t("overview.help.utilisation_used_hours_available"),
     )
+    unknown = counted("trust.kpi.unknown_for", len(k.idle_unknown_agencies)) if k.idle_unknown_agencies else None
+    idle_help = t("trust.help.idle_capital", grace_days=count(window.never_used_min_days), idle_days=count(window.idle_days))
+    if k.idle_capital is not None:
+        idle_help += " " + t("trust.help.exact", value=money_exact(k.idle_capital))
+    if unknown:
+        idle_help += " " + t("trust.help.idle_unknown", agencies=md(", ".join(k.idle_unknown_agencies)))
     cols[3].metric(
         t("overview.kpi.idle_capital"),
-        money(k.idle_capital),
-        delta=t("overview.kpi.book_value", idle_share=share(k.idle_share)),
+        money_compact(k.idle_capital),
+        delta=None if k.idle_capital is None else t("overview.kpi.book_value", idle_share=share(k.idle_share)),
         delta_color="off",
         delta_arrow="off",
-        help=t("overview.help.net_book_value_assets"),
+        help=idle_help,
     )
+    if unknown:
+        cols[3].caption(unknown)
     cols[4].metric(
-        t("overview.kpi.value_stake_open_findings"),
-        money(k.value_at_stake_open),
-        delta=t("overview.kpi.findings", open_findings=count(k.open_findings)),
+        t("trust.kpi.value_at_stake"),
+        money_compact(k.value_at_stake_open),
+        delta=counted("trust.kpi.in_open_findings", k.open_findings),
         delta_color="off",
         delta_arrow="off",
-        help=t("overview.help.sum_value_stake_findings"),
+        help=t("trust.help.value_at_stake") + " " + t("trust.help.exact", value=money_exact(k.value_at_stake_open)),
     )
     page_link("explore", t("overview.link.drill_down_agency"))
 
@@ -112,6 +129,8 @@ def _spend_chart(src: Source, snap: Snapshot, filters: Filters) -> None:
             other_label=t("overview.label.other_months"),
             money=money,
             axis_title=t("overview.label.spend"),
+            money_prefix=currency_prefix(currency()),
+            lines_text=lambda n: counted("trust.count.purchase_lines", n),
         ),
         width="stretch",
         key="chart_spend",
@@ -125,7 +144,7 @@ def _category_chart(src: Source, snap: Snapshot, filters: Filters) -> None:
         st.info(t("overview.note.no_assets_available_hours"))
         return
     below = sum(1 for r in table.to_pylist() if r["p50"] is not None and r["p50"] < r["low_threshold"])
-    st.caption(t("overview.caption.boxes_middle_half_assets", below=below))
+    st.caption(t("overview.caption.boxes_middle_half_assets", below=below) + " " + t("trust.chart.all_assets_pooled"))
     st.plotly_chart(
         charts.utilisation_spread(
             table,
@@ -134,6 +153,9 @@ def _category_chart(src: Source, snap: Snapshot, filters: Filters) -> None:
             threshold_label=t("overview.label.low_use_threshold"),
             pooled_label=t("overview.label.all_assets_pooled"),
             assets_label=t("common.column.assets"),
+            median_label=t("trust.chart.median_asset"),
+            middle_label=t("trust.chart.middle_half"),
+            spread_label=t("trust.chart.p10_p90"),
         ),
         width="stretch",
         key="chart_categories",
@@ -144,6 +166,9 @@ def _agency_chart(src: Source, snap: Snapshot, filters: Filters, k: overview.Kpi
     table = overview.agencies_compared(src, snap, filters)
     st.subheader(t("overview.heading.agencies_spend_against_idle"))
     st.caption(t("overview.caption.each_circle_agency_size"))
+    unknown = [r["agency_code"] for r in table.to_pylist() if r["idle_share"] is None and r["assets"]]
+    if unknown:
+        st.caption(t("trust.chart.not_plotted", agencies=md(", ".join(unknown))))
     st.plotly_chart(
         charts.agencies_scatter(
             table,
@@ -153,6 +178,8 @@ def _agency_chart(src: Source, snap: Snapshot, filters: Filters, k: overview.Kpi
             size_label=t("common.column.value_stake"),
             overall_label=t("common.placeholder.all_agencies"),
             money=money,
+            money_prefix=currency_prefix(currency()),
+            findings_text=lambda n: counted("trust.count.open_findings", n),
         ),
         width="stretch",
         key="chart_agencies",
@@ -175,14 +202,15 @@ def _heatmap(src: Source, snap: Snapshot, filters: Filters) -> None:
             agency_title=t("common.label.agency"),
             category_title=t("common.label.category"),
             value_title=t("common.kpi.utilisation"),
+            assets_label=t("common.column.assets"),
         ),
         width="stretch",
         key="chart_heatmap",
     )
 
 
-def _top_findings(snap: Snapshot, filters: Filters) -> None:
-    table = overview.top_findings(snap, filters)
+def _top_findings(src: Source, snap: Snapshot, filters: Filters) -> None:
+    table = overview.top_findings(src, snap, filters)
     st.subheader(t("overview.heading.largest_findings"))
     st.caption(t("overview.caption.finding_risk_signal_review"))
     if not table.num_rows:

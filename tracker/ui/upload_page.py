@@ -15,7 +15,7 @@ import pyarrow as pa
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from tracker.ingest import uploads
+from tracker.ingest import preview_store, uploads
 from tracker.ingest.contracts import KINDS
 from tracker.ingest.pipeline import IngestReport
 from tracker.store import audit
@@ -26,7 +26,7 @@ from tracker.text.i18n import render as render_message
 from tracker.ui.common import actor, can, count, counted, db, lang, md, named, scope_agency, t, user
 
 DETECT = "detect"
-PREVIEW_KEY = "upload_preview"  # {"token": ..., "preview": UploadPreview | None, "error": TrackerError | None}
+PREVIEW_KEY = "upload_preview"  # {"token": ..., "stored": key of the preview on disk | None, "error": TrackerError | None}
 RECEIPT_KEY = "upload_receipt"  # the IngestReport of the last commit
 NONCE_KEY = "upload_nonce"  # bumped to empty the file uploader after a commit or a cancel
 DATE_ORDER_KEY = "upload_date_order"
@@ -103,6 +103,7 @@ def _file_input() -> Any:
         max_upload_size=limit_mb,
         help=t("upload.help.one_kind_record_per", limit_mb=count(limit_mb)),
     )
+    _uploader_words(limit_mb)
     if file is not None and st.session_state.get(NEEDS_DATE_ORDER_KEY) == file.file_id:
         orders = {order: _date_order_label(order) for order in uploads.DATE_ORDERS}
         st.radio(
@@ -114,6 +115,22 @@ def _file_input() -> Any:
             format_func=orders.get,
         )
     return file
+
+
+UPLOADER_CSS = """
+[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p {{ display: none; }}
+[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer']::after {{ content: "{button}"; }}
+[data-testid='stFileUploaderDropzoneInstructions'] span {{ display: none; }}
+[data-testid='stFileUploaderDropzoneInstructions'] > div::after {{ content: "{limit}"; }}
+"""
+
+
+def _uploader_words(limit_mb: int) -> None:
+    """Streamlit writes its uploader's button and size limit in English only: in Chinese they are drawn in Chinese."""
+    if lang() != "zh":
+        return
+    words = {"button": t("trust.upload.button"), "limit": t("trust.upload.limit", limit_mb=count(limit_mb))}
+    st.html("<style>" + UPLOADER_CSS.format(**{k: v.replace('"', "") for k, v in words.items()}) + "</style>")
 
 
 def _date_order_label(order: str) -> str:
@@ -165,11 +182,15 @@ def _phase_label(phase: str) -> str:
 def _preview(file: Any) -> None:
     token = (file.file_id, _chosen_kind(), st.session_state.get(DATE_ORDER_KEY))
     state = st.session_state.get(PREVIEW_KEY)
-    if state is None or state["token"] != token:
-        state = {"token": token, "preview": None, "error": None}
+    # the preview itself is kept on disk (tracker.ingest.preview_store); the session keeps its key
+    preview = None if state is None or state["error"] is not None else preview_store.load_preview(db(), state["stored"])
+    if state is None or state["token"] != token or (state["error"] is None and preview is None):
+        if state is not None:
+            preview_store.drop_preview(db(), state.get("stored"))
+        state = {"token": token, "stored": None, "error": None}
         progress = _ProgressBox(t("upload.label.checking", name=md(file.name)))
         try:
-            state["preview"] = uploads.preview_upload(
+            preview = uploads.preview_upload(
                 db(),
                 file,
                 file.name,
@@ -180,7 +201,8 @@ def _preview(file: Any) -> None:
                 progress=progress,
             )
             progress.finish(t("upload.label.checked", name=md(file.name)))
-            audit.record(db(), actor(), "upload", file.name, state["preview"].report.audit_details(status="checked"))
+            audit.record(db(), actor(), "upload", file.name, preview.report.audit_details(status="checked"))
+            state["stored"] = preview_store.save_preview(db(), preview)
         except TrackerError as exc:
             state["error"] = exc
             progress.finish(t("upload.label.refused", name=md(file.name)), failed=True)
@@ -190,7 +212,7 @@ def _preview(file: Any) -> None:
     if state["error"] is not None:
         _refusal(state["error"], file)
         return
-    _show_preview(state["preview"], file)
+    _show_preview(preview, file)
 
 
 def _refusal(error: TrackerError, file: Any) -> None:
@@ -406,6 +428,9 @@ def _commit(preview: uploads.UploadPreview, file: Any, *, partial: bool) -> None
 def _reset() -> None:
     """Forget the file and its preview: the uploader is emptied by giving it a new key."""
     st.session_state[NONCE_KEY] = st.session_state.get(NONCE_KEY, 0) + 1
+    state = st.session_state.get(PREVIEW_KEY)
+    if state is not None:
+        preview_store.drop_preview(db(), state.get("stored"))
     for key in (PREVIEW_KEY, NEEDS_DATE_ORDER_KEY, DATE_ORDER_KEY):
         st.session_state.pop(key, None)
 

@@ -20,7 +20,7 @@ from tracker.engine.snapshots import Snapshot
 from tracker.store.db import run_expr
 from tracker.store.profiles import load_profiles
 from tracker.views.filters import Filters, filter_table
-from tracker.views.findings import filtered_flags
+from tracker.views.findings import open_findings
 from tracker.views.source import Source
 
 
@@ -57,7 +57,7 @@ def agency_lines(source: Source, snap: Snapshot | None, filters: Filters, agency
         ]
     )
     table = lines.join(per_line, ["ocid", "po_number", "line_no"], join_type="full outer")
-    flags = filtered_flags(snap, scoped)
+    flags = open_findings(source, snap, scoped)
     line_flags = flags.filter(pc.equal(flags.column("subject"), "po_line"))
     counts = (
         line_flags.group_by(["ocid", "po_number", "line_no"])

@@ -36,6 +36,9 @@ def filtered_flags(snap: Snapshot, filters: Filters) -> pa.Table:
     return filter_table(flags, replace(filters, suppliers=(), fiscal_years=()))
 
 
+OPEN = "open"  # the one meaning of an open finding: its latest review leaves it open (never reviewed, or reopened)
+
+
 def findings(source: Source, snap: Snapshot | None, filters: Filters, narrowing: FindingFilters = FindingFilters()) -> pa.Table:
     """The ranked findings of `snap` inside the filters, each with its latest review (tracker.casework.review)."""
     if snap is None:
@@ -45,3 +48,12 @@ def findings(source: Source, snap: Snapshot | None, filters: Filters, narrowing:
         if values:
             table = table.filter(pc.is_in(table.column(column), value_set=pa.array(list(values), pa.string())))
     return table
+
+
+def open_findings(source: Source, snap: Snapshot | None, filters: Filters) -> pa.Table:
+    """The open findings inside the filters: what every count and sum "of open findings" is made of.
+
+    Dismissed, confirmed and resolved findings are not open; a dismissed finding that got materially
+    worse since is open again (tracker.casework.review). The Findings page filtered to Open lists the same rows.
+    """
+    return findings(source, snap, filters, FindingFilters(statuses=(OPEN,)))

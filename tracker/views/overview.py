@@ -17,7 +17,7 @@ from tracker.engine.metrics import Window, rollup, utilisation_quantiles
 from tracker.engine.rules.model import FLAGS_SCHEMA
 from tracker.engine.snapshots import Snapshot
 from tracker.views.filters import Filters, filter_table
-from tracker.views.findings import filtered_flags
+from tracker.views.findings import open_findings
 from tracker.views.source import Source
 
 HEATMAP_AGENCIES = 25
@@ -31,11 +31,12 @@ class Kpis:
     assets: int
     assets_judged: int
     median_utilisation: float | None
-    idle_capital: float
+    idle_capital: float | None  # None: no agency inside the filters has usage to judge idleness by
     net_book_value: float
-    idle_share: float | None
+    idle_share: float | None  # of the book value of the agencies judged
     value_at_stake_open: float
     open_findings: int
+    idle_unknown_agencies: tuple[str, ...] = ()  # agencies whose assets have no utilisation: idle capital unknown
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,14 @@ def kpis(source: Source, snap: Snapshot | None, filters: Filters) -> Kpis | None
     assets = filter_table(snap.assets, filters)
     totals = source.run("kpi_totals", lambda t: rollup(t.mutate(all=ibis.literal(1)), ("all",)), assets).to_pylist()
     total = totals[0] if totals else {}
-    flags = filtered_flags(snap, filters)
+    flags = open_findings(source, snap, filters)
     stake = pc.sum(flags.column("value_at_stake")).as_py() or 0.0
     nbv = total.get("net_book_value") or 0.0
-    idle = total.get("idle_nbv") or 0.0
+    unknown = unjudged_agencies(assets)
+    judged_assets = assets.filter(pc.invert(pc.is_in(assets.column("agency_code"), value_set=pa.array(unknown, pa.string()))))
+    judged_nbv = pc.sum(judged_assets.column("net_book_value")).as_py() or 0.0
+    idle = pc.sum(judged_assets.filter(pc.fill_null(judged_assets.column("idle_candidate"), False)).column("net_book_value"))
+    idle = (idle.as_py() or 0.0) if judged_assets.num_rows else None
     judged = pc.sum(pc.is_valid(assets.column("utilisation"))).as_py() if assets.num_rows else 0
     return Kpis(
         spend=float(spend),
@@ -108,11 +113,22 @@ def kpis(source: Source, snap: Snapshot | None, filters: Filters) -> Kpis | None
         assets=assets.num_rows,
         assets_judged=int(judged or 0),
         median_utilisation=total.get("median_utilisation"),
-        idle_capital=float(idle),
+        idle_capital=None if idle is None else float(idle),
         net_book_value=float(nbv),
-        idle_share=(idle / nbv) if nbv else None,
+        idle_share=(idle / judged_nbv) if idle is not None and judged_nbv else None,
         value_at_stake_open=float(stake),
         open_findings=flags.num_rows,
+        idle_unknown_agencies=tuple(unknown),
+    )
+
+
+def unjudged_agencies(assets: pa.Table) -> list[str]:
+    """Agencies with assets none of which has a utilisation (no usage sent): their idle capital is unknown, not zero."""
+    if not assets.num_rows:
+        return []
+    counts = assets.group_by("agency_code").aggregate([("utilisation", "count")])
+    return sorted(
+        code for code, n in zip(counts.column("agency_code").to_pylist(), counts.column("utilisation_count").to_pylist()) if not n
     )
 
 
@@ -177,7 +193,7 @@ def agencies_compared(source: Source, snap: Snapshot | None, filters: Filters) -
             }
         )
     )
-    flags = filtered_flags(snap, filters)
+    flags = open_findings(source, snap, filters)
     stake = (
         flags.group_by("agency_code")
         .aggregate([("value_at_stake", "sum"), ("flag_id", "count")])
@@ -185,9 +201,13 @@ def agencies_compared(source: Source, snap: Snapshot | None, filters: Filters) -
     )
     table = per_agency.join(spend, "agency_code", join_type="full outer").join(stake, "agency_code", join_type="left outer")
     nbv = table.column("net_book_value")
-    idle_share = pc.if_else(pc.greater(pc.fill_null(nbv, 0), 0), pc.divide(table.column("idle_nbv"), nbv), None)
+    # an agency without any judged asset (no usage sent) has unknown idle capital: None, never 0
+    judged = pc.is_valid(table.column("median_utilisation"))
+    idle_nbv = pc.if_else(judged, table.column("idle_nbv"), None)
+    table = table.set_column(table.column_names.index("idle_nbv"), "idle_nbv", idle_nbv)
+    idle_share = pc.if_else(pc.and_(judged, pc.greater(pc.fill_null(nbv, 0), 0)), pc.divide(idle_nbv, nbv), None)
     table = table.append_column("idle_share", idle_share)
-    for name in ("spend", "value_at_stake", "idle_nbv"):
+    for name in ("spend", "value_at_stake"):
         table = table.set_column(table.column_names.index(name), name, pc.fill_null(table.column(name), 0.0))
     table = table.set_column(table.column_names.index("findings"), "findings", pc.fill_null(table.column("findings"), 0))
     return table.sort_by([("spend", "descending"), ("agency_code", "ascending")])
@@ -210,7 +230,10 @@ def heatmap(source: Source, snap: Snapshot | None, filters: Filters, *, top: int
     return cells.filter(pc.is_in(cells.column("agency_code"), value_set=keep)), weight.num_rows
 
 
-def top_findings(snap: Snapshot | None, filters: Filters, limit: int = 10) -> pa.Table:
+def top_findings(source: Source, snap: Snapshot | None, filters: Filters, limit: int = 10) -> pa.Table:
+    """The `limit` open findings with the most value at stake (those without a value last)."""
     if snap is None:
         return FLAGS_SCHEMA.empty_table()
-    return filtered_flags(snap, filters).slice(0, limit)
+    table = open_findings(source, snap, filters)
+    order = pc.sort_indices(table, [("value_at_stake", "descending"), ("flag_id", "ascending")])
+    return table.take(order).slice(0, limit)

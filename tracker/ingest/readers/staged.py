@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from tracker.ingest.readers.encoding import utf8_mix_refusal
+from tracker.ingest.readers.quotes import find_stray_quote
 from tracker.ingest.readers.sniff import mixed_newline_refusal
 from tracker.store.db import Database
 from tracker.text.errors import DatabaseError, FileRefused
@@ -122,4 +123,8 @@ def _csv_refusal(exc: DatabaseError, staged: StagedFile) -> FileRefused:
         refusal = mixed_newline_refusal(path, staged.file_name)
         if refusal is not None:
             return refusal
+    if path.is_file() and line.isdigit():
+        stray = find_stray_quote(path, int(line), str(staged.params.get("csv_delim") or ","), staged.headers)
+        if stray is not None:
+            return FileRefused("file.csv_stray_quote", file=staged.file_name, line=line, column=stray.column, value=stray.value)
     return FileRefused("file.csv_unreadable", file=staged.file_name, line=line)
