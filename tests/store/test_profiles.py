@@ -323,7 +323,7 @@ def test_a_version_1_database_is_migrated_to_the_current_version(tmp_path, monke
             assert "category_profiles" not in tables
 
     with Database.open(path) as db:
-        assert db.schema_version() == len(every_migration) > 1
+        assert db.schema_version() == every_migration[-1][0] > 1
         assert db.scalar("SELECT agency_name FROM agencies WHERE agency_code = 'A1'") == "Agency one"
         assert db.scalar("SELECT count(*) FROM category_profiles") == 0
         assert ensure_default_profiles(db) == 15

@@ -46,19 +46,31 @@ from tracker.text.errors import AuthError, ScopeError
 from tracker.text.i18n import Message
 
 ROLES: tuple[str, ...] = ("admin", "finance", "auditor", "agency")
-PAGES: tuple[str, ...] = ("overview", "explore", "findings", "upload", "settings", "data", "audit")
+PAGES: tuple[str, ...] = ("overview", "explore", "findings", "reallocation", "upload", "settings", "data", "audit")
 ROLE_PAGES: dict[str, frozenset[str]] = {
     "admin": frozenset(PAGES),
-    "finance": frozenset({"overview", "explore", "findings", "data"}),
-    "auditor": frozenset({"overview", "explore", "findings"}),
-    "agency": frozenset({"overview", "explore", "upload"}),
+    "finance": frozenset({"overview", "explore", "findings", "reallocation", "data"}),
+    "auditor": frozenset({"overview", "explore", "findings", "reallocation"}),
+    "agency": frozenset({"overview", "explore", "reallocation", "upload"}),
 }
-ALL_ACTIONS: tuple[str, ...] = ("upload", "review", "export", "settings", "users", "audit")
+# reallocation (docs/reallocation.md): pool_declare offers a device to the pool, pool_withdraw takes one out
+# with a reason, request enters a planned purchase; an agency user does the first and last for its own agency
+ALL_ACTIONS: tuple[str, ...] = (
+    "upload",
+    "review",
+    "export",
+    "settings",
+    "users",
+    "audit",
+    "pool_declare",
+    "pool_withdraw",
+    "request",
+)
 ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ALL_ACTIONS),
-    "finance": frozenset({"export"}),
+    "finance": frozenset({"export", "pool_withdraw"}),
     "auditor": frozenset({"review", "export"}),
-    "agency": frozenset({"upload"}),
+    "agency": frozenset({"upload", "pool_declare", "request"}),
 }
 
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{2,63}")

@@ -19,6 +19,7 @@ from tracker.cli.admin import cmd_audit, cmd_settings, cmd_users
 from tracker.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, err, lang_of, os_user
 from tracker.cli.data import cmd_agencies, cmd_dashboard, cmd_demo, cmd_ingest, cmd_init
 from tracker.cli.parser import build_parser
+from tracker.cli.reallocation import cmd_reallocation
 from tracker.cli.reports import cmd_export_lake, cmd_flags, cmd_utilisation
 from tracker.domain.calendar import check_window_days
 from tracker.engine.lake import LakeError
@@ -72,6 +73,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str) -
             return cmd_flags(args, parser, lang)
         if args.command == "export-lake":
             return cmd_export_lake(args)
+        if args.command == "reallocation":
+            return cmd_reallocation(args, lang)
     except LakeError as exc:
         err(str(exc))
         return EXIT_USAGE

@@ -59,6 +59,8 @@ ACTIONS: tuple[str, ...] = (
     "export",
     "audit_read",
     "command_refused",
+    "pool_changed",
+    "request_entered",
 )
 KEY_ENV_VAR = "TRACKER_AUDIT_KEY_FILE"
 KEY_SUFFIX = ".audit-key"

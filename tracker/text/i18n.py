@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from tracker.text.exports import EXPORT_MESSAGES
 from tracker.text.names import NAME_MESSAGES
 from tracker.text.pages import PAGE_MESSAGES
+from tracker.text.reallocation import REALLOCATION_MESSAGES
 from tracker.text.reasons import REASON_MESSAGES
 from tracker.text.rules import RULE_MESSAGES
 
@@ -630,6 +631,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     RULE_MESSAGES,
     PAGE_MESSAGES,
     EXPORT_MESSAGES,
+    REALLOCATION_MESSAGES,
 )
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 
