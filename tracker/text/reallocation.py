@@ -29,4 +29,40 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
         "{covered} of {quantity} {category} can come from the pool",
         "{quantity} 台{category}中有 {covered} 台可从公物仓调剂",
     ),
+    # --- AVOIDABLE_PURCHASE (tracker.engine.rules.reallocation) -----------------------------------------
+    "rule.AVOIDABLE_PURCHASE.title": ("Avoidable purchase (pool first)", "可调剂而采购"),
+    "rule.AVOIDABLE_PURCHASE.rationale": (
+        "Idle equipment any agency holds should be reallocated before new equipment is bought (公物仓 first, then a purchase).",
+        "应先调剂各单位的闲置资产（先公物仓、后采购），再购置新设备。",
+    ),
+    "rule.AVOIDABLE_PURCHASE.evidence": (
+        "Line {po_number}/{line_no} ({category}, {quantity} unit(s), ordered {order_date}): on that day the idle pool held {pool_units} {category} device(s), {other_agency_units} of them in other agencies ({pool_asset_ids}); {covered_units} unit(s) could have come from the pool → {value_amount}.",
+        "采购行 {po_number}/{line_no}（{category}，{quantity} 台，{order_date} 下单）：当日公物仓中有 {pool_units} 台{category}，其中 {other_agency_units} 台属其他单位（{pool_asset_ids}）；其中 {covered_units} 台本可调剂 → {value_amount}。",
+    ),
+    "rule.AVOIDABLE_PURCHASE.param.min_units": (
+        "Least units the pool must have covered for the line to be flagged.",
+        "公物仓至少可满足多少台时才标记该采购行。",
+    ),
+    "rule.AVOIDABLE_PURCHASE.param.in_service_days": (
+        "Days a device must have been in service before it counts in the pool.",
+        "设备投入使用满多少天后才计入公物仓。",
+    ),
+    "rule.AVOIDABLE_PURCHASE.param.lookback_days": (
+        "Days without usage before a day for a device to be in the pool that day.",
+        "设备在某日前连续多少天无使用记录即在当日计入公物仓。",
+    ),
+    # --- EARLY_REPLACEMENT --------------------------------------------------------------------------
+    "rule.EARLY_REPLACEMENT.title": ("Early replacement", "未满使用年限更新"),
+    "rule.EARLY_REPLACEMENT.rationale": (
+        "Equipment is to be replaced only after its minimum service life (财资〔2016〕27号: six years for computers and printers).",
+        "设备应在达到最低使用年限后方可更新（财资〔2016〕27号：计算机、打印机等为六年）。",
+    ),
+    "rule.EARLY_REPLACEMENT.evidence": (
+        "Line {po_number}/{line_no} ({category}, {quantity} unit(s), ordered {order_date}): in the {lookback_days} days before, agency {agency_code} disposed of or declared surplus {early_units} {category} device(s) younger than their minimum service life of {min_years} years ({early_asset_ids}); their remaining book value {value_amount}.",
+        "采购行 {po_number}/{line_no}（{category}，{quantity} 台，{order_date} 下单）：下单前 {lookback_days} 天内，单位 {agency_code} 处置或申报富余了 {early_units} 台未满最低使用年限 {min_years} 年的{category}（{early_asset_ids}）；其剩余净值 {value_amount}。",
+    ),
+    "rule.EARLY_REPLACEMENT.param.lookback_days": (
+        "Days before the order in which a disposal or surplus declaration counts as replaced.",
+        "下单前多少天内的处置或富余申报视为被更新。",
+    ),
 }
