@@ -29,6 +29,17 @@ from tracker.engine.rules.expressions import _line_columns, _lines
 from tracker.engine.rules.model import RuleContext
 
 FAR_FUTURE = date(9999, 12, 31)
+PERIODS = ibis.schema({"asset_id": "string", "idle_from": "date", "idle_until": "date"})
+GONE = ibis.schema(
+    {
+        "asset_id": "string",
+        "gone_agency": "string",
+        "gone_category": "string",
+        "cost": "decimal(18, 2)",
+        "start": "date",
+        "gone_on": "date",
+    }
+)
 SURPLUS_SCHEMA = pa.schema([("asset_id", pa.string()), ("declared_on", pa.date32()), ("until", pa.date32())])
 
 
@@ -100,7 +111,7 @@ def _idle_periods(ctx: RuleContext, lookback_days: int) -> ir.Table | None:
         idle_until=ibis.literal(FAR_FUTURE),
     )
     gaps = gaps.semi_join(a, "asset_id")
-    periods = ibis.union(leading, gaps, trailing)
+    periods = ibis.union(leading.cast(PERIODS), gaps.cast(PERIODS), trailing.cast(PERIODS))
     return periods.filter(periods.idle_until >= first_judged).mutate(
         idle_from=ibis.greatest(periods.idle_from, ibis.literal(first_judged))
     )
@@ -112,10 +123,10 @@ def _pool_periods(ctx: RuleContext, lookback_days: int, in_service_days: int) ->
     parts = []
     idle = _idle_periods(ctx, lookback_days)
     if idle is not None:
-        parts.append(idle)
+        parts.append(idle.cast(PERIODS))
     if ctx.surplus is not None and ctx.surplus.num_rows:
         s = ibis.memtable(ctx.surplus)
-        parts.append(s.select("asset_id", idle_from=s.declared_on, idle_until=s.until))
+        parts.append(s.select("asset_id", idle_from=s.declared_on, idle_until=s.until).cast(PERIODS))
     if not parts:
         return held.filter(ibis.literal(False)).select(
             "asset_id", "stock_agency", "stock_category", pool_from="held_from", pool_until="held_until"
@@ -218,7 +229,7 @@ def early_replacement(ctx: RuleContext) -> ir.Table:
             start=declared.in_service_date.fill_null(declared.purchase_date),
             gone_on=declared.declared_on,
         )
-        gone = ibis.union(gone, declared)
+        gone = ibis.union(gone.cast(GONE), declared.cast(GONE))
     life = ibis.memtable(lives)
     gone = gone.join(
         life, [gone.gone_category == life.life_category, life.life_from <= gone.start, life.life_until >= gone.start]
