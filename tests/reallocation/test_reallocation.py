@@ -57,7 +57,7 @@ PO-DESK-B,1,B1,X,Desktop,desktop,1,4500,2025-07-01
 def _usage_rows() -> list[str]:
     rows = []
     days = [USAGE_START + timedelta(days=i) for i in range((AS_OF - USAGE_START).days + 1)]
-    for asset_id, _, _, start, _, _, disposal, last in ASSETS:
+    for asset_id, _, _, start, _, _, _, last in ASSETS:
         if last is None:
             continue
         end = AS_OF if last == "all" else date.fromisoformat(last)
