@@ -15,7 +15,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from tracker.access.auth import User, agency_scope
+from tracker.access.auth import User
+from tracker.reallocation.pool import viewer_scope
 from tracker.store.db import Database
 from tracker.text.i18n import category_name, text
 
@@ -114,10 +115,10 @@ def match(requests: Iterable[Mapping[str, Any]], pool: pa.Table, lang: str = "en
     return pa.Table.from_pylist(proposals, schema=PROPOSAL_SCHEMA), pa.Table.from_pylist(cover, schema=COVER_SCHEMA)
 
 
-def proposals_for(user: User | None, proposals: pa.Table, cover: pa.Table, lang: str = "en") -> tuple[pa.Table, pa.Table]:
+def proposals_for(viewer: User | str | None, proposals: pa.Table, cover: pa.Table, lang: str = "en") -> tuple[pa.Table, pa.Table]:
     """What `user` may see: an agency user sees its own agency's requests and their proposals, and of a device
     from another agency what a transfer needs (not its idle days or why it is idle)."""
-    scope = None if user is None else agency_scope(user)
+    scope = viewer_scope(viewer)
     if scope is None:
         return proposals, cover
     mine = [p for p in proposals.to_pylist() if p["to_agency"] == scope]

@@ -127,9 +127,17 @@ def idle_pool(db: Database, snap: Snapshot | None) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=POOL_SCHEMA)
 
 
-def pool_for(user: User | None, pool: pa.Table) -> pa.Table:
-    """The pool as `user` may see it: an agency user sees other agencies' devices without usage or findings."""
-    scope = None if user is None else agency_scope(user)
+def viewer_scope(viewer: User | str | None) -> str | None:
+    """The one agency a viewer is limited to: a signed-in User's scope, or an agency code a caller already scoped to."""
+    if isinstance(viewer, User):
+        return agency_scope(viewer)
+    return viewer
+
+
+def pool_for(viewer: User | str | None, pool: pa.Table) -> pa.Table:
+    """The pool as `viewer` (a User, or the agency code a reader is limited to) may see it: an agency user sees
+    other agencies' devices (what a transfer needs) without their usage or findings."""
+    scope = viewer_scope(viewer)
     if scope is None or pool.num_rows == 0:
         return pool
     rows = pool.to_pylist()

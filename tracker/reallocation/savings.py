@@ -42,7 +42,7 @@ class Savings:
     purchases_avoided_unknown: int  # covered requests without a unit budget (their saving is unknown, not zero)
 
 
-def reallocation(db: Database, snap: Snapshot | None, user: User | None = None, lang: str = "en") -> Reallocation:
+def reallocation(db: Database, snap: Snapshot | None, user: User | str | None = None, lang: str = "en") -> Reallocation:
     """Pool, matching and savings for the snapshot's as-of date; the whole picture is matched, then scoped to `user`.
 
     Matching runs over every agency's requests (a device proposed to another agency's request is not

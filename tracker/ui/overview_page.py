@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker.engine.snapshots import Snapshot
+from tracker.reallocation.savings import Savings
 from tracker.ui import charts
 from tracker.ui.common import (
     active_filters_caption,
@@ -23,6 +24,7 @@ from tracker.ui.common import (
 )
 from tracker.views import overview
 from tracker.views.filters import Filters
+from tracker.views.reallocation import reallocation_view
 from tracker.views.source import Source
 
 
@@ -42,7 +44,7 @@ def render() -> None:
     if figures.assets == 0 and figures.lines == 0:
         st.info(t("common.note.nothing_matches_filters"))
         return
-    _kpi_row(figures)
+    _kpi_row(figures, reallocation_view(src, snap, filters, lang()).savings)
     left, right = st.columns(2)
     with left:
         _spend_chart(src, snap, filters)
@@ -53,8 +55,8 @@ def render() -> None:
     _top_findings(snap, filters)
 
 
-def _kpi_row(k: overview.Kpis) -> None:
-    cols = st.columns(5)
+def _kpi_row(k: overview.Kpis, saved: Savings) -> None:
+    cols = st.columns(6)
     delta = None if k.spend_previous is None else money(k.spend - k.spend_previous)
     cols[0].metric(
         t("common.column.spend_window"),
@@ -88,6 +90,14 @@ def _kpi_row(k: overview.Kpis) -> None:
         delta_color="off",
         delta_arrow="off",
         help=t("overview.help.sum_value_stake_findings"),
+    )
+    cols[5].metric(
+        t("overview.kpi.purchases_avoidable"),
+        money(saved.purchases_avoided),
+        delta=t("overview.kpi.requests_from_pool", met=count(saved.requests_met), requests=count(saved.requests)),
+        delta_color="off",
+        delta_arrow="off",
+        help=t("overview.help.purchases_avoidable"),
     )
     page_link("explore", t("overview.link.drill_down_agency"))
 
