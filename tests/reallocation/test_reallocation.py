@@ -274,3 +274,22 @@ def test_early_replacement_at_the_service_life_boundary(db):
     assert flags["PO-DESK-A"]["value_at_stake"] == pytest.approx(expected, abs=0.01)
     assert "D-EARLY" in flags["PO-DESK-A"]["evidence"]
     assert "PO-DESK-A" not in _lines_flagged(db, "EARLY_REPLACEMENT", parameters={"EARLY_REPLACEMENT": {"lookback_days": 30}})
+
+
+def test_the_evidence_pack_has_the_reallocation_sheet(db):
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from tracker.casework.evidence import build_pack
+    from tracker.casework.review import with_reviews
+
+    enter_request(db, ADMIN, request_id="SQ-1", agency_code="C1", category="laptop", quantity=2, unit_budget=6500)
+    flags = with_reviews(db, compute_flags(db, as_of=AS_OF))
+    pack = build_pack(db, flags, as_of=AS_OF, window_days=365, actor="ada", lang="zh")
+    book = load_workbook(io.BytesIO(pack.xlsx))
+    sheet = book["调剂"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 3 and rows[1][0] == "SQ-1" and rows[1][1] == "C1"
+    assert "reallocation.csv" in zipfile.ZipFile(io.BytesIO(pack.zip)).namelist()

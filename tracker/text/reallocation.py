@@ -133,4 +133,5 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
         "Planned purchases the idle pool can cover: covered units × the request's unit budget (the Reallocation page has the detail).",
         "公物仓可满足的配置申请：可调剂台数 × 申请预算单价（详见调剂页面）。",
     ),
+    "pack.sheet.reallocation": ("Reallocation", "调剂"),
 }
