@@ -111,15 +111,15 @@ def test_each_role_reaches_exactly_its_pages_and_actions(role):
     user = auth.User("someone", role, "A001" if role == "agency" else None, None)
     expected_pages = {
         "admin": set(auth.PAGES),
-        "finance": {"overview", "explore", "findings", "data", "transfers"},
-        "auditor": {"overview", "explore", "findings", "transfers"},
-        "agency": {"overview", "explore", "upload", "transfers"},
+        "finance": {"overview", "explore", "findings", "reallocation", "data", "transfers"},
+        "auditor": {"overview", "explore", "findings", "reallocation", "transfers"},
+        "agency": {"overview", "explore", "reallocation", "upload", "transfers"},
     }[role]
     expected_actions = {
         "admin": set(auth.ALL_ACTIONS),
-        "finance": {"export"},
+        "finance": {"export", "pool_withdraw"},
         "auditor": {"review", "export"},
-        "agency": {"upload"},
+        "agency": {"upload", "pool_declare", "request"},
     }[role]
     assert set(auth.ROLE_PAGES[role]) == expected_pages
     assert {a for a in auth.ALL_ACTIONS if auth.can(user, a)} == expected_actions

@@ -305,16 +305,16 @@ def test_demo_accounts_one_per_role_log_in_and_are_created_once(db):
 
 # -- roles -----------------------------------------------------------------------------------------
 ALLOWED = {  # written out here, independently of tracker.access.auth, from the README's table of roles
-    "admin": {"upload", "review", "export", "settings", "users", "audit"},
-    "finance": {"export"},
+    "admin": {"upload", "review", "export", "settings", "users", "audit", "pool_declare", "pool_withdraw", "request"},
+    "finance": {"export", "pool_withdraw"},
     "auditor": {"review", "export"},
-    "agency": {"upload"},
+    "agency": {"upload", "pool_declare", "request"},
 }
 PAGES = {
-    "admin": {"overview", "explore", "findings", "upload", "settings", "data", "audit", "transfers"},
-    "finance": {"overview", "explore", "findings", "data", "transfers"},
-    "auditor": {"overview", "explore", "findings", "transfers"},
-    "agency": {"overview", "explore", "upload", "transfers"},
+    "admin": {"overview", "explore", "findings", "reallocation", "upload", "settings", "data", "audit", "transfers"},
+    "finance": {"overview", "explore", "findings", "reallocation", "data", "transfers"},
+    "auditor": {"overview", "explore", "findings", "reallocation", "transfers"},
+    "agency": {"overview", "explore", "reallocation", "upload", "transfers"},
 }
 
 

@@ -131,7 +131,7 @@ def test_evidence_pack_contents_match_the_engine(demo):
     flags = _flags(demo)
     pack = build_pack(demo, flags, as_of=AS_OF, window_days=365, actor="auditor", lang="en")
     book = openpyxl.load_workbook(io.BytesIO(pack.xlsx))
-    assert book.sheetnames == ["Summary", "Findings", "Rules", "Assets", "Purchase lines"]
+    assert book.sheetnames == ["Summary", "Findings", "Rules", "Assets", "Purchase lines", "Reallocation"]
     header, rows = _sheet_rows(book, "Findings")
     assert list(header) == list(FINDING_COLUMNS)
     assert len(rows) == flags.num_rows
@@ -149,7 +149,7 @@ def test_evidence_pack_contents_match_the_engine(demo):
     assert summary["Data fingerprint (SHA-256)"] == pack.fingerprint == data_fingerprint(demo, as_of=AS_OF, window_days=365)
     assert summary["Findings"] == flags.num_rows and summary["Exported by"] == "auditor"
     _, rules = _sheet_rows(book, "Rules")
-    assert len(rules) == 9 and any("idle_days = 90" in (r[5] or "") for r in rules)
+    assert len(rules) == 11 and any("idle_days = 90" in (r[5] or "") for r in rules)
     _, assets = _sheet_rows(book, "Assets")
     flagged_assets = {f["asset_id"] for f in flags.to_pylist() if f["asset_id"]}
     assert flagged_assets <= {r[0] for r in assets}
@@ -157,7 +157,9 @@ def test_evidence_pack_contents_match_the_engine(demo):
     flagged_lines = {(f["agency_code"], f["po_number"], f["line_no"]) for f in flags.to_pylist() if f["subject"] == "po_line"}
     assert flagged_lines <= {(r[0], r[2], r[3]) for r in lines}
     archive = zipfile.ZipFile(io.BytesIO(pack.zip))
-    assert sorted(archive.namelist()) == sorted(f"{n}.csv" for n in ("summary", "findings", "rules", "assets", "purchase_lines"))
+    assert sorted(archive.namelist()) == sorted(
+        f"{n}.csv" for n in ("summary", "findings", "rules", "assets", "purchase_lines", "reallocation")
+    )
     assert pack.fingerprint in archive.read("summary.csv").decode("utf-8-sig")
 
 
@@ -171,7 +173,7 @@ def test_evidence_pack_headers_in_chinese(demo):
         lang="zh",
     )
     book = openpyxl.load_workbook(io.BytesIO(pack.xlsx))
-    assert book.sheetnames == ["摘要", "问题线索", "规则", "资产", "采购明细"]
+    assert book.sheetnames == ["摘要", "问题线索", "规则", "资产", "采购明细", "调剂"]
     header = next(book["问题线索"].iter_rows(max_row=1, values_only=True))
     assert header[:3] == ("线索编号", "规则", "严重程度")
 

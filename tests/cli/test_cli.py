@@ -56,7 +56,7 @@ def test_demo_writes_files_and_lists_them_on_stdout(tmp_path):
     result = run("demo", "--out", str(out), "--scale", "small", "--seed", "3")
     assert result.returncode == 0, result.stderr
     listed = [Path(line) for line in result.stdout.splitlines()]
-    assert {p.name for p in listed} == {"procurement.csv", "assets.csv", "usage.csv", "ground_truth.json"}
+    assert {p.name for p in listed} == {"procurement.csv", "assets.csv", "usage.csv", "requests.csv", "ground_truth.json"}
     assert all(p.exists() for p in listed)
     assert json.loads((out / "ground_truth.json").read_text(encoding="utf-8"))["seed"] == 3
 

@@ -275,7 +275,7 @@ def test_review_a_finding_and_download_the_evidence_pack(server, page, tmp_path)
     target = tmp_path / "pack.xlsx"
     download.value.save_as(target)
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["Summary", "Findings", "Rules", "Assets", "Purchase lines"]
+    assert book.sheetnames == ["Summary", "Findings", "Rules", "Assets", "Purchase lines", "Reallocation"]
     findings = list(book["Findings"].iter_rows(min_row=2, values_only=True))
     header = next(book["Findings"].iter_rows(max_row=1, values_only=True))
     status = header.index("review_status")

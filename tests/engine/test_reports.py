@@ -153,7 +153,7 @@ def test_flags_command_columns_and_formats(loaded, tmp_path):
     assert as_xlsx.returncode == 0, as_xlsx.stderr
     assert "data fingerprint" in as_xlsx.stderr
     book = openpyxl.load_workbook(out)  # the evidence pack, as the dashboard exports it
-    assert book.sheetnames == ["Summary", "Findings", "Rules", "Assets", "Purchase lines"]
+    assert book.sheetnames == ["Summary", "Findings", "Rules", "Assets", "Purchase lines", "Reallocation"]
     sheet = book["Findings"]
     assert [c.value for c in sheet[1]][:2] == ["flag_id", "rule"]
     assert sheet.max_row == 2 and sheet["E2"].value == "S-1"

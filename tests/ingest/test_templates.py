@@ -30,7 +30,7 @@ def test_every_template_is_written_in_both_languages_and_formats(written):
     out, paths = written
     expected = {f"{t.name}_{lang}.{ext}" for t in TEMPLATES for lang in LANGUAGES for ext in ("csv", "xlsx")}
     assert {p.name for p in paths} == expected
-    assert {t.name for t in TEMPLATES} == {"procurement", "assets", "usage_daily", "usage_sessions", "meters"}
+    assert {t.name for t in TEMPLATES} == {"procurement", "assets", "usage_daily", "usage_sessions", "meters", "requests"}
 
 
 @pytest.mark.parametrize(("template", "language"), CASES, ids=[f"{t.name}-{lang}" for t, lang in CASES])

@@ -16,6 +16,7 @@ TITLES = {  # each page's heading in English, written out here independently of 
     "overview": "Equipment spend and utilisation",
     "explore": "Explore",
     "findings": "Findings",
+    "reallocation": "Reallocation before purchase",
     "upload": "Upload data",
     "settings": "Settings",
     "data": "What the tracker holds",

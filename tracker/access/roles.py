@@ -14,19 +14,31 @@ from tracker.text.errors import ScopeError
 from tracker.text.i18n import Message
 
 ROLES: tuple[str, ...] = ("admin", "finance", "auditor", "agency")
-PAGES: tuple[str, ...] = ("overview", "explore", "findings", "upload", "settings", "data", "audit", "transfers")
+PAGES: tuple[str, ...] = ("overview", "explore", "findings", "reallocation", "upload", "settings", "data", "audit", "transfers")
 ROLE_PAGES: dict[str, frozenset[str]] = {  # transfers: each role sees and acts within tracker.access.transfers' limits
     "admin": frozenset(PAGES),
-    "finance": frozenset({"overview", "explore", "findings", "data", "transfers"}),
-    "auditor": frozenset({"overview", "explore", "findings", "transfers"}),
-    "agency": frozenset({"overview", "explore", "upload", "transfers"}),
+    "finance": frozenset({"overview", "explore", "findings", "reallocation", "data", "transfers"}),
+    "auditor": frozenset({"overview", "explore", "findings", "reallocation", "transfers"}),
+    "agency": frozenset({"overview", "explore", "reallocation", "upload", "transfers"}),
 }
-ALL_ACTIONS: tuple[str, ...] = ("upload", "review", "export", "settings", "users", "audit")
+# reallocation (docs/reallocation.md): pool_declare offers a device to the pool, pool_withdraw takes one out
+# with a reason, request enters a planned purchase; an agency user does the first and last for its own agency
+ALL_ACTIONS: tuple[str, ...] = (
+    "upload",
+    "review",
+    "export",
+    "settings",
+    "users",
+    "audit",
+    "pool_declare",
+    "pool_withdraw",
+    "request",
+)
 ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ALL_ACTIONS),
-    "finance": frozenset({"export"}),
+    "finance": frozenset({"export", "pool_withdraw"}),
     "auditor": frozenset({"review", "export"}),
-    "agency": frozenset({"upload"}),
+    "agency": frozenset({"upload", "pool_declare", "request"}),
 }
 
 

@@ -3,8 +3,8 @@
 Sheets (docs/data-path.md, the evidence pack): Summary (as-of date, window, thresholds, counts and value by rule and
 by agency, who exported and when, the data fingerprint), Findings (the columns of `flags`, review status and
 note), Rules (definitions and the parameters in force), Assets and Purchase lines behind the
-findings. Headers are in the reader's language; every text cell is neutralised against formula
-injection and the XLSX is written with formula and URL conversion off.
+findings, Reallocation (the idle-pool devices proposed for planned purchases, docs/reallocation.md).
+The files themselves are written by tracker.casework.pack_files.
 
 The fingerprint is a SHA-256 over what the numbers were computed from: the sequence of committed
 uploads (kind, file SHA-256, scope, outcome), a content digest of each stored table, the settings,
@@ -14,11 +14,8 @@ fingerprint on any machine; any change to them gives another.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,19 +26,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracker.access.auth import acting
+from tracker.casework.pack_files import pack_xlsx, pack_zip
 from tracker.domain.calendar import fiscal_year
 from tracker.engine.parameters import load_rule_parameters
 from tracker.engine.rules.catalogue import RULES, resolve_parameters
 from tracker.engine.snapshots import Snapshot, SnapshotCache
+from tracker.reallocation.matching import PROPOSAL_SCHEMA
+from tracker.reallocation.savings import reallocation
 from tracker.store import audit
 from tracker.store.db import Database
 from tracker.store.profiles import profiles_table
 from tracker.store.settings import load_settings
 from tracker.text import formatting
-from tracker.text.i18n import MESSAGES, text
-from tracker.text.tables import neutralise
+from tracker.text.i18n import text
 
-SHEETS = ("summary", "findings", "rules", "assets", "purchase_lines")
+SHEETS = ("summary", "findings", "rules", "assets", "purchase_lines", "reallocation")
 FINDING_COLUMNS = (
     "flag_id",
     "rule",
@@ -90,6 +89,7 @@ ASSET_COLUMNS = (
     "line_line_no",
     "supplier",
 )
+REALLOCATION_COLUMNS = (*PROPOSAL_SCHEMA.names, "quantity", "covered", "unit_budget")
 LINE_COLUMNS = (
     "agency_code",
     "ocid",
@@ -106,6 +106,15 @@ LINE_COLUMNS = (
     "delivery_date",
     "fiscal_year",
 )
+
+DEFAULT_COLUMNS = {
+    "findings": FINDING_COLUMNS,
+    "assets": ASSET_COLUMNS,
+    "purchase_lines": LINE_COLUMNS,
+    "summary": ("item", "value"),
+    "rules": ("code", "title", "severity", "subject", "rationale", "parameters"),
+    "reallocation": REALLOCATION_COLUMNS,
+}
 
 
 @dataclass(frozen=True)
@@ -212,8 +221,15 @@ def build_pack(
         "rules": _rule_rows(db, zh),
         "assets": _asset_rows(snap, flags),
         "purchase_lines": _line_rows(db, flags, snap),
+        "reallocation": reallocation_rows(db, snap, (filters or {}).get("agencies") or (), "zh" if zh else "en"),
     }
-    pack = EvidencePack(_xlsx(sheets, zh), _zip(sheets, zh), fingerprint, len(findings), stake)
+    pack = EvidencePack(
+        pack_xlsx(sheets, zh, SHEETS, DEFAULT_COLUMNS),
+        pack_zip(sheets, zh, SHEETS, DEFAULT_COLUMNS),
+        fingerprint,
+        len(findings),
+        stake,
+    )
     audit.record(
         db,
         actor,
@@ -369,99 +385,15 @@ def _line_rows(db: Database, flags: pa.Table, snap) -> list[dict]:
 # -- writing -------------------------------------------------------------------------------------
 
 
-def _header(name: str, zh: bool) -> str:
-    key = f"pack.column.{name}"
-    return text(key, "zh") if zh and key in MESSAGES else name
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, str):
-        return neutralise(value)
-    return value
-
-
-def _columns(rows: list[dict], sheet: str) -> list[str]:
-    defaults = {
-        "findings": FINDING_COLUMNS,
-        "assets": ASSET_COLUMNS,
-        "purchase_lines": LINE_COLUMNS,
-        "summary": ("item", "value"),
-        "rules": ("code", "title", "severity", "subject", "rationale", "parameters"),
-    }
-    return list(rows[0]) if rows else list(defaults[sheet])
-
-
-def _xlsx(sheets: dict[str, list[dict]], zh: bool) -> bytes:
-    import xlsxwriter  # deferred: only a pack export needs the XLSX writer
-
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    )
-    bold = workbook.add_format({"bold": True, "bg_color": "#E8EEF4"})
-    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    money = workbook.add_format({"num_format": "#,##0.00"})
-    for sheet_name in SHEETS:
-        rows = sheets[sheet_name]
-        sheet = workbook.add_worksheet(text(f"pack.sheet.{sheet_name}", "zh" if zh else "en"))
-        columns = _columns(rows, sheet_name)
-        for col, name in enumerate(columns):
-            header = _header(name, zh)
-            sheet.write_string(0, col, header, bold)
-            width = 60 if name in ("evidence", "rationale", "parameters", "value") else max(10, len(header) + 4)
-            sheet.set_column(col, col, width)
-        for r, row in enumerate(rows, start=1):
-            for c, name in enumerate(columns):
-                value = _cell(row.get(name))
-                if value is None:
-                    continue
-                if isinstance(value, str):
-                    sheet.write_string(r, c, value)
-                elif isinstance(value, bool):
-                    sheet.write_boolean(r, c, value)
-                elif isinstance(value, datetime):
-                    sheet.write_datetime(r, c, value, moment)
-                elif isinstance(value, date):
-                    sheet.write_datetime(r, c, datetime(value.year, value.month, value.day), day)
-                elif isinstance(value, float) and name in (
-                    "value_at_stake",
-                    "purchase_cost",
-                    "net_book_value",
-                    "unit_price",
-                    "total_amount",
-                ):
-                    sheet.write_number(r, c, value, money)
-                elif isinstance(value, (int, float)):
-                    sheet.write_number(r, c, value)
-                else:
-                    sheet.write_string(r, c, neutralise(str(value)))
-        sheet.freeze_panes(1, 0)
-    workbook.close()
-    return buffer.getvalue()
-
-
-def _csv(rows: list[dict], sheet: str, zh: bool) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    columns = _columns(rows, sheet)
-    writer.writerow([_header(name, zh) for name in columns])
-    for row in rows:
-        writer.writerow(["" if row.get(name) is None else _text(row.get(name)) for name in columns])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _text(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return _cell(value)
-
-
-def _zip(sheets: dict[str, list[dict]], zh: bool) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in SHEETS:
-            archive.writestr(f"{name}.csv", _csv(sheets[name], name, zh))
-    return buffer.getvalue()
+def reallocation_rows(db: Database, snap: Snapshot | None, agencies: Iterable[str], lang: str) -> list[dict]:
+    """The proposals of idle-pool devices for planned purchases (to the pack's agencies when it is limited to some)."""
+    result = reallocation(db, snap, None, lang)
+    cover = {(c["agency_code"], c["request_id"]): c for c in result.cover.to_pylist()}
+    wanted = set(agencies)
+    rows = []
+    for p in result.proposals.to_pylist():
+        if wanted and p["to_agency"] not in wanted and p["from_agency"] not in wanted:
+            continue
+        request = cover[(p["to_agency"], p["request_id"])]
+        rows.append({**p, "quantity": request["quantity"], "covered": request["covered"], "unit_budget": request["unit_budget"]})
+    return rows

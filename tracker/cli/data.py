@@ -99,7 +99,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     files = generate(args.out, scale=args.scale, seed=args.seed, progress=err)
     err(f"demo data ({args.scale}, seed {args.seed}) written to {args.out}")
-    for path in (files.procurement, files.assets, files.usage, files.ground_truth):
+    for path in (files.procurement, files.assets, files.usage, files.requests, files.ground_truth):
         print(path)
     return EXIT_OK
 

@@ -19,6 +19,7 @@ from tracker.cli.admin import cmd_audit, cmd_settings, cmd_users
 from tracker.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, err, lang_of, os_user
 from tracker.cli.data import cmd_agencies, cmd_dashboard, cmd_demo, cmd_ingest, cmd_init
 from tracker.cli.parser import build_parser
+from tracker.cli.reallocation import cmd_reallocation
 from tracker.cli.reports import cmd_export_lake, cmd_flags, cmd_utilisation
 from tracker.cli.tokens import cmd_tokens
 from tracker.cli.transfers import cmd_transfers
@@ -78,6 +79,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str) -
             return cmd_export_lake(args)
         if args.command == "transfers":
             return cmd_transfers(args, lang)
+        if args.command == "reallocation":
+            return cmd_reallocation(args, lang)
     except LakeError as exc:
         err(str(exc))
         return EXIT_USAGE

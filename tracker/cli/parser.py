@@ -8,6 +8,7 @@ from pathlib import Path
 from tracker.access.auth import ROLES
 from tracker.cli import tokens as tokens_cli
 from tracker.cli.common import count_arg, parse_date
+from tracker.cli.reallocation import add_reallocation_parser
 from tracker.cli.transfers import add_transfer_commands
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
 from tracker.ingest.contracts import KINDS
@@ -122,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     set_value.add_argument("value")
     reset = settings_sub.add_parser("reset", help="back to the default value (recorded and audited like any change)")
     reset.add_argument("name")
+
+    add_reallocation_parser(sub, {"parse_date": parse_date, "default_window": DEFAULT_WINDOW_DAYS, "path": Path})
 
     demo = sub.add_parser("demo", help="write demo input files")
     demo.add_argument("--out", type=Path, required=True)

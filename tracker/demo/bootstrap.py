@@ -42,7 +42,8 @@ def load_demo(db: Database, scale: str = "small", *, seed: int = 7, lang: str = 
         if scale == "large":  # 92 M usage rows in one file: above the default upload limit, on purpose
             set_setting(db, "max_upload_rows", str(LARGE_DEMO_MAX_ROWS), "demo")
             say(f"max_upload_rows set to {LARGE_DEMO_MAX_ROWS:,} for the large demo tier")
-        for kind, path in (("procurement", files.procurement), ("assets", files.assets), ("usage", files.usage)):
+        demo_files = [("procurement", files.procurement), ("assets", files.assets), ("usage", files.usage)]
+        for kind, path in [*demo_files, ("requests", files.requests)]:
             report = ingest_file(db, kind, path, actor="demo")
             say(report.summary(lang))
             if not report.committed:

@@ -37,6 +37,7 @@ from tracker.demo.files import (
     write_usage,
 )
 from tracker.demo.plant import Builder
+from tracker.demo.reallocation import planned_purchases, reallocation_cases, write_requests
 from tracker.demo.world import AS_OF, IDLE_HORIZON_START, TIERS, WINDOW_START, TierSpec
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
@@ -55,6 +56,7 @@ class DemoFiles:
     asset_rows: int
     usage_rows: int
     planted: int
+    requests: Path | None = None  # planned purchases the pool can cover (tracker.demo.reallocation)
 
 
 def _utilisation_notes(b: Builder, hours_in_window: np.ndarray, last_day: np.ndarray) -> None:
@@ -103,6 +105,13 @@ def generate(
     write_table(paths["assets"], ASSET_COLUMNS, assets, (8,), tier.file_format)
     usage_rows, hours_in_window, last_day = write_usage(builder, paths["usage"], tier.file_format)
     _utilisation_notes(builder, hours_in_window, last_day)
+    cases, controls = reallocation_cases(
+        procurement, assets, last_day, tier.usage_start, AS_OF, IDLE_HORIZON_START, builder.planted
+    )
+    builder.planted += cases
+    builder.controls += controls
+    requests = out_dir / "requests.csv"
+    write_requests(requests, planned_purchases(builder.planted, list(builder.codes), AS_OF))
     planted = sorted(builder.planted, key=_sort_key)
     counts = {
         "agencies": tier.agencies,
@@ -146,6 +155,7 @@ def generate(
         len(assets),
         usage_rows,
         len(planted),
+        requests,
     )
 
 

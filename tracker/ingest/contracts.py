@@ -8,7 +8,7 @@ from functools import cache
 from tracker.domain.categories import normalise_text
 from tracker.text.errors import ConfigError
 
-KINDS = ("procurement", "assets", "usage", "meters")
+KINDS = ("procurement", "assets", "usage", "meters", "requests")
 
 ID_MAX = 100  # identifiers and codes
 TEXT_MAX = 1000  # names, descriptions, locations
@@ -391,7 +391,37 @@ METERS = Contract(
 )
 DEVICE_KINDS = ("usage", "meters")  # kinds whose rows name a device by asset id, serial number or host name
 
-CONTRACTS: tuple[Contract, ...] = (PROCUREMENT, ASSETS, USAGE_DAILY, USAGE_SESSIONS, METERS)
+# Planned purchases (配置申请, docs/reallocation.md): what an agency is about to buy, matched to the idle pool.
+REQUESTS = Contract(
+    kind="requests",
+    shape="table",
+    key=("agency_code", "request_id"),
+    fields=(
+        Field(
+            "request_id",
+            "id",
+            True,
+            ("request id", "request no", "request number", "申请编号", "配置申请编号", "申请单号"),
+            "Number of the purchase request",
+            "配置申请编号",
+        ),
+        Field("agency_code", "id", True, ("agency", "单位代码", "单位编码", "申请单位代码"), "Requesting agency", "申请单位代码"),
+        Field("category", "category", True, ("类别", "资产类别", "品目名称"), "Equipment category", "设备类别"),
+        Field("quantity", "int", True, ("qty", "数量", "申请数量"), "Units needed", "申请数量"),
+        Field("needed_by", "date", False, ("needed by", "date needed", "需用日期", "需求日期"), "Date needed", "需用日期"),
+        Field(
+            "unit_budget",
+            "decimal",
+            False,
+            ("unit budget", "budget per unit", "预算单价", "单价预算"),
+            "Budget of one unit",
+            "预算单价",
+        ),
+        Field("justification", "text", False, ("reason", "配置理由", "申请理由", "用途"), "Why it is needed", "配置理由"),
+    ),
+)
+
+CONTRACTS: tuple[Contract, ...] = (PROCUREMENT, ASSETS, USAGE_DAILY, USAGE_SESSIONS, METERS, REQUESTS)
 
 STATUSES = ("in_use", "idle", "in_storage", "standby", "disposed")
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from tracker.ingest.contracts import ASSETS, METERS, PROCUREMENT, USAGE_DAILY, USAGE_SESSIONS, Contract, Field
+from tracker.ingest.contracts import ASSETS, METERS, PROCUREMENT, REQUESTS, USAGE_DAILY, USAGE_SESSIONS, Contract, Field
 
 LANGUAGES = ("en", "zh")
 INSTRUCTIONS_SHEET = "说明 Instructions"  # Excel forbids "/" in sheet names
@@ -337,6 +337,32 @@ TEMPLATES: tuple[Template, ...] = (
                 "lamp_hours (projectors). GLPI printer inventories are read as they are (docs/meters.md).",
                 "计数器：总页数、彩色页数、黑白页数、双面页数、复印张数、扫描张数（打印机、复印机），灯泡使用小时（投影仪）。"
                 "GLPI 打印机清单可直接上传（见 docs/meters.md）。",
+            ),
+        ),
+    ),
+    Template(
+        "requests",
+        REQUESTS,
+        REQUESTS.names,
+        {"en": "purchase_requests", "zh": "配置申请"},
+        _rows(
+            (
+                {"request_id": "SQ2026-A001-007", "agency_code": "A001", "quantity": 5, "needed_by": date(2026, 3, 1)},
+                {"request_id": "SQ2026-A001-008", "agency_code": "A001", "quantity": 1, "needed_by": date(2026, 4, 15)},
+            ),
+            (
+                {"category": "laptop", "unit_budget": Decimal("6500.00"), "justification": "New staff in the audit section"},
+                {"category": "printer", "unit_budget": Decimal("1200.00"), "justification": "Replacement of a broken printer"},
+            ),
+            (
+                {"category": "笔记本电脑", "unit_budget": Decimal("6500.00"), "justification": "审计科新进人员"},
+                {"category": "打印机", "unit_budget": Decimal("1200.00"), "justification": "更换损坏的打印机"},
+            ),
+        ),
+        (
+            (
+                "A planned purchase: the idle pool is searched for devices of its category before it is bought.",
+                "拟采购的设备：采购前先在公物仓中查找同类闲置设备调剂。",
             ),
         ),
     ),

@@ -12,8 +12,15 @@ from tracker.ingest.validate import assert_safe_name, err
 from tracker.store.assignments import start_holdings
 from tracker.store.db import Database
 
-TARGETS = {"procurement": "procurement_lines", "assets": "assets", "usage": "usage_daily", "meters": "meter_readings"}
+TARGETS = {
+    "procurement": "procurement_lines",
+    "assets": "assets",
+    "usage": "usage_daily",
+    "meters": "meter_readings",
+    "requests": "purchase_requests",
+}
 KEYS = {
+    "requests": ("agency_code", "request_id"),
     "procurement": ("agency_code", "ocid", "po_number", "line_no"),
     "assets": ("asset_id",),
     "usage": ("asset_id", "usage_date", "source"),
@@ -66,6 +73,17 @@ COLUMNS = {
     ),
     "usage": ("asset_id", "usage_date", "source", "hours_used", "evidence", "extra"),
     "meters": ("asset_id", "meter", "read_at", "value", "source", "extra"),
+    "requests": (
+        "agency_code",
+        "request_id",
+        "category",
+        "category_raw",
+        "quantity",
+        "needed_by",
+        "unit_budget",
+        "justification",
+        "extra",
+    ),
 }
 
 # Final values of each kind, from the typed columns (defaults and derived values applied).
@@ -82,6 +100,9 @@ FINAL_SELECT = {
         po_number, line_no, purchase_cost, purchase_date, coalesce(in_service_date, purchase_date) AS in_service_date,
         coalesce(status, CASE WHEN standby THEN 'standby' ELSE 'in_use' END) AS status, raw_status AS status_raw,
         disposal_date, location, coalesce(standby, status = 'standby', false) AS standby, extra, _row AS source_row""",
+    "requests": """
+        agency_code, request_id, category, raw_category AS category_raw, quantity, needed_by,
+        CAST(unit_budget AS DECIMAL(18, 2)) AS unit_budget, justification, extra, _row AS source_row""",
     "daily": """
         asset_id, usage_date, coalesce(source, '') AS source,
         CASE WHEN lower(evidence) = 'seen' THEN NULL ELSE round(coalesce(hours_used, minutes_used / 60.0), 4) END AS hours_used,
@@ -91,6 +112,7 @@ FINAL_SELECT = {
 DEDUP_KEY = {  # "{t}" is replaced by a table alias and a dot, or by nothing
     "procurement": ("{t}agency_code", "coalesce({t}ocid, '')", "{t}po_number", "coalesce({t}line_no, 1)"),
     "assets": ("{t}asset_id",),
+    "requests": ("{t}agency_code", "{t}request_id"),
     "daily": ("{t}asset_id", "{t}usage_date", "coalesce({t}source, '')"),
     "meters": ("{t}asset_id", "{t}meter", "{t}read_at"),
 }
@@ -106,6 +128,7 @@ CONFLICT_VALUES = {
     "total_amount, order_total_amount, currency, order_date, delivery_date, funding_source",
     "assets": "agency_code, department, category, model, serial_number, hostname, ocid, po_number, line_no, purchase_cost, "
     "purchase_date, in_service_date, status, disposal_date, location, standby",
+    "requests": "category, quantity, needed_by, unit_budget, justification",
     "daily": "coalesce(hours_used, minutes_used / 60.0), lower(evidence)",
     "meters": "value",
 }
@@ -125,7 +148,7 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
     params: dict[str, object] = {}
     if scope_agency is not None:
         params["scope"] = scope_agency
-    if contract.kind in ("procurement", "assets") and scope_agency is not None:
+    if contract.kind in ("procurement", "assets", "requests") and scope_agency is not None:
         checks.append(
             f"CASE WHEN t.agency_code <> $scope THEN {err('row.other_agency', 'agency_code', 't.agency_code', '$scope')} END"
         )

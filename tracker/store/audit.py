@@ -64,6 +64,8 @@ ACTIONS: tuple[str, ...] = (
     "api_call",
     "api_refused",
     "transfer",
+    "pool_changed",
+    "request_entered",
 )
 KEY_ENV_VAR = "TRACKER_AUDIT_KEY_FILE"
 KEY_SUFFIX = ".audit-key"

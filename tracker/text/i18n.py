@@ -9,6 +9,7 @@ from tracker.text.exports import EXPORT_MESSAGES
 from tracker.text.meters import METERS_MESSAGES
 from tracker.text.names import NAME_MESSAGES
 from tracker.text.pages import PAGE_MESSAGES
+from tracker.text.reallocation import REALLOCATION_MESSAGES
 from tracker.text.reasons import REASON_MESSAGES
 from tracker.text.rules import RULE_MESSAGES
 from tracker.text.service import SERVICE_MESSAGES
@@ -634,6 +635,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     TRANSFER_MESSAGES,
     METERS_MESSAGES,
     TRUST_MESSAGES,
+    REALLOCATION_MESSAGES,
 )
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

@@ -47,6 +47,7 @@ NAME_MESSAGES: dict[str, tuple[str, str]] = {
     "kind.procurement": ("procurement", "采购"),
     "kind.assets": ("asset register", "资产登记"),
     "kind.usage": ("usage log", "使用记录"),
+    "kind.requests": ("purchase requests", "配置申请"),
     # --- equipment categories (tracker.domain.categories.CATEGORIES) --------------------------
     "category.desktop": ("Desktop", "台式机"),
     "category.laptop": ("Laptop", "笔记本电脑"),

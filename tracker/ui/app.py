@@ -16,6 +16,7 @@ from tracker.ui import (
     flags_page,
     login_page,
     overview_page,
+    reallocation_page,
     settings_page,
     transfers_section,
     upload_page,
@@ -44,6 +45,9 @@ sections = {
     ],
     t("nav.section.audit"): [
         ("findings", flags_page.render, t("common.column.findings"), ":material/flag:"),
+    ],
+    t("realloc.nav.section"): [
+        ("reallocation", reallocation_page.render, t("realloc.title.page"), ":material/swap_horiz:"),
     ],
     t("common.label.agency"): [
         ("upload", upload_page.render, t("nav.page.upload"), ":material/upload_file:"),

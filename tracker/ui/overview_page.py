@@ -6,6 +6,7 @@ import streamlit as st
 
 from tracker.engine.metrics import Window
 from tracker.engine.snapshots import Snapshot
+from tracker.reallocation.savings import Savings
 from tracker.text.formatting import currency_prefix
 from tracker.ui import charts
 from tracker.ui.common import (
@@ -28,6 +29,7 @@ from tracker.ui.common import (
 )
 from tracker.views import overview
 from tracker.views.filters import Filters
+from tracker.views.reallocation import reallocation_view
 from tracker.views.source import Source
 
 
@@ -47,7 +49,7 @@ def render() -> None:
     if figures.assets == 0 and figures.lines == 0:
         st.info(t("common.note.nothing_matches_filters"))
         return
-    _kpi_row(figures, snap.window)
+    _kpi_row(figures, snap.window, reallocation_view(src, snap, filters, lang()).savings)
     left, right = st.columns(2)
     with left:
         _spend_chart(src, snap, filters)
@@ -58,9 +60,9 @@ def render() -> None:
     _top_findings(src, snap, filters)
 
 
-def _kpi_row(k: overview.Kpis, window: Window) -> None:
-    """Five tiles: compact figures that fit at 1280 px, the exact value in each tile's help."""
-    cols = st.columns(5)
+def _kpi_row(k: overview.Kpis, window: Window, saved: Savings) -> None:
+    """Six tiles: compact figures that fit at 1280 px, the exact value in each tile's help."""
+    cols = st.columns(6)
     change = None if k.spend_previous is None else k.spend - k.spend_previous
     cols[0].metric(
         t("common.column.spend_window"),
@@ -105,6 +107,14 @@ def _kpi_row(k: overview.Kpis, window: Window) -> None:
         delta_color="off",
         delta_arrow="off",
         help=t("trust.help.value_at_stake") + " " + t("trust.help.exact", value=money_exact(k.value_at_stake_open)),
+    )
+    cols[5].metric(
+        t("overview.kpi.purchases_avoidable"),
+        money_compact(saved.purchases_avoided),
+        delta=t("overview.kpi.requests_from_pool", met=count(saved.requests_met), requests=count(saved.requests)),
+        delta_color="off",
+        delta_arrow="off",
+        help=t("overview.help.purchases_avoidable") + " " + t("trust.help.exact", value=money_exact(saved.purchases_avoided)),
     )
     page_link("explore", t("overview.link.drill_down_agency"))
 

@@ -60,6 +60,7 @@ def _templates() -> None:
         "assets": t("upload.label.asset_register"),
         "usage_daily": t("upload.label.usage_daily"),
         "usage_sessions": t("upload.label.usage_sessions"),
+        "requests": t("realloc.label.requests_template"),
     }
     files: dict[str, list[uploads.TemplateFile]] = {}
     for template in uploads.template_files():

@@ -23,6 +23,7 @@ from tracker.engine.rules.expressions import (
     year_end_surge,
 )
 from tracker.engine.rules.model import Parameter, Rule
+from tracker.engine.rules.reallocation import avoidable_purchase, early_replacement
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import Message, reason
 
@@ -67,6 +68,19 @@ RULES: tuple[Rule, ...] = (
         year_end_surge,
     ),
     Rule("OVER_PRICE_CAP", "medium", "po_line", (), over_price_cap),
+    # warehouse first (docs/reallocation.md): the pool of every agency, and the minimum service lives
+    Rule(
+        "AVOIDABLE_PURCHASE",
+        "high",
+        "po_line",
+        (
+            Parameter("min_units", 1, "assets", minimum=1, maximum=MAX_ASSETS),
+            _days("in_service_days", 90),
+            _days("lookback_days", 90, minimum=1),
+        ),
+        avoidable_purchase,
+    ),
+    Rule("EARLY_REPLACEMENT", "medium", "po_line", (_days("lookback_days", 365, minimum=1),), early_replacement),
 )
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 PARAMETERS: dict[str, dict[str, Parameter]] = {rule.code: {p.name: p for p in rule.parameters} for rule in RULES}

@@ -13,16 +13,19 @@ import pyarrow as pa
 
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
+from tracker.domain.standards import DEFAULT_STANDARDS, Standard
 from tracker.engine.meters import add_evidence_notes, latest_reading_day
 from tracker.engine.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage
 from tracker.engine.rules.catalogue import RULES_BY_CODE, resolve_parameters
 from tracker.engine.rules.expressions import asset_flags, asset_lines, asset_states
 from tracker.engine.rules.model import ASSET_STATE_RULES, FLAGS_SCHEMA, KEY_COLUMNS, UTILISATION_DIGITS, Rule, RuleContext
+from tracker.engine.rules.reallocation import surplus_periods
 from tracker.engine.rules.sentences import EvidenceFormats
 from tracker.engine.rules.stored import load_rule_parameters
 from tracker.store.db import Database, cache_expr, run_expr
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
+from tracker.store.standards import load_standards
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
 
@@ -78,6 +81,8 @@ def compute_flags(
         currency=settings.currency,
         profiles=load_profiles(db) or None,
         per_asset=None if per_asset is None else ibis.memtable(per_asset),
+        standards=load_standards(db),
+        surplus=surplus_periods(db.fetchall("SELECT asset_id, action, acted_on FROM pool_actions", name="pool actions")),
     )
 
 
@@ -94,6 +99,8 @@ def compute_flags_on(
     currency: str = "CNY",
     profiles: Mapping[str, CategoryProfile] | None = None,
     per_asset: ir.Table | None = None,
+    standards: tuple[Standard, ...] = DEFAULT_STANDARDS,
+    surplus: pa.Table | None = None,
 ) -> pa.Table:
     """Run the catalogue on any Ibis backend holding the tracker's tables; flags highest value at stake first.
 
@@ -125,7 +132,20 @@ def compute_flags_on(
         if {"IDLE_PURCHASE", "UNREGISTERED_UNITS"} & set(codes)
         else None
     )
-    ctx = RuleContext(backend, window, per_asset, coverage, states, lines, profiles, fiscal_year_start_month, usage_start, params)
+    ctx = RuleContext(
+        backend,
+        window,
+        per_asset,
+        coverage,
+        states,
+        lines,
+        profiles,
+        fiscal_year_start_month,
+        usage_start,
+        params,
+        standards=standards,
+        surplus=surplus,
+    )
     formats = EvidenceFormats(currency)
     surge = RULES_BY_CODE["YEAR_END_SURGE"]
     surge_rows = _rule_rows(surge, ctx, agency)

@@ -1,0 +1,295 @@
+"""Reallocation before purchase (docs/reallocation.md): the pool, matching, the two rules, scope, on hand-made cases.
+
+as_of 2025-12-31; usage from 2024-06-01. Agency A1 and B1 report laptop usage (L-USED-A, L-USED-B are used
+every day), so silence of their other laptops is idleness; agency C1 reports none.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tracker.access.auth import User
+from tracker.casework.review import review
+from tracker.engine.rules.run import compute_flags
+from tracker.engine.snapshots import SnapshotCache
+from tracker.ingest.pipeline import ingest_file
+from tracker.reallocation.matching import cover_text, load_requests, match, proposals_for
+from tracker.reallocation.pool import PRIVATE_COLUMNS, declare_surplus, idle_pool, pool_for, withdraw
+from tracker.reallocation.requests import enter_request
+from tracker.reallocation.savings import reallocation
+from tracker.store import audit
+from tracker.store.db import Database
+from tracker.text.errors import ConfigError, ScopeError
+
+AS_OF = date(2025, 12, 31)
+USAGE_START = date(2024, 6, 1)
+ADMIN = User("ada", "admin", None, None)
+FINANCE = User("fin", "finance", None, None)
+AUDITOR = User("aud", "auditor", None, None)
+AGENCY_A = User("amy", "agency", "A1", None)
+AGENCY_C = User("cal", "agency", "C1", None)
+
+# asset_id, agency, category, in_service, status, standby, disposal, last use (None: never; "all": every day)
+ASSETS = [
+    ("L-USED-A", "A1", "laptop", "2024-01-01", "in_use", "false", "", "all"),
+    ("L-USED-B", "B1", "laptop", "2024-01-01", "in_use", "false", "", "all"),
+    ("L-IDLE-A", "A1", "laptop", "2023-01-01", "in_use", "false", "", "2025-01-10"),  # older: less life left
+    ("L-IDLE-B", "B1", "laptop", "2025-01-01", "in_use", "false", "", None),  # newer, never used
+    ("L-DISMISSED", "B1", "laptop", "2025-01-01", "in_use", "false", "", None),
+    ("L-STANDBY", "B1", "laptop", "2025-01-01", "standby", "true", "", None),
+    ("L-REGISTER-IDLE", "C1", "laptop", "2024-06-01", "idle", "false", "", None),  # C1 sends no usage
+    ("D-USED-A", "A1", "desktop", "2019-01-01", "in_use", "false", "", "all"),
+    ("D-EARLY", "A1", "desktop", "2019-06-01", "disposed", "false", "2025-05-31", "2025-05-30"),
+    ("D-ON-TIME", "B1", "desktop", "2019-06-01", "disposed", "false", "2025-06-01", "2025-05-30"),
+    ("D-USED-B", "B1", "desktop", "2019-01-01", "in_use", "false", "", "all"),
+]
+LINES = """\
+po_number,line_no,agency_code,supplier,item_description,category,quantity,unit_price,order_date
+PO-EARLY-LAPTOP,1,A1,X,Laptop,laptop,2,6000,2025-03-01
+PO-AFTER-IDLE,1,C1,X,Laptop,laptop,5,6000,2025-05-01
+PO-DESK-A,1,A1,X,Desktop,desktop,1,4500,2025-07-01
+PO-DESK-B,1,B1,X,Desktop,desktop,1,4500,2025-07-01
+"""
+
+
+def _usage_rows() -> list[str]:
+    rows = []
+    days = [USAGE_START + timedelta(days=i) for i in range((AS_OF - USAGE_START).days + 1)]
+    for asset_id, _, _, start, _, _, _, last in ASSETS:
+        if last is None:
+            continue
+        end = AS_OF if last == "all" else date.fromisoformat(last)
+        first = max(USAGE_START, date.fromisoformat(start))
+        rows += [f"{asset_id},{d},6" for d in days if first <= d <= end]
+    return rows
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = Database.open(tmp_path / "t.duckdb")
+    (tmp_path / "p.csv").write_text(LINES, encoding="utf-8")
+    header = "asset_id,agency_code,category,model,purchase_cost,in_service_date,status,standby,disposal_date\n"
+    body = "".join(f"{a},{g},{c},Model {a},6000,{s},{st},{sb},{dd}\n" for a, g, c, s, st, sb, dd, _ in ASSETS)
+    (tmp_path / "a.csv").write_text(header + body, encoding="utf-8")
+    (tmp_path / "u.csv").write_text("asset_id,usage_date,hours_used\n" + "\n".join(_usage_rows()) + "\n", encoding="utf-8")
+    for kind, name in (("procurement", "p.csv"), ("assets", "a.csv"), ("usage", "u.csv")):
+        assert ingest_file(database, kind, tmp_path / name).committed
+    yield database
+    database.close()
+
+
+def _pool(db) -> dict[str, dict]:
+    snap = SnapshotCache().snapshot(db, AS_OF, 365)
+    return {r["asset_id"]: r for r in idle_pool(db, snap).to_pylist()}
+
+
+def _request(request_id, agency, quantity, needed_by=date(2026, 3, 1), category="laptop", budget=6500):
+    return {
+        "request_id": request_id,
+        "agency_code": agency,
+        "category": category,
+        "quantity": quantity,
+        "needed_by": needed_by,
+        "unit_budget": budget,
+        "justification": None,
+    }
+
+
+# -- the pool ------------------------------------------------------------------------------------
+def test_the_pool_holds_idle_never_used_and_register_idle_devices_never_standby_or_disposed(db):
+    pool = _pool(db)
+    assert pool["L-IDLE-A"]["reason"] == "IDLE" and pool["L-IDLE-B"]["reason"] == "NEVER_USED"
+    assert pool["L-REGISTER-IDLE"]["reason"] == "register_idle"  # no telemetry, but its register says 闲置
+    assert "L-STANDBY" not in pool and "D-EARLY" not in pool and "L-USED-A" not in pool
+    idle = pool["L-IDLE-A"]
+    assert idle["idle_days"] == (AS_OF - date(2025, 1, 10)).days and idle["evidence"]
+    assert idle["remaining_life_years"] == pytest.approx(6 - (AS_OF - date(2023, 1, 1)).days / 365.25, abs=0.01)
+    assert pool["L-IDLE-B"]["remaining_life_years"] > idle["remaining_life_years"]
+
+
+def test_a_dismissed_finding_keeps_a_device_out_of_the_pool(db):
+    assert "L-DISMISSED" in _pool(db)
+    flag = next(f for f in compute_flags(db, as_of=AS_OF, rules=["NEVER_USED"]).to_pylist() if f["asset_id"] == "L-DISMISSED")
+    review(db, flag, "dismissed", AUDITOR, reason="kept for the new project team")
+    assert "L-DISMISSED" not in _pool(db)
+    review(db, flag, "open", AUDITOR)
+    assert "L-DISMISSED" in _pool(db)
+
+
+def test_a_standby_device_is_never_offered_even_declared_surplus(db):
+    declare_surplus(db, ADMIN, "L-STANDBY", on=date(2025, 6, 1))
+    assert "L-STANDBY" not in _pool(db)
+
+
+def test_withdrawal_needs_a_reason_and_a_finance_officer_or_administrator_and_is_audited(db):
+    with pytest.raises(ConfigError):
+        withdraw(db, FINANCE, "L-IDLE-A", "  ")
+    for refused in (AUDITOR, AGENCY_A):
+        with pytest.raises(ScopeError):
+            withdraw(db, refused, "L-IDLE-A", "needed")
+    with pytest.raises(ConfigError):
+        withdraw(db, FINANCE, "NO-SUCH-ASSET", "needed")
+    withdraw(db, FINANCE, "L-IDLE-A", "reserved for the audit team", on=date(2025, 12, 1))
+    assert "L-IDLE-A" not in _pool(db)
+    entry = db.fetchone("SELECT actor, action, target FROM audit_log ORDER BY entry_id DESC LIMIT 1")
+    assert entry == ("fin", "pool_changed", "L-IDLE-A") and audit.verify(db) == []
+    declare_surplus(db, ADMIN, "L-IDLE-A", on=date(2025, 12, 15))  # a later declaration puts it back
+    assert _pool(db)["L-IDLE-A"]["reason"] == "declared_surplus"
+
+
+def test_an_agency_declares_only_its_own_devices_surplus(db):
+    with pytest.raises(ScopeError):
+        declare_surplus(db, AGENCY_A, "L-USED-B")
+    with pytest.raises(ScopeError):
+        declare_surplus(db, AUDITOR, "L-USED-A")
+    declare_surplus(db, AGENCY_A, "L-USED-A", on=date(2025, 12, 1))
+    assert _pool(db)["L-USED-A"]["reason"] == "declared_surplus"
+
+
+# -- matching ------------------------------------------------------------------------------------
+def test_the_own_agency_device_is_preferred_over_another_agency_with_more_life_left(db):
+    pool = idle_pool(db, SnapshotCache().snapshot(db, AS_OF, 365))
+    proposals, _ = match([_request("R-A", "A1", 1)], pool)
+    assert proposals.to_pylist()[0]["asset_id"] == "L-IDLE-A"
+    proposals, _ = match([_request("R-C", "C1", 1)], pool)  # C1's own register-idle laptop first
+    assert proposals.to_pylist()[0]["asset_id"] == "L-REGISTER-IDLE"
+    proposals, _ = match([_request("R-B", "B1", 2)], pool)  # B1's own, the longest life left first
+    assert [p["asset_id"] for p in proposals.to_pylist()][:1] in (["L-IDLE-B"], ["L-DISMISSED"])
+    assert {p["from_agency"] for p in proposals.to_pylist()} == {"B1"}
+
+
+def test_a_device_is_never_proposed_to_two_requests_and_partial_cover_is_said(db):
+    pool = idle_pool(db, SnapshotCache().snapshot(db, AS_OF, 365))
+    requests = [_request("R-1", "A1", 5, date(2026, 1, 1)), _request("R-2", "C1", 5, date(2026, 2, 1))]
+    proposals, cover = match(requests, pool)
+    ids = [p["asset_id"] for p in proposals.to_pylist()]
+    assert len(ids) == len(set(ids)) == 4  # four laptops in the pool, each proposed once
+    first, second = cover.to_pylist()
+    assert (first["covered"], second["covered"]) == (4, 0)
+    assert cover_text(first) == "4 of 5 Laptop can come from the pool"
+    assert cover_text(first, "zh").startswith("5 台")
+    assert first["avoidable_amount"] == 4 * 6500.0 and second["avoidable_amount"] == 0.0
+
+
+def test_requests_upload_and_page_entry_feed_the_matching(db, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("申请编号,单位代码,类别,数量,需用日期,预算单价\nSQ-1,A1,笔记本电脑,3,2026-03-01,6500\n", encoding="utf-8")
+    assert ingest_file(db, "requests", path).committed
+    enter_request(db, AGENCY_C, request_id="SQ-2", agency_code="", category="laptop", quantity=1, unit_budget="7000")
+    assert [(r["request_id"], r["agency_code"], r["source"]) for r in load_requests(db)] == [
+        ("SQ-1", "A1", "upload"),
+        ("SQ-2", "C1", "page"),
+    ]
+    result = reallocation(db, SnapshotCache().snapshot(db, AS_OF, 365))
+    assert result.savings.units_requested == 4 and result.savings.units_covered == 4
+    assert result.savings.requests_met == 2 and result.savings.purchases_avoided == 3 * 6500 + 7000
+
+
+def test_a_bad_upload_of_requests_stores_nothing_and_names_the_row(db, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("request_id,agency_code,category,quantity\nSQ-1,A1,laptop,2\nSQ-2,A1,laptop,lots\n", encoding="utf-8")
+    report = ingest_file(db, "requests", path)
+    assert not report.committed and "quantity" in report.errors[0].text("en")
+    assert db.scalar("SELECT count(*) FROM purchase_requests") == 0
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("quantity", 0), ("quantity", "3"), ("category", "  "), ("unit_budget", "-1"), ("request_id", " "), ("needed_by", "soon")],
+)
+def test_a_bad_request_entered_on_the_page_is_refused_with_its_field(db, field, value):
+    values = {"request_id": "SQ-9", "agency_code": "A1", "category": "laptop", "quantity": 1, field: value}
+    with pytest.raises(ConfigError) as refused:
+        enter_request(db, AGENCY_A, **values)
+    assert field in refused.value.text("en")
+    assert db.scalar("SELECT count(*) FROM purchase_requests") == 0
+
+
+def test_an_agency_enters_requests_only_for_itself_and_an_auditor_not_at_all(db):
+    with pytest.raises(ScopeError):
+        enter_request(db, AGENCY_A, request_id="SQ-1", agency_code="B1", category="laptop", quantity=1)
+    with pytest.raises(ScopeError):
+        enter_request(db, AUDITOR, request_id="SQ-1", agency_code="A1", category="laptop", quantity=1)
+    enter_request(db, AGENCY_A, request_id="SQ-1", agency_code="A1", category="笔记本电脑", quantity=1)
+    with pytest.raises(ConfigError):  # the same id twice
+        enter_request(db, AGENCY_A, request_id="SQ-1", agency_code="A1", category="laptop", quantity=2)
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'request_entered'") == 1
+
+
+# -- what an agency user sees --------------------------------------------------------------------
+def test_an_agency_user_sees_other_agencies_devices_without_usage_or_findings(db):
+    pool = idle_pool(db, SnapshotCache().snapshot(db, AS_OF, 365))
+    seen = {r["asset_id"]: r for r in pool_for(AGENCY_A, pool).to_pylist()}
+    assert set(seen) == {r["asset_id"] for r in pool.to_pylist()}
+    other, own = seen["L-IDLE-B"], seen["L-IDLE-A"]
+    assert other["agency_code"] == "B1" and other["model"] and other["book_value"] is not None and other["age_years"] is not None
+    assert all(other[c] is None for c in PRIVATE_COLUMNS)
+    assert own["evidence"] and own["idle_days"] is not None
+    assert pool_for(FINANCE, pool).to_pylist() == pool.to_pylist()
+
+
+def test_an_agency_user_sees_only_its_own_requests_and_not_why_another_agencys_device_is_idle(db):
+    pool = idle_pool(db, SnapshotCache().snapshot(db, AS_OF, 365))
+    proposals, cover = match([_request("R-A", "A1", 2), _request("R-C", "C1", 1)], pool)
+    mine, my_cover = proposals_for(AGENCY_A, proposals, cover)
+    assert {p["to_agency"] for p in mine.to_pylist()} == {"A1"} and [c["request_id"] for c in my_cover.to_pylist()] == ["R-A"]
+    from_other = [p for p in mine.to_pylist() if p["from_agency"] != "A1"]
+    assert from_other and all(p["idle_days"] is None and "idle" not in p["reason"] for p in from_other)
+    result = reallocation(db, SnapshotCache().snapshot(db, AS_OF, 365), AGENCY_C)
+    assert result.cover.num_rows == 0 and result.pool.num_rows == pool.num_rows
+
+
+# -- the rules -----------------------------------------------------------------------------------
+def _lines_flagged(db, rule, **kw) -> set[str]:
+    return {f["po_number"] for f in compute_flags(db, as_of=AS_OF, rules=[rule], **kw).to_pylist()}
+
+
+def test_avoidable_purchase_fires_when_the_pool_had_cover_on_the_order_date_and_not_before(db):
+    flags = {f["po_number"]: f for f in compute_flags(db, as_of=AS_OF, rules=["AVOIDABLE_PURCHASE"]).to_pylist()}
+    # L-IDLE-A, last used 2025-01-10, is in the pool from 2025-04-11, and the never-used L-IDLE-B and L-DISMISSED
+    # from 2025-04-01 (90 days in service): C1's order of 5 on 2025-05-01 could have taken 3 of them
+    assert "PO-AFTER-IDLE" in flags
+    assert flags["PO-AFTER-IDLE"]["value_at_stake"] == 3 * 6000.0
+    assert all(a in flags["PO-AFTER-IDLE"]["evidence"] for a in ("L-IDLE-A", "L-IDLE-B", "L-DISMISSED"))
+    assert "L-STANDBY" not in flags["PO-AFTER-IDLE"]["evidence"]
+    # on 2025-03-01 it was still in use, and the never-used laptops entered service on 2025-01-01 (90 days)
+    assert "PO-EARLY-LAPTOP" not in flags
+
+
+def test_avoidable_purchase_counts_a_declared_device_only_from_its_declaration(db):
+    declare_surplus(db, ADMIN, "L-USED-B", on=date(2025, 3, 1))
+    flags = {f["po_number"]: f for f in compute_flags(db, as_of=AS_OF, rules=["AVOIDABLE_PURCHASE"]).to_pylist()}
+    assert "PO-EARLY-LAPTOP" in flags and "L-USED-B" in flags["PO-EARLY-LAPTOP"]["evidence"]
+    withdraw(db, FINANCE, "L-USED-B", "in use again", on=date(2025, 3, 1))
+    assert "PO-EARLY-LAPTOP" not in _lines_flagged(db, "AVOIDABLE_PURCHASE")
+
+
+def test_early_replacement_at_the_service_life_boundary(db):
+    flags = {f["po_number"]: f for f in compute_flags(db, as_of=AS_OF, rules=["EARLY_REPLACEMENT"]).to_pylist()}
+    # D-EARLY: 2019-06-01 to 2025-05-31 is 2,191 days, under six years; D-ON-TIME: 2,192 days, six years
+    assert set(flags) == {"PO-DESK-A"}
+    expected = round(6000 * (1 - 2191 / 365.25 / 6), 2)
+    assert flags["PO-DESK-A"]["value_at_stake"] == pytest.approx(expected, abs=0.01)
+    assert "D-EARLY" in flags["PO-DESK-A"]["evidence"]
+    assert "PO-DESK-A" not in _lines_flagged(db, "EARLY_REPLACEMENT", parameters={"EARLY_REPLACEMENT": {"lookback_days": 30}})
+
+
+def test_the_evidence_pack_has_the_reallocation_sheet(db):
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from tracker.casework.evidence import build_pack
+    from tracker.casework.review import with_reviews
+
+    enter_request(db, ADMIN, request_id="SQ-1", agency_code="C1", category="laptop", quantity=2, unit_budget=6500)
+    flags = with_reviews(db, compute_flags(db, as_of=AS_OF))
+    pack = build_pack(db, flags, as_of=AS_OF, window_days=365, actor="ada", lang="zh")
+    book = load_workbook(io.BytesIO(pack.xlsx))
+    sheet = book["调剂"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 3 and rows[1][0] == "SQ-1" and rows[1][1] == "C1"
+    assert "reallocation.csv" in zipfile.ZipFile(io.BytesIO(pack.zip)).namelist()

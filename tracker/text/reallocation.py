@@ -1,0 +1,137 @@
+"""Reallocation before purchase (调剂): the idle pool, planned purchases, proposals, savings, the two rules' words
+beyond the rule table, in English and Chinese."""
+
+from __future__ import annotations
+
+REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
+    # --- roles' actions and the record kind ------------------------------------------------------------
+    "action.pool_declare": ("offer devices to the idle pool", "将设备纳入公物仓"),
+    "action.pool_withdraw": ("withdraw devices from the idle pool", "将设备移出公物仓"),
+    "action.request": ("enter planned purchases", "填报配置申请"),
+    "realloc.label.requests_template": ("Planned purchases", "配置申请"),
+    # --- reasons of a refusal ----------------------------------------------------------------------------
+    "reason.reason_required": ("a reason is required", "必须填写理由"),
+    "reason.unknown_asset": ("no asset with this id in the register", "资产登记中没有该编号的资产"),
+    "reason.request_exists": (
+        "this agency already has a request with this id (upload a corrected file to replace it)",
+        "该单位已有此编号的配置申请（如需替换请上传更正后的文件）",
+    ),
+    "reason.identifier": ("a text of 1 to {limit} characters", "应为 1 至 {limit} 个字符的文本"),
+    # --- why a device is in the pool -------------------------------------------------------------------
+    "realloc.pool_reason.NEVER_USED": ("never used", "从未使用"),
+    "realloc.pool_reason.IDLE": ("idle", "闲置"),
+    "realloc.pool_reason.register_idle": ("idle in the asset register", "资产登记为闲置"),
+    "realloc.pool_reason.declared_surplus": ("declared surplus by its agency", "单位申报为富余"),
+    "realloc.reason.own_agency": ("{why}, in the requesting agency", "{why}，本单位设备"),
+    "realloc.reason.other_agency": ("{why}, from another agency", "{why}，其他单位设备"),
+    "realloc.reason.other_agency_device": ("in another agency's pool", "其他单位公物仓设备"),
+    "realloc.cover.sentence": (
+        "{covered} of {quantity} {category} can come from the pool",
+        "{quantity} 台{category}中有 {covered} 台可从公物仓调剂",
+    ),
+    # --- AVOIDABLE_PURCHASE (tracker.engine.rules.reallocation) -----------------------------------------
+    "rule.AVOIDABLE_PURCHASE.title": ("Avoidable purchase (pool first)", "可调剂而采购"),
+    "rule.AVOIDABLE_PURCHASE.rationale": (
+        "Idle equipment any agency holds should be reallocated before new equipment is bought (公物仓 first, then a purchase).",
+        "应先调剂各单位的闲置资产（先公物仓、后采购），再购置新设备。",
+    ),
+    "rule.AVOIDABLE_PURCHASE.evidence": (
+        "Line {po_number}/{line_no} ({category}, {quantity} unit(s), ordered {order_date}): on that day the idle pool held {pool_units} {category} device(s), {other_agency_units} of them in other agencies ({pool_asset_ids}); {covered_units} unit(s) could have come from the pool → {value_amount}.",
+        "采购行 {po_number}/{line_no}（{category}，{quantity} 台，{order_date} 下单）：当日公物仓中有 {pool_units} 台{category}，其中 {other_agency_units} 台属其他单位（{pool_asset_ids}）；其中 {covered_units} 台本可调剂 → {value_amount}。",
+    ),
+    "rule.AVOIDABLE_PURCHASE.param.min_units": (
+        "Least units the pool must have covered for the line to be flagged.",
+        "公物仓至少可满足多少台时才标记该采购行。",
+    ),
+    "rule.AVOIDABLE_PURCHASE.param.in_service_days": (
+        "Days a device must have been in service before it counts in the pool.",
+        "设备投入使用满多少天后才计入公物仓。",
+    ),
+    "rule.AVOIDABLE_PURCHASE.param.lookback_days": (
+        "Days without usage before a day for a device to be in the pool that day.",
+        "设备在某日前连续多少天无使用记录即在当日计入公物仓。",
+    ),
+    # --- EARLY_REPLACEMENT --------------------------------------------------------------------------
+    "rule.EARLY_REPLACEMENT.title": ("Early replacement", "未满使用年限更新"),
+    "rule.EARLY_REPLACEMENT.rationale": (
+        "Equipment is to be replaced only after its minimum service life (财资〔2016〕27号: six years for computers and printers).",
+        "设备应在达到最低使用年限后方可更新（财资〔2016〕27号：计算机、打印机等为六年）。",
+    ),
+    "rule.EARLY_REPLACEMENT.evidence": (
+        "Line {po_number}/{line_no} ({category}, {quantity} unit(s), ordered {order_date}): in the {lookback_days} days before, agency {agency_code} disposed of or declared surplus {early_units} {category} device(s) younger than their minimum service life of {min_years} years ({early_asset_ids}); their remaining book value {value_amount}.",
+        "采购行 {po_number}/{line_no}（{category}，{quantity} 台，{order_date} 下单）：下单前 {lookback_days} 天内，单位 {agency_code} 处置或申报富余了 {early_units} 台未满最低使用年限 {min_years} 年的{category}（{early_asset_ids}）；其剩余净值 {value_amount}。",
+    ),
+    "rule.EARLY_REPLACEMENT.param.lookback_days": (
+        "Days before the order in which a disposal or surplus declaration counts as replaced.",
+        "下单前多少天内的处置或富余申报视为被更新。",
+    ),
+    # --- the Reallocation page -------------------------------------------------------------------------
+    "realloc.nav.section": ("Reallocation", "调剂"),
+    "realloc.title.page": ("Reallocation before purchase", "先调剂后采购"),
+    "realloc.caption.page": (
+        "Idle equipment any agency holds (the pool, 公物仓) is offered to the agencies about to buy the same category: "
+        "the requesting agency's own devices first, then the others', the longest service life left first.",
+        "各单位的闲置设备（公物仓）优先调剂给拟采购同类设备的单位：先本单位、后其他单位，剩余使用年限长者优先。",
+    ),
+    "realloc.heading.transfers": ("Transfers", "调拨"),
+    "realloc.caption.transfers": (
+        "A proposal becomes a transfer once both agencies accept it and a finance officer approves it; transfers are listed here.",
+        "调剂建议经调出、调入单位确认并经财务人员审批后成为调拨，调拨单列于此处。",
+    ),
+    "realloc.kpi.pool": ("Devices in the pool", "公物仓设备"),
+    "realloc.kpi.requests_met": ("Requests met from the pool", "可由公物仓满足的申请"),
+    "realloc.kpi.partly": ("{partly} partly", "{partly} 项部分满足"),
+    "realloc.kpi.units_covered": ("Units from the pool", "可调剂台数"),
+    "realloc.kpi.purchases_avoided": ("Purchases avoidable", "可避免的采购"),
+    "realloc.kpi.value_reallocated": ("book value {book} (cost {cost})", "净值 {book}（原值 {cost}）"),
+    "realloc.help.purchases_avoided": (
+        "Units the pool can cover × each request's unit budget; {unknown} covered request(s) without a budget are not counted (unknown, not zero).",
+        "可调剂台数 × 各申请的预算单价；{unknown} 项可调剂但未填预算单价的申请未计入（未知，不按零计）。",
+    ),
+    "realloc.heading.requests": ("Planned purchases and what the pool can cover", "配置申请及可调剂情况"),
+    "realloc.note.no_requests": (
+        "No planned purchase yet: upload them (record kind: purchase requests) or enter one below.",
+        "尚无配置申请：请上传（记录类型：配置申请）或在下方填报。",
+    ),
+    "realloc.caption.click_request": ("Click a request to see the devices proposed for it.", "点击一项申请查看建议调剂的设备。"),
+    "realloc.text.proposals_for": ("**{request}**: {cover}.", "**{request}**：{cover}。"),
+    "realloc.column.request": ("Request", "申请编号"),
+    "realloc.column.needed_by": ("Needed by", "需用日期"),
+    "realloc.column.cover": ("From the pool", "可调剂"),
+    "realloc.column.avoidable": ("Purchase avoidable", "可避免采购额"),
+    "realloc.column.asset": ("Asset", "资产编号"),
+    "realloc.column.from_agency": ("From agency", "调出单位"),
+    "realloc.column.model": ("Model", "规格型号"),
+    "realloc.column.age_years": ("Age (years)", "已使用年限"),
+    "realloc.column.remaining_life": ("Service life left (years)", "剩余使用年限"),
+    "realloc.column.book_value": ("Book value", "净值"),
+    "realloc.column.idle_days": ("Days idle", "闲置天数"),
+    "realloc.column.reason": ("Why proposed", "建议理由"),
+    "realloc.column.why": ("Why in the pool", "入仓原因"),
+    "realloc.column.evidence": ("Evidence", "依据"),
+    "realloc.column.quantity": ("Quantity", "数量"),
+    "realloc.column.unit_budget": ("Unit budget", "预算单价"),
+    "realloc.column.justification": ("Justification", "配置理由"),
+    "realloc.heading.enter_request": ("Enter a planned purchase", "填报配置申请"),
+    "realloc.button.enter_request": ("Enter the request", "提交申请"),
+    "realloc.note.request_entered": ("Request {request} entered.", "申请 {request} 已提交。"),
+    "realloc.heading.pool": ("The idle pool", "公物仓"),
+    "realloc.note.pool_empty": ("The pool holds no device for these filters.", "在当前筛选条件下公物仓中没有设备。"),
+    "realloc.heading.withdraw": ("Withdraw a device from the pool", "将设备移出公物仓"),
+    "realloc.field.reason": ("Reason", "理由"),
+    "realloc.button.withdraw": ("Withdraw", "移出"),
+    "realloc.note.withdrawn": ("{asset} was withdrawn from the pool.", "{asset} 已移出公物仓。"),
+    "realloc.heading.declare": ("Declare a device surplus", "申报富余设备"),
+    "realloc.button.declare": ("Declare surplus", "申报富余"),
+    "realloc.note.declared": ("{asset} is offered to the pool.", "{asset} 已纳入公物仓。"),
+    "overview.kpi.purchases_avoidable": ("Avoidable by reallocation", "可调剂避免的采购"),
+    "overview.kpi.requests_from_pool": (
+        "{met} of {requests} requests from the pool",
+        "{requests} 项申请中 {met} 项可由公物仓满足",
+    ),
+    "overview.help.purchases_avoidable": (
+        "Planned purchases the idle pool can cover: covered units × the request's unit budget (the Reallocation page has the detail).",
+        "公物仓可满足的配置申请：可调剂台数 × 申请预算单价（详见调剂页面）。",
+    ),
+    "pack.sheet.reallocation": ("Reallocation", "调剂"),
+}

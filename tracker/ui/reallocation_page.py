@@ -1,0 +1,212 @@
+"""Reallocation before purchase (调剂): the idle pool, planned purchases with their proposals, and transfers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from tracker.domain.categories import CATEGORIES
+from tracker.reallocation.matching import cover_text
+from tracker.reallocation.pool import declare_surplus, withdraw
+from tracker.reallocation.requests import enter_request
+from tracker.text.errors import TrackerError
+from tracker.ui.common import (
+    active_filters_caption,
+    can,
+    category_name,
+    count,
+    data_status_banner,
+    db,
+    filters_sidebar,
+    fixed_language,
+    lang,
+    money,
+    scope_agency,
+    share,
+    source,
+    t,
+    user,
+)
+from tracker.views.reallocation import proposals_of, reallocation_view
+
+
+def render() -> None:
+    filters = filters_sidebar()
+    st.title(t("realloc.title.page"))
+    st.caption(t("realloc.caption.page"))
+    src = source()
+    snap = src.snapshot(filters)
+    status = data_status_banner(filters, snap)
+    active_filters_caption(filters)
+    if status.as_of is None:
+        return
+    result = reallocation_view(src, snap, filters, lang())
+    _savings(result.savings)
+    _requests(result)
+    _pool(result.pool)
+    # TRANSFERS: the transfers made from these proposals, and the state of each, are listed here.
+    st.subheader(t("realloc.heading.transfers"))
+    st.caption(t("realloc.caption.transfers"))
+
+
+def _savings(s) -> None:
+    cols = st.columns(4)
+    cols[0].metric(
+        t("realloc.kpi.pool"), count(s.pool_devices), delta=money(s.pool_book_value), delta_color="off", delta_arrow="off"
+    )
+    cols[1].metric(
+        t("realloc.kpi.requests_met"),
+        f"{count(s.requests_met)} / {count(s.requests)}",
+        delta=t("realloc.kpi.partly", partly=count(s.requests_partly_met)),
+        delta_color="off",
+        delta_arrow="off",
+    )
+    covered = None if s.units_requested == 0 else s.units_covered / s.units_requested
+    cols[2].metric(
+        t("realloc.kpi.units_covered"),
+        f"{count(s.units_covered)} / {count(s.units_requested)}",
+        delta=share(covered),
+        delta_color="off",
+        delta_arrow="off",
+    )
+    cols[3].metric(
+        t("realloc.kpi.purchases_avoided"),
+        money(s.purchases_avoided),
+        delta=t("realloc.kpi.value_reallocated", book=money(s.value_reallocated_book), cost=money(s.value_reallocated_cost)),
+        delta_color="off",
+        delta_arrow="off",
+        help=t("realloc.help.purchases_avoided", unknown=count(s.purchases_avoided_unknown)),
+    )
+
+
+def _requests(result) -> None:
+    st.subheader(t("realloc.heading.requests"))
+    rows = result.cover.to_pylist()
+    if not rows:
+        st.info(t("realloc.note.no_requests"))
+    else:
+        shown = [
+            {
+                t("realloc.column.request"): r["request_id"],
+                t("common.label.agency"): r["agency_code"],
+                t("common.label.category"): category_name(r["category"]),
+                t("realloc.column.needed_by"): r["needed_by"],
+                t("realloc.column.cover"): cover_text(r, lang()),
+                t("realloc.column.avoidable"): money(r["avoidable_amount"]),
+            }
+            for r in rows
+        ]
+        event = st.dataframe(
+            shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="realloc_requests"
+        )
+        selected = (getattr(getattr(event, "selection", None), "rows", None) or [None])[0]
+        if selected is None:
+            st.caption(t("realloc.caption.click_request"))
+        else:
+            chosen = rows[selected]
+            proposals = proposals_of(result, chosen["request_id"], chosen["agency_code"]).to_pylist()
+            st.markdown(t("realloc.text.proposals_for", request=chosen["request_id"], cover=cover_text(chosen, lang())))
+            st.dataframe(
+                [
+                    {
+                        t("realloc.column.asset"): p["asset_id"],
+                        t("realloc.column.from_agency"): p["from_agency"],
+                        t("realloc.column.model"): p["model"],
+                        t("realloc.column.age_years"): p["age_years"],
+                        t("realloc.column.book_value"): money(p["book_value"]),
+                        t("realloc.column.idle_days"): "—" if p["idle_days"] is None else count(p["idle_days"]),
+                        t("realloc.column.reason"): p["reason"],
+                    }
+                    for p in proposals
+                ],
+                hide_index=True,
+                width="stretch",
+            )
+    if can("request"):
+        _request_form()
+
+
+def _request_form() -> None:
+    with st.expander(t("realloc.heading.enter_request")), st.form("realloc_request", clear_on_submit=True):
+        cols = st.columns(3)
+        request_id = cols[0].text_input(t("realloc.column.request"))
+        scope = scope_agency()
+        agency = scope or cols[1].text_input(t("common.label.agency"))
+        if scope:
+            cols[1].text_input(t("common.label.agency"), value=scope, disabled=True)
+        category = cols[2].selectbox(t("common.label.category"), CATEGORIES, format_func=fixed_language(category_name))
+        cols = st.columns(3)
+        quantity = cols[0].number_input(t("realloc.column.quantity"), min_value=1, max_value=1_000_000, value=1, step=1)
+        needed_by = cols[1].date_input(t("realloc.column.needed_by"), value=None, min_value=date(2000, 1, 1))
+        budget = cols[2].number_input(t("realloc.column.unit_budget"), min_value=0.0, value=None, step=100.0)
+        justification = st.text_input(t("realloc.column.justification"))
+        if st.form_submit_button(t("realloc.button.enter_request")):
+            try:
+                enter_request(
+                    db(),
+                    user(),
+                    request_id=request_id,
+                    agency_code=agency,
+                    category=category,
+                    quantity=int(quantity),
+                    needed_by=needed_by,
+                    unit_budget=budget,
+                    justification=justification or None,
+                )
+            except TrackerError as exc:
+                st.error(exc.text(lang()))
+            else:
+                st.success(t("realloc.note.request_entered", request=request_id))
+
+
+def _pool(pool) -> None:
+    st.subheader(t("realloc.heading.pool"))
+    rows = pool.to_pylist()
+    if not rows:
+        st.info(t("realloc.note.pool_empty"))
+    else:
+        zh = lang() == "zh"
+        st.dataframe(
+            [
+                {
+                    t("realloc.column.asset"): r["asset_id"],
+                    t("common.label.agency"): r["agency_name"] or r["agency_code"],
+                    t("common.label.category"): category_name(r["category"]),
+                    t("realloc.column.model"): r["model"],
+                    t("realloc.column.age_years"): r["age_years"],
+                    t("realloc.column.remaining_life"): r["remaining_life_years"],
+                    t("realloc.column.book_value"): money(r["book_value"]),
+                    t("realloc.column.why"): "—" if r["reason"] is None else t(f"realloc.pool_reason.{r['reason']}"),
+                    t("realloc.column.idle_days"): "—" if r["idle_days"] is None else count(r["idle_days"]),
+                    t("realloc.column.evidence"): (r["evidence_zh"] if zh else r["evidence"]) or "—",
+                }
+                for r in rows
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+    if can("pool_withdraw") and rows:
+        with st.expander(t("realloc.heading.withdraw")), st.form("realloc_withdraw", clear_on_submit=True):
+            asset = st.selectbox(t("realloc.column.asset"), [r["asset_id"] for r in rows])
+            why = st.text_input(t("realloc.field.reason"))
+            if st.form_submit_button(t("realloc.button.withdraw")):
+                _act(lambda: withdraw(db(), user(), asset, why), t("realloc.note.withdrawn", asset=asset))
+    if can("pool_declare"):
+        with st.expander(t("realloc.heading.declare")), st.form("realloc_declare", clear_on_submit=True):
+            asset = st.text_input(t("realloc.column.asset"))
+            why = st.text_input(t("realloc.field.reason"))
+            if st.form_submit_button(t("realloc.button.declare")):
+                _act(
+                    lambda: declare_surplus(db(), user(), asset.strip(), reason_text=why or None),
+                    t("realloc.note.declared", asset=asset),
+                )
+
+
+def _act(action, done: str) -> None:
+    try:
+        action()
+    except TrackerError as exc:
+        st.error(exc.text(lang()))
+    else:
+        st.success(done)
