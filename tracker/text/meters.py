@@ -26,6 +26,13 @@ METERS_MESSAGES: dict[str, tuple[str, str]] = {
         'Category {category}: the capacity must be a number greater than 0; got "{value}".',
         "类别 {category}：产能必须是大于 0 的数字，实际为“{value}”。",
     ),
+    "meters.counter_drop": (
+        "The {meter} counter of {asset_id} goes down from {before} on {before_date} to {after} on {after_date} "
+        "(reset or replaced?): a new series starts there; nothing is counted as use across the drop.",
+        "{asset_id} 的 {meter} 计数器从 {before_date} 的 {before} 降至 {after_date} 的 {after}（清零或更换？）："
+        "自此开始新的读数序列，跨越下降的区间不计为使用。",
+    ),
+    "meters.counter_drops_more": ("… and {count} more counter drops.", "……另有 {count} 处计数器下降。"),
     # --- meter names ----------------------------------------------------------------------------
     "meter.pages_total": ("pages printed", "总页数"),
     "meter.pages_colour": ("colour pages", "彩色页数"),
