@@ -52,6 +52,13 @@ METERS_MESSAGES: dict[str, tuple[str, str]] = {
         "{first_date}（读数 {first_value}）至 {last_date}（读数 {last_value}）之间使用 {use} {unit}，"
         "为 {available_days} 个可用日产能 {capacity} 的 {use_share}。",
     ),
+    "meters.evidence.low": (
+        "{category} {asset_id} used {utilisation_share} of its capacity over {available_days} available days covered by "
+        "its counter readings, below the threshold of {threshold_share}; value at stake {value_amount} of net book value "
+        "{net_book_value_amount}.{evidence_note}",
+        "{category} {asset_id} 在计数器读数覆盖的 {available_days} 个可用日内仅使用了产能的 {utilisation_share}，"
+        "低于阈值 {threshold_share}；涉及金额 {value_amount}（净值 {net_book_value_amount}）。{evidence_note}",
+    ),
     "meters.evidence.single": (
         "One reading only ({value} {unit} on {date}): no use can be derived from it.",
         "仅有一次读数（{date} 为 {value} {unit}）：无法据此得出使用量。",
