@@ -224,14 +224,14 @@ def test_kept_rejects_are_scoped_like_the_history(with_assets):
 
 def test_every_template_is_offered_in_both_languages_and_formats():
     files = uploads.template_files()
-    assert len(files) == 16
+    assert len(files) == 20
     assert {(f.template, f.language, f.file_format) for f in files} == {
         (t, lang, fmt)
-        for t in ("procurement", "assets", "usage_daily", "usage_sessions")
+        for t in ("procurement", "assets", "usage_daily", "usage_sessions", "meters")
         for lang in ("en", "zh")
         for fmt in ("csv", "xlsx")
     }
-    assert {f.kind for f in files} == {"procurement", "assets", "usage"}
+    assert {f.kind for f in files} == {"procurement", "assets", "usage", "meters"}
     assert all(f.path.is_file() for f in files)
 
 
