@@ -7,7 +7,7 @@ available days. A printer's capacity is 2,000 pages a month of 250 / 12 working 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -156,9 +156,6 @@ def test_an_agency_without_projector_readings_gets_no_telemetry_never_idleness(m
 
 def test_derive_on_its_own_spreads_use_over_calendar_days_and_clips_to_the_period():
     calendar = AvailableDays(date(2025, 1, 1), date(2025, 3, 1), "CN")
-    readings = [Reading.__new__(Reading) for _ in range(0)]
-    from datetime import datetime
-
     readings = [Reading(datetime(2024, 12, 2), 0), Reading(datetime(2025, 1, 1), 300)]  # 10 pages a day in December
     use = derive(
         "X",
@@ -188,3 +185,23 @@ def test_an_administrator_sets_a_category_capacity_and_utilisation_follows(meter
             set_meter_profile(metered, "printer", "admin", **bad)
     with pytest.raises(ConfigError):
         set_meter_profile(metered, "desktop", "admin", capacity=10)
+
+
+def test_low_use_of_a_metered_device_is_told_against_its_capacity_not_hours(metered):
+    flag = _flags(metered)[("LOW_UTILISATION", "P-LOW")]
+    assert flag["evidence"].startswith("Printer P-LOW used ") and "of its capacity over" in flag["evidence"]
+    assert "available hours" not in flag["evidence"]
+    assert "仅使用了产能的" in flag["evidence_zh"]
+
+
+def test_readings_that_end_before_the_idle_horizon_say_nothing_about_it():
+    from tracker.engine.meters import _idleness
+
+    calendar = AvailableDays(date(2024, 7, 1), date(2025, 7, 1), "CN")
+    readings = [Reading(datetime(2024, 7, 1), 10), Reading(datetime(2024, 12, 1), 10)]
+    use = derive(
+        "X", "pages_total", readings, period_start=date(2024, 7, 1), period_end=date(2025, 7, 1),
+        calendar=calendar, days_rule="workdays", profile=PRINTER, in_service=date(2020, 1, 1),
+    )  # fmt: skip
+    assert use.days_flat == 153
+    assert _idleness(use, date(2020, 1, 1), WINDOW.idle_start) == (None, None)

@@ -126,3 +126,14 @@ def test_a_glpi_computer_inventory_is_not_meter_readings(registered, shared_fixt
     with pytest.raises(FileRefused) as refused:
         ingest_file(registered, "meters", shared_fixtures / "glpi" / "computer_1.json")
     assert refused.value.message.key == "file.wrong_kind"
+
+
+def test_a_counter_that_goes_down_is_reported_not_refused(registered, tmp_path):
+    first = "asset_id,read_at,meter,value\nPR-1,2025-01-01,pages_total,9000\n"
+    assert ingest_file(registered, "meters", _file(tmp_path, "a.csv", first)).status == "committed"
+    text = "asset_id,read_at,meter,value\nPR-1,2025-03-01,pages_total,120\nPR-1,2025-02-01,pages_total,9500\n"
+    report = ingest_file(registered, "meters", _file(tmp_path, "b.csv", text))
+    assert report.status == "committed" and not report.errors
+    notes = report.feed_notes("en")
+    assert any("goes down from 9,500 on 2025-02-01 to 120 on 2025-03-01" in n for n in notes), notes
+    assert any("自此开始新的读数序列" in n for n in report.feed_notes("zh"))

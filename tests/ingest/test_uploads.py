@@ -227,11 +227,11 @@ def test_every_template_is_offered_in_both_languages_and_formats():
     assert len(files) == 20
     assert {(f.template, f.language, f.file_format) for f in files} == {
         (t, lang, fmt)
-        for t in ("procurement", "assets", "usage_daily", "usage_sessions", "requests")
+        for t in ("procurement", "assets", "usage_daily", "usage_sessions", "meters", "requests")
         for lang in ("en", "zh")
         for fmt in ("csv", "xlsx")
     }
-    assert {f.kind for f in files} == {"procurement", "assets", "usage", "requests"}
+    assert {f.kind for f in files} == {"procurement", "assets", "usage", "meters", "requests"}
     assert all(f.path.is_file() for f in files)
 
 

@@ -35,3 +35,25 @@ def test_the_metered_device_page_in_chinese(demo_db):
     at = _device("A002-M03", lang="zh")
     assert any(s.value == "计数器读数及推算的使用量" for s in at.subheader)
     assert "之间使用 1,000 页" in " ".join(c.value for c in at.caption)
+
+
+def test_a_metered_finding_shows_the_readings_as_its_evidence(demo_db):
+    from tracker.store.db import Database
+    from tracker.views.filters import Filters
+    from tracker.views.findings import findings
+    from tracker.views.source import Source
+
+    with Database.open(demo_db) as database:
+        src = Source(database)
+        table = findings(src, src.snapshot(Filters()), Filters()).to_pylist()
+    flag = next(r for r in table if r["asset_id"] == "A002-M02")
+    at = sign_in_as(AppTest.from_file(APP, default_timeout=120), "auditor", username="dashboard")
+    at.query_params["lang"] = "en"
+    at.run()
+    switch_to(at, "findings").run()
+    at.session_state["flag_selected"] = flag["flag_id"]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("no use in 152 days" in m.value for m in at.markdown)
+    charts = at.get("plotly_chart")
+    assert any("Counter reading" in str(c.proto.spec) for c in charts)

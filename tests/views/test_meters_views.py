@@ -66,3 +66,8 @@ def test_a_copier_shows_its_counter_against_the_service_life_count(src):
     detail = explore.asset_detail(src, src.snapshot(Filters()), Filters(), "CP-1")
     assert detail.meters.life[0] == "Counter 262,000 of the 300,000 copies of the category's minimum service life (87.3 %)."
     assert "300,000" in detail.meters.life[1]
+
+
+def test_an_agency_sending_readings_only_counts_as_reporting(src):
+    status = overview.data_status(src, src.snapshot(Filters()), Filters(), today=date(2025, 7, 10))
+    assert (status.agencies, status.agencies_with_usage) == (1, 1)

@@ -319,7 +319,7 @@ def with_meters(
         return per_asset
     rows = []
     for facts, use in found:
-        last_used, days_idle = _idleness(use, facts["in_service"])
+        last_used, days_idle = _idleness(use, facts["in_service"], window.idle_start)
         rows.append(
             {
                 "m_asset_id": use.asset_id,
@@ -352,15 +352,18 @@ def with_meters(
     return t.select(*columns)
 
 
-def _idleness(use: MeterUse, in_service: date | None) -> tuple[date | None, int | None]:
-    """(last use, days idle) as the readings prove them; (None, None) when they cannot tell.
+def _idleness(use: MeterUse, in_service: date | None, idle_start: date) -> tuple[date | None, int | None]:
+    """(last use, days idle) as the readings prove them; days idle unknown when they cannot tell.
 
     A counter flat since the device entered service has no last use and is idle from its service
     date to its last reading; otherwise the last use is the first reading of the final flat stretch
-    and the days idle run to the last reading (days after it are unknown).
+    and the days idle run to the last reading (days after it are unknown). Readings that all end
+    before the idle horizon say nothing about it.
     """
     if len(use.readings) < 2 or use.flat_since is None:
         return None, None
+    if use.last.day < idle_start:
+        return (use.flat_since.day if use.moved else None), None
     if use.never_moved and in_service is not None:
         return None, max(0, (use.last.day - in_service).days)
     return use.flat_since.day, use.days_flat
@@ -559,3 +562,11 @@ def latest_reading_day(backend) -> date | None:
         return None
     value = run_expr(backend.table(TABLE).read_at.max(), name="latest reading").as_py()
     return None if value is None else value.date()
+
+
+def meter_evidence(code: str, row: Mapping, params: Mapping[str, str], lang: str) -> str | None:
+    """The evidence of a metered device's LOW_UTILISATION in its own words (its hours are unknown); None otherwise."""
+    if code != "LOW_UTILISATION" or row.get("evidence_kind") != "meter":
+        return None
+    localised = {"category": params[f"category_{lang}"], "evidence_note": params.get(f"evidence_note_{lang}", "")}
+    return text("meters.evidence.low", lang, **{**params, **localised})

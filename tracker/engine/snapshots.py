@@ -225,9 +225,11 @@ def build_snapshot(db: Database, version: tuple, window: Window) -> Snapshot:
     assets = assets.append_column("fiscal_year", fiscal_years(fy_source, start_month))
     flags = compute_flags(db, as_of=window.as_of, window_days=window.window_days, per_asset=per_asset)
     with_usage = db.scalar(
-        "SELECT count(DISTINCT a.agency_code) FROM assets a SEMI JOIN usage_daily u "
-        "ON u.asset_id = a.asset_id AND u.usage_date BETWEEN ? AND ? AND u.hours_used > 0",
-        [window.start, window.as_of],
+        "SELECT count(DISTINCT a.agency_code) FROM assets a SEMI JOIN ("
+        "SELECT asset_id FROM usage_daily WHERE usage_date BETWEEN ? AND ? AND hours_used > 0 "
+        "UNION ALL SELECT asset_id FROM meter_readings WHERE CAST(read_at AS DATE) BETWEEN ? AND ?"  # counters count too
+        ") u ON u.asset_id = a.asset_id",
+        [window.start, window.as_of, window.start, window.as_of],
         name="agencies reporting usage",
     )
     return Snapshot(

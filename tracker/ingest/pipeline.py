@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from tracker.ingest import writes
 from tracker.ingest.contracts import CONTRACTS, DEVICE_KINDS, Contract, HeaderMatch, accepted_headers, contract_for, match_headers
+from tracker.ingest.meter_notes import counter_drops
 from tracker.ingest.ocds_stage import feed_summary, ocds_upload
 from tracker.ingest.readers.csv import with_engine_types
 from tracker.ingest.readers.dispatch import stage_file
@@ -153,6 +154,8 @@ def ingest_file(
             report.add_feed(feed_summary(db, staged.source_table_hint))
         if contract.kind in DEVICE_KINDS:
             _describe_devices(db, report, staged, match, names)
+        if contract.kind == "meters":
+            report.source_notes += counter_drops(db, names.typed, names.errors)
         if rows_rejected == rows_read and contract.kind in DEVICE_KINDS:
             _refuse_if_no_asset_is_known(db, names, rows_read, name)
         if rows_rejected:

@@ -26,6 +26,13 @@ METERS_MESSAGES: dict[str, tuple[str, str]] = {
         'Category {category}: the capacity must be a number greater than 0; got "{value}".',
         "类别 {category}：产能必须是大于 0 的数字，实际为“{value}”。",
     ),
+    "meters.counter_drop": (
+        "The {meter} counter of {asset_id} goes down from {before} on {before_date} to {after} on {after_date} "
+        "(reset or replaced?): a new series starts there; nothing is counted as use across the drop.",
+        "{asset_id} 的 {meter} 计数器从 {before_date} 的 {before} 降至 {after_date} 的 {after}（清零或更换？）："
+        "自此开始新的读数序列，跨越下降的区间不计为使用。",
+    ),
+    "meters.counter_drops_more": ("… and {count} more counter drops.", "……另有 {count} 处计数器下降。"),
     # --- meter names ----------------------------------------------------------------------------
     "meter.pages_total": ("pages printed", "总页数"),
     "meter.pages_colour": ("colour pages", "彩色页数"),
@@ -44,6 +51,13 @@ METERS_MESSAGES: dict[str, tuple[str, str]] = {
         "{use_share} of a capacity of {capacity} over {available_days} available days.",
         "{first_date}（读数 {first_value}）至 {last_date}（读数 {last_value}）之间使用 {use} {unit}，"
         "为 {available_days} 个可用日产能 {capacity} 的 {use_share}。",
+    ),
+    "meters.evidence.low": (
+        "{category} {asset_id} used {utilisation_share} of its capacity over {available_days} available days covered by "
+        "its counter readings, below the threshold of {threshold_share}; value at stake {value_amount} of net book value "
+        "{net_book_value_amount}.{evidence_note}",
+        "{category} {asset_id} 在计数器读数覆盖的 {available_days} 个可用日内仅使用了产能的 {utilisation_share}，"
+        "低于阈值 {threshold_share}；涉及金额 {value_amount}（净值 {net_book_value_amount}）。{evidence_note}",
     ),
     "meters.evidence.single": (
         "One reading only ({value} {unit} on {date}): no use can be derived from it.",

@@ -14,7 +14,7 @@ import pyarrow as pa
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.domain.standards import DEFAULT_STANDARDS, Standard
-from tracker.engine.meters import add_evidence_notes, latest_reading_day
+from tracker.engine.meters import add_evidence_notes, latest_reading_day, meter_evidence
 from tracker.engine.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage
 from tracker.engine.rules.catalogue import RULES_BY_CODE, resolve_parameters
 from tracker.engine.rules.expressions import asset_flags, asset_lines, asset_states
@@ -215,8 +215,8 @@ def _flag_rows(rule: Rule, rule_rows: list[dict], ctx: RuleContext, formats: "Ev
                 "utilisation": None if row["utilisation"] is None else round(row["utilisation"], UTILISATION_DIGITS),
                 "days_idle": row["days_idle"],
                 "value_at_stake": None if value is None else float(value),
-                "evidence": rule.evidence(params, "en"),
-                "evidence_zh": rule.evidence(params, "zh"),
+                "evidence": meter_evidence(rule.code, row, params, "en") or rule.evidence(params, "en"),
+                "evidence_zh": meter_evidence(rule.code, row, params, "zh") or rule.evidence(params, "zh"),
                 "title_en": rule.title_en,
                 "title_zh": rule.title_zh,
                 "subject": rule.subject,
