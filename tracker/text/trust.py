@@ -50,4 +50,5 @@ TRUST_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "trust.upload.button": ("Choose a file", "选择文件"),
     "trust.upload.limit": ("Up to {limit_mb} MB per file", "每个文件不超过 {limit_mb} MB"),
+    "trust.review.choose_status": ("Choose the new status first.", "请先选择新的状态。"),
 }
