@@ -46,6 +46,11 @@ def render() -> None:
     if status.as_of is None:
         return
     state = {key: st.query_params.get(key) for key in LEVEL_KEYS}
+    if filters.scope_agency is not None and state["agency"] and state["agency"] != filters.scope_agency:
+        # said of any other code, existing or not: an address must not tell which agencies exist
+        st.warning(t("trust.explore.not_your_agency", agency=md(state["agency"])))
+        _go()
+        state = dict.fromkeys(LEVEL_KEYS)
     _breadcrumb(state)
     if state["asset"] and state["agency"]:
         _asset_level(src, snap, filters, state)
