@@ -55,4 +55,6 @@ TRUST_MESSAGES: dict[str, tuple[str, str]] = {
         "{agency} is not your agency: you see the figures of your own agency only.",
         "{agency} 不是本单位：您只能查看本单位的数据。",
     ),
+    "trust.unit.hours": ("{hours} h", "{hours} 小时"),
+    "trust.unit.unknown": ("unknown", "未知"),
 }

@@ -11,6 +11,7 @@ import streamlit as st
 from tracker.engine.rules.catalogue import RULES_BY_CODE
 from tracker.engine.snapshots import Snapshot
 from tracker.text import formatting
+from tracker.text.formatting import MISSING
 from tracker.ui import charts
 from tracker.ui.common import (
     active_filters_caption,
@@ -245,16 +246,17 @@ def _asset_level(src: Source, snap: Snapshot, filters: Filters, state: dict) -> 
         share(f["utilisation"]),
         help=t("explore.help.used_hours_available_hours"),
     )
+    known = bool(f["telemetry"])  # no usage sent for the agency's category: use is unknown, not nil
     cols[1].metric(
         t("common.kpi.hours_used"),
-        f"{f['used_hours']:,.0f} h",
+        t("trust.unit.hours", hours=formatting.number(f["used_hours"])) if known and f["used_hours"] is not None else MISSING,
         delta=t("explore.kpi.of_hours_available", hours=f["available_hours"] or 0),
         delta_color="off",
         delta_arrow="off",
     )
     cols[2].metric(
         t("explore.kpi.days_use"),
-        count(f["active_days"]),
+        count(f["active_days"]) if known else MISSING,
         delta=t("explore.kpi.available_days", available_days=count(f["available_days"])),
         delta_color="off",
         delta_arrow="off",
@@ -262,8 +264,8 @@ def _asset_level(src: Source, snap: Snapshot, filters: Filters, state: dict) -> 
     )
     cols[3].metric(
         t("common.kpi.last_used"),
-        formatting.day(f["last_used"], "en"),
-        delta=formatting.idle_words(f["days_idle"], f["last_used"], lang()),
+        formatting.day(f["last_used"], "en") if known else MISSING,
+        delta=formatting.idle_words(f["days_idle"], f["last_used"], lang()) if known else t("trust.unit.unknown"),
         delta_color="off",
         delta_arrow="off",
     )
