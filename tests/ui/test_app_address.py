@@ -61,3 +61,12 @@ def test_an_agency_user_asking_for_another_agency_is_told_so(demo_db):
         said.append([w.value.replace(code, "X") for w in at.warning])
         assert not any(code in s.value for s in at.subheader)
     assert said[0] == said[1] and any("is not your agency" in w for w in said[0])
+
+
+def test_the_stale_data_note_names_the_as_of_date_chosen(demo_db):
+    at = sign_in_as(AppTest.from_file(APP, default_timeout=120), "finance")
+    at.query_params["as_of"] = "2025-06-30"
+    at.run()
+    assert not at.exception
+    notes = [i.value for i in at.info if "figures describe" in i.value]
+    assert notes and "2025-06-30" in notes[0] and "2025-12-31" not in notes[0]
