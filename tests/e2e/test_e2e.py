@@ -215,7 +215,7 @@ def test_overview_in_english_and_chinese(server, page):
     page.locator("[data-testid='stPlotlyChart']").nth(3).wait_for()
     expect(page.get_by_role("heading", name="设备支出与使用情况")).to_be_visible()
     assert metric_value(page, "资产数") == "2,053"
-    assert metric_value(page, "待处理问题涉及金额").endswith("万")
+    assert metric_value(page, "涉及金额").endswith("万")
     shoot(page, "overview-zh", 2600)
 
 

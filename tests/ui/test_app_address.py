@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import sign_in_as
+from conftest import sign_in_as, switch_to
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -47,3 +47,26 @@ def test_an_agency_user_cannot_widen_their_view_through_the_address(demo_db):
     assert not at.exception
     assert not any("A002" in c.value for c in at.caption)
     assert "f_supplier" not in at.query_params and "f_agency" not in at.query_params
+
+
+def test_an_agency_user_asking_for_another_agency_is_told_so(demo_db):
+    """Said alike of an agency that exists and of one that does not: the address tells no one which exist."""
+    said = []
+    for code in ("A002", "A999"):
+        at = sign_in_as(AppTest.from_file(APP, default_timeout=120), "agency", agency="A001")
+        at.query_params["agency"] = code
+        at.run()
+        switch_to(at, "explore").run()
+        assert not at.exception
+        said.append([w.value.replace(code, "X") for w in at.warning])
+        assert not any(code in s.value for s in at.subheader)
+    assert said[0] == said[1] and any("is not your agency" in w for w in said[0])
+
+
+def test_the_stale_data_note_names_the_as_of_date_chosen(demo_db):
+    at = sign_in_as(AppTest.from_file(APP, default_timeout=120), "finance")
+    at.query_params["as_of"] = "2025-06-30"
+    at.run()
+    assert not at.exception
+    notes = [i.value for i in at.info if "figures describe" in i.value]
+    assert notes and "2025-06-30" in notes[0] and "2025-12-31" not in notes[0]

@@ -110,3 +110,20 @@ def test_one_run_of_the_page_looks_the_snapshot_up_once(demo_db, monkeypatch):
     assert any("fingerprint" in c.value for c in at.caption)  # the pack was built in this run
     assert at.subheader  # and the finding's detail shown
     assert len(lookups) == 1, lookups
+
+
+def test_a_recorded_review_is_said_and_nothing_is_chosen_for_the_next(demo_db):
+    at = _findings()
+    at.session_state["flag_selected"] = _first_flag_id(demo_db)
+    at.run()
+    assert at.radio(key="review_status_choice").value is None  # no status chosen in advance
+    [b for b in at.button if b.label == "Record review"][0].click().run()
+    assert any("Choose the new status first." == e.value for e in at.error)
+    long_note = "checked on site with the school's caretaker; " * 6
+    at.radio(key="review_status_choice").set_value("confirmed")
+    at.text_area(key="review_note").input(long_note)
+    [b for b in at.button if b.label == "Record review"][0].click().run()
+    assert not at.exception
+    assert any(s.value == "Recorded: Confirmed." for s in at.success)  # seen after the page shows the new status
+    assert at.radio(key="review_status_choice").value is None  # one careless click cannot re-open it
+    assert any(long_note.strip() in m.value for m in at.markdown)  # the history's note is shown whole

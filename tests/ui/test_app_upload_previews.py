@@ -64,3 +64,10 @@ def test_old_previews_are_swept(app_db):  # noqa: F811
     with Database.open(app_db) as db:
         assert preview_store.sweep(db) == 1
     assert _previews(app_db) == []
+
+
+def test_a_file_without_a_good_row_offers_no_commit_of_good_rows(app_db):  # noqa: F811
+    at = _upload(_page(), "usage.csv", b"asset_id,usage_date,hours_used\nPC-1,2025-02-30,6\nPC-2,2025-03-03,-2\n")
+    assert {m.label: m.value for m in at.metric}["Accepted"] == "0"
+    keys = {b.key for b in at.button}
+    assert "upload_commit_good" not in keys and "upload_cancel" in keys

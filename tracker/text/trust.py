@@ -50,4 +50,11 @@ TRUST_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "trust.upload.button": ("Choose a file", "选择文件"),
     "trust.upload.limit": ("Up to {limit_mb} MB per file", "每个文件不超过 {limit_mb} MB"),
+    "trust.review.choose_status": ("Choose the new status first.", "请先选择新的状态。"),
+    "trust.explore.not_your_agency": (
+        "{agency} is not your agency: you see the figures of your own agency only.",
+        "{agency} 不是本单位：您只能查看本单位的数据。",
+    ),
+    "trust.unit.hours": ("{hours} h", "{hours} 小时"),
+    "trust.unit.unknown": ("unknown", "未知"),
 }

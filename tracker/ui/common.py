@@ -423,7 +423,7 @@ def data_status_banner(filters: Filters, snap) -> DataStatus:
             t(
                 "common.note.latest_usage_data_days",
                 days_since_last_usage=status.days_since_last_usage,
-                usage_last=day(status.usage_last),
+                usage_last=day(status.as_of),  # the window the figures describe: the as-of date chosen, if one was
             )
         )
     return status

@@ -11,6 +11,7 @@ import streamlit as st
 from tracker.engine.rules.catalogue import RULES_BY_CODE
 from tracker.engine.snapshots import Snapshot
 from tracker.text import formatting
+from tracker.text.formatting import MISSING
 from tracker.ui import charts
 from tracker.ui.common import (
     active_filters_caption,
@@ -46,6 +47,11 @@ def render() -> None:
     if status.as_of is None:
         return
     state = {key: st.query_params.get(key) for key in LEVEL_KEYS}
+    if filters.scope_agency is not None and state["agency"] and state["agency"] != filters.scope_agency:
+        # said of any other code, existing or not: an address must not tell which agencies exist
+        st.warning(t("trust.explore.not_your_agency", agency=md(state["agency"])))
+        _go()
+        state = dict.fromkeys(LEVEL_KEYS)
     _breadcrumb(state)
     if state["asset"] and state["agency"]:
         _asset_level(src, snap, filters, state)
@@ -240,16 +246,17 @@ def _asset_level(src: Source, snap: Snapshot, filters: Filters, state: dict) -> 
         share(f["utilisation"]),
         help=t("explore.help.used_hours_available_hours"),
     )
+    known = bool(f["telemetry"])  # no usage sent for the agency's category: use is unknown, not nil
     cols[1].metric(
         t("common.kpi.hours_used"),
-        formatting.MISSING if f["used_hours"] is None else f"{f['used_hours']:,.0f} h",  # unknown for counters only
+        t("trust.unit.hours", hours=formatting.number(f["used_hours"])) if known and f["used_hours"] is not None else MISSING,
         delta=t("explore.kpi.of_hours_available", hours=f["available_hours"] or 0),
         delta_color="off",
         delta_arrow="off",
     )
     cols[2].metric(
         t("explore.kpi.days_use"),
-        count(f["active_days"]),
+        count(f["active_days"]) if known else MISSING,
         delta=t("explore.kpi.available_days", available_days=count(f["available_days"])),
         delta_color="off",
         delta_arrow="off",
@@ -257,8 +264,8 @@ def _asset_level(src: Source, snap: Snapshot, filters: Filters, state: dict) -> 
     )
     cols[3].metric(
         t("common.kpi.last_used"),
-        formatting.day(f["last_used"], "en"),
-        delta=formatting.idle_words(f["days_idle"], f["last_used"], lang()),
+        formatting.day(f["last_used"], "en") if known else MISSING,
+        delta=formatting.idle_words(f["days_idle"], f["last_used"], lang()) if known else t("trust.unit.unknown"),
         delta_color="off",
         delta_arrow="off",
     )

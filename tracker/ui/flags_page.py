@@ -207,17 +207,24 @@ def _finding_detail(flag: dict, src: Source, snap: Snapshot, filters: Filters) -
             )
 
 
+REVIEW_DONE_KEY = "review_done"  # the message of a review just recorded, shown after the rerun
+
+
 def _review_form(flag: dict) -> None:
     st.markdown(t("findings.text.review"))
     st.caption(
         t("findings.caption.status_now", review_status=named("review_status", flag["review_status"]))
         + (f" · {md(flag['reviewed_by'])} · {flag['reviewed_at']:%Y-%m-%d %H:%M}" if flag["reviewed_by"] else "")
     )
+    done = st.session_state.pop(REVIEW_DONE_KEY, None)
+    if done:  # said after the rerun that shows the new status, so that it is seen
+        st.success(done)
     with st.form(key=f"review_{flag['flag_id']}", clear_on_submit=True):
         choices = [s for s in STATUSES if s != flag["review_status"]] or list(STATUSES)
         status = st.radio(
             t("findings.field.new_status"),
             choices,
+            index=None,  # nothing chosen in advance: one careless click must not re-open a confirmed finding
             format_func=fixed_language(lambda s, language: named("review_status", s, language)),
             horizontal=True,
             key="review_status_choice",
@@ -225,31 +232,26 @@ def _review_form(flag: dict) -> None:
         reason = st.text_input(t("findings.field.reason_required_dismiss"), key="review_reason")
         note = st.text_area(t("findings.field.note"), key="review_note", height=80)
         if st.form_submit_button(t("findings.button.record_review")):
-            try:
-                review(db(), flag, status, user(), reason=reason, note=note)
-            except TrackerError as error:
-                st.error(md(error.text(lang())))
+            if status is None:
+                st.error(t("trust.review.choose_status"))
             else:
-                st.success(t("findings.success.recorded", status=named("review_status", status)))
-                st.rerun()
+                try:
+                    review(db(), flag, status, user(), reason=reason, note=note)
+                except TrackerError as error:
+                    st.error(md(error.text(lang())))
+                else:
+                    st.session_state[REVIEW_DONE_KEY] = t("findings.success.recorded", status=named("review_status", status))
+                    st.rerun()
     history = review_history(db(), flag_finding_key(flag))
     if history:
         st.markdown(t("findings.text.history"))
-        st.dataframe(
-            [
-                {
-                    t("common.column.when"): h.reviewed_at.strftime("%Y-%m-%d %H:%M"),
-                    t("findings.column.who"): h.reviewed_by,
-                    t("common.column.status"): named("review_status", h.status),
-                    t("findings.column.reason"): h.reason or "",
-                    t("findings.field.note"): h.note or "",
-                }
-                for h in history
-            ],
-            hide_index=True,
-            width="stretch",
-            key="flag_history",
-        )
+        for h in history:  # as text that wraps: a long reason or note is read whole, not cut off in a cell
+            head = f"{h.reviewed_at:%Y-%m-%d %H:%M} · {md(h.reviewed_by)} · **{named('review_status', h.status)}**"
+            details = [
+                f"{t('findings.column.reason')}: {md(h.reason)}" if h.reason else "",
+                f"{t('findings.field.note')}: {md(h.note)}" if h.note else "",
+            ]
+            st.markdown(head + "".join(f"  \n{d}" for d in details if d))
 
 
 def _exports(table, snap: Snapshot | None, filters: Filters, narrowing: FindingFilters) -> None:

@@ -177,6 +177,13 @@ def _agency_chart(src: Source, snap: Snapshot, filters: Filters, k: overview.Kpi
     st.subheader(t("overview.heading.agencies_spend_against_idle"))
     st.caption(t("overview.caption.each_circle_agency_size"))
     unknown = [r["agency_code"] for r in table.to_pylist() if r["idle_share"] is None and r["assets"]]
+    if not any(r["idle_share"] is not None for r in table.to_pylist()):
+        st.info(
+            t("common.note.nothing_matches_filters")
+            if not unknown
+            else t("trust.chart.not_plotted", agencies=md(", ".join(unknown)))
+        )
+        return
     if unknown:
         st.caption(t("trust.chart.not_plotted", agencies=md(", ".join(unknown))))
     st.plotly_chart(

@@ -382,7 +382,7 @@ def _actions(preview: uploads.UploadPreview, file: Any) -> None:
         help=None if preview.can_commit_all else t("upload.label.some_rows_problems_fix"),
     )
     commit_good = False
-    if report.rows_rejected:
+    if report.rows_rejected and report.rows_accepted:  # with no good row there is nothing to commit: no button
         commit_good = row.button(
             t("upload.button.commit_good_rows_only", rows_accepted=_rows(report.rows_accepted)),
             key="upload_commit_good",

@@ -56,9 +56,15 @@ class DataStatus:
 def data_status(source: Source, snap: Snapshot | None, filters: Filters, *, today: date | None = None) -> DataStatus:
     first, last = source.usage_span()
     as_of = filters.as_of or last
-    if filters.scope_agency is None:
+    if filters.scope_agency is None and not filters.agencies:
         agencies = source.db.scalar("SELECT count(DISTINCT agency_code) FROM assets", name="agencies with assets")
         with_usage = 0 if snap is None else snap.agencies_with_usage
+    elif filters.scope_agency is None:  # the agencies chosen in the filter, of those that hold assets
+        assets = filter_table(snap.assets, Filters(agencies=filters.agencies)) if snap is not None else None
+        codes = set() if assets is None else set(assets.column("agency_code").to_pylist())
+        agencies = len(codes) if snap is not None else len(filters.agencies)
+        used = assets.filter(pc.greater(pc.fill_null(assets.column("used_hours"), 0), 0)) if assets is not None else None
+        with_usage = 0 if used is None else len(set(used.column("agency_code").to_pylist()))
     else:  # an agency reader learns about their own agency only
         assets = filter_table(snap.assets, filters) if snap is not None else None
         agencies = 1
@@ -200,6 +206,18 @@ def agencies_compared(source: Source, snap: Snapshot | None, filters: Filters) -
         .rename_columns(["agency_code", "value_at_stake", "findings"])
     )
     table = per_agency.join(spend, "agency_code", join_type="full outer").join(stake, "agency_code", join_type="left outer")
+    # an agency without purchase lines in the window still has its name (from the agencies it registered)
+    names = dict(
+        source.db.fetchall("SELECT agency_code, agency_name FROM agencies WHERE agency_name IS NOT NULL", name="agency names")
+    )
+    table = table.set_column(
+        table.column_names.index("agency_name"),
+        "agency_name",
+        pa.array(
+            [n or names.get(c) for c, n in zip(table.column("agency_code").to_pylist(), table.column("agency_name").to_pylist())],
+            pa.string(),
+        ),
+    )
     nbv = table.column("net_book_value")
     # an agency without any judged asset (no usage sent) has unknown idle capital: None, never 0
     judged = pc.is_valid(table.column("median_utilisation"))
