@@ -46,5 +46,6 @@ def send_pending(url_path: str | None = None) -> None:
         go("/session/begin?" + urlencode({"ticket": ticket, "next": current_path(url_path)}))
 
 
-def clear_session_cookie() -> None:
-    go("/session/end?" + urlencode({"next": "/"}))
+def clear_session_cookie(session_id: str | None) -> None:
+    """Send the browser to clear the cookie of an ended session (not one another tab has set since)."""
+    go("/session/end?" + urlencode({"next": "/", **({"session": session_id} if session_id else {})}))
