@@ -119,6 +119,10 @@ def sign_in(tab, url: str, username: str, password: str) -> None:
     tab.goto(url)
     settle(tab)
     form = tab.locator("[data-testid='stForm']")  # labels are in the URL's language: find the fields by type
+    signed_in = tab.locator(
+        "[data-testid='stSidebar'] button:has-text('Sign out'), [data-testid='stSidebar'] button:has-text('退出登录')"
+    )
+    form.locator("input[type='password']").or_(signed_in).first.wait_for(timeout=90_000)
     if form.locator("input[type='password']").count() == 0:
         return
     form.locator("input[type='text']").fill(username)

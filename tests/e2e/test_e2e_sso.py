@@ -111,6 +111,17 @@ def test_single_sign_on_through_the_provider(provider, tmp_path):
             assert "Li Wei" in sidebar.inner_text() and "agency data officer · A001" in sidebar.inner_text()
             assert tab.get_by_text("Settings").count() == 0  # an agency account has no admin pages
 
+            # the sign-in lasts like a local one: a reload and a second tab stay signed in, by the session cookie
+            assert [c["httpOnly"] for c in tab.context.cookies() if c["name"] == "tracker_session"] == [True]
+            tab.reload()
+            _settle(tab)
+            tab.locator("[data-testid='stSidebar']").get_by_text("Signed in as").wait_for(timeout=60_000)
+            second = tab.context.new_page()
+            second.goto(f"{url}/explore?lang=en")
+            _settle(second)
+            second.locator("[data-testid='stSidebar']").get_by_text("Signed in as").wait_for(timeout=60_000)
+            second.close()
+
             # signing out ends both: a reload does not sign in again through the provider's session
             sidebar.get_by_role("button", name="Sign out").click()
             # the organisation sign-in ends at the provider (RP-initiated logout), which then sends the browser back

@@ -55,8 +55,12 @@ def begin(request: Request) -> RedirectResponse:
 
 
 def end(request: Request) -> RedirectResponse:
+    """Clear the cookie of session `?session=` (only that one: another tab may have signed in again since)."""
     response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
     response.headers["Cache-Control"] = "no-store"
+    ended, held = request.query_params.get("session"), request.cookies.get(sessions.COOKIE_NAME, "")
+    if ended and held and held.split(".", 1)[0] != ended:
+        return response
     response.delete_cookie(sessions.COOKIE_NAME, path="/", httponly=True, samesite="strict", secure=is_https(request))
     return response
 

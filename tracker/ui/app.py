@@ -70,5 +70,6 @@ for section, entries in sections.items():
 common.PAGES.clear()
 common.PAGES.update({page.url_path: page for section in pages.values() for page in section})
 common.account_sidebar(user)
-browser.send_pending()  # a new sign-in: the browser sets the session cookie, then comes back here
-errors.run_page(st.navigation(pages))  # an unexpected error shows a message with an id, never a traceback
+shown = st.navigation(pages)
+browser.send_pending(shown.url_path)  # a new sign-in: the browser sets the session cookie, then comes back here
+errors.run_page(shown)  # an unexpected error shows a message with an id, never a traceback

@@ -8,7 +8,7 @@ returns the browser to the page it was on.
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 import streamlit as st
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -17,12 +17,11 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 PENDING_TICKET_KEY = "session_ticket"
 
 
-def current_path() -> str:
-    """The path and query of the page the browser shows (the sign-in returns there)."""
-    url = st.context.url or "/"
-    parts = urlsplit(url)
-    path = parts.path or "/"
-    return quote(path, safe="/") + (f"?{parts.query}" if parts.query else "")
+def current_path(url_path: str | None = None) -> str:
+    """The address of the page shown, with its query (a shared link keeps pointing where it did after sign-in)."""
+    path = "/" + quote((url_path or "").strip("/"), safe="/")
+    query = urlencode([(key, value) for key in st.query_params for value in st.query_params.get_all(key)])
+    return path + (f"?{query}" if query else "")
 
 
 def go(url: str) -> None:
@@ -40,11 +39,13 @@ def set_session_cookie(ticket: str) -> None:
     st.session_state[PENDING_TICKET_KEY] = ticket
 
 
-def send_pending() -> None:
+def send_pending(url_path: str | None = None) -> None:
+    """After a sign-in: send the browser to set the cookie and come back to page `url_path` with its query."""
     ticket = st.session_state.pop(PENDING_TICKET_KEY, None)
     if ticket:
-        go("/session/begin?" + urlencode({"ticket": ticket, "next": current_path()}))
+        go("/session/begin?" + urlencode({"ticket": ticket, "next": current_path(url_path)}))
 
 
-def clear_session_cookie() -> None:
-    go("/session/end?" + urlencode({"next": "/"}))
+def clear_session_cookie(session_id: str | None) -> None:
+    """Send the browser to clear the cookie of an ended session (not one another tab has set since)."""
+    go("/session/end?" + urlencode({"next": "/", **({"session": session_id} if session_id else {})}))

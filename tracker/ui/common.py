@@ -107,7 +107,7 @@ def current_user():
         if found.user is None:
             sign_out()
             st.session_state["signed_out_idle"] = found.reason == "idle"
-            _forget_browser_session()
+            _forget_browser_session(session_id)
             return None
         st.session_state[USER_KEY] = found.user  # a changed role or agency applies at once
         return found.user
@@ -169,17 +169,17 @@ def account_sidebar(signed_in) -> None:
         if session_id is None or not sessions.end(db(), session_id, reason="user", actor=signed_in.username):
             auth.logout(db(), signed_in)
         sign_out()
-        _forget_browser_session()
+        _forget_browser_session(session_id)
 
     st.sidebar.button(t("common.button.sign_out"), on_click=leave, key="sign_out")
 
 
-def _forget_browser_session() -> None:
+def _forget_browser_session(session_id: str | None) -> None:
     """After a session ended: end the single sign-on too (else it would sign in again), or clear the cookie."""
     if getattr(st.user, "is_logged_in", False):
         st.logout()
     else:
-        browser.clear_session_cookie()
+        browser.clear_session_cookie(session_id)
 
 
 def actor() -> str:
