@@ -22,8 +22,23 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
+from tracker.store.db import run_expr
+
 # the key of a holding that began with the device (valid_from NULL), so that every holding has one
 SINCE_THE_BEGINNING = date(1900, 1, 1)
+HOLDING_KEYS = ("asset_id", "holding_start")  # one row per device and holding
+ASSET_KEYS = ("asset_id",)  # one row per device: no device changed hands in the window
+
+
+def holding_keys(backend, start: date, as_of: date) -> tuple[str, ...]:
+    """The keys of the per-device rows over [start, as_of]: HOLDING_KEYS when a holding begins inside it, else ASSET_KEYS.
+
+    Most windows hold no transfer: every device then has one holding in the window, and the usage
+    is summed per device in one pass as before (grouping 12 M usage rows on two keys costs more).
+    """
+    h = backend.table("asset_assignments")
+    changes = run_expr(h.filter(h.valid_from > start, h.valid_from <= as_of).count(), name="holdings beginning in the window")
+    return HOLDING_KEYS if changes.as_py() else ASSET_KEYS
 
 
 def held_assets(backend, start: date, as_of: date) -> ir.Table:

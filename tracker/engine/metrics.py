@@ -34,7 +34,7 @@ from tracker.domain.calendar import (
     rollover_month,
 )
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
-from tracker.engine.assignments import buying_agencies, held_assets, held_on
+from tracker.engine.assignments import HOLDING_KEYS, buying_agencies, held_assets, held_on, holding_keys
 from tracker.engine.meters import latest_reading_day, with_meter_coverage, with_meters
 from tracker.store.db import Database, run_expr
 from tracker.text.errors import ConfigError
@@ -160,11 +160,12 @@ def asset_utilisation(
     """
     assets = _assets_with_periods(backend, window, _profiles_table(profiles))
     assets = _with_available_days(assets, window, _calendar_table(window, country))
-    periods = _active_periods(backend, window)
-    usage = _usage_per_asset(backend, window, periods)
-    t = assets.left_join(usage, HOLDING_KEYS).drop("asset_id_right", "holding_start_right")
-    other = _other_evidence_per_asset(backend, window, periods)
-    t = t.left_join(other, HOLDING_KEYS).drop("asset_id_right", "holding_start_right")
+    keys = holding_keys(backend, window.start, window.as_of)
+    periods = _active_periods(backend, window, keys)
+    usage = _usage_per_asset(backend, window, periods, keys)
+    t = assets.left_join(usage, list(keys)).drop(*(f"{k}_right" for k in keys))
+    other = _other_evidence_per_asset(backend, window, periods, keys)
+    t = t.left_join(other, list(keys)).drop(*(f"{k}_right" for k in keys))
     as_of = ibis.literal(window.as_of)
     # what the asset's evidence proves (docs/usage-sources.md): hours of use from usage files and sign-ins only;
     # powered-on time bounds use from above; a day seen on proves the device was on, not for how long
@@ -300,12 +301,12 @@ def telemetry_coverage(backend, window: Window) -> ir.Table:
     usage = backend.table("usage_daily")
     on = (usage.hours_used > 0) | (usage.evidence == "seen")  # any evidence of being on counts as telemetry
     recent = usage.filter(usage.usage_date >= window.idle_start, usage.usage_date <= window.as_of, on)
-    recent = recent.select("asset_id", "usage_date")
-    # the usage counts for the agency that held the device that day
-    recent = assets.select("asset_id", "holding_start", "held_to").join(recent, "asset_id")
-    recent = recent.filter(recent.usage_date >= recent.holding_start, held_on(recent.held_to, recent.usage_date))
-    recent = recent.select(*HOLDING_KEYS).distinct().mutate(used_in_horizon=ibis.literal(True))
-    t = assets.left_join(recent, HOLDING_KEYS)
+    keys = holding_keys(backend, window.start, window.as_of)
+    if keys == HOLDING_KEYS:  # the usage counts for the agency that held the device that day
+        recent = assets.select("asset_id", "holding_start", "held_to").join(recent.select("asset_id", "usage_date"), "asset_id")
+        recent = recent.filter(recent.usage_date >= recent.holding_start, held_on(recent.held_to, recent.usage_date))
+    recent = recent.select(*keys).distinct().mutate(used_in_horizon=ibis.literal(True))
+    t = assets.left_join(recent, list(keys))
     coverage = t.group_by("agency_code", "category").aggregate(
         assets_in_service=t.asset_id.count(where=t.in_service_on_as_of),
         assets_with_usage_in_horizon=t.asset_id.count(where=t.used_in_horizon.notnull()),
@@ -391,7 +392,7 @@ def _period_columns(assets: ir.Table, window: Window) -> dict[str, ir.Value]:
     }
 
 
-def _active_periods(backend, window: Window) -> ir.Table:
+def _active_periods(backend, window: Window, keys: tuple[str, ...]) -> ir.Table:
     """asset_id, holding_start, held_to, active_start, active_end, straight from the register and its holdings.
 
     Kept apart from the wider asset table on purpose: joined to the usage rows, the engine sees a
@@ -400,7 +401,8 @@ def _active_periods(backend, window: Window) -> ir.Table:
     """
     a = held_assets(backend, window.start, window.as_of)
     columns = _period_columns(a, window)
-    return a.select(*HOLDING_KEYS, "held_to", active_start=columns["active_start"], active_end=columns["active_end"])
+    held = ("held_to",) if keys == HOLDING_KEYS else ()
+    return a.select(*keys, *held, active_start=columns["active_start"], active_end=columns["active_end"])
 
 
 def _assets_with_periods(backend, window: Window, profiles: tuple[ir.Table, list[str]]) -> ir.Table:
@@ -460,7 +462,7 @@ def _with_available_days(assets: ir.Table, window: Window, calendar: ir.Table) -
     )
 
 
-def _usage_per_asset(backend, window: Window, periods: ir.Table) -> ir.Table:
+def _usage_per_asset(backend, window: Window, periods: ir.Table, keys: tuple[str, ...]) -> ir.Table:
     """Per asset: used_hours and active_days in its active period, last_used up to as_of over all data.
 
     A day's hours are the sum of its sources, capped at 24 h. Usage is unique per (asset_id,
@@ -476,7 +478,8 @@ def _usage_per_asset(backend, window: Window, periods: ir.Table) -> ir.Table:
     sources = _distinct_sources(usage)
     up_to_as_of = usage.filter(usage.usage_date <= window.as_of, usage.hours_used > 0)
     rows = up_to_as_of.join(periods, "asset_id")
-    rows = rows.filter(held_on(rows.held_to, rows.usage_date))  # a past holding's last use is before it ended
+    if keys == HOLDING_KEYS:  # a past holding's last use is before it ended
+        rows = rows.filter(held_on(rows.held_to, rows.usage_date))
     in_period = (rows.usage_date >= rows.active_start) & (rows.usage_date < rows.active_end)
     aggregates = dict(
         row_hours=ibis.ifelse(in_period, ibis.least(rows.hours_used, MAX_HOURS_PER_DAY), 0.0).sum(),
@@ -485,30 +488,29 @@ def _usage_per_asset(backend, window: Window, periods: ir.Table) -> ir.Table:
         usage_evidence=(rows.evidence == "usage").cast("int8").max(),
     )
     if len(sources) <= 1:
-        per_asset = rows.group_by(*HOLDING_KEYS).aggregate(**aggregates)
+        per_asset = rows.group_by(*keys).aggregate(**aggregates)
         return per_asset.select(
-            *HOLDING_KEYS, used_hours="row_hours", active_days="row_days", last_used="last_used", usage_evidence="usage_evidence"
+            *keys, used_hours="row_hours", active_days="row_days", last_used="last_used", usage_evidence="usage_evidence"
         )
     if len(sources) <= MAX_CODED_SOURCES:
         code = ibis.cases(*((rows.source == name, i) for i, name in enumerate(sources)), else_=len(sources))
     else:
         code = rows.source
-    per_asset = rows.group_by(*HOLDING_KEYS).aggregate(**aggregates, first_source=code.min(), last_source=code.max())
-    several_sources = per_asset.filter(per_asset.first_source != per_asset.last_source).select(*HOLDING_KEYS)
+    per_asset = rows.group_by(*keys).aggregate(**aggregates, first_source=code.min(), last_source=code.max())
+    several_sources = per_asset.filter(per_asset.first_source != per_asset.last_source).select("asset_id")
     # Built apart from `rows` (its own filter): a shared 12 M-row join would be materialised by
     # DuckDB as a common table expression, which doubles the time; this branch reads few rows.
     in_window = usage.filter(usage.usage_date >= window.start, usage.usage_date <= window.as_of, usage.hours_used > 0)
-    day_rows = in_window.join(periods, "asset_id").semi_join(several_sources, HOLDING_KEYS)
+    day_rows = in_window.semi_join(several_sources, "asset_id").join(periods, "asset_id")
     day_rows = day_rows.filter(day_rows.usage_date >= day_rows.active_start, day_rows.usage_date < day_rows.active_end)
-    days = day_rows.group_by(*HOLDING_KEYS, "usage_date").aggregate(day_hours=day_rows.hours_used.sum())
-    days = days.group_by(*HOLDING_KEYS).aggregate(
+    days = day_rows.group_by(*keys, "usage_date").aggregate(day_hours=day_rows.hours_used.sum())
+    days = days.group_by(*keys).aggregate(
         day_hours=ibis.least(days.day_hours, MAX_HOURS_PER_DAY).sum(),
         day_count=days.usage_date.count(),
     )
-    t = per_asset.left_join(days, HOLDING_KEYS)
+    t = per_asset.left_join(days, list(keys))
     return t.select(
-        per_asset.asset_id,
-        per_asset.holding_start,
+        *(per_asset[k] for k in keys),
         used_hours=t.day_hours.fill_null(t.row_hours),
         active_days=t.day_count.fill_null(t.row_days),
         last_used=t.last_used,
@@ -517,19 +519,19 @@ def _usage_per_asset(backend, window: Window, periods: ir.Table) -> ir.Table:
 
 
 USE_EVIDENCE = ("usage", "signed_in")  # rows whose hours are hours of use
-HOLDING_KEYS = ("asset_id", "holding_start")  # one row per device and holding (tracker.engine.assignments)
 
 
-def _other_evidence_per_asset(backend, window: Window, periods: ir.Table) -> ir.Table:
+def _other_evidence_per_asset(backend, window: Window, periods: ir.Table, keys: tuple[str, ...]) -> ir.Table:
     """Per asset, up to as_of: powered-on hours in its active period (a day capped at 24 h) and the last
     powered-on, seen and signed-in days. Plain usage files have none of these rows."""
     usage = backend.table("usage_daily")
     rows = usage.filter(usage.evidence != "usage", usage.usage_date <= window.as_of)
     rows = rows.join(periods, "asset_id")
-    rows = rows.filter(held_on(rows.held_to, rows.usage_date))
+    if keys == HOLDING_KEYS:
+        rows = rows.filter(held_on(rows.held_to, rows.usage_date))
     in_period = (rows.usage_date >= rows.active_start) & (rows.usage_date < rows.active_end)
     powered = (rows.evidence == "powered_on") & (rows.hours_used > 0)
-    return rows.group_by(*HOLDING_KEYS).aggregate(
+    return rows.group_by(*keys).aggregate(
         powered_on_hours=ibis.ifelse(powered & in_period, ibis.least(rows.hours_used, MAX_HOURS_PER_DAY), 0.0).sum(
             where=rows.evidence == "powered_on"
         ),
