@@ -142,8 +142,9 @@ def test_withdrawal_needs_a_reason_and_a_finance_officer_or_administrator_and_is
 def test_an_agency_declares_only_its_own_devices_surplus(db):
     with pytest.raises(ScopeError):
         declare_surplus(db, AGENCY_A, "L-USED-B")
-    with pytest.raises(ScopeError):
-        declare_surplus(db, AUDITOR, "L-USED-A")
+    for refused in (AUDITOR, FINANCE):
+        with pytest.raises(ScopeError):
+            declare_surplus(db, refused, "L-USED-A")
     declare_surplus(db, AGENCY_A, "L-USED-A", on=date(2025, 12, 1))
     assert _pool(db)["L-USED-A"]["reason"] == "declared_surplus"
 

@@ -85,6 +85,7 @@ def test_chinese_texts_are_chinese_and_english_texts_are_english():
         "row.bad_status",
         "rule.BOUGHT_DESPITE_IDLE_STOCK.rationale",
         "rule.OVER_PRICE_CAP.rationale",
+        "rule.EARLY_REPLACEMENT.rationale",
     ]
     same = [k for k, (en, zh) in MESSAGES.items() if en == zh and _placeholders(en) != {"choices"}]
     assert set(same) <= bilingual | {"language.en"}

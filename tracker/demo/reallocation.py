@@ -8,7 +8,7 @@ its agency disposed of a device of the same category younger than its minimum se
 it early (EARLY_REPLACEMENT). Both are read from the rows as written (docs/rules.md, docs/reallocation.md),
 so the ground truth lists exactly what the rules must flag; lines of the same categories that the
 rules must not flag are the clean controls. The planned purchases (`requests.csv`) ask for devices of
-the categories the pool holds on as_of, one of them more than it holds (a partial cover).
+the categories the pool holds on as_of, one more than it holds where it holds more than one (a partial cover).
 """
 
 from __future__ import annotations

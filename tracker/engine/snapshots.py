@@ -48,12 +48,14 @@ class Snapshot:
 
 
 def data_version(db: Database) -> tuple:
-    """Changes whenever anything a figure depends on changes: an upload, a setting, a profile, an approved transfer."""
+    """Changes whenever anything a figure depends on changes: an upload, a setting, a profile, an approved transfer,
+    a pool declaration or withdrawal, a stored standard (the last two are read by AVOIDABLE_PURCHASE and EARLY_REPLACEMENT)."""
     return db.fetchone(
         "SELECT (SELECT coalesce(max(upload_id), 0) FROM uploads), (SELECT count(*) FROM uploads), "
         "(SELECT coalesce(max(change_id), 0) FROM setting_changes), "
         "(SELECT coalesce(max(change_id), 0) FROM category_profile_changes), "
-        "(SELECT count(*) FROM asset_assignments WHERE transfer_id IS NOT NULL)",
+        "(SELECT count(*) FROM asset_assignments WHERE transfer_id IS NOT NULL), "
+        "(SELECT coalesce(max(action_id), 0) FROM pool_actions), (SELECT count(*) FROM equipment_standards)",
         name="data version",
     )
 

@@ -32,7 +32,7 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     # --- AVOIDABLE_PURCHASE (tracker.engine.rules.reallocation) -----------------------------------------
     "rule.AVOIDABLE_PURCHASE.title": ("Avoidable purchase (pool first)", "可调剂而采购"),
     "rule.AVOIDABLE_PURCHASE.rationale": (
-        "Idle equipment any agency holds should be reallocated before new equipment is bought (公物仓 first, then a purchase).",
+        "Idle equipment any agency holds should be reallocated before new equipment is bought (the public asset warehouse first, then a purchase).",
         "应先调剂各单位的闲置资产（先公物仓、后采购），再购置新设备。",
     ),
     "rule.AVOIDABLE_PURCHASE.evidence": (
@@ -69,7 +69,7 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     "realloc.nav.section": ("Reallocation", "调剂"),
     "realloc.title.page": ("Reallocation before purchase", "先调剂后采购"),
     "realloc.caption.page": (
-        "Idle equipment any agency holds (the pool, 公物仓) is offered to the agencies about to buy the same category: "
+        "Idle equipment any agency holds (the pool, a virtual public asset warehouse) is offered to the agencies about to buy the same category: "
         "the requesting agency's own devices first, then the others', the longest service life left first.",
         "各单位的闲置设备（公物仓）优先调剂给拟采购同类设备的单位：先本单位、后其他单位，剩余使用年限长者优先。",
     ),

@@ -1,4 +1,4 @@
-"""Reallocation before purchase (调剂): the idle pool, planned purchases with their proposals, and transfers."""
+"""Reallocation before purchase: the idle pool, planned purchases with their proposals, and transfers."""
 
 from __future__ import annotations
 
