@@ -113,7 +113,10 @@ def current_user():
         return found.user
     user = st.session_state.get(USER_KEY)
     if user is None:
-        found = sessions.resume(database, st.context.cookies.get(sessions.COOKIE_NAME))
+        cookie = st.context.cookies.get(sessions.COOKIE_NAME)
+        if cookie:  # a demo account's sessions end with the demo, from the next tab or reload on
+            auth.retire_demo_accounts(database)
+        found = sessions.resume(database, cookie)
         if found.user is not None:
             sign_in(found.user, session_id=found.session_id)
         elif found.reason == "idle":
