@@ -57,6 +57,11 @@ def stage_event_log(db: Database, path: Path, table: str, file_name: str) -> Sta
     intervals = sorted(reading.intervals, key=lambda i: (i.computer, i.evidence, i.start))
     if not intervals:
         damaged = "; ".join(reading.unreadable) or "—"
+        if reading.channels and not {c.lower() for c in reading.channels} & {"system", "security"}:
+            channels = ", ".join(sorted(c or "—" for c in reading.channels))
+            raise FileRefused(
+                "evtx.not_usage_log", file=file_name, channels=channels, records=reading.records, unreadable=damaged
+            )
         raise FileRefused("evtx.no_intervals", file=file_name, records=reading.records, unreadable=damaged)
     columns: list[list[str | None]] = [[], [], [], [], []]
     for interval in intervals:

@@ -18,6 +18,7 @@ A damaged chunk is skipped and reported; the readable records are used and nothi
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -76,6 +77,8 @@ _DATA = itemgetter("data")
 _BATCH = 20_000  # records held at once: memory stays bounded however large the log
 _PROGRESS_EVERY = 50_000
 _MAX_DAMAGE = 10_000
+_CHUNK_NUMBER = re.compile(r"chunk number (\d+)")
+_FILE_HEADER, _CHUNK = 4096, 65536
 
 
 def is_event_log(prefix: bytes) -> bool:
@@ -181,7 +184,7 @@ def consume_records(
                 batch.clear()
             break
         except (RuntimeError, OSError, ValueError) as exc:  # a damaged chunk: the parser goes on with the next one
-            reading.unreadable.append(f"{name}: {_short(exc)}")
+            reading.unreadable.append(_damage(name, exc))
             if len(reading.unreadable) > _MAX_DAMAGE:  # a parser that cannot move past the damage: stop there
                 break
     _consume_batch(batch, reading, events, seen, progress)
@@ -218,9 +221,10 @@ def _consume_batch(
             machine.first_text = first
         if machine.last_text is None or last > machine.last_text:
             machine.last_text = last
-        if channel == "security":
+        reading.channels[channel] = reading.channels.get(channel, 0) + count
+        if channel.lower() == "security":
             machine.has_security_log = seen.security = True
-        elif channel == "system":
+        elif channel.lower() == "system":
             machine.has_system_log = True
     used = heads.used
     for raw, event_id in used:
@@ -318,11 +322,11 @@ def _event_id(text: str) -> int | None:
 
 
 def _channel_and_computer(text: str) -> tuple[str, str] | None:
-    """(computer, channel in lower case) from the text that starts at "Channel": in a record's System part."""
+    """(computer, channel) from the text that starts at "Channel": in a record's System part."""
     rest = text[10:]
     if rest.startswith('"'):
         end = rest.find('"', 1)
-        channel, rest = rest[1:end].lower(), rest[end + 1 :]
+        channel, rest = rest[1:end], rest[end + 1 :]
     elif rest.startswith("null"):
         channel, rest = "", rest[4:]
     else:
@@ -401,6 +405,19 @@ def _event_data(raw: str) -> dict:
         if data:
             return data if isinstance(data, dict) else {"Data": data}
     return {}
+
+
+def _damage(name: str, exc: BaseException) -> str:
+    """What a damaged part of a log is, for the upload report: the file and the bytes skipped.
+
+    The parser names the chunk it could not read; an `.evtx` file is a 4 KiB header followed by
+    chunks of 64 KiB, so the chunk's bytes are known. Other damage is named in the parser's words.
+    """
+    found = _CHUNK_NUMBER.search(str(exc))
+    if found is None:
+        return f"{name}: {_short(exc)}"
+    start = _FILE_HEADER + int(found.group(1)) * _CHUNK
+    return f"{name}: {start:,}–{start + _CHUNK - 1:,}"
 
 
 def _short(exc: BaseException) -> str:
