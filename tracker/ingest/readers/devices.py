@@ -9,6 +9,7 @@ and re-upload behaviour as any usage file (docs/usage-sources.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -37,6 +38,7 @@ class DeviceSourceSummary:
     machines: tuple[str, ...] = ()
     unreadable: tuple[str, ...] = ()
     notes: tuple[Message, ...] = field(default_factory=tuple)
+    interval_rows: tuple[tuple[str, str, datetime, datetime], ...] = ()  # event logs: (computer, evidence, start, end)
 
 
 def _create(db: Database, table: str, headers: tuple[str, ...], columns: list[list[str | None]]) -> None:
@@ -77,6 +79,7 @@ def stage_event_log(db: Database, path: Path, table: str, file_name: str) -> Sta
         machines=tuple(sorted(reading.machines)),
         unreadable=tuple(reading.unreadable),
         notes=notes,
+        interval_rows=tuple((i.computer, i.evidence, i.start, i.end) for i in intervals),
     )
     return StagedFile(
         table, file_name, "evtx", SESSION_HEADERS, temp_tables=(table,), source_table_hint=table, device_summary=summary
