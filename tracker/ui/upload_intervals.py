@@ -41,6 +41,6 @@ def show_intervals(report: IngestReport) -> None:
             )
         )
     machines = len({b.machine for b in bars})
-    _layout(fig, height=140 + 40 * machines, barmode="overlay", title=t("intervals.timeline"))
+    _layout(fig, height=140 + 40 * machines, barmode="overlay", title=t("intervals.timeline"), showlegend=True)
     fig.update_xaxes(type="date")
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
