@@ -89,7 +89,7 @@ def test_a_real_upload_preview_of_two_logs_fills_the_table(registered, shared_fi
     rows = {r[0]: r for r in table.rows}
     assert set(rows) == {"DESKTOP-2KGM189", "WIN-P4SIAA0SQCO", "WIN-03DLIIOFRRA"}
     assert rows["DESKTOP-2KGM189"][1:2] == ("PC-1",)  # matched despite case and domain suffix
-    assert rows["WIN-P4SIAA0SQCO"][1] == "—"  # not registered
+    assert rows["WIN-P4SIAA0SQCO"][1:3] == ("—", "0.03")  # not registered; on for 100 s: never shown as 0
     assert rows["DESKTOP-2KGM189"][3] == "—" and rows["WIN-03DLIIOFRRA"][2] == "—"  # each log proves one kind
     assert float(rows["DESKTOP-2KGM189"][2].replace(",", "")) > 24
     assert sum(int(r[4]) for r in table.rows) == report.intervals == len(interval_timeline(report, "en"))

@@ -22,6 +22,7 @@ def show_intervals(report: IngestReport) -> None:
     st.caption(t("intervals.caption"))
     st.dataframe(pd.DataFrame(table.rows, columns=list(table.columns)), hide_index=True, width="stretch")
     bars = interval_timeline(report, current)
+    st.caption(t("intervals.timeline"))
     fig = go.Figure()
     for kind, colour in zip(EVIDENCE_KINDS, CHART_COLOURS):
         label = evidence_label(kind, current)
@@ -41,6 +42,6 @@ def show_intervals(report: IngestReport) -> None:
             )
         )
     machines = len({b.machine for b in bars})
-    _layout(fig, height=140 + 40 * machines, barmode="overlay", title=t("intervals.timeline"), showlegend=True)
+    _layout(fig, height=140 + 40 * machines, barmode="overlay", showlegend=True)
     fig.update_xaxes(type="date")
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})

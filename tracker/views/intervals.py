@@ -55,7 +55,7 @@ def interval_table(report: IngestReport, lang: str = "en") -> IntervalTable | No
     rows = []
     for computer in sorted(machines, key=str.lower):
         m = machines[computer]
-        hours = [number(m["hours"][kind], 1) if kind in m["hours"] else MISSING for kind in EVIDENCE_KINDS]
+        hours = [_hours(m["hours"][kind]) if kind in m["hours"] else MISSING for kind in EVIDENCE_KINDS]
         rows.append(
             (
                 computer,
@@ -76,6 +76,11 @@ def interval_timeline(report: IngestReport, lang: str = "en") -> list[TimelineBa
         TimelineBar(computer, evidence_label(evidence, lang), start, end)
         for computer, evidence, start, end in sorted(report.interval_rows, key=lambda r: (r[0].lower(), r[2]))
     ]
+
+
+def _hours(value: float) -> str:
+    """Hours to a tenth; a span under six minutes to a hundredth, so that a short one never reads as 0."""
+    return number(value, 2 if 0 < value < 0.1 else 1)
 
 
 def _moment(value: datetime) -> str:
