@@ -159,14 +159,29 @@ def test_a_glpi_inventory_gives_days_seen_without_hours(fixture_assets, shared_f
     assert rows == [("PC-3", "2020-06-09", None, "seen", "glpi-agent"), ("PC-3", "2020-06-12", None, "seen", "glpi-agent")]
 
 
-def test_a_damaged_log_without_any_interval_is_refused_naming_the_damage(fixture_assets, shared_fixtures):
+def test_a_damaged_log_of_another_channel_is_refused_naming_the_log_and_the_damage(fixture_assets, shared_fixtures):
     from tracker.text.errors import FileRefused
 
     with pytest.raises(FileRefused) as refused:
         ingest_file(fixture_assets, "usage", shared_fixtures / "windows-eventlog" / "sample_with_a_bad_chunk_magic.evtx")
-    assert refused.value.message.key == "evtx.no_intervals"
-    assert "chunk" in str(refused.value.message.params["unreadable"])
+    assert refused.value.message.key == "evtx.not_usage_log"
+    for lang in ("en", "zh"):
+        text = refused.value.text(lang)
+        assert "Microsoft-Windows-AppXDeployment/Operational" in text and "System" in text and "Security" in text
+        assert "397,312–462,847" in text and "659,456–724,991" in text
     assert fixture_assets.scalar("SELECT count(*) FROM usage_daily") == 0
+
+
+def test_a_system_log_with_a_damaged_chunk_is_loaded_with_the_damage_named(fixture_assets, shared_fixtures, tmp_path):
+    data = bytearray((shared_fixtures / "windows-eventlog" / "system.evtx").read_bytes())
+    data[4096 + 3 * 65536 : 4096 + 3 * 65536 + 8] = bytes(8)  # chunk 3's header overwritten by zeros
+    path = tmp_path / "System.evtx"
+    path.write_bytes(bytes(data))
+    report = ingest_file(fixture_assets, "usage", path, partial=True)
+    assert report.committed and report.rows_inserted > 0
+    assert report.unreadable == ["System.evtx: 200,704–266,239"]
+    assert any("200,704–266,239" in note and "skipped" in note for note in report.feed_notes("en"))
+    assert any("200,704–266,239" in note and "损坏" in note for note in report.feed_notes("zh"))
 
 
 def test_a_printer_inventory_is_not_usage_it_holds_meter_readings(fixture_assets, shared_fixtures):

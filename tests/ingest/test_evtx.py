@@ -157,7 +157,35 @@ def test_real_security_log_counts_people_not_services():
 def test_a_damaged_chunk_is_reported_and_the_readable_records_kept():
     reading = read_event_logs(FIXTURES / "sample_with_a_bad_chunk_magic.evtx")
     assert reading.records > 0 and "DESKTOP-1N4R894" in reading.machines
-    assert reading.unreadable and all("chunk" in text for text in reading.unreadable)
+    # chunks 6 and 10 have zeros for a header: each is named by the bytes skipped (4 KiB header, 64 KiB chunks)
+    assert reading.unreadable == [
+        "sample_with_a_bad_chunk_magic.evtx: 397,312–462,847",
+        "sample_with_a_bad_chunk_magic.evtx: 659,456–724,991",
+    ]
+    assert reading.channels == {"Microsoft-Windows-AppXDeployment/Operational": 269}
+    assert reading.intervals == []  # neither a System nor a Security log: nothing invented
+
+
+def damaged_copy(tmp_path: Path, chunk: int) -> Path:
+    """The real System log with one chunk's header overwritten by zeros."""
+    data = bytearray((FIXTURES / "system.evtx").read_bytes())
+    start = 4096 + chunk * 65536
+    data[start : start + 8] = bytes(8)
+    path = tmp_path / "System.evtx"
+    path.write_bytes(bytes(data))
+    return path
+
+
+@needs_fixtures
+def test_a_system_log_with_a_damaged_chunk_keeps_the_intervals_of_the_readable_ones(tmp_path):
+    whole = read_event_logs(FIXTURES / "system.evtx")
+    damaged = read_event_logs(damaged_copy(tmp_path, 3))
+    assert damaged.unreadable == ["System.evtx: 200,704–266,239"]
+    assert 0 < damaged.records < whole.records
+    assert damaged.intervals and {i.computer for i in damaged.intervals} <= {"DESKTOP-2KGM189", "WIN-P4SIAA0SQCO"}
+    # nothing invented: the damaged log proves no more powered-on time than the whole one
+    hours = sum(i.hours for i in damaged.intervals)
+    assert 0 < hours <= sum(i.hours for i in whole.intervals) + 1e-9
 
 
 @needs_fixtures

@@ -299,6 +299,7 @@ def _describe_devices(db: Database, report: IngestReport, staged: StagedFile, ma
     if summary is not None:
         report.intervals = summary.intervals if summary.kind == "event_log" else None
         report.unreadable = list(summary.unreadable)
+        report.interval_rows = list(summary.interval_rows)
         report.source_notes = list(summary.notes)
     if match.column_of("hostname") is None and match.column_of("serial_number") is None:
         return

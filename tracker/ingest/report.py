@@ -71,6 +71,7 @@ class IngestReport:
     # it matched (None) and how many assets matched (0: none, 2+: ambiguous), its rows; what a log held
     devices: list[tuple[str | None, str | None, str | None, int, int]] = field(default_factory=list)
     intervals: int | None = None  # event logs: powered-on and signed-in intervals read
+    interval_rows: list = field(default_factory=list)  # event logs: (computer, evidence, start, end) of each interval
     unreadable: list[str] = field(default_factory=list)  # damaged parts of an event log, skipped
     source_notes: list = field(default_factory=list)  # Messages: dates left out, logs that prove nothing
 

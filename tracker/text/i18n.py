@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tracker.text.eventlog import EVENTLOG_MESSAGES
 from tracker.text.exports import EXPORT_MESSAGES
 from tracker.text.meters import METERS_MESSAGES
 from tracker.text.names import NAME_MESSAGES
@@ -605,13 +606,14 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "读取了 {intervals} 个开机或登录时段，折合 {days} 个使用日。",
     ),
     "devices.unreadable": (
-        "Damaged parts of the log were skipped (their records are not used, nothing is invented): {parts}.",
-        "日志中损坏的部分已跳过（其中的记录未使用，也未做任何推测）：{parts}。",
+        "Damaged parts of the log were skipped; their records are not used and nothing is put in their place "
+        "(file: bytes): {parts}.",
+        "日志中损坏的部分已跳过，其中的记录未使用，也未以任何推测代替（文件：字节位置）：{parts}。",
     ),
     "evtx.no_intervals": (
         "The event log {file} holds no start, stop or sign-in from which a powered-on or signed-in time can be told "
-        "({records} records read; parts that could not be read: {unreadable}). Nothing was stored.",
-        "事件日志 {file} 中没有可据以计算开机或登录时长的开机、关机或登录记录（已读取 {records} 条记录；无法读取的部分：{unreadable}）。未存储任何数据。",
+        "({records} records read; damaged parts skipped (file: bytes): {unreadable}). Nothing was stored.",
+        "事件日志 {file} 中没有可据以计算开机或登录时长的开机、关机或登录记录（已读取 {records} 条记录；跳过的损坏部分（文件：字节位置）：{unreadable}）。未存储任何数据。",
     ),
     "evtx.security_without_logons": (
         "The Security log {file} records no sign-in: its audit policy may not log logons, so it proves nothing about use.",
@@ -636,6 +638,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     METERS_MESSAGES,
     TRUST_MESSAGES,
     REALLOCATION_MESSAGES,
+    EVENTLOG_MESSAGES,
 )
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

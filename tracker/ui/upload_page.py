@@ -24,6 +24,7 @@ from tracker.text.errors import TrackerError
 from tracker.text.i18n import Message, kind_name
 from tracker.text.i18n import render as render_message
 from tracker.ui.common import actor, can, count, counted, db, lang, md, named, scope_agency, t, user
+from tracker.ui.upload_intervals import show_intervals
 
 DETECT = "detect"
 PREVIEW_KEY = "upload_preview"  # {"token": ..., "stored": key of the preview on disk | None, "error": TrackerError | None}
@@ -242,6 +243,7 @@ def _show_preview(preview: uploads.UploadPreview, file: Any) -> None:
     )
     _counts(report)
     _feed(report)
+    show_intervals(report)
     if report.previous_upload is not None:
         upload_id, when = report.previous_upload
         st.info(

@@ -9,6 +9,7 @@ and re-upload behaviour as any usage file (docs/usage-sources.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -38,6 +39,7 @@ class DeviceSourceSummary:
     machines: tuple[str, ...] = ()
     unreadable: tuple[str, ...] = ()
     notes: tuple[Message, ...] = field(default_factory=tuple)
+    interval_rows: tuple[tuple[str, str, datetime, datetime], ...] = ()  # event logs: (computer, evidence, start, end)
 
 
 def _create(db: Database, table: str, headers: tuple[str, ...], columns: list[list[str | None]]) -> None:
@@ -58,6 +60,11 @@ def stage_event_log(db: Database, path: Path, table: str, file_name: str) -> Sta
     intervals = sorted(reading.intervals, key=lambda i: (i.computer, i.evidence, i.start))
     if not intervals:
         damaged = "; ".join(reading.unreadable) or "—"
+        if reading.channels and not {c.lower() for c in reading.channels} & {"system", "security"}:
+            channels = ", ".join(sorted(c or "—" for c in reading.channels))
+            raise FileRefused(
+                "evtx.not_usage_log", file=file_name, channels=channels, records=reading.records, unreadable=damaged
+            )
         raise FileRefused("evtx.no_intervals", file=file_name, records=reading.records, unreadable=damaged)
     columns: list[list[str | None]] = [[], [], [], [], []]
     for interval in intervals:
@@ -73,6 +80,7 @@ def stage_event_log(db: Database, path: Path, table: str, file_name: str) -> Sta
         machines=tuple(sorted(reading.machines)),
         unreadable=tuple(reading.unreadable),
         notes=notes,
+        interval_rows=tuple((i.computer, i.evidence, i.start, i.end) for i in intervals),
     )
     return StagedFile(
         table, file_name, "evtx", SESSION_HEADERS, temp_tables=(table,), source_table_hint=table, device_summary=summary

@@ -87,9 +87,10 @@ class EventLogReading:
     intervals: list[Interval] = field(default_factory=list)
     machines: dict[str, MachineLog] = field(default_factory=dict)
     records: int = 0
-    unreadable: list[str] = field(default_factory=list)  # "security.evtx: chunk 6" ...
+    unreadable: list[str] = field(default_factory=list)  # "security.evtx: 397,312–462,847" (the bytes skipped) ...
     files: list[str] = field(default_factory=list)
     security_logs_without_logons: list[str] = field(default_factory=list)
+    channels: dict[str, int] = field(default_factory=dict)  # the logs the records come from ("System") -> records
 
 
 @dataclass(frozen=True)

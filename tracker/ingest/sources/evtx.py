@@ -22,6 +22,9 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 
 from tracker.ingest.sources.events import (
@@ -60,7 +63,22 @@ _USED_EVENTS = (
     | {(SECURITY_AUDITING, i) for i in (LOGON, *LOGOFFS, LOCK, UNLOCK, SECURITY_START, 4609)}
     | {(SECURITY_EVENTLOG, 1100)}
 )
-_LOGON_TYPE = re.compile(r'"LogonType":"?(\d+)')
+_USED_IDS = frozenset(event_id for _, event_id in _USED_EVENTS)
+# the event data the Security log's intervals read, by event (the rest of a Security record is not decoded)
+_SECURITY_FIELDS = {
+    (SECURITY_AUDITING, LOGON): ("TargetUserName", "LogonType", "TargetLogonId"),
+    **{(SECURITY_AUDITING, i): ("TargetLogonId",) for i in (*LOGOFFS, LOCK, UNLOCK)},
+    **{(SECURITY_AUDITING, i): () for i in (SECURITY_START, 4609)},
+    (SECURITY_EVENTLOG, 1100): (),
+}
+_TYPED_LOGONS = frozenset({LOGON, 4634})  # a logon, and the logoff that names the same logon type
+_JSON = json.JSONDecoder()
+_DATA = itemgetter("data")
+_BATCH = 20_000  # records held at once: memory stays bounded however large the log
+_PROGRESS_EVERY = 50_000
+_MAX_DAMAGE = 10_000
+_CHUNK_NUMBER = re.compile(r"chunk number (\d+)")
+_FILE_HEADER, _CHUNK = 4096, 65536
 
 
 def is_event_log(prefix: bytes) -> bool:
@@ -146,112 +164,260 @@ def consume_records(
     *,
     appended: bool = False,
 ) -> None:
-    """Add the records of one log (the parser's JSON records) to a reading; `finish` turns them into intervals."""
+    """Add the records of one log (the parser's JSON records) to a reading; `finish` turns them into intervals.
+
+    Records are taken in batches (memory stays bounded however large the log); a damaged chunk is
+    reported and the parser goes on with the next one.
+    """
     if not appended:
         reading.files.append(name)
     logons_before = sum(m.logons for m in reading.machines.values())
-    security_seen = False
+    seen = _Seen()
+    batch: list[str] = []
     while True:
         try:
-            record = next(records)
-        except StopIteration:
+            while True:  # list.extend keeps what it took before a damaged chunk stops it
+                batch.extend(map(_DATA, islice(records, _BATCH - len(batch))))
+                if len(batch) < _BATCH:
+                    break
+                _consume_batch(batch, reading, events, seen, progress)
+                batch.clear()
             break
         except (RuntimeError, OSError, ValueError) as exc:  # a damaged chunk: the parser goes on with the next one
-            reading.unreadable.append(f"{name}: {_short(exc)}")
-            continue
-        reading.records += 1
-        if progress is not None and reading.records % 50_000 == 0:
-            progress(reading.records)
-        event = _decode(record, reading.machines)
-        if event is None:
-            continue
-        computer, parsed, channel = event
-        machine = reading.machines[computer]
-        if channel == "security":
-            machine.has_security_log = security_seen = True
-        elif channel == "system":
-            machine.has_system_log = True
-        if parsed is not None:
-            events.setdefault(computer, []).append(parsed)
-            if parsed.event_id == LOGON and is_person_logon(parsed.data):
-                machine.logons += 1
-    if security_seen and sum(m.logons for m in reading.machines.values()) == logons_before:
+            reading.unreadable.append(_damage(name, exc))
+            if len(reading.unreadable) > _MAX_DAMAGE:  # a parser that cannot move past the damage: stop there
+                break
+    _consume_batch(batch, reading, events, seen, progress)
+    if seen.security and sum(m.logons for m in reading.machines.values()) == logons_before:
         reading.security_logs_without_logons.append(name)
 
 
-def _decode(record: dict, machines: dict[str, MachineLog]) -> tuple[str, LogEvent | None, str] | None:
-    """(computer, the event if the readers use it, channel) of one record; None when it has no machine or time.
+class _Seen:
+    """What the records of one log showed so far: whether it is a Security log; parsed record heads, reused."""
 
-    The machine, time, channel and event id are read from the record's System part with one
-    pattern; only the few events the readers use are decoded as JSON (most of a log is neither).
+    def __init__(self) -> None:
+        self.security = False
+        self.event_ids: dict[str, int | None] = {}  # the text after "EventID": -> the event id
+        self.machines: dict[str, tuple[str, str] | None] = {}  # the text from "Channel": -> (computer, channel)
+
+
+def _consume_batch(
+    batch: list[str],
+    reading: EventLogReading,
+    events: dict[str, list[LogEvent]],
+    seen: _Seen,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """One batch of records: each machine's first and last time and channels; the events the readers use decoded."""
+    before = reading.records
+    reading.records += len(batch)
+    heads = _heads(batch, seen)
+    for (computer, channel), (first, last, count) in heads.spans.items():
+        machine = reading.machines.get(computer)
+        if machine is None:
+            machine = reading.machines[computer] = MachineLog(computer)
+        machine.records += count
+        if machine.first_text is None or first < machine.first_text:
+            machine.first_text = first
+        if machine.last_text is None or last > machine.last_text:
+            machine.last_text = last
+        reading.channels[channel] = reading.channels.get(channel, 0) + count
+        if channel.lower() == "security":
+            machine.has_security_log = seen.security = True
+        elif channel.lower() == "system":
+            machine.has_system_log = True
+    used = heads.used
+    for raw, event_id in used:
+        decoded = _decode(raw, event_id, seen)
+        if decoded is None:
+            continue
+        computer, event = decoded
+        if computer not in reading.machines:
+            continue
+        events.setdefault(computer, []).append(event)
+        if event.event_id == LOGON and is_person_logon(event.data):
+            reading.machines[computer].logons += 1
+    if progress is not None and reading.records // _PROGRESS_EVERY > before // _PROGRESS_EVERY:
+        progress(reading.records)
+
+
+@dataclass
+class _Heads:
+    """What the System parts of a batch of records say: per (computer, channel) [first time, last time, records];
+    the records whose event id the readers use, with that id."""
+
+    spans: dict[tuple[str, str], list] = field(default_factory=dict)
+    used: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _heads(batch: list[str], seen: _Seen) -> _Heads:
+    """The System parts of a batch of records, read with str.index (C speed) up to the computer only.
+
+    Records without a time or machine are left out. The texts after "EventID": and from "Channel":
+    are parsed once per distinct text (a log repeats a few of them).
     """
-    raw = record["data"]
-    head = _system_part(raw)
-    if head is None:
-        return None
-    provider, event_id, when, channel, computer = head
+    raw_spans: dict[str, list] = {}  # the text from "Channel": to the end of the System part -> span
+    id_texts: list[str | None] = []
+    for raw in batch:
+        try:
+            e = raw.index('"EventID":', 60) + 10  # past {"Event":{"System":{"Provider":{"#attributes":{"Name":"
+            s = raw.index('"SystemTime":"', e + 30) + 14  # past "TimeCreated":{"#attributes":{ at least
+            when = raw[s : s + 27]
+            c = raw.index('"Channel":', s + 46)  # past the time and "}},"EventRecordID":
+            where = raw[c : raw.index("}", c)]
+        except ValueError:  # no time or no machine: not a record the readers can place
+            id_texts.append(None)
+            continue
+        id_texts.append(raw[e : e + 56])
+        span = raw_spans.get(where)
+        if span is None:
+            raw_spans[where] = [when, when, 1]
+        else:
+            span[2] += 1
+            if when < span[0]:
+                span[0] = when
+            elif when > span[1]:
+                span[1] = when
+    heads = _Heads()
+    for where, span in raw_spans.items():
+        place = seen.machines.get(where, ())
+        if place == ():
+            place = seen.machines[where] = _channel_and_computer(where)
+        if place is not None:
+            _add_span(heads.spans, *place, span)
+    heads.used = _used(batch, id_texts, seen)
+    return heads
+
+
+def _add_span(spans: dict[tuple[str, str], list], computer: str, channel: str, span: list) -> None:
     if not computer:
+        return
+    known = spans.get((computer, channel))
+    if known is None:
+        spans[(computer, channel)] = list(span)
+    else:
+        known[0], known[1], known[2] = min(known[0], span[0]), max(known[1], span[1]), known[2] + span[2]
+
+
+def _used(batch: list[str], id_texts: list[str | None], seen: _Seen) -> list[tuple[str, int]]:
+    """The records whose event id the readers use; each distinct text after "EventID": is parsed once."""
+    ids = seen.event_ids
+    for text in set(id_texts).difference(ids):
+        ids[text] = _event_id(text) if text is not None else None
+    wanted = {text: ids[text] for text in set(id_texts) if ids[text] in _USED_IDS}
+    return [(raw, wanted[text]) for raw, text in zip(batch, id_texts) if text in wanted]
+
+
+def _event_id(text: str) -> int | None:
+    """The event id at the start of the text after "EventID": (a number, or an object whose #text is the number)."""
+    if text.startswith("{"):
+        at = text.find('"#text":')
+        if at < 0:
+            return None
+        text = text[at + 8 :]
+    digits = len(text) - len(text.lstrip("0123456789"))
+    if digits == 0 or digits == len(text):  # no number, or cut short by the slice: not trusted
         return None
-    machine = machines.get(computer)
-    if machine is None:
-        machine = machines[computer] = MachineLog(computer)
-    machine.records += 1
-    if machine.first_text is None or when < machine.first_text:
-        machine.first_text = when
-    if machine.last_text is None or when > machine.last_text:
-        machine.last_text = when
-    if (provider, event_id) not in _USED_EVENTS:
-        return computer, None, channel
-    if event_id == LOGON:
-        logon_type = _LOGON_TYPE.search(raw)
-        if logon_type is None or int(logon_type.group(1)) not in INTERACTIVE_LOGON_TYPES:
-            return computer, None, channel
-    at = parse_time(when)
-    try:
-        event = json.loads(raw)["Event"]
-    except (ValueError, KeyError, TypeError):
-        return computer, None, channel
-    if at is None:
-        return computer, None, channel
-    data = event.get("EventData") or event.get("UserData") or {}
-    if not isinstance(data, dict):
-        data = {"Data": data}
-    if event_id == 6008:
-        data = dict(data, _binary=data.get("Binary"))
-    return computer, LogEvent(at, provider, event_id, data), channel
+    return int(text[:digits])
 
 
-def _system_part(raw: str) -> tuple[str, int, str, str, str] | None:
-    """(provider, event id, time, channel, computer) from a record's JSON, read with str.find (C speed).
+def _channel_and_computer(text: str) -> tuple[str, str] | None:
+    """(computer, channel) from the text that starts at "Channel": in a record's System part."""
+    rest = text[10:]
+    if rest.startswith('"'):
+        end = rest.find('"', 1)
+        channel, rest = rest[1:end], rest[end + 1 :]
+    elif rest.startswith("null"):
+        channel, rest = "", rest[4:]
+    else:
+        return None
+    if not rest.startswith(',"Computer":"'):
+        return None
+    computer = rest[13 : rest.find('"', 13)].strip()
+    return (computer, channel) if computer else None
 
-    The parser writes the System part in the XML's order: Provider, EventID, ..., TimeCreated, ...,
-    Channel, Computer; a record that does not follow it is skipped.
+
+def _decode(raw: str, event_id: int, seen: _Seen) -> tuple[str, LogEvent] | None:
+    """(computer, event) of a record whose event id the readers use; None for other providers' events of that id.
+
+    The cheap tests come first: the provider, then a logon's type; only the events kept have their
+    time and machine read and their event data decoded: a Security event's few fields the intervals
+    use, a System event's whole event data (that part alone, not the whole record).
     """
     try:
-        p = raw.index('"Name":"', raw.index('"Provider"')) + 8
+        p = raw.index('"Name":"') + 8
         provider = raw[p : raw.index('"', p)]
-        e = raw.index('"EventID":', p) + 10
-        if raw[e] == "{":
-            e = raw.index('"#text":', e) + 8
-        end = e
-        while raw[end].isdigit():
-            end += 1
-        event_id = int(raw[e:end])
-        s = raw.index('"SystemTime":"', end) + 14
-        when = raw[s : raw.index('"', s)]
-        c = raw.index('"Channel":', s) + 10
-        channel = raw[c + 1 : raw.index('"', c + 1)].lower() if raw[c] == '"' else ""
-        m = raw.index('"Computer":"', c) + 12
-        computer = raw[m : raw.index('"', m)].strip()
-    except (ValueError, IndexError):
+        if (provider, event_id) not in _USED_EVENTS:
+            return None
+        if event_id in _TYPED_LOGONS and _logon_type(raw) not in INTERACTIVE_LOGON_TYPES:
+            return None  # a service, network or batch logon (or its logoff): never a person's session
+        e = raw.index('"EventID":', p)
+        s = raw.index('"SystemTime":"', e) + 14
+        c = raw.index('"Channel":', s)
+        where = raw[c : raw.index("}", c)]
+    except ValueError:
         return None
-    return provider, event_id, when, channel, computer
+    place = seen.machines.get(where) or _channel_and_computer(where)
+    at = parse_time(raw[s : s + 27])
+    if place is None or at is None:
+        return None
+    fields = _SECURITY_FIELDS.get((provider, event_id))
+    if fields is None:
+        data = _event_data(raw)
+        if event_id == 6008:
+            data = dict(data, _binary=data.get("Binary"))
+    else:
+        data = {name: value for name in fields if (value := _field(raw, name)) is not None}
+    return place[0], LogEvent(at, provider, event_id, data)
 
 
-def _computer_name(value) -> str | None:
-    if not isinstance(value, str) or not value.strip():
+def _field(raw: str, name: str):
+    """One value of a record's event data, by name: a JSON string or number, read where it stands."""
+    at = raw.find(f'"{name}":', raw.find('"EventData":'))
+    if at < 0:
         return None
-    return value.strip()
+    try:
+        return _JSON.raw_decode(raw, at + len(name) + 3)[0]
+    except ValueError:
+        return None
+
+
+def _logon_type(raw: str) -> int | None:
+    """The LogonType of a logon or logoff record (near the end of its event data: found from the end)."""
+    at = raw.rfind('"LogonType":')
+    if at < 0:
+        return None
+    text = raw[at + 12 : at + 18].lstrip('"')
+    digits = len(text) - len(text.lstrip("0123456789"))
+    return int(text[:digits]) if digits else None
+
+
+def _event_data(raw: str) -> dict:
+    """The record's EventData (or UserData), decoded alone: the System part is already read."""
+    for key in ('"EventData":', '"UserData":'):
+        at = raw.find(key)
+        if at < 0:
+            continue
+        try:
+            data = _JSON.raw_decode(raw, at + len(key))[0]
+        except ValueError:
+            return {}
+        if data:
+            return data if isinstance(data, dict) else {"Data": data}
+    return {}
+
+
+def _damage(name: str, exc: BaseException) -> str:
+    """What a damaged part of a log is, for the upload report: the file and the bytes skipped.
+
+    The parser names the chunk it could not read; an `.evtx` file is a 4 KiB header followed by
+    chunks of 64 KiB, so the chunk's bytes are known. Other damage is named in the parser's words.
+    """
+    found = _CHUNK_NUMBER.search(str(exc))
+    if found is None:
+        return f"{name}: {_short(exc)}"
+    start = _FILE_HEADER + int(found.group(1)) * _CHUNK
+    return f"{name}: {start:,}–{start + _CHUNK - 1:,}"
 
 
 def _short(exc: BaseException) -> str:
