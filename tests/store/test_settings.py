@@ -240,6 +240,7 @@ def test_environment_variables_are_declared_and_read_through_config(monkeypatch,
         "TRACKER_PASSWORD",
         "TRACKER_AUDIT_KEY_FILE",
         "TRACKER_PAGE_ERRORS",
+        "TRACKER_API_RATE",
     }
     assert all(v.meaning and v.default for v in ENVIRONMENT)
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "x.duckdb"))
