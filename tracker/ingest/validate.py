@@ -444,9 +444,15 @@ ERRORS_DDL = "CREATE TEMP TABLE {name} (_row BIGINT, e STRUCT(code VARCHAR, fiel
 
 
 def typed_sql(q: TypedQuery, target: str) -> str:
-    """CREATE TEMP TABLE target with raw_* text, typed fields, extra JSON and a `_blank` flag, in file order.
+    """CREATE TEMP TABLE target with raw_* text, typed fields, extra JSON and a `_blank` flag, in file order."""
+    return f"CREATE TEMP TABLE {target} AS {typed_select(q)}"
+
+
+def typed_select(q: TypedQuery, extra_columns: str = "") -> str:
+    """SELECT of raw_* text, typed fields, extra JSON and a `_blank` flag, in file order, over `{source}`.
 
     The inner query cleans each cell once (`t0..tN`); the typed expressions then read the clean text.
+    `extra_columns`: more output columns (SQL ending in a comma), e.g. constants a later step expects.
     """
     width = len(q.staged.headers)
     source_row = "src._row AS _source_row, " if q.staged.row_offset is None else ""
@@ -465,8 +471,7 @@ def typed_sql(q: TypedQuery, target: str) -> str:
     # a row is blank when every cell is empty or spaces; AND stops at the first filled cell
     blank = " AND ".join(f"s.t{i} IS NULL" for i in range(width))
     return f"""
-        CREATE TEMP TABLE {target} AS
-        SELECT {keep_source_row}{blank} AS _blank, {", ".join(q.selects)}, {extra_sql} AS extra
+        SELECT {keep_source_row}{extra_columns}{blank} AS _blank, {", ".join(q.selects)}, {extra_sql} AS extra
         FROM (SELECT {source_row}{cells} FROM {{source}} AS src) AS s
         {" ".join(q.joins)}
     """
