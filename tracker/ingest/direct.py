@@ -17,8 +17,6 @@ numbers and refusals never depend on which path ran. A dry run always takes the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from tracker.ingest import writes
@@ -41,6 +39,7 @@ log = logging.getLogger(__name__)
 PARQUET_DATE_TYPES = ("DATE",)
 PARQUET_NUMBER_TYPES = ("DOUBLE", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT")
 COLUMNS = writes.COLUMNS["usage"]
+PER_VALUE_FIELDS = ("asset_id", "source")  # stored as read (source: '' for none), so checked per distinct stored value
 
 
 class NotDirect(Exception):
@@ -154,7 +153,10 @@ def _write_and_check(
     checks, _joins, params = writes.cross_checks(match.contract, agency)
     # the checks against the register (known asset, the agency's own) run below, once per asset
     checks = [c for c in checks if "known." not in c]
-    failed = f"coalesce({', '.join(f'({c})' for c in q.errors + checks)}) IS NOT NULL"
+    # the value checks of asset ids and sources run below, once per distinct value, instead of once per row
+    per_value = {field: q.field_errors.get(field, []) for field in PER_VALUE_FIELDS}
+    row_checks = [c for c in q.errors if not any(c in errors for errors in per_value.values())]
+    failed = f"coalesce({', '.join(f'({c})' for c in row_checks + checks)}) IS NOT NULL"
     columns = ", ".join(COLUMNS)
     # one CASE, so that a blank line is skipped before any check runs on it; error() stops the statement
     keep = f"CASE WHEN t._blank THEN false WHEN {failed} THEN error('a row needs the full checks') ELSE true END"
@@ -163,7 +165,7 @@ def _write_and_check(
         SELECT {columns}, $upload_id FROM (
             SELECT {writes.FINAL_SELECT["daily"]} FROM (SELECT t.* FROM ({typed}) AS t WHERE {keep})
         )"""
-    with query_progress(db, progress, "read"), _in_any_order(db):
+    with query_progress(db, progress, "read"):
         query_source(db, source, sql, {**q.params, **params, "upload_id": upload_id}, name="write usage rows")
     report_progress("validate", None)
     if source.file_format == "csv" and db.scalar(f"SELECT count(*) FROM {rejects}_errors", name="engine rejects"):
@@ -178,16 +180,20 @@ def _write_and_check(
     span = (last - first).days
     repeats = "count(*) FILTER (WHERE g.n <> g.days)" if span < writes.MAX_BITMAP_DAYS else "0"
     days = "bit_count(bitstring_agg(CAST(usage_date - $first AS INTEGER), 0, $span))" if repeats != "0" else "0"
-    repeated, unknown, other_agency, touched = db.fetchone(
+    value_checks = [c for errors in per_value.values() for c in errors]
+    bad_value = (
+        f"count(*) FILTER (WHERE coalesce({', '.join(f'({c})' for c in value_checks)}) IS NOT NULL)" if value_checks else "0"
+    )
+    repeated, unknown, other_agency, bad_values, touched = db.fetchone(
         f"""SELECT {repeats}, count(*) FILTER (WHERE a.asset_id IS NULL),
-                   count(*) FILTER (WHERE CAST($scope AS VARCHAR) IS NOT NULL AND a.agency_code <> $scope),
+                   count(*) FILTER (WHERE CAST($scope AS VARCHAR) IS NOT NULL AND a.agency_code <> $scope), {bad_value},
                    list(DISTINCT a.agency_code ORDER BY a.agency_code) FILTER (WHERE a.agency_code IS NOT NULL)
             FROM (SELECT asset_id, source, count(*) AS n, {days} AS days FROM {new_rows} GROUP BY asset_id, source) AS g
             LEFT JOIN assets AS a USING (asset_id)""",
         {"first": first, "span": span, "scope": agency},
         name="check new rows per asset",
     )
-    if repeated or unknown or other_agency:
+    if repeated or unknown or other_agency or bad_values:
         raise NotDirect("a repeated day, an unknown asset or another agency's")
     if repeats == "0" and writes.may_repeat(db, new_rows, "daily", writes.key_columns("daily")):
         raise NotDirect("a day repeated")
@@ -216,16 +222,6 @@ def _write_and_check(
         upload_id=upload_id,
     )
     return report, list(touched or [])
-
-
-@contextmanager
-def _in_any_order(db: Database) -> Iterator[None]:
-    """Rows appended in whatever order the engine's threads finish (nothing reads usage rows by position)."""
-    db.execute("SET preserve_insertion_order = false", name="append in any order")
-    try:
-        yield
-    finally:
-        db.execute("RESET preserve_insertion_order", name="append in file order")
 
 
 def _next_upload_id(db: Database) -> int:

@@ -67,6 +67,7 @@ class TypedQuery:
     constants: dict[str, str] = field(default_factory=dict)  # field -> SQL for a column the file lacks
     raw_names: dict[str, str] = field(default_factory=dict)  # field -> column holding its text as read
     views: list[str] = field(default_factory=list)  # lookup tables registered on the connection
+    field_errors: dict[str, list[str]] = field(default_factory=dict)  # field -> the error expressions of its own value
 
     def src(self, field_name: str) -> str:
         """The trimmed text of a field, or NULL when the file has no such column."""
@@ -281,6 +282,7 @@ def build_typed_query(
     q.params["tz"] = timezone
     excel = staged.excel_dates
     for f in contract.fields:
+        before = len(q.errors)
         s = q.src(f.name)  # text expression over the staged row (inner query)
         raw, typed = f"raw_{f.name}", f.name  # the same values by name (outer query)
         if f.type in ("id", "text"):  # the text is the value: one column serves as both
@@ -339,6 +341,7 @@ def build_typed_query(
         else:  # pragma: no cover - every contract type is handled above
             raise AssertionError(f.type)
         q.raw_names[f.name] = raw
+        q.field_errors[f.name] = q.errors[before:]
         if f.required:
             q.errors.insert(0, f"CASE WHEN {raw} IS NULL THEN {err('row.required', f.name)} END")
     _kind_checks(q)
