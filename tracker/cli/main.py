@@ -13,6 +13,7 @@ runs and refused uploads are audited here, as the dashboard audits them.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from tracker.cli.admin import cmd_audit, cmd_settings, cmd_users
@@ -21,7 +22,6 @@ from tracker.cli.data import cmd_agencies, cmd_dashboard, cmd_demo, cmd_ingest, 
 from tracker.cli.parser import build_parser
 from tracker.cli.reports import cmd_export_lake, cmd_flags, cmd_utilisation
 from tracker.domain.calendar import check_window_days
-from tracker.engine.lake import LakeError
 from tracker.store import audit
 from tracker.store.config import env
 from tracker.text.errors import ScopeError, TrackerError
@@ -72,16 +72,24 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str) -
             return cmd_flags(args, parser, lang)
         if args.command == "export-lake":
             return cmd_export_lake(args)
-    except LakeError as exc:
-        err(str(exc))
-        return EXIT_USAGE
     except ScopeError as exc:  # the acting user may not do this (already audited)
         err(exc.text(lang))
         return EXIT_REJECTED
     except TrackerError as exc:
         err(exc.text(lang))
         return EXIT_REJECTED if exc.key.startswith("file.") else EXIT_USAGE
+    except Exception as exc:
+        if not _is_lake_error(exc):
+            raise
+        err(str(exc))
+        return EXIT_USAGE
     return EXIT_USAGE
+
+
+def _is_lake_error(exc: BaseException) -> bool:
+    """A LakeError, told without importing the lake (and Ibis) in commands that never open one."""
+    lake = sys.modules.get("tracker.engine.lake")
+    return lake is not None and isinstance(exc, lake.LakeError)
 
 
 def _output_problem(args: argparse.Namespace) -> Message | None:
