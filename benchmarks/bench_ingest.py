@@ -1,4 +1,4 @@
-"""Ingest speed on the medium demo tier's usage CSV, against a bare DuckDB load and pandas, in one run.
+"""Ingest speed on the medium demo tier's usage CSV and Parquet, against a bare DuckDB load and pandas, in one run.
 
     .venv/bin/python benchmarks/bench_ingest.py [--work DIR] [--repeat 3] [--skip-pandas]
 
@@ -6,7 +6,9 @@ Generates the medium tier into the work directory (once; reused afterwards), the
 - bare DuckDB: `CREATE TABLE t AS SELECT * FROM read_csv(file)` into a new database file;
 - pandas: `pandas.read_csv(file)`;
 - the tracker: `ingest_file(db, "usage", file)` into a new database that already holds the assets
-  (reading, typing, every row check, duplicate keys, the upsert, the upload record, one transaction).
+  (reading, typing, every row check, duplicate keys, the upsert, the upload record, one transaction);
+- the same for the same rows as Parquet (written once from the CSV with DuckDB, typed columns):
+  bare `CREATE TABLE t AS SELECT * FROM read_parquet(file)` against the tracker's ingest.
 Each figure is the median of `--repeat` runs (pandas: one run). Results are written to
 benchmarks/results/ingest.json and printed as a Markdown table.
 """
@@ -40,11 +42,12 @@ def _fresh(path: Path) -> Path:
     return path
 
 
-def bare_duckdb(csv_path: Path, work: Path) -> float:
+def bare_duckdb(path: Path, work: Path) -> float:
     db_path = _fresh(work / "bare.duckdb")
     con = duckdb.connect(str(db_path))
+    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
     start = time.perf_counter()
-    con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(csv_path)])
+    con.execute(f"CREATE TABLE t AS SELECT * FROM {reader}(?)", [str(path)])
     elapsed = time.perf_counter() - start
     con.close()
     return elapsed
@@ -90,14 +93,20 @@ def main() -> None:
         ingest_file(db, "assets", demo_dir / "assets.csv", actor="benchmark")
     size_mb = usage_csv.stat().st_size / 1e6
 
-    bare = [bare_duckdb(usage_csv, args.work) for _ in range(args.repeat)]
-    ours, rows = [], 0
-    for _ in range(args.repeat):
+    usage_parquet = demo_dir / "usage.parquet"
+    if not usage_parquet.exists():
+        duckdb.execute(f"COPY (SELECT * FROM read_csv(?)) TO '{usage_parquet}' (FORMAT parquet)", [str(usage_csv)])
+    bare, ours, bare_pq, ours_pq, rows = [], [], [], [], 0
+    for _ in range(args.repeat):  # interleaved, so that other work on the machine weighs on both alike
+        bare.append(bare_duckdb(usage_csv, args.work))
         elapsed, rows = tracker_ingest(usage_csv, assets_db, args.work)
         ours.append(elapsed)
+        bare_pq.append(bare_duckdb(usage_parquet, args.work))
+        ours_pq.append(tracker_ingest(usage_parquet, assets_db, args.work)[0])
     pandas_s = None if args.skip_pandas else pandas_read(usage_csv)
 
     bare_s, ours_s = statistics.median(bare), statistics.median(ours)
+    bare_pq_s, ours_pq_s = statistics.median(bare_pq), statistics.median(ours_pq)
     result = {
         "file": "medium tier usage.csv",
         "rows": rows,
@@ -109,8 +118,18 @@ def main() -> None:
         "tracker_ingest_s": round(ours_s, 2),
         "pandas_read_csv_s": None if pandas_s is None else round(pandas_s, 2),
         "tracker_vs_bare": round(ours_s / bare_s, 2),
+        "parquet_mb": round(usage_parquet.stat().st_size / 1e6, 1),
+        "bare_duckdb_parquet_s": round(bare_pq_s, 2),
+        "tracker_ingest_parquet_s": round(ours_pq_s, 2),
+        "tracker_vs_bare_parquet": round(ours_pq_s / bare_pq_s, 2),
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "pandas_vs_bare": None if pandas_s is None else round(pandas_s / bare_s, 2),
-        "runs": {"bare_duckdb": [round(x, 2) for x in bare], "tracker_ingest": [round(x, 2) for x in ours]},
+        "runs": {
+            "bare_duckdb": [round(x, 2) for x in bare],
+            "tracker_ingest": [round(x, 2) for x in ours],
+            "bare_duckdb_parquet": [round(x, 2) for x in bare_pq],
+            "tracker_ingest_parquet": [round(x, 2) for x in ours_pq],
+        },
     }
     out = ROOT / "benchmarks" / "results" / "ingest.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -119,6 +138,8 @@ def main() -> None:
     print("| --- | ---: | ---: |")
     print(f"| bare DuckDB `CREATE TABLE … AS SELECT * FROM read_csv(…)` | {bare_s:.2f} | 1.00 |")
     print(f"| tracker `ingest usage` (all checks, upsert, one transaction) | {ours_s:.2f} | {ours_s / bare_s:.2f} |")
+    print(f"| bare DuckDB `CREATE TABLE … AS SELECT * FROM read_parquet(…)` | {bare_pq_s:.2f} | 1.00 |")
+    print(f"| tracker `ingest usage` of the same rows as Parquet | {ours_pq_s:.2f} | {ours_pq_s / bare_pq_s:.2f} |")
     if pandas_s is not None:
         print(f"| `pandas.read_csv` | {pandas_s:.2f} | {pandas_s / bare_s:.2f} |")
 

@@ -70,7 +70,7 @@ CLI_RUNS = 3
 # one fresh process: open the database read-only and run the flag catalogue once
 FLAGS_ONCE = (
     "import sys, warnings; warnings.simplefilter('ignore', DeprecationWarning); sys.path.insert(0, sys.argv[1]); "
-    "from tracker.store.db import Database; from tracker.engine.rules import compute_flags; "
+    "from tracker.store.db import Database; from tracker.engine.rules.run import compute_flags; "
     "db = Database.open(sys.argv[2], read_only=True); print(compute_flags(db).num_rows)"
 )
 

@@ -13,6 +13,7 @@ runs and refused uploads are audited here, as the dashboard audits them.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from tracker.cli.admin import cmd_audit, cmd_settings, cmd_users
@@ -24,7 +25,6 @@ from tracker.cli.reports import cmd_export_lake, cmd_flags, cmd_utilisation
 from tracker.cli.tokens import cmd_tokens
 from tracker.cli.transfers import cmd_transfers
 from tracker.domain.calendar import check_window_days
-from tracker.engine.lake import LakeError
 from tracker.store import audit
 from tracker.store.config import env
 from tracker.text.errors import ScopeError, TrackerError
@@ -81,16 +81,24 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str) -
             return cmd_transfers(args, lang)
         if args.command == "reallocation":
             return cmd_reallocation(args, lang)
-    except LakeError as exc:
-        err(str(exc))
-        return EXIT_USAGE
     except ScopeError as exc:  # the acting user may not do this (already audited)
         err(exc.text(lang))
         return EXIT_REJECTED
     except TrackerError as exc:
         err(exc.text(lang))
         return EXIT_REJECTED if exc.key.startswith("file.") else EXIT_USAGE
+    except Exception as exc:
+        if not _is_lake_error(exc):
+            raise
+        err(str(exc))
+        return EXIT_USAGE
     return EXIT_USAGE
+
+
+def _is_lake_error(exc: BaseException) -> bool:
+    """A LakeError, told without importing the lake (and Ibis) in commands that never open one."""
+    lake_format = sys.modules.get("tracker.engine.lake_format")
+    return lake_format is not None and isinstance(exc, lake_format.LakeError)
 
 
 def _output_problem(args: argparse.Namespace) -> Message | None:

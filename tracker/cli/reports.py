@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 
 from tracker.cli.common import EXIT_OK, EXIT_USAGE, acting_as, emit, err, parquet_bytes, record_export
-from tracker.engine.lake import export_lake, flags_from_lake, open_lake, utilisation_from_lake
-from tracker.engine.metrics import default_as_of
-from tracker.engine.reports import utilisation_report
 from tracker.store import audit
 from tracker.store.db import Database
 from tracker.store.settings import load_settings
@@ -15,8 +12,14 @@ from tracker.text import formatting
 from tracker.text.errors import ConfigError
 from tracker.text.tables import table_to_csv_bytes, table_to_json_bytes, table_to_xlsx_bytes
 
+# The engine modules (Ibis, and PySpark for a lake) are imported by the commands that use them: every
+# other command of the CLI starts without importing them.
+
 
 def cmd_utilisation(args: argparse.Namespace) -> int:
+    from tracker.engine.lake import open_lake, utilisation_from_lake
+    from tracker.engine.reports import utilisation_report
+
     if not engine_arguments_valid(args):
         return EXIT_USAGE
     if args.lake:
@@ -61,6 +64,8 @@ def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: s
         return EXIT_USAGE
     pack = None
     if args.lake:
+        from tracker.engine.lake import flags_from_lake, open_lake
+
         lake = open_lake(args.lake, args.engine or "duckdb", spark_master=args.spark_master)
         table = flags_from_lake(lake, as_of=args.as_of, window_days=args.window_days, rules=args.rule, agency=args.agency)
         currency = lake.settings.currency
@@ -101,6 +106,8 @@ def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: s
 
 
 def evidence_pack(db: Database, table, args: argparse.Namespace, lang: str, actor: str):
+    from tracker.engine.metrics import default_as_of
+
     """The evidence pack of the findings `flags` computed, as the dashboard exports it (tracker.casework.evidence)."""
     from tracker.casework.evidence import build_pack  # deferred: only for an evidence pack
 
@@ -126,6 +133,8 @@ def engine_arguments_valid(args: argparse.Namespace) -> bool:
 
 
 def cmd_export_lake(args: argparse.Namespace) -> int:
+    from tracker.engine.lake import export_lake
+
     with Database.open(args.db) as db:
         actor = acting_as(db, "export", "export-lake")
         manifest = export_lake(db, args.dir, overwrite=args.overwrite)

@@ -137,8 +137,22 @@ def ibis_backend(db: Database):
 
     A cursor shares the database but has its own session, so the settings Ibis sets on connect
     (TimeZone UTC, python_enable_replacements off) and its memtable views stay out of `db.con`.
+    Each table is looked up once per backend: a lookup asks the engine for the table's schema, and
+    one flag run names the same few tables some twenty times.
     """
-    return ibis.duckdb.from_connection(db.con.cursor())
+    backend = ibis.duckdb.from_connection(db.con.cursor())
+    lookup = backend.table
+    tables: dict[str, ir.Table] = {}
+
+    def table(name: str, /, *, database=None) -> ir.Table:
+        if database is not None or name.startswith("ibis_"):  # Ibis's own (cached results): released when unused
+            return lookup(name, database=database)
+        if name not in tables:
+            tables[name] = lookup(name)
+        return tables[name]
+
+    backend.table = table
+    return backend
 
 
 def default_as_of(db: Database) -> date | None:

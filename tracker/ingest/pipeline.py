@@ -7,24 +7,23 @@ or commit the accepted rows (and, with `partial`, keep the rejected ones tied to
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
-import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pyarrow as pa
-
 from tracker.ingest import writes
 from tracker.ingest.contracts import CONTRACTS, DEVICE_KINDS, Contract, HeaderMatch, accepted_headers, contract_for, match_headers
+from tracker.ingest.direct import direct_applies, ingest_direct, parquet_source
 from tracker.ingest.meter_notes import counter_drops
 from tracker.ingest.ocds_stage import feed_summary, ocds_upload
 from tracker.ingest.readers.csv import with_engine_types
 from tracker.ingest.readers.dispatch import stage_file
-from tracker.ingest.readers.scan import FileScan, scan_file
+from tracker.ingest.readers.parquet import check_parquet_rows, parquet_columns
+from tracker.ingest.readers.sniff import file_format
 from tracker.ingest.readers.staged import StagedFile, original_rows, query_source
-from tracker.ingest.report import IngestReport, RowError, unique_headers
+from tracker.ingest.record import BackgroundScan, previous_upload, record_upload, store_rejects, upload_status
+from tracker.ingest.report import IngestReport, RowError
 from tracker.ingest.validate import (
     ERRORS_DDL,
     TypedQuery,
@@ -108,11 +107,20 @@ def ingest_file(
     report_progress = progress or (lambda phase, fraction: None)
     settings = load_settings(db)
     names = _Names(secrets.token_hex(6))
-    scanner: _BackgroundScan | None = None
+    scanner: BackgroundScan | None = None
     owned = staged is None
     views: list[str] = []
+    typing = {"timezone": settings.timezone, "default_currency": settings.currency, "scope_agency": agency}
+    direct = {"typing": typing, "settings": settings, "actor": actor, "agency": agency, "progress": progress}
+    direct["report_progress"] = report_progress
     try:
         report_progress("read", None)
+        if staged is None and not dry_run and file_format(name) == "parquet":
+            scanner = BackgroundScan(path, None)
+            written = _direct_parquet(db, path, name, kind, names, scanner, direct)
+            if written is not None:
+                report_progress("done", 1.0)
+                return written
         if staged is None:
             with ocds_upload(agency=agency, progress=progress):
                 staged = stage_file(
@@ -123,10 +131,14 @@ def ingest_file(
                     max_bytes=settings.max_upload_mb * 1_000_000,
                     max_rows=settings.max_upload_rows,
                 )
-        scanner = _BackgroundScan(path, staged.newline)
+        scanner = scanner or BackgroundScan(path, staged.newline)
         match = choose_contract(staged, kind, agency)
         contract = match.contract
-        typing = {"timezone": settings.timezone, "default_currency": settings.currency, "scope_agency": agency}
+        if staged.file_format == "csv" and direct_applies(match, staged, dry_run):
+            written = ingest_direct(db, staged, match, names.token, scanner=scanner, **direct)
+            if written is not None:
+                report_progress("done", 1.0)
+                return written
         checked = _read_and_check(
             db, staged, match, names, typing, scanner, settings, date_order, progress, report_progress, engine=True
         )
@@ -161,7 +173,7 @@ def ingest_file(
         if rows_rejected:
             _collect_rejects(db, report, staged, match, names.errors)
         report.sha256 = scanner.result().sha256
-        report.previous_upload = _previous_upload(db, report.sha256, contract.kind)
+        report.previous_upload = previous_upload(db, report.sha256, contract.kind)
         if rows_rejected and not partial:
             report.status = "dry_run" if dry_run else "rejected"
             if dry_run:
@@ -181,6 +193,28 @@ def ingest_file(
         if scanner is not None:
             scanner.join()
         _clean_up(db, views, names, staged if owned else None)
+
+
+def _direct_parquet(
+    db: Database, path: Path, name: str, kind: str | None, names: "_Names", scanner: BackgroundScan, direct: dict
+) -> IngestReport | None:
+    """A Parquet file of daily usage written in place (see tracker.ingest.direct); None when it needs staging.
+
+    Any refusal is left to the full path, which checks the file in its own order and words.
+    """
+    settings: Settings = direct["settings"]
+    if not path.is_file() or not 0 < path.stat().st_size <= settings.max_upload_mb * 1_000_000:
+        return None
+    try:
+        check_parquet_rows(db, path, name, settings.max_upload_rows)
+        columns = parquet_columns(db, path, name)
+        described = StagedFile("", name, "parquet", tuple(column for column, _ in columns))
+        match = choose_contract(described, kind, direct["agency"])
+    except FileRefused:
+        return None
+    if not direct_applies(match, described, False):
+        return None
+    return ingest_direct(db, parquet_source(path, name, columns, match), match, names.token, scanner=scanner, **direct)
 
 
 def _clean_up(db: Database, views: list[str], names: "_Names", staged: StagedFile | None) -> None:
@@ -251,7 +285,7 @@ def _read_and_check(
     match: HeaderMatch,
     names: _Names,
     typing: dict,
-    scanner: "_BackgroundScan",
+    scanner: BackgroundScan,
     settings: Settings,
     date_order: str | None,
     progress: Progress | None,
@@ -368,29 +402,6 @@ def _read_typed(
     return q
 
 
-class _BackgroundScan:
-    """One pass over the file's bytes (SHA-256, empty lines) on another thread while DuckDB reads it."""
-
-    def __init__(self, path: Path, newline: str | None) -> None:
-        self._scan: FileScan | None = None
-        ending = newline.encode() if newline else None
-        self._thread = threading.Thread(target=self._run, args=(path, ending), daemon=True)
-        self._thread.start()
-
-    def _run(self, path: Path, ending: bytes | None) -> None:
-        try:
-            self._scan = scan_file(path, ending)
-        except OSError:  # the reader reports an unreadable file itself
-            self._scan = None
-
-    def result(self) -> FileScan:
-        self._thread.join()
-        return self._scan or FileScan("", {})
-
-    def join(self) -> None:
-        self._thread.join()
-
-
 def _display_column(staged: StagedFile, match: HeaderMatch, field_name: str) -> str:
     pos = match.column_of(field_name)
     return staged.headers[pos] if pos is not None else field_name
@@ -413,16 +424,6 @@ def _collect_rejects(db: Database, report: IngestReport, staged: StagedFile, mat
     report.rejected_rows = [(r[0], tuple(r[1:])) for r in original]
 
 
-def _previous_upload(db: Database, sha256: str, kind: str) -> tuple[int, str] | None:
-    row = db.fetchone(
-        "SELECT upload_id, strftime(uploaded_at, '%Y-%m-%d %H:%M') FROM uploads WHERE sha256 = ? AND kind = ? "
-        "ORDER BY upload_id DESC LIMIT 1",
-        [sha256, kind],
-        name="previous upload",
-    )
-    return (row[0], row[1]) if row else None
-
-
 def _classify(db: Database, contract: Contract, names: "_Names", dedup_needed: bool, report: IngestReport) -> None:
     """Build the final rows and count what is new, replaced and unchanged against the database."""
     writes.build_final(db, contract, names.typed, names.errors, names.final, dedup_needed)
@@ -438,73 +439,14 @@ def _commit(db: Database, report: IngestReport, contract: Contract, final_table:
     Refusals and dry runs are not audited here: they leave the database exactly as it was, so the
     caller that shows them (the dashboard) records them with `audit.record`.
     """
-    if report.rows_inserted == 0 and report.rows_replaced == 0 and report.rows_rejected == 0:
-        status = "unchanged"
-    else:
-        status = "partial" if report.rows_rejected else "committed"
+    status = upload_status(report)
     with audit.transaction(db):
         upload_id = db.scalar("SELECT nextval('upload_id_seq')", name="next upload id")
         writes.apply_changes(db, contract, final_table, upload_id)
         touched = writes.touched_agencies(db, contract, final_table)
-        db.execute(
-            """INSERT INTO uploads (upload_id, kind, shape, file_name, file_format, sha256, scope_agency, uploaded_by,
-                   uploaded_at, status, rows_read, rows_accepted, rows_rejected, rows_inserted, rows_replaced,
-                   rows_unchanged, agencies)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                upload_id,
-                report.kind,
-                report.shape,
-                report.file_name,
-                report.file_format,
-                report.sha256,
-                agency,
-                actor,
-                status,
-                report.rows_read,
-                report.rows_accepted,
-                report.rows_rejected,
-                report.rows_inserted,
-                report.rows_replaced,
-                report.rows_unchanged,
-                touched,
-            ],
-            name="record upload",
-        )
+        record_upload(db, report, upload_id, status, actor, agency, touched)
         if report.rows_rejected:
-            _store_rejects(db, report, upload_id)
+            store_rejects(db, report, upload_id)
         audit.record(db, actor, "upload", report.file_name, report.audit_details(status=status, upload_id=upload_id))
     report.upload_id = upload_id
     report.status = status
-
-
-def _store_rejects(db: Database, report: IngestReport, upload_id: int) -> None:
-    errors_by_row: dict[int, list[RowError]] = {}
-    for e in report.errors:
-        errors_by_row.setdefault(e.row_number, []).append(e)
-    headers = unique_headers(report.headers)
-    rows = []
-    for row_number, values in report.rejected_rows:
-        errs = errors_by_row.get(row_number, [])
-        rows.append(
-            {
-                "upload_id": upload_id,
-                "row_number": row_number,
-                "row_data": json.dumps(dict(zip(headers, values)), ensure_ascii=False),
-                "errors": json.dumps(
-                    [{"column": e.column, "value": e.value, "code": e.code, "other": e.other} for e in errs], ensure_ascii=False
-                ),
-                "error_en": " ".join(e.text("en") for e in errs),
-                "error_zh": " ".join(e.text("zh") for e in errs),
-            }
-        )
-    view = f"rejects_{upload_id}"
-    db.register(view, pa.Table.from_pylist(rows))
-    try:
-        db.execute(
-            f"INSERT INTO rejected_rows SELECT upload_id, row_number, CAST(row_data AS JSON), CAST(errors AS JSON), "
-            f"error_en, error_zh FROM {view}",
-            name="store rejected rows",
-        )
-    finally:
-        db.unregister(view)

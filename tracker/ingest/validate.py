@@ -69,6 +69,7 @@ class TypedQuery:
     constants: dict[str, str] = field(default_factory=dict)  # field -> SQL for a column the file lacks
     raw_names: dict[str, str] = field(default_factory=dict)  # field -> column holding its text as read
     views: list[str] = field(default_factory=list)  # lookup tables registered on the connection
+    field_errors: dict[str, list[str]] = field(default_factory=dict)  # field -> the error expressions of its own value
 
     def src(self, field_name: str) -> str:
         """The trimmed text of a field, or NULL when the file has no such column."""
@@ -283,6 +284,7 @@ def build_typed_query(
     q.params["tz"] = timezone
     excel = staged.excel_dates
     for f in contract.fields:
+        before = len(q.errors)
         s = q.src(f.name)  # text expression over the staged row (inner query)
         raw, typed = f"raw_{f.name}", f.name  # the same values by name (outer query)
         if f.type in ("id", "text"):  # the text is the value: one column serves as both
@@ -349,6 +351,7 @@ def build_typed_query(
         else:  # pragma: no cover - every contract type is handled above
             raise AssertionError(f.type)
         q.raw_names[f.name] = raw
+        q.field_errors[f.name] = q.errors[before:]
         if f.required:
             q.errors.insert(0, f"CASE WHEN {raw} IS NULL THEN {err('row.required', f.name)} END")
     _kind_checks(q)
@@ -455,9 +458,15 @@ ERRORS_DDL = "CREATE TEMP TABLE {name} (_row BIGINT, e STRUCT(code VARCHAR, fiel
 
 
 def typed_sql(q: TypedQuery, target: str) -> str:
-    """CREATE TEMP TABLE target with raw_* text, typed fields, extra JSON and a `_blank` flag, in file order.
+    """CREATE TEMP TABLE target with raw_* text, typed fields, extra JSON and a `_blank` flag, in file order."""
+    return f"CREATE TEMP TABLE {target} AS {typed_select(q)}"
+
+
+def typed_select(q: TypedQuery, extra_columns: str = "") -> str:
+    """SELECT of raw_* text, typed fields, extra JSON and a `_blank` flag, in file order, over `{source}`.
 
     The inner query cleans each cell once (`t0..tN`); the typed expressions then read the clean text.
+    `extra_columns`: more output columns (SQL ending in a comma), e.g. constants a later step expects.
     """
     width = len(q.staged.headers)
     source_row = "src._row AS _source_row, " if q.staged.row_offset is None else ""
@@ -476,8 +485,7 @@ def typed_sql(q: TypedQuery, target: str) -> str:
     # a row is blank when every cell is empty or spaces; AND stops at the first filled cell
     blank = " AND ".join(f"s.t{i} IS NULL" for i in range(width))
     return f"""
-        CREATE TEMP TABLE {target} AS
-        SELECT {keep_source_row}{blank} AS _blank, {", ".join(q.selects)}, {extra_sql} AS extra
+        SELECT {keep_source_row}{extra_columns}{blank} AS _blank, {", ".join(q.selects)}, {extra_sql} AS extra
         FROM (SELECT {source_row}{cells} FROM {{source}} AS src) AS s
         {" ".join(q.joins)}
     """

@@ -118,7 +118,7 @@ DEDUP_KEY = {  # "{t}" is replaced by a table alias and a dot, or by nothing
 }
 
 
-def _key(shape: str, alias: str = "") -> list[str]:
+def key_columns(shape: str, alias: str = "") -> list[str]:
     return [k.replace("{t}", f"{alias}." if alias else "") for k in DEDUP_KEY[shape]]
 
 
@@ -235,8 +235,8 @@ def duplicate_checks(db: Database, contract: Contract, typed: str, errors: str) 
     shape = _shape_key(contract)
     if shape == "sessions":
         return False  # overlapping sessions are merged, not refused
-    keys = _key(shape)
-    if not _may_repeat(db, typed, shape, keys):
+    keys = key_columns(shape)
+    if not may_repeat(db, typed, shape, keys):
         return False
     candidates = f"{typed}_dup_hashes"
     db.execute(
@@ -272,7 +272,7 @@ def duplicate_checks(db: Database, contract: Contract, typed: str, errors: str) 
 MAX_BITMAP_DAYS = 4000
 
 
-def _may_repeat(db: Database, typed: str, shape: str, keys: list[str]) -> bool:
+def may_repeat(db: Database, typed: str, shape: str, keys: list[str]) -> bool:
     """Whether any key may occur twice; False is exact.
 
     Daily usage: per asset and source, a bitmap of days (one bit a day) has as many bits set as there
@@ -306,7 +306,9 @@ def build_final(db: Database, contract: Contract, typed: str, errors: str, final
     if shape == "sessions":
         rows_sql = _sessions_to_days(accepted)
     else:
-        dedup = f"QUALIFY row_number() OVER (PARTITION BY {', '.join(_key(shape))} ORDER BY _row) = 1" if dedup_needed else ""
+        dedup = (
+            f"QUALIFY row_number() OVER (PARTITION BY {', '.join(key_columns(shape))} ORDER BY _row) = 1" if dedup_needed else ""
+        )
         rows_sql = f"SELECT {FINAL_SELECT[shape]} FROM {accepted} {dedup}"
     target = TARGETS[kind]
     keys = KEYS[kind]

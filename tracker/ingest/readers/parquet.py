@@ -21,7 +21,8 @@ def check_parquet_rows(db: Database, path: Path, file_name: str, max_rows: int) 
         raise FileRefused("file.too_many_rows", file=file_name, rows=int(rows), limit=max_rows)
 
 
-def stage_parquet(db: Database, path: Path, table: str, file_name: str) -> StagedFile:
+def parquet_columns(db: Database, path: Path, file_name: str) -> list[tuple[str, str]]:
+    """(name, engine type) of each column from the file's schema, without reading its rows; refusals as staging's."""
     try:
         described = db.fetchall("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)], name="describe parquet")
     except DatabaseError as exc:
@@ -30,6 +31,11 @@ def stage_parquet(db: Database, path: Path, table: str, file_name: str) -> Stage
     check_duplicate_headers(headers, file_name)
     if find_header([headers]) is None:
         raise no_header(file_name)
+    return [(row[0], str(row[1])) for row in described]
+
+
+def stage_parquet(db: Database, path: Path, table: str, file_name: str) -> StagedFile:
+    headers = [name for name, _ in parquet_columns(db, path, file_name)]
     casts = ", ".join(f"CAST({quote_ident(h)} AS VARCHAR) AS c{i}" for i, h in enumerate(headers))
     try:
         db.execute(
