@@ -59,6 +59,7 @@ from tracker.demo.tiers import TIERS, generate  # noqa: E402
 from tracker.engine import metrics  # noqa: E402
 from tracker.engine.parameters import set_setting
 from tracker.engine.rules.run import compute_flags  # noqa: E402
+from tracker.engine.utilisation_parts import MAX_HOURS_PER_DAY  # noqa: E402
 from tracker.ingest.pipeline import ingest_file  # noqa: E402
 from tracker.store.db import Database  # noqa: E402
 from tracker.store.settings import load_settings  # noqa: E402
@@ -175,7 +176,7 @@ def pandas_per_asset(usage: pd.DataFrame, assets: pd.DataFrame, window: metrics.
     dates = usage["usage_date"]
     rows = usage[(dates >= start) & (dates <= as_of) & (usage["hours_used"] > 0)]
     days = rows.groupby(["asset_id", "usage_date"], observed=True)["hours_used"].sum()
-    days = days.clip(upper=metrics.MAX_HOURS_PER_DAY).reset_index()
+    days = days.clip(upper=MAX_HOURS_PER_DAY).reset_index()
     per_asset = days.groupby("asset_id", observed=True).agg(
         used_hours=("hours_used", "sum"), active_days=("usage_date", "count"), last_used=("usage_date", "max")
     )

@@ -21,8 +21,13 @@ from tracker.ingest.readers.csv import with_engine_types
 from tracker.ingest.readers.dispatch import stage_file
 from tracker.ingest.readers.parquet import check_parquet_rows, parquet_columns
 from tracker.ingest.readers.sniff import file_format
-from tracker.ingest.readers.staged import StagedFile, original_rows, query_source
-from tracker.ingest.record import BackgroundScan, previous_upload, record_upload, store_rejects, upload_status
+from tracker.ingest.readers.staged import StagedFile, query_source
+from tracker.ingest.record import (
+    BackgroundScan,
+    collect_rejects,
+    commit_checked,
+    previous_upload,
+)
 from tracker.ingest.report import IngestReport, RowError
 from tracker.ingest.validate import (
     ERRORS_DDL,
@@ -36,7 +41,6 @@ from tracker.ingest.validate import (
     typed_sql,
     typed_view_sql,
 )
-from tracker.store import audit
 from tracker.store.config import Settings
 from tracker.store.db import Database
 from tracker.store.progress import Progress, query_progress
@@ -171,7 +175,7 @@ def ingest_file(
         if rows_rejected == rows_read and contract.kind in DEVICE_KINDS:
             _refuse_if_no_asset_is_known(db, names, rows_read, name)
         if rows_rejected:
-            _collect_rejects(db, report, staged, match, names.errors)
+            collect_rejects(db, report, staged, match, names.errors)
         report.sha256 = scanner.result().sha256
         report.previous_upload = previous_upload(db, report.sha256, contract.kind)
         if rows_rejected and not partial:
@@ -186,7 +190,7 @@ def ingest_file(
             return report
         report_progress("write", None)
         with query_progress(db, progress, "write"):
-            _commit(db, report, contract, names.final, actor, agency)
+            commit_checked(db, report, contract, names.final, actor, agency)
         report_progress("done", 1.0)
         return report
     finally:
@@ -402,28 +406,6 @@ def _read_typed(
     return q
 
 
-def _display_column(staged: StagedFile, match: HeaderMatch, field_name: str) -> str:
-    pos = match.column_of(field_name)
-    return staged.headers[pos] if pos is not None else field_name
-
-
-def _collect_rejects(db: Database, report: IngestReport, staged: StagedFile, match: HeaderMatch, errors_table: str) -> None:
-    rows = db.fetchall(
-        f"SELECT _row, e.code, e.field, e.value, e.other FROM {errors_table} ORDER BY _row, e.field",
-        name="row errors",
-    )
-    key_names = match.contract.key
-    for row_number, code, field_name, value, other in rows:
-        if field_name == "key":
-            column = " + ".join(_display_column(staged, match, k) for k in key_names if match.column_of(k) is not None)
-            value = column
-        else:
-            column = _display_column(staged, match, field_name)
-        report.errors.append(RowError(row_number, column, value, code, other))
-    original = original_rows(db, staged, f"SELECT DISTINCT _row FROM {errors_table}")
-    report.rejected_rows = [(r[0], tuple(r[1:])) for r in original]
-
-
 def _classify(db: Database, contract: Contract, names: "_Names", dedup_needed: bool, report: IngestReport) -> None:
     """Build the final rows and count what is new, replaced and unchanged against the database."""
     writes.build_final(db, contract, names.typed, names.errors, names.final, dedup_needed)
@@ -431,22 +413,3 @@ def _classify(db: Database, contract: Contract, names: "_Names", dedup_needed: b
     report.rows_inserted = counts.get("inserted", 0)
     report.rows_replaced = counts.get("replaced", 0)
     report.rows_unchanged = counts.get("unchanged", 0)
-
-
-def _commit(db: Database, report: IngestReport, contract: Contract, final_table: str, actor: str, agency: str | None) -> None:
-    """Everything the upload changes, and its audit entry, in one explicit transaction.
-
-    Refusals and dry runs are not audited here: they leave the database exactly as it was, so the
-    caller that shows them (the dashboard) records them with `audit.record`.
-    """
-    status = upload_status(report)
-    with audit.transaction(db):
-        upload_id = db.scalar("SELECT nextval('upload_id_seq')", name="next upload id")
-        writes.apply_changes(db, contract, final_table, upload_id)
-        touched = writes.touched_agencies(db, contract, final_table)
-        record_upload(db, report, upload_id, status, actor, agency, touched)
-        if report.rows_rejected:
-            store_rejects(db, report, upload_id)
-        audit.record(db, actor, "upload", report.file_name, report.audit_details(status=status, upload_id=upload_id))
-    report.upload_id = upload_id
-    report.status = status

@@ -1,4 +1,5 @@
-"""What every upload records besides its rows: the file's fingerprint, the upload row, the rows set aside."""
+"""What every upload records besides its rows: the file's fingerprint, the upload row, the rows set aside, the
+rejected rows as the report lists them, and the one transaction that stores a checked upload with its audit entry."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from tracker.ingest import writes
+from tracker.ingest.contracts import Contract, HeaderMatch
 from tracker.ingest.readers.scan import FileScan, scan_file
+from tracker.ingest.readers.staged import StagedFile, original_rows
 from tracker.ingest.report import IngestReport, RowError, unique_headers
+from tracker.store import audit
 from tracker.store.db import Database
 
 
@@ -115,3 +120,46 @@ def store_rejects(db: Database, report: IngestReport, upload_id: int) -> None:
         )
     finally:
         db.unregister(view)
+
+
+def display_column(staged: StagedFile, match: HeaderMatch, field_name: str) -> str:
+    pos = match.column_of(field_name)
+    return staged.headers[pos] if pos is not None else field_name
+
+
+def collect_rejects(db: Database, report: IngestReport, staged: StagedFile, match: HeaderMatch, errors_table: str) -> None:
+    rows = db.fetchall(
+        f"SELECT _row, e.code, e.field, e.value, e.other FROM {errors_table} ORDER BY _row, e.field",
+        name="row errors",
+    )
+    key_names = match.contract.key
+    for row_number, code, field_name, value, other in rows:
+        if field_name == "key":
+            column = " + ".join(display_column(staged, match, k) for k in key_names if match.column_of(k) is not None)
+            value = column
+        else:
+            column = display_column(staged, match, field_name)
+        report.errors.append(RowError(row_number, column, value, code, other))
+    original = original_rows(db, staged, f"SELECT DISTINCT _row FROM {errors_table}")
+    report.rejected_rows = [(r[0], tuple(r[1:])) for r in original]
+
+
+def commit_checked(
+    db: Database, report: IngestReport, contract: Contract, final_table: str, actor: str, agency: str | None
+) -> None:
+    """Everything the upload changes, and its audit entry, in one explicit transaction.
+
+    Refusals and dry runs are not audited here: they leave the database exactly as it was, so the
+    caller that shows them (the dashboard) records them with `audit.record`.
+    """
+    status = upload_status(report)
+    with audit.transaction(db):
+        upload_id = db.scalar("SELECT nextval('upload_id_seq')", name="next upload id")
+        writes.apply_changes(db, contract, final_table, upload_id)
+        touched = writes.touched_agencies(db, contract, final_table)
+        record_upload(db, report, upload_id, status, actor, agency, touched)
+        if report.rows_rejected:
+            store_rejects(db, report, upload_id)
+        audit.record(db, actor, "upload", report.file_name, report.audit_details(status=status, upload_id=upload_id))
+    report.upload_id = upload_id
+    report.status = status

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from tracker.domain.meters import CATEGORY_METERS
 from tracker.ingest.contracts import DEVICE_KINDS, Contract
-from tracker.ingest.validate import assert_safe_name, err
+from tracker.ingest.sql_types import err
+from tracker.ingest.validate import assert_safe_name
 from tracker.store.assignments import start_holdings
 from tracker.store.db import Database
 

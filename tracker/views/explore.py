@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from tracker.domain.calendar import available_days
 from tracker.domain.categories import DEFAULT_PROFILES
-from tracker.engine.meters import DeviceMeters, device_meters
+from tracker.engine.meter_evidence import DeviceMeters, device_meters
 from tracker.engine.metrics import Window, ibis_backend, rollup
 from tracker.engine.snapshots import Snapshot
 from tracker.store.db import run_expr

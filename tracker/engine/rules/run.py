@@ -14,7 +14,8 @@ import pyarrow as pa
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.domain.standards import DEFAULT_STANDARDS, Standard
-from tracker.engine.meters import add_evidence_notes, latest_reading_day, meter_evidence
+from tracker.engine.meter_evidence import add_evidence_notes, meter_evidence
+from tracker.engine.meters import latest_reading_day
 from tracker.engine.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage
 from tracker.engine.rules.catalogue import RULES_BY_CODE, resolve_parameters
 from tracker.engine.rules.expressions import asset_flags, asset_lines, asset_states
