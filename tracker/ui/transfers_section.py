@@ -1,4 +1,4 @@
-"""Transfers between agencies (调拨, docs/transfers.md): the list with each state, the steps a user may take, the slip.
+"""Transfers between agencies (docs/transfers.md): the list with each state, the steps a user may take, the slip.
 
 A section of its own, so a page can embed it (`render(heading=False)`); shown for now as the
 Transfers page. Everything shown and every check comes from tracker.casework.transfers: this module
