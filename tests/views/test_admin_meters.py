@@ -24,7 +24,7 @@ def test_the_table_shows_each_metered_categorys_meter_capacity_and_unit(db):
     )
     assert rows["projector"]["capacity_unit"] == "lamp hours per working day"
     assert (rows["laptop"]["meter"], rows["laptop"]["capacity"], rows["laptop"]["capacity_unit"]) == (None, None, None)
-    assert _rows(db, "zh")["copier"]["capacity_unit"] == "每月张"
+    assert _rows(db, "zh")["copier"]["capacity_unit"] == "张/月"
 
 
 def test_profile_edits_take_the_meter_and_capacity_columns():

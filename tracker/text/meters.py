@@ -51,8 +51,8 @@ METERS_MESSAGES: dict[str, tuple[str, str]] = {
         "The use a metered category is built for, in the unit shown beside it; greater than 0.",
         "计量类别设计的使用量，单位见旁列；须大于 0。",
     ),
-    "meters.capacity_unit.month": ("{unit} per month", "每月{unit}"),
-    "meters.capacity_unit.day": ("{unit} per working day", "每工作日{unit}"),
+    "meters.capacity_unit.month": ("{unit} per month", "{unit}/月"),
+    "meters.capacity_unit.day": ("{unit} per working day", "{unit}/工作日"),
     "meters.counter_drop": (
         "The {meter} counter of {asset_id} goes down from {before} on {before_date} to {after} on {after_date} "
         "(reset or replaced?): a new series starts there; nothing is counted as use across the drop.",
