@@ -25,7 +25,7 @@ common.language_switch()
 settings_page.render()
 """
 EDITOR = "settings_profiles_0"
-LAPTOP_ROW, DESKTOP_ROW = 1, 0  # rows of the profiles table, in the order of tracker.domain.categories
+LAPTOP_ROW, DESKTOP_ROW, PRINTER_ROW = 1, 0, 4  # rows of the profiles table, in the order of tracker.domain.categories
 
 
 @pytest.fixture
@@ -135,6 +135,41 @@ def test_an_invalid_profile_value_is_explained_in_chinese(app_db):
     at = _edit_profiles(_page("zh"), {DESKTOP_ROW: {"low_threshold": 2}})
     problems = next(d.value for d in at.dataframe if "reason" in d.value.columns)
     assert "低利用率阈值必须大于 0 且不超过 1" in problems["reason"][0]
+
+
+def test_a_printers_capacity_is_stored_and_shown_in_the_history(app_db):
+    at = _page(user="alice")
+    profiles = at.data_editor[0].value
+    assert (profiles["meter"][PRINTER_ROW], profiles["capacity"][PRINTER_ROW]) == ("pages_total", 2000)
+    assert profiles["capacity_unit"][PRINTER_ROW] == "pages per month"
+    at = _edit_profiles(at, {PRINTER_ROW: {"capacity": 3500}}, note="duplex fleet")
+    assert any("Saved 1 change." == s.value for s in at.success)
+    row = _db(at).fetchone("SELECT meter_capacity, changed_by FROM category_profiles WHERE category = 'printer'")
+    assert row == (3500, "alice")
+    latest = _history(at).iloc[0]
+    assert (latest["what"], latest["old_value"], latest["new_value"], latest["note"]) == (
+        "Printer · Capacity",
+        "2000",
+        "3500",
+        "duplex fleet",
+    )
+    assert at.data_editor[0].value["capacity"][PRINTER_ROW] == 3500
+
+
+@pytest.mark.parametrize(
+    ("lang", "reason"),
+    [
+        ("en", 'Category printer: the capacity must be a number greater than 0; got "-10".'),
+        ("zh", "类别 printer：产能必须是大于 0 的数字，实际为“-10”。"),
+    ],
+)
+def test_an_invalid_capacity_is_refused_with_its_category_and_value(app_db, lang, reason):
+    at = _edit_profiles(_page(lang), {PRINTER_ROW: {"capacity": -10}, LAPTOP_ROW: {"life_years": 5}})
+    problems = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert list(problems["value"]) == ["-10"] and list(problems["reason"]) == [reason]
+    assert _db(at).scalar("SELECT meter_capacity FROM category_profiles WHERE category = 'printer'") is None
+    assert _db(at).scalar("SELECT life_years FROM category_profiles WHERE category = 'laptop'") == 6
+    assert _db(at).scalar("SELECT count(*) FROM category_profile_changes WHERE changed_by <> 'system'") == 0
 
 
 def test_a_rule_threshold_is_stored_and_changes_the_findings(app_db):

@@ -41,18 +41,9 @@ def set_meter_profile(
         raise ConfigError("config.unknown_category", value=category, choices=list(DEFAULT_METER_PROFILES))
     changes: dict[str, object] = {}
     if meter is not None:
-        name = normalise_meter(str(meter))
-        if name not in CATEGORY_METERS[category]:
-            raise ConfigError("config.profile_meter", category=category, value=meter, choices=list(CATEGORY_METERS[category]))
-        changes["meter"] = name
+        changes["meter"] = validate_meter_value(category, "meter", meter)
     if capacity is not None:
-        try:
-            number = float(capacity)
-        except (TypeError, ValueError):
-            number = math.nan
-        if isinstance(capacity, bool) or not math.isfinite(number) or not 0 < number <= CAPACITY_MAX:
-            raise ConfigError("config.profile_meter_capacity", category=category, value=capacity)
-        changes["meter_capacity"] = number
+        changes["meter_capacity"] = validate_meter_value(category, "meter_capacity", capacity)
     ensure_default_profiles(db)
     current = load_meter_profiles(db)[category]
     old = {"meter": current.meter, "meter_capacity": current.capacity}
@@ -70,8 +61,59 @@ def set_meter_profile(
             db.execute(
                 "INSERT INTO category_profile_changes (category, field, old_value, new_value, changed_at, changed_by, note) "
                 "VALUES (?, ?, ?, ?, now(), ?, ?)",
-                [category, field, str(old[field]), str(value), actor, note],
+                [category, field, _text(old[field]), _text(value), actor, note],
                 name="record meter profile change",
             )
-            audit.record(db, actor, "profile_changed", category, {"field": field, "old": str(old[field]), "new": str(value)})
+            audit.record(
+                db,
+                actor,
+                "profile_changed",
+                category,
+                {"field": field, "old": _text(old[field]), "new": _text(value), "note": note},
+            )
     return load_meter_profiles(db)[category]
+
+
+def _text(value) -> str:
+    """How a value is written in the history: an integral capacity as "2000", not "2000.0"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, float) and math.isnan(value))
+
+
+def validate_meter_value(category: str, field: str, value):
+    """The normalised meter name ("meter") or capacity ("meter_capacity") of a category, or ConfigError.
+
+    A category without a meter (its evidence is hours) takes no meter and no capacity: empty is
+    accepted for it (None), anything else refused. A metered category needs one of its known meters
+    and a capacity above 0 (at most CAPACITY_MAX).
+    """
+    metered = category in DEFAULT_METER_PROFILES
+    if field == "meter":
+        if _empty(value):
+            if metered:
+                raise ConfigError("config.profile_meter_required", category=category, choices=list(CATEGORY_METERS[category]))
+            return None
+        if not metered:
+            raise ConfigError("config.profile_meter_unmetered", category=category, value=value)
+        name = normalise_meter(str(value))
+        if name not in CATEGORY_METERS[category]:
+            raise ConfigError("config.profile_meter", category=category, value=value, choices=list(CATEGORY_METERS[category]))
+        return name
+    if field == "meter_capacity":
+        if _empty(value) and not metered:
+            return None
+        if not metered:
+            raise ConfigError("config.profile_capacity_unmetered", category=category, value=value)
+        try:
+            number = float(value.strip() if isinstance(value, str) else value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if isinstance(value, bool) or not math.isfinite(number) or not 0 < number <= CAPACITY_MAX:
+            raise ConfigError("config.profile_meter_capacity", category=category, value="" if value is None else value)
+        return number
+    raise ConfigError("config.unknown_profile_field", value=field, choices=["meter", "meter_capacity"])

@@ -26,6 +26,33 @@ METERS_MESSAGES: dict[str, tuple[str, str]] = {
         'Category {category}: the capacity must be a number greater than 0; got "{value}".',
         "类别 {category}：产能必须是大于 0 的数字，实际为“{value}”。",
     ),
+    "config.profile_meter_required": (
+        "Category {category} is measured by a meter: choose one of {choices}.",
+        "类别 {category} 以计数器计量：请从 {choices} 中选择。",
+    ),
+    "config.profile_meter_unmetered": (
+        'Category {category} has no meter (its use is counted in hours); got "{value}".',
+        "类别 {category} 没有计数器（按小时计量使用），实际为“{value}”。",
+    ),
+    "config.profile_capacity_unmetered": (
+        'Category {category} has no meter, so it has no capacity (its use is counted in hours); got "{value}".',
+        "类别 {category} 没有计数器，因此没有产能（按小时计量使用），实际为“{value}”。",
+    ),
+    # --- the settings page's profile columns --------------------------------------------------------
+    "settings.label.meter": ("Meter", "计数器"),
+    "settings.label.capacity": ("Capacity", "产能"),
+    "settings.label.capacity_unit": ("Capacity unit", "产能单位"),
+    "settings.label.no_meter_hours": ("— (hours)", "—（按小时）"),
+    "settings.help.meter": (
+        "The counter that measures a printer's, copier's or projector's use; empty: use is counted in hours.",
+        "计量打印机、复印机或投影仪使用的计数器；为空：按小时计量使用。",
+    ),
+    "settings.help.capacity": (
+        "The use a metered category is built for, in the unit shown beside it; greater than 0.",
+        "计量类别设计的使用量，单位见旁列；须大于 0。",
+    ),
+    "meters.capacity_unit.month": ("{unit} per month", "{unit}/月"),
+    "meters.capacity_unit.day": ("{unit} per working day", "{unit}/工作日"),
     "meters.counter_drop": (
         "The {meter} counter of {asset_id} goes down from {before} on {before_date} to {after} on {after_date} "
         "(reset or replaced?): a new series starts there; nothing is counted as use across the drop.",

@@ -18,17 +18,14 @@ from tracker.engine.parameters import load_rule_parameters
 from tracker.engine.rules.catalogue import RULES, RULES_BY_CODE
 from tracker.engine.rules.model import Parameter, Rule
 from tracker.store.config import SETTINGS
-from tracker.store.profiles import DAYS_CHOICES, profiles_table
 from tracker.store.settings import load_settings, rule_parameter_name
 from tracker.text.errors import TrackerError
 from tracker.text.i18n import MESSAGES
+from tracker.ui import settings_profiles
 from tracker.ui.common import can, category_name, count, counted, currency, db, lang, md, money, named, source, t, user
 from tracker.views import admin
 
 OUTCOME_KEY = "settings_outcome"  # the last save: section, saved, problems, findings before/after, error
-EDITOR_NONCE_KEY = "settings_profiles_nonce"  # bumped to show the stored values after a save
-NOTE_KEY = "settings_profiles_note"
-ROW_HEIGHT_PX = 35  # Streamlit's default table row height
 GENERAL = ("country", "fiscal_year_start_month", "currency", "timezone", "max_upload_mb", "max_upload_rows")
 
 
@@ -49,7 +46,7 @@ def render() -> None:
         key="settings_tab",
     )
     with tabs[0]:
-        _profiles()
+        settings_profiles.render(_save, _outcome, OUTCOME_KEY)
     with tabs[1]:
         _rules()
     with tabs[2]:
@@ -71,21 +68,6 @@ def _stored_problems() -> None:
 # -- labels --------------------------------------------------------------------------------------
 
 
-def _field_label(field: str) -> str:
-    return {
-        "hours_per_day": t("settings.label.hours_per_day"),
-        "days": t("settings.label.available_days"),
-        "low_threshold": t("settings.label.low_utilisation_threshold"),
-        "life_years": t("settings.label.useful_life_years"),
-        "price_cap": t("settings.label.price_cap_per_unit"),
-        "*": t("settings.label.all_fields_defaults"),
-    }.get(field, field)
-
-
-def _days_label(days: str) -> str:
-    return {"workdays": t("settings.label.workdays"), "all": t("settings.label.every_day")}.get(days, days)
-
-
 def _setting_label(setting: str) -> str:
     key = f"setting.{setting}.label"
     return t(key) if key in MESSAGES else setting
@@ -103,7 +85,7 @@ def _rule_title(rule: Rule) -> str:
 def _what_label(what: str, field: str | None) -> str:
     """A history row's subject in words: a category's field, a general setting, or a rule's parameter."""
     if field is not None:
-        return f"{category_name(what)} · {_field_label(field)}"
+        return f"{category_name(what)} · {settings_profiles.field_label(field)}"
     if what.startswith("rule."):
         code, _, parameter = what[len("rule.") :].partition(".")
         rule = RULES_BY_CODE.get(code)
@@ -201,96 +183,6 @@ def _findings_message(before: admin.Findings | None, after: admin.Findings | Non
     if before is None:
         return now + t("settings.label.full_stop")
     return now + t("settings.label.before_change", count=count(before.count), value_at_stake=money(before.value_at_stake))
-
-
-# -- (a) category profiles -----------------------------------------------------------------------
-
-
-def _editor_key() -> str:
-    return f"settings_profiles_{st.session_state.get(EDITOR_NONCE_KEY, 0)}"
-
-
-def _profiles() -> None:
-    st.caption(t("settings.caption.standard_hours_available_days"))
-    table = profiles_table(db())
-    frame = table.to_pandas()
-    frame.insert(1, "name", [category_name(c) for c in frame["category"]])
-    frame["price_cap"] = frame["price_cap"].astype("float64")
-    st.data_editor(
-        frame,
-        key=_editor_key(),
-        hide_index=True,
-        width="stretch",
-        num_rows="fixed",
-        placeholder="—",
-        height=ROW_HEIGHT_PX * (len(frame) + 1) + 3,  # every category visible, no inner scrolling
-        column_order=("name", "hours_per_day", "days", "low_threshold", "life_years", "price_cap", "changed_at", "changed_by"),
-        disabled=("category", "name", "changed_at", "changed_by"),
-        column_config={
-            "name": st.column_config.TextColumn(t("common.label.category"), pinned=True),
-            "hours_per_day": st.column_config.NumberColumn(
-                _field_label("hours_per_day"),
-                step=0.5,
-                format="%.1f",
-                help=t("settings.help.greater_than_0_most"),
-            ),
-            "days": st.column_config.SelectboxColumn(
-                _field_label("days"),
-                options=DAYS_CHOICES,
-                format_func={d: _days_label(d) for d in DAYS_CHOICES}.get,
-                required=True,
-                help=t("settings.help.workdays_country_calendar_every"),
-            ),
-            "low_threshold": st.column_config.NumberColumn(
-                _field_label("low_threshold"),
-                step=0.01,
-                format="%.2f",
-                help=t("settings.help.utilisation_below_share_low"),
-            ),
-            "life_years": st.column_config.NumberColumn(
-                _field_label("life_years"),
-                step=1,
-                format="%d",
-                help=t("settings.help.whole_years_1_50"),
-            ),
-            "price_cap": st.column_config.NumberColumn(
-                _field_label("price_cap"), step=100, format="localized", help=t("settings.help.leave_empty_no_cap")
-            ),
-            "changed_at": st.column_config.DatetimeColumn(t("settings.column.changed"), format="YYYY-MM-DD"),
-            "changed_by": st.column_config.TextColumn(t("settings.column.by")),
-        },
-    )
-    st.text_input(
-        t("settings.field.reason_change"),
-        key=NOTE_KEY,
-        placeholder=t("settings.placeholder.reason_example"),
-    )
-    row = st.container(horizontal=True)
-    row.button(
-        t("settings.button.save_profiles"),
-        type="primary",
-        key="settings_profiles_save",
-        on_click=_save,
-        args=("profiles", _apply_profiles),
-    )
-    row.button(t("settings.button.discard_edits"), key="settings_profiles_discard", on_click=_discard_profile_edits)
-    _outcome("profiles")
-
-
-def _apply_profiles() -> tuple[int, list[admin.Problem]]:
-    categories = profiles_table(db()).column("category").to_pylist()
-    edited = st.session_state.get(_editor_key(), {}).get("edited_rows", {})
-    changes = admin.profile_edits(categories, edited)
-    problems = admin.apply_profile_edits(db(), changes, user(), st.session_state.get(NOTE_KEY))
-    if changes and not problems:
-        _discard_profile_edits()
-    return len(changes), problems
-
-
-def _discard_profile_edits() -> None:
-    st.session_state[EDITOR_NONCE_KEY] = st.session_state.get(EDITOR_NONCE_KEY, 0) + 1
-    st.session_state.pop(NOTE_KEY, None)
-    st.session_state.pop(OUTCOME_KEY, None)
 
 
 # -- (b) rule thresholds -------------------------------------------------------------------------
@@ -432,7 +324,7 @@ def _history() -> None:
     frame["what"] = [_what_label(w, f) for w, f in zip(history.column("what").to_pylist(), fields)]
     for column in ("old_value", "new_value"):
         values = history.column(column).to_pylist()
-        frame[column] = [_days_label(v) if f == "days" and v else v for v, f in zip(values, fields)]
+        frame[column] = [settings_profiles.days_label(v) if f == "days" and v else v for v, f in zip(values, fields)]
     frame["new_value"] = [t("settings.label.default") if f == "*" else v for v, f in zip(frame["new_value"], fields)]
     st.dataframe(
         frame,

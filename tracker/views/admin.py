@@ -22,9 +22,17 @@ from tracker.engine.rules.catalogue import resolve_parameters
 from tracker.store import audit
 from tracker.store.config import SettingProblem, validate_setting
 from tracker.store.db import Database
-from tracker.store.profiles import PROFILE_FIELDS, profile_history, set_profile_value, validate_profile_value
+from tracker.store.meter_profiles import load_meter_profiles, set_meter_profile, validate_meter_value
+from tracker.store.profiles import (
+    PROFILE_FIELDS,
+    profile_history,
+    profiles_table,
+    set_profile_value,
+    validate_profile_value,
+)
 from tracker.store.settings import RULE_PREFIX, load_settings, setting_history
 from tracker.text.errors import ConfigError, TrackerError
+from tracker.text.i18n import text
 from tracker.views.filters import Filters
 from tracker.views.source import Source
 
@@ -49,12 +57,35 @@ class Problem:
         return self.error.text(lang)
 
 
+# A metered category's meter and capacity (docs/meters.md), editable beside the profile fields:
+# editor column -> stored field of tracker.store.meter_profiles.
+METER_FIELDS: dict[str, str] = {"meter": "meter", "capacity": "meter_capacity"}
+EDITABLE_FIELDS: tuple[str, ...] = (*PROFILE_FIELDS, *METER_FIELDS)
+
+
+def profiles_editor_table(db: Database, lang: str = "en") -> pa.Table:
+    """The profiles table (tracker.store.profiles.profiles_table) with each category's meter, capacity and
+    the capacity's unit in `lang`; a category without a meter (its evidence is hours) has none of them."""
+    table = profiles_table(db)
+    meters = load_meter_profiles(db)
+    profiles = [meters.get(c) for c in table.column("category").to_pylist()]
+    units = [
+        None if p is None else text(f"meters.capacity_unit.{p.period}", lang, unit=p.unit_en if lang == "en" else p.unit_zh)
+        for p in profiles
+    ]
+    return (
+        table.append_column("meter", pa.array([None if p is None else p.meter for p in profiles], pa.string()))
+        .append_column("capacity", pa.array([None if p is None else float(p.capacity) for p in profiles], pa.float64()))
+        .append_column("capacity_unit", pa.array(units, pa.string()))
+    )
+
+
 def profile_edits(categories: Sequence[str], edited_rows: Mapping[Any, Mapping[str, Any]]) -> list[Change]:
     """The profile cells changed in an editor, from its `edited_rows` state ({row position: {column: value}})."""
     changes = []
     for position, cells in sorted(edited_rows.items(), key=lambda item: int(item[0])):
         category = categories[int(position)]
-        changes += [Change(category, name, value) for name, value in cells.items() if name in PROFILE_FIELDS]
+        changes += [Change(category, name, value) for name, value in cells.items() if name in EDITABLE_FIELDS]
     return changes
 
 
@@ -62,17 +93,30 @@ def apply_profile_edits(db: Database, changes: Sequence[Change], actor: str, not
     """Store every changed profile value with who and why, or none of them when any is invalid."""
     actor = acting(actor, "settings")
     problems = []
+    meters: dict[str, dict[str, Any]] = {}  # category -> set_meter_profile's keyword arguments
     for change in changes:
         try:
-            validate_profile_value(change.target, change.field, change.value)
+            if change.field in METER_FIELDS:
+                value = validate_meter_value(change.target, METER_FIELDS[change.field], change.value)
+                if value is not None:
+                    meters.setdefault(change.target, {})[change.field] = value
+            else:
+                validate_profile_value(change.target, change.field, change.value)
         except ConfigError as exc:
             problems.append(Problem(change, exc))
     if problems:
         return problems
     with audit.transaction(db):
         for change in changes:
-            set_profile_value(db, change.target, change.field, change.value, actor, note)
+            if change.field not in METER_FIELDS:
+                set_profile_value(db, change.target, change.field, change.value, actor, note)
+        for category, values in meters.items():
+            set_meter_profile(db, category, actor, **values, note=_note(note))
     return []
+
+
+def _note(note: str | None) -> str | None:
+    return (note.strip() or None) if isinstance(note, str) else None
 
 
 def apply_settings(db: Database, values: Mapping[str, Any], actor: str) -> list[Problem]:
