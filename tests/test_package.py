@@ -114,7 +114,7 @@ def test_the_installed_command_runs_outside_the_checkout(venv, tmp_path):
         cwd=tmp_path,
         env=_env(),
     )
-    assert int(templates.stdout) == 16
+    assert int(templates.stdout) == 24
 
 
 def _free_port() -> int:

@@ -262,7 +262,7 @@ def test_review_a_finding_and_download_the_evidence_pack(server, page, tmp_path)
 
     page.goto(server["url"] + "/findings")
     settle(page)
-    expect(page.get_by_text("115 findings")).to_be_visible()
+    expect(page.get_by_text("134 findings")).to_be_visible()
     # choose the first finding: click its row's selection cell
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.scroll_into_view_if_needed()
@@ -283,7 +283,7 @@ def test_review_a_finding_and_download_the_evidence_pack(server, page, tmp_path)
     findings = list(book["Findings"].iter_rows(min_row=2, values_only=True))
     header = next(book["Findings"].iter_rows(max_row=1, values_only=True))
     status = header.index("review_status")
-    assert len(findings) == 115 and sum(1 for r in findings if r[status] == "confirmed") == 1
+    assert len(findings) == 134 and sum(1 for r in findings if r[status] == "confirmed") == 1
 
 
 def test_an_agency_user_signs_in_and_sees_only_their_agency(server, browser):
@@ -303,7 +303,7 @@ def test_an_agency_user_signs_in_and_sees_only_their_agency(server, browser):
         expect(tab.get_by_role("link", name="Settings")).not_to_be_visible()
         tab.goto(server["url"] + "/explore?agency=A002")
         settle(tab)
-        expect(tab.get_by_text("This agency has no purchases or assets matching the filters.")).to_be_visible()
+        expect(tab.get_by_text("A002 is not your agency: you see the figures of your own agency only.")).to_be_visible()
         tab.goto(server["url"] + "/explore")
         settle(tab)
         tab.get_by_role("heading", name="Agencies").wait_for()

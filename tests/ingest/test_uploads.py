@@ -224,7 +224,7 @@ def test_kept_rejects_are_scoped_like_the_history(with_assets):
 
 def test_every_template_is_offered_in_both_languages_and_formats():
     files = uploads.template_files()
-    assert len(files) == 20
+    assert len(files) == 24
     assert {(f.template, f.language, f.file_format) for f in files} == {
         (t, lang, fmt)
         for t in ("procurement", "assets", "usage_daily", "usage_sessions", "meters", "requests")

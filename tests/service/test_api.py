@@ -49,6 +49,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# one server per module, and the last test reads what the others left in its audit log: keep them on one worker, in order
+pytestmark = pytest.mark.xdist_group("service_api")
+
+
 @pytest.fixture(scope="module")
 def service(dashboard_demo_file, tmp_path_factory):
     """The service on a copy of the demo database (1 MB upload limit), its tokens, and an untouched twin of it."""

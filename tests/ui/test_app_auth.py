@@ -49,7 +49,7 @@ def test_wrong_password_is_refused_and_the_right_one_signs_in(demo_db):
     at.text_input(key="login_password").input("demo-auditor-pass")
     at.button[0].click().run()
     assert not at.exception
-    assert _pages(at) == {"overview", "explore", "findings"}
+    assert _pages(at) == {"overview", "explore", "findings", "reallocation", "transfers"}
     with Database.open(demo_db) as database:
         actions = [r[0] for r in database.fetchall("SELECT action FROM audit_log ORDER BY entry_id")]
     assert actions[-2:] == ["login_failed", "login"]
@@ -91,8 +91,9 @@ def test_an_agency_user_sees_only_their_agency(demo_db):
     at = sign_in_as(_app(agency="A002"), "agency", agency="A001").run()
     switch_to(at, "explore").run()
     assert not at.exception
-    assert "This agency has no purchases or assets matching the filters." in [i.value for i in at.info]
-    assert not at.dataframe  # nothing of A002 is listed, whatever the address asks for
+    said = [m.value for m in (*at.error, *at.warning, *at.info)]
+    assert "A002 is not your agency: you see the figures of your own agency only." in said
+    assert all(set(frame.value["Agency"]) == {"A001"} for frame in at.dataframe)  # nothing of A002, whatever the address asks
 
 
 def test_finance_reads_findings_but_cannot_review(demo_db):

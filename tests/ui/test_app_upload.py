@@ -83,7 +83,7 @@ def test_the_page_renders_in_both_languages(app_db, lang, title, uploader, histo
     assert at.file_uploader[0].label == uploader
     assert history in [s.value for s in at.subheader]
     assert (
-        len([b for b in at.download_button if b.key.startswith("upload_template_")]) == 20
+        len([b for b in at.download_button if b.key.startswith("upload_template_")]) == 24
     )  # five templates, two languages, CSV and XLSX
     frame = at.dataframe[0].value
     assert list(frame["file_name"]) == ["assets.csv"] and list(frame["uploaded_by"]) == ["setup"]
