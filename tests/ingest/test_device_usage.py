@@ -71,7 +71,9 @@ def test_a_scoped_upload_refuses_a_device_of_another_agency(registered, tmp_path
     text = "serial_number,usage_date,hours_used\n640HP72,2024-03-01,3\nSN-AAA,2024-03-01,1\n"
     report = ingest_file(registered, "usage", _file(tmp_path, "u.csv", text), agency="A001")
     assert report.status == "rejected"
-    assert [(e.row_number, e.code) for e in report.errors] == [(2, "row.asset_not_your_agency")]
+    # told like a device registered nowhere: neither the other agency's asset id nor that it exists
+    assert [(e.row_number, e.code, e.value) for e in report.errors] == [(2, "row.unknown_device", "640HP72")]
+    assert not [e for e in report.errors if "PC-3" in e.text("en") + e.text("zh")]
 
 
 def test_an_intune_export_is_seen_evidence_without_hours(registered, tmp_path):

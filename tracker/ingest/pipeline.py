@@ -302,7 +302,7 @@ def _read_and_check(
     with query_progress(db, progress, "read"):
         q = _read_typed(db, staged, match, names.base, names.rejects, typing, engine=engine)
         if contract.kind in DEVICE_KINDS:
-            resolve_devices(db, names.base)
+            resolve_devices(db, names.base, typing["scope_agency"])
     starts, totals = scanner.result().row_shift_table(staged)
     if starts:
         db.execute(

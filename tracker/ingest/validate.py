@@ -315,15 +315,21 @@ def _kind_checks(q: TypedQuery) -> None:
         )
 
 
-def resolve_devices(db: Database, base: str) -> None:
+def resolve_devices(db: Database, base: str, scope_agency: str | None = None) -> None:
     """Fill in the asset of usage rows that name a device by serial number or host name, in one statement.
 
     A row's asset is its asset id, else the assets whose serial number matches (case-insensitive),
     else those whose host name matches (case-insensitive, the part before the first dot). The number
     of assets found is kept in `_device_matches` (NULL when the row gave an asset id): 0 and 2 or more
     are rejected by the cross checks.
+
+    An agency's upload (`scope_agency`) is matched against that agency's own assets only: a serial or
+    host name registered to another agency is unmatched, exactly like one registered nowhere, so the
+    upload neither learns that the device exists elsewhere nor stores usage against it.
     """
     assert_safe_name(base)
+    scoped = "" if scope_agency is None else " AND a.agency_code = $scope"
+    params = {} if scope_agency is None else {"scope": scope_agency}
     db.execute(f"ALTER TABLE {base} ADD COLUMN _device_matches INTEGER", name="device matches column")
     db.execute(
         f"""UPDATE {base} AS b SET asset_id = m.found, _device_matches = m.n
@@ -334,13 +340,13 @@ def resolve_devices(db: Database, base: str) -> None:
                 ), by_serial AS (
                     SELECT d.serial_number, d.hostname, count(a.asset_id) AS n, min(a.asset_id) AS found
                     FROM devices AS d LEFT JOIN assets AS a
-                      ON d.serial_number IS NOT NULL AND lower(a.serial_number) = lower(d.serial_number)
+                      ON d.serial_number IS NOT NULL AND lower(a.serial_number) = lower(d.serial_number){scoped}
                     GROUP BY ALL
                 ), by_host AS (
                     SELECT d.serial_number, d.hostname, count(a.asset_id) AS n, min(a.asset_id) AS found
                     FROM devices AS d LEFT JOIN assets AS a
                       ON d.hostname IS NOT NULL
-                     AND lower(split_part(a.hostname, '.', 1)) = lower(split_part(d.hostname, '.', 1))
+                     AND lower(split_part(a.hostname, '.', 1)) = lower(split_part(d.hostname, '.', 1)){scoped}
                     GROUP BY ALL
                 )
                 SELECT s.serial_number, s.hostname,
@@ -351,6 +357,7 @@ def resolve_devices(db: Database, base: str) -> None:
             ) AS m
             WHERE b.asset_id IS NULL AND b.serial_number IS NOT DISTINCT FROM m.serial_number
               AND b.hostname IS NOT DISTINCT FROM m.hostname""",
+        params,
         name="match devices to assets",
     )
 
