@@ -286,7 +286,7 @@ def test_no_telemetry_pairs(default_flags):
     assert set(pairs) == {("A1", "projector")}
     flag = pairs[("A1", "projector")]
     assert flag["severity"] == "info" and flag["value_at_stake"] is None and flag["asset_id"] is None
-    assert "2 Projector asset(s)" in flag["evidence"] and "投影仪" in flag["evidence_zh"]
+    assert flag["evidence"].startswith("Projector: agency A1 has 2 assets in service") and "2 台投影仪" in flag["evidence_zh"]
 
 
 # -- purchase-line rules -----------------------------------------------------------------------

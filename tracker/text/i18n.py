@@ -10,12 +10,14 @@ from tracker.text.exports import EXPORT_MESSAGES
 from tracker.text.meters import METERS_MESSAGES
 from tracker.text.names import NAME_MESSAGES
 from tracker.text.pages import PAGE_MESSAGES
+from tracker.text.plural import fill
 from tracker.text.reallocation import REALLOCATION_MESSAGES
 from tracker.text.reasons import REASON_MESSAGES
 from tracker.text.rules import RULE_MESSAGES
 from tracker.text.service import SERVICE_MESSAGES
 from tracker.text.transfers import TRANSFER_MESSAGES
 from tracker.text.trust import TRUST_MESSAGES
+from tracker.text.trustcore import TRUSTCORE_MESSAGES
 
 LANGUAGES = ("en", "zh")
 
@@ -33,7 +35,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "文件 {file} 大小为 {size_mb} MB，超过上限 {limit_mb} MB。",
     ),
     "file.too_many_rows": (
-        "The file {file} has {rows} data rows; the limit is {limit}.",
+        "The file {file} has {rows:data row|data rows}; the limit is {limit}.",
         "文件 {file} 有 {rows} 行数据，超过上限 {limit} 行。",
     ),
     "file.unknown_format": (
@@ -61,7 +63,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "文件 {file} 在第 {line} 行附近无法按 CSV 读取：{reason}",
     ),
     "file.ragged_row": (
-        "Line {line} of {file} has more fields than the header's {expected} columns. Check that line for an unquoted delimiter.",
+        "Line {line} of {file} has more fields than the header's {expected:column|columns}. Check that line for an unquoted delimiter.",
         "文件 {file} 第 {line} 行的字段多于表头的 {expected} 列。请检查该行是否有未加引号的分隔符。",
     ),
     "file.no_header": (
@@ -117,7 +119,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "OCDS 文件 {file} 中没有设备：全部 {set_aside} 行均已剔除（{counts}），未导入任何数据。",
     ),
     "file.ocds_only_planned": (
-        "The OCDS file {file} holds no purchase lines: its {processes} tender(s) with {items} item(s) are not awarded yet, "
+        "The OCDS file {file} holds no purchase lines: its {processes:tender|tenders} with {items:item|items} are not awarded yet, "
         "and a tender not yet awarded is a planned purchase, not a purchase.",
         "OCDS 文件 {file} 中没有采购明细：其中 {processes} 个招标（{items} 项标的）尚未授标，未授标的招标只是采购计划，而非采购。",
     ),
@@ -131,7 +133,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "OCDS 文件 {file} 中项目 {ocid} 的各次发布相互矛盾，无法合并：{reason}。",
     ),
     "ocds.set_aside": (
-        "{count} lines set aside (not equipment): {counts}.",
+        "{count:line|lines} set aside (not equipment): {counts}.",
         "已剔除 {count} 行非设备明细：{counts}。",
     ),
     "ocds.reason_count": ("{count} {reason}", "{reason} {count} 行"),
@@ -141,7 +143,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     "ocds.reason.software": ("software", "软件"),
     "ocds.reason.goods": ("other goods", "其他货物"),
     "ocds.kept_other": (
-        "{count} lines whose code and description name no equipment category are kept as other.",
+        "Kept as other: {count:line|lines} whose code and description name no equipment category.",
         "{count} 行的编码和描述都无法确定设备类别，按“其他”保留。",
     ),
     "ocds.buyer_code": (
@@ -155,11 +157,11 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     "ocds.buyer_source.mapped": ("from the agency-code mapping", "来自单位代码对照表"),
     "ocds.buyer_source.scope": ("the agency the upload is limited to", "本次上传限定的单位"),
     "ocds.price_unknown": (
-        "{count} lines have no price of their own: one contract value covers several items. They are kept with the price unknown and the contract's total on the order.",
+        "{count:line has|lines have} no price of their own: one contract value covers several items. They are kept with the price unknown and the contract's total on the order.",
         "{count} 行没有单独的价格：一份合同金额涵盖多项标的。这些明细按价格未知保留，合同总额记在订单上。",
     ),
     "ocds.planned": (
-        "{items} tender items not yet awarded are planned purchases and were not loaded.",
+        "Not loaded: {items:tender item|tender items} not yet awarded (planned purchases, not purchases).",
         "{items} 项尚未授标的招标标的属于采购计划，未导入。",
     ),
     "ocds.download_set_aside": ("Download the lines set aside (CSV)", "下载已剔除的明细（CSV）"),
@@ -168,7 +170,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     "ocds.map_label_code": ("Agency code", "单位代码"),
     "ocds.map_save": ("Keep this code for this buyer", "为该采购人保存此代码"),
     "agencies.mapped": (
-        'Buyer "{name}" is loaded under agency code {code} from now on; {moved} lines already stored were moved to it.',
+        'Buyer "{name}" is loaded under agency code {code} from now on; stored lines moved to it: {moved}.',
         "采购人“{name}”今后按单位代码 {code} 导入；已导入的 {moved} 行明细已改为该代码。",
     ),
     "agencies.bad_code": (
@@ -182,7 +184,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "OCDS 文件只包含采购数据；{file} 不能作为{kind}数据导入。",
     ),
     "file.no_known_assets": (
-        "None of the {assets} assets in {file} is in the asset register. Upload the asset register (or the assets of this agency) first, then this usage file.",
+        "None of the {assets:asset|assets} in {file} is in the asset register. Upload the asset register (or the assets of this agency) first, then this usage file.",
         "文件 {file} 中的 {assets} 个资产均不在资产登记册中。请先上传资产登记（或本单位的资产），再上传此使用记录。",
     ),
     "file.same_file": (
@@ -374,28 +376,28 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     "scope.unknown_agency": ("Agency {agency} is not known.", "单位 {agency} 不存在。"),
     # --- ingest summaries ---------------------------------------------------------------------
     "cli.row": ("row {row}, {column}", "第 {row} 行，{column}"),
-    "cli.set_aside_written": ("{rows} lines set aside written to {path}.", "已将 {rows} 行剔除的明细写入 {path}。"),
-    "cli.rejects_written": ("{rows} rejected rows written to {path}", "已将 {rows} 行被拒绝的数据写入 {path}"),
+    "cli.set_aside_written": ("{rows:line|lines} set aside written to {path}.", "已将 {rows} 行剔除的明细写入 {path}。"),
+    "cli.rejects_written": ("{rows:rejected row|rejected rows} written to {path}", "已将 {rows} 行被拒绝的数据写入 {path}"),
     "ingest.committed": (
-        "{file}: {read} rows read, {accepted} accepted, {rejected} rejected; {inserted} new, {replaced} replaced, {unchanged} unchanged. Committed as upload #{upload_id}.",
+        "{file}: {read:row|rows} read, {accepted} accepted, {rejected} rejected; {inserted} new, {replaced} replaced, {unchanged} unchanged. Committed as upload #{upload_id}.",
         "{file}：读取 {read} 行，接受 {accepted} 行，拒绝 {rejected} 行；新增 {inserted}，替换 {replaced}，未变 {unchanged}。已提交（第 {upload_id} 次上传）。",
     ),
     "ingest.rejected_all": (
-        "{file}: {rejected} of {read} rows have problems; nothing was committed. Fix the rows listed and upload again, or commit the good rows only.",
+        "{file}: rows with problems: {rejected} of {read}; nothing was committed. Fix the rows listed and upload again, or commit the good rows only.",
         "{file}：{read} 行中有 {rejected} 行存在问题；未提交任何数据。请修正所列行后重新上传，或仅提交无误的行。",
     ),
     "ingest.dry_run": (
-        "{file}: {read} rows read, {accepted} would be accepted, {rejected} rejected; {inserted} new, {replaced} replaced, {unchanged} unchanged. Dry run: nothing committed.",
+        "{file}: {read:row|rows} read, {accepted} would be accepted, {rejected} rejected; {inserted} new, {replaced} replaced, {unchanged} unchanged. Dry run: nothing committed.",
         "{file}：读取 {read} 行，可接受 {accepted} 行，拒绝 {rejected} 行；新增 {inserted}，替换 {replaced}，未变 {unchanged}。试运行：未提交任何数据。",
     ),
     "ingest.unchanged": (
-        "{file}: all {accepted} rows are already in the database exactly as in this file; nothing changed.",
+        "{file}: {accepted:row is|rows are} already in the database exactly as in this file; nothing changed.",
         "{file}：全部 {accepted} 行已按相同内容存在于数据库中；数据没有变化。",
     ),
     # --- accounts, roles and the audit log (docs/architecture.md) ----------------------------------------------
     "auth.bad_credentials": ("Wrong username or password.", "用户名或密码错误。"),
     "auth.locked": (
-        "This account is locked after too many failed logins. Try again in {minutes} minutes, or ask an administrator to set a new password.",
+        "This account is locked after too many failed logins. Try again in {minutes:minute|minutes}, or ask an administrator to set a new password.",
         "登录失败次数过多，该账户已被锁定。请 {minutes} 分钟后再试，或请管理员重设密码。",
     ),
     "auth.disabled": ("This account is disabled. Ask an administrator.", "该账户已停用。请联系管理员。"),
@@ -456,7 +458,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "audit.empty": ("The audit log is empty.", "审计日志为空。"),
     "audit.broken": (
-        "The audit log has been tampered with ({problems} problems):",
+        "The audit log has been tampered with ({problems:problem|problems}):",
         "审计日志已被篡改（发现 {problems} 处问题）：",
     ),
     "auth.prompt_password": ("Password: ", "密码："),
@@ -602,7 +604,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "文件中的设备：{found} 台；已对应到资产登记：{matched} 台；未对应：{unmatched} 台。",
     ),
     "devices.intervals": (
-        "{intervals} powered-on or signed-in intervals read, making {days} usage days.",
+        "{intervals:powered-on or signed-in interval|powered-on or signed-in intervals} read, making {days:usage day|usage days}.",
         "读取了 {intervals} 个开机或登录时段，折合 {days} 个使用日。",
     ),
     "devices.unreadable": (
@@ -612,7 +614,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "evtx.no_intervals": (
         "The event log {file} holds no start, stop or sign-in from which a powered-on or signed-in time can be told "
-        "({records} records read; damaged parts skipped (file: bytes): {unreadable}). Nothing was stored.",
+        "({records:record|records} read; damaged parts skipped (file: bytes): {unreadable}). Nothing was stored.",
         "事件日志 {file} 中没有可据以计算开机或登录时长的开机、关机或登录记录（已读取 {records} 条记录；跳过的损坏部分（文件：字节位置）：{unreadable}）。未存储任何数据。",
     ),
     "evtx.security_without_logons": (
@@ -639,6 +641,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     TRUST_MESSAGES,
     REALLOCATION_MESSAGES,
     EVENTLOG_MESSAGES,
+    TRUSTCORE_MESSAGES,
 )
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 
@@ -659,7 +662,7 @@ def render(message: Message, lang: str = "en") -> str:
     """Render a message in the given language ("en" or "zh"); numbers, lists and nested messages are shown for that language."""
     template = MESSAGES[message.key][_lang_index(lang)]
     params = {k: _display(v, lang) for k, v in message.params.items()}
-    return template.format(**params)
+    return fill(template, params)
 
 
 def template(key: str, lang: str = "en") -> str:
@@ -669,7 +672,7 @@ def template(key: str, lang: str = "en") -> str:
 
 def text(key: str, lang: str = "en", /, **params: object) -> str:
     """The text of `key` in the language, its placeholders filled with `params` as they are (str.format)."""
-    return template(key, lang).format(**params)
+    return fill(template(key, lang), params)
 
 
 def reason(what: str, **params: object) -> Message:

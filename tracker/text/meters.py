@@ -70,17 +70,17 @@ METERS_MESSAGES: dict[str, tuple[str, str]] = {
     "meter.lamp_hours": ("lamp hours", "灯泡使用小时"),
     # --- evidence of metered devices ------------------------------------------------------------
     "meters.evidence.flat": (
-        "{first_value} {unit} on {first_date}, {last_value} on {last_date}: no use in {days} days.",
+        "{first_value} {unit} on {first_date}, {last_value} on {last_date}: no use in {days:day|days}.",
         "{first_date} 读数 {first_value} {unit}，{last_date} 读数 {last_value}：{days} 天内没有使用。",
     ),
     "meters.evidence.use": (
         "{use} {unit} between {first_date} ({first_value}) and {last_date} ({last_value}), "
-        "{use_share} of a capacity of {capacity} over {available_days} available days.",
+        "{use_share} of a capacity of {capacity} over {available_days:available day|available days}.",
         "{first_date}（读数 {first_value}）至 {last_date}（读数 {last_value}）之间使用 {use} {unit}，"
         "为 {available_days} 个可用日产能 {capacity} 的 {use_share}。",
     ),
     "meters.evidence.low": (
-        "{category} {asset_id} used {utilisation_share} of its capacity over {available_days} available days covered by "
+        "{category} {asset_id} used {utilisation_share} of its capacity over {available_days:available day|available days} covered by "
         "its counter readings, below the threshold of {threshold_share}; value at stake {value_amount} of net book value "
         "{net_book_value_amount}.{evidence_note}",
         "{category} {asset_id} 在计数器读数覆盖的 {available_days} 个可用日内仅使用了产能的 {utilisation_share}，"

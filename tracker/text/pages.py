@@ -19,7 +19,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
     "common.caption.filtered_to": ("Filtered to ", "当前筛选："),
     "common.caption.signed_in_as": ("Signed in as **{user}** ({role}{where})", "当前用户：**{user}**（{role}{where}）"),
     "common.caption.window_days": (
-        "Window: {start} to {as_of} ({window_days} days)",
+        "Window: {start} to {as_of} ({window_days:day|days})",
         "统计窗口：{start} 至 {as_of}（{window_days} 天）",
     ),
     "common.column.asset": ("Asset", "资产编号"),
@@ -34,7 +34,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
     "common.field.as_of": ("As of", "截至日期"),
     "common.field.window": ("Window", "统计窗口"),
     "common.field.language": ("Language · 语言", "Language · 语言"),  # readable whichever language is on
-    "common.label.window_days": ("{days} days", "{days} 天"),
+    "common.label.window_days": ("{days:day|days}", "{days} 天"),
     "common.heading.filters": ("Filters", "筛选"),
     "common.help.last_day_window_default": (
         "The last day of the window; by default the latest usage date.",
@@ -48,7 +48,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
     "common.label.available_hours": ("Available hours", "可用时长"),
     "common.label.category": ("Category", "类别"),
     "common.label.data_window_days_agencies": (
-        "Data as of **{as_of}** · window {window_start} to {as_of} ({window_days} days) · **{agencies_with_usage} of {agencies}** agencies sent usage in the window",
+        "Data as of **{as_of}** · window {window_start} to {as_of} ({window_days:day|days}) · **{agencies_with_usage} of {agencies}** agencies sent usage in the window",
         "数据截至 **{as_of}** · 统计窗口 {window_start} 至 {as_of}（{window_days} 天）· **{agencies} 个单位中有 {agencies_with_usage} 个**在窗口内报送了使用数据",
     ),
     "common.label.fiscal_year": ("Fiscal year", "财年"),
@@ -56,7 +56,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
     "common.label.hours_per_day": ("Hours per day", "每日小时数"),
     "common.label.supplier": ("Supplier", "供应商"),
     "common.note.latest_usage_data_days": (
-        "The latest usage data is {days_since_last_usage} days old: figures describe the window ending {usage_last}, not today.",
+        "The latest usage data is {days_since_last_usage:day|days} old: figures describe the window ending {usage_last}, not today.",
         "最新使用数据距今已 {days_since_last_usage} 天：各项数字反映截至 {usage_last} 的情况，而非今天。",
     ),
     "common.note.nothing_matches_filters": ("Nothing matches the filters.", "没有符合筛选条件的数据。"),
@@ -88,7 +88,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
     "login.heading.create_first_administrator": ("Create the first administrator", "创建第一个管理员账户"),
     "login.heading.sign_in": ("Sign in", "登录"),
     "login.note.signed_out_after_minutes": (
-        "You were signed out after {session_idle_minutes} minutes without activity.",
+        "You were signed out after {session_idle_minutes:minute|minutes} without activity.",
         "由于 {session_idle_minutes} 分钟无操作，您已退出登录。",
     ),
     "explore.column.evidence": ("Evidence", "证据"),
@@ -151,7 +151,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "尚未复核的问题线索涉及金额之和。",
     ),
     "overview.help.total_purchase_lines_ordered": (
-        "Total of {lines} purchase lines ordered in the window ({spend}); the change is against the window of the same length before it.",
+        "Total of {lines:purchase line|purchase lines} ordered in the window ({spend}); the change is against the window of the same length before it.",
         "窗口内下单的 {lines} 条采购明细合计（{spend}）；变化为与前一个同长度窗口相比。",
     ),
     "overview.help.utilisation_used_hours_available": (
@@ -159,7 +159,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "利用率 = 使用时长 ÷ 可用时长（资产在用期间每个工作日的标准时长）。取中位数而非平均数。",
     ),
     "overview.kpi.book_value": ("{idle_share} of book value", "占净值 {idle_share}"),
-    "overview.kpi.findings": ("{open_findings} findings", "{open_findings} 条线索"),
+    "overview.kpi.findings": ("{open_findings:finding|findings}", "{open_findings} 条线索"),
     "overview.kpi.idle_capital": ("Idle capital", "闲置资产净值"),
     "overview.kpi.value_stake_open_findings": ("Value at stake, open findings", "待处理问题涉及金额"),
     "overview.label.all_assets_pooled": ("All assets pooled", "整体利用率"),
@@ -214,7 +214,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "按类别使用年限直线折旧后的购置成本。",
     ),
     "explore.help.used_hours_available_hours": ("Used hours ÷ available hours in the window.", "窗口内使用时长 ÷ 可用时长。"),
-    "explore.kpi.available_days": ("{available_days} available days", "可用 {available_days} 天"),
+    "explore.kpi.available_days": ("{available_days:available day|available days}", "可用 {available_days} 天"),
     "explore.kpi.days_use": ("Days with use", "使用天数"),
     "explore.kpi.of_hours_available": ("of {hours:,.0f} h available", "可用 {hours:,.0f} 小时"),
     "explore.label.cost": ("Cost {purchase_cost}", "购置成本 {purchase_cost}"),
@@ -259,7 +259,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "每条线索都是需要复核的风险信号，不是结论。规则及其阈值见页面下方。",
     ),
     "findings.caption.findings_fingerprint": (
-        "{findings:,} findings · fingerprint {fingerprint}…",
+        "{findings:finding|findings} · fingerprint {fingerprint}…",
         "{findings:,} 条线索 · 数据指纹 {fingerprint}…",
     ),
     "findings.caption.status_now": ("Now: {review_status}", "当前：{review_status}"),
@@ -290,7 +290,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "**采购明细 {po_number}/{line_no} 下登记的设备**",
     ),
     "findings.text.findings_value_stake": (
-        "**{num_rows:,} findings** · value at stake **{total}**",
+        "**{num_rows:finding|findings}** · value at stake **{total}**",
         "**{num_rows:,} 条线索** · 涉及金额 **{total}**",
     ),
     "findings.text.history": ("**History**", "**复核记录**"),
@@ -407,7 +407,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "upload.title.upload_data": ("Upload data", "上传数据"),
     "upload.warning.rows_problems_fix_them": (
-        "{rows_rejected} of {rows_read} rows have problems. Fix them and upload the file again, or commit the good rows only ({rows_accepted}): the rejected rows are then kept with the upload, with their reasons.",
+        "Rows with problems: {rows_rejected} of {rows_read}. Fix them and upload the file again, or commit the good rows only ({rows_accepted}): the rejected rows are then kept with the upload, with their reasons.",
         "{rows_read} 行中有 {rows_rejected} 行存在问题。请修正后重新上传，或仅提交 {rows_accepted}无误的数据：被拒绝的行及原因将随本次上传一并保存。",
     ),
     # --- settings ----------------------------------------------------------------------------------
@@ -506,13 +506,13 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
     # --- data ------------------------------------------------------------------------------------
     "data.title": ("What the tracker holds", "数据概况"),
     "data.caption.usage_period": (
-        "Usage data from {first} to {last} · {agencies} agencies send usage logs",
+        "Usage data from {first} to {last} · {agencies:agency sends|agencies send} usage logs",
         "使用记录期间 {first} 至 {last}，{agencies} 个单位报送使用数据",
     ),
     "data.caption.no_usage": ("No usage data yet", "尚无使用记录"),
     "data.field.table": ("Table", "数据表"),
     "data.note.nothing_stored": ("Nothing stored yet", "暂无数据"),
-    "data.caption.first_rows": ("First {shown:,} of {rows:,} rows", "显示前 {shown:,} 行，共 {rows:,} 行"),
+    "data.caption.first_rows": ("First {shown:,} of {rows:row|rows}", "显示前 {shown:,} 行，共 {rows:,} 行"),
     # --- audit -------------------------------------------------------------------------------------
     "audit.button.check_chain": ("Check the chain", "校验哈希链"),
     "audit.button.download_audit_trail_csv": ("Download the audit trail (CSV)", "下载审计日志（CSV）"),
@@ -521,7 +521,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
         "只追加不修改：每条记录包含上一条记录的哈希值，事后修改或删除任何记录都会使链条断开。",
     ),
     "audit.caption.latest_entries_download_them": (
-        "The latest {shown:,} entries; the download has them all.",
+        "The latest {shown:entry|entries}; the download has them all.",
         "显示最新的 {shown:,} 条记录；下载文件包含全部记录。",
     ),
     "audit.error.only_administrators_can_read": ("Only administrators can read the audit trail.", "只有管理员可以查看审计日志。"),

@@ -36,7 +36,7 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
         "应先调剂各单位的闲置资产（先公物仓、后采购），再购置新设备。",
     ),
     "rule.AVOIDABLE_PURCHASE.evidence": (
-        "Line {po_number}/{line_no} ({category}, {quantity} unit(s), ordered {order_date}): on that day the idle pool held {pool_units} {category} device(s), {other_agency_units} of them in other agencies ({pool_asset_ids}); {covered_units} unit(s) could have come from the pool → {value_amount}.",
+        "Line {po_number}/{line_no} ({category}, {quantity:unit|units}, ordered {order_date}): on that day the idle pool held {pool_units:device|devices} of this category, {other_agency_units} of them in other agencies ({pool_asset_ids}); {covered_units:unit|units} could have come from the pool → {value_amount}.",
         "采购行 {po_number}/{line_no}（{category}，{quantity} 台，{order_date} 下单）：当日公物仓中有 {pool_units} 台{category}，其中 {other_agency_units} 台属其他单位（{pool_asset_ids}）；其中 {covered_units} 台本可调剂 → {value_amount}。",
     ),
     "rule.AVOIDABLE_PURCHASE.param.min_units": (
@@ -58,7 +58,7 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
         "设备应在达到最低使用年限后方可更新（财资〔2016〕27号：计算机、打印机等为六年）。",
     ),
     "rule.EARLY_REPLACEMENT.evidence": (
-        "Line {po_number}/{line_no} ({category}, {quantity} unit(s), ordered {order_date}): in the {lookback_days} days before, agency {agency_code} disposed of or declared surplus {early_units} {category} device(s) younger than their minimum service life of {min_years} years ({early_asset_ids}); their remaining book value {value_amount}.",
+        "Line {po_number}/{line_no} ({category}, {quantity:unit|units}, ordered {order_date}): in the {lookback_days:day|days} before, agency {agency_code} disposed of or declared surplus {early_units:device|devices} of this category younger than their minimum service life of {min_years:year|years} ({early_asset_ids}); their remaining book value {value_amount}.",
         "采购行 {po_number}/{line_no}（{category}，{quantity} 台，{order_date} 下单）：下单前 {lookback_days} 天内，单位 {agency_code} 处置或申报富余了 {early_units} 台未满最低使用年限 {min_years} 年的{category}（{early_asset_ids}）；其剩余净值 {value_amount}。",
     ),
     "rule.EARLY_REPLACEMENT.param.lookback_days": (
@@ -85,7 +85,7 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     "realloc.kpi.purchases_avoided": ("Purchases avoidable", "可避免的采购"),
     "realloc.kpi.value_reallocated": ("book value {book} (cost {cost})", "净值 {book}（原值 {cost}）"),
     "realloc.help.purchases_avoided": (
-        "Units the pool can cover × each request's unit budget; {unknown} covered request(s) without a budget are not counted (unknown, not zero).",
+        "Units the pool can cover × each request's unit budget; {unknown:covered request|covered requests} without a budget are not counted (unknown, not zero).",
         "可调剂台数 × 各申请的预算单价；{unknown} 项可调剂但未填预算单价的申请未计入（未知，不按零计）。",
     ),
     "realloc.heading.requests": ("Planned purchases and what the pool can cover", "配置申请及可调剂情况"),
@@ -126,7 +126,7 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     "realloc.note.declared": ("{asset} is offered to the pool.", "{asset} 已纳入公物仓。"),
     "overview.kpi.purchases_avoidable": ("Avoidable by reallocation", "可调剂避免的采购"),
     "overview.kpi.requests_from_pool": (
-        "{met} of {requests} requests from the pool",
+        "{met} of {requests:request|requests} from the pool",
         "{requests} 项申请中 {met} 项可由公物仓满足",
     ),
     "overview.help.purchases_avoidable": (

@@ -28,7 +28,7 @@ RULE_MESSAGES: dict[str, tuple[str, str]] = {
         "仅有在线记录（资产清单或设备管理签到），不能证明使用时长。",
     ),
     "rule.NEVER_USED.evidence": (
-        "{category} {asset_id} has no usage since it entered service on {in_service_date}, {days_idle} days ago (grace {grace_days} days); net book value {net_book_value_amount}.{evidence_note}",
+        "{category} {asset_id} has no usage since it entered service on {in_service_date}, {days_idle:day|days} ago (grace period {grace_days:day|days}); net book value {net_book_value_amount}.{evidence_note}",
         "{category} {asset_id} 自 {in_service_date} 投入使用以来 {days_idle} 天无任何使用记录（宽限期 {grace_days} 天）；净值 {net_book_value_amount}。{evidence_note}",
     ),
     "rule.NEVER_USED.param.grace_days": (
@@ -42,7 +42,7 @@ RULE_MESSAGES: dict[str, tuple[str, str]] = {
         "审计实务将连续三个月未使用认定为闲置。",
     ),
     "rule.IDLE.evidence": (
-        "{category} {asset_id} has not been used in the {days_idle} days since {last_used} (threshold {idle_days}); net book value {net_book_value_amount}.{evidence_note}",
+        "{category} {asset_id} has not been used in the {days_idle:day|days} since {last_used} (threshold {idle_days:day|days}); net book value {net_book_value_amount}.{evidence_note}",
         "{category} {asset_id} 自 {last_used} 起已 {days_idle} 天未使用（阈值 {idle_days} 天）；净值 {net_book_value_amount}。{evidence_note}",
     ),
     "rule.IDLE.param.idle_days": (
@@ -56,7 +56,7 @@ RULE_MESSAGES: dict[str, tuple[str, str]] = {
         "使用时长远低于该类设备的标准时长，说明资产可供更多人使用。",
     ),
     "rule.LOW_UTILISATION.evidence": (
-        "{category} {asset_id} was used {used_hours} of {available_hours} available hours over {available_days} available days: utilisation {utilisation_share}, below the threshold of {threshold_share}; value at stake {value_amount} of net book value {net_book_value_amount}.{evidence_note}",
+        "{category} {asset_id} was used {used_hours} of {available_hours} available hours over {available_days:available day|available days}: utilisation {utilisation_share}, below the threshold of {threshold_share}; value at stake {value_amount} of net book value {net_book_value_amount}.{evidence_note}",
         "{category} {asset_id} 在 {available_days} 个可用日的 {available_hours} 可用小时中仅使用 {used_hours} 小时：利用率 {utilisation_share}，低于阈值 {threshold_share}；涉及金额 {value_amount}（净值 {net_book_value_amount}）。{evidence_note}",
     ),
     "rule.LOW_UTILISATION.param.min_available_days": (
@@ -70,7 +70,7 @@ RULE_MESSAGES: dict[str, tuple[str, str]] = {
         "没有数据是数据缺口，不是浪费的证据：在报送使用记录之前无法判断这些资产是否闲置。",
     ),
     "rule.NO_TELEMETRY.evidence": (
-        "Agency {agency_code} has {assets_in_service} {category} asset(s) in service but none reported usage from {idle_start} to {as_of}; their idleness cannot be judged.",
+        "{category}: agency {agency_code} has {assets_in_service:asset|assets} in service, none with usage reported from {idle_start} to {as_of}; idleness cannot be judged there.",
         "单位 {agency_code} 有 {assets_in_service} 台{category}在用，但 {idle_start} 至 {as_of} 期间均无使用记录；无法判断是否闲置。",
     ),
     # --- IDLE_PURCHASE -----------------------------------------------------------------------------
@@ -80,7 +80,7 @@ RULE_MESSAGES: dict[str, tuple[str, str]] = {
         "所购设备大多闲置，说明采购时并无实际需要。",
     ),
     "rule.IDLE_PURCHASE.evidence": (
-        "{flagged_units} of the {registered_units} registered units of line {po_number}/{line_no} ({category}, ordered {order_date}) are never used ({never_used_units}), idle ({idle_units}) or under-used ({low_units}): {flagged_share} (threshold {min_share_share}); their cost {value_amount}.",
+        "{flagged_units} of the {registered_units:registered unit|registered units} of line {po_number}/{line_no} ({category}, ordered {order_date}) are never used ({never_used_units}), idle ({idle_units}) or under-used ({low_units}): {flagged_share} (threshold {min_share_share}); their cost {value_amount}.",
         "采购行 {po_number}/{line_no}（{category}，{order_date} 下单）已登记的 {registered_units} 台中有 {flagged_units} 台从未使用（{never_used_units}）、闲置（{idle_units}）或利用率低（{low_units}）：占 {flagged_share}（阈值 {min_share_share}）；购置成本 {value_amount}。",
     ),
     "rule.IDLE_PURCHASE.param.min_share": (
@@ -94,8 +94,8 @@ RULE_MESSAGES: dict[str, tuple[str, str]] = {
         "已购设备未登记入资产账，无法跟踪或调剂。",
     ),
     "rule.UNREGISTERED_UNITS.evidence": (
-        "Line {po_number}/{line_no} ({category}) bought {quantity} units, received {received_date}, but only {registered_units} are registered: {missing_units} missing × {unit_price_amount} = {value_amount}.",
-        "采购行 {po_number}/{line_no}（{category}）购买 {quantity} 台，于 {received_date} 交付，但仅登记 {registered_units} 台：缺 {missing_units} 台 × {unit_price_amount} = {value_amount}。",
+        "Line {po_number}/{line_no} ({category}) bought {quantity:unit|units}, received {received_date}, of which {registered_units:is|are} registered: {missing_units} missing × {unit_price_amount} = {value_amount}.",
+        "采购行 {po_number}/{line_no}（{category}）购买 {quantity} 台，于 {received_date} 交付，但已登记 {registered_units} 台：缺 {missing_units} 台 × {unit_price_amount} = {value_amount}。",
     ),
     "rule.UNREGISTERED_UNITS.param.grace_days": (
         "Days after delivery (or order) allowed for registration.",
@@ -108,7 +108,7 @@ RULE_MESSAGES: dict[str, tuple[str, str]] = {
         "同类设备闲置时应先调剂，而不是新购。",
     ),
     "rule.BOUGHT_DESPITE_IDLE_STOCK.evidence": (
-        "On {order_date} agency {agency_code} ordered {quantity} {category} unit(s) (line {po_number}/{line_no}) while {idle_stock_units} units in service at least {in_service_days} days had no usage since {lookback_start} ({idle_assets}; the rule needs {min_idle_assets}); value at stake {value_amount}.",
+        "On {order_date} agency {agency_code} ordered {quantity:unit|units} of {category} (line {po_number}/{line_no}) while {idle_stock_units:unit|units} in service at least {in_service_days:day|days} had no usage since {lookback_start} ({idle_assets}; the rule needs {min_idle_assets}); value at stake {value_amount}.",
         "单位 {agency_code} 于 {order_date} 采购 {quantity} 台{category}（采购行 {po_number}/{line_no}），而已投入使用至少 {in_service_days} 天的 {idle_stock_units} 台同类设备自 {lookback_start} 起无使用记录（{idle_assets}；规则要求 {min_idle_assets} 台）；涉及金额 {value_amount}。",
     ),
     "rule.BOUGHT_DESPITE_IDLE_STOCK.param.min_idle_assets": (
@@ -145,7 +145,7 @@ RULE_MESSAGES: dict[str, tuple[str, str]] = {
         "中央行政单位通用办公设备配置标准规定了各类设备的价格上限（财资〔2016〕27号）。",
     ),
     "rule.OVER_PRICE_CAP.evidence": (
-        "Line {po_number}/{line_no} ({category}): unit price {unit_price_amount} is above the cap of {cap_amount}; {quantity} unit(s) → {value_amount} over the cap.",
+        "Line {po_number}/{line_no} ({category}): unit price {unit_price_amount} is above the cap of {cap_amount}; {quantity:unit|units} → {value_amount} over the cap.",
         "采购行 {po_number}/{line_no}（{category}）：单价 {unit_price_amount} 超过上限 {cap_amount}；{quantity} 台共超出 {value_amount}。",
     ),
 }

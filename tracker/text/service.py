@@ -52,7 +52,7 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
         "请求超过上传上限 {limit_mb} MB；超出部分未被读取，也未存储任何数据。",
     ),
     "service.api.rate_limited": (
-        "Too many calls with this token: at most {limit} a minute. Try again in {seconds} seconds.",
+        "Too many calls with this token: at most {limit} a minute. Try again in {seconds:second|seconds}.",
         "此令牌调用过于频繁：每分钟最多 {limit} 次。请在 {seconds} 秒后重试。",
     ),
     "service.api.busy": (

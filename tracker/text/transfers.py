@@ -97,7 +97,7 @@ TRANSFER_MESSAGES: dict[str, tuple[str, str]] = {
     "transfer.step.refused": ("refused", "拒绝"),
     # --- outcomes -----------------------------------------------------------------------------------
     "transfer.created": (
-        "Transfer {transfer_id} proposed: {count} devices from {from_agency} to {to_agency}, effective {effective_date}.",
+        "Transfer {transfer_id} proposed: {count:device|devices} from {from_agency} to {to_agency}, effective {effective_date}.",
         "已发起调拨单 {transfer_id}：{count} 台设备由 {from_agency} 调往 {to_agency}，{effective_date} 生效。",
     ),
     "transfer.accepted": (

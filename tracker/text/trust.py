@@ -7,13 +7,13 @@ TRUST_MESSAGES: dict[str, tuple[str, str]] = {
     "trust.kpi.value_at_stake": ("Value at stake", "涉及金额"),
     "trust.kpi.in_open_findings.one": ("in 1 open finding", "1 条待处理线索"),
     "trust.kpi.in_open_findings.other": ("in {n} open findings", "{n} 条待处理线索"),
-    "trust.kpi.vs_previous_window": ("Change against the previous {days} days.", "较前 {days} 天的变化。"),
+    "trust.kpi.vs_previous_window": ("Change against the previous {days:day|days}.", "较前 {days} 天的变化。"),
     "trust.kpi.no_change": ("no change", "无变化"),
     "trust.kpi.unknown_for.one": ("Unknown for 1 agency.", "1 个单位未知。"),
     "trust.kpi.unknown_for.other": ("Unknown for {n} agencies.", "{n} 个单位未知。"),
     "trust.help.exact": ("Exactly {value}.", "精确值：{value}。"),
     "trust.help.idle_capital": (
-        "Net book value of assets in service that are never used (past {grace_days} days) or unused for {idle_days} days.",
+        "Net book value of assets in service that are never used (past {grace_days:day|days}) or unused for {idle_days:day|days}.",
         "在用但从未使用（超过 {grace_days} 天）或连续 {idle_days} 天未使用资产的账面净值。",
     ),
     "trust.help.idle_unknown": (

@@ -17,6 +17,7 @@ from tracker.domain.standards import DEFAULT_STANDARDS, Standard
 from tracker.engine.metrics import Window
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import Message, template, text
+from tracker.text.plural import fill
 
 SEVERITIES = ("high", "medium", "low", "info")
 SUBJECTS = ("asset", "po_line", "agency_category", "agency_fiscal_year")
@@ -174,7 +175,7 @@ class Rule:
     def evidence(self, params: Mapping[str, Any], lang: str) -> str:
         """The evidence sentence of one finding; `params` as EvidenceFormats.evidence_params gives them."""
         localised = {"category": params[f"category_{lang}"], "evidence_note": params.get(f"evidence_note_{lang}", "")}
-        return self.evidence_template(lang).format_map({**params, **localised})
+        return fill(self.evidence_template(lang), {**params, **localised})
 
     @property
     def title_en(self) -> str:
