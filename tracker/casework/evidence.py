@@ -27,9 +27,9 @@ import pyarrow.compute as pc
 
 from tracker.access.auth import acting
 from tracker.casework.pack_files import pack_xlsx, pack_zip
+from tracker.casework.pack_words import filters_text, localised, rule_rows
 from tracker.domain.calendar import fiscal_year
 from tracker.engine.parameters import load_rule_parameters
-from tracker.engine.rules.catalogue import RULES, resolve_parameters
 from tracker.engine.snapshots import Snapshot, SnapshotCache
 from tracker.reallocation.matching import PROPOSAL_SCHEMA
 from tracker.reallocation.savings import reallocation
@@ -218,11 +218,12 @@ def build_pack(
             stake=stake,
         ),
         "findings": findings,
-        "rules": _rule_rows(db, zh),
+        "rules": rule_rows(db, snap, lang),
         "assets": _asset_rows(snap, flags),
         "purchase_lines": _line_rows(db, flags, snap),
         "reallocation": reallocation_rows(db, snap, (filters or {}).get("agencies") or (), "zh" if zh else "en"),
     }
+    sheets = localised(sheets, lang)
     pack = EvidencePack(
         pack_xlsx(sheets, zh, SHEETS, DEFAULT_COLUMNS),
         pack_zip(sheets, zh, SHEETS, DEFAULT_COLUMNS),
@@ -291,10 +292,7 @@ def _summary_rows(
         item("currency", settings.currency),
         item("country", settings.country),
         item("fiscal_year_start_month", settings.fiscal_year_start_month),
-        item(
-            "filters",
-            "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in filters.items() if v) or text("pack.summary.no_filters", lang),
-        ),
+        item("filters", filters_text(filters, lang) or text("pack.summary.no_filters", lang)),
         item("findings", flags.num_rows),
         item("value_at_stake", round(stake, 2)),
     ]
@@ -310,25 +308,6 @@ def _summary_rows(
                         "value": f"{formatting.count(group['flag_id_count'])} · {formatting.money_exact(group['value_at_stake_sum'], settings.currency)}",
                     }
                 )
-    return rows
-
-
-def _rule_rows(db: Database, zh: bool) -> list[dict]:
-    params = resolve_parameters(load_rule_parameters(db))
-    lang = "zh" if zh else "en"
-    rows = []
-    for rule in RULES:
-        values = "; ".join(f"{p.name} = {params[rule.code][p.name]:g} {p.unit} ({p.description(lang)})" for p in rule.parameters)
-        rows.append(
-            {
-                "code": rule.code,
-                "title": rule.title(lang),
-                "severity": rule.severity,
-                "subject": rule.subject,
-                "rationale": rule.rationale(lang),
-                "parameters": values or (text("pack.rules.category_price_caps", lang) if rule.code == "OVER_PRICE_CAP" else "—"),
-            }
-        )
     return rows
 
 

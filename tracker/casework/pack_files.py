@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -18,6 +19,8 @@ from typing import Any
 from tracker.text.i18n import MESSAGES, text
 from tracker.text.tables import neutralise
 
+PERCENT_COLUMNS = ("utilisation",)  # fractions, shown as percentages (0.125 -> 12.5%)
+WIDE_COLUMNS = ("evidence", "rationale", "parameters")  # long sentences: a wide column, text wrapped by the reader
 MONEY_COLUMNS = ("value_at_stake", "purchase_cost", "net_book_value", "unit_price", "total_amount", "book_value", "unit_budget")
 
 
@@ -32,6 +35,22 @@ def _cell(value: Any) -> Any:
     if isinstance(value, str):
         return neutralise(value)
     return value
+
+
+def _display_width(value: Any) -> int:
+    """How many character cells a value takes in a spreadsheet column: CJK and full-width characters take two."""
+    if value is None:
+        return 0
+    shown = value.isoformat(sep=" ") if isinstance(value, datetime) else str(value)
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in shown)
+
+
+def _width(header: str, name: str, rows: list[dict]) -> int:
+    """A column wide enough for its header and its values (the first rows), within 10 to 60 characters."""
+    if name in WIDE_COLUMNS:
+        return 60
+    longest = max([_display_width(header)] + [_display_width(row.get(name)) for row in rows[:500]])
+    return min(60, max(10, longest + 2))
 
 
 def _columns(rows: list[dict], sheet: str, defaults: Mapping[str, Sequence[str]]) -> list[str]:
@@ -49,6 +68,7 @@ def pack_xlsx(sheets: dict[str, list[dict]], zh: bool, order: Sequence[str], def
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     money = workbook.add_format({"num_format": "#,##0.00"})
+    percent = workbook.add_format({"num_format": "0.0%"})
     for sheet_name in order:
         rows = sheets[sheet_name]
         sheet = workbook.add_worksheet(text(f"pack.sheet.{sheet_name}", "zh" if zh else "en"))
@@ -56,8 +76,7 @@ def pack_xlsx(sheets: dict[str, list[dict]], zh: bool, order: Sequence[str], def
         for col, name in enumerate(columns):
             header = _header(name, zh)
             sheet.write_string(0, col, header, bold)
-            width = 60 if name in ("evidence", "rationale", "parameters", "value") else max(10, len(header) + 4)
-            sheet.set_column(col, col, width)
+            sheet.set_column(col, col, _width(header, name, rows))
         for r, row in enumerate(rows, start=1):
             for c, name in enumerate(columns):
                 value = _cell(row.get(name))
@@ -73,6 +92,8 @@ def pack_xlsx(sheets: dict[str, list[dict]], zh: bool, order: Sequence[str], def
                     sheet.write_datetime(r, c, datetime(value.year, value.month, value.day), day)
                 elif isinstance(value, float) and name in MONEY_COLUMNS:
                     sheet.write_number(r, c, value, money)
+                elif isinstance(value, (int, float)) and name in PERCENT_COLUMNS:
+                    sheet.write_number(r, c, value, percent)
                 elif isinstance(value, (int, float)):
                     sheet.write_number(r, c, value)
                 else:
