@@ -15,15 +15,21 @@ from functools import lru_cache
 from typing import Any
 
 
-def _number(value: Any) -> Decimal | None:
+def _is_one(value: Any) -> bool:
+    """Whether a count, or a count already written ("1", "1.0"), is one."""
     if isinstance(value, bool):
-        return None
+        return False
     if isinstance(value, (int, float, Decimal)):
-        return Decimal(str(value))
+        return value == 1
+    text = str(value).strip()
+    if text == "1":
+        return True
+    if not text.startswith("1"):
+        return False
     try:
-        return Decimal(str(value).replace(",", "").strip())
+        return Decimal(text.replace(",", "")) == 1
     except InvalidOperation:
-        return None
+        return False
 
 
 def _shown(value: Any) -> str:
@@ -32,24 +38,33 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-class _PluralFormatter(string.Formatter):
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if "|" not in format_spec:
-            return super().format_field(value, format_spec)
-        one, other = format_spec.split("|", 1)
-        return f"{_shown(value)} {one if _number(value) == 1 else other}"
-
-
-_FORMATTER = _PluralFormatter()
-
-
 @lru_cache(maxsize=4096)
-def _has_plural(template: str) -> bool:
-    return any(spec and "|" in spec for _, field, spec, _ in string.Formatter().parse(template) if field is not None)
+def _compiled(template: str) -> tuple[str, tuple[tuple[str, str, str, str], ...]]:
+    """The template with each `{n:one|other}` replaced by a field of its own, and those fields:
+    (its name, the count's name, the singular, the plural). Compiled once per template."""
+    parts: list[str] = []
+    plurals: list[tuple[str, str, str, str]] = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        parts.append(literal.replace("{", "{{").replace("}", "}}"))
+        if field is None:
+            continue
+        if spec and "|" in spec:
+            key = f"_plural_{len(plurals)}"
+            one, other = spec.split("|", 1)
+            plurals.append((key, field, one, other))
+            parts.append("{" + key + "}")
+        else:
+            parts.append("{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}")
+    return "".join(parts), tuple(plurals)
 
 
 def fill(template: str, params: Mapping[str, Any]) -> str:
     """`template` filled with `params` as str.format_map fills it, with `{n:one|other}` choosing the noun."""
-    if _has_plural(template):
-        return _FORMATTER.vformat(template, (), params)
-    return template.format_map(params)
+    plain, plurals = _compiled(template)
+    if not plurals:
+        return template.format_map(params)
+    values = dict(params)
+    for key, field, one, other in plurals:
+        value = params[field]
+        values[key] = f"{_shown(value)} {one if _is_one(value) else other}"
+    return plain.format_map(values)
