@@ -140,7 +140,7 @@ def test_evidence_pack_contents_match_the_engine(demo):
         exported = by_id[engine["flag_id"]]
         assert exported["rule"] == engine["rule"]
         if engine["value_at_stake"] is None:
-            assert exported["value_at_stake"] is None
+            assert exported["value_at_stake"] == "—"  # unknown, said so: never a blank or 0
         else:
             assert exported["value_at_stake"] == pytest.approx(engine["value_at_stake"], abs=0.005)
     assert by_id[flag["flag_id"]]["review_status"] == "confirmed"
