@@ -66,7 +66,8 @@ def _without_device_names(told: str) -> str:
 
 def test_an_intune_device_of_another_agency_is_told_like_one_registered_nowhere(registered):
     other, nowhere = _preview(registered, INTUNE_OTHER).report, _preview(registered, INTUNE_NOWHERE).report
-    assert [(e.row_number, e.code) for e in other.errors] == [(3, "row.unknown_device")]
+    assert [(e.row_number, e.code) for e in other.errors] == [(3, "row.device_not_your_agency")]
+    assert "your agency" in other.errors[0].text("en") and "本单位" in other.errors[0].text("zh")
     told = _everything_told(other)
     assert not [s for s in SECRETS if s in told], told
     # word for word the same as for a device registered nowhere (the device's own name aside)
@@ -100,7 +101,7 @@ def test_a_glpi_inventory_of_another_agencys_computer_is_unmatched(registered, s
         registered, io.BytesIO(data), "computer_1.json", "usage", size_bytes=len(data), agency="A001"
     ).report
     assert report.devices == [("glpixps", "640HP72", None, 0, 2)]
-    assert {e.code for e in report.errors} == {"row.unknown_device"}
+    assert {e.code for e in report.errors} == {"row.device_not_your_agency"}
     assert report.unmatched_devices == [("glpixps", "640HP72")]
     assert not [s for s in SECRETS if s in _everything_told(report)]
     committed = ingest_file(

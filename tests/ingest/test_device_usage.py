@@ -72,7 +72,7 @@ def test_a_scoped_upload_refuses_a_device_of_another_agency(registered, tmp_path
     report = ingest_file(registered, "usage", _file(tmp_path, "u.csv", text), agency="A001")
     assert report.status == "rejected"
     # told like a device registered nowhere: neither the other agency's asset id nor that it exists
-    assert [(e.row_number, e.code, e.value) for e in report.errors] == [(2, "row.unknown_device", "640HP72")]
+    assert [(e.row_number, e.code, e.value) for e in report.errors] == [(2, "row.device_not_your_agency", "640HP72")]
     assert not [e for e in report.errors if "PC-3" in e.text("en") + e.text("zh")]
 
 

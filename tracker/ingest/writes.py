@@ -182,7 +182,9 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
     if contract.kind in DEVICE_KINDS:
         joins.append(KNOWN_ASSETS)
         device = "coalesce(t.hostname, t.serial_number)"
-        checks.append(f"""CASE WHEN t._device_matches = 0 THEN {err("row.unknown_device", "hostname", device)}
+        # an agency's upload is matched against its own assets only (validate.resolve_devices), and told so
+        unmatched = "row.unknown_device" if scope_agency is None else "row.device_not_your_agency"
+        checks.append(f"""CASE WHEN t._device_matches = 0 THEN {err(unmatched, "hostname", device)}
                    WHEN t._device_matches > 1 THEN {err("row.ambiguous_device", "hostname", device, "t._device_matches")} END""")
         if scope_agency is None:
             checks.append(

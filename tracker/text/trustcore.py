@@ -28,6 +28,12 @@ TRUSTCORE_MESSAGES: dict[str, tuple[str, str]] = {
     "subject.po_line": ("purchase line", "采购明细"),
     "subject.agency_category": ("agency and category", "单位及类别"),
     "subject.agency_fiscal_year": ("agency and fiscal year", "单位及财年"),
+    # --- a device an agency's usage file names that is not in its own register -----------------------------
+    "row.device_not_your_agency": (
+        "no asset in your agency's register has the host name or serial number {value}; if the device is yours, add it "
+        "to the asset register (the upload report offers the unmatched devices as a register template).",
+        "本单位资产登记中没有主机名或序列号为 {value} 的资产；如属本单位设备，请先登记（上传报告可下载预填了未对应设备的登记模板）。",
+    ),
     # --- the filters a pack was limited to ------------------------------------------------------------------
     "trustcore.filter.agencies": ("agencies", "单位"),
     "trustcore.filter.categories": ("categories", "类别"),
