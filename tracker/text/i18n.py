@@ -14,6 +14,7 @@ from tracker.text.reallocation import REALLOCATION_MESSAGES
 from tracker.text.reasons import REASON_MESSAGES
 from tracker.text.rules import RULE_MESSAGES
 from tracker.text.service import SERVICE_MESSAGES
+from tracker.text.standards import STANDARDS_MESSAGES
 from tracker.text.transfers import TRANSFER_MESSAGES
 from tracker.text.trust import TRUST_MESSAGES
 
@@ -159,8 +160,8 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "{count} 行没有单独的价格：一份合同金额涵盖多项标的。这些明细按价格未知保留，合同总额记在订单上。",
     ),
     "ocds.planned": (
-        "{items} tender items not yet awarded are planned purchases and were not loaded.",
-        "{items} 项尚未授标的招标标的属于采购计划，未导入。",
+        "{items} tender items not yet awarded are planned purchases: they are stored as planned purchases, not as purchase lines.",
+        "{items} 项尚未授标的招标标的属于采购计划：作为配置申请保存，而非采购明细。",
     ),
     "ocds.download_set_aside": ("Download the lines set aside (CSV)", "下载已剔除的明细（CSV）"),
     "ocds.buyers_heading": ("Agency codes of buyers without an id", "无编号采购人的单位代码"),
@@ -639,6 +640,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     TRUST_MESSAGES,
     REALLOCATION_MESSAGES,
     EVENTLOG_MESSAGES,
+    STANDARDS_MESSAGES,
 )
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 
