@@ -122,8 +122,10 @@ def test_a_version_is_checked_as_a_whole_and_nothing_is_written_while_one_value_
     assert stored == []
     names = [p.message.params["name"] for p in problems]
     assert names == ["effective_from", "desktop.price_cap", "laptop.min_service_years"]
-    assert "a date" in problems[0].text("en") and "日期" in problems[0].text("zh")
-    assert "at least 0" in problems[1].text("en") and "不小于 0" in problems[1].text("zh")
+    assert problems[0].text("en") == 'In force from has an invalid value "2025-02-30": a date'
+    assert "施行日期" in problems[0].text("zh") and "日期" in problems[0].text("zh")
+    assert problems[1].text("en").startswith('Desktop · Price cap (yuan) has an invalid value "-1": an amount of at least 0')
+    assert "台式机的价格上限（元）" in problems[1].text("zh") and "不小于 0" in problems[1].text("zh")
     assert load_standards(db) == before
     _, duplicate = add_version(
         db, ADMIN, jurisdiction="CN-central", version="财资〔2016〕27号", effective_from="2020-01-01", rows=NEW_CENTRAL
@@ -168,7 +170,7 @@ def test_the_command_line_lists_and_sets_standards(db, tmp_path, capsys, monkeyp
     assert "CN-44,p1,2020-01-01,projector,8000.00,,,False,True" in out
     assert main(["--db", path, "--lang", "zh", "standards", "set", "CN-44", "p2", "soon", "desktop=-1/6"]) == 1
     refused = capsys.readouterr().err
-    assert "effective_from" in refused and "desktop.price_cap" in refused and "应为日期" in refused
+    assert "施行日期的值“soon”无效：应为日期" in refused and "台式机的价格上限（元）的值“-1”无效" in refused
     assert main(["--db", path, "standards", "use", "CN-99"]) == 1
     with Database.open(path) as again:
         assert load_settings(again).standards_jurisdiction == "CN-44"

@@ -14,7 +14,7 @@ from tracker.store import audit
 from tracker.store.config import parse_setting
 from tracker.store.db import Database
 from tracker.text.errors import ConfigError
-from tracker.text.i18n import reason
+from tracker.text.i18n import Message, reason
 
 
 def load_standards(db: Database) -> tuple[Standard, ...]:
@@ -102,17 +102,15 @@ def check_version(
     try:
         jurisdiction = parse_setting("standards_jurisdiction", "" if jurisdiction is None else jurisdiction)
     except ConfigError:
-        problems.append(ConfigError("config.bad_value", name="jurisdiction", value=jurisdiction, reason=reason("jurisdiction")))
+        problems.append(_problem("jurisdiction", jurisdiction, reason("jurisdiction")))
     version_text = version.strip() if isinstance(version, str) else ""
     if not 1 <= len(version_text) <= VERSION_MAX:
-        problems.append(
-            ConfigError("config.bad_value", name="version", value=version, reason=reason("version_name", limit=VERSION_MAX))
-        )
+        problems.append(_problem("version", version, reason("version_name", limit=VERSION_MAX)))
     elif any(s.jurisdiction == jurisdiction and s.version == version_text for s in standards):
-        problems.append(ConfigError("config.bad_value", name="version", value=version, reason=reason("version_exists")))
+        problems.append(_problem("version", version, reason("version_exists")))
     day = _day(effective_from)
     if day is None:
-        problems.append(ConfigError("config.bad_value", name="effective_from", value=effective_from, reason=reason("date")))
+        problems.append(_problem("effective_from", effective_from, reason("date")))
     found: list[Standard] = []
     for category, values in rows.items():
         cap = _value(values.get("price_cap"))
@@ -121,11 +119,7 @@ def check_version(
         if cap is None and years is None and copies is None:
             continue
         if category not in CATEGORIES:
-            problems.append(
-                ConfigError(
-                    "config.bad_value", name="category", value=category, reason=reason("one_of", choices=list(CATEGORIES))
-                )
-            )
+            problems.append(_problem("category", category, reason("one_of", choices=list(CATEGORIES))))
             continue
         checked = (
             _amount(f"{category}.price_cap", cap, problems),
@@ -135,7 +129,7 @@ def check_version(
         if day is not None:
             found.append(Standard(str(jurisdiction), version_text, day, category, *checked))
     if not found and not problems:
-        problems.append(ConfigError("config.bad_value", name="categories", value="—", reason=reason("version_no_category")))
+        problems.append(_problem("categories", "—", reason("version_no_category")))
     return (found if not problems else []), problems
 
 
@@ -208,7 +202,7 @@ def _amount(name: str, value: Any, problems: list[ConfigError]) -> Decimal | Non
     except (InvalidOperation, ValueError):
         number = None
     if number is None or not number.is_finite() or number < 0 or number >= _CAP_LIMIT:
-        problems.append(ConfigError("config.bad_value", name=name, value=value, reason=reason("cap_amount")))
+        problems.append(_problem(name, value, reason("cap_amount")))
         return None
     return number.quantize(Decimal("0.01"))
 
@@ -221,6 +215,15 @@ def _whole(name: str, value: Any, low: int, high: int, why: str, problems: list[
     except (InvalidOperation, ValueError):
         number = None
     if number is None or not number.is_finite() or number != number.to_integral_value() or not low <= number <= high:
-        problems.append(ConfigError("config.bad_value", name=name, value=value, reason=reason(why)))
+        problems.append(_problem(name, value, reason(why)))
         return None
     return int(number)
+
+
+def _problem(name: str, value: Any, why: Message) -> ConfigError:
+    """A refused value of a new version, named in the reader's words ("Desktop · Price cap (yuan)"); `name` keeps the code."""
+    category, _, field_name = name.rpartition(".")
+    label = Message(f"standards.field.{field_name}")
+    if category:
+        label = Message("standards.field_of", {"category": Message(f"category.{category}"), "field": label})
+    return ConfigError("standards.bad_value", name=name, field=label, value=value, reason=why)
