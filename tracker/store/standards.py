@@ -19,12 +19,21 @@ from tracker.text.i18n import Message, reason
 
 def load_standards(db: Database) -> tuple[Standard, ...]:
     """The built-in defaults and every stored version (a stored row of the same key replaces a default)."""
+    return with_defaults(stored_standards(db))
+
+
+def stored_standards(db: Database) -> tuple[Standard, ...]:
+    """The versions stored in `equipment_standards` (not the built-in defaults)."""
     rows = db.fetchall(
         "SELECT jurisdiction, version, effective_from, category, price_cap, min_service_years, min_copies "
         "FROM equipment_standards ORDER BY jurisdiction, effective_from, version, category",
         name="load standards",
     )
-    stored = [Standard(*row) for row in rows]
+    return tuple(Standard(*row) for row in rows)
+
+
+def with_defaults(stored: tuple[Standard, ...]) -> tuple[Standard, ...]:
+    """The built-in defaults a stored row does not replace (same jurisdiction, version and category), then the stored rows."""
     keys = {(s.jurisdiction, s.version, s.category) for s in stored}
     return tuple(s for s in DEFAULT_STANDARDS if (s.jurisdiction, s.version, s.category) not in keys) + tuple(stored)
 
