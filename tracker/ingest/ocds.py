@@ -105,10 +105,6 @@ def check_reading(reading: OcdsReading, file_name: str) -> None:
             set_aside=sum(reading.reasons.values()),
             counts=reason_counts(reading.reasons),
         )
-    if reading.planned_items:
-        raise FileRefused(
-            "file.ocds_only_planned", file=file_name, items=reading.planned_items, processes=reading.planned_processes
-        )
     raise FileRefused("file.ocds_no_lines", file=file_name)
 
 

@@ -117,11 +117,6 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "The OCDS file {file} holds no equipment: all {set_aside} of its lines are set aside ({counts}). Nothing was loaded.",
         "OCDS 文件 {file} 中没有设备：全部 {set_aside} 行均已剔除（{counts}），未导入任何数据。",
     ),
-    "file.ocds_only_planned": (
-        "The OCDS file {file} holds no purchase lines: its {processes} tender(s) with {items} item(s) are not awarded yet, "
-        "and a tender not yet awarded is a planned purchase, not a purchase.",
-        "OCDS 文件 {file} 中没有采购明细：其中 {processes} 个招标（{items} 项标的）尚未授标，未授标的招标只是采购计划，而非采购。",
-    ),
     "file.ocds_contradiction": (
         "The OCDS file {file} contradicts itself: process {ocid} has two different releases with the same id {release}. "
         "Keep one of them and upload again.",
