@@ -166,6 +166,17 @@ def test_moldova_tender_not_yet_awarded_loads_as_planned_purchases(db):
     assert len(_requests(db)) == 4  # nothing stored twice
 
 
+@needs_real
+def test_the_upload_page_previews_a_feed_of_planned_purchases_and_lets_it_be_committed(db):
+    from tracker.ingest import uploads
+
+    data = (REAL / "moldova-19750186-record.json").read_bytes()
+    preview = uploads.preview_upload(db, io.BytesIO(data), "moldova.json", None, size_bytes=len(data))
+    assert preview.report.planned_items == 4 and preview.can_commit_all
+    report = uploads.commit_upload(db, io.BytesIO(data), "moldova.json", preview.kind, size_bytes=len(data), actor="tester")
+    assert report.planned_stored == 4 and db.scalar("SELECT count(*) FROM purchase_requests") == 4
+
+
 def _tender(ocid="ocds-t-9", items=None, value=None, **extra) -> dict:
     tender = {
         "title": "Laptops for the registry",
