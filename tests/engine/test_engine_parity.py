@@ -44,7 +44,9 @@ from tracker.engine.parameters import set_setting
 from tracker.engine.rules.catalogue import RULES
 from tracker.engine.rules.model import FLAG_COLUMNS
 from tracker.engine.rules.run import compute_flags
+from tracker.engine.standards_admin import add_version, set_jurisdiction
 from tracker.ingest.pipeline import ingest_file
+from tracker.reallocation.pool import declare_surplus, withdraw
 from tracker.store.assignments import move_holding
 from tracker.store.db import Database, run_expr
 from tracker.store.profiles import load_profiles, set_profile_value
@@ -172,6 +174,21 @@ def _load(database: Database, paths: dict[str, Path]) -> None:
             assert report.committed and report.rows_rejected == 0, report.errors
     set_setting(database, "rule.NEVER_USED.grace_days", "45", "test")
     set_profile_value(database, "server", "low_threshold", 0.12, "test")
+    # the idle pool's declarations and a province's standards travel with the lake too: DSK-4, used every day,
+    # is declared surplus before PO-BD's order (AVOIDABLE_PURCHASE counts it); LAP-USED is declared and withdrawn;
+    # CN-44's laptop cap of 7,000.30 from 2025-02-01 is in force for PO-CAP (7,000.35 on 2025-03-01)
+    declare_surplus(database, "test", "DSK-4", on=date(2025, 8, 1))
+    declare_surplus(database, "test", "LAP-USED", on=date(2025, 2, 1))
+    withdraw(database, "test", "LAP-USED", "back in use", on=date(2025, 4, 1))
+    province = {
+        "laptop": {"price_cap": "7000.30", "min_service_years": 6},
+        "desktop": {"price_cap": 5000, "min_service_years": 6},
+    }
+    stored, problems = add_version(
+        database, "test", jurisdiction="CN-44", version="p2025", effective_from="2025-02-01", rows=province
+    )
+    assert stored and not problems
+    set_jurisdiction(database, "test", "CN-44")
 
 
 @pytest.fixture(scope="module")
@@ -273,6 +290,22 @@ def test_export_writes_hive_partitions_settings_and_manifest(fixture_db, fixture
     server = next(p for p in settings["profiles"] if p["category"] == "server")
     assert server["low_threshold"] == 0.12
     assert open_lake(fixture_lake).settings.profiles == load_profiles(fixture_db)
+
+
+def test_the_lake_carries_the_pool_declarations_and_the_standards_in_force(fixture_db, fixture_lake):
+    lake = open_lake(fixture_lake, "duckdb")
+    assert lake.settings.jurisdiction == "CN-44"
+    assert [a[:2] for a in lake.settings.pool_actions] == [
+        ("DSK-4", "declare_surplus"),
+        ("LAP-USED", "declare_surplus"),
+        ("LAP-USED", "withdraw"),
+    ]
+    rules = ["AVOIDABLE_PURCHASE", "EARLY_REPLACEMENT", "OVER_PRICE_CAP"]
+    expected = compute_flags(fixture_db, as_of=AS_OF, rules=rules)
+    by_rule = {(r["rule"], r["po_number"]): r for r in expected.to_pylist()}
+    assert "DSK-4" in by_rule[("AVOIDABLE_PURCHASE", "PO-BD")]["evidence"]  # counted only as declared surplus
+    assert by_rule[("OVER_PRICE_CAP", "PO-CAP")]["value_at_stake"] == 0.15  # 3 × (7,000.35 − 7,000.30)
+    _assert_same_flags(expected, flags_from_lake(lake, as_of=AS_OF, rules=rules), "duckdb-lake")
 
 
 def test_lake_tables_have_the_database_columns(fixture_db, fixture_lake):

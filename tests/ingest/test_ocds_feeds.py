@@ -134,14 +134,124 @@ def test_paraguay_with_an_agency_scope_takes_that_agency_and_a_mapping_is_reused
     assert again.rows_inserted == 0 and len(_lines(db)) == 13  # replaced, never duplicated
 
 
+def _requests(db: Database) -> list[dict]:
+    names = "agency_code request_id category quantity needed_by unit_budget justification extra"
+    rows = db.fetchall(f"SELECT {', '.join(names.split())} FROM purchase_requests ORDER BY request_id")
+    return [dict(zip(names.split(), row)) for row in rows]
+
+
 @needs_real
-def test_moldova_tender_not_yet_awarded_is_said_to_be_a_planned_purchase(db):
-    with pytest.raises(FileRefused) as info:
-        ingest_file(db, "procurement", REAL / "moldova-19750186-record.json")
-    assert info.value.key == "file.ocds_only_planned"
-    assert "planned purchase" in info.value.text("en") and "4 item" in info.value.text("en")
-    assert "采购计划" in info.value.text("zh")
+def test_moldova_tender_not_yet_awarded_loads_as_planned_purchases(db):
+    preview = ingest_file(db, "procurement", REAL / "moldova-19750186-record.json", dry_run=True)
+    assert (preview.status, preview.rows_read, preview.planned_items) == ("dry_run", 0, 4)
+    assert "4 tender items not yet awarded are planned purchases" in " ".join(preview.feed_notes("en"))
+    assert "配置申请" in " ".join(preview.feed_notes("zh"))
+    assert db.scalar("SELECT count(*) FROM purchase_requests") == 0  # a preview stores nothing
+    report = ingest_file(db, "procurement", REAL / "moldova-19750186-record.json")
+    assert (report.status, report.planned_stored, report.planned_new) == ("committed", 4, 4)
     assert db.scalar("SELECT count(*) FROM procurement_lines") == 0
+    requests = _requests(db)
+    assert [(r["request_id"], r["category"], r["quantity"]) for r in requests] == [
+        ("ocds-ngfbwp-19750186/20026986", "desktop", 150),
+        ("ocds-ngfbwp-19750186/20026987", "laptop", 2),
+        ("ocds-ngfbwp-19750186/20026988", "laptop", 8),
+        ("ocds-ngfbwp-19750186/20026989", "laptop", 2),
+    ]
+    assert {r["agency_code"] for r in requests} == {"69835575a23f41ce76a6c425cc4edcb2"}
+    assert {r["needed_by"] for r in requests} == {date(2017, 6, 30)}  # the tender period's end
+    assert {r["unit_budget"] for r in requests} == {None}  # the tender states no value: unknown, never 0
+    assert {r["justification"] for r in requests} == {"Tender Ref 17/01749 Bulletin 45"}
+    again = ingest_file(db, "procurement", REAL / "moldova-19750186-record.json")
+    assert (again.planned_stored, again.planned_new) == (4, 0)
+    assert len(_requests(db)) == 4  # nothing stored twice
+
+
+@needs_real
+def test_the_upload_page_previews_a_feed_of_planned_purchases_and_lets_it_be_committed(db):
+    from tracker.ingest import uploads
+
+    data = (REAL / "moldova-19750186-record.json").read_bytes()
+    preview = uploads.preview_upload(db, io.BytesIO(data), "moldova.json", None, size_bytes=len(data))
+    assert preview.report.planned_items == 4 and preview.can_commit_all
+    report = uploads.commit_upload(db, io.BytesIO(data), "moldova.json", preview.kind, size_bytes=len(data), actor="tester")
+    assert report.planned_stored == 4 and db.scalar("SELECT count(*) FROM purchase_requests") == 4
+
+
+def _tender(ocid="ocds-t-9", items=None, value=None, **extra) -> dict:
+    tender = {
+        "title": "Laptops for the registry",
+        "tenderPeriod": {"startDate": "2024-02-01T00:00:00Z", "endDate": "2024-03-15T10:00:00Z"},
+        "items": items or [_item("i1", "Laptop computers", "30213100-6", "CPV", 5, price=6000)],
+        **({"value": value} if value else {}),
+        **extra,
+    }
+    return _release(ocid=ocid, tender=tender, tag=["tender"])
+
+
+def test_a_tender_becomes_planned_purchases_with_its_budget_and_dates(db, tmp_path):
+    items = [_item("i1", "Laptop computers", "30213100-6", "CPV", 5, price=6000), _item("i2", "Cleaning", "90910000-9", "CPV")]
+    feed = _tender(items=items, contractPeriod={"startDate": "2024-04-01"})
+    feed["tender"]["items"][0]["unit"]["value"]["currency"] = "CNY"
+    report = ingest_file(db, "procurement", _write(tmp_path, "t.json", feed))
+    assert (report.status, report.planned_stored, report.set_aside) == ("committed", 1, {"services": 1})
+    [request] = _requests(db)
+    assert (request["agency_code"], request["request_id"], request["category"], request["quantity"]) == (
+        "AG-1",
+        "ocds-t-9/i1",
+        "laptop",
+        5,
+    )
+    assert (request["needed_by"], request["unit_budget"]) == (date(2024, 4, 1), Decimal("6000.00"))  # contract period first
+    assert request["justification"] == "Laptops for the registry"
+
+
+def test_one_item_tender_budget_is_its_value_divided_by_quantity_and_a_foreign_currency_stays_unknown(db, tmp_path):
+    one = _tender(items=[_item("i1", "Desktop PC", "30213300-8", "CPV", 4)], value={"amount": 18000, "currency": "CNY"})
+    ingest_file(db, "procurement", _write(tmp_path, "one.json", one))
+    assert _requests(db)[0]["unit_budget"] == Decimal("4500.00")
+    euro = _tender(ocid="ocds-t-10", items=[_item("i1", "Laptop", "30213100-6", "CPV", 2, price=900)])
+    ingest_file(db, "procurement", _write(tmp_path, "euro.json", euro))
+    foreign = next(r for r in _requests(db) if r["request_id"] == "ocds-t-10/i1")
+    assert foreign["unit_budget"] is None  # 900 EUR is not 900 yuan
+    assert json.loads(foreign["extra"]) == {
+        "source": "ocds",
+        "ocid": "ocds-t-10",
+        "item_id": "i1",
+        "budget_amount": "900.00",
+        "budget_currency": "EUR",
+    }
+
+
+def test_a_tender_item_without_a_whole_quantity_is_set_aside_with_its_reason(db, tmp_path):
+    feed = _tender(items=[_item("i1", "Laptop", "30213100-6", "CPV", 2.5), _item("i2", "Laptop", "30213100-6", "CPV", 3)])
+    report = ingest_file(db, "procurement", _write(tmp_path, "q.json", feed))
+    assert report.planned_stored == 1 and report.set_aside == {"planned_incomplete": 1}
+    assert "whole quantity" in " ".join(report.feed_notes("en"))
+
+
+def test_a_later_release_that_awards_the_tender_removes_its_planned_purchases(db, tmp_path):
+    ingest_file(db, "procurement", _write(tmp_path, "tender.json", _tender()))
+    db.execute(
+        "INSERT INTO purchase_requests (agency_code, request_id, category, quantity) VALUES ('AG-1', 'R-manual', 'laptop', 1)"
+    )
+    assert len(_requests(db)) == 2
+    awarded = _tender()
+    awarded.update(
+        date="2024-04-02T00:00:00Z",
+        tag=["award"],
+        awards=[{"id": "A-1", "date": "2024-04-01", "suppliers": [{"name": "S"}], "value": {"amount": 30000, "currency": "CNY"}}],
+    )
+    report = ingest_file(db, "procurement", _write(tmp_path, "award.json", awarded))
+    assert (report.rows_accepted, report.planned_stored, report.planned_removed) == (1, 0, 1)
+    assert [r["request_id"] for r in _requests(db)] == ["R-manual"]  # an entered request is not the feed's to remove
+    assert "1 planned purchases removed" in " ".join(report.feed_notes("en"))
+
+
+def test_a_feed_of_tenders_without_equipment_is_still_refused(tmp_path):
+    feed = _tender(items=[_item("i1", "Cleaning", "90910000-9", "CPV")])
+    with pytest.raises(FileRefused) as info:
+        read_ocds(json.dumps(feed).encode(), "c.json")
+    assert info.value.key == "file.ocds_no_equipment"
 
 
 # --- what the reader takes from a feed -----------------------------------------------------------

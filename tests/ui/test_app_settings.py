@@ -83,8 +83,8 @@ def _button(at: AppTest, label: str):
 @pytest.mark.parametrize(
     ("lang", "title", "tabs"),
     [
-        ("en", "Settings", ["Category profiles", "Rule thresholds", "General", "Change history"]),
-        ("zh", "设置", ["类别配置", "规则阈值", "常规设置", "修改记录"]),
+        ("en", "Settings", ["Category profiles", "Rule thresholds", "General", "Equipment standards", "Change history"]),
+        ("zh", "设置", ["类别配置", "规则阈值", "常规设置", "配置标准", "修改记录"]),
     ],
 )
 def test_the_page_renders_in_both_languages(app_db, lang, title, tabs):
@@ -101,7 +101,7 @@ def test_the_navigation_leads_to_the_page(app_db):
     at = sign_in_as(AppTest.from_file(APP, default_timeout=60)).run()
     switch_to(at, "settings").run()
     _no_exception(at)
-    assert at.title[0].value == "Settings" and len(at.data_editor) == 1
+    assert at.title[0].value == "Settings" and len(at.data_editor) == 2  # the profiles, and a new standard's categories
 
 
 def test_a_profile_change_is_stored_with_its_actor_and_shown_in_the_history(app_db):

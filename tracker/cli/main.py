@@ -22,6 +22,7 @@ from tracker.cli.data import cmd_agencies, cmd_dashboard, cmd_demo, cmd_ingest, 
 from tracker.cli.parser import build_parser
 from tracker.cli.reallocation import cmd_reallocation
 from tracker.cli.reports import cmd_export_lake, cmd_flags, cmd_utilisation
+from tracker.cli.standards import cmd_standards
 from tracker.cli.tokens import cmd_tokens
 from tracker.cli.transfers import cmd_transfers
 from tracker.domain.calendar import check_window_days
@@ -81,6 +82,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str) -
             return cmd_transfers(args, lang)
         if args.command == "reallocation":
             return cmd_reallocation(args, lang)
+        if args.command == "standards":
+            return cmd_standards(args, lang)
     except ScopeError as exc:  # the acting user may not do this (already audited)
         err(exc.text(lang))
         return EXIT_REJECTED

@@ -9,6 +9,7 @@ from tracker.access.auth import ROLES
 from tracker.cli import tokens as tokens_cli
 from tracker.cli.common import count_arg, parse_date
 from tracker.cli.reallocation import add_reallocation_parser
+from tracker.cli.standards import add_standards_parser
 from tracker.cli.transfers import add_transfer_commands
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
 from tracker.ingest.contracts import KINDS
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("name")
 
     add_reallocation_parser(sub, {"parse_date": parse_date, "default_window": DEFAULT_WINDOW_DAYS, "path": Path})
+    add_standards_parser(sub)
 
     demo = sub.add_parser("demo", help="write demo input files")
     demo.add_argument("--out", type=Path, required=True)

@@ -96,7 +96,7 @@ def reallocation_cases(
             if d[1] != agency or d[2] != category or d[6] is None or d[4] is None:
                 continue
             disposed_here = True
-            standard = in_force(DEFAULT_STANDARDS, CENTRAL, category, d[4])
+            standard = in_force(DEFAULT_STANDARDS, CENTRAL, category, order)  # the version in force on the order date
             if standard is None or not standard.min_service_years:
                 continue
             age = (d[6] - d[4]).days / DAYS_PER_YEAR

@@ -15,7 +15,7 @@ of several databases holding different agencies merge by copying their table dir
     asset_assignments/part-<uuid>.parquet   which agency held each device when (docs/transfers.md);
                                             a lake written before it had none: each device is then
                                             held by its register agency throughout
-    settings.json    general settings, stored rule parameters, category profiles
+    settings.json    general settings, stored rule parameters, category profiles, stored standards, pool declarations
     manifest.json    format, schema version, exported_at, row counts of this export; written last
 
 The partition columns year/month are dropped when a lake is opened, so the expressions see the
@@ -58,6 +58,7 @@ from tracker.engine.lake_format import (
 )
 from tracker.engine.metrics import Window, asset_utilisation, utilisation_by
 from tracker.engine.reports import UTILISATION_BY, UtilisationReport, rounded
+from tracker.engine.rules.reallocation import surplus_periods
 from tracker.engine.rules.run import compute_flags_on
 from tracker.engine.spark import SPARK_RUNTIME_CONF, first_line, pyspark_backend_class, spark_session
 from tracker.store.db import Database, engine_errors, run_expr
@@ -292,6 +293,9 @@ def flags_from_lake(
         fiscal_year_start_month=settings.fiscal_year_start_month,
         currency=settings.currency,
         profiles=settings.profiles or None,
+        standards=settings.standards,
+        jurisdiction=settings.jurisdiction,
+        surplus=surplus_periods(settings.pool_actions),
     )
 
 

@@ -8,17 +8,20 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
 
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
+from tracker.domain.standards import CENTRAL, DEFAULT_STANDARDS, Standard
 from tracker.engine.parameters import load_rule_parameters
 from tracker.store.config import parse_setting
 from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
+from tracker.store.standards import stored_standards, with_defaults
 
 LAKE_TABLES = ("procurement_lines", "assets", "usage_daily", "asset_assignments")
 # tables a lake exported by an earlier version may lack, with the columns of their empty stand-in
@@ -49,17 +52,22 @@ class LakeError(Exception):
 
 @dataclass(frozen=True)
 class LakeSettings:
-    """What the rules need besides the records: the exported settings, rule parameters and profiles."""
+    """What the rules need besides the records: the exported settings, rule parameters, profiles, standards
+    and the idle pool's declarations (a lake exported before these had none: the built-in standards apply)."""
 
     country: str
     currency: str
     fiscal_year_start_month: int
     rule_parameters: dict[str, dict[str, Any]]
     profiles: dict[str, CategoryProfile]
+    jurisdiction: str = CENTRAL
+    standards: tuple[Standard, ...] = DEFAULT_STANDARDS
+    pool_actions: tuple[tuple[str, str, date], ...] = ()  # (asset_id, declare_surplus | withdraw, day it takes effect)
 
 
 def settings_document(db: Database) -> dict[str, Any]:
-    """settings.json: the database's general settings, stored rule parameters and every category profile."""
+    """settings.json: the database's general settings, stored rule parameters, every category profile, the stored
+    equipment standards and the idle pool's declarations and withdrawals (pool_actions)."""
     profiles = [
         {
             "category": p.category,
@@ -71,7 +79,26 @@ def settings_document(db: Database) -> dict[str, Any]:
         }
         for p in load_profiles(db).values()
     ]
-    return {"settings": load_settings(db).as_text(), "rule_parameters": load_rule_parameters(db), "profiles": profiles}
+    standards = [
+        {
+            "jurisdiction": s.jurisdiction,
+            "version": s.version,
+            "effective_from": s.effective_from.isoformat(),
+            "category": s.category,
+            "price_cap": None if s.price_cap is None else str(s.price_cap),
+            "min_service_years": s.min_service_years,
+            "min_copies": s.min_copies,
+        }
+        for s in stored_standards(db)
+    ]
+    actions = db.fetchall("SELECT asset_id, action, acted_on FROM pool_actions ORDER BY action_id", name="pool actions")
+    return {
+        "settings": load_settings(db).as_text(),
+        "rule_parameters": load_rule_parameters(db),
+        "profiles": profiles,
+        "standards": standards,
+        "pool_actions": [[asset_id, action, day.isoformat()] for asset_id, action, day in actions],
+    }
 
 
 def parse_settings_document(document: Mapping[str, Any]) -> LakeSettings:
@@ -97,9 +124,28 @@ def parse_settings_document(document: Mapping[str, Any]) -> LakeSettings:
             fiscal_year_start_month=parse_setting("fiscal_year_start_month", general["fiscal_year_start_month"]),
             rule_parameters={code: dict(values) for code, values in document.get("rule_parameters", {}).items()},
             profiles=profiles,
+            jurisdiction=parse_setting("standards_jurisdiction", general.get("standards_jurisdiction", CENTRAL)),
+            standards=with_defaults(tuple(_standard(entry) for entry in document.get("standards", []))),
+            pool_actions=tuple(
+                (str(asset_id), str(action), date.fromisoformat(day))
+                for asset_id, action, day in document.get("pool_actions", [])
+            ),
         )
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
         raise LakeError(f"{SETTINGS_FILE} of the lake is damaged ({exc!r}); export the lake again") from exc
+
+
+def _standard(entry: Mapping[str, Any]) -> Standard:
+    cap, years, copies = entry.get("price_cap"), entry.get("min_service_years"), entry.get("min_copies")
+    return Standard(
+        str(entry["jurisdiction"]),
+        str(entry["version"]),
+        date.fromisoformat(entry["effective_from"]),
+        str(entry["category"]),
+        None if cap is None else Decimal(cap),
+        None if years is None else int(years),
+        None if copies is None else int(copies),
+    )
 
 
 def checked_manifest(text: str, location: str) -> dict[str, Any]:

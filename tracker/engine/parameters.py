@@ -42,15 +42,24 @@ def default_text(name: str) -> str | None:
 
 def set_setting(db: Database, name: str, value: Any, actor: str) -> str:
     """Validate and store one setting or rule parameter; returns the stored value as text."""
-    text = validate_value(name, value)
+    text = _known(db, name, validate_value(name, value))
     write_setting(db, name, text, default_text(name), actor)
     return text
 
 
 def set_settings(db: Database, values: Mapping[str, Any], actor: str) -> dict[str, str]:
     """Validate every value first (ConfigError naming the first bad one), then store them all in one transaction."""
-    texts = {name: validate_value(name, value) for name, value in values.items()}
+    texts = {name: _known(db, name, validate_value(name, value)) for name, value in values.items()}
     with audit.transaction(db):
         for name, text in texts.items():
             write_setting(db, name, text, default_text(name), actor)
     return texts
+
+
+def _known(db: Database, name: str, text: str) -> str:
+    """The jurisdiction of the equipment standards must have a version (tracker.engine.standards_admin)."""
+    if name == "standards_jurisdiction":
+        from tracker.engine.standards_admin import check_jurisdiction
+
+        return check_jurisdiction(db, text)
+    return text

@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 
 from tracker.ingest.classification import REASONS, classify
 from tracker.ingest.ocds_input import JSONL_SUFFIXES, ReadNotes, compiled_releases
+from tracker.ingest.ocds_planned import iso_date, request_id, short_text, unit_budget, whole_quantity
 from tracker.text.errors import FileRefused
 from tracker.text.i18n import Message
 
@@ -75,7 +76,8 @@ class OcdsReading:
     reasons: Counter = field(default_factory=Counter)
     kept_lines: int = 0
     kept_other: int = 0
-    planned_items: int = 0
+    planned: list[dict[str, str | None]] = field(default_factory=list)  # read_ocds only: the planned purchases
+    planned_items: int = 0  # equipment items of tenders not yet awarded: planned purchases
     planned_processes: int = 0
     buyers: dict[str, Buyer] = field(default_factory=dict)
     notes: ReadNotes = field(default_factory=ReadNotes)
@@ -87,14 +89,14 @@ def read_ocds(
     """The whole reading of an OCDS file held in memory (lines, set-aside lines, buyers); refuses a file without lines."""
     reading = OcdsReading()
     for kept, line in feed_lines(io.BytesIO(bytes(data)), len(data), str(file_name or ""), reading, agency_map, scope_agency):
-        (reading.lines if kept else reading.set_aside).append(line)
+        (reading.planned if kept is None else reading.lines if kept else reading.set_aside).append(line)
     check_reading(reading, str(file_name or ""))
     return reading
 
 
 def check_reading(reading: OcdsReading, file_name: str) -> None:
-    """Refuse, with a message saying why, a file that gives no equipment line."""
-    if reading.kept_lines:
+    """Refuse, with a message saying why, a file that gives no equipment line and no planned purchase."""
+    if reading.kept_lines or reading.planned_items:
         return
     if reading.reasons:
         raise FileRefused(
@@ -102,10 +104,6 @@ def check_reading(reading: OcdsReading, file_name: str) -> None:
             file=file_name,
             set_aside=sum(reading.reasons.values()),
             counts=reason_counts(reading.reasons),
-        )
-    if reading.planned_items:
-        raise FileRefused(
-            "file.ocds_only_planned", file=file_name, items=reading.planned_items, processes=reading.planned_processes
         )
     raise FileRefused("file.ocds_no_lines", file=file_name)
 
@@ -124,12 +122,17 @@ def feed_lines(
     agency_map: dict[str, str] | None = None,
     scope_agency: str | None = None,
 ) -> Iterator[tuple[bool, dict[str, str | None]]]:
-    """(kept, line) of every item line of the feed, in file order; counts go into `reading`."""
+    """(kept, line) of every item line of the feed, in file order; counts go into `reading`.
+
+    kept is True for an equipment line, False for a line set aside, None for a planned purchase (a
+    row of `tracker.ingest.ocds_planned.PLANNED_FIELDS`).
+    """
     for ocid, release in compiled_releases(stream, size, file_name, reading.notes):
         buyer = _buyer(release, agency_map or {}, scope_agency, reading)
         for kept, line in _process_lines(ocid, release, buyer, reading):
-            buyer.lines += kept
-            reading.kept_lines += kept
+            if kept:
+                buyer.lines += 1
+                reading.kept_lines += 1
             yield kept, line
 
 
@@ -199,8 +202,8 @@ def _process_lines(ocid: str | None, release: dict, buyer: Buyer, reading: OcdsR
         if tender_items and (contracts or awards):
             sources = [_tender_order(contracts, awards, tender_items)]
         elif tender_items:
-            reading.planned_items += len(tender_items)
             reading.planned_processes += 1
+            yield from _planned(ocid, release, buyer, tender_items, reading)
             return
     for block, award, is_award, items in sources:
         dates = (block.get("date"),) if is_award else (block.get("dateSigned"), award.get("date"))
@@ -216,6 +219,50 @@ def _process_lines(ocid: str | None, release: dict, buyer: Buyer, reading: OcdsR
         }
         for line_no, item in enumerate(items, start=1):
             yield _line(context, line_no, item, value, len(items) == 1, reading)
+
+
+def _planned(ocid: str | None, release: dict, buyer: Buyer, items: list[dict], reading: OcdsReading) -> Iterator[tuple]:
+    """The items of a tender not yet awarded: equipment ones as planned purchases (None, row), the others set aside."""
+    tender = _dict(release.get("tender"))
+    value = _dict(tender.get("value"))
+    context = {
+        "ocid": ocid,
+        "agency_code": buyer.code or None,
+        "agency_name": buyer.name,
+        "order_total_amount": _number(value.get("amount")),
+    }
+    needed_by = iso_date(
+        _text(_dict(tender.get("contractPeriod")).get("startDate")), _text(_dict(tender.get("tenderPeriod")).get("endDate"))
+    )
+    justification = short_text(_text(tender.get("title")) or _text(tender.get("description")))
+    for position, item in enumerate(items, start=1):
+        kept, line = _line(context, position, item, value, len(items) == 1, reading)
+        if not kept:
+            yield False, line
+            continue
+        quantity = whole_quantity(_number(item.get("quantity")))
+        if quantity is None or not ocid or not buyer.code:
+            reading.reasons["planned_incomplete"] += 1
+            yield False, {"reason": "planned_incomplete", "classification_label": None, **line}
+            continue
+        reading.planned_items += 1
+        yield (
+            None,
+            {
+                "request_id": request_id(ocid, _text(item.get("id")), position),
+                "ocid": ocid,
+                "item_id": _text(item.get("id")),
+                "agency_code": buyer.code,
+                "agency_name": buyer.name,
+                "category": line["category"],
+                "category_raw": short_text(line["item_description"]),
+                "quantity": str(quantity),
+                "unit_budget": unit_budget(line["unit_price"], line["total_amount"], quantity),
+                "budget_currency": line["currency"],
+                "needed_by": needed_by,
+                "justification": justification,
+            },
+        )
 
 
 def _award_of(contract: dict, awards: dict[str, dict]) -> dict:

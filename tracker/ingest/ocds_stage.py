@@ -2,8 +2,9 @@
 
 The lines are written to the staging table in batches while the file is read, so a feed of any
 size needs memory for one batch (and one record) at a time. Next to the staging table `T`:
-`T_aside` holds the lines set aside with their reason, `T_buyers` the buyers and the agency code
-their lines took, `T_counts` the other counts; `feed_summary` reads them back for the report.
+`T_aside` holds the lines set aside with their reason, `T_planned` the planned purchases (tenders
+not yet awarded, tracker.ingest.ocds_planned), `T_buyers` the buyers and the agency code their
+lines took, `T_counts` the other counts; `feed_summary` reads them back for the report.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pyarrow as pa
 
 from tracker.ingest.ocds import ASIDE_FIELDS, FIELDS, OcdsReading, check_reading, feed_lines
 from tracker.ingest.ocds_input import Progress, reading_progress
+from tracker.ingest.ocds_planned import PLANNED_FIELDS, planned_table
 from tracker.store.db import Database
 from tracker.text.errors import DatabaseError
 
@@ -47,7 +49,8 @@ class FeedSummary:
     set_aside: dict[str, int] = field(default_factory=dict)
     buyers: list[tuple[str | None, str, str, int]] = field(default_factory=list)  # (name, code, source, lines)
     kept_other: int = 0
-    planned_items: int = 0
+    planned_items: int = 0  # planned purchases staged in `planned_table`
+    planned_table: str | None = None  # the staged feed's table: its planned purchases beside it
     price_unknown: int = 0
     set_aside_rows: pa.Table | None = None
 
@@ -59,11 +62,15 @@ def side_tables(table: str) -> tuple[str, str, str]:
 def stage_feed(db: Database, path: Path, table: str, file_name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Stage the equipment lines into `table` (c0..cN, _row) and the rest beside it; (headers, temp tables)."""
     aside, buyers, counts = side_tables(table)
-    temp_tables = (table, aside, buyers, counts)
+    temp_tables = (table, aside, buyers, counts, planned_table(table))
     reading = OcdsReading()
     try:
         mapping = _agency_map(db)
-        writers = {True: _BatchWriter(db, table, FIELDS, "c"), False: _BatchWriter(db, aside, ASIDE_FIELDS, "")}
+        writers = {
+            True: _BatchWriter(db, table, FIELDS, "c"),
+            False: _BatchWriter(db, aside, ASIDE_FIELDS, ""),
+            None: _BatchWriter(db, planned_table(table), PLANNED_FIELDS, ""),
+        }
         price_unknown = 0
         with path.open("rb") as stream, reading_progress(_PROGRESS.get()):
             size = path.stat().st_size
@@ -99,6 +106,7 @@ def feed_summary(db: Database, table: str) -> FeedSummary:
     values = dict(db.fetchall(f"SELECT name, n FROM {counts}", name="feed counts"))
     summary.kept_other = int(values.get("kept_other", 0))
     summary.planned_items = int(values.get("planned_items", 0))
+    summary.planned_table = table
     summary.price_unknown = int(values.get("price_unknown", 0))
     return summary
 

@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from tracker.ingest import writes
 from tracker.ingest.contracts import Contract, HeaderMatch
+from tracker.ingest.ocds_planned import store_planned
 from tracker.ingest.readers.scan import FileScan, scan_file
 from tracker.ingest.readers.staged import StagedFile, original_rows
 from tracker.ingest.report import IngestReport, RowError, unique_headers
@@ -156,6 +157,11 @@ def commit_checked(
     with audit.transaction(db):
         upload_id = db.scalar("SELECT nextval('upload_id_seq')", name="next upload id")
         writes.apply_changes(db, contract, final_table, upload_id)
+        if report.feed_table is not None:  # an OCDS feed: its tenders not yet awarded are planned purchases
+            stored = store_planned(db, report.feed_table, upload_id, agency=agency)
+            report.planned_stored, report.planned_new, report.planned_removed = stored
+            if status == "unchanged" and (report.planned_new or report.planned_removed):
+                status = "committed"
         touched = writes.touched_agencies(db, contract, final_table)
         record_upload(db, report, upload_id, status, actor, agency, touched)
         if report.rows_rejected:

@@ -66,7 +66,11 @@ class IngestReport:
     buyers: list[tuple[str | None, str, str, int]] = field(default_factory=list)
     kept_other: int = 0
     price_unknown: int = 0
-    planned_items: int = 0
+    planned_items: int = 0  # planned purchases (tenders not yet awarded) the feed gives
+    feed_table: str | None = None  # the staged feed, whose planned purchases the commit stores (ocds_planned)
+    planned_stored: int | None = None  # after the commit: planned purchases stored, of them new, and removed as awarded
+    planned_new: int = 0
+    planned_removed: int = 0
     # files naming devices (event logs, inventories, exports): each device as the file names it, the asset
     # it matched (None) and how many assets matched (0: none, 2+: ambiguous), its rows; what a log held
     devices: list[tuple[str | None, str | None, str | None, int, int]] = field(default_factory=list)
@@ -88,6 +92,7 @@ class IngestReport:
         self.kept_other = summary.kept_other
         self.price_unknown = summary.price_unknown
         self.planned_items = summary.planned_items
+        self.feed_table = summary.planned_table
 
     @property
     def derived_buyers(self) -> list[tuple[str | None, str, str, int]]:
@@ -107,7 +112,11 @@ class IngestReport:
             notes.append(render(Message("ocds.kept_other", {"count": self.kept_other}), lang))
         if self.price_unknown:
             notes.append(render(Message("ocds.price_unknown", {"count": self.price_unknown}), lang))
-        if self.planned_items:
+        if self.planned_stored is not None:
+            counts = {"stored": self.planned_stored, "new": self.planned_new, "removed": self.planned_removed}
+            if self.planned_stored or self.planned_removed:
+                notes.append(render(Message("ocds.planned_stored", counts), lang))
+        elif self.planned_items:
             notes.append(render(Message("ocds.planned", {"items": self.planned_items}), lang))
         for name, code, source, _lines in self.derived_buyers:
             source_text = Message(f"ocds.buyer_source.{source}")
@@ -166,6 +175,11 @@ class IngestReport:
             "rows_replaced": self.rows_replaced,
             "rows_unchanged": self.rows_unchanged,
             **({"set_aside": dict(self.set_aside)} if self.set_aside else {}),
+            **(
+                {"planned_stored": self.planned_stored, "planned_removed": self.planned_removed}
+                if self.planned_stored is not None
+                else {}
+            ),
             **({"devices": len(self.devices), "unmatched_devices": len(self.unmatched_devices)} if self.devices else {}),
             **({"unreadable": list(self.unreadable)} if self.unreadable else {}),
             **({"buyer_codes": {str(b[0]): b[1] for b in self.derived_buyers}} if self.derived_buyers else {}),

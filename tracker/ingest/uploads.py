@@ -174,7 +174,8 @@ class UploadPreview:
 
     @property
     def can_commit_all(self) -> bool:
-        return self.report.rows_rejected == 0 and self.report.rows_accepted > 0
+        # an OCDS feed of tenders not yet awarded has no lines but planned purchases to store
+        return self.report.rows_rejected == 0 and (self.report.rows_accepted > 0 or self.report.planned_items > 0)
 
     @property
     def can_commit_good_rows(self) -> bool:

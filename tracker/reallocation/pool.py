@@ -20,10 +20,11 @@ import pyarrow.compute as pc
 
 from tracker.access.auth import User, acting, agency_scope
 from tracker.domain.categories import DEFAULT_PROFILES
-from tracker.domain.standards import CENTRAL, in_force
+from tracker.domain.standards import in_force
 from tracker.engine.snapshots import Snapshot
 from tracker.store import audit
 from tracker.store.db import Database
+from tracker.store.settings import load_settings
 from tracker.store.standards import load_standards
 from tracker.text.errors import ConfigError, ScopeError
 from tracker.text.i18n import reason
@@ -92,7 +93,7 @@ def idle_pool(db: Database, snap: Snapshot | None) -> pa.Table:
     per_asset = {
         r["asset_id"]: r for r in snap.assets.select(_asset_columns(snap.assets)).to_pylist() if r["asset_id"] in reasons
     }
-    standards = load_standards(db)
+    standards, jurisdiction = load_standards(db), load_settings(db).standards_jurisdiction
     lives = {p.category: p.life_years for p in DEFAULT_PROFILES}
     rows = []
     for asset in _held_assets(db, list(reasons), as_of):
@@ -100,7 +101,7 @@ def idle_pool(db: Database, snap: Snapshot | None) -> pa.Table:
         figures = per_asset.get(asset["asset_id"], {})
         start = asset["in_service_date"]
         age = None if start is None else max(0.0, (as_of - start).days / DAYS_PER_YEAR)
-        standard = in_force(standards, CENTRAL, asset["category"], start or as_of)
+        standard = in_force(standards, jurisdiction, asset["category"], start or as_of)
         life = standard.min_service_years if standard and standard.min_service_years else lives.get(asset["category"])
         idle_days = figures.get("days_idle")
         if since is None and idle_days is not None:

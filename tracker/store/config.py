@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
+from tracker.domain.standards import CENTRAL
 from tracker.text.errors import ConfigError, TrackerError
 from tracker.text.i18n import Message
 
@@ -122,6 +123,16 @@ def _time_zone(name: str, text: str) -> str:
     return text
 
 
+_JURISDICTION = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def _jurisdiction(name: str, text: str) -> str:
+    """A jurisdiction code as the equipment standards name it (CN-central, CN-44); whether it has versions is checked on saving."""
+    if not _JURISDICTION.fullmatch(text):
+        raise _bad(name, text, Message("reason.jurisdiction"))
+    return text
+
+
 def _setting(
     default: Any,
     help: str,  # noqa: A002  (the field's help text)
@@ -158,6 +169,12 @@ class Settings:
         1024, "Largest file accepted by an upload, in megabytes; checked before parsing.", minimum=1, maximum=1_000_000
     )
     max_upload_rows: int = _setting(50_000_000, "Most data rows accepted in one upload.", minimum=1, maximum=10_000_000_000)
+    standards_jurisdiction: str = _setting(
+        CENTRAL,
+        "Jurisdiction whose equipment standards (price caps, minimum service lives) the rules apply; "
+        "CN-central is the central standard of 2016.",
+        normalise=_jurisdiction,
+    )
 
     def as_text(self) -> dict[str, str]:
         """Every setting as the text stored in the database (the form exports and the data fingerprint use)."""

@@ -86,5 +86,8 @@ EXPORT_MESSAGES: dict[str, tuple[str, str]] = {
     "pack.summary.by_review_status": ("By review status", "按复核状态"),
     "pack.summary.findings_value_at_stake": ("findings · value at stake", "线索数 · 涉及金额"),
     # --- the rules sheet -------------------------------------------------------------------
-    "pack.rules.category_price_caps": ("category price caps", "按类别配置标准价格上限"),
+    "pack.rules.category_price_caps": (
+        "the price caps of the equipment standards in force on the order date",
+        "下单日施行的配置标准价格上限",
+    ),
 }

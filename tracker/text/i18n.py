@@ -15,6 +15,7 @@ from tracker.text.reallocation import REALLOCATION_MESSAGES
 from tracker.text.reasons import REASON_MESSAGES
 from tracker.text.rules import RULE_MESSAGES
 from tracker.text.service import SERVICE_MESSAGES
+from tracker.text.standards import STANDARDS_MESSAGES
 from tracker.text.transfers import TRANSFER_MESSAGES
 from tracker.text.trust import TRUST_MESSAGES
 from tracker.text.trustcore import TRUSTCORE_MESSAGES
@@ -118,11 +119,6 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "The OCDS file {file} holds no equipment: all {set_aside} of its lines are set aside ({counts}). Nothing was loaded.",
         "OCDS 文件 {file} 中没有设备：全部 {set_aside} 行均已剔除（{counts}），未导入任何数据。",
     ),
-    "file.ocds_only_planned": (
-        "The OCDS file {file} holds no purchase lines: its {processes:tender|tenders} with {items:item|items} are not awarded yet, "
-        "and a tender not yet awarded is a planned purchase, not a purchase.",
-        "OCDS 文件 {file} 中没有采购明细：其中 {processes} 个招标（{items} 项标的）尚未授标，未授标的招标只是采购计划，而非采购。",
-    ),
     "file.ocds_contradiction": (
         "The OCDS file {file} contradicts itself: process {ocid} has two different releases with the same id {release}. "
         "Keep one of them and upload again.",
@@ -161,8 +157,8 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "{count} 行没有单独的价格：一份合同金额涵盖多项标的。这些明细按价格未知保留，合同总额记在订单上。",
     ),
     "ocds.planned": (
-        "Not loaded: {items:tender item|tender items} not yet awarded (planned purchases, not purchases).",
-        "{items} 项尚未授标的招标标的属于采购计划，未导入。",
+        "{items:tender item|tender items} not yet awarded, stored as planned purchases rather than purchase lines.",
+        "{items} 项尚未授标的招标标的属于采购计划：作为配置申请保存，而非采购明细。",
     ),
     "ocds.download_set_aside": ("Download the lines set aside (CSV)", "下载已剔除的明细（CSV）"),
     "ocds.buyers_heading": ("Agency codes of buyers without an id", "无编号采购人的单位代码"),
@@ -642,6 +638,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     REALLOCATION_MESSAGES,
     EVENTLOG_MESSAGES,
     TRUSTCORE_MESSAGES,
+    STANDARDS_MESSAGES,
 )
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

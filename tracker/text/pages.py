@@ -488,8 +488,8 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
     "settings.label.times": ("times", "倍"),
     "settings.label.useful_life_years": ("Useful life (years)", "使用年限（年）"),
     "settings.label.uses_category_price_cap": (
-        "Uses each category's price cap, set under Category profiles.",
-        "使用各类别的单价上限（在“类别配置”中设置）。",
+        "Uses the price caps of the equipment standards in force on each order date (Equipment standards tab).",
+        "使用下单日施行的配置标准中的单价上限（见“配置标准”标签页）。",
     ),
     "settings.label.workdays": ("workdays", "工作日"),
     "settings.note.no_changes_recorded_yet": ("No changes recorded yet.", "尚无修改记录。"),

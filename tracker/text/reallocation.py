@@ -54,8 +54,9 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     # --- EARLY_REPLACEMENT --------------------------------------------------------------------------
     "rule.EARLY_REPLACEMENT.title": ("Early replacement", "未满使用年限更新"),
     "rule.EARLY_REPLACEMENT.rationale": (
-        "Equipment is to be replaced only after its minimum service life (财资〔2016〕27号: six years for computers and printers).",
-        "设备应在达到最低使用年限后方可更新（财资〔2016〕27号：计算机、打印机等为六年）。",
+        "Equipment is to be replaced only after its minimum service life, in the standard version in force on the order date "
+        "(财资〔2016〕27号: six years for computers and printers, unless Settings name another jurisdiction).",
+        "设备应在达到下单日施行的标准版本规定的最低使用年限后方可更新（财资〔2016〕27号：计算机、打印机等为六年，除非设置中另选辖区）。",
     ),
     "rule.EARLY_REPLACEMENT.evidence": (
         "Line {po_number}/{line_no} ({category}, {quantity:unit|units}, ordered {order_date}): in the {lookback_days:day|days} before, agency {agency_code} disposed of or declared surplus {early_units:device|devices} of this category younger than their minimum service life of {min_years:year|years} ({early_asset_ids}); their remaining book value {value_amount}.",

@@ -141,11 +141,14 @@ RULE_MESSAGES: dict[str, tuple[str, str]] = {
     # --- OVER_PRICE_CAP ----------------------------------------------------------------------------
     "rule.OVER_PRICE_CAP.title": ("Over the price cap", "超标准配置"),
     "rule.OVER_PRICE_CAP.rationale": (
-        "The central-government office equipment standard caps unit prices per category (财资〔2016〕27号).",
-        "中央行政单位通用办公设备配置标准规定了各类设备的价格上限（财资〔2016〕27号）。",
+        "Equipment standards cap unit prices per category: the version in force on the order date of the jurisdiction "
+        "chosen in Settings (by default the central standard 财资〔2016〕27号). Projector and scanner caps vary by province: "
+        "they have no cap until a province's version is stored, so they are not judged.",
+        "配置标准规定了各类设备的单价上限：按设置中所选辖区在下单日施行的版本判断（默认为中央标准财资〔2016〕27号）。"
+        "投影仪、扫描仪的上限因省而异：在录入本省版本之前不设上限，不作判断。",
     ),
     "rule.OVER_PRICE_CAP.evidence": (
-        "Line {po_number}/{line_no} ({category}): unit price {unit_price_amount} is above the cap of {cap_amount}; {quantity:unit|units} → {value_amount} over the cap.",
-        "采购行 {po_number}/{line_no}（{category}）：单价 {unit_price_amount} 超过上限 {cap_amount}；{quantity} 台共超出 {value_amount}。",
+        "Line {po_number}/{line_no} ({category}): unit price {unit_price_amount} is above the cap of {cap_amount} ({standard_version}); {quantity:unit|units} → {value_amount} over the cap.",
+        "采购行 {po_number}/{line_no}（{category}）：单价 {unit_price_amount} 超过上限 {cap_amount}（{standard_version}）；{quantity} 台共超出 {value_amount}。",
     ),
 }

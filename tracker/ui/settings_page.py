@@ -21,7 +21,7 @@ from tracker.store.config import SETTINGS
 from tracker.store.settings import load_settings, rule_parameter_name
 from tracker.text.errors import TrackerError
 from tracker.text.i18n import MESSAGES
-from tracker.ui import settings_profiles
+from tracker.ui import settings_profiles, settings_standards
 from tracker.ui.common import can, category_name, count, counted, currency, db, lang, md, money, named, source, t, user
 from tracker.views import admin
 
@@ -41,6 +41,7 @@ def render() -> None:
             t("settings.tab.category_profiles"),
             t("settings.tab.rule_thresholds"),
             t("settings.tab.general"),
+            t("standards.tab"),
             t("settings.tab.change_history"),
         ],
         key="settings_tab",
@@ -52,6 +53,8 @@ def render() -> None:
     with tabs[2]:
         _general()
     with tabs[3]:
+        settings_standards.render()
+    with tabs[4]:
         _history()
 
 

@@ -25,8 +25,7 @@ COLUMNS = (
     "hours_per_day",
     "days",
     "low_threshold",
-    "life_years",
-    "price_cap",
+    "life_years",  # price caps: the equipment standards (tracker.ui.settings_standards), no longer the profiles
     "meter",
     "capacity",
     "capacity_unit",

@@ -18,12 +18,12 @@ from tracker.engine.rules.expressions import (
     bought_despite_idle_stock,
     idle_purchase,
     no_telemetry,
-    over_price_cap,
     unregistered_units,
     year_end_surge,
 )
 from tracker.engine.rules.model import Parameter, Rule
 from tracker.engine.rules.reallocation import avoidable_purchase, early_replacement
+from tracker.engine.rules.standards import over_price_cap
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import Message, reason
 
@@ -67,6 +67,7 @@ RULES: tuple[Rule, ...] = (
         ),
         year_end_surge,
     ),
+    # the caps of the equipment standards in force on the order date (docs/reallocation.md, standards)
     Rule("OVER_PRICE_CAP", "medium", "po_line", (), over_price_cap),
     # warehouse first (docs/reallocation.md): the pool of every agency, and the minimum service lives
     Rule(

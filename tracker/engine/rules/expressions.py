@@ -14,7 +14,6 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
 
 from tracker.domain.calendar import fiscal_year, fiscal_year_bounds, last_month_of_fiscal_year
 from tracker.engine.assignments import held_on, holdings_at
@@ -287,28 +286,6 @@ def bought_despite_idle_stock(ctx: RuleContext) -> ir.Table:
             min_idle_assets=ibis.literal(min_idle_assets),
             total_amount=t.total_amount.cast("float64"),
             value_amount=value,
-        )
-    )
-
-
-CAP_CURRENCY = "CNY"  # the currency of the category profiles' price caps (price_cap_cny)
-
-
-def over_price_cap(ctx: RuleContext) -> ir.Table:
-    caps = [(p.category, float(p.price_cap_cny)) for p in ctx.profiles.values() if p.price_cap_cny is not None]
-    lines = _lines(ctx)
-    if not caps:
-        return lines.filter(ibis.literal(False)).select(**_line_columns(lines, ctx, value_at_stake=ibis.null("float64")))
-    cap_table = ibis.memtable(pa.table({"cap_category": [c for c, _ in caps], "cap": [v for _, v in caps]}))
-    # the caps are in yuan: a line priced in another currency cannot be held to them without an exchange
-    # rate, so it is not judged (a Paraguayan guaraní price above 5,000 is not over a 5,000-yuan cap)
-    t = lines.filter(lines.currency == CAP_CURRENCY).join(cap_table, lines.category == cap_table.cap_category)
-    unit_price = t.unit_price.cast("float64")
-    t = t.filter(unit_price > t.cap)
-    value = round_to_cent((unit_price - t.cap) * t.quantity)
-    return t.select(
-        **_line_columns(
-            t, ctx, value_at_stake=value, quantity=t.quantity, unit_price_amount=unit_price, cap_amount=t.cap, value_amount=value
         )
     )
 

@@ -13,7 +13,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from tracker.domain.categories import CategoryProfile
-from tracker.domain.standards import DEFAULT_STANDARDS, Standard
+from tracker.domain.standards import CENTRAL, DEFAULT_STANDARDS, Standard
 from tracker.engine.metrics import Window
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import Message, template, text
@@ -147,6 +147,7 @@ class RuleContext:
     params: Mapping[str, Mapping[str, Any]]  # rule code -> parameter name -> value
     standards: tuple[Standard, ...] = DEFAULT_STANDARDS  # equipment standards, every version (tracker.domain.standards)
     surplus: pa.Table | None = None  # periods devices were declared surplus (reallocation.surplus_periods)
+    jurisdiction: str = CENTRAL  # whose standards apply (the standards_jurisdiction setting)
 
 
 @dataclass(frozen=True)

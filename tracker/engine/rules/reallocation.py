@@ -8,7 +8,8 @@ its agency had declared it surplus on or before D and it was not withdrawn since
 
 EARLY_REPLACEMENT: the line replaces devices of the same category that its agency disposed of, or
 declared surplus, in the `lookback_days` before the order, while they were younger than the minimum
-service life of the standard in force when they entered service.
+service life of the standard in force on the line's order date (the jurisdiction of the
+`standards_jurisdiction` setting; tracker.engine.rules.standards).
 
 Both read only procurement_lines, assets and usage_daily, and the declarations and standards the
 run passes in as small tables, so they run on any Ibis backend (DuckDB, Spark on a lake).
@@ -23,10 +24,10 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from tracker.domain.standards import CENTRAL, Standard
 from tracker.engine.metrics import DAYS_PER_YEAR, round_to_cent
 from tracker.engine.rules.expressions import _line_columns, _lines
 from tracker.engine.rules.model import RuleContext
+from tracker.engine.rules.standards import standards_on_order_date
 
 FAR_FUTURE = date(9999, 12, 31)
 PERIODS = ibis.schema({"asset_id": "string", "idle_from": "date", "idle_until": "date"})
@@ -175,39 +176,10 @@ def avoidable_purchase(ctx: RuleContext) -> ir.Table:
     )
 
 
-def _life_table(standards: Iterable[Standard]) -> pa.Table:
-    """(life_category, life_from, life_until, min_years): each central version's minimum life and the days it was in force."""
-    rows = []
-    by_category: dict[str, list[Standard]] = {}
-    for s in standards:
-        if s.jurisdiction == CENTRAL:
-            by_category.setdefault(s.category, []).append(s)
-    for category, versions in by_category.items():
-        versions.sort(key=lambda s: (s.effective_from, s.version))
-        for i, s in enumerate(versions):
-            until = versions[i + 1].effective_from - timedelta(days=1) if i + 1 < len(versions) else FAR_FUTURE
-            if s.min_service_years:
-                rows.append(
-                    {
-                        "life_category": category,
-                        "life_from": s.effective_from,
-                        "life_until": until,
-                        "min_years": s.min_service_years,
-                    }
-                )
-    schema = pa.schema(
-        [("life_category", pa.string()), ("life_from", pa.date32()), ("life_until", pa.date32()), ("min_years", pa.int64())]
-    )
-    return pa.Table.from_pylist(rows, schema=schema)
-
-
 def early_replacement(ctx: RuleContext) -> ir.Table:
     p = ctx.params["EARLY_REPLACEMENT"]
     lookback_days = p["lookback_days"]
     lines = _lines(ctx)
-    lives = _life_table(ctx.standards)
-    if lives.num_rows == 0:
-        return lines.filter(ibis.literal(False)).select(**_line_columns(lines, ctx, value_at_stake=ibis.null("float64")))
     a = ctx.backend.table("assets")
     start = a.in_service_date.fill_null(a.purchase_date)
     gone = a.filter(a.disposal_date.notnull(), start.notnull()).select(
@@ -230,15 +202,10 @@ def early_replacement(ctx: RuleContext) -> ir.Table:
             gone_on=declared.declared_on,
         )
         gone = ibis.union(gone.cast(GONE), declared.cast(GONE))
-    life = ibis.memtable(lives)
-    gone = gone.join(
-        life, [gone.gone_category == life.life_category, life.life_from <= gone.start, life.life_until >= gone.start]
+    # the minimum service life of the standard in force on the line's order date
+    keys = standards_on_order_date(
+        ctx, lines.select("agency_code", "ocid", "po_number", "line_no", "category", "order_date"), "min_years"
     )
-    age_years = gone.gone_on.delta(gone.start, unit="day").cast("float64") / DAYS_PER_YEAR
-    gone = gone.mutate(age_years=age_years)
-    gone = gone.filter(gone.age_years < gone.min_years.cast("float64"), gone.age_years >= 0)
-    gone = gone.mutate(remaining=gone.cost.cast("float64") * (1.0 - gone.age_years / gone.min_years.cast("float64")))
-    keys = lines.select("agency_code", "ocid", "po_number", "line_no", "category", "order_date")
     pairs = keys.join(
         gone,
         [
@@ -248,6 +215,10 @@ def early_replacement(ctx: RuleContext) -> ir.Table:
             gone.gone_on >= _day(keys.order_date - ibis.interval(days=lookback_days)),
         ],
     )
+    age_years = pairs.gone_on.delta(pairs.start, unit="day").cast("float64") / DAYS_PER_YEAR
+    pairs = pairs.mutate(age_years=age_years)
+    pairs = pairs.filter(pairs.age_years < pairs.min_years.cast("float64"), pairs.age_years >= 0)
+    pairs = pairs.mutate(remaining=pairs.cost.cast("float64") * (1.0 - pairs.age_years / pairs.min_years.cast("float64")))
     per_asset = pairs.group_by("agency_code", "ocid", "po_number", "line_no", "asset_id").aggregate(
         remaining=pairs.remaining.max(), min_years=pairs.min_years.max()
     )

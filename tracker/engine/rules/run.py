@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
-from tracker.domain.standards import DEFAULT_STANDARDS, Standard
+from tracker.domain.standards import CENTRAL, DEFAULT_STANDARDS, Standard
 from tracker.engine.meter_evidence import add_evidence_notes, meter_evidence
 from tracker.engine.meters import latest_reading_day
 from tracker.engine.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage
@@ -83,6 +83,7 @@ def compute_flags(
         profiles=load_profiles(db) or None,
         per_asset=None if per_asset is None else ibis.memtable(per_asset),
         standards=load_standards(db),
+        jurisdiction=settings.standards_jurisdiction,
         surplus=surplus_periods(db.fetchall("SELECT asset_id, action, acted_on FROM pool_actions", name="pool actions")),
     )
 
@@ -102,6 +103,7 @@ def compute_flags_on(
     per_asset: ir.Table | None = None,
     standards: tuple[Standard, ...] = DEFAULT_STANDARDS,
     surplus: pa.Table | None = None,
+    jurisdiction: str = CENTRAL,
 ) -> pa.Table:
     """Run the catalogue on any Ibis backend holding the tracker's tables; flags highest value at stake first.
 
@@ -146,6 +148,7 @@ def compute_flags_on(
         params,
         standards=standards,
         surplus=surplus,
+        jurisdiction=jurisdiction,
     )
     formats = EvidenceFormats(currency)
     surge = RULES_BY_CODE["YEAR_END_SURGE"]
