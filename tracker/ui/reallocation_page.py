@@ -1,4 +1,8 @@
-"""Reallocation before purchase: the idle pool, planned purchases with their proposals, and transfers."""
+"""Reallocation before purchase: the idle pool, planned purchases with their proposals, and transfers.
+
+A proposed device becomes a transfer here (tracker.casework.transfers_proposals checks who may start
+one); the transfers made for the requests shown are listed with what each waits for.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from datetime import date
 
 import streamlit as st
 
+from tracker.casework.transfers_proposals import may_start_from_proposal, request_transfers, start_from_proposal, status_text
 from tracker.domain.categories import CATEGORIES
 from tracker.reallocation.matching import cover_text
 from tracker.reallocation.pool import declare_surplus, withdraw
@@ -21,7 +26,10 @@ from tracker.ui.common import (
     filters_sidebar,
     fixed_language,
     lang,
+    md,
     money,
+    money_exact,
+    page_link,
     scope_agency,
     share,
     source,
@@ -30,11 +38,15 @@ from tracker.ui.common import (
 )
 from tracker.views.reallocation import proposals_of, reallocation_view
 
+FLASH = "realloc_flash"
+
 
 def render() -> None:
     filters = filters_sidebar()
     st.title(t("realloc.title.page"))
     st.caption(t("realloc.caption.page"))
+    if FLASH in st.session_state:
+        st.success(md(st.session_state.pop(FLASH)))
     src = source()
     snap = src.snapshot(filters)
     status = data_status_banner(filters, snap)
@@ -42,15 +54,82 @@ def render() -> None:
     if status.as_of is None:
         return
     result = reallocation_view(src, snap, filters, lang())
+    transfers = request_transfers(db(), user(), [(c["agency_code"], c["request_id"]) for c in result.cover.to_pylist()])
     _savings(result.savings)
-    _requests(result)
+    _realised(result.savings.realised)
+    _requests(result, snap, transfers)
     _pool(result.pool)
-    # TRANSFERS: the transfers made from these proposals, and the state of each, are listed here.
+    _transfers(transfers)
+
+
+def _transfers(transfers: list[dict]) -> None:
+    """The transfers made for the requests shown, and what each waits for or how it ended."""
     st.subheader(t("realloc.heading.transfers"))
     st.caption(t("realloc.caption.transfers"))
+    if not transfers:
+        st.info(t("realloc.note.no_transfers"))
+        return
+    st.dataframe(
+        [
+            {
+                t("transfer.col.transfer_id"): f"#{r['transfer_id']}",
+                t("realloc.column.request"): r["request_id"],
+                t("transfer.col.from_agency"): r["from_agency"],
+                t("transfer.col.to_agency"): r["to_agency"],
+                t("realloc.column.asset"): ", ".join(r["asset_ids"]),
+                t("transfer.col.state"): status_text(r, lang()),
+            }
+            for r in transfers
+        ],
+        hide_index=True,
+        width="stretch",
+        key="realloc_transfers",
+    )
+    page_link("transfers", t("realloc.link.transfers"))
+
+
+def _realised(r) -> None:
+    """What approved transfers moved in the window: the realised savings, beside the proposed ones above."""
+    st.markdown(f"**{t('realloc.heading.realised')}**")
+    cols = st.columns(4)
+    cols[0].metric(
+        t("realloc.kpi.realised_avoided"),
+        money(r.purchases_avoided),
+        help=t(
+            "realloc.help.realised_avoided", value=money_exact(r.purchases_avoided), unknown=count(r.purchases_avoided_unknown)
+        ),
+    )
+    cols[1].metric(
+        t("realloc.kpi.realised_value"),
+        money(r.book_value),
+        delta=t("realloc.kpi.realised_cost", cost=money(r.cost)),
+        delta_color="off",
+        delta_arrow="off",
+        help=t(
+            "realloc.help.realised_value",
+            book=money_exact(r.book_value),
+            cost=money_exact(r.cost),
+            unknown=count(r.book_value_unknown),
+        ),
+    )
+    cols[2].metric(
+        t("realloc.kpi.realised_requests"),
+        count(r.requests_met),
+        delta=t("realloc.kpi.partly", partly=count(r.requests_partly_met)),
+        delta_color="off",
+        delta_arrow="off",
+    )
+    cols[3].metric(
+        t("realloc.kpi.realised_devices"),
+        count(r.devices),
+        delta=t("realloc.kpi.in_transfers", transfers=count(r.transfers)),
+        delta_color="off",
+        delta_arrow="off",
+    )
 
 
 def _savings(s) -> None:
+    st.markdown(f"**{t('realloc.heading.proposed')}**")
     cols = st.columns(4)
     cols[0].metric(
         t("realloc.kpi.pool"), count(s.pool_devices), delta=money(s.pool_book_value), delta_color="off", delta_arrow="off"
@@ -80,7 +159,7 @@ def _savings(s) -> None:
     )
 
 
-def _requests(result) -> None:
+def _requests(result, snap, transfers: list[dict]) -> None:
     st.subheader(t("realloc.heading.requests"))
     rows = result.cover.to_pylist()
     if not rows:
@@ -106,7 +185,11 @@ def _requests(result) -> None:
         else:
             chosen = rows[selected]
             proposals = proposals_of(result, chosen["request_id"], chosen["agency_code"]).to_pylist()
+            mine = [r for r in transfers if (r["to_agency"], r["request_id"]) == (chosen["agency_code"], chosen["request_id"])]
+            in_transfer = {a: r for r in mine if r["state"] != "refused" for a in r["asset_ids"]}
             st.markdown(t("realloc.text.proposals_for", request=chosen["request_id"], cover=cover_text(chosen, lang())))
+            if chosen["transferred"]:
+                st.caption(t("realloc.caption.transferred", units=count(chosen["transferred"])))
             st.dataframe(
                 [
                     {
@@ -117,14 +200,51 @@ def _requests(result) -> None:
                         t("realloc.column.book_value"): money(p["book_value"]),
                         t("realloc.column.idle_days"): "—" if p["idle_days"] is None else count(p["idle_days"]),
                         t("realloc.column.reason"): p["reason"],
+                        t("realloc.column.transfer"): _in_transfer(in_transfer.get(p["asset_id"])),
                     }
                     for p in proposals
                 ],
                 hide_index=True,
                 width="stretch",
             )
+            free = [p for p in proposals if p["asset_id"] not in in_transfer]
+            if free and may_start_from_proposal(user(), chosen["agency_code"]):
+                _start_form(chosen, free, snap)
     if can("request"):
         _request_form()
+
+
+def _in_transfer(row: dict | None) -> str:
+    return "—" if row is None else f"#{row['transfer_id']} · {status_text(row, lang())}"
+
+
+def _start_form(request: dict, free: list[dict], snap) -> None:
+    """Start a transfer of one proposed device to the requesting agency (the core checks who may)."""
+    with st.form(f"realloc_start_{request['agency_code']}_{request['request_id']}", clear_on_submit=True):
+        st.markdown(f"**{t('realloc.heading.start_transfer')}**")
+        cols = st.columns([2, 1, 2])
+        labels = {p["asset_id"]: f"{p['asset_id']} · {p['from_agency']} · {p['model'] or '—'}" for p in free}
+        asset = cols[0].selectbox(t("realloc.column.asset"), list(labels), format_func=labels.__getitem__)
+        effective = cols[1].date_input(t("transfer.col.effective_date"), value=date.today(), min_value=date(2000, 1, 1))
+        note = cols[2].text_input(t("transfer.col.note"), max_chars=500)
+        if st.form_submit_button(t("realloc.button.start_transfer"), type="primary"):
+            try:
+                tid = start_from_proposal(
+                    db(),
+                    user(),
+                    snap,
+                    request_id=request["request_id"],
+                    to_agency=request["agency_code"],
+                    asset_id=asset,
+                    effective_date=effective,
+                    note=note or None,
+                )
+            except TrackerError as exc:
+                st.error(md(exc.text(lang())))
+            else:
+                done = t("realloc.note.transfer_started", transfer_id=tid, asset=asset, request=request["request_id"])
+                st.session_state[FLASH] = done
+                st.rerun()  # the proposals and the transfers below show it
 
 
 def _request_form() -> None:
