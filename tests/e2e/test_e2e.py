@@ -262,7 +262,7 @@ def test_review_a_finding_and_download_the_evidence_pack(server, page, tmp_path)
 
     page.goto(server["url"] + "/findings")
     settle(page)
-    expect(page.get_by_text("134 findings")).to_be_visible()
+    expect(page.get_by_text("133 findings")).to_be_visible()
     # choose the first finding: click its row's selection cell
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.scroll_into_view_if_needed()
@@ -283,7 +283,7 @@ def test_review_a_finding_and_download_the_evidence_pack(server, page, tmp_path)
     findings = list(book["Findings"].iter_rows(min_row=2, values_only=True))
     header = next(book["Findings"].iter_rows(max_row=1, values_only=True))
     status = header.index("review_status")
-    assert len(findings) == 134 and sum(1 for r in findings if r[status] == "confirmed") == 1
+    assert len(findings) == 133 and sum(1 for r in findings if r[status] == "confirmed") == 1
 
 
 def test_an_agency_user_signs_in_and_sees_only_their_agency(server, browser):
