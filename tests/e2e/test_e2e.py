@@ -317,6 +317,102 @@ def test_an_agency_user_signs_in_and_sees_only_their_agency(server, browser):
         context.close()
 
 
+REALLOC_SHOTS = Path("/tmp/shots-realloc")
+
+
+def shoot_1280(tab, name: str, height: int = 2400) -> None:
+    """A screenshot at 1,280 px wide (the narrowest desktop the dashboard is laid out for)."""
+    REALLOC_SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.set_viewport_size({"width": 1280, "height": height})
+    settle(tab)
+    tab.screenshot(path=str(REALLOC_SHOTS / f"{name}.png"), full_page=True)
+    tab.set_viewport_size({"width": 1280, "height": 1000})
+
+
+def grid_text(grid) -> str:
+    """The text of a dataframe's rows as its accessible table holds them (the grid paints on a canvas)."""
+    table = grid.locator("table[role='grid']")
+    table.wait_for(state="attached")
+    return table.inner_text()
+
+
+def test_the_reallocation_page_for_a_finance_officer_and_an_agency_user(server, browser):
+    """A finance officer sees the pool and a request's proposals with its partial cover and starts a transfer; an
+    agency user sees other agencies' pool devices without their usage or findings. English and Chinese, 1,280 px."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        tab = SignedInTab(tab, "finance", "demo-finance-pass")
+        tab.goto(server["url"] + "/reallocation")
+        settle(tab)
+        expect(tab.get_by_role("heading", name="Reallocation before purchase")).to_be_visible()
+        expect(tab.get_by_text("Realised: what transfers approved in the window moved")).to_be_visible()
+        assert metric_value(tab, "Devices moved") == "1"
+        expect(tab.get_by_role("heading", name="The idle pool")).to_be_visible()
+        requests = tab.locator("[data-testid='stDataFrame']").first
+        requests.scroll_into_view_if_needed()
+        assert "8 of 9 Desktop can come from the pool" in grid_text(requests)
+        box = requests.bounding_box()
+        rerun(tab, lambda: tab.mouse.click(box["x"] + 20, box["y"] + 55))  # the first request: desktops, needed first
+        expect(tab.get_by_text("SQ2026-A003-001: 8 of 9 Desktop can come from the pool.")).to_be_visible()
+        proposals = tab.locator("[data-testid='stDataFrame']").nth(1)
+        assert "waiting for approval" in grid_text(proposals)  # the demo's transfer of A001-00169
+        shoot_1280(tab, "reallocation-finance-request-en", 3000)
+        rerun(tab, tab.get_by_role("button", name="Start the transfer").click)
+        expect(tab.get_by_text(re.compile(r"Transfer #\d+ proposed: \S+ for request SQ2026-A003-001"))).to_be_visible()
+        transfers = tab.locator("[data-testid='stDataFrame']").last
+        transfers.scroll_into_view_if_needed()
+        listed = grid_text(transfers)
+        assert "(giving) and A003 (receiving)" in listed and "refused: Still needed" in listed
+        assert "approved, effective 2025-10-02" in listed
+        shoot_1280(tab, "reallocation-finance-en", 3400)
+        tab.goto(server["url"] + "/reallocation?lang=zh")
+        settle(tab)
+        expect(tab.get_by_role("heading", name="先调剂后采购")).to_be_visible()
+        expect(tab.get_by_text("已实现：窗口期内经批准的调拨")).to_be_visible()
+        shoot_1280(tab, "reallocation-finance-zh", 3400)
+        tab.goto(server["url"] + "/?lang=zh")
+        settle(tab)
+        assert metric_value(tab, "调剂已实现") != "—"
+        shoot_1280(tab, "overview-finance-zh", 1400)
+        tab.goto(server["url"] + "/")
+        settle(tab)
+        assert metric_value(tab, "Reallocation, realised") == "¥7,000"
+        shoot_1280(tab, "overview-finance-en", 1400)
+    finally:
+        context.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        tab = SignedInTab(tab, "agency-a001", "demo-agency-pass")
+        tab.goto(server["url"] + "/reallocation")
+        settle(tab)
+        expect(tab.get_by_role("heading", name="The idle pool")).to_be_visible()
+        pool = tab.locator("[data-testid='stDataFrame']").nth(1)  # its own request, then the pool
+        pool.scroll_into_view_if_needed()
+        rows = pool.locator("table[role='grid'] tbody [role='row']")
+        expect(rows.first).to_be_attached()
+        others = 0
+        for i in range(rows.count()):
+            cells = [c.inner_text().strip() for c in rows.nth(i).locator("[role='gridcell']").all()]
+            if len(cells) < 10 or cells[1] in ("", "A001", "市教育局"):
+                continue
+            others += 1
+            # another agency's device: what a transfer needs, never its usage or findings
+            assert cells[3] and cells[6] not in ("", "—"), cells
+            assert cells[7:10] == ["—", "—", "—"], cells
+        assert others > 0
+        shoot_1280(tab, "reallocation-agency-en", 2600)
+        tab.goto(server["url"] + "/reallocation?lang=zh")
+        settle(tab)
+        expect(tab.get_by_role("heading", name="公物仓")).to_be_visible()
+        shoot_1280(tab, "reallocation-agency-zh", 2600)
+    finally:
+        context.close()
+
+
 def test_upload_through_the_browser_changes_the_overview(server, page, tmp_path):
     """A bad file shows its row errors and stores nothing; a good one is previewed, committed, and moves the data date.
 

@@ -207,7 +207,8 @@ def _requests(result, snap, transfers: list[dict]) -> None:
                 hide_index=True,
                 width="stretch",
             )
-            free = [p for p in proposals if p["asset_id"] not in in_transfer]
+            # an agency's own device needs no transfer; a device in a transfer for this request is not offered again
+            free = [p for p in proposals if p["asset_id"] not in in_transfer and p["from_agency"] != p["to_agency"]]
             if free and may_start_from_proposal(user(), chosen["agency_code"]):
                 _start_form(chosen, free, snap)
     if can("request"):
