@@ -26,7 +26,7 @@ from tracker.reallocation.savings import reallocation
 from tracker.store.db import Database
 
 FINANCE = User("finance", "finance", None, None)
-REFUSAL = "Still needed: assigned to the new branch office / 仍需使用：已分配给新设办公点"
+REFUSAL = "Still needed by the agency / 本单位仍需使用"
 NOTE = "Demo transfer from the reallocation proposals / 演示：由调剂建议发起的调拨"
 
 

@@ -83,10 +83,12 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     "realloc.kpi.partly": ("{partly} partly", "{partly} 项部分满足"),
     "realloc.kpi.units_covered": ("Units from the pool", "可调剂台数"),
     "realloc.kpi.purchases_avoided": ("Purchases avoidable", "可避免的采购"),
-    "realloc.kpi.value_reallocated": ("book value {book} (cost {cost})", "净值 {book}（原值 {cost}）"),
+    "realloc.kpi.value_reallocated": ("book {book} · cost {cost}", "净值 {book} · 原值 {cost}"),
     "realloc.help.purchases_avoided": (
-        "Units the pool can cover × each request's unit budget; {unknown} covered request(s) without a budget are not counted (unknown, not zero).",
-        "可调剂台数 × 各申请的预算单价；{unknown} 项可调剂但未填预算单价的申请未计入（未知，不按零计）。",
+        "Units the pool can cover × each request's unit budget: {value}. Value that can be reallocated: book value {book}, "
+        "original cost {cost}. {unknown} covered request(s) without a budget are not counted (unknown, not zero).",
+        "可调剂台数 × 各申请的预算单价：{value}。可调剂价值：净值 {book}，原值 {cost}。"
+        "{unknown} 项可调剂但未填预算单价的申请未计入（未知，不按零计）。",
     ),
     "realloc.heading.requests": ("Planned purchases and what the pool can cover", "配置申请及可调剂情况"),
     "realloc.note.no_requests": (
@@ -103,7 +105,7 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     "realloc.column.from_agency": ("From agency", "调出单位"),
     "realloc.column.model": ("Model", "规格型号"),
     "realloc.column.age_years": ("Age (years)", "已使用年限"),
-    "realloc.column.remaining_life": ("Service life left (years)", "剩余使用年限"),
+    "realloc.column.remaining_life": ("Life left (years)", "剩余使用年限"),
     "realloc.column.book_value": ("Book value", "净值"),
     "realloc.column.idle_days": ("Days idle", "闲置天数"),
     "realloc.column.reason": ("Why proposed", "建议理由"),
@@ -124,7 +126,7 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     "realloc.heading.declare": ("Declare a device surplus", "申报富余设备"),
     "realloc.button.declare": ("Declare surplus", "申报富余"),
     "realloc.note.declared": ("{asset} is offered to the pool.", "{asset} 已纳入公物仓。"),
-    "overview.kpi.purchases_avoidable": ("Reallocation, realised", "调剂已实现"),
+    "overview.kpi.purchases_avoidable": ("Realised saving", "调剂已实现"),
     "overview.kpi.proposed": ("proposed {proposed}", "建议 {proposed}"),
     "overview.kpi.requests_from_pool": (
         "{met} of {requests} requests from the pool",
@@ -162,7 +164,8 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "realloc.kpi.realised_requests": ("Requests met by transfers", "经调拨满足的申请"),
     "realloc.kpi.realised_devices": ("Devices moved", "已调拨设备"),
-    "realloc.kpi.in_transfers": ("in {transfers} transfers", "共 {transfers} 张调拨单"),
+    "realloc.kpi.in_transfers.one": ("in 1 transfer", "共 1 张调拨单"),
+    "realloc.kpi.in_transfers.other": ("in {n} transfers", "共 {n} 张调拨单"),
     "realloc.kpi.unknown_budgets": ("+ {unknown} unknown", "另有 {unknown} 项未知"),
     # --- transfers from proposals -----------------------------------------------------------------------
     "realloc.note.no_transfers": (

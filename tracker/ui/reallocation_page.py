@@ -21,6 +21,7 @@ from tracker.ui.common import (
     can,
     category_name,
     count,
+    counted,
     data_status_banner,
     db,
     filters_sidebar,
@@ -28,6 +29,7 @@ from tracker.ui.common import (
     lang,
     md,
     money,
+    money_compact,
     money_exact,
     page_link,
     scope_agency,
@@ -84,6 +86,16 @@ def _transfers(transfers: list[dict]) -> None:
         hide_index=True,
         width="stretch",
         key="realloc_transfers",
+        column_config=_widths(
+            {
+                "transfer.col.transfer_id": 70,
+                "realloc.column.request": 130,
+                "transfer.col.from_agency": 90,
+                "transfer.col.to_agency": 90,
+                "realloc.column.asset": 95,
+                "transfer.col.state": "large",
+            }
+        ),
     )
     page_link("transfers", t("realloc.link.transfers"))
 
@@ -92,12 +104,11 @@ def _realised(r) -> None:
     """What approved transfers moved in the window: the realised savings, beside the proposed ones above."""
     st.markdown(f"**{t('realloc.heading.realised')}**")
     cols = st.columns(4)
+    avoided = known(r.purchases_avoided, r.purchases_avoided_unknown)
     cols[0].metric(
         t("realloc.kpi.realised_avoided"),
-        money(r.purchases_avoided),
-        help=t(
-            "realloc.help.realised_avoided", value=money_exact(r.purchases_avoided), unknown=count(r.purchases_avoided_unknown)
-        ),
+        money(avoided),
+        help=t("realloc.help.realised_avoided", value=money_exact(avoided), unknown=count(r.purchases_avoided_unknown)),
     )
     cols[1].metric(
         t("realloc.kpi.realised_value"),
@@ -122,10 +133,15 @@ def _realised(r) -> None:
     cols[3].metric(
         t("realloc.kpi.realised_devices"),
         count(r.devices),
-        delta=t("realloc.kpi.in_transfers", transfers=count(r.transfers)),
+        delta=counted("realloc.kpi.in_transfers", r.transfers),
         delta_color="off",
         delta_arrow="off",
     )
+
+
+def known(amount: float, unknown: int) -> float | None:
+    """A saving made only of requests without a unit budget is unknown ("—"), not zero."""
+    return None if unknown and not amount else amount
 
 
 def _savings(s) -> None:
@@ -149,13 +165,24 @@ def _savings(s) -> None:
         delta_color="off",
         delta_arrow="off",
     )
+    avoidable = known(s.purchases_avoided, s.purchases_avoided_unknown)
     cols[3].metric(
         t("realloc.kpi.purchases_avoided"),
-        money(s.purchases_avoided),
-        delta=t("realloc.kpi.value_reallocated", book=money(s.value_reallocated_book), cost=money(s.value_reallocated_cost)),
+        money(avoidable),
+        delta=t(
+            "realloc.kpi.value_reallocated",
+            book=money_compact(s.value_reallocated_book),
+            cost=money_compact(s.value_reallocated_cost),
+        ),
         delta_color="off",
         delta_arrow="off",
-        help=t("realloc.help.purchases_avoided", unknown=count(s.purchases_avoided_unknown)),
+        help=t(
+            "realloc.help.purchases_avoided",
+            value=money_exact(avoidable),
+            book=money_exact(s.value_reallocated_book),
+            cost=money_exact(s.value_reallocated_cost),
+            unknown=count(s.purchases_avoided_unknown),
+        ),
     )
 
 
@@ -194,18 +221,30 @@ def _requests(result, snap, transfers: list[dict]) -> None:
                 [
                     {
                         t("realloc.column.asset"): p["asset_id"],
+                        t("realloc.column.transfer"): _in_transfer(in_transfer.get(p["asset_id"])),
                         t("realloc.column.from_agency"): p["from_agency"],
                         t("realloc.column.model"): p["model"],
                         t("realloc.column.age_years"): p["age_years"],
                         t("realloc.column.book_value"): money(p["book_value"]),
                         t("realloc.column.idle_days"): "—" if p["idle_days"] is None else count(p["idle_days"]),
                         t("realloc.column.reason"): p["reason"],
-                        t("realloc.column.transfer"): _in_transfer(in_transfer.get(p["asset_id"])),
                     }
                     for p in proposals
                 ],
                 hide_index=True,
                 width="stretch",
+                column_config=_widths(
+                    {
+                        "realloc.column.asset": 90,
+                        "realloc.column.transfer": 175,
+                        "realloc.column.from_agency": 80,
+                        "realloc.column.model": 105,
+                        "realloc.column.age_years": 75,
+                        "realloc.column.book_value": 75,
+                        "realloc.column.idle_days": 65,
+                        "realloc.column.reason": "medium",
+                    }
+                ),
             )
             # an agency's own device needs no transfer; a device in a transfer for this request is not offered again
             free = [p for p in proposals if p["asset_id"] not in in_transfer and p["from_agency"] != p["to_agency"]]
@@ -215,8 +254,17 @@ def _requests(result, snap, transfers: list[dict]) -> None:
         _request_form()
 
 
+def _widths(widths: dict[str, int | str]) -> dict:
+    """Column widths by message key, so that a table's columns fit at 1,280 px in either language."""
+    return {t(key): st.column_config.Column(width=width) for key, width in widths.items()}
+
+
 def _in_transfer(row: dict | None) -> str:
-    return "—" if row is None else f"#{row['transfer_id']} · {status_text(row, lang())}"
+    """The transfer a proposed device is in, and its state in a word (the list below says what it waits for)."""
+    if row is None:
+        return "—"
+    state = t(f"transfer.state.{row['state']}")
+    return f"#{row['transfer_id']} · {state}"
 
 
 def _start_form(request: dict, free: list[dict], snap) -> None:
@@ -306,6 +354,20 @@ def _pool(pool) -> None:
             ],
             hide_index=True,
             width="stretch",
+            column_config=_widths(  # at 1,280 px every column but the evidence sentence is in view
+                {
+                    "realloc.column.asset": 90,
+                    "common.label.agency": 105,
+                    "common.label.category": 70,
+                    "realloc.column.model": 110,
+                    "realloc.column.age_years": 75,
+                    "realloc.column.remaining_life": 80,
+                    "realloc.column.book_value": 75,
+                    "realloc.column.why": 95,
+                    "realloc.column.idle_days": 65,
+                    "realloc.column.evidence": "large",
+                }
+            ),
         )
     if can("pool_withdraw") and rows:
         with st.expander(t("realloc.heading.withdraw")), st.form("realloc_withdraw", clear_on_submit=True):
