@@ -262,7 +262,7 @@ def test_review_a_finding_and_download_the_evidence_pack(server, page, tmp_path)
 
     page.goto(server["url"] + "/findings")
     settle(page)
-    expect(page.get_by_text("134 findings")).to_be_visible()
+    expect(page.get_by_text("133 findings")).to_be_visible()
     # choose the first finding: click its row's selection cell
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.scroll_into_view_if_needed()
@@ -283,7 +283,7 @@ def test_review_a_finding_and_download_the_evidence_pack(server, page, tmp_path)
     findings = list(book["Findings"].iter_rows(min_row=2, values_only=True))
     header = next(book["Findings"].iter_rows(max_row=1, values_only=True))
     status = header.index("review_status")
-    assert len(findings) == 134 and sum(1 for r in findings if r[status] == "confirmed") == 1
+    assert len(findings) == 133 and sum(1 for r in findings if r[status] == "confirmed") == 1
 
 
 def test_an_agency_user_signs_in_and_sees_only_their_agency(server, browser):
@@ -313,6 +313,102 @@ def test_an_agency_user_signs_in_and_sees_only_their_agency(server, browser):
         body_rows = grid.locator("table[role='grid'] tbody [role='row']")
         expect(body_rows).to_have_count(1)
         expect(body_rows.first.locator("[role='gridcell']").first).to_have_text(re.compile("A001"))
+    finally:
+        context.close()
+
+
+REALLOC_SHOTS = Path("/tmp/shots-realloc")
+
+
+def shoot_1280(tab, name: str, height: int = 2400) -> None:
+    """A screenshot at 1,280 px wide (the narrowest desktop the dashboard is laid out for)."""
+    REALLOC_SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.set_viewport_size({"width": 1280, "height": height})
+    settle(tab)
+    tab.screenshot(path=str(REALLOC_SHOTS / f"{name}.png"), full_page=True)
+    tab.set_viewport_size({"width": 1280, "height": 1000})
+
+
+def grid_rows(grid):
+    """A dataframe's accessible table (the grid paints on a canvas; this table holds the rows it shows)."""
+    return grid.locator("table[role='grid']")
+
+
+def test_the_reallocation_page_for_a_finance_officer_and_an_agency_user(server, browser):
+    """A finance officer sees the pool and a request's proposals with its partial cover and starts a transfer; an
+    agency user sees other agencies' pool devices without their usage or findings. English and Chinese, 1,280 px."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        tab = SignedInTab(tab, "finance", "demo-finance-pass")
+        tab.goto(server["url"] + "/reallocation")
+        settle(tab)
+        expect(tab.get_by_role("heading", name="Reallocation before purchase")).to_be_visible()
+        expect(tab.get_by_text("Realised: what transfers approved in the window moved")).to_be_visible()
+        assert metric_value(tab, "Devices moved") == "1"
+        expect(tab.get_by_role("heading", name="The idle pool")).to_be_visible()
+        requests = tab.locator("[data-testid='stDataFrame']").first
+        requests.scroll_into_view_if_needed()
+        expect(grid_rows(requests)).to_contain_text("8 of 9 Desktop can come from the pool")
+        box = requests.bounding_box()
+        rerun(tab, lambda: tab.mouse.click(box["x"] + 20, box["y"] + 55))  # the first request: desktops, needed first
+        expect(tab.get_by_text("SQ2026-A003-001: 8 of 9 Desktop can come from the pool.")).to_be_visible()
+        proposals = tab.locator("[data-testid='stDataFrame']").nth(1)
+        expect(grid_rows(proposals)).to_contain_text("accepted, awaiting approval")  # the demo's transfer of A001-00169
+        shoot_1280(tab, "reallocation-finance-request-en", 3000)
+        rerun(tab, tab.get_by_role("button", name="Start the transfer").click)
+        expect(tab.get_by_text(re.compile(r"Transfer #\d+ proposed: \S+ for request SQ2026-A003-001"))).to_be_visible()
+        settle(tab)
+        transfers = grid_rows(tab.locator("[data-testid='stDataFrame']").last)
+        for state in ("(giving) and A003 (receiving)", "refused: Still needed", "approved, effective 2025-10-02"):
+            expect(transfers).to_contain_text(state)
+        shoot_1280(tab, "reallocation-finance-en", 3400)
+        tab.goto(server["url"] + "/reallocation?lang=zh")
+        settle(tab)
+        expect(tab.get_by_role("heading", name="先调剂后采购")).to_be_visible()
+        expect(tab.get_by_text("已实现：窗口期内经批准的调拨")).to_be_visible()
+        shoot_1280(tab, "reallocation-finance-zh", 3400)
+        tab.goto(server["url"] + "/?lang=zh")
+        settle(tab)
+        assert metric_value(tab, "调剂已实现") != "—"
+        shoot_1280(tab, "overview-finance-zh", 1400)
+        tab.goto(server["url"] + "/")
+        settle(tab)
+        assert metric_value(tab, "Realised saving") == "¥7,000"
+        shoot_1280(tab, "overview-finance-en", 1400)
+    finally:
+        context.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        tab = SignedInTab(tab, "agency-a001", "demo-agency-pass")
+        tab.goto(server["url"] + "/reallocation")
+        settle(tab)
+        expect(tab.get_by_role("heading", name="The idle pool")).to_be_visible()
+        pool = tab.locator("[data-testid='stDataFrame']").nth(1)  # its own request, then the pool
+        pool.scroll_into_view_if_needed()
+        table = grid_rows(pool)
+        expect(table.locator("tbody [role='row']").first).to_be_attached()
+        headers = [h.inner_text().strip() for h in table.locator("thead [role='columnheader']").all()]
+        assert {"Agency", "Model", "Book value", "Why in the pool", "Days idle"} <= set(headers), headers
+        rows = table.locator("tbody [role='row']")
+        others = 0
+        for i in range(rows.count()):
+            cells = dict(zip(headers, (c.inner_text().strip() for c in rows.nth(i).locator("[role='gridcell']").all())))
+            if cells.get("Agency") in (None, "", "市教育局"):  # A001's own devices show everything
+                continue
+            others += 1
+            # another agency's device: what a transfer needs, never its usage or findings
+            assert cells["Model"] and cells["Book value"] not in ("", "—"), cells
+            assert cells["Why in the pool"] == cells["Days idle"] == cells.get("Evidence", "—") == "—", cells
+        assert others > 0
+        shoot_1280(tab, "reallocation-agency-en", 2600)
+        tab.goto(server["url"] + "/reallocation?lang=zh")
+        settle(tab)
+        expect(tab.get_by_role("heading", name="公物仓")).to_be_visible()
+        shoot_1280(tab, "reallocation-agency-zh", 2600)
     finally:
         context.close()
 

@@ -165,3 +165,31 @@ def test_the_device_view_shows_each_agency_only_the_days_it_held_the_device(load
     assert used_days("A2") == ({date(2025, 10, 10): 4.0}, "A2")
     unscoped = explore.asset_detail(src, src.snapshot(window), window, "LAP-T")
     assert unscoped.facts["agency_code"] == "A2"  # the holder on the as-of date
+
+
+def test_a_total_over_agencies_counts_a_moved_device_once_and_each_agency_keeps_its_share(loaded):
+    from tracker.views import overview
+    from tracker.views.filters import Filters
+    from tracker.views.source import Source
+
+    _transfer(loaded)
+    agencies = _by_agency(loaded, AFTER)
+    assert agencies["A1"]["assets"] + agencies["A2"]["assets"] == 4  # LAP-T is in each agency's share
+    total = run_expr(utilisation_by(ibis_backend(loaded), AFTER, "category"), name="test").to_pylist()
+    (laptops,) = total
+    # three devices, not four: LAP-T's hours summed (14 + 4 of 48 h), its cost and book value once
+    assert laptops["assets"] == 3 and laptops["assets_with_usage"] == 2
+    assert (laptops["used_hours"], laptops["available_hours"]) == (19.0, 144.0)
+    assert laptops["used_hours"] == agencies["A1"]["used_hours"] + agencies["A2"]["used_hours"]
+    assert laptops["purchase_cost"] == 18000.0
+    per_device = {r["asset_id"]: r["net_book_value"] for r in _per_asset(loaded, AFTER)}
+    assert laptops["net_book_value"] == pytest.approx(sum(per_device.values()))
+    # the median over devices: LAP-T 18/48, LAP-X 0/48, LAP-A2 1/48
+    assert laptops["median_utilisation"] == pytest.approx(1 / 48)
+    src = Source(loaded)
+    filters = Filters(as_of=AFTER.as_of, window_days=15)
+    kpis = overview.kpis(src, src.snapshot(filters), filters)
+    assert kpis.assets == 3 and kpis.assets_judged == 3
+    assert kpis.net_book_value == pytest.approx(sum(per_device.values()))
+    a1 = Filters(as_of=AFTER.as_of, window_days=15, agencies=("A1",))
+    assert overview.kpis(src, src.snapshot(a1), a1).assets == 2  # A1's share: LAP-T before the transfer, LAP-X

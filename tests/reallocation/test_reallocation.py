@@ -292,5 +292,7 @@ def test_the_evidence_pack_has_the_reallocation_sheet(db):
     book = load_workbook(io.BytesIO(pack.xlsx))
     sheet = book["调剂"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert len(rows) == 3 and rows[1][0] == "SQ-1" and rows[1][1] == "C1"
+    # a header, the two devices proposed to SQ-1, the proposed and the realised totals; headers in Chinese
+    assert len(rows) == 5 and rows[1][:3] == ("proposed", "SQ-1", "C1") and rows[0][:3] == ("行类型", "申请编号", "调入单位")
+    assert [r[0] for r in rows[-2:]] == ["total_proposed", "total_realised"]
     assert "reallocation.csv" in zipfile.ZipFile(io.BytesIO(pack.zip)).namelist()

@@ -63,7 +63,7 @@ def test_the_giving_agency_accepts_and_the_finance_officer_approves(demo_db, pro
 
 
 def test_an_agency_not_party_sees_nothing_and_an_auditor_only_reads(demo_db, proposed):
-    at = _open("agency", "A003")
+    at = _open("agency", "A004")  # the demo's transfers are between A001, A002 and A003
     assert [i.value for i in at.info] == ["No transfers yet."]
     at = _open("auditor")
     assert len(at.dataframe) >= 2  # the list, the devices, the steps

@@ -1,6 +1,7 @@
 """Who may take each step of a transfer between agencies (docs/transfers.md), checked by the core.
 
 - propose: a finance officer, an administrator, or an agency user for its own agency as the receiver;
+  from a reallocation proposal likewise: the proposal's requesting agency is the receiver;
 - accept: an agency user for its own agency's side (giving or receiving); an administrator may
   record either side's acceptance, naming it;
 - refuse: whoever may take the step the transfer waits for (a party while it is proposed, a finance
@@ -46,6 +47,12 @@ def check_create(user: User, to_agency: str) -> None:
         raise _refuse_role(user, "create")
     if user.role == "agency" and user.agency_code != to_agency:
         raise _refuse_agency(to_agency, "create")
+
+
+def check_from_proposal(user: User, proposal: Mapping[str, Any]) -> None:
+    """Starting a transfer from a reallocation proposal (request_id, to_agency, asset_id, from_agency): a finance
+    officer or an administrator for any request; an agency user only for its own agency's request."""
+    check_create(user, proposal["to_agency"])
 
 
 def accepting_side(user: User, transfer: Mapping[str, Any], side: str | None) -> str:

@@ -3,7 +3,8 @@
 Sheets (docs/data-path.md, the evidence pack): Summary (as-of date, window, thresholds, counts and value by rule and
 by agency, who exported and when, the data fingerprint), Findings (the columns of `flags`, review status and
 note), Rules (definitions and the parameters in force), Assets and Purchase lines behind the
-findings, Reallocation (the idle-pool devices proposed for planned purchases, docs/reallocation.md).
+findings, Reallocation (the idle-pool devices proposed for planned purchases, the devices approved transfers moved,
+and the savings proposed and realised, docs/reallocation.md).
 The files themselves are written by tracker.casework.pack_files.
 
 The fingerprint is a SHA-256 over what the numbers were computed from: the sequence of committed
@@ -31,8 +32,8 @@ from tracker.casework.pack_words import filters_text, localised, rule_rows
 from tracker.domain.calendar import fiscal_year
 from tracker.engine.parameters import load_rule_parameters
 from tracker.engine.snapshots import Snapshot, SnapshotCache
-from tracker.reallocation.matching import PROPOSAL_SCHEMA
 from tracker.reallocation.savings import reallocation
+from tracker.reallocation.sheet import SHEET_COLUMNS, sheet_rows
 from tracker.store import audit
 from tracker.store.db import Database
 from tracker.store.profiles import profiles_table
@@ -89,7 +90,7 @@ ASSET_COLUMNS = (
     "line_line_no",
     "supplier",
 )
-REALLOCATION_COLUMNS = (*PROPOSAL_SCHEMA.names, "quantity", "covered", "unit_budget")
+REALLOCATION_COLUMNS = SHEET_COLUMNS
 LINE_COLUMNS = (
     "agency_code",
     "ocid",
@@ -365,14 +366,5 @@ def _line_rows(db: Database, flags: pa.Table, snap) -> list[dict]:
 
 
 def reallocation_rows(db: Database, snap: Snapshot | None, agencies: Iterable[str], lang: str) -> list[dict]:
-    """The proposals of idle-pool devices for planned purchases (to the pack's agencies when it is limited to some)."""
-    result = reallocation(db, snap, None, lang)
-    cover = {(c["agency_code"], c["request_id"]): c for c in result.cover.to_pylist()}
-    wanted = set(agencies)
-    rows = []
-    for p in result.proposals.to_pylist():
-        if wanted and p["to_agency"] not in wanted and p["from_agency"] not in wanted:
-            continue
-        request = cover[(p["to_agency"], p["request_id"])]
-        rows.append({**p, "quantity": request["quantity"], "covered": request["covered"], "unit_budget": request["unit_budget"]})
-    return rows
+    """Proposals, devices moved by approved transfers and both savings (to the pack's agencies when limited to some)."""
+    return sheet_rows(reallocation(db, snap, None, lang), agencies)

@@ -35,6 +35,7 @@ def load_demo(db: Database, scale: str = "small", *, seed: int = 7, lang: str = 
     """Generate a demo tier and ingest it, as the `demo` actor, and create the demo accounts (one per role)."""
     from tracker.demo.meters import write_meter_demo
     from tracker.demo.tiers import generate  # deferred: the generator's imports (~0.1 s) only on a first run
+    from tracker.demo.transfers import load_demo_transfers
 
     say = log or (lambda text: print(text, file=sys.stderr, flush=True))
     with tempfile.TemporaryDirectory(prefix="tracker-demo-") as tmp:
@@ -54,6 +55,7 @@ def load_demo(db: Database, scale: str = "small", *, seed: int = 7, lang: str = 
             say(report.summary(lang))
             if not report.committed:
                 raise RuntimeError("demo data was rejected: " + "; ".join(e.text() for e in report.errors[:5]))
+    say(f"demo transfers: {len(load_demo_transfers(db))} (docs/transfers.md)")
     ensure_demo_accounts(db)
 
 

@@ -10,7 +10,8 @@ the window, the agency being the holding's. A device transferred inside the wind
 agency, each with its own active period, so the hours it was used before the transfer count for the
 agency that held it then, and a past window computes what it computed before the transfer. Only the
 holding on the as-of date is in service for the rules (idleness is judged for the agency holding the
-device). The expressions are portable Ibis, like tracker.engine.metrics.
+device). A total over several agencies folds a device's holdings into one row (`one_row_per_device`,
+`devices_once`): it counts the device once, while each agency's own figures keep its share. The expressions are portable Ibis, like tracker.engine.metrics.
 
 Holdings are written by tracker.store.assignments (the asset ingest and an approved transfer).
 """
@@ -21,6 +22,7 @@ from datetime import date
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from tracker.store.db import run_expr
 
@@ -75,3 +77,38 @@ def buying_agencies(backend) -> ir.Table:
     """asset_id and the agency that held it first (`buyer_agency_code`): the one whose purchase line it came from."""
     h = backend.table("asset_assignments")
     return h.filter(h.valid_from.isnull()).select(buyer_asset_id="asset_id", buyer_agency_code="agency_code")
+
+
+def one_row_per_device(per_asset: ir.Table, keys: tuple[str, ...]) -> ir.Table:
+    """A per-asset table with a device's holdings in the window folded into one row, for totals over agencies.
+
+    A device that changed hands in the window has one row per holding (each agency's share); a total
+    over several agencies counts it once: its hours summed, its cost and book value once, idle when its
+    current holding is, its utilisation the holdings' utilisations weighted by their available hours
+    (Σ used ÷ Σ available for usage-judged devices). `keys` are the roll-up's keys, constant per device.
+    """
+    t = per_asset
+    by = ("asset_id", *(k for k in keys if k != "asset_id"))
+    g = t.group_by(*by).aggregate(
+        rows=t.count(),
+        only_utilisation=t.utilisation.max(),
+        weighted=(t.utilisation * t.available_hours).sum(),
+        judged_hours=t.available_hours.sum(where=t.utilisation.notnull()),
+        available_hours=t.available_hours.sum(),
+        used_hours=t.used_hours.sum(),
+        purchase_cost=t.purchase_cost.max(),
+        net_book_value=t.net_book_value.max(),
+        idle_candidate=t.idle_candidate.any(),
+    )
+    utilisation = ibis.ifelse(g.rows == 1, g.only_utilisation, g.weighted / g.judged_hours.nullif(0))
+    return g.mutate(utilisation=utilisation).drop("rows", "only_utilisation", "weighted", "judged_hours")
+
+
+def devices_once(table: pa.Table) -> pa.Table:
+    """Rows of a per-asset Arrow table, one per device: its first row (for its count, cost and book value, the
+    same on each of its rows; not for its hours)."""
+    if table.num_rows == 0 or "asset_id" not in table.column_names:
+        return table
+    indexed = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+    first = indexed.group_by("asset_id", use_threads=False).aggregate([("_row", "min")]).column("_row_min")
+    return table.take(pa.array(sorted(first.to_pylist()), pa.int64()))

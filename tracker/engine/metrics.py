@@ -27,7 +27,7 @@ from tracker.domain.calendar import (
     rollover_month,
 )
 from tracker.domain.categories import CategoryProfile
-from tracker.engine.assignments import HOLDING_KEYS, buying_agencies, held_assets, held_on, holding_keys
+from tracker.engine.assignments import HOLDING_KEYS, buying_agencies, held_assets, held_on, holding_keys, one_row_per_device
 from tracker.engine.meters import latest_reading_day, with_meter_coverage, with_meters
 from tracker.engine.utilisation_parts import (
     active_periods,
@@ -232,8 +232,11 @@ def utilisation_by(
 
 
 def rollup(per_asset: ir.Table, keys: tuple[str, ...]) -> ir.Table:
-    """ROLLUP_COLUMNS of a per-asset table (asset_utilisation's columns) grouped by any of its columns."""
-    t = per_asset
+    """ROLLUP_COLUMNS of a per-asset table (asset_utilisation's columns) grouped by any of its columns.
+
+    Grouped by agency, a device that changed hands in the window counts for each agency that held it
+    (its share); grouped otherwise (a total over agencies) it counts once (one_row_per_device)."""
+    t = per_asset if "agency_code" in keys else one_row_per_device(per_asset, keys)
     grouped = t.group_by(*keys).aggregate(
         assets=t.asset_id.count(),
         assets_with_usage=t.asset_id.count(where=t.used_hours > 0),
@@ -260,7 +263,8 @@ def utilisation_quantiles(per_asset: ir.Table, keys: tuple[str, ...]) -> ir.Tabl
     Assets with no available hours in the window (not yet in service, disposed before it) have no
     utilisation and are left out, as they are from the median.
     """
-    t = per_asset.filter(per_asset.utilisation.notnull())
+    t = per_asset if "agency_code" in keys else one_row_per_device(per_asset, keys)
+    t = t.filter(t.utilisation.notnull())
     return (
         t.group_by(*keys)
         .aggregate(

@@ -4,7 +4,9 @@ For each request (earliest needed first, then by agency and id), the pool's devi
 category: the requesting agency's own first, then the other agencies', each group ranked by
 remaining service life (longest first) and by how long the device has been idle (longest first).
 A device is proposed to one request only, so a later request sees what is left ("3 of 5 laptops
-can come from the pool").
+can come from the pool"). Transfers made for a request come first (tracker.reallocation.moves): a
+device moved by an approved one has met the request (`transferred`), a pool device in an open one
+stays proposed to it, and neither is offered to another request.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from tracker.access.auth import User
+from tracker.reallocation.moves import Commitments
 from tracker.reallocation.pool import viewer_scope
 from tracker.store.db import Database
 from tracker.text.i18n import category_name, text
@@ -40,7 +43,8 @@ COVER_SCHEMA = pa.schema(
         ("agency_code", pa.string()),
         ("category", pa.string()),
         ("quantity", pa.int64()),
-        ("covered", pa.int64()),
+        ("covered", pa.int64()),  # units proposed from the pool or already moved by an approved transfer
+        ("transferred", pa.int64()),  # of them, units moved by approved transfers made for the request
         ("needed_by", pa.date32()),
         ("unit_budget", pa.float64()),
         ("avoidable_amount", pa.float64()),  # covered units × unit budget; unknown without a budget
@@ -66,20 +70,29 @@ def load_requests(db: Database, agency: str | None = None) -> list[dict[str, Any
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
-def match(requests: Iterable[Mapping[str, Any]], pool: pa.Table, lang: str = "en") -> tuple[pa.Table, pa.Table]:
+def match(
+    requests: Iterable[Mapping[str, Any]], pool: pa.Table, lang: str = "en", commitments: Commitments | None = None
+) -> tuple[pa.Table, pa.Table]:
     """(proposals, cover): the devices proposed to each request, and how much of each request they cover."""
+    held = commitments or Commitments.none()
     free = pool.to_pylist()
-    taken: set[str] = set()
+    taken: set[str] = held.committed()
     proposals: list[dict] = []
     cover: list[dict] = []
     ordered = sorted(
         requests, key=lambda r: (r["needed_by"] is None, r["needed_by"] or date.max, r["agency_code"], r["request_id"])
     )
     for request in ordered:
+        key = (request["agency_code"], request["request_id"])
+        moved = held.moved.get(key, [])
+        reserved = [d for d in free if held.open.get(d["asset_id"]) == key]
+        reserved.sort(key=lambda d: _rank(d, request["agency_code"]))
+        left = max(0, int(request["quantity"]) - len(moved))
         candidates = [d for d in free if d["category"] == request["category"] and d["asset_id"] not in taken]
         candidates.sort(key=lambda d: _rank(d, request["agency_code"]))
-        chosen = candidates[: max(0, int(request["quantity"]))]
+        chosen = (reserved + candidates)[:left]
         taken.update(d["asset_id"] for d in chosen)
+        moved = moved[: int(request["quantity"])]
         for device in chosen:
             proposals.append(
                 {
@@ -102,12 +115,13 @@ def match(requests: Iterable[Mapping[str, Any]], pool: pa.Table, lang: str = "en
                 "agency_code": request["agency_code"],
                 "category": request["category"],
                 "quantity": int(request["quantity"]),
-                "covered": len(chosen),
+                "covered": len(chosen) + len(moved),
+                "transferred": len(moved),
                 "needed_by": request["needed_by"],
                 "unit_budget": budget,
-                "avoidable_amount": None if budget is None else round(budget * len(chosen), 2),
-                "book_value": _sum(d["book_value"] for d in chosen) if chosen else 0.0,
-                "purchase_cost": _sum(d["purchase_cost"] for d in chosen) if chosen else 0.0,
+                "avoidable_amount": None if budget is None else round(budget * (len(chosen) + len(moved)), 2),
+                "book_value": _sum(d["book_value"] for d in [*chosen, *moved]) if chosen or moved else 0.0,
+                "purchase_cost": _sum(d["purchase_cost"] for d in [*chosen, *moved]) if chosen or moved else 0.0,
                 "justification": request.get("justification"),
                 "source": request.get("source"),
             }

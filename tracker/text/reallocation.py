@@ -76,18 +76,20 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "realloc.heading.transfers": ("Transfers", "调拨"),
     "realloc.caption.transfers": (
-        "A proposal becomes a transfer once both agencies accept it and a finance officer approves it; transfers are listed here.",
-        "调剂建议经调出、调入单位确认并经财务人员审批后成为调拨，调拨单列于此处。",
+        "The transfers made for the requests above: the giving and the receiving agency accept, a finance officer approves.",
+        "为上列申请发起的调拨：调出、调入单位确认后由财务人员批准。",
     ),
     "realloc.kpi.pool": ("Devices in the pool", "公物仓设备"),
     "realloc.kpi.requests_met": ("Requests met from the pool", "可由公物仓满足的申请"),
     "realloc.kpi.partly": ("{partly} partly", "{partly} 项部分满足"),
     "realloc.kpi.units_covered": ("Units from the pool", "可调剂台数"),
     "realloc.kpi.purchases_avoided": ("Purchases avoidable", "可避免的采购"),
-    "realloc.kpi.value_reallocated": ("book value {book} (cost {cost})", "净值 {book}（原值 {cost}）"),
+    "realloc.kpi.value_reallocated": ("book {book} · cost {cost}", "净值 {book} · 原值 {cost}"),
     "realloc.help.purchases_avoided": (
-        "Units the pool can cover × each request's unit budget; {unknown:covered request|covered requests} without a budget are not counted (unknown, not zero).",
-        "可调剂台数 × 各申请的预算单价；{unknown} 项可调剂但未填预算单价的申请未计入（未知，不按零计）。",
+        "Units the pool can cover × each request's unit budget: {value}. Value that can be reallocated: book value {book}, "
+        "original cost {cost}. {unknown:covered request|covered requests} without a budget are not counted (unknown, not zero).",
+        "可调剂台数 × 各申请的预算单价：{value}。可调剂价值：净值 {book}，原值 {cost}。"
+        "{unknown} 项可调剂但未填预算单价的申请未计入（未知，不按零计）。",
     ),
     "realloc.heading.requests": ("Planned purchases and what the pool can cover", "配置申请及可调剂情况"),
     "realloc.note.no_requests": (
@@ -104,7 +106,7 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     "realloc.column.from_agency": ("From agency", "调出单位"),
     "realloc.column.model": ("Model", "规格型号"),
     "realloc.column.age_years": ("Age (years)", "已使用年限"),
-    "realloc.column.remaining_life": ("Service life left (years)", "剩余使用年限"),
+    "realloc.column.remaining_life": ("Life left (years)", "剩余使用年限"),
     "realloc.column.book_value": ("Book value", "净值"),
     "realloc.column.idle_days": ("Days idle", "闲置天数"),
     "realloc.column.reason": ("Why proposed", "建议理由"),
@@ -125,14 +127,89 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     "realloc.heading.declare": ("Declare a device surplus", "申报富余设备"),
     "realloc.button.declare": ("Declare surplus", "申报富余"),
     "realloc.note.declared": ("{asset} is offered to the pool.", "{asset} 已纳入公物仓。"),
-    "overview.kpi.purchases_avoidable": ("Avoidable by reallocation", "可调剂避免的采购"),
+    "overview.kpi.purchases_avoidable": ("Realised saving", "调剂已实现"),
+    "overview.kpi.proposed": ("proposed {proposed}", "建议 {proposed}"),
     "overview.kpi.requests_from_pool": (
         "{met} of {requests:request|requests} from the pool",
         "{requests} 项申请中 {met} 项可由公物仓满足",
     ),
     "overview.help.purchases_avoidable": (
-        "Planned purchases the idle pool can cover: covered units × the request's unit budget (the Reallocation page has the detail).",
-        "公物仓可满足的配置申请：可调剂台数 × 申请预算单价（详见调剂页面）。",
+        "Realised: purchases avoided by transfers approved with an effective date in the window, {realised} "
+        "({units} units moved for {met} requests met wholly and {partly} partly, × each request's unit budget); "
+        "value reallocated {book} book value, {cost} original cost, {devices} devices. "
+        "Proposed: what the idle pool can cover now, {proposed} ({covered} of {requested} units; {proposed_met} of "
+        "{requests} requests wholly). Requests without a unit budget are unknown, not zero: {unknown}. "
+        "The Reallocation page has the detail.",
+        "已实现：窗口期内生效并经批准的调拨所避免的采购 {realised}（为 {met} 项申请全部满足、{partly} 项部分满足调拨 {units} 台，"
+        "× 各申请预算单价）；已调剂价值：净值 {book}，原值 {cost}，共 {devices} 台。"
+        "建议：公物仓当前可满足 {proposed}（{requested} 台中 {covered} 台；{requests} 项申请中 {proposed_met} 项可全部满足）。"
+        "未填预算单价的申请按未知计、不按零计：{unknown} 项。详见调剂页面。",
     ),
+    # --- proposed and realised on the Reallocation page ---------------------------------------------------
+    "realloc.heading.proposed": ("Proposed: what the pool can cover now", "建议：公物仓当前可满足"),
+    "realloc.heading.realised": (
+        "Realised: what transfers approved in the window moved",
+        "已实现：窗口期内经批准的调拨",
+    ),
+    "realloc.kpi.realised_avoided": ("Purchases avoided", "已避免的采购"),
+    "realloc.help.realised_avoided": (
+        "Units moved by approved transfers for a request × the request's unit budget: {value}. "
+        "{unknown} request(s) met without a unit budget are not counted (unknown, not zero).",
+        "经批准调拨为配置申请调入的台数 × 申请预算单价：{value}。{unknown} 项未填预算单价的申请未计入（未知，不按零计）。",
+    ),
+    "realloc.kpi.realised_value": ("Value reallocated", "已调剂价值"),
+    "realloc.kpi.realised_cost": ("cost {cost}", "原值 {cost}"),
+    "realloc.help.realised_value": (
+        "Book value on each transfer's effective date {book}; original cost {cost}. Devices without a known book value: {unknown}.",
+        "各调拨生效日的账面净值 {book}；原值 {cost}。净值未知的设备：{unknown} 台。",
+    ),
+    "realloc.kpi.realised_requests": ("Requests met by transfers", "经调拨满足的申请"),
+    "realloc.kpi.realised_devices": ("Devices moved", "已调拨设备"),
+    "realloc.kpi.in_transfers.one": ("in 1 transfer", "共 1 张调拨单"),
+    "realloc.kpi.in_transfers.other": ("in {n} transfers", "共 {n} 张调拨单"),
+    "realloc.kpi.unknown_budgets": ("+ {unknown} unknown", "另有 {unknown} 项未知"),
+    # --- transfers from proposals -----------------------------------------------------------------------
+    "realloc.note.no_transfers": (
+        "No transfer has been made for these requests yet: choose a request above and start one from a proposed device.",
+        "尚无为这些申请发起的调拨：请在上方选择一项申请，从建议设备发起调拨。",
+    ),
+    "realloc.link.transfers": ("Every transfer, its steps and its slip", "全部调拨单、办理记录及调拨单下载"),
+    "realloc.caption.transferred": (
+        "{units} unit(s) of it already moved by approved transfers.",
+        "其中 {units} 台已经批准调拨调入。",
+    ),
+    "realloc.column.transfer": ("Transfer", "调拨单"),
+    "realloc.heading.start_transfer": ("Start a transfer of a proposed device", "发起建议设备的调拨"),
+    "realloc.button.start_transfer": ("Start the transfer", "发起调拨"),
+    "realloc.note.transfer_started": (
+        "Transfer #{transfer_id} proposed: {asset} for request {request}. It waits for both agencies to accept, then for approval.",
+        "已发起调拨单 #{transfer_id}：{asset} 用于申请 {request}。待调出、调入单位确认后报财务批准。",
+    ),
+    "realloc.transfer.approved": ("approved, effective {date}", "已批准，{date} 生效"),
+    "realloc.transfer.refused": ("refused: {reason}", "已拒绝：{reason}"),
+    "realloc.transfer.waiting_both": (
+        "waiting for {from_agency} (giving) and {to_agency} (receiving)",
+        "待调出单位 {from_agency} 和调入单位 {to_agency} 确认",
+    ),
+    "realloc.transfer.waiting_giving": ("waiting for the giving agency {from_agency}", "待调出单位 {from_agency} 确认"),
+    "realloc.transfer.waiting_receiving": ("waiting for the receiving agency {to_agency}", "待调入单位 {to_agency} 确认"),
+    "realloc.transfer.waiting_approval": ("accepted by both; waiting for approval", "双方已确认，待财务批准"),
     "pack.sheet.reallocation": ("Reallocation", "调剂"),
+    # --- the evidence pack's Reallocation sheet (tracker.reallocation.sheet) ------------------------------
+    "pack.column.line": ("line", "行类型"),
+    "pack.column.request_id": ("request_id", "申请编号"),
+    "pack.column.to_agency": ("to_agency", "调入单位"),
+    "pack.column.from_agency": ("from_agency", "调出单位"),
+    "pack.column.model": ("model", "规格型号"),
+    "pack.column.age_years": ("age_years", "已使用年限"),
+    "pack.column.book_value": ("book_value", "账面净值"),
+    "pack.column.idle_days": ("idle_days", "闲置天数"),
+    "pack.column.reason": ("reason", "理由"),
+    "pack.column.covered": ("covered", "可调剂台数"),
+    "pack.column.unit_budget": ("unit_budget", "预算单价"),
+    "pack.column.transfer_id": ("transfer_id", "调拨单号"),
+    "pack.column.effective_date": ("effective_date", "生效日期"),
+    "pack.column.purchases_avoided": ("purchases_avoided", "避免的采购额"),
+    "pack.column.units": ("units", "台数"),
+    "pack.column.requests_met": ("requests_met", "全部满足的申请数"),
 }

@@ -64,6 +64,10 @@ TRANSFER_MESSAGES: dict[str, tuple[str, str]] = {
         "agency_code {value}: the device was transferred to agency {other} by an approved transfer; its register row names the agency holding it now.",
         "单位代码 {value}：该设备已经批准调拨至单位 {other}，登记行须填写现持有单位。",
     ),
+    "transfer.not_proposed": (
+        "Device {asset_id} is not proposed to request {request_id} now (the pool or the requests changed): reload the page.",
+        "设备 {asset_id} 目前不在申请 {request_id} 的调剂建议中（公物仓或申请已变化），请刷新页面。",
+    ),
     "transfer.bad_date": (
         "The effective date is not a date (YYYY-MM-DD): {value}",
         "生效日期不是有效日期（YYYY-MM-DD）：{value}",

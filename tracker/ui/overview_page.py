@@ -108,15 +108,40 @@ def _kpi_row(k: overview.Kpis, window: Window, saved: Savings) -> None:
         delta_arrow="off",
         help=t("trust.help.value_at_stake") + " " + t("trust.help.exact", value=money_exact(k.value_at_stake_open)),
     )
+    done = saved.realised  # the reallocation tile: realised first, proposed beside it (exact figures in its help)
+    unknown = done.purchases_avoided_unknown + saved.purchases_avoided_unknown
     cols[5].metric(
         t("overview.kpi.purchases_avoidable"),
-        money_compact(saved.purchases_avoided),
-        delta=t("overview.kpi.requests_from_pool", met=count(saved.requests_met), requests=count(saved.requests)),
+        money_compact(_known(done.purchases_avoided, done.purchases_avoided_unknown)),
+        delta=t(
+            "overview.kpi.proposed", proposed=money_compact(_known(saved.purchases_avoided, saved.purchases_avoided_unknown))
+        ),
         delta_color="off",
         delta_arrow="off",
-        help=t("overview.help.purchases_avoidable") + " " + t("trust.help.exact", value=money_exact(saved.purchases_avoided)),
+        help=t(
+            "overview.help.purchases_avoidable",
+            realised=money_exact(_known(done.purchases_avoided, done.purchases_avoided_unknown)),
+            units=count(done.units_for_requests),
+            met=count(done.requests_met),
+            partly=count(done.requests_partly_met),
+            book=money_exact(done.book_value),
+            cost=money_exact(done.cost),
+            devices=count(done.devices),
+            proposed=money_exact(_known(saved.purchases_avoided, saved.purchases_avoided_unknown)),
+            covered=count(saved.units_covered),
+            requested=count(saved.units_requested),
+            proposed_met=count(saved.requests_met),
+            requests=count(saved.requests),
+            unknown=count(unknown),
+        ),
     )
+    cols[5].caption(t("overview.kpi.requests_from_pool", met=count(saved.requests_met), requests=count(saved.requests)))
     page_link("explore", t("overview.link.drill_down_agency"))
+
+
+def _known(amount: float, unknown: int) -> float | None:
+    """A saving made only of requests without a unit budget is unknown, not zero."""
+    return None if unknown and not amount else amount
 
 
 def _spend_chart(src: Source, snap: Snapshot, filters: Filters) -> None:

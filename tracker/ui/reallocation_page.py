@@ -1,4 +1,8 @@
-"""Reallocation before purchase: the idle pool, planned purchases with their proposals, and transfers."""
+"""Reallocation before purchase: the idle pool, planned purchases with their proposals, and transfers.
+
+A proposed device becomes a transfer here (tracker.casework.transfers_proposals checks who may start
+one); the transfers made for the requests shown are listed with what each waits for.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from datetime import date
 
 import streamlit as st
 
+from tracker.casework.transfers_proposals import may_start_from_proposal, request_transfers, start_from_proposal, status_text
 from tracker.domain.categories import CATEGORIES
 from tracker.reallocation.matching import cover_text
 from tracker.reallocation.pool import declare_surplus, withdraw
@@ -16,12 +21,17 @@ from tracker.ui.common import (
     can,
     category_name,
     count,
+    counted,
     data_status_banner,
     db,
     filters_sidebar,
     fixed_language,
     lang,
+    md,
     money,
+    money_compact,
+    money_exact,
+    page_link,
     scope_agency,
     share,
     source,
@@ -30,11 +40,15 @@ from tracker.ui.common import (
 )
 from tracker.views.reallocation import proposals_of, reallocation_view
 
+FLASH = "realloc_flash"
+
 
 def render() -> None:
     filters = filters_sidebar()
     st.title(t("realloc.title.page"))
     st.caption(t("realloc.caption.page"))
+    if FLASH in st.session_state:
+        st.success(md(st.session_state.pop(FLASH)))
     src = source()
     snap = src.snapshot(filters)
     status = data_status_banner(filters, snap)
@@ -42,15 +56,96 @@ def render() -> None:
     if status.as_of is None:
         return
     result = reallocation_view(src, snap, filters, lang())
+    transfers = request_transfers(db(), user(), [(c["agency_code"], c["request_id"]) for c in result.cover.to_pylist()])
     _savings(result.savings)
-    _requests(result)
+    _realised(result.savings.realised)
+    _requests(result, snap, transfers)
     _pool(result.pool)
-    # TRANSFERS: the transfers made from these proposals, and the state of each, are listed here.
+    _transfers(transfers)
+
+
+def _transfers(transfers: list[dict]) -> None:
+    """The transfers made for the requests shown, and what each waits for or how it ended."""
     st.subheader(t("realloc.heading.transfers"))
     st.caption(t("realloc.caption.transfers"))
+    if not transfers:
+        st.info(t("realloc.note.no_transfers"))
+        return
+    st.dataframe(
+        [
+            {
+                t("transfer.col.transfer_id"): f"#{r['transfer_id']}",
+                t("realloc.column.request"): r["request_id"],
+                t("transfer.col.from_agency"): r["from_agency"],
+                t("transfer.col.to_agency"): r["to_agency"],
+                t("realloc.column.asset"): ", ".join(r["asset_ids"]),
+                t("transfer.col.state"): status_text(r, lang()),
+            }
+            for r in transfers
+        ],
+        hide_index=True,
+        width="stretch",
+        key="realloc_transfers",
+        column_config=_widths(
+            {
+                "transfer.col.transfer_id": 70,
+                "realloc.column.request": 130,
+                "transfer.col.from_agency": 90,
+                "transfer.col.to_agency": 90,
+                "realloc.column.asset": 95,
+                "transfer.col.state": "large",
+            }
+        ),
+    )
+    page_link("transfers", t("realloc.link.transfers"))
+
+
+def _realised(r) -> None:
+    """What approved transfers moved in the window: the realised savings, beside the proposed ones above."""
+    st.markdown(f"**{t('realloc.heading.realised')}**")
+    cols = st.columns(4)
+    avoided = known(r.purchases_avoided, r.purchases_avoided_unknown)
+    cols[0].metric(
+        t("realloc.kpi.realised_avoided"),
+        money(avoided),
+        help=t("realloc.help.realised_avoided", value=money_exact(avoided), unknown=count(r.purchases_avoided_unknown)),
+    )
+    cols[1].metric(
+        t("realloc.kpi.realised_value"),
+        money(r.book_value),
+        delta=t("realloc.kpi.realised_cost", cost=money(r.cost)),
+        delta_color="off",
+        delta_arrow="off",
+        help=t(
+            "realloc.help.realised_value",
+            book=money_exact(r.book_value),
+            cost=money_exact(r.cost),
+            unknown=count(r.book_value_unknown),
+        ),
+    )
+    cols[2].metric(
+        t("realloc.kpi.realised_requests"),
+        count(r.requests_met),
+        delta=t("realloc.kpi.partly", partly=count(r.requests_partly_met)),
+        delta_color="off",
+        delta_arrow="off",
+    )
+    cols[3].metric(
+        t("realloc.kpi.realised_devices"),
+        count(r.devices),
+        delta=counted("realloc.kpi.in_transfers", r.transfers),
+        delta_color="off",
+        delta_arrow="off",
+    )
+
+
+def known(amount: float, unknown: int) -> float | None:
+    """A saving made only of requests without a unit budget is unknown ("—"), not zero."""
+    return None if unknown and not amount else amount
 
 
 def _savings(s) -> None:
+    st.markdown(f"**{t('realloc.heading.proposed')}**")
     cols = st.columns(4)
     cols[0].metric(
         t("realloc.kpi.pool"), count(s.pool_devices), delta=money(s.pool_book_value), delta_color="off", delta_arrow="off"
@@ -70,17 +165,28 @@ def _savings(s) -> None:
         delta_color="off",
         delta_arrow="off",
     )
+    avoidable = known(s.purchases_avoided, s.purchases_avoided_unknown)
     cols[3].metric(
         t("realloc.kpi.purchases_avoided"),
-        money(s.purchases_avoided),
-        delta=t("realloc.kpi.value_reallocated", book=money(s.value_reallocated_book), cost=money(s.value_reallocated_cost)),
+        money(avoidable),
+        delta=t(
+            "realloc.kpi.value_reallocated",
+            book=money_compact(s.value_reallocated_book),
+            cost=money_compact(s.value_reallocated_cost),
+        ),
         delta_color="off",
         delta_arrow="off",
-        help=t("realloc.help.purchases_avoided", unknown=count(s.purchases_avoided_unknown)),
+        help=t(
+            "realloc.help.purchases_avoided",
+            value=money_exact(avoidable),
+            book=money_exact(s.value_reallocated_book),
+            cost=money_exact(s.value_reallocated_cost),
+            unknown=count(s.purchases_avoided_unknown),
+        ),
     )
 
 
-def _requests(result) -> None:
+def _requests(result, snap, transfers: list[dict]) -> None:
     st.subheader(t("realloc.heading.requests"))
     rows = result.cover.to_pylist()
     if not rows:
@@ -106,11 +212,16 @@ def _requests(result) -> None:
         else:
             chosen = rows[selected]
             proposals = proposals_of(result, chosen["request_id"], chosen["agency_code"]).to_pylist()
+            mine = [r for r in transfers if (r["to_agency"], r["request_id"]) == (chosen["agency_code"], chosen["request_id"])]
+            in_transfer = {a: r for r in mine if r["state"] != "refused" for a in r["asset_ids"]}
             st.markdown(t("realloc.text.proposals_for", request=chosen["request_id"], cover=cover_text(chosen, lang())))
+            if chosen["transferred"]:
+                st.caption(t("realloc.caption.transferred", units=count(chosen["transferred"])))
             st.dataframe(
                 [
                     {
                         t("realloc.column.asset"): p["asset_id"],
+                        t("realloc.column.transfer"): _in_transfer(in_transfer.get(p["asset_id"])),
                         t("realloc.column.from_agency"): p["from_agency"],
                         t("realloc.column.model"): p["model"],
                         t("realloc.column.age_years"): p["age_years"],
@@ -122,9 +233,67 @@ def _requests(result) -> None:
                 ],
                 hide_index=True,
                 width="stretch",
+                column_config=_widths(
+                    {
+                        "realloc.column.asset": 90,
+                        "realloc.column.transfer": 175,
+                        "realloc.column.from_agency": 80,
+                        "realloc.column.model": 105,
+                        "realloc.column.age_years": 75,
+                        "realloc.column.book_value": 75,
+                        "realloc.column.idle_days": 65,
+                        "realloc.column.reason": "medium",
+                    }
+                ),
             )
+            # an agency's own device needs no transfer; a device in a transfer for this request is not offered again
+            free = [p for p in proposals if p["asset_id"] not in in_transfer and p["from_agency"] != p["to_agency"]]
+            if free and may_start_from_proposal(user(), chosen["agency_code"]):
+                _start_form(chosen, free, snap)
     if can("request"):
         _request_form()
+
+
+def _widths(widths: dict[str, int | str]) -> dict:
+    """Column widths by message key, so that a table's columns fit at 1,280 px in either language."""
+    return {t(key): st.column_config.Column(width=width) for key, width in widths.items()}
+
+
+def _in_transfer(row: dict | None) -> str:
+    """The transfer a proposed device is in, and its state in a word (the list below says what it waits for)."""
+    if row is None:
+        return "—"
+    state = t(f"transfer.state.{row['state']}")
+    return f"#{row['transfer_id']} · {state}"
+
+
+def _start_form(request: dict, free: list[dict], snap) -> None:
+    """Start a transfer of one proposed device to the requesting agency (the core checks who may)."""
+    with st.form(f"realloc_start_{request['agency_code']}_{request['request_id']}", clear_on_submit=True):
+        st.markdown(f"**{t('realloc.heading.start_transfer')}**")
+        cols = st.columns([2, 1, 2])
+        labels = {p["asset_id"]: f"{p['asset_id']} · {p['from_agency']} · {p['model'] or '—'}" for p in free}
+        asset = cols[0].selectbox(t("realloc.column.asset"), list(labels), format_func=labels.__getitem__)
+        effective = cols[1].date_input(t("transfer.col.effective_date"), value=date.today(), min_value=date(2000, 1, 1))
+        note = cols[2].text_input(t("transfer.col.note"), max_chars=500)
+        if st.form_submit_button(t("realloc.button.start_transfer"), type="primary"):
+            try:
+                tid = start_from_proposal(
+                    db(),
+                    user(),
+                    snap,
+                    request_id=request["request_id"],
+                    to_agency=request["agency_code"],
+                    asset_id=asset,
+                    effective_date=effective,
+                    note=note or None,
+                )
+            except TrackerError as exc:
+                st.error(md(exc.text(lang())))
+            else:
+                done = t("realloc.note.transfer_started", transfer_id=tid, asset=asset, request=request["request_id"])
+                st.session_state[FLASH] = done
+                st.rerun()  # the proposals and the transfers below show it
 
 
 def _request_form() -> None:
@@ -185,6 +354,20 @@ def _pool(pool) -> None:
             ],
             hide_index=True,
             width="stretch",
+            column_config=_widths(  # at 1,280 px every column but the evidence sentence is in view
+                {
+                    "realloc.column.asset": 90,
+                    "common.label.agency": 105,
+                    "common.label.category": 70,
+                    "realloc.column.model": 110,
+                    "realloc.column.age_years": 75,
+                    "realloc.column.remaining_life": 80,
+                    "realloc.column.book_value": 75,
+                    "realloc.column.why": 95,
+                    "realloc.column.idle_days": 65,
+                    "realloc.column.evidence": "large",
+                }
+            ),
         )
     if can("pool_withdraw") and rows:
         with st.expander(t("realloc.heading.withdraw")), st.form("realloc_withdraw", clear_on_submit=True):

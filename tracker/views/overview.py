@@ -13,6 +13,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tracker.engine.assignments import devices_once
 from tracker.engine.metrics import Window, rollup, utilisation_quantiles
 from tracker.engine.rules.model import FLAGS_SCHEMA
 from tracker.engine.snapshots import Snapshot
@@ -108,15 +109,15 @@ def kpis(source: Source, snap: Snapshot | None, filters: Filters) -> Kpis | None
     nbv = total.get("net_book_value") or 0.0
     unknown = unjudged_agencies(assets)
     judged_assets = assets.filter(pc.invert(pc.is_in(assets.column("agency_code"), value_set=pa.array(unknown, pa.string()))))
-    judged_nbv = pc.sum(judged_assets.column("net_book_value")).as_py() or 0.0
+    judged_nbv = pc.sum(devices_once(judged_assets).column("net_book_value")).as_py() or 0.0
     idle = pc.sum(judged_assets.filter(pc.fill_null(judged_assets.column("idle_candidate"), False)).column("net_book_value"))
     idle = (idle.as_py() or 0.0) if judged_assets.num_rows else None
-    judged = pc.sum(pc.is_valid(assets.column("utilisation"))).as_py() if assets.num_rows else 0
+    judged = pc.count_distinct(assets.filter(pc.is_valid(assets.column("utilisation"))).column("asset_id")).as_py()
     return Kpis(
         spend=float(spend),
         spend_previous=float(pc.sum(spend_before.column("amount")).as_py() or 0.0) if has_previous else None,
         lines=lines.filter(in_window).num_rows,
-        assets=assets.num_rows,
+        assets=devices_once(assets).num_rows,  # a device moved between agencies in the window, once
         assets_judged=int(judged or 0),
         median_utilisation=total.get("median_utilisation"),
         idle_capital=None if idle is None else float(idle),

@@ -2,7 +2,8 @@
 
 The matching runs over every agency (a device proposed to one request is not offered to another),
 then the reader's scope cuts what is shown (tracker.reallocation), then the shared filters narrow
-it: agency and category. An agency user sees the pool of every agency (without other agencies'
+it: agency and category (a device moved by an approved transfer passes an agency filter naming its
+giving or its receiving agency). An agency user sees the pool of every agency (without other agencies'
 usage and findings) and the requests of its own agency only. Supplier and fiscal-year filters
 concern purchase lines and do not apply here.
 """
@@ -15,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracker.engine.snapshots import Snapshot
-from tracker.reallocation.savings import Reallocation, reallocation, savings_of
+from tracker.reallocation.savings import Reallocation, moved_passing, reallocation, savings_of
 from tracker.views.filters import Filters, filter_table
 from tracker.views.source import Source
 
@@ -30,7 +31,8 @@ def reallocation_view(source: Source, snap: Snapshot | None, filters: Filters, l
         kept = pc.is_in(proposals.column("request_id"), value_set=cover.column("request_id").combine_chunks())
         to = pc.is_in(proposals.column("to_agency"), value_set=cover.column("agency_code").combine_chunks())
         proposals = proposals.filter(pc.and_(kept, to))
-    return Reallocation(pool, proposals, cover, savings_of(pool, cover))
+    moved = moved_passing(whole.moved, filters.agencies, filters.categories)
+    return Reallocation(pool, proposals, cover, savings_of(pool, cover, moved), tuple(moved))
 
 
 def proposals_of(result: Reallocation, request_id: str, agency_code: str) -> pa.Table:
