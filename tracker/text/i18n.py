@@ -16,6 +16,7 @@ from tracker.text.rules import RULE_MESSAGES
 from tracker.text.service import SERVICE_MESSAGES
 from tracker.text.transfers import TRANSFER_MESSAGES
 from tracker.text.trust import TRUST_MESSAGES
+from tracker.text.trustui import TRUSTUI_MESSAGES
 
 LANGUAGES = ("en", "zh")
 
@@ -637,6 +638,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     TRANSFER_MESSAGES,
     METERS_MESSAGES,
     TRUST_MESSAGES,
+    TRUSTUI_MESSAGES,
     REALLOCATION_MESSAGES,
     EVENTLOG_MESSAGES,
 )
