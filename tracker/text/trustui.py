@@ -107,5 +107,6 @@ TRUSTUI_MESSAGES: dict[str, tuple[str, str]] = {
     "trustui.audit.value.declare_surplus": ("offered to the pool", "纳入公物仓"),
     "trustui.audit.value.withdraw": ("withdrawn from the pool", "移出公物仓"),
     # settings and categories named as people read them
+    "trustui.bad_setting": ('{name}: "{value}" is not accepted ({reason}).', "{name}：不接受“{value}”（{reason}）。"),
     "trustui.setting.rule_parameter": ("{rule} · {parameter}", "{rule} · {parameter}"),
 }
