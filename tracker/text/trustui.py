@@ -60,6 +60,7 @@ TRUSTUI_MESSAGES: dict[str, tuple[str, str]] = {
     "trustui.audit.action.audit_read": ("Audit log read", "查看审计日志"),
     "trustui.audit.action.api_call": ("API call", "接口调用"),
     "trustui.audit.action.api_refused": ("API call refused", "接口调用被拒绝"),
+    "trustui.audit.key.setting": ("value", "取值"),
     "trustui.audit.key.status": ("status", "状态"),
     "trustui.audit.key.upload_id": ("upload", "上传编号"),
     "trustui.audit.key.kind": ("kind", "数据类型"),
