@@ -107,6 +107,12 @@ TRUSTUI_MESSAGES: dict[str, tuple[str, str]] = {
     "trustui.audit.value.false": ("no", "否"),
     "trustui.audit.value.declare_surplus": ("offered to the pool", "纳入公物仓"),
     "trustui.audit.value.withdraw": ("withdrawn from the pool", "移出公物仓"),
+    # tables (tracker.views.tables)
+    "trustui.table.of": ("{part} of {whole}", "{part}/{whole}"),
+    "trustui.explore.line_summary": (
+        "Ordered {ordered} from {supplier} · {quantity} bought, {registered} registered, {idle} idle · amount {amount}",
+        "{ordered} 向 {supplier} 订购 · 采购 {quantity} 台，登记 {registered} 台，闲置 {idle} 台 · 金额 {amount}",
+    ),
     # settings and categories named as people read them
     "trustui.bad_setting": ('{name}: "{value}" is not accepted ({reason}).', "{name}：不接受“{value}”（{reason}）。"),
     "trustui.setting.rule_parameter": ("{rule} · {parameter}", "{rule} · {parameter}"),
