@@ -76,3 +76,12 @@ def test_the_devices_of_an_agency_without_usage_are_unknown_not_unused(src):
         assert {row["utilisation"] for row in view.rows} == {None}
         assert {row["last_used"] for row in view.rows} == {unknown}
         assert not {row["status"] for row in view.rows} & {"in_use", "in_storage", "idle"}
+
+
+def test_the_stored_columns_are_headed_in_chinese_and_keep_their_names_in_english():
+    from tracker.views import browse
+
+    columns = ["agency_code", "po_number", "usage_date", "hours_used", "not_a_known_column"]
+    assert browse.column_labels(columns, "en") == {c: c for c in columns}
+    zh = browse.column_labels(columns, "zh")
+    assert zh["agency_code"] == "单位代码" and zh["usage_date"] == "使用日期" and zh["not_a_known_column"] == "not_a_known_column"
