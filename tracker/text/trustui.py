@@ -158,6 +158,16 @@ TRUSTUI_MESSAGES: dict[str, tuple[str, str]] = {
     "trustui.column.agency_code": ("agency_code", "单位代码"),
     "trustui.column.amount": ("amount", "金额"),
     "trustui.column.unit_price": ("unit_price", "单价"),
+    # API tokens (Stored data page)
+    "trustui.token.token_id": ("#", "编号"),
+    "trustui.token.name": ("Name", "名称"),
+    "trustui.token.role": ("Role", "角色"),
+    "trustui.token.agency_code": ("Agency", "单位"),
+    "trustui.token.created_at": ("Created", "创建时间"),
+    "trustui.token.created_by": ("Created by", "创建人"),
+    "trustui.token.revoked_at": ("Revoked", "吊销时间"),
+    "trustui.token.revoked_by": ("Revoked by", "吊销人"),
+    "trustui.token.last_used_at": ("Last used", "最近使用"),
     # settings and categories named as people read them
     "trustui.bad_setting": ('{name}: "{value}" is not accepted ({reason}).', "{name}：不接受“{value}”（{reason}）。"),
     "trustui.setting.rule_parameter": ("{rule} · {parameter}", "{rule} · {parameter}"),
