@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -97,20 +98,33 @@ def test_explore_drills_from_agency_to_device(demo_db):
     at = _run("explore")
     assert any(s.value == "Agencies" for s in at.subheader)
     agencies = at.dataframe[0].value
-    assert "A001" in list(agencies["Agency"])
+    assert any(a.startswith("A001 · ") for a in agencies["agency"])  # the code and the agency's name
     at = _run("explore", query={"agency": "A001"})
     lines = at.dataframe[0].value
     assert any(s.value == "Purchase lines of A001" for s in at.subheader)
-    first = lines.iloc[0]["Order"]
+    first = lines.iloc[0]["order"]
     po, line = first.rsplit("/", 1)
     at = _run("explore", query={"agency": "A001", "po": po, "line": line})
     devices = at.dataframe[0].value
     assert len(devices) >= 1
-    asset = devices.iloc[0]["Asset"]
+    asset = devices.iloc[0]["asset"]
     at = _run("explore", query={"agency": "A001", "po": po, "line": line, "asset": asset})
     assert any(s.value.startswith(f"Device {asset}") for s in at.subheader)
     assert "Utilisation" in _metrics(at)
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_explores_tables_show_money_as_money_unknown_as_a_dash_and_fit_the_page(demo_db):
+    at = _run("explore", query={"agency": "A001"})
+    [table] = at.dataframe
+    assert table.proto.placeholder == "—"  # an unknown cell, never "None"
+    config = json.loads(table.proto.columns)
+    labels = [config[key]["label"] for key in ("order", "item", "category", "supplier", "amount", "value_at_stake")]
+    assert labels == ["Order", "Item", "Category", "Supplier", "Amount", "Value at stake"]
+    assert config["amount"]["type_config"]["format"] == config["value_at_stake"]["type_config"]["format"] == "¥%,.2f"
+    assert sum(c.get("width", 0) for c in config.values() if isinstance(c.get("width"), int)) <= 790
+    frame = table.value
+    assert not {"laptop", "desktop", "printer"} & set(frame["category"].dropna())
 
 
 def test_explore_refuses_a_device_of_another_agency(demo_db):

@@ -159,8 +159,8 @@ def test_a_printers_capacity_is_stored_and_shown_in_the_history(app_db):
 @pytest.mark.parametrize(
     ("lang", "reason"),
     [
-        ("en", 'Category printer: the capacity must be a number greater than 0; got "-10".'),
-        ("zh", "类别 printer：产能必须是大于 0 的数字，实际为“-10”。"),
+        ("en", 'Category Printer: the capacity must be a number greater than 0; got "-10".'),
+        ("zh", "类别 打印机：产能必须是大于 0 的数字，实际为“-10”。"),
     ],
 )
 def test_an_invalid_capacity_is_refused_with_its_category_and_value(app_db, lang, reason):

@@ -51,5 +51,21 @@ def test_each_page_renders_for_the_roles_that_may_see_it_and_no_other(demo_db, r
         if page in allowed:
             assert shown.startswith(TITLES[page]), (role, page, shown)
             assert [e.value for e in at.error] == [], (role, page)  # no refusal ("Only administrators can ...")
-        else:  # not registered for this role: the address falls back to the overview, the page never runs
-            assert shown.startswith(TITLES["overview"]), (role, page, shown)
+        else:  # the address says whose page it is and lists the reader's own pages; the page never runs
+            assert shown == "This page is not available to you", (role, page, shown)
+            warning = " ".join(w.value for w in at.warning)
+            assert "This page is for " in warning and "you are signed in as" in warning, (role, page, warning)
+            assert not at.dataframe and not at.error, (role, page)
+
+
+@pytest.mark.parametrize("page", ["findings", "settings"])
+def test_an_agency_user_at_another_roles_address_is_told_so_in_their_language(demo_db, page):
+    at = sign_in_as(AppTest.from_file(APP, default_timeout=120), "agency", agency="A001")
+    at.query_params["lang"] = "zh"
+    at.run()
+    _open(at, page)
+    assert _title(at) == "您无权查看此页面"
+    warning = " ".join(w.value for w in at.warning)
+    roles = "管理员、财务人员和审计人员" if page == "findings" else "管理员"
+    assert warning == f"此页面仅供{roles}使用；您当前以单位 A001 的单数据员身份登录。".replace("单数据员", "单位数据员")
+    assert "您可以使用的页面：" in [m.value for m in at.markdown]

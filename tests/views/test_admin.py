@@ -80,6 +80,26 @@ def test_idle_days_of_zero_is_refused_and_says_the_range(db):
     assert set(texts) == {"rule.IDLE.idle_days", "rule.YEAR_END_SURGE.min_ratio"}
     assert "from 1 to 3,653" in texts["rule.IDLE.idle_days"][0] and "1 到 3,653 之间的整数" in texts["rule.IDLE.idle_days"][1]
     assert "from 1 to 12" in texts["rule.YEAR_END_SURGE.min_ratio"][0]
+    # named as the Settings page names them, never by the internal names
+    assert texts["rule.IDLE.idle_days"] == (
+        'Idle · Days without usage after which a used asset is idle: "0" is not accepted (a whole number from 1 to 3,653).',
+        "闲置 · 曾使用的资产连续多少天未使用即为闲置：不接受“0”（1 到 3,653 之间的整数）。",
+    )
+    assert not any("idle_days" in text or "IDLE." in text or "Setting " in text for pair in texts.values() for text in pair)
+
+
+def test_a_refused_profile_value_names_the_category_in_the_readers_language(db):
+    ensure_default_profiles(db)
+    problems = admin.apply_profile_edits(db, [admin.Change("copier", "hours_per_day", 30)], "admin")
+    assert problems[0].text("en").startswith("Category Copier: hours per day")
+    assert problems[0].text("zh").startswith("类别 复印机：")
+
+
+def test_a_stored_value_not_in_force_is_named_by_its_label(db):
+    db.execute("INSERT INTO settings VALUES ('rule.IDLE.idle_days', '0', now(), 'someone')")
+    [problem] = admin.settings_problems(db)
+    text = admin.stored_problem_text(problem, "en")
+    assert text.startswith('The stored value "0" of Idle · Days without usage after which a used asset is idle is not used')
 
 
 def test_changed_values_compare_after_normalising(db):

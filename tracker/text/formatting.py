@@ -110,6 +110,16 @@ def money_exact(value: Any, currency: str = "CNY") -> str:
     return money(value, currency, short=False)
 
 
+def money_column_format(currency: str = "CNY") -> str:
+    """The printf format with which a table's number column shows money exactly as money(short=False)
+    writes it: "¥%,.2f" shows 47806.8 as ¥47,806.80 (the table keeps the number, so it sorts by value)."""
+    return currency_prefix(currency).replace("%", "%%") + "%,.2f"
+
+
+SHARE_COLUMN_FORMAT = "%.1f %%"  # a percent column's values (25.0) as share() writes them: 25.0 %
+COUNT_COLUMN_FORMAT = "%,d"  # whole numbers with thousands separators, as count() writes them
+
+
 def number(value: Any, digits: int = 0) -> str:
     """A plain number with thousands separators and `digits` decimals (hours, days): 1,234.5."""
     if _is_missing(value):

@@ -19,6 +19,7 @@ from tracker.text.standards import STANDARDS_MESSAGES
 from tracker.text.transfers import TRANSFER_MESSAGES
 from tracker.text.trust import TRUST_MESSAGES
 from tracker.text.trustcore import TRUSTCORE_MESSAGES
+from tracker.text.trustui import TRUSTUI_MESSAGES
 
 LANGUAGES = ("en", "zh")
 
@@ -635,6 +636,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     TRANSFER_MESSAGES,
     METERS_MESSAGES,
     TRUST_MESSAGES,
+    TRUSTUI_MESSAGES,
     REALLOCATION_MESSAGES,
     EVENTLOG_MESSAGES,
     TRUSTCORE_MESSAGES,

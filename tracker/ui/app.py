@@ -17,6 +17,7 @@ from tracker.ui import (
     login_page,
     overview_page,
     reallocation_page,
+    refused_page,
     settings_page,
     transfers_section,
     upload_page,
@@ -67,9 +68,17 @@ for section, entries in sections.items():
     ]
     if shown:
         pages[section] = shown
+# a page of another role keeps its address, hidden: it says whose page it is instead of sending the reader elsewhere
+refused = [
+    st.Page(refused_page.renderer(path), title=title, url_path=path, visibility="hidden")
+    for entries in sections.values()
+    for path, _, title, _ in entries
+    if path not in allowed
+]
 common.PAGES.clear()
 common.PAGES.update({page.url_path: page for section in pages.values() for page in section})
 common.account_sidebar(user)
-shown = st.navigation(pages)
+first = next(iter(pages))
+shown = st.navigation({**pages, first: pages[first] + refused})
 browser.send_pending(shown.url_path)  # a new sign-in: the browser sets the session cookie, then comes back here
 errors.run_page(shown)  # an unexpected error shows a message with an id, never a traceback

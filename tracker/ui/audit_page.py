@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker.store import audit
+from tracker.text.formatting import MISSING
 from tracker.text.tables import table_to_csv_bytes
 from tracker.ui.common import can, db, lang, t
+from tracker.views import audit_trail
 
 SHOWN = 2_000
 
@@ -26,16 +28,25 @@ def render() -> None:
         else:
             st.success(t("audit.success.chain_intact_no_entry"))
     table = audit.audit_table(database, limit=SHOWN)
+    labels = audit_trail.column_labels(lang())
     st.dataframe(
-        table.to_pandas(),
+        audit_trail.readable(table, lang()),  # in words; the CSV below keeps the details as recorded (JSON)
         hide_index=True,
         width="stretch",
         key="audit_table",
+        placeholder=MISSING,
+        column_order=audit_trail.COLUMNS,
         column_config={
-            "details": st.column_config.TextColumn(width="large"),
-            "entry_hash": st.column_config.TextColumn(width="small"),
+            "entry_id": st.column_config.NumberColumn(labels["entry_id"], format="%d", width="small"),
+            "at": st.column_config.DatetimeColumn(labels["at"], format="YYYY-MM-DD HH:mm:ss"),
+            "actor": st.column_config.TextColumn(labels["actor"]),
+            "action": st.column_config.TextColumn(labels["action"]),
+            "target": st.column_config.TextColumn(labels["target"]),
+            "details": st.column_config.TextColumn(labels["details"], width="large"),
+            "entry_hash": st.column_config.TextColumn(labels["entry_hash"], width="small"),
         },
     )
+    st.caption(t("trustui.audit.csv_keeps_json"))
     if table.num_rows == SHOWN:
         st.caption(t("audit.caption.latest_entries_download_them", shown=SHOWN))
     st.download_button(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tracker.text.formatting import MISSING
 from tracker.ui import tokens_section
-from tracker.ui.common import fixed_language, named, t
+from tracker.ui.common import count, day, fixed_language, lang, named, t
 from tracker.ui.resources import session_db
 from tracker.views import browse
 
@@ -19,16 +20,17 @@ def render() -> None:
         st.caption(
             t(
                 "data.caption.usage_period",
-                first=facts.usage_first,
-                last=facts.usage_last,
+                first=day(facts.usage_first),
+                last=day(facts.usage_last),
                 agencies=facts.agencies_with_usage,
             )
         )
     else:
         st.caption(t("data.caption.no_usage"))
-    columns = st.columns(len(browse.TABLES))
-    for column, info in zip(columns, browse.TABLES):
-        column.metric(named("table", info.table), f"{facts.counts[info.table]:,}")
+    per_row = 4  # seven tiles in one row would cut their labels and figures at 1280 px
+    for start in range(0, len(browse.TABLES), per_row):
+        for column, info in zip(st.columns(per_row), browse.TABLES[start : start + per_row]):
+            column.metric(named("table", info.table), count(facts.counts[info.table]))
     tables = {info.table: info for info in browse.TABLES}
     choice = st.radio(
         t("data.field.table"),
@@ -45,4 +47,11 @@ def render() -> None:
     frame = browse.preview(db, info.table)
     if rows > len(frame):
         st.caption(t("data.caption.first_rows", shown=len(frame), rows=rows))
-    st.dataframe(frame, hide_index=True, width="stretch")
+    labels = browse.column_labels(list(frame.columns), lang())
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        placeholder=MISSING,
+        column_config={name: st.column_config.Column(label) for name, label in labels.items()},
+    )

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker.engine.rules.catalogue import RULES_BY_CODE
 from tracker.engine.snapshots import Snapshot
 from tracker.text import formatting
 from tracker.text.formatting import MISSING
 from tracker.ui import charts
+from tracker.ui import tables as tables_ui
 from tracker.ui.common import (
     active_filters_caption,
     category_name,
@@ -29,7 +29,7 @@ from tracker.ui.common import (
     source,
     t,
 )
-from tracker.views import explore, overview
+from tracker.views import explore, overview, tables
 from tracker.views.filters import Filters
 from tracker.views.source import Source
 
@@ -101,39 +101,11 @@ def _top_level(src: Source, snap: Snapshot, filters: Filters) -> None:
         st.info(t("common.note.nothing_matches_filters"))
         return
     st.caption(t("explore.caption.click_row_see_agency"))
-    rows = table.to_pylist()
-    shown = [
-        {
-            t("common.label.agency"): r["agency_code"],
-            t("explore.column.name"): r.get("agency_name") or formatting.MISSING,
-            t("common.column.spend_window"): r["spend"],
-            t("common.column.assets"): r["assets"] or 0,
-            t("common.kpi.utilisation"): None if r["utilisation"] is None else r["utilisation"] * 100,
-            t("common.column.median_utilisation"): None if r["median_utilisation"] is None else r["median_utilisation"] * 100,
-            t("explore.column.idle_capital"): r["idle_nbv"],
-            t("explore.column.idle_share"): None if r["idle_share"] is None else r["idle_share"] * 100,
-            t("common.column.findings"): r["findings"],
-            t("common.column.value_stake"): r["value_at_stake"],
-        }
-        for r in rows
-    ]
-    event = st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="explore_agencies",
-        height=_height(len(shown)),
-        column_config=_money_percent_config(
-            money_cols=(t("common.column.spend_window"), t("explore.column.idle_capital"), t("common.column.value_stake")),
-            pct_cols=(t("common.kpi.utilisation"), t("common.column.median_utilisation"), t("explore.column.idle_share")),
-            pinned=(t("common.label.agency"),),
-        ),
-    )
+    view = tables.agencies(table, lang(), currency())
+    event = tables_ui.show(view, lang(), key="explore_agencies", height=_height(len(view.rows)), selectable=True)
     chosen = _selected_row(event)
     if chosen is not None:
-        _go(agency=rows[chosen]["agency_code"])
+        _go(**view.keys[chosen])
         st.rerun()
 
 
@@ -144,42 +116,12 @@ def _agency_level(src: Source, snap: Snapshot, filters: Filters, agency: str) ->
         st.info(t("explore.note.agency_no_purchases_assets"))
         return
     st.caption(t("explore.caption.utilisation_assets_registered_against"))
-    rows = table.to_pylist()
-    shown = [
-        {
-            t("explore.column.order"): f"{r['po_number']}/{r['line_no']}" if r["po_number"] else t("explore.label.not_linked"),
-            t("explore.column.item"): r.get("item_description") or formatting.MISSING,
-            t("explore.column.ordered"): r.get("order_date"),
-            t("explore.column.quantity"): r.get("quantity"),
-            t("explore.column.registered"): r["assets"],
-            t("common.kpi.utilisation"): None if r.get("utilisation") is None else r["utilisation"] * 100,
-            t("explore.column.idle_units"): r["idle_units"],
-            t("common.column.findings"): r["findings"],
-            t("common.column.value_stake"): r["value_at_stake"],
-            t("explore.column.amount"): r.get("amount"),
-            t("common.label.category"): category_name(r.get("category")) if r.get("category") else formatting.MISSING,
-            t("common.label.supplier"): r.get("supplier") or formatting.MISSING,
-        }
-        for r in rows
-    ]
-    event = st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="explore_lines",
-        height=_height(len(shown)),
-        column_config=_money_percent_config(
-            money_cols=(t("explore.column.amount"), t("common.column.value_stake")),
-            pct_cols=(t("common.kpi.utilisation"),),
-            pinned=(t("explore.column.order"),),
-        ),
-    )
+    view = tables.purchase_lines(table, lang(), currency())
+    event = tables_ui.show(view, lang(), key="explore_lines", height=_height(len(view.rows)), selectable=True)
     chosen = _selected_row(event)
     if chosen is not None:
-        r = rows[chosen]
-        _go(agency=agency, po=r["po_number"] or NO_LINE, line=str(r["line_no"] or ""), ocid=r.get("ocid") or "")
+        k = view.keys[chosen]
+        _go(agency=agency, po=k["po"] or NO_LINE, line=str(k["line"] or ""), ocid=k["ocid"] or "")
         st.rerun()
 
 
@@ -196,40 +138,15 @@ def _line_level(snap: Snapshot, filters: Filters, state: dict) -> None:
     if not table.num_rows:
         st.info(t("explore.note.no_registered_devices_line"))
         return
+    summary = explore.line_summary(snap, table, po, line_no, lang()) if po else None
+    if summary:
+        st.markdown(md(summary))
     st.caption(t("explore.caption.click_device_see_daily"))
-    rows = table.to_pylist()
-    shown = [
-        {
-            t("common.column.asset"): r["asset_id"],
-            t("common.label.category"): category_name(r["category"]),
-            t("common.column.status"): named("asset_status", r["status"]) + (t("explore.label.standby") if r["standby"] else ""),
-            t("explore.column.in_service"): r["in_service_date"],
-            t("common.kpi.utilisation"): None if r["utilisation"] is None else r["utilisation"] * 100,
-            t("common.kpi.last_used"): formatting.idle_words(r["days_idle"], r["last_used"], lang()),
-            # what the usage rests on (docs/usage-sources.md): usage, signed_in, powered_on (an upper bound) or seen
-            t("explore.column.evidence"): (named("evidence", r["evidence"]) if r.get("evidence") else "—")
-            + (t("explore.label.upper_bound") if r.get("utilisation_upper_bound") else ""),
-            t("explore.column.powered_on_hours"): r.get("powered_on_hours"),
-            t("common.kpi.book_value"): r["net_book_value"],
-            t("common.column.findings"): _rule_titles(r["rules"]),
-        }
-        for r in rows
-    ]
-    event = st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="explore_assets",
-        height=_height(len(shown)),
-        column_config=_money_percent_config(
-            money_cols=(t("common.kpi.book_value"),), pct_cols=(t("common.kpi.utilisation"),), pinned=(t("common.column.asset"),)
-        ),
-    )
+    view = tables.devices(table, lang(), currency())
+    event = tables_ui.show(view, lang(), key="explore_assets", height=_height(len(view.rows)), selectable=True)
     chosen = _selected_row(event)
     if chosen is not None:
-        _go(**{k: state[k] for k in ("agency", "po", "line", "ocid")}, asset=rows[chosen]["asset_id"])
+        _go(**{k: state[k] for k in ("agency", "po", "line", "ocid")}, **view.keys[chosen])
         st.rerun()
 
 
@@ -336,25 +253,6 @@ def _meters(detail: explore.AssetDetail) -> None:
         st.caption(md(m.life[1 if zh else 0]))
 
 
-def _rule_titles(codes: str | None) -> str:
-    if not codes:
-        return ""
-    return ", ".join(RULES_BY_CODE[c].title(lang()) for c in codes.split(", "))
-
-
 def _height(rows: int) -> int:
     """Show up to 20 rows without an inner scroll bar; longer tables scroll."""
     return 38 + 35 * min(max(rows, 1), 20)
-
-
-def _money_percent_config(*, money_cols=(), pct_cols=(), pinned=()) -> dict:
-    """Money with thousands separators and the currency in the header; shares as percentages; ids pinned."""
-    unit = currency()
-    config = {}
-    for name in money_cols:
-        config[name] = st.column_config.NumberColumn(f"{name} ({unit})", format="localized")
-    for name in pct_cols:
-        config[name] = st.column_config.NumberColumn(format="%.1f %%")
-    for name in pinned:
-        config[name] = st.column_config.TextColumn(pinned=True)
-    return config

@@ -15,6 +15,7 @@ from tracker.engine.snapshots import Snapshot
 from tracker.text import formatting
 from tracker.text.errors import TrackerError
 from tracker.ui import charts
+from tracker.ui import tables as tables_ui
 from tracker.ui.common import (
     active_filters_caption,
     can,
@@ -27,12 +28,11 @@ from tracker.ui.common import (
     md,
     money,
     named,
-    share,
     source,
     t,
     user,
 )
-from tracker.views import explore, findings
+from tracker.views import explore, findings, tables
 from tracker.views.filters import Filters, FindingFilters
 from tracker.views.source import Source
 
@@ -102,7 +102,6 @@ def render() -> None:
         }
         for r in rows
     ]
-    unit = formatting.currency_prefix(snap.currency).strip()
     event = st.dataframe(
         shown,
         hide_index=True,
@@ -110,11 +109,10 @@ def render() -> None:
         on_select="rerun",
         selection_mode="single-row",
         key="flags_table",
+        placeholder=formatting.MISSING,
         height=38 + 35 * min(len(shown), 15),
         column_config={
-            t("common.column.value_stake"): st.column_config.NumberColumn(
-                f"{t('common.column.value_stake')} ({unit})", format="localized"
-            ),
+            t("common.column.value_stake"): st.column_config.NumberColumn(format=formatting.money_column_format(snap.currency)),
             t("findings.column.evidence"): st.column_config.TextColumn(width="large"),
         },
     )
@@ -183,21 +181,7 @@ def _finding_detail(flag: dict, src: Source, snap: Snapshot, filters: Filters) -
             st.markdown(
                 t("findings.text.devices_registered_against_line", po_number=md(flag["po_number"]), line_no=flag["line_no"])
             )
-            st.dataframe(
-                [
-                    {
-                        t("common.column.asset"): d["asset_id"],
-                        t("common.column.status"): d["status"],
-                        t("common.kpi.utilisation"): share(d["utilisation"]),
-                        t("common.kpi.last_used"): formatting.idle_words(d["days_idle"], d["last_used"], lang()),
-                        t("common.kpi.book_value"): money(d["net_book_value"], short=False),
-                    }
-                    for d in devices.to_pylist()
-                ],
-                hide_index=True,
-                width="stretch",
-                key="flag_devices",
-            )
+            tables_ui.show(tables.line_devices(devices, lang(), snap.currency), lang(), key="flag_devices")
     with right:
         if can("review"):
             _review_form(flag)

@@ -19,6 +19,7 @@ from tracker.engine.rules.catalogue import RULES, RULES_BY_CODE
 from tracker.engine.rules.model import Parameter, Rule
 from tracker.store.config import SETTINGS
 from tracker.store.settings import load_settings, rule_parameter_name
+from tracker.text import formatting
 from tracker.text.errors import TrackerError
 from tracker.text.i18n import MESSAGES
 from tracker.ui import settings_profiles, settings_standards
@@ -63,7 +64,7 @@ def _stored_problems() -> None:
     problems = admin.settings_problems(db())
     if problems:
         st.warning(
-            "\n".join([t("settings.stored_problems")] + [f"- {md(p.text(lang()))}" for p in problems]),
+            "\n".join([t("settings.stored_problems")] + [f"- {md(admin.stored_problem_text(p, lang()))}" for p in problems]),
             icon=":material/warning:",
         )
 
@@ -235,7 +236,7 @@ def _parameter_input(column, rule: Rule, parameter: Parameter, stored: float | N
         step=int(step) if whole else float(step),
         format="%d" if whole else "%.2f",
         key=_rule_key(rule.code, parameter.name),
-        help=t("settings.help.default", default=parameter.default),
+        help=t("settings.help.default", default=formatting.number(parameter.default, 0 if whole else 2).removesuffix(".00")),
     )
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 from tracker.access import tokens
 from tracker.access.roles import ROLES
 from tracker.text.errors import TrackerError
+from tracker.text.formatting import MISSING
 from tracker.ui.common import can, capitalised, db, fixed_language, lang, md, named, t, user
 
 CREATED_KEY = "api_token_created"
@@ -44,7 +45,15 @@ def render() -> None:
         if not listed:
             st.info(t("service.note.no_tokens"))
             return
-        st.dataframe(listed, hide_index=True, width="stretch")
+        shown = [{**row, "role": named("role", row["role"])} for row in listed]
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            placeholder=MISSING,
+            column_order=tokens.COLUMNS,
+            column_config={name: st.column_config.Column(t(f"trustui.token.{name}")) for name in tokens.COLUMNS},
+        )
         active = [row["name"] for row in listed if row["revoked_at"] is None]
         if active:
             left, right = st.columns([3, 1], vertical_alignment="bottom")

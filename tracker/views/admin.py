@@ -32,8 +32,9 @@ from tracker.store.profiles import (
 )
 from tracker.store.settings import RULE_PREFIX, load_settings, setting_history
 from tracker.text.errors import ConfigError, TrackerError
-from tracker.text.i18n import text
+from tracker.text.i18n import Message, render, text
 from tracker.views.filters import Filters
+from tracker.views.labels import category_label, setting_label
 from tracker.views.source import Source
 
 
@@ -54,7 +55,40 @@ class Problem:
     error: TrackerError
 
     def text(self, lang: str) -> str:
-        return self.error.text(lang)
+        """Why, naming the setting by its label and the category by its name in `lang` (never `idle_days`, `copier`)."""
+        return labelled(self.error.message, lang)
+
+
+def labelled(message: Message, lang: str) -> str:
+    """`message` with the setting or category it names written as the Settings page writes them.
+
+    A refused setting reads "Idle · Days without usage after which a used asset is idle: "0" is not
+    accepted (a whole number from 1 to 3,650)"; a refused profile value names the category ("Copier").
+    """
+    params = dict(message.params)
+    if "category" in params and isinstance(params["category"], str):
+        params["category"] = category_label(params["category"], lang)
+    if message.key == "config.bad_value":
+        return render(
+            Message(
+                "trustui.bad_setting",
+                {"name": setting_label(str(params["name"]), lang), "value": params["value"], "reason": params["reason"]},
+            ),
+            lang,
+        )
+    if message.key == "config.stored_value_ignored":
+        params["name"] = setting_label(str(params["name"]), lang)
+    return render(Message(message.key, params), lang)
+
+
+def stored_problem_text(problem: SettingProblem, lang: str) -> str:
+    """A stored value not in force, its setting named by its label: what is stored, the default used, why."""
+    reason = problem.error.message.params.get("reason", problem.error.message)
+    message = Message(
+        "config.stored_value_ignored",
+        {"name": problem.name, "value": problem.value, "default": problem.default, "reason": reason},
+    )
+    return labelled(message, lang)
 
 
 # A metered category's meter and capacity (docs/meters.md), editable beside the profile fields:

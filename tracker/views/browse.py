@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tracker.store.db import Database
+from tracker.text.i18n import MESSAGES, text
 
 
 @dataclass(frozen=True)
@@ -53,3 +54,13 @@ def preview(db: Database, table: str, limit: int = 500) -> pd.DataFrame:
     """The first rows of a stored table (only tables from the fixed list)."""
     info = _BY_NAME[table]  # KeyError for anything else: table names never come from input
     return db.df(f"SELECT * FROM {info.table} ORDER BY {info.order_by} LIMIT ?", [int(limit)], name=f"preview {table}")
+
+
+def column_labels(columns: list[str], lang: str) -> dict[str, str]:
+    """Stored column names as the Stored data page heads them: in English the names themselves (as the upload
+    templates and the evidence pack write them), in Chinese their Chinese names where the table has one."""
+    labels = {}
+    for column in columns:
+        key = next((k for k in (f"pack.column.{column}", f"trustui.column.{column}") if k in MESSAGES), None)
+        labels[column] = text(key, lang) if key else column
+    return labels

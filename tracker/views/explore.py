@@ -19,6 +19,8 @@ from tracker.engine.metrics import Window, ibis_backend, rollup
 from tracker.engine.snapshots import Snapshot
 from tracker.store.db import run_expr
 from tracker.store.profiles import load_profiles
+from tracker.text import formatting
+from tracker.text.i18n import text
 from tracker.views.filters import Filters, filter_table
 from tracker.views.findings import open_findings
 from tracker.views.source import Source
@@ -147,3 +149,27 @@ def asset_detail(
     flags = snap.flags.filter(pc.equal(pc.fill_null(snap.flags.column("asset_id"), ""), asset_id))
     meters = device_meters(ibis_backend(db), window, asset_id, country=snap.country, profiles=profiles)
     return AssetDetail(facts, daily, flags, window, snap.currency, meters)
+
+
+def line_summary(snap: Snapshot | None, devices: pa.Table, po_number: str, line_no: int | None, lang: str) -> str | None:
+    """One purchase line in a sentence above its devices: when it was ordered, from whom, how many units
+    were bought, registered and idle, and its amount (the columns Explore's line table leaves out)."""
+    if snap is None:
+        return None
+    lines = snap.lines.filter(
+        pc.and_(pc.equal(snap.lines.column("po_number"), po_number), pc.equal(snap.lines.column("line_no"), line_no))
+    )
+    if not lines.num_rows:
+        return None
+    line = lines.to_pylist()[0]
+    idle = sum(1 for v in devices.column("idle_candidate").to_pylist() if v) if "idle_candidate" in devices.column_names else None
+    return text(
+        "trustui.explore.line_summary",
+        lang,
+        ordered=formatting.day(line.get("order_date"), lang),
+        supplier=line.get("supplier") or formatting.MISSING,
+        quantity=formatting.number(line.get("quantity"), 0),
+        registered=formatting.count(devices.num_rows),
+        idle=formatting.count(idle),
+        amount=formatting.money(line.get("amount"), snap.currency, lang, short=False),
+    )
