@@ -28,6 +28,12 @@ EVENTLOG_MESSAGES |= {
     "intervals.column.intervals": ("Intervals", "时段数"),
     "intervals.column.first": ("From", "起"),
     "intervals.column.last": ("To", "止"),
+    "intervals.each": ("Each interval ({count})", "各时段（{count} 个）"),
+    "intervals.column.device": ("Device", "设备"),
+    "intervals.column.evidence": ("Evidence", "证据"),
+    "intervals.column.start": ("Start", "开始"),
+    "intervals.column.end": ("End", "结束"),
+    "intervals.column.hours": ("Hours", "小时"),
     "intervals.evidence.powered_on": ("Powered on", "开机"),
     "intervals.evidence.signed_in": ("Signed in", "登录"),
 }
