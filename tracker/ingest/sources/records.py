@@ -1,14 +1,15 @@
 """A batch of the parser's XML records read for what the intervals need, with as little work per record as possible.
 
-Most records of a log are events the intervals do not use. Each record gets three C-level string
-searches (its event id, its time, and the test that it belongs to a machine already seen); the rest
-of the work is per batch (the distinct event-id texts, the machines, their first and last times)
-or per record the readers use (a few per cent of a System log, the logons of a Security log).
+Most records of a log are events the intervals do not use. Each record gets one string search in
+Python (the text from its provider's name to its event id); the rest is per batch: the distinct
+provider-and-event texts are parsed once each, the machines are found by their text in the batch
+joined into one string, their first and last times come from the times the records were written
+(the parser gives them apart, checked against the events' own times), and only the records the
+readers use (a few per cent of a System log, the interactive logons of a Security log) are decoded.
 
 The records are the parser's XML without indentation (`PyEvtxParser(..., indent=False).records()`):
-its System part always reads `<Provider Name="…"…><EventID…>N</EventID>…<TimeCreated
-SystemTime="…"/>…<Channel>…</Channel><Computer>…</Computer>`, with times written to the
-microsecond.
+its System part reads `<Provider Name="…"…><EventID…>N</EventID>…<TimeCreated
+SystemTime="…"/>…<Channel>…</Channel><Computer>…</Computer>`, with times to the microsecond.
 """
 
 from __future__ import annotations
