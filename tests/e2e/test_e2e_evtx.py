@@ -80,6 +80,9 @@ def test_an_event_log_upload_shows_its_intervals_in_chinese_and_english_and_comm
     expect(chart).to_be_visible()
     expect(chart).to_contain_text("开机")
     expect(chart).to_contain_text("WIN-P4SIAA0SQCO")
+    expect(chart).to_contain_text("年")  # the date axis in Chinese, not Plotly's English month names
+    expect(chart).not_to_contain_text(re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"))
+    expect(tab.get_by_text(re.compile(r"各时段（\d+ 个）"))).to_be_visible()
     _shoot(tab, "upload-evtx-zh")
     context.close()
 

@@ -170,7 +170,11 @@ def test_a_damaged_log_of_another_channel_is_refused_naming_the_log_and_the_dama
     for lang in ("en", "zh"):
         text = refused.value.text(lang)
         assert "Microsoft-Windows-AppXDeployment/Operational" in text and "System" in text and "Security" in text
-        assert "397,312–462,847" in text and "659,456–724,991" in text
+        # every unreadable part named: the zeroed ends of chunks 0, 7 and 9 and the twelve chunks of zeros between
+        assert "12,696–462,847" in text and "471,136–528,383" in text and "651,320–1,052,671" in text
+        assert "270" in text and "197" in text  # the records read, and those the damaged chunks list but lost
+    assert "no start, stop or sign-in" in refused.value.text("en")
+    assert "没有任何开机、关机或登录记录" in refused.value.text("zh")
     assert fixture_assets.scalar("SELECT count(*) FROM usage_daily") == 0
 
 

@@ -155,15 +155,38 @@ def test_real_security_log_counts_people_not_services():
 
 @needs_fixtures
 def test_a_damaged_chunk_is_reported_and_the_readable_records_kept():
+    """The damaged sample: 14 readable records of DESKTOP-1N4R894, then a chunk whose header is zeros (the
+    fixtures' README); after the damage the file holds three more readable chunks, kept as well."""
     reading = read_event_logs(FIXTURES / "sample_with_a_bad_chunk_magic.evtx")
-    assert reading.records > 0 and "DESKTOP-1N4R894" in reading.machines
-    # chunks 6 and 10 have zeros for a header: each is named by the bytes skipped (4 KiB header, 64 KiB chunks)
+    # 14 records in chunk 0 (the rest of it zeros), 13 in chunk 7, 129 in chunk 8 and 114 in chunk 9
+    assert reading.records == 270 and "DESKTOP-1N4R894" in reading.machines
+    # chunk 0's records stop at byte 12,696 and chunks 1-6 are zeros: one range; chunk 7 is zeros from its
+    # 14th record; chunk 9 from its 115th record, and chunks 10-15 are zeros
     assert reading.unreadable == [
-        "sample_with_a_bad_chunk_magic.evtx: 397,312–462,847",
-        "sample_with_a_bad_chunk_magic.evtx: 659,456–724,991",
+        "sample_with_a_bad_chunk_magic.evtx: 12,696–462,847",
+        "sample_with_a_bad_chunk_magic.evtx: 471,136–528,383",
+        "sample_with_a_bad_chunk_magic.evtx: 651,320–1,052,671",
     ]
+    assert reading.records_lost == (130 - 14) + (78 - 13) + (130 - 114)  # what the readable chunk headers list
+    # one record has neither provider, channel nor time: it is counted but placed nowhere
     assert reading.channels == {"Microsoft-Windows-AppXDeployment/Operational": 269}
     assert reading.intervals == []  # neither a System nor a Security log: nothing invented
+
+
+@needs_fixtures
+def test_the_unreadable_end_of_a_chunk_is_named_from_its_first_lost_record(tmp_path):
+    whole = read_event_logs(FIXTURES / "system.evtx")
+    data = bytearray((FIXTURES / "system.evtx").read_bytes())
+    start = 4096 + 2 * 65536
+    data[start + 30_000 : start + 65536] = bytes(65536 - 30_000)  # chunk 2 zeroed from its 30,000th byte
+    path = tmp_path / "System.evtx"
+    path.write_bytes(bytes(data))
+    damaged = read_event_logs(path)
+    [part] = damaged.unreadable
+    first, last = (int(x.replace(",", "")) for x in part.removeprefix("System.evtx: ").split("–"))
+    # from the first record the parser could not give (the one cut at byte 30,000 may still parse) to the chunk's end
+    assert start + 20_000 < first <= start + 32_000 and last == start + 65535
+    assert damaged.records_lost > 0 and damaged.records + damaged.records_lost == whole.records
 
 
 def damaged_copy(tmp_path: Path, chunk: int) -> Path:

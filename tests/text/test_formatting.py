@@ -90,3 +90,19 @@ def test_evidence_amounts_use_the_currency_symbol_or_code(currency, expected):
     assert formats.value("used_hours", 1234.25) == "1,234.3"
     assert formats.value("surge_ratio", 3.456) == "3.46×" and formats.value("flagged_share", 0.5) == "50.0 %"
     assert formats.value("quantity", 1200) == "1,200" and formats.value("fiscal_year", 2025) == "2025"
+
+
+def test_chart_dates_never_use_english_month_names_in_chinese():
+    from datetime import UTC, datetime
+
+    from tracker.text.formatting import chart_dates, moment
+
+    zh, en = chart_dates("zh"), chart_dates("en")
+    for dates in (zh, en):
+        formats = [stop["value"] for stop in dates["ticks"]] + [dates["day"], dates["moment"]]
+        assert not any("%b" in f or "%B" in f for f in formats)  # Plotly's default "Jan 2025" is English
+    assert [stop["value"] for stop in zh["ticks"]][2:] == ["%Y年%-m月", "%Y年"]
+    assert [stop["value"] for stop in en["ticks"]][2:] == ["%Y-%m", "%Y"]
+    when = datetime(2018, 3, 6, 8, 13, tzinfo=UTC)
+    assert moment(when, "zh") == "2018年3月6日 08:13 UTC" and moment(when, "en") == "2018-03-06 08:13 UTC"
+    assert moment(None, "zh") == "—"

@@ -67,3 +67,19 @@ def test_hours_are_in_the_readers_unit():
     fig = charts.daily_usage(table, used_label="使用时长", available_label="可用时长", axis_title="每日时长", hours_unit="小时")
     assert all("小时" in trace.hovertemplate and " h<" not in trace.hovertemplate for trace in fig.data)
     assert fig.layout.yaxis.ticksuffix == " 小时"
+
+
+def test_date_axes_are_labelled_in_the_readers_language():
+    from datetime import date
+
+    import pyarrow as pa
+
+    from tracker.ui import charts
+
+    daily = pa.table({"day": [date(2025, 1, 1), date(2025, 6, 1)], "hours_used": [1.0, 2.0], "available_hours": [8.0, 8.0]})
+    for lang, month in (("zh", "%Y年%-m月"), ("en", "%Y-%m")):
+        fig = charts.daily_usage(daily, used_label="u", available_label="a", axis_title="h", lang=lang)
+        stops = {tuple(s.dtickrange): s.value for s in fig.layout.xaxis.tickformatstops}
+        assert stops[("M1", "M12")] == month
+        assert all("%b" not in s.value for s in fig.layout.xaxis.tickformatstops)
+        assert "%b" not in fig.data[0].hovertemplate

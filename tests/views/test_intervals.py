@@ -11,7 +11,7 @@ import pytest
 from tracker.ingest import uploads
 from tracker.ingest.pipeline import ingest_file
 from tracker.ingest.report import IngestReport
-from tracker.views.intervals import interval_table, interval_timeline
+from tracker.views.intervals import each_interval, interval_table, interval_timeline
 
 ASSETS = (
     "asset_id,agency_code,category,purchase_cost,purchase_date,hostname,serial_number\n"
@@ -55,8 +55,35 @@ def test_a_machine_with_one_kind_of_evidence_has_the_other_unknown_not_zero():
     assert interval_table(report, "zh").columns[2:4] == ("开机（小时）", "登录（小时）")
 
 
+def test_the_chinese_table_writes_its_times_the_chinese_way():
+    report = report_of([("PC-A", "powered_on", at(8), at(12))])
+    assert interval_table(report, "zh").rows[0][-2:] == ("2025年3月3日 08:00 UTC", "2025年3月3日 12:00 UTC")
+
+
+def test_each_interval_is_a_row_of_device_evidence_start_end_and_hours():
+    report = report_of(
+        [("pc-b", "signed_in", at(9), at(10)), ("PC-A", "powered_on", at(13), at(14)), ("PC-A", "powered_on", at(8), at(12))]
+    )
+    table = each_interval(report, "en")
+    assert table.columns == ("Device", "Evidence", "Start", "End", "Hours")
+    assert table.rows == [
+        ("PC-A", "Powered on", "2025-03-03 08:00 UTC", "2025-03-03 12:00 UTC", "4.0"),
+        ("PC-A", "Powered on", "2025-03-03 13:00 UTC", "2025-03-03 14:00 UTC", "1.0"),
+        ("pc-b", "Signed in", "2025-03-03 09:00 UTC", "2025-03-03 10:00 UTC", "1.0"),
+    ]
+    zh = each_interval(report, "zh")
+    assert zh.columns == ("设备", "证据", "开始", "结束", "小时")
+    assert zh.rows[2][1:3] == ("登录", "2025年3月3日 09:00 UTC")
+
+
+def test_an_interval_without_a_machine_or_a_known_evidence_reads_as_a_dash():
+    table = each_interval(report_of([("", "meter", at(8), at(9))]), "en")
+    assert table.rows == [("—", "—", "2025-03-03 08:00 UTC", "2025-03-03 09:00 UTC", "1.0")]
+
+
 def test_files_without_intervals_have_no_table():
     assert interval_table(report_of([]), "en") is None
+    assert each_interval(report_of([]), "en") is None
     assert interval_timeline(report_of([]), "en") == []
 
 

@@ -2,12 +2,13 @@
 
 EVENTLOG_MESSAGES: dict[str, tuple[str, str]] = {
     "evtx.not_usage_log": (
-        "The event log {file} is the {channels} log, which does not tell when a machine was on or in use: upload the "
-        "System log (powered-on time) or the Security log (signed-in time) from C:\\Windows\\System32\\winevt\\Logs. "
-        "{records:record|records} read; damaged parts skipped (file: bytes): {unreadable}. Nothing was stored.",
-        "事件日志 {file} 是 {channels} 日志，不能说明电脑何时开机或使用：请上传 C:\\Windows\\System32\\winevt\\Logs 中的 "
-        "System 日志（开机时长）或 Security 日志（登录时长）。已读取 {records} 条记录；跳过的损坏部分（文件：字节位置）：{unreadable}。"
-        "未存储任何数据。",
+        "The event log {file} is the {channels} log: none of its {records:readable record|readable records} is a start, stop or sign-in, "
+        "so it does not tell when a machine was on or in use. Upload the System log (powered-on time) or the Security "
+        "log (signed-in time) from C:\\Windows\\System32\\winevt\\Logs. Damaged parts skipped (file: bytes): "
+        "{unreadable}; records in them that could not be read: at least {lost}. Nothing was stored.",
+        "事件日志 {file} 是 {channels} 日志：其中可读的 {records} 条记录没有任何开机、关机或登录记录，不能说明电脑何时开机或使用。"
+        "请上传 C:\\Windows\\System32\\winevt\\Logs 中的 System 日志（开机时长）或 Security 日志（登录时长）。"
+        "跳过的损坏部分（文件：字节位置）：{unreadable}；其中无法读取的记录：至少 {lost} 条。未存储任何数据。",
     ),
 }
 
@@ -27,6 +28,12 @@ EVENTLOG_MESSAGES |= {
     "intervals.column.intervals": ("Intervals", "时段数"),
     "intervals.column.first": ("From", "起"),
     "intervals.column.last": ("To", "止"),
+    "intervals.each": ("Each interval ({count})", "各时段（{count} 个）"),
+    "intervals.column.device": ("Device", "设备"),
+    "intervals.column.evidence": ("Evidence", "证据"),
+    "intervals.column.start": ("Start", "开始"),
+    "intervals.column.end": ("End", "结束"),
+    "intervals.column.hours": ("Hours", "小时"),
     "intervals.evidence.powered_on": ("Powered on", "开机"),
     "intervals.evidence.signed_in": ("Signed in", "登录"),
 }

@@ -159,6 +159,32 @@ def day(value: date | datetime | None, lang: str = "en") -> str:
     return value.isoformat()
 
 
+def moment(value: datetime | None, lang: str = "en") -> str:
+    """A time of day on a date, to the minute, UTC: 2018-03-06 08:13 UTC; 2018年3月6日 08:13 UTC in Chinese."""
+    if value is None:
+        return MISSING
+    return f"{day(value, lang)} {value:%H:%M} UTC"
+
+
+def chart_dates(lang: str = "en") -> dict:
+    """How a chart's date axis and tooltips write dates in the reader's language (Plotly's d3 formats).
+
+    "ticks": the axis labels by zoom level (years, months, days, hours), never an English month name:
+    2025-01 / 2025年1月; "day" and "moment": tooltips, as `day` and `moment` write them.
+    """
+    if lang == "zh":
+        year, month, date_, minute, when = "%Y年", "%Y年%-m月", "%Y年%-m月%-d日", "%-m月%-d日 %H:%M", "%Y年%-m月%-d日 %H:%M"
+    else:
+        year, month, date_, minute, when = "%Y", "%Y-%m", "%Y-%m-%d", "%m-%d %H:%M", "%Y-%m-%d %H:%M"
+    ticks = [
+        {"dtickrange": [None, 86_400_000], "value": minute},
+        {"dtickrange": [86_400_000, "M1"], "value": date_},
+        {"dtickrange": ["M1", "M12"], "value": month},
+        {"dtickrange": ["M12", None], "value": year},
+    ]
+    return {"ticks": ticks, "day": date_, "moment": when}
+
+
 def idle_words(days_idle: Any, last_used: date | None, lang: str = "en") -> str:
     """How long an asset has been unused, in words: "never used", "unused for 120 days", "in use"."""
     if last_used is None:

@@ -611,8 +611,10 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "evtx.no_intervals": (
         "The event log {file} holds no start, stop or sign-in from which a powered-on or signed-in time can be told "
-        "({records:record|records} read; damaged parts skipped (file: bytes): {unreadable}). Nothing was stored.",
-        "事件日志 {file} 中没有可据以计算开机或登录时长的开机、关机或登录记录（已读取 {records} 条记录；跳过的损坏部分（文件：字节位置）：{unreadable}）。未存储任何数据。",
+        "({records:record|records} read; damaged parts skipped (file: bytes): {unreadable}; records in them that could not "
+        "be read: at least {lost}). Nothing was stored.",
+        "事件日志 {file} 中没有可据以计算开机或登录时长的开机、关机或登录记录（已读取 {records} 条记录；跳过的损坏部分（文件：字节位置）："
+        "{unreadable}；其中无法读取的记录：至少 {lost} 条）。未存储任何数据。",
     ),
     "evtx.security_without_logons": (
         "The Security log {file} records no sign-in: its audit policy may not log logons, so it proves nothing about use.",

@@ -11,11 +11,17 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import pyarrow as pa
 
-from tracker.text.formatting import MISSING
+from tracker.text.formatting import MISSING, chart_dates
 from tracker.ui.common import CHART_COLOURS, MUTED
 
 MONTH_BAR_MS = 24 * 24 * 3600 * 1000  # bars of monthly data drawn 24 days wide (Plotly would size them per trace)
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Helvetica, Arial, sans-serif"
+
+
+def date_axis(fig: go.Figure, lang: str) -> go.Figure:
+    """A date x-axis labelled in the reader's language (tracker.text.formatting.chart_dates), not Plotly's English months."""
+    fig.update_xaxes(type="date", tickformatstops=chart_dates(lang)["ticks"])
+    return fig
 
 
 def _layout(fig: go.Figure, *, height: int = 380, **kwargs) -> go.Figure:
@@ -251,16 +257,19 @@ def heatmap(
     return _layout(fig, height=max(320, 24 * len(agencies) + 120))
 
 
-def daily_usage(table: pa.Table, *, used_label: str, available_label: str, axis_title: str, hours_unit: str = "h") -> go.Figure:
+def daily_usage(
+    table: pa.Table, *, used_label: str, available_label: str, axis_title: str, hours_unit: str = "h", lang: str = "en"
+) -> go.Figure:
     """One asset's hours per day (bars) against its available hours (a step line)."""
     days = table.column("day").to_pylist()
+    on = chart_dates(lang)["day"]
     fig = go.Figure()
     fig.add_bar(
         x=days,
         y=table.column("hours_used").to_pylist(),
         name=used_label,
         marker_color=CHART_COLOURS[0],
-        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{used_label}: %{{y:.1f}} {hours_unit}<extra></extra>",
+        hovertemplate=f"%{{x|{on}}}<br>{used_label}: %{{y:.1f}} {hours_unit}<extra></extra>",
     )
     fig.add_scatter(
         x=days,
@@ -268,21 +277,24 @@ def daily_usage(table: pa.Table, *, used_label: str, available_label: str, axis_
         name=available_label,
         mode="lines",
         line=dict(color=CHART_COLOURS[1], shape="hv", width=1.5),
-        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{available_label}: %{{y:.1f}} {hours_unit}<extra></extra>",
+        hovertemplate=f"%{{x|{on}}}<br>{available_label}: %{{y:.1f}} {hours_unit}<extra></extra>",
     )
     fig.update_yaxes(title=axis_title, rangemode="tozero", ticksuffix=f" {hours_unit}")
-    return _layout(fig, height=340, bargap=0)
+    return date_axis(_layout(fig, height=340, bargap=0), lang)
 
 
-def meter_readings(readings: pa.Table, daily_use: pa.Table, *, reading_label: str, use_label: str, unit: str) -> go.Figure:
+def meter_readings(
+    readings: pa.Table, daily_use: pa.Table, *, reading_label: str, use_label: str, unit: str, lang: str = "en"
+) -> go.Figure:
     """A device's counter readings (points joined by a line) and the use per day derived from them (bars)."""
+    dates = chart_dates(lang)
     fig = go.Figure()
     fig.add_bar(
         x=daily_use.column("day").to_pylist(),
         y=daily_use.column("use").to_pylist(),
         name=use_label,
         marker_color=CHART_COLOURS[0],
-        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{use_label}: %{{y:,.1f}} {unit}<extra></extra>",
+        hovertemplate=f"%{{x|{dates['day']}}}<br>{use_label}: %{{y:,.1f}} {unit}<extra></extra>",
     )
     fig.add_scatter(
         x=readings.column("read_at").to_pylist(),
@@ -291,12 +303,13 @@ def meter_readings(readings: pa.Table, daily_use: pa.Table, *, reading_label: st
         mode="lines+markers",
         yaxis="y2",
         line=dict(color=CHART_COLOURS[1], width=1.5),
-        hovertemplate=f"%{{x|%Y-%m-%d %H:%M}}<br>{reading_label}: %{{y:,.0f}} {unit}<extra></extra>",
+        hovertemplate=f"%{{x|{dates['moment']}}}<br>{reading_label}: %{{y:,.0f}} {unit}<extra></extra>",
     )
     fig.update_yaxes(title=f"{use_label} ({unit})", rangemode="tozero")
-    return _layout(
+    layout = _layout(
         fig,
         height=340,
         bargap=0,
         yaxis2=dict(title=f"{reading_label} ({unit})", overlaying="y", side="right", rangemode="tozero", showgrid=False),
     )
+    return date_axis(layout, lang)

@@ -7,9 +7,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from tracker.ingest.report import IngestReport
-from tracker.ui.charts import _layout
+from tracker.text.formatting import count, moment
+from tracker.ui.charts import _layout, date_axis
 from tracker.ui.common import CHART_COLOURS, lang, t
-from tracker.views.intervals import EVIDENCE_KINDS, evidence_label, interval_table, interval_timeline
+from tracker.views.intervals import EVIDENCE_KINDS, each_interval, evidence_label, interval_table, interval_timeline
 
 
 def show_intervals(report: IngestReport) -> None:
@@ -21,6 +22,10 @@ def show_intervals(report: IngestReport) -> None:
     st.markdown(f"**{t('intervals.heading')}**")
     st.caption(t("intervals.caption"))
     st.dataframe(pd.DataFrame(table.rows, columns=list(table.columns)), hide_index=True, width="stretch")
+    each = each_interval(report, current)
+    if each is not None:
+        with st.expander(t("intervals.each", count=count(len(each.rows)))):
+            st.dataframe(pd.DataFrame(each.rows, columns=list(each.columns)), hide_index=True, width="stretch")
     bars = interval_timeline(report, current)
     st.caption(t("intervals.timeline"))
     fig = go.Figure()
@@ -37,11 +42,10 @@ def show_intervals(report: IngestReport) -> None:
                 base=[b.start for b in mine],
                 x=[(b.end - b.start).total_seconds() * 1000 for b in mine],
                 marker_color=colour,
-                customdata=[[b.start.strftime("%Y-%m-%d %H:%M"), b.end.strftime("%Y-%m-%d %H:%M")] for b in mine],
-                hovertemplate="%{y}<br>%{customdata[0]} – %{customdata[1]} UTC<extra>" + label + "</extra>",
+                customdata=[[moment(b.start, current), moment(b.end, current)] for b in mine],
+                hovertemplate="%{y}<br>%{customdata[0]} – %{customdata[1]}<extra>" + label + "</extra>",
             )
         )
     machines = len({b.machine for b in bars})
-    _layout(fig, height=140 + 40 * machines, barmode="overlay", showlegend=True)
-    fig.update_xaxes(type="date")
+    date_axis(_layout(fig, height=140 + 40 * machines, barmode="overlay", showlegend=True), current)
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from tracker.ingest.report import IngestReport
 from tracker.ingest.sources.events import POWERED_ON, SIGNED_IN
-from tracker.text.formatting import MISSING, count, number
+from tracker.text.formatting import MISSING, count, moment, number
 from tracker.text.i18n import Message, render
 
 EVIDENCE_KINDS = (POWERED_ON, SIGNED_IN)
@@ -62,11 +62,34 @@ def interval_table(report: IngestReport, lang: str = "en") -> IntervalTable | No
                 assets.get(computer.lower()) or MISSING,
                 *hours,
                 count(m["intervals"]),
-                _moment(m["first"]),
-                _moment(m["last"]),
+                moment(m["first"], lang),
+                moment(m["last"], lang),
             )
         )
     keys = ("machine", "asset", "powered_on_hours", "signed_in_hours", "intervals", "first", "last")
+    return IntervalTable(tuple(render(Message(f"intervals.column.{k}"), lang) for k in keys), rows)
+
+
+def each_interval(report: IngestReport, lang: str = "en") -> IntervalTable | None:
+    """Each interval an event log gave, one row: device, the kind of evidence (in words), start, end (UTC) and hours.
+
+    In order of device and start; a value the log does not give is "—".
+    """
+    if not report.interval_rows:
+        return None
+    rows = [
+        (
+            computer or MISSING,
+            evidence_label(evidence, lang) if evidence in EVIDENCE_KINDS else MISSING,
+            moment(start, lang),
+            moment(end, lang),
+            _hours((end - start).total_seconds() / 3600.0) if start is not None and end is not None else MISSING,
+        )
+        for computer, evidence, start, end in sorted(
+            report.interval_rows, key=lambda r: ((r[0] or "").lower(), r[2] is None, r[2] or datetime.min)
+        )
+    ]
+    keys = ("device", "evidence", "start", "end", "hours")
     return IntervalTable(tuple(render(Message(f"intervals.column.{k}"), lang) for k in keys), rows)
 
 
@@ -81,8 +104,3 @@ def interval_timeline(report: IngestReport, lang: str = "en") -> list[TimelineBa
 def _hours(value: float) -> str:
     """Hours to a tenth; a span under six minutes to a hundredth, so that a short one never reads as 0."""
     return number(value, 2 if 0 < value < 0.1 else 1)
-
-
-def _moment(value: datetime) -> str:
-    """A time as the log gives it (UTC), to the minute: 2018-03-06 08:13 UTC."""
-    return value.strftime("%Y-%m-%d %H:%M UTC")

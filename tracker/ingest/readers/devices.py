@@ -60,12 +60,18 @@ def stage_event_log(db: Database, path: Path, table: str, file_name: str) -> Sta
     intervals = sorted(reading.intervals, key=lambda i: (i.computer, i.evidence, i.start))
     if not intervals:
         damaged = "; ".join(reading.unreadable) or "—"
+        lost = f"{reading.records_lost:,}" if reading.unreadable else "—"
         if reading.channels and not {c.lower() for c in reading.channels} & {"system", "security"}:
             channels = ", ".join(sorted(c or "—" for c in reading.channels))
             raise FileRefused(
-                "evtx.not_usage_log", file=file_name, channels=channels, records=reading.records, unreadable=damaged
+                "evtx.not_usage_log",
+                file=file_name,
+                channels=channels,
+                records=f"{reading.records:,}",
+                unreadable=damaged,
+                lost=lost,
             )
-        raise FileRefused("evtx.no_intervals", file=file_name, records=reading.records, unreadable=damaged)
+        raise FileRefused("evtx.no_intervals", file=file_name, records=f"{reading.records:,}", unreadable=damaged, lost=lost)
     columns: list[list[str | None]] = [[], [], [], [], []]
     for interval in intervals:
         source = EVENT_LOG_SOURCES.get(interval.evidence, SECURITY_LOG_SOURCE)

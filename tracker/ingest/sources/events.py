@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 EVTX_MAGIC = b"ElfFile\x00"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -88,13 +89,13 @@ class EventLogReading:
     machines: dict[str, MachineLog] = field(default_factory=dict)
     records: int = 0
     unreadable: list[str] = field(default_factory=list)  # "security.evtx: 397,312–462,847" (the bytes skipped) ...
+    records_lost: int = 0  # records that readable chunk headers list but that could not be read
     files: list[str] = field(default_factory=list)
     security_logs_without_logons: list[str] = field(default_factory=list)
     channels: dict[str, int] = field(default_factory=dict)  # the logs the records come from ("System") -> records
 
 
-@dataclass(frozen=True)
-class LogEvent:
+class LogEvent(NamedTuple):
     at: datetime
     provider: str
     event_id: int
