@@ -110,7 +110,9 @@ def _threshold_rows(db: Database, snap, rule, lang: str) -> list[dict]:
                 "title": text("trustcore.pack.threshold_title", lang, category=category_name(category, lang)),
                 "severity": rule.severity,
                 "subject": rule.subject,
-                "rationale": text("trustcore.pack.threshold_rationale", lang, category=category_name(category, lang), changed=changed),
+                "rationale": text(
+                    "trustcore.pack.threshold_rationale", lang, category=category_name(category, lang), changed=changed
+                ),
                 "parameters": text(
                     "trustcore.pack.threshold_values",
                     lang,
