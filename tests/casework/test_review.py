@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from tracker.casework.evidence import FINDING_COLUMNS, build_pack, data_fingerprint
 from tracker.casework.reports import flags_report
 from tracker.casework.review import REOPEN_FACTOR, flag_finding_key, review, review_history, with_reviews
+from tracker.domain.categories import CATEGORIES
 from tracker.engine.parameters import set_setting
 from tracker.text.errors import ConfigError
 from tracker.text.tables import FORMULA_PREFIXES
@@ -149,7 +150,9 @@ def test_evidence_pack_contents_match_the_engine(demo):
     assert summary["Data fingerprint (SHA-256)"] == pack.fingerprint == data_fingerprint(demo, as_of=AS_OF, window_days=365)
     assert summary["Findings"] == flags.num_rows and summary["Exported by"] == "auditor"
     _, rules = _sheet_rows(book, "Rules")
-    assert len(rules) == 11 and any("idle_days = 90" in (r[5] or "") for r in rules)
+    # the 11 rules, and below LOW_UTILISATION the low-use threshold of each category
+    assert len({r[0] for r in rules}) == 11 and len(rules) == 11 + len(CATEGORIES)
+    assert any("idle_days = 90 days" in (r[5] or "") for r in rules)
     _, assets = _sheet_rows(book, "Assets")
     flagged_assets = {f["asset_id"] for f in flags.to_pylist() if f["asset_id"]}
     assert flagged_assets <= {r[0] for r in assets}

@@ -9,6 +9,7 @@ English templates use it; Chinese has no plural forms and writes the count with 
 from __future__ import annotations
 
 import string
+from collections import ChainMap
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -63,8 +64,8 @@ def fill(template: str, params: Mapping[str, Any]) -> str:
     plain, plurals = _compiled(template)
     if not plurals:
         return template.format_map(params)
-    values = dict(params)
+    counted = {}
     for key, field, one, other in plurals:
         value = params[field]
-        values[key] = f"{_shown(value)} {one if _is_one(value) else other}"
-    return plain.format_map(values)
+        counted[key] = f"{_shown(value)} {one if _is_one(value) else other}"
+    return plain.format_map(ChainMap(counted, params))  # params as given: a mapping's own defaults still apply
