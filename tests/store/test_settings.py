@@ -64,6 +64,7 @@ def test_every_setting_is_declared_once_with_type_default_and_help():
         "timezone",
         "max_upload_mb",
         "max_upload_rows",
+        "standards_jurisdiction",
     ]
     defaults = Settings()
     for spec in SETTINGS:
