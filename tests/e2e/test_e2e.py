@@ -376,7 +376,10 @@ def test_the_reallocation_page_for_a_finance_officer_and_an_agency_user(server, 
         shoot_1280(tab, "overview-finance-zh", 1400)
         tab.goto(server["url"] + "/")
         settle(tab)
-        assert metric_value(tab, "Realised saving") == "¥7,000"
+        assert metric_value(tab, "Realised") == "¥7,000"
+        tile = tab.locator("[data-testid='stMetric']").filter(has_text="Realised").first
+        expect(tile.get_by_text("proposed ¥104K")).to_be_visible()
+        expect(tile.locator("[data-testid='stTooltipIcon']")).to_be_visible()  # the exact figures are in its help
         shoot_1280(tab, "overview-finance-en", 1400)
     finally:
         context.close()

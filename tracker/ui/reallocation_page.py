@@ -360,7 +360,7 @@ def _pool(pool) -> None:
                     "common.label.agency": 125,
                     "common.label.category": 70,
                     "realloc.column.model": 120,
-                    "realloc.column.age_years": 75,
+                    "realloc.column.age_years": 80,
                     "realloc.column.remaining_life": 90,
                     "realloc.column.book_value": 70,
                     "realloc.column.why": 90,
