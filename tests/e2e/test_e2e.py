@@ -368,6 +368,7 @@ def test_the_reallocation_page_for_a_finance_officer_and_an_agency_user(server, 
         settle(tab)
         expect(tab.get_by_role("heading", name="先调剂后采购")).to_be_visible()
         expect(tab.get_by_text("已实现：窗口期内经批准的调拨")).to_be_visible()
+        expect(grid_rows(tab.locator("[data-testid='stDataFrame']").last)).to_contain_text("已批准，2025-10-02 生效")
         shoot_1280(tab, "reallocation-finance-zh", 3400)
         tab.goto(server["url"] + "/?lang=zh")
         settle(tab)
@@ -375,7 +376,10 @@ def test_the_reallocation_page_for_a_finance_officer_and_an_agency_user(server, 
         shoot_1280(tab, "overview-finance-zh", 1400)
         tab.goto(server["url"] + "/")
         settle(tab)
-        assert metric_value(tab, "Realised saving") == "¥7,000"
+        assert metric_value(tab, "Realised") == "¥7,000"
+        tile = tab.locator("[data-testid='stMetric']").filter(has_text="Realised").first
+        expect(tile.get_by_text("proposed ¥104K")).to_be_visible()
+        expect(tile.locator("[data-testid='stTooltipIcon']")).to_be_visible()  # the exact figures are in its help
         shoot_1280(tab, "overview-finance-en", 1400)
     finally:
         context.close()
@@ -408,6 +412,9 @@ def test_the_reallocation_page_for_a_finance_officer_and_an_agency_user(server, 
         tab.goto(server["url"] + "/reallocation?lang=zh")
         settle(tab)
         expect(tab.get_by_role("heading", name="公物仓")).to_be_visible()
+        pool = grid_rows(tab.locator("[data-testid='stDataFrame']").nth(1))
+        expect(pool.locator("thead")).to_contain_text("闲置天数")
+        expect(pool.locator("tbody [role='row']").first).to_be_attached()
         shoot_1280(tab, "reallocation-agency-zh", 2600)
     finally:
         context.close()

@@ -127,20 +127,20 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     "realloc.heading.declare": ("Declare a device surplus", "申报富余设备"),
     "realloc.button.declare": ("Declare surplus", "申报富余"),
     "realloc.note.declared": ("{asset} is offered to the pool.", "{asset} 已纳入公物仓。"),
-    "overview.kpi.purchases_avoidable": ("Realised saving", "调剂已实现"),
+    "overview.kpi.purchases_avoidable": ("Realised", "调剂已实现"),
     "overview.kpi.proposed": ("proposed {proposed}", "建议 {proposed}"),
     "overview.kpi.requests_from_pool": (
         "{met} of {requests:request|requests} from the pool",
         "{requests} 项申请中 {met} 项可由公物仓满足",
     ),
     "overview.help.purchases_avoidable": (
-        "Realised: purchases avoided by transfers approved with an effective date in the window, {realised} "
+        "Saving by reallocation. Realised: purchases avoided by transfers approved with an effective date in the window, {realised} "
         "({units} units moved for {met} requests met wholly and {partly} partly, × each request's unit budget); "
         "value reallocated {book} book value, {cost} original cost, {devices} devices. "
         "Proposed: what the idle pool can cover now, {proposed} ({covered} of {requested} units; {proposed_met} of "
         "{requests} requests wholly). Requests without a unit budget are unknown, not zero: {unknown}. "
         "The Reallocation page has the detail.",
-        "已实现：窗口期内生效并经批准的调拨所避免的采购 {realised}（为 {met} 项申请全部满足、{partly} 项部分满足调拨 {units} 台，"
+        "调剂节约。已实现：窗口期内生效并经批准的调拨所避免的采购 {realised}（为 {met} 项申请全部满足、{partly} 项部分满足调拨 {units} 台，"
         "× 各申请预算单价）；已调剂价值：净值 {book}，原值 {cost}，共 {devices} 台。"
         "建议：公物仓当前可满足 {proposed}（{requested} 台中 {covered} 台；{requests} 项申请中 {proposed_met} 项可全部满足）。"
         "未填预算单价的申请按未知计、不按零计：{unknown} 项。详见调剂页面。",

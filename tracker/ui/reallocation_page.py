@@ -236,12 +236,12 @@ def _requests(result, snap, transfers: list[dict]) -> None:
                 column_config=_widths(
                     {
                         "realloc.column.asset": 90,
-                        "realloc.column.transfer": 175,
-                        "realloc.column.from_agency": 80,
-                        "realloc.column.model": 105,
-                        "realloc.column.age_years": 75,
-                        "realloc.column.book_value": 75,
-                        "realloc.column.idle_days": 65,
+                        "realloc.column.transfer": 195,
+                        "realloc.column.from_agency": 75,
+                        "realloc.column.model": 120,
+                        "realloc.column.age_years": 70,
+                        "realloc.column.book_value": 70,
+                        "realloc.column.idle_days": 60,
                         "realloc.column.reason": "medium",
                     }
                 ),
@@ -357,13 +357,13 @@ def _pool(pool) -> None:
             column_config=_widths(  # at 1,280 px every column but the evidence sentence is in view
                 {
                     "realloc.column.asset": 90,
-                    "common.label.agency": 105,
+                    "common.label.agency": 125,
                     "common.label.category": 70,
-                    "realloc.column.model": 110,
-                    "realloc.column.age_years": 75,
-                    "realloc.column.remaining_life": 80,
-                    "realloc.column.book_value": 75,
-                    "realloc.column.why": 95,
+                    "realloc.column.model": 120,
+                    "realloc.column.age_years": 80,
+                    "realloc.column.remaining_life": 90,
+                    "realloc.column.book_value": 70,
+                    "realloc.column.why": 90,
                     "realloc.column.idle_days": 65,
                     "realloc.column.evidence": "large",
                 }
