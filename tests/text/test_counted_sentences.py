@@ -109,6 +109,7 @@ def test_purchase_line_evidence_counts_units(n, en_words):
         "unit_price_amount": 9000.0,
         "cap_amount": 5000.0,
         "value_amount": 1234567.5,
+        "standard_version": "CN-central 2016",
     }
     sentences = {code: _evidence(code, row, "en") for code in ("OVER_PRICE_CAP", "UNREGISTERED_UNITS")}
     for code, sentence in sentences.items():

@@ -135,10 +135,10 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "overview.help.purchases_avoidable": (
         "Saving by reallocation. Realised: purchases avoided by transfers approved with an effective date in the window, {realised} "
-        "({units} units moved for {met} requests met wholly and {partly} partly, × each request's unit budget); "
-        "value reallocated {book} book value, {cost} original cost, {devices} devices. "
-        "Proposed: what the idle pool can cover now, {proposed} ({covered} of {requested} units; {proposed_met} of "
-        "{requests} requests wholly). Requests without a unit budget are unknown, not zero: {unknown}. "
+        "({units:unit|units} moved for {met:request|requests} met wholly and {partly} partly, × each request's unit budget); "
+        "value reallocated {book} book value, {cost} original cost, {devices:device|devices}. "
+        "Proposed: what the idle pool can cover now, {proposed} ({covered} of {requested:unit|units}; {proposed_met} of "
+        "{requests:request|requests} wholly). Requests without a unit budget are unknown, not zero: {unknown}. "
         "The Reallocation page has the detail.",
         "调剂节约。已实现：窗口期内生效并经批准的调拨所避免的采购 {realised}（为 {met} 项申请全部满足、{partly} 项部分满足调拨 {units} 台，"
         "× 各申请预算单价）；已调剂价值：净值 {book}，原值 {cost}，共 {devices} 台。"
@@ -154,7 +154,7 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     "realloc.kpi.realised_avoided": ("Purchases avoided", "已避免的采购"),
     "realloc.help.realised_avoided": (
         "Units moved by approved transfers for a request × the request's unit budget: {value}. "
-        "{unknown} request(s) met without a unit budget are not counted (unknown, not zero).",
+        "Requests met without a unit budget are not counted (unknown, not zero): {unknown}.",
         "经批准调拨为配置申请调入的台数 × 申请预算单价：{value}。{unknown} 项未填预算单价的申请未计入（未知，不按零计）。",
     ),
     "realloc.kpi.realised_value": ("Value reallocated", "已调剂价值"),
@@ -175,7 +175,7 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "realloc.link.transfers": ("Every transfer, its steps and its slip", "全部调拨单、办理记录及调拨单下载"),
     "realloc.caption.transferred": (
-        "{units} unit(s) of it already moved by approved transfers.",
+        "{units:unit|units} of it already moved by approved transfers.",
         "其中 {units} 台已经批准调拨调入。",
     ),
     "realloc.column.transfer": ("Transfer", "调拨单"),
