@@ -11,9 +11,11 @@ import holidays
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import assert_no_control_flagged
 
 from tracker.demo.tiers import AS_OF, TIERS, generate
 from tracker.domain.categories import DEFAULT_PROFILES
+from tracker.engine.rules.model import ASSET_STATE_RULES
 from tracker.ingest.contracts import ASSETS, PROCUREMENT, USAGE_DAILY, match_headers
 from tracker.text.errors import ConfigError
 
@@ -322,7 +324,7 @@ def _reference_flags(procurement: pd.DataFrame, assets: pd.DataFrame, usage: pd.
 
 def _subject(entry: dict) -> tuple:
     rule = entry["rule"]
-    if rule in ("NEVER_USED", "IDLE", "LOW_UTILISATION"):
+    if rule in ASSET_STATE_RULES:
         return rule, entry["asset_id"]
     if rule == "NO_TELEMETRY":
         return rule, entry["agency_code"], entry["category"]
@@ -337,11 +339,15 @@ def test_reference_engine_flags_exactly_the_planted_cases(data):
     planted = {_subject(e) for e in truth["planted"]}
     assert flags - planted == set(), "flagged but not planted"
     assert planted - flags == set(), "planted but not flagged"
-    controls = {e["asset_id"] or e["po_number"] for e in truth["clean_controls"] + truth["exempt"]}
-    # a control of one rule may be planted for another (a line with 2 idle units of its agency is no
-    # BOUGHT_DESPITE_IDLE_STOCK but is an AVOIDABLE_PURCHASE): what is flagged beyond the plan is checked above
-    controls -= {e["asset_id"] or e["po_number"] for e in truth["planted"]}
-    assert not {f[1] for f in flags} & controls
+    agency_of_line = {(p.po_number, int(p.line_no)): p.agency_code for p in procurement.itertuples()}
+    assert_no_control_flagged(
+        truth,
+        assets={f[1] for f in flags if f[0] in ASSET_STATE_RULES},
+        lines={
+            (agency_of_line[f[1:]], *f[1:]) for f in flags if f[0] not in (*ASSET_STATE_RULES, "NO_TELEMETRY", "YEAR_END_SURGE")
+        },
+        years={f[1:] for f in flags if f[0] == "YEAR_END_SURGE"},
+    )
 
 
 # -- where the demo tier is loaded -----------------------------------------------------------------

@@ -1,113 +1,22 @@
 """End to end: `streamlit run app.py` on a temporary database, driven by Playwright in Debian's Chromium.
 
-One server and one browser for the module (all tests in one xdist group). Screenshots of every
-page are written to tests/artifacts/screenshots/ (git-ignored); the README shows copies of them.
+The module has a server of its own on a copy of the demo database (`server` in tests/conftest.py:
+its tests change what they read, and its upload ends the demo); the browser is shared by the run.
+All tests in one xdist group, in order. Screenshots of every page are written to
+tests/artifacts/screenshots/ (git-ignored); the README shows copies of them.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, ROOT, SHOTS, wait_for_health  # noqa: F401 (the other browser modules import them from here)
+from conftest import free_port as _free_port  # noqa: F401 (as above)
 from playwright.sync_api import expect
-
-from tracker.demo.bootstrap import open_with_demo
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 expect.set_options(timeout=60_000)  # a loaded machine can take seconds for a run: wait for what a test expects
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_health(url: str, process: subprocess.Popen, log_path: Path, seconds: float = 90) -> None:
-    """Until the server answers its health check; the test fails with the server's log if it stops or stays silent."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("streamlit did not start: " + log_path.read_text(encoding="utf-8")[-2000:])
-        time.sleep(0.5)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: bin/test installs it (apt-get install chromium)")
-    db_path = tmp_path_factory.mktemp("e2e") / "tracker.duckdb"
-    open_with_demo(db_path, demo=True).close()
-    port = _free_port()
-    env = dict(os.environ, TRACKER_DB=str(db_path))
-    log = open(db_path.with_suffix(".log"), "w", encoding="utf-8")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_for_health(url, process, db_path.with_suffix(".log"))
-    yield {"url": url, "db": db_path}
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield instance
-        instance.close()
 
 
 def sign_in(tab, url: str, username: str, password: str) -> None:

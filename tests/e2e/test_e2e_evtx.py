@@ -6,16 +6,13 @@ ends the demo). Screenshots go to tests/artifacts/screenshots/ (git-ignored).
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
+from conftest import ROOT, SHOTS, copy_database
 from playwright.sync_api import expect
-from test_e2e import CHROMIUM, ROOT, SHOTS, _free_port, browser, settle, sign_in, wait_for_health  # noqa: F401 (browser is a fixture)
+from test_e2e import settle, sign_in
 
-from tracker.demo.bootstrap import open_with_demo
 from tracker.store.db import Database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -26,34 +23,16 @@ MACHINE = "DESKTOP-2KGM189"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The demo data with one desktop registered under the host name the real System log names."""
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: bin/test installs it (apt-get install chromium)")
+def server_database(dashboard_demo_file, tmp_path_factory):
+    """The demo data with one desktop registered under the host name the real System log names (the module's `server`)."""
     if not LOGS.is_dir():
         pytest.skip(f"the real event logs are not at {LOGS}")
     db_path = tmp_path_factory.mktemp("e2e-evtx") / "tracker.duckdb"
-    open_with_demo(db_path, demo=True).close()
+    copy_database(dashboard_demo_file, db_path)
     with Database.open(db_path) as database:
         (asset,) = database.fetchall("SELECT min(asset_id) FROM assets WHERE category = 'desktop'")[0]
         database.execute("UPDATE assets SET hostname = ? WHERE asset_id = ?", [MACHINE.lower(), asset])
-    port = _free_port()
-    log = open(db_path.with_suffix(".log"), "w", encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true"]
-        + ["--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-        + ["--server.fileWatcherType", "none"],
-        cwd=ROOT,
-        env=dict(os.environ, TRACKER_DB=str(db_path)),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_for_health(url, process, db_path.with_suffix(".log"))
-    yield {"url": url, "asset": asset}
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    return db_path
 
 
 def _upload(tab, url: str) -> None:
@@ -69,7 +48,7 @@ def _shoot(tab, name: str) -> None:
     tab.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_an_event_log_upload_shows_its_intervals_in_chinese_and_english_and_commits(server, browser):  # noqa: F811 (the imported fixture)
+def test_an_event_log_upload_shows_its_intervals_in_chinese_and_english_and_commits(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     tab = context.new_page()
     tab.set_default_timeout(90_000)

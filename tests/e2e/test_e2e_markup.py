@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import urllib.parse
-import urllib.request
 
 import pytest
+from conftest import copy_database
 from playwright.sync_api import expect
-from test_e2e import CHROMIUM, ROOT, _free_port, browser, settle, sign_in, wait_for_health  # noqa: F401 (browser is a fixture)
+from test_e2e import settle, sign_in
 
-from tracker.demo.bootstrap import open_with_demo
 from tracker.store.db import Database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -25,37 +21,25 @@ AGENCY = "A002"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The demo data with one of A002's devices registered under a hostile id, served by `streamlit run`."""
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: bin/test installs it (apt-get install chromium)")
+def server_database(dashboard_demo_file, tmp_path_factory):
+    """The demo data with one of A002's devices registered under a hostile id (served by the module's `server`)."""
     db_path = tmp_path_factory.mktemp("e2e-markup") / "tracker.duckdb"
-    open_with_demo(db_path, demo=True).close()
+    copy_database(dashboard_demo_file, db_path)
     with Database.open(db_path) as database:
         (asset,) = database.fetchall("SELECT min(asset_id) FROM assets WHERE agency_code = ?", [AGENCY])[0]
         database.execute("UPDATE usage_daily SET asset_id = ? WHERE asset_id = ?", [HOSTILE_ASSET, asset])
         database.execute("UPDATE assets SET asset_id = ? WHERE asset_id = ?", [HOSTILE_ASSET, asset])
         database.execute("DELETE FROM snapshots")
-    port = _free_port()
-    log = open(db_path.with_suffix(".log"), "w", encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true"]
-        + ["--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-        + ["--server.fileWatcherType", "none"],
-        cwd=ROOT,
-        env=dict(os.environ, TRACKER_DB=str(db_path)),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_for_health(url, process, db_path.with_suffix(".log"))
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    return db_path
 
 
-def test_explore_shows_hostile_codes_as_text(server, browser):  # noqa: F811 (the imported fixture)
+@pytest.fixture(scope="module")
+def server(server):
+    """The address of the module's server."""
+    return server["url"]
+
+
+def test_explore_shows_hostile_codes_as_text(server, browser):
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-GB")
     tab = context.new_page()
     tab.set_default_timeout(60_000)

@@ -7,12 +7,8 @@ ended, and a forged one, are refused.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
-from test_e2e import CHROMIUM, ROOT, _free_port, browser, settle, sign_in, wait_for_health  # noqa: F401 (browser is a fixture)
+from test_e2e import settle, sign_in
 
 from tracker.access import auth
 from tracker.store.db import Database
@@ -24,30 +20,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: bin/test installs it (apt-get install chromium)")
+def server_database(tmp_path_factory):
+    """A new database with one administrator (served by the module's `server`)."""
     db_path = tmp_path_factory.mktemp("sessions") / "tracker.duckdb"
     with Database.open(db_path) as db:
         auth.create_user(db, "admin", PASSWORD, "admin", display_name="Ada Admin", actor="test")
-    port = _free_port()
-    log_path = db_path.with_suffix(".log")
-    log = open(log_path, "w", encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true"]
-        + ["--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-        + ["--server.fileWatcherType", "none"],
-        cwd=ROOT,
-        env=dict(os.environ, TRACKER_DB=str(db_path)),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_for_health(url, process, log_path)
-    yield {"url": url, "db": db_path, "log": log_path}
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    return db_path
 
 
 def _signed_in(tab) -> bool:
@@ -66,7 +44,7 @@ def _session_cookie(context) -> dict:
     return found[0]
 
 
-def test_a_sign_in_lasts_across_reloads_and_tabs_and_ends_everywhere(server, browser):  # noqa: F811 (the fixture)
+def test_a_sign_in_lasts_across_reloads_and_tabs_and_ends_everywhere(server, browser):
     url = server["url"]
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-GB")
     first = context.new_page()

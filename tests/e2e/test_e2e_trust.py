@@ -9,13 +9,21 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import SHOTS
 from playwright.sync_api import expect
-from test_e2e import SHOTS, browser, server, settle, sign_in  # noqa: F401 (browser and server are fixtures)
+from test_e2e import settle, sign_in
 
 from tracker.access.auth import ROLE_PAGES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 expect.set_options(timeout=60_000)
+
+
+@pytest.fixture(scope="module")
+def server(demo_server):
+    """The demo server of the run (tests/conftest.py): these tests only sign in and read pages."""
+    return demo_server
+
 
 ACCOUNTS = {
     "admin": ("admin", "demo-admin-pass"),
@@ -40,7 +48,7 @@ TRUNCATED = """metric => [...metric.querySelectorAll('*')].filter(
 ).map(e => e.innerText)"""
 
 
-def _tab(browser, width: int = 1280):  # noqa: F811 (the imported fixture)
+def _tab(browser, width: int = 1280):
     context = browser.new_context(viewport={"width": width, "height": 1000}, locale="zh-CN")
     tab = context.new_page()
     tab.set_default_timeout(60_000)
@@ -66,7 +74,7 @@ def _visible_text(tab) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("role", ["admin", "agency"])
-def test_no_kpi_tile_is_cut_off_at_1280_px(server, browser, lang, role):  # noqa: F811
+def test_no_kpi_tile_is_cut_off_at_1280_px(server, browser, lang, role):
     context, tab = _tab(browser)
     sign_in(tab, f"{server['url']}/?lang={lang}", *ACCOUNTS[role])
     _ready(tab)
@@ -82,7 +90,7 @@ def test_no_kpi_tile_is_cut_off_at_1280_px(server, browser, lang, role):  # noqa
 
 
 @pytest.mark.parametrize("role", list(ACCOUNTS))
-def test_every_chinese_page_is_in_chinese(server, browser, role):  # noqa: F811
+def test_every_chinese_page_is_in_chinese(server, browser, role):
     context, tab = _tab(browser)
     found = {}
     for page in sorted(ROLE_PAGES[role]):

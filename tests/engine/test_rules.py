@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from conftest import assert_no_control_flagged
 
 from tracker.engine.parameters import load_rule_parameters, set_setting
 from tracker.engine.rules.catalogue import RULES
-from tracker.engine.rules.model import FLAG_COLUMNS
+from tracker.engine.rules.model import ASSET_STATE_RULES, FLAG_COLUMNS
 from tracker.engine.rules.run import compute_flags
 from tracker.ingest.pipeline import ingest_file
 from tracker.store.db import Database
@@ -461,7 +462,7 @@ def test_fractional_parameter_is_stored_as_a_number(loaded):
 
 
 def _truth_key(rule: str, entry: dict) -> tuple:
-    if rule in ("NEVER_USED", "IDLE", "LOW_UTILISATION"):
+    if rule in ASSET_STATE_RULES:
         return (rule, entry["asset_id"])
     if rule == "NO_TELEMETRY":
         return (rule, entry["agency_code"], entry["category"])
@@ -477,19 +478,12 @@ def test_demo_small_every_planted_case_is_flagged_and_no_control(demo_small):
     flagged = {_truth_key(r["rule"], r) for r in rows}
     planted = {_truth_key(e["rule"], e) for e in truth["planted"]}
     assert sorted(planted - flagged, key=str) == []
-    flagged_assets = {r["asset_id"] for r in rows if r["asset_id"]}
-    flagged_lines = {(r["agency_code"], r["po_number"], r["line_no"]) for r in rows if r["po_number"]}
-    flagged_years = {(r["agency_code"], r["fiscal_year"]) for r in rows if r["rule"] == "YEAR_END_SURGE"}
-    planted_lines = {(e["agency_code"], e["po_number"], e["line_no"]) for e in truth["planted"] if e["po_number"]}
-    for entry in truth["clean_controls"] + truth["exempt"]:
-        if entry["po_number"] and (entry["agency_code"], entry["po_number"], entry["line_no"]) in planted_lines:
-            continue  # a control of one rule planted for another: nothing beyond the plan is checked below
-        if entry["asset_id"]:
-            assert entry["asset_id"] not in flagged_assets, entry
-        elif entry["po_number"]:
-            assert (entry["agency_code"], entry["po_number"], entry["line_no"]) not in flagged_lines, entry
-        elif entry["fiscal_year"]:
-            assert (entry["agency_code"], entry["fiscal_year"]) not in flagged_years, entry
+    assert_no_control_flagged(
+        truth,
+        assets={r["asset_id"] for r in rows if r["asset_id"]},
+        lines={(r["agency_code"], r["po_number"], r["line_no"]) for r in rows if r["po_number"]},
+        years={(r["agency_code"], r["fiscal_year"]) for r in rows if r["rule"] == "YEAR_END_SURGE"},
+    )
     # nothing beyond the planted cases either
     assert sorted(flagged - planted, key=str) == []
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
+from conftest import write_file as _file
 
 from tracker.ingest.pipeline import ingest_file
 
@@ -19,17 +19,10 @@ ASSETS_CSV = (
 )
 
 
-def _file(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.fixture
-def registered(db, tmp_path):
-    report = ingest_file(db, "assets", _file(tmp_path, "assets.csv", ASSETS_CSV))
-    assert report.status == "committed", report.errors
-    return db
+def register_csv():
+    """The asset register of `registered` (tests/conftest.py)."""
+    return ASSETS_CSV
 
 
 def test_the_register_keeps_host_names_and_serials(registered):

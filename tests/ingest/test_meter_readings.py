@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import write_file as _file
 
 from tracker.ingest.pipeline import ingest_file
 from tracker.text.errors import FileRefused
@@ -18,16 +17,10 @@ ASSETS_CSV = (
 )
 
 
-def _file(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.fixture
-def registered(db, tmp_path):
-    assert ingest_file(db, "assets", _file(tmp_path, "assets.csv", ASSETS_CSV)).status == "committed"
-    return db
+def register_csv():
+    """The asset register of `registered` (tests/conftest.py)."""
+    return ASSETS_CSV
 
 
 def _readings(db):
