@@ -102,7 +102,9 @@ def test_a_bad_file_shows_every_row_error_and_commits_nothing(app_db):
     at = _upload(_page(), "usage.csv", BAD_USAGE)
     metrics = _metrics(at)
     assert (metrics["Rows read"], metrics["Accepted"], metrics["Rejected"]) == ("3", "1", "2")
-    errors = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    table = next(d for d in at.dataframe if "reason" in d.value.columns)
+    assert table.proto.placeholder == "—"  # a missing value reads as missing, never "None"
+    errors = table.value
     assert list(errors["row"]) == [3, 4]
     assert list(errors["column"]) == ["usage_date", "hours_used"]
     assert list(errors["value"]) == ["2025-02-30", "-2"]

@@ -69,3 +69,5 @@ def test_an_agency_user_at_another_roles_address_is_told_so_in_their_language(de
     roles = "管理员、财务人员和审计人员" if page == "findings" else "管理员"
     assert warning == f"此页面仅供{roles}使用；您当前以单位 A001 的单数据员身份登录。".replace("单数据员", "单位数据员")
     assert "您可以使用的页面：" in [m.value for m in at.markdown]
+    links = [link.label for link in at.get("page_link")]
+    assert links == ["总览", "钻取", "先调剂后采购", "上传数据", "调拨"]

@@ -59,7 +59,7 @@ def test_a_capacity_and_meter_are_saved_with_the_other_edits_and_recorded(db):
     [
         (
             admin.Change("printer", "capacity", -5),
-            'Category printer: the capacity must be a number greater than 0; got "-5".',
+            'Category Printer: the capacity must be a number greater than 0; got "-5".',
             "产能",
         ),
         (admin.Change("printer", "capacity", "lots"), '"lots"', "lots"),
@@ -68,10 +68,10 @@ def test_a_capacity_and_meter_are_saved_with_the_other_edits_and_recorded(db):
         (admin.Change("printer", "meter", None), "is measured by a meter", "以计数器计量"),
         (
             admin.Change("laptop", "meter", "copies"),
-            'Category laptop has no meter (its use is counted in hours); got "copies"',
+            'Category Laptop has no meter (its use is counted in hours); got "copies"',
             "没有计数器",
         ),
-        (admin.Change("laptop", "capacity", 100), "Category laptop has no meter, so it has no capacity", "没有产能"),
+        (admin.Change("laptop", "capacity", 100), "Category Laptop has no meter, so it has no capacity", "没有产能"),
     ],
 )
 def test_a_bad_meter_value_is_refused_by_name_and_nothing_is_stored(db, change, english, chinese):

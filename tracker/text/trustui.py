@@ -170,5 +170,4 @@ TRUSTUI_MESSAGES: dict[str, tuple[str, str]] = {
     "trustui.token.last_used_at": ("Last used", "最近使用"),
     # settings and categories named as people read them
     "trustui.bad_setting": ('{name}: "{value}" is not accepted ({reason}).', "{name}：不接受“{value}”（{reason}）。"),
-    "trustui.setting.rule_parameter": ("{rule} · {parameter}", "{rule} · {parameter}"),
 }

@@ -81,12 +81,12 @@ def _breadcrumb(state: dict) -> None:
         parts.append((label, {k: state[k] for k in ("agency", "po", "line", "ocid")}))
     if state["asset"]:
         parts.append((md(state["asset"]), {}))
-    cols = st.columns([1] * len(parts) + [max(1, 8 - len(parts))])
+    row = st.container(horizontal=True, vertical_alignment="center")  # each part as wide as its text: none is cut
     for i, (label, target) in enumerate(parts):
         if i == len(parts) - 1:
-            cols[i].markdown(f"**{label}**")
+            row.markdown(f"**{label}**", width="content")
         else:
-            cols[i].button(f"{label} ›", key=f"crumb_{i}", on_click=_go, kwargs=target)
+            row.button(f"{label} ›", key=f"crumb_{i}", on_click=_go, kwargs=target)
 
 
 def _selected_row(event) -> int | None:

@@ -25,8 +25,9 @@ def renderer(page: str) -> Callable[[], None]:
         st.warning(refusal.text(lang()), icon=":material/block:")
         st.markdown(t("trustui.refused.pages_you_may_use"))
         for usable in refusal.usable:
-            if usable in PAGES:
-                page_link(usable, PAGES[usable].title)
+            path = usable if usable in PAGES else ""  # the default page (the overview) is registered at the root
+            if path in PAGES and (path or usable == "overview"):
+                page_link(path, PAGES[path].title)
         st.caption(t("trustui.refused.ask"))
 
     render.__name__ = f"refused_{page}"  # Streamlit keys a function page by its name

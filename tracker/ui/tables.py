@@ -28,7 +28,7 @@ def column_config(view: TableView, lang: str) -> dict[str, Any]:
             config[column.key] = st.column_config.NumberColumn(column.label, format=formatting.COUNT_COLUMN_FORMAT, **common)
         elif column.kind == "day":
             config[column.key] = st.column_config.DateColumn(
-                column.label, format="YYYY年M月D日" if lang == "zh" else "YYYY-MM-DD", **common
+                column.label, format=formatting.DAY_COLUMN_FORMATS["zh" if lang == "zh" else "en"], **common
             )
         else:
             config[column.key] = st.column_config.TextColumn(column.label, **common)

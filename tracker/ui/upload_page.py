@@ -23,6 +23,7 @@ from tracker.store.db import Database
 from tracker.text.errors import TrackerError
 from tracker.text.i18n import Message, kind_name
 from tracker.text.i18n import render as render_message
+from tracker.ui import upload_rejects
 from tracker.ui.common import actor, can, count, counted, db, lang, md, named, scope_agency, t, user
 from tracker.ui.upload_intervals import show_intervals
 
@@ -263,7 +264,7 @@ def _show_preview(preview: uploads.UploadPreview, file: Any) -> None:
             ),
             icon=":material/warning:",
         )
-        _rejected_rows(report)
+        upload_rejects.rejected_rows(report)
     else:
         st.success(t("upload.success.every_row_passed_checks"), icon=":material/check_circle:")
     with st.expander(t("upload.section.first_rows", name=md(file.name)), expanded=not report.rows_rejected):
@@ -330,47 +331,6 @@ def _feed(report: IngestReport) -> None:
                     )
                     st.session_state.pop(PREVIEW_KEY, None)  # checked again with the new code
                     st.rerun()
-
-
-def _rejected_rows(report: IngestReport) -> None:
-    problems = len(report.errors)
-    st.markdown(
-        t(
-            "upload.text.rejected_rows_problem",
-            problems=counted("upload.count.problems", problems),
-            rows_rejected=_rows(report.rows_rejected),
-        )
-    )
-    st.dataframe(
-        uploads.row_errors_table(report, lang()),
-        hide_index=True,
-        width="stretch",
-        key="upload_errors",
-        column_config={
-            "row": st.column_config.NumberColumn(
-                t("upload.column.row"),
-                format="%d",
-                pinned=True,
-                width="small",
-                help=t("upload.help.row_number_shown_spreadsheet"),
-            ),
-            "column": st.column_config.TextColumn(t("upload.column.column"), width="small"),
-            "value": st.column_config.TextColumn(t("upload.column.value"), width="small"),
-            "reason": st.column_config.TextColumn(t("common.column.reason"), width="large"),
-        },
-    )
-    current = lang()
-    row = st.container(horizontal=True)
-    for file_format in ("csv", "xlsx"):
-        row.download_button(
-            t("upload.button.rejected_rows", format=file_format.upper()),
-            lambda fmt=file_format: uploads.table_bytes(report.rejects_table(current), fmt),
-            file_name=uploads.rejects_file_name(report.file_name, file_format),
-            on_click="ignore",
-            key=f"upload_rejects_{file_format}",
-            icon=":material/download:",
-            help=t("upload.help.rejected_rows_sent_them"),
-        )
 
 
 def _actions(preview: uploads.UploadPreview, file: Any) -> None:

@@ -36,7 +36,7 @@ def setting_label(name: str, lang: str) -> str:
     if rule is not None and parameter:
         described = next((p for p in rule.parameters if p.name == parameter), None)
         label = described.description(lang).rstrip(".。") if described is not None else parameter
-        return text("trustui.setting.rule_parameter", lang, rule=rule.title(lang), parameter=label)
+        return f"{rule.title(lang)} · {label}"
     return name
 
 
