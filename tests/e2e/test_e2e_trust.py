@@ -102,6 +102,7 @@ def test_every_chinese_page_is_in_chinese(server, browser, role):
         if bad:
             found[page] = bad
         assert re.search(r"[\u4e00-\u9fff]", text), page
+        assert "Page not found" not in tab.locator("body").inner_text(), page  # /overview answers as "/" does
         SHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(SHOTS / f"zh-{role}-{page}.png"), full_page=True)
     context.close()

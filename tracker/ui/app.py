@@ -61,11 +61,7 @@ sections = {
 }
 pages = {}
 for section, entries in sections.items():
-    shown = [
-        st.Page(render, title=title, icon=icon, url_path=path, default=path == "overview")
-        for path, render, title, icon in entries
-        if path in allowed
-    ]
+    shown = [st.Page(render, title=title, icon=icon, url_path=path) for path, render, title, icon in entries if path in allowed]
     if shown:
         pages[section] = shown
 # a page of another role keeps its address, hidden: it says whose page it is instead of sending the reader elsewhere
@@ -75,6 +71,12 @@ refused = [
     for path, _, title, _ in entries
     if path not in allowed
 ]
+# "/" shows the Overview through a hidden default page, so that the Overview's own address /overview answers too
+# (Streamlit's default page answers at "/" only and reserves its own path)
+if "overview" in allowed:
+    refused.append(
+        st.Page(overview_page.render, title=t("nav.page.overview"), url_path="home", default=True, visibility="hidden")
+    )
 common.PAGES.clear()
 common.PAGES.update({page.url_path: page for section in pages.values() for page in section})
 common.account_sidebar(user)
