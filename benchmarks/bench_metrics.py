@@ -27,7 +27,8 @@ And in fresh processes, before this process opens the database (a `flags` comman
 - flags_peak_rss_mb: peak resident memory (`/usr/bin/time -f %M`) of one process that opens the
   database read-only and runs compute_flags once.
 
-Also recorded: metrics_vs_bare (cached), flags_vs_bare, flags_compiling_vs_bare and pandas_vs_bare; shapes_compiled; the usage rows, assets and
+Also recorded: metrics_vs_bare (cached), flags_vs_bare, flags_compiling_vs_bare and pandas_vs_bare;
+shapes_compiled (in the whole benchmark process: one flag run compiles 18 on the medium tier); the usage rows, assets and
 flags, with the tier's planted cases from its ground_truth.json (a correct run flags exactly those);
 the usage file's and the database's size in MB; cores, the 1-minute load average at the start and
 the end of the timings, and versions.
