@@ -13,7 +13,10 @@ Then, each figure the median of `--repeat` runs in this process after one warm-u
   Arrow through the tracker's Database, the baseline of the ratios;
 - all_metrics_cached_s: asset_utilisation cached once, its agency / category / supplier roll-ups and
   telemetry coverage; all_metrics_independent_s: the same, each roll-up recomputing the per-asset table;
-- flags_s: `tracker.engine.rules.compute_flags(db)`, the whole flag catalogue with its default window;
+- flags_s: `tracker.engine.rules.compute_flags(db)`, the whole flag catalogue with its default window,
+  a second run in the process (the SQL of every query already compiled: tracker.engine.compiled_sql);
+  flags_compiling_s: the same with the process's compiled SQL forgotten before each run (what a first
+  run pays, and what every run paid before); the two alternate, `--repeat` times each;
 - pandas_per_asset_s: per-asset used hours in pandas (window [as_of-364, as_of], hours > 0, a day's
   hours summed over sources and capped at 24 h, then per asset: hours, days, last date; joined to
   the register), on DataFrames read before the timer (pandas_load_s, asset ids and sources as
@@ -24,7 +27,8 @@ And in fresh processes, before this process opens the database (a `flags` comman
 - flags_peak_rss_mb: peak resident memory (`/usr/bin/time -f %M`) of one process that opens the
   database read-only and runs compute_flags once.
 
-Also recorded: metrics_vs_bare (cached), flags_vs_bare and pandas_vs_bare; the usage rows, assets and
+Also recorded: metrics_vs_bare (cached), flags_vs_bare, flags_compiling_vs_bare and pandas_vs_bare;
+shapes_compiled (in the whole benchmark process: one flag run compiles 18 on the medium tier); the usage rows, assets and
 flags, with the tier's planted cases from its ground_truth.json (a correct run flags exactly those);
 the usage file's and the database's size in MB; cores, the 1-minute load average at the start and
 the end of the timings, and versions.
@@ -57,7 +61,8 @@ import pyarrow.compute as pc  # noqa: E402
 
 from tracker.demo.tiers import TIERS, generate  # noqa: E402
 from tracker.engine import metrics  # noqa: E402
-from tracker.engine.parameters import set_setting
+from tracker.engine.compiled_sql import SHAPES  # noqa: E402
+from tracker.engine.parameters import set_setting  # noqa: E402
 from tracker.engine.rules.run import compute_flags  # noqa: E402
 from tracker.engine.utilisation_parts import MAX_HOURS_PER_DAY  # noqa: E402
 from tracker.ingest.pipeline import ingest_file  # noqa: E402
@@ -189,6 +194,9 @@ def main() -> None:
     parser.add_argument("--tier", choices=("medium", "large"), default="medium")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
+    parser.add_argument(
+        "--flags-only", action="store_true", help="only the bare GROUP BY and compute_flags, alternately (flags-<tier>.json)"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     paths = demo_files(args.work, args.tier)
@@ -205,9 +213,10 @@ def main() -> None:
         "duckdb": duckdb.__version__,
         "usage_file_mb": mb(paths["usage"]),
         "db_mb": mb(db_path),
-        "cli_flags_s": cli_flags_s(db_path),
-        "flags_peak_rss_mb": flags_peak_rss_mb(db_path),
     }
+    if not args.flags_only:
+        result["cli_flags_s"] = cli_flags_s(db_path)
+        result["flags_peak_rss_mb"] = flags_peak_rss_mb(db_path)
 
     db = Database.open(db_path, read_only=True)
     backend = metrics.ibis_backend(db)
@@ -233,10 +242,31 @@ def main() -> None:
         "flags": compute_flags(db).num_rows,
         "planted_cases": truth["planted"],
     }
-    result["bare_group_by_s"] = median_of("the bare GROUP BY", lambda: db.arrow(BARE_SQL), args.repeat)
-    result["all_metrics_cached_s"] = median_of("the metrics, cached", cached, args.repeat)
-    result["all_metrics_independent_s"] = median_of("the metrics, independent", independent, args.repeat)
-    result["flags_s"] = median_of("compute_flags", lambda: compute_flags(db), args.repeat)
+    if not args.flags_only:
+        result["bare_group_by_s"] = median_of("the bare GROUP BY", lambda: db.arrow(BARE_SQL), args.repeat)
+        result["all_metrics_cached_s"] = median_of("the metrics, cached", cached, args.repeat)
+        result["all_metrics_independent_s"] = median_of("the metrics, independent", independent, args.repeat)
+    say("timing compute_flags, compiling every query and with the compiled SQL kept, alternately…")
+    db.arrow(BARE_SQL)
+    compiling, kept, bare = [], [], []
+    for _ in range(args.repeat):  # alternate: the machine is shared, so all three see the same load
+        bare.append(clock(lambda: db.arrow(BARE_SQL)))
+        SHAPES.clear()
+        compiling.append(clock(lambda: compute_flags(db)))
+        kept.append(clock(lambda: compute_flags(db)))
+    result["flags_compiling_s"] = round(statistics.median(compiling), 3)
+    result["flags_s"] = round(statistics.median(kept), 3)
+    result["shapes_compiled"] = SHAPES.compiled
+    if args.flags_only:
+        result["bare_group_by_s"] = round(statistics.median(bare), 3)
+        result["load_average_1min"].append(round(os.getloadavg()[0], 2))
+        bare_s = result["bare_group_by_s"]
+        for key in ("flags_compiling", "flags"):
+            result[f"{key}_vs_bare"] = round(result[f"{key}_s"] / bare_s, 1)
+        out = ROOT / "benchmarks" / "results" / f"flags-{args.tier}.json"
+        out.write_text(json.dumps(result, indent=2) + "\n")
+        print(json.dumps(result, indent=2))
+        return
     say("reading usage_daily and assets into pandas…")
     load_start = time.perf_counter()
     usage, assets = load_pandas(db)
@@ -244,7 +274,12 @@ def main() -> None:
     result["pandas_per_asset_s"] = median_of("pandas", lambda: pandas_per_asset(usage, assets, window), args.repeat)
     result["load_average_1min"].append(round(os.getloadavg()[0], 2))  # other work on the machine skews every figure
     bare = result["bare_group_by_s"]
-    for key, measured in (("metrics", "all_metrics_cached_s"), ("flags", "flags_s"), ("pandas", "pandas_per_asset_s")):
+    for key, measured in (
+        ("metrics", "all_metrics_cached_s"),
+        ("flags_compiling", "flags_compiling_s"),
+        ("flags", "flags_s"),
+        ("pandas", "pandas_per_asset_s"),
+    ):
         result[f"{key}_vs_bare"] = round(result[measured] / bare, 1)
 
     name = "metrics.json" if args.tier == "medium" else f"metrics-{args.tier}.json"

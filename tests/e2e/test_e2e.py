@@ -226,7 +226,7 @@ def test_an_agency_user_signs_in_and_sees_only_their_agency(server, browser):
         context.close()
 
 
-REALLOC_SHOTS = Path("/tmp/shots-realloc")
+REALLOC_SHOTS = SHOTS / "reallocation"
 
 
 def shoot_1280(tab, name: str, height: int = 2400) -> None:

@@ -28,6 +28,7 @@ from tracker.domain.calendar import (
 )
 from tracker.domain.categories import CategoryProfile
 from tracker.engine.assignments import HOLDING_KEYS, buying_agencies, held_assets, held_on, holding_keys, one_row_per_device
+from tracker.engine.compiled_sql import compile_once
 from tracker.engine.meters import latest_reading_day, with_meter_coverage, with_meters
 from tracker.engine.utilisation_parts import (
     active_periods,
@@ -109,9 +110,12 @@ def ibis_backend(db: Database):
     A cursor shares the database but has its own session, so the settings Ibis sets on connect
     (TimeZone UTC, python_enable_replacements off) and its memtable views stay out of `db.con`.
     Each table is looked up once per backend: a lookup asks the engine for the table's schema, and
-    one flag run names the same few tables some twenty times.
+    one flag run names the same few tables some twenty times. Expressions are compiled through the
+    process's cache of SQL per expression shape (tracker.engine.compiled_sql): a second run of the
+    same queries with other dates or thresholds compiles nothing.
     """
     backend = ibis.duckdb.from_connection(db.con.cursor())
+    compile_once(backend)
     lookup = backend.table
     tables: dict[str, ir.Table] = {}
 
