@@ -148,11 +148,11 @@ def test_a_sessions_use_is_written_at_most_once_a_minute(db, alice, after, touch
 def test_ending_names_the_reason_and_refuses_an_unknown_one(db, alice):
     _, cookie = _cookie(db, alice)
     other, _ = _cookie(db, alice)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown reason 'bored'"):
         sessions.end(db, other.session_id, reason="bored", actor="alice")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown reason 'bored'"):
         sessions.end_sessions_of(db, "alice", reason="bored")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown provider 'ldap'"):
         sessions.start(db, alice, provider="ldap")
     assert sessions.end_sessions_of(db, "alice", reason="password") == 2
     assert sessions.end_sessions_of(db, "alice", reason="password") == 0
