@@ -158,3 +158,14 @@ def test_ending_names_the_reason_and_refuses_an_unknown_one(db, alice):
     assert sessions.end_sessions_of(db, "alice", reason="password") == 0
     assert sessions.check(db, other.session_id, now=T0).reason == "password"
     assert sessions.resume(db, cookie, now=T0).reason == "missing"  # its token was cleared
+
+
+@pytest.mark.parametrize(("reason", "actor"), [("user", "alice"), ("idle", "alice"), ("disabled", "system")])
+def test_the_logout_entry_names_who_ended_the_session_and_why(db, alice, reason, actor):
+    import json
+
+    started, _ = _cookie(db, alice)
+    assert sessions.end(db, started.session_id, reason=reason, actor=actor)
+    row = db.fetchone("SELECT actor, action, target, details FROM audit_log ORDER BY entry_id DESC LIMIT 1", name="t")
+    assert row[:3] == (actor, "logout", "alice")
+    assert json.loads(row[3]) == {"reason": reason, "session": started.session_id}
