@@ -42,9 +42,9 @@ def test_a_token_that_is_not_one_is_refused_with_its_reason(db, presented, reaso
 def test_a_right_id_with_a_wrong_secret_is_unknown_and_a_revoked_token_is_refused(db):
     created = tokens.create_token(db, "auditors", "auditor", actor=ADMIN)
     wrong = created.secret[:-1] + ("A" if created.secret[-1] != "A" else "B")
-    assert tokens.check_token(db, wrong).reason == "unknown"
+    assert tokens.check_token(db, wrong) == tokens.Checked(None, created.token_id, "unknown")
     tokens.revoke_token(db, "auditors", actor=ADMIN)
-    assert tokens.check_token(db, created.secret).reason == "revoked"
+    assert tokens.check_token(db, created.secret) == tokens.Checked(None, created.token_id, "revoked")
     tokens.revoke_token(db, "auditors", actor=ADMIN)  # again: nothing changes
     actions = [r[0] for r in db.fetchall("SELECT action FROM audit_log ORDER BY entry_id", name="t")]
     assert actions == ["token_created", "token_revoked"]
