@@ -20,6 +20,7 @@ def test_a_token_is_shown_once_and_only_its_hash_is_kept(db):
     assert secret not in repr(stored)
     checked = tokens.check_token(db, created.secret)
     assert checked.user == User("token:a001-nightly", "agency", "A001", "a001-nightly")
+    assert checked == tokens.Checked(checked.user, created.token_id, None)
     [listed] = tokens.list_tokens(db)
     assert "token_hash" not in listed and listed["last_used_at"] is not None and listed["created_by"] == "root"
 
