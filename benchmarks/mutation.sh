@@ -1,23 +1,41 @@
 #!/bin/sh
-# Mutation testing of the rule, row-check, settings, access and audit modules with mutmut
-# (configured in pyproject.toml [tool.mutmut]; not part of bin/test). Writes mutants/ (ignored by git).
+# Mutation testing of the rule, row-check, settings, access, matching, meter and audit modules with mutmut
+# (pyproject.toml [tool.mutmut]; not part of bin/test), one group of modules at a time, each run against
+# the tests aimed at it (benchmarks/mutation_groups.py) in benchmarks/work/mutation/<group>/ (ignored by git).
 #
-#   benchmarks/mutation.sh                                   every module in [tool.mutmut] only_mutate
-#   benchmarks/mutation.sh 'tracker.ingest.validate.*'       one module (mutant names are module.function__mutmut_N)
-#   benchmarks/mutation.sh --fresh ...                       forget earlier results (after changing tests)
+#   benchmarks/mutation.sh                                   every group, most important first
+#   benchmarks/mutation.sh access                            one group: access rules validation matching meters audit
+#   benchmarks/mutation.sh access 'tracker.access.tokens.*'  some of its mutants (names are module.x_function__mutmut_N)
+#   benchmarks/mutation.sh --fresh access                    forget the group's earlier results
 #
-# Results: `.venv/bin/mutmut results` lists the survivors, `.venv/bin/mutmut show NAME` shows one;
-# benchmarks/mutation_scores.py prints the score per module. Runs at low priority on 2 workers.
+# Results: benchmarks/mutation_scores.py [group ...] prints the score per module; in a group's directory
+# `mutmut results` lists its survivors and `mutmut show NAME` shows one. Runs at low priority on 2 workers.
 set -eu
-cd "$(dirname "$0")/.."
+root="$(cd "$(dirname "$0")/.." && pwd)"
+python="$root/.venv/bin/python"
+if ! "$python" -c "import mutmut" 2>/dev/null; then
+    "$python" -m pip install -r "$root/requirements-dev.txt"
+fi
+fresh=""
 if [ "${1:-}" = "--fresh" ]; then
+    fresh=1
     shift
+fi
+if [ $# -eq 0 ]; then
+    status=0
+    for group in $("$python" "$root/benchmarks/mutation_groups.py"); do
+        "$0" ${fresh:+--fresh} "$group" || status=$?
+    done
+    exit $status
+fi
+group="$1"
+shift
+work="$("$python" "$root/benchmarks/mutation_groups.py" "$group")"
+cd "$work"
+if [ -n "$fresh" ]; then
     rm -rf mutants
 fi
-if ! .venv/bin/python -c "import mutmut" 2>/dev/null; then
-    .venv/bin/python -m pip install -r requirements-dev.txt
-fi
 status=0
-nice -n 15 .venv/bin/mutmut run --max-children "${MUTATION_WORKERS:-2}" "$@" || status=$?
-.venv/bin/python benchmarks/mutation_scores.py
+nice -n 15 "$root/.venv/bin/mutmut" run --max-children "${MUTATION_WORKERS:-2}" "$@" || status=$?
+"$python" "$root/benchmarks/mutation_scores.py" "$group"
 exit $status

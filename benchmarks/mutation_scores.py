@@ -1,4 +1,7 @@
-"""Mutation score per module from mutmut's stored results (run from the checkout, after benchmarks/mutation.sh).
+"""Mutation score per module from mutmut's stored results (after benchmarks/mutation.sh).
+
+    python benchmarks/mutation_scores.py                  every group that has been run
+    python benchmarks/mutation_scores.py access rules     those groups
 
 Mutants listed in benchmarks/mutation_equivalent.txt (one name or glob pattern a line, `# reason` after
 it) are left out of the score and counted apart: mutants that cannot change behaviour, and mutants of
@@ -15,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EQUIVALENT = ROOT / "benchmarks" / "mutation_equivalent.txt"
+WORK = ROOT / "benchmarks" / "work" / "mutation"  # one directory per group (benchmarks/mutation_groups.py)
 
 
 def equivalent_names() -> set[str]:
@@ -24,9 +28,16 @@ def equivalent_names() -> set[str]:
     return {name for name in names if name}
 
 
-def main() -> int:
+def main(groups: list[str]) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
-    out = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    groups = groups or sorted(p.name for p in WORK.glob("*") if (p / "mutants").is_dir())
+    out = "".join(
+        subprocess.run(
+            [str(mutmut), "results", "--all", "true"], cwd=WORK / group, capture_output=True, text=True, check=True
+        ).stdout
+        for group in groups
+        if (WORK / group / "mutants").is_dir()
+    )
     equivalent = equivalent_names()
     by_module: dict[str, Counter] = defaultdict(Counter)
     for line in out.splitlines():
@@ -34,16 +45,15 @@ def main() -> int:
         if "__mutmut_" not in name:
             continue
         module = name.split(".x_")[0].split(".xǁ")[0]
-        excluded = status == "survived" and any(fnmatch.fnmatchcase(name, pattern) for pattern in equivalent)
+        excluded = status in ("survived", "no tests") and any(fnmatch.fnmatchcase(name, pattern) for pattern in equivalent)
         by_module[module]["equivalent" if excluded else status] += 1
     print(f"{'module':40} {'mutants':>7} {'killed':>7} {'survived':>8} {'equiv.':>6} {'other':>5} {'score':>6}")
     for module, counts in sorted(by_module.items()):
         total = sum(counts.values())
-        killed, survived, equiv = (
-            counts["killed"] + counts["timeout"],
-            counts["survived"],
-            counts["equivalent"],
-        )  # a timeout is caught
+        # a timeout is caught; a mutant that no test of the group reaches ("no tests") is not
+        killed = counts["killed"] + counts["timeout"]
+        survived = counts["survived"] + counts["no tests"]
+        equiv = counts["equivalent"]
         other = total - killed - survived - equiv
         judged = killed + survived
         score = f"{100 * killed / judged:5.1f}%" if judged else "  —"
@@ -52,11 +62,13 @@ def main() -> int:
             print(
                 "    "
                 + ", ".join(
-                    f"{k} {v}" for k, v in sorted(counts.items()) if k not in ("killed", "timeout", "survived", "equivalent")
+                    f"{k} {v}"
+                    for k, v in sorted(counts.items())
+                    if k not in ("killed", "timeout", "survived", "no tests", "equivalent")
                 )
             )
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -242,3 +242,43 @@ def test_a_refused_identity_is_logged_with_the_reason(db):
         {"reason": "disabled", "provider": "oidc"},
         {"reason": "sso_unknown", "provider": "oidc"},
     ]
+
+
+def test_a_role_is_named_in_words_and_an_unknown_one_as_given():
+    from tracker.access.roles import role_name
+    from tracker.text.i18n import render
+
+    assert role_name("boss") == "boss"
+    for role in auth.ROLES:
+        assert render(role_name(role), "zh") == MESSAGES[f"role.{role}"][1]
+
+
+def test_a_first_administrator_is_needed_until_one_can_sign_in(db):
+    assert auth.needs_first_administrator(db)
+    auth.create_user(db, "clerk", PASSWORD, "finance", actor="root")
+    assert auth.needs_first_administrator(db)  # an account, but no administrator
+    auth.create_user(db, "boss", PASSWORD, "admin", actor="root")
+    auth.create_user(db, "deputy", PASSWORD, "admin", actor="root")
+    assert not auth.needs_first_administrator(db)
+    auth.disable_user(db, "deputy", actor="boss")
+    assert not auth.needs_first_administrator(db)  # one left is enough
+    db.execute("UPDATE users SET disabled = true WHERE username = 'boss'", name="t")
+    assert auth.needs_first_administrator(db)
+
+
+def test_the_demo_accounts_that_still_sign_in_until_real_use(db):
+    assert auth.active_demo_accounts(db) == []
+    auth.ensure_demo_accounts(db)
+    assert auth.active_demo_accounts(db) == auth.demo_accounts()
+    auth.create_user(db, "real.person", PASSWORD, "auditor", actor="root")  # an account made by a person
+    assert auth.active_demo_accounts(db) == []
+
+
+@pytest.mark.parametrize("reason", ["user", "idle"])
+def test_a_logout_is_recorded_with_its_reason(db, reason):
+    import json
+
+    user = auth.create_user(db, "alice", PASSWORD, "finance", actor="root")
+    auth.logout(db, user, reason=reason)
+    row = db.fetchone("SELECT actor, action, target, details FROM audit_log ORDER BY entry_id DESC LIMIT 1", name="t")
+    assert row[:3] == ("alice", "logout", "alice") and json.loads(row[3]) == {"reason": reason}

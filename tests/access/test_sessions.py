@@ -85,3 +85,87 @@ def test_a_role_change_applies_to_an_open_session(db, alice):
     started, cookie = _cookie(db, alice, now=datetime.now())
     db.execute("UPDATE users SET display_name = 'Alice Li' WHERE username = 'alice'", name="t")
     assert sessions.resume(db, cookie).user.display_name == "Alice Li"
+
+
+@pytest.mark.parametrize(
+    ("after", "redeemed"),
+    [
+        (timedelta(0), True),
+        (timedelta(seconds=sessions.TICKET_SECONDS - 1), True),  # the last second of the ticket
+        (timedelta(seconds=sessions.TICKET_SECONDS), False),
+        (timedelta(seconds=sessions.TICKET_SECONDS + 1), False),
+    ],
+)
+def test_a_ticket_is_good_for_exactly_its_seconds(db, alice, after, redeemed):
+    started = sessions.start(db, alice, now=T0)
+    assert (sessions.redeem(db, started.ticket, now=T0 + after) is not None) is redeemed
+
+
+@pytest.mark.parametrize(("length", "redeemed"), [(19, False), (20, True), (100, True), (101, False)])
+def test_a_ticket_of_an_implausible_length_is_not_looked_up(db, alice, monkeypatch, length, redeemed):
+    monkeypatch.setattr(sessions.secrets, "token_urlsafe", lambda _n: "t" * length)
+    started = sessions.start(db, alice, now=T0)
+    assert len(started.ticket) == length
+    assert (sessions.redeem(db, started.ticket, now=T0) is not None) is redeemed
+
+
+@pytest.mark.parametrize(("length", "reason"), [(400, "forged"), (401, "missing")])
+def test_a_cookie_longer_than_400_characters_is_not_read(db, alice, length, reason):
+    assert sessions.resume(db, "x" * length, now=T0).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("idle", "expired"),
+    [
+        (timedelta(minutes=sessions.SESSION_IDLE_MINUTES, seconds=-1), False),
+        (timedelta(minutes=sessions.SESSION_IDLE_MINUTES), True),
+        (timedelta(minutes=sessions.SESSION_IDLE_MINUTES, seconds=1), True),
+    ],
+)
+def test_a_session_idle_for_exactly_the_limit_ends(db, alice, idle, expired):
+    started, cookie = _cookie(db, alice)
+    found = sessions.resume(db, cookie, now=T0 + idle)
+    assert (found.user is None) is expired
+    assert found.reason == ("idle" if expired else None)
+    assert sessions.open_sessions(db, "alice") == (0 if expired else 1)
+
+
+@pytest.mark.parametrize(
+    ("after", "touched"),
+    [
+        (timedelta(seconds=sessions.TOUCH_SECONDS - 1), False),
+        (timedelta(seconds=sessions.TOUCH_SECONDS), True),
+        (timedelta(seconds=sessions.TOUCH_SECONDS + 1), True),
+    ],
+)
+def test_a_sessions_use_is_written_at_most_once_a_minute(db, alice, after, touched):
+    started, cookie = _cookie(db, alice)
+    assert sessions.resume(db, cookie, now=T0 + after).user == alice
+    last_seen = db.scalar("SELECT last_seen_at FROM web_sessions WHERE session_id = ?", [started.session_id], name="t")
+    assert last_seen == (T0 + after if touched else T0)
+
+
+def test_ending_names_the_reason_and_refuses_an_unknown_one(db, alice):
+    _, cookie = _cookie(db, alice)
+    other, _ = _cookie(db, alice)
+    with pytest.raises(ValueError, match="unknown reason 'bored'"):
+        sessions.end(db, other.session_id, reason="bored", actor="alice")
+    with pytest.raises(ValueError, match="unknown reason 'bored'"):
+        sessions.end_sessions_of(db, "alice", reason="bored")
+    with pytest.raises(ValueError, match="unknown provider 'ldap'"):
+        sessions.start(db, alice, provider="ldap")
+    assert sessions.end_sessions_of(db, "alice", reason="password") == 2
+    assert sessions.end_sessions_of(db, "alice", reason="password") == 0
+    assert sessions.check(db, other.session_id, now=T0).reason == "password"
+    assert sessions.resume(db, cookie, now=T0).reason == "missing"  # its token was cleared
+
+
+@pytest.mark.parametrize(("reason", "actor"), [("user", "alice"), ("idle", "alice"), ("disabled", "system")])
+def test_the_logout_entry_names_who_ended_the_session_and_why(db, alice, reason, actor):
+    import json
+
+    started, _ = _cookie(db, alice)
+    assert sessions.end(db, started.session_id, reason=reason, actor=actor)
+    row = db.fetchone("SELECT actor, action, target, details FROM audit_log ORDER BY entry_id DESC LIMIT 1", name="t")
+    assert row[:3] == (actor, "logout", "alice")
+    assert json.loads(row[3]) == {"reason": reason, "session": started.session_id}

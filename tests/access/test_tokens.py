@@ -20,6 +20,7 @@ def test_a_token_is_shown_once_and_only_its_hash_is_kept(db):
     assert secret not in repr(stored)
     checked = tokens.check_token(db, created.secret)
     assert checked.user == User("token:a001-nightly", "agency", "A001", "a001-nightly")
+    assert checked == tokens.Checked(checked.user, created.token_id, None)
     [listed] = tokens.list_tokens(db)
     assert "token_hash" not in listed and listed["last_used_at"] is not None and listed["created_by"] == "root"
 
@@ -42,9 +43,9 @@ def test_a_token_that_is_not_one_is_refused_with_its_reason(db, presented, reaso
 def test_a_right_id_with_a_wrong_secret_is_unknown_and_a_revoked_token_is_refused(db):
     created = tokens.create_token(db, "auditors", "auditor", actor=ADMIN)
     wrong = created.secret[:-1] + ("A" if created.secret[-1] != "A" else "B")
-    assert tokens.check_token(db, wrong).reason == "unknown"
+    assert tokens.check_token(db, wrong) == tokens.Checked(None, created.token_id, "unknown")
     tokens.revoke_token(db, "auditors", actor=ADMIN)
-    assert tokens.check_token(db, created.secret).reason == "revoked"
+    assert tokens.check_token(db, created.secret) == tokens.Checked(None, created.token_id, "revoked")
     tokens.revoke_token(db, "auditors", actor=ADMIN)  # again: nothing changes
     actions = [r[0] for r in db.fetchall("SELECT action FROM audit_log ORDER BY entry_id", name="t")]
     assert actions == ["token_created", "token_revoked"]
@@ -92,3 +93,41 @@ def test_the_command_line_creates_lists_and_revokes(tmp_path, capsys, monkeypatc
     assert cli.main(["--db", path, "tokens", "revoke", "a001-nightly"]) == 0
     assert cli.main(["--db", path, "--lang", "zh", "tokens", "revoke", "nobody"]) == 1
     assert "没有名为 nobody 的令牌" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "accepted"),
+    [
+        ("ab", False),  # two characters
+        ("abc", True),  # three: the shortest name
+        ("a" * 64, True),  # the longest
+        ("a" * 65, False),
+        ("-ab", False),  # a name starts with a letter or a digit
+        ("  Nightly  ", True),  # kept as "nightly"
+    ],
+)
+def test_a_token_name_is_three_to_64_characters(db, name, accepted):
+    if accepted:
+        assert tokens.create_token(db, name, "auditor", actor=ADMIN).name == name.strip().lower()
+    else:
+        with pytest.raises(AuthError) as refused:
+            tokens.create_token(db, name, "auditor", actor=ADMIN)
+        assert refused.value.key == "service.token_bad_name"
+        assert tokens.list_tokens(db) == []
+
+
+@pytest.mark.parametrize(
+    ("shape", "reason"),
+    [
+        (lambda t: t, None),
+        (lambda t: f"  {t}  ", None),  # surrounding spaces are dropped
+        (lambda t: t[:-1], "malformed"),  # 42 characters of secret
+        (lambda t: t + "a", "malformed"),  # 44
+        (lambda t: t.replace("trk_", "trk_0000000000"), "malformed"),  # an id of ten digits
+    ],
+)
+def test_a_token_is_read_only_in_its_exact_shape(db, shape, reason):
+    created = tokens.create_token(db, "nightly", "auditor", actor=ADMIN)
+    checked = tokens.check_token(db, shape(created.secret))
+    assert checked.reason == reason
+    assert (checked.user is None) is (reason is not None)
