@@ -181,7 +181,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "OCDS 文件只包含采购数据；{file} 不能作为{kind}数据导入。",
     ),
     "file.no_known_assets": (
-        "None of the {assets:asset|assets} in {file} is in the asset register. Upload the asset register (or the assets of this agency) first, then this usage file.",
+        "No asset named in {file} is in the asset register ({assets:asset|assets} named). Upload the asset register (or the assets of this agency) first, then this usage file.",
         "文件 {file} 中的 {assets} 个资产均不在资产登记册中。请先上传资产登记（或本单位的资产），再上传此使用记录。",
     ),
     "file.same_file": (
