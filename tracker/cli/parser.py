@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     dashboard = sub.add_parser(
         "dashboard",
-        help="start the web dashboard on the database (a new database file gets the demo data)",
+        help="start the web dashboard on the database (the default database file gets the demo data on its first run)",
         description="Start the web dashboard (streamlit run) on the database of --db, else $TRACKER_DB, "
         "else data/tracker.duckdb. Arguments after -- go to `streamlit run` (e.g. -- --server.baseUrlPath tracker).",
     )
