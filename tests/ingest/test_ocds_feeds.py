@@ -144,7 +144,7 @@ def _requests(db: Database) -> list[dict]:
 def test_moldova_tender_not_yet_awarded_loads_as_planned_purchases(db):
     preview = ingest_file(db, "procurement", REAL / "moldova-19750186-record.json", dry_run=True)
     assert (preview.status, preview.rows_read, preview.planned_items) == ("dry_run", 0, 4)
-    assert "4 tender items not yet awarded are planned purchases" in " ".join(preview.feed_notes("en"))
+    assert "4 tender items not yet awarded, stored as planned purchases" in " ".join(preview.feed_notes("en"))
     assert "配置申请" in " ".join(preview.feed_notes("zh"))
     assert db.scalar("SELECT count(*) FROM purchase_requests") == 0  # a preview stores nothing
     report = ingest_file(db, "procurement", REAL / "moldova-19750186-record.json")

@@ -2,7 +2,7 @@
 
 EVENTLOG_MESSAGES: dict[str, tuple[str, str]] = {
     "evtx.not_usage_log": (
-        "The event log {file} is the {channels} log: none of its {records:readable record|readable records} is a start, stop or sign-in, "
+        "The event log {file} is the {channels} log: it holds no start, stop or sign-in among its {records:readable record|readable records}, "
         "so it does not tell when a machine was on or in use. Upload the System log (powered-on time) or the Security "
         "log (signed-in time) from C:\\Windows\\System32\\winevt\\Logs. Damaged parts skipped (file: bytes): "
         "{unreadable}; records in them that could not be read: at least {lost}. Nothing was stored.",
