@@ -44,6 +44,7 @@ ALLOWED_LINES = {"English", "Language · 语言", "Skip to main content"}
 
 TRUNCATED = """metric => [...metric.querySelectorAll('*')].filter(
     e => e.children.length === 0 && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible'
+       || getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1
        || (e.innerText || '').trim().endsWith('…')
 ).map(e => e.innerText)"""
 

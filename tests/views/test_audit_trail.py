@@ -55,3 +55,17 @@ def test_the_csv_export_keeps_the_details_as_recorded(db):
     table = _entries(db)
     recorded = [json.loads(d) if d else None for d in table.column("details").to_pylist()]
     assert {"old": "90", "new": "60"} in recorded
+
+
+def test_transfer_and_planned_purchase_details_read_in_chinese():
+    step = audit_trail.details_text(
+        "transfer",
+        json.dumps({"step": "receiving_accepted", "role": "agency", "assets": ["A002-00197"], "outcome": "denied"}),
+        "zh",
+    )
+    assert step == "步骤：调入单位确认 · 角色：单位数据员 · 设备：A002-00197 · 结果：被拒绝", step
+    request = audit_trail.details_text(
+        "request_entered", json.dumps({"category": "laptop", "quantity": 5, "needed_by": "2026-03-31"}), "zh"
+    )
+    assert "类别：笔记本电脑" in request and "数量：5" in request and "需用日期：2026-03-31" in request, request
+    assert not any(code in step + request for code in ("receiving_accepted", "assets", "laptop", "needed by", "denied"))

@@ -170,4 +170,20 @@ TRUSTUI_MESSAGES: dict[str, tuple[str, str]] = {
     "trustui.token.last_used_at": ("Last used", "最近使用"),
     # settings and categories named as people read them
     "trustui.bad_setting": ('{name}: "{value}" is not accepted ({reason}).', "{name}：不接受“{value}”（{reason}）。"),
+    # the details of transfers, planned purchases and the idle pool
+    "trustui.audit.key.assets": ("devices", "设备"),
+    "trustui.audit.key.asset_id": ("device", "设备"),
+    "trustui.audit.key.outcome": ("outcome", "结果"),
+    "trustui.audit.key.from_agency": ("from agency", "调出单位"),
+    "trustui.audit.key.to_agency": ("to agency", "调入单位"),
+    "trustui.audit.key.effective_date": ("effective", "生效日期"),
+    "trustui.audit.key.request_id": ("request", "申请编号"),
+    "trustui.audit.key.agency_code": ("agency", "单位"),
+    "trustui.audit.key.category": ("category", "类别"),
+    "trustui.audit.key.quantity": ("quantity", "数量"),
+    "trustui.audit.key.needed_by": ("needed by", "需用日期"),
+    "trustui.audit.key.unit_budget": ("unit budget", "预算单价"),
+    "trustui.audit.key.justification": ("justification", "申请理由"),
+    "trustui.audit.key.on": ("on", "日期"),
+    "trustui.audit.value.denied": ("refused", "被拒绝"),
 }

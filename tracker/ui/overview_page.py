@@ -61,8 +61,8 @@ def render() -> None:
 
 
 def _kpi_row(k: overview.Kpis, window: Window, saved: Savings) -> None:
-    """Six tiles: compact figures that fit at 1280 px, the exact value in each tile's help."""
-    cols = st.columns(6)
+    """Six tiles in two rows of three, so that labels and notes fit at 1280 px; the exact value in each tile's help."""
+    cols = st.columns(3) + st.columns(3)
     change = None if k.spend_previous is None else k.spend - k.spend_previous
     cols[0].metric(
         t("common.column.spend_window"),

@@ -25,7 +25,10 @@ KEY_ORDER = (
     "status", "reason", "step", "role", "agency", "kind", "upload_id", "file_name", "rows_read", "rows_accepted",
     "rows_rejected", "rows_inserted", "rows_replaced", "rows_unchanged", "command", "format", "rows",
 )  # fmt: skip
-ENUMERATIONS = {"status": "upload_status", "kind": "kind", "role": "role", "review_status": "review_status"}
+ENUMERATIONS = {
+    "status": "upload_status", "kind": "kind", "role": "role", "review_status": "review_status", "step": "transfer.step",
+    "category": "category",
+}  # fmt: skip
 
 
 def column_labels(lang: str) -> dict[str, str]:
