@@ -56,19 +56,7 @@ def save_standard(db: Database, standard: Standard, *, actor: str) -> None:
             [standard.jurisdiction, standard.version, standard.category],
             name="replace standard",
         )
-        db.execute(
-            "INSERT INTO equipment_standards VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                standard.jurisdiction,
-                standard.version,
-                standard.effective_from,
-                standard.category,
-                standard.price_cap,
-                standard.min_service_years,
-                standard.min_copies,
-            ],
-            name="store standard",
-        )
+        _insert(db, standard, "store standard")
         audit.record(
             db,
             actor,
@@ -149,19 +137,7 @@ def save_version(db: Database, rows: list[Standard], *, actor: str) -> None:
     first = rows[0]
     with audit.transaction(db):
         for standard in rows:
-            db.execute(
-                "INSERT INTO equipment_standards VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    standard.jurisdiction,
-                    standard.version,
-                    standard.effective_from,
-                    standard.category,
-                    standard.price_cap,
-                    standard.min_service_years,
-                    standard.min_copies,
-                ],
-                name="store standard version",
-            )
+            _insert(db, standard, "store standard version")
         audit.record(
             db,
             actor,
@@ -236,3 +212,19 @@ def _problem(name: str, value: Any, why: Message) -> ConfigError:
     if category:
         label = Message("standards.field_of", {"category": Message(f"category.{category}"), "field": label})
     return ConfigError("standards.bad_value", name=name, field=label, value=value, reason=why)
+
+
+def _insert(db: Database, standard: Standard, name: str) -> None:
+    db.execute(
+        "INSERT INTO equipment_standards VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            standard.jurisdiction,
+            standard.version,
+            standard.effective_from,
+            standard.category,
+            standard.price_cap,
+            standard.min_service_years,
+            standard.min_copies,
+        ],
+        name=name,
+    )
