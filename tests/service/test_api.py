@@ -339,7 +339,8 @@ def test_zz_a_pushed_file_gives_the_same_report_and_rows_as_the_upload_page(serv
         known = {"missing", "malformed", "unknown", "revoked", "role", "agency", "unknown_kind", "too_large", "rate_limited"}
         known |= {"not_multipart", "no_file", "malformed_multipart", "parameter", "not_found", "busy", "ScopeError"}
         assert set(reasons) <= known, set(reasons) - known
-        assert served.scalar("SELECT count(*) FROM audit_log WHERE action = 'api_call'", name="t") > 5
+        # this test's own push at least (the module's other calls are here when they ran on this worker)
+        assert served.scalar("SELECT count(*) FROM audit_log WHERE action = 'api_call'", name="t") >= 1
         assert not served.scalar(
             "SELECT count(*) FROM procurement_lines WHERE po_number LIKE 'REFUSED%' OR po_number LIKE 'OTHER-AGENCY%' OR po_number LIKE 'PLAIN%'",
             name="t",
