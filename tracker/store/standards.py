@@ -182,10 +182,7 @@ def _day(value: Any) -> date | None:
 def _amount(name: str, value: Any, problems: list[ConfigError]) -> Decimal | None:
     if value is None:
         return None
-    try:
-        number = None if isinstance(value, bool) else Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        number = None
+    number = _decimal(value)
     if number is None or not number.is_finite() or number < 0 or number >= _CAP_LIMIT:
         problems.append(_problem(name, value, reason("cap_amount")))
         return None
@@ -195,10 +192,7 @@ def _amount(name: str, value: Any, problems: list[ConfigError]) -> Decimal | Non
 def _whole(name: str, value: Any, low: int, high: int, why: str, problems: list[ConfigError]) -> int | None:
     if value is None:
         return None
-    try:
-        number = None if isinstance(value, bool) else Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        number = None
+    number = _decimal(value)
     if number is None or not number.is_finite() or number != number.to_integral_value() or not low <= number <= high:
         problems.append(_problem(name, value, reason(why)))
         return None
@@ -228,3 +222,11 @@ def _insert(db: Database, standard: Standard, name: str) -> None:
         ],
         name=name,
     )
+
+
+def _decimal(value: Any) -> Decimal | None:
+    """`value` as a decimal number; None for anything that is not one (a yes/no, a word)."""
+    try:
+        return None if isinstance(value, bool) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
