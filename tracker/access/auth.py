@@ -52,6 +52,7 @@ from tracker.access.roles import (  # noqa: F401 (names callers import from here
     agency_scope,
     can,
     require,
+    role_and_agency,
     role_name,
     upload_agency,
 )
@@ -108,13 +109,7 @@ def create_user(
     name = _normalised_name(username)
     if not USERNAME_PATTERN.fullmatch(name):
         raise AuthError("auth.bad_username", username=username)
-    if role not in ROLES:
-        raise AuthError("auth.bad_role", role=role, choices=list(ROLES))
-    agency = (agency or "").strip() or None
-    if role == "agency" and agency is None:
-        raise AuthError("auth.agency_required")
-    if role != "agency" and agency is not None:
-        raise AuthError("auth.agency_not_allowed", role=role_name(role))
+    agency = role_and_agency(role, agency)
     _check_password(name, password)
     display = (display_name or "").strip() or None
     password_hash = _HASHER.hash(password)  # slow on purpose: outside the transaction

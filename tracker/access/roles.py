@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracker.text.errors import ScopeError
+from tracker.text.errors import AuthError, ScopeError
 from tracker.text.i18n import Message
 
 ROLES: tuple[str, ...] = ("admin", "finance", "auditor", "agency")
@@ -93,3 +93,15 @@ def agency_scope(user: User) -> str | None:
 
 def role_name(role: str) -> Message | str:
     return Message(f"role.{role}", {}) if role in ROLES else role
+
+
+def role_and_agency(role: str, agency: str | None) -> str | None:
+    """An account's or a token's role checked, and its agency: required for the agency role, refused for others."""
+    if role not in ROLES:
+        raise AuthError("auth.bad_role", role=role, choices=list(ROLES))
+    agency = (agency or "").strip() or None
+    if role == "agency" and agency is None:
+        raise AuthError("auth.agency_required")
+    if role != "agency" and agency is not None:
+        raise AuthError("auth.agency_not_allowed", role=role_name(role))
+    return agency

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from tracker.access.roles import ROLES, User, acting, role_name
+from tracker.access.roles import User, acting, role_and_agency
 from tracker.store import audit
 from tracker.store.db import Database
 from tracker.text.errors import AuthError
@@ -43,13 +43,7 @@ def create_token(db: Database, name: str, role: str, *, agency: str | None = Non
     name = name.strip().lower() if isinstance(name, str) else ""
     if not NAME_PATTERN.fullmatch(name):
         raise AuthError("service.token_bad_name", name=name)
-    if role not in ROLES:
-        raise AuthError("auth.bad_role", role=role, choices=list(ROLES))
-    agency = (agency or "").strip() or None
-    if role == "agency" and agency is None:
-        raise AuthError("auth.agency_required")
-    if role != "agency" and agency is not None:
-        raise AuthError("auth.agency_not_allowed", role=role_name(role))
+    agency = role_and_agency(role, agency)
     secret = secrets.token_urlsafe(32)
     with audit.transaction(db):
         if db.scalar("SELECT count(*) FROM api_tokens WHERE name = ?", [name], name="token exists"):
