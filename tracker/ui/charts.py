@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import pyarrow as pa
 
 from tracker.text.formatting import MISSING, chart_dates
+from tracker.text.i18n import text
 from tracker.ui.common import CHART_COLOURS, MUTED
 
 MONTH_BAR_MS = 24 * 24 * 3600 * 1000  # bars of monthly data drawn 24 days wide (Plotly would size them per trace)
@@ -281,6 +282,18 @@ def daily_usage(
     )
     fig.update_yaxes(title=axis_title, rangemode="tozero", ticksuffix=f" {hours_unit}")
     return date_axis(_layout(fig, height=340, bargap=0), lang)
+
+
+def device_meters(meters, lang: str) -> go.Figure:
+    """A metered device's readings and use (the core's explore.AssetDetail.meters), labelled in `lang`."""
+    return meter_readings(
+        meters.readings,
+        meters.daily_use,
+        reading_label=text("meters.chart.reading", lang),
+        use_label=text("meters.chart.use", lang),
+        unit=meters.unit[1 if lang == "zh" else 0],
+        lang=lang,
+    )
 
 
 def meter_readings(

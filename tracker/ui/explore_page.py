@@ -238,18 +238,7 @@ def _meters(detail: explore.AssetDetail) -> None:
         return
     zh = lang() == "zh"
     st.subheader(t("meters.chart.title"))
-    st.plotly_chart(
-        charts.meter_readings(
-            m.readings,
-            m.daily_use,
-            reading_label=t("meters.chart.reading"),
-            use_label=t("meters.chart.use"),
-            unit=m.unit[1 if zh else 0],
-            lang=lang(),
-        ),
-        width="stretch",
-        key="chart_meters",
-    )
+    st.plotly_chart(charts.device_meters(m, lang()), width="stretch", key="chart_meters")
     st.caption(md(m.sentences[1 if zh else 0]))
     if m.life is not None:
         st.caption(md(m.life[1 if zh else 0]))

@@ -152,19 +152,7 @@ def _finding_detail(flag: dict, src: Source, snap: Snapshot, filters: Filters) -
         if flag["asset_id"]:
             detail = explore.asset_detail(src, snap, filters, flag["asset_id"], agencies=(flag["agency_code"],))
             if detail is not None and detail.meters is not None:  # a metered device: its readings (docs/meters.md)
-                m = detail.meters
-                st.plotly_chart(
-                    charts.meter_readings(
-                        m.readings,
-                        m.daily_use,
-                        reading_label=t("meters.chart.reading"),
-                        use_label=t("meters.chart.use"),
-                        unit=m.unit[1 if zh else 0],
-                        lang=lang(),
-                    ),
-                    width="stretch",
-                    key="flag_meters",
-                )
+                st.plotly_chart(charts.device_meters(detail.meters, lang()), width="stretch", key="flag_meters")
             elif detail is not None:
                 st.plotly_chart(
                     charts.daily_usage(
