@@ -26,14 +26,17 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/access"],
     ),
     "rules": (
-        ["tracker/engine/rules/expressions.py", "tracker/engine/rules/reallocation.py"],
-        ["tests/engine/test_rules.py", "tests/reallocation/test_reallocation.py"],
+        ["tracker/engine/rules/expressions.py", "tracker/engine/rules/standards.py"],
+        ["tests/engine/test_rules.py", "tests/engine/test_standards.py"],
     ),
     "validation": (
         ["tracker/ingest/validate.py", "tracker/store/config.py", "tracker/engine/parameters.py"],
         ["tests/ingest/test_ingest_bad_input.py", "tests/engine/test_settings_boundaries.py", "tests/store/test_settings.py"],
     ),
-    "matching": (["tracker/reallocation/matching.py"], ["tests/reallocation/test_reallocation.py"]),
+    "reallocation": (
+        ["tracker/engine/rules/reallocation.py", "tracker/reallocation/matching.py"],
+        ["tests/reallocation/test_reallocation.py"],
+    ),
     "meters": (["tracker/engine/meters.py"], ["tests/engine/test_meters.py"]),
     "audit": (["tracker/store/audit.py"], ["tests/store/test_audit.py", "tests/access/test_access_boundaries.py"]),
 }
