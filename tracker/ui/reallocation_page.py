@@ -15,6 +15,7 @@ from tracker.domain.categories import CATEGORIES
 from tracker.reallocation.matching import cover_text
 from tracker.reallocation.pool import declare_surplus, withdraw
 from tracker.reallocation.requests import enter_request
+from tracker.reallocation.savings import known_saving
 from tracker.text.errors import TrackerError
 from tracker.ui import tables as tables_ui
 from tracker.ui.common import (
@@ -82,7 +83,7 @@ def _realised(r) -> None:
     """What approved transfers moved in the window: the realised savings, beside the proposed ones above."""
     st.markdown(f"**{t('realloc.heading.realised')}**")
     cols = st.columns(4)
-    avoided = known(r.purchases_avoided, r.purchases_avoided_unknown)
+    avoided = known_saving(r.purchases_avoided, r.purchases_avoided_unknown)
     cols[0].metric(
         t("realloc.kpi.realised_avoided"),
         money(avoided),
@@ -117,11 +118,6 @@ def _realised(r) -> None:
     )
 
 
-def known(amount: float, unknown: int) -> float | None:
-    """A saving made only of requests without a unit budget is unknown ("—"), not zero."""
-    return None if unknown and not amount else amount
-
-
 def _savings(s) -> None:
     st.markdown(f"**{t('realloc.heading.proposed')}**")
     cols = st.columns(4)
@@ -143,7 +139,7 @@ def _savings(s) -> None:
         delta_color="off",
         delta_arrow="off",
     )
-    avoidable = known(s.purchases_avoided, s.purchases_avoided_unknown)
+    avoidable = known_saving(s.purchases_avoided, s.purchases_avoided_unknown)
     cols[3].metric(
         t("realloc.kpi.purchases_avoided"),
         money(avoidable),
