@@ -327,7 +327,8 @@ def test_the_reallocation_page_for_a_finance_officer_and_an_agency_user(server, 
             others += 1
             # another agency's device: what a transfer needs, never its usage or findings
             assert cells["Model"] and cells["Book value"] not in ("", "—"), cells
-            assert cells["Why in the pool"] == cells["Days idle"] == cells.get("Evidence", "—") == "—", cells
+            # unknown cells are drawn as "—" (the grid's placeholder); its accessible table leaves them empty
+            assert {cells["Why in the pool"], cells["Days idle"]} <= {"", "—"} and "Evidence" not in cells, cells
         assert others > 0
         no_table_scrolls_sideways(tab)
         pool_box = pool.bounding_box()
