@@ -2,7 +2,7 @@
 
 Each is a TableView (tracker.views.tables) drawn by the one renderer, so unknown shows "—", money
 is a number in the money format (a column still sorts by value) and every table fits a 1,280 px
-screen beside the sidebar (TABLE_WIDTH_PX). What does not fit in a row is one click away: a pool
+screen beside the sidebar (TABLE_WIDTH_PX with a row selector, PLAIN_TABLE_WIDTH_PX without). What does not fit in a row is one click away: a pool
 device's evidence sentence shows under the pool when its row is chosen (`pool_detail`).
 """
 
@@ -24,11 +24,11 @@ def requests(cover: pa.Table, lang: str, currency: str) -> TableView:
     """Planned purchases with what the pool can cover of each; a row's key names the request."""
     columns = (
         Column("request", text("realloc.column.request", lang), width=135, pinned=True),
-        Column("agency", text("common.label.agency", lang), width=75),
-        Column("category", text("common.label.category", lang), width=75),
-        Column("needed_by", text("realloc.column.needed_by", lang), "day", 100),
-        Column("cover", text("realloc.column.cover", lang), width=265),
-        Column("avoidable", text("realloc.column.avoidable", lang), "money", 120),
+        Column("agency", text("common.label.agency", lang), width=65),
+        Column("category", text("common.label.category", lang), width=70),
+        Column("needed_by", text("realloc.column.needed_by", lang), "day", 95),
+        Column("cover", text("realloc.column.cover", lang), width=285),
+        Column("avoidable", text("realloc.column.avoidable", lang), "money", 130),
     )
     rows, keys = [], []
     for r in cover.to_pylist():
@@ -49,14 +49,14 @@ def requests(cover: pa.Table, lang: str, currency: str) -> TableView:
 def proposals(rows: list[Mapping[str, Any]], in_transfer: Mapping[str, Mapping[str, Any]], lang: str, currency: str) -> TableView:
     """The devices proposed to one request; `in_transfer` maps a device to the open transfer it is in."""
     columns = (
-        Column("asset", text("realloc.column.asset", lang), width=100, pinned=True),
+        Column("asset", text("realloc.column.asset", lang), width=95, pinned=True),
         Column("from_agency", text("realloc.column.from_agency", lang), width=75),
-        Column("model", text("realloc.column.model", lang), width=110),
-        Column("age", text("realloc.column.age_years", lang), "years", 75),
+        Column("model", text("realloc.column.model", lang), width=105),
+        Column("age", text("realloc.column.age_years", lang), "years", 70),
         Column("book_value", text("realloc.column.book_value", lang), "money", 85),
-        Column("idle_days", text("realloc.column.idle_days", lang), "count", 65),
-        Column("reason", text("realloc.column.reason", lang), width=160),
-        Column("transfer", text("realloc.column.transfer", lang), width=110),
+        Column("idle_days", text("realloc.column.idle_days", lang), "count", 60),
+        Column("reason", text("realloc.column.reason", lang), width=170),
+        Column("transfer", text("realloc.column.transfer", lang), width=155),
     )
     shown = [
         {
@@ -77,15 +77,15 @@ def proposals(rows: list[Mapping[str, Any]], in_transfer: Mapping[str, Mapping[s
 def pool(table: pa.Table, lang: str, currency: str) -> TableView:
     """The idle pool; a row's key carries what `pool_detail` says under the table when it is chosen."""
     columns = (
-        Column("asset", text("realloc.column.asset", lang), width=100, pinned=True),
+        Column("asset", text("realloc.column.asset", lang), width=95, pinned=True),
         Column("agency", text("common.label.agency", lang), width=110),
         Column("category", text("common.label.category", lang), width=70),
-        Column("model", text("realloc.column.model", lang), width=105),
-        Column("age", text("realloc.column.age_years", lang), "years", 75),
-        Column("life_left", text("realloc.column.remaining_life", lang), "years", 85),
+        Column("model", text("realloc.column.model", lang), width=100),
+        Column("age", text("realloc.column.age_years", lang), "years", 70),
+        Column("life_left", text("realloc.column.remaining_life", lang), "years", 80),
         Column("book_value", text("realloc.column.book_value", lang), "money", 85),
-        Column("why", text("realloc.column.why", lang), width=85),
-        Column("idle_days", text("realloc.column.idle_days", lang), "count", 65),
+        Column("why", text("realloc.column.why", lang), width=100),
+        Column("idle_days", text("realloc.column.idle_days", lang), "count", 70),
     )
     rows, keys = [], []
     for r in table.to_pylist():
@@ -132,7 +132,7 @@ def transfers(rows: list[Mapping[str, Any]], lang: str) -> TableView:
         Column("from_agency", text("transfer.col.from_agency", lang), width=85),
         Column("to_agency", text("transfer.col.to_agency", lang), width=85),
         Column("assets", text("realloc.column.asset", lang), width=100),
-        Column("state", text("transfer.col.state", lang), width=305),
+        Column("state", text("transfer.col.state", lang), width=340),
     )
     shown = [
         {
