@@ -26,8 +26,8 @@ def requests(cover: pa.Table, lang: str, currency: str) -> TableView:
         Column("request", text("realloc.column.request", lang), width=135, pinned=True),
         Column("agency", text("common.label.agency", lang), width=65),
         Column("category", text("common.label.category", lang), width=70),
-        Column("needed_by", text("realloc.column.needed_by", lang), "day", 95),
-        Column("cover", text("realloc.column.cover", lang), width=285),
+        Column("needed_by", text("realloc.column.needed_by", lang), "day", 108),
+        Column("cover", text("realloc.column.cover", lang), width=272),
         Column("avoidable", text("realloc.column.avoidable", lang), "money", 130),
     )
     rows, keys = [], []
