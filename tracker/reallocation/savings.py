@@ -89,6 +89,11 @@ def reallocation(db: Database, snap: Snapshot | None, user: User | str | None = 
     return Reallocation(seen_pool, proposals, cover, savings_of(seen_pool, cover, moved), tuple(moved))
 
 
+def known_saving(amount: float, unknown: int) -> float | None:
+    """A saving made only of requests without a unit budget is unknown (None, shown "—"), not zero."""
+    return None if unknown and not amount else amount
+
+
 def savings_of(pool: pa.Table, cover: pa.Table, moved: Iterable[Mapping[str, Any]] = ()) -> Savings:
     rows = cover.to_pylist()
     book = [v for v in pool.column("book_value").to_pylist() if v is not None]

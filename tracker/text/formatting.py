@@ -118,6 +118,7 @@ def money_column_format(currency: str = "CNY") -> str:
 
 SHARE_COLUMN_FORMAT = "%.1f %%"  # a percent column's values (25.0) as share() writes them: 25.0 %
 DAY_COLUMN_FORMATS = {"en": "YYYY-MM-DD", "zh": "YYYY年M月D日"}  # a date column's days as day() writes them
+YEARS_COLUMN_FORMAT = "%.1f"  # ages and service life left in years, one decimal
 COUNT_COLUMN_FORMAT = "%,d"  # whole numbers with thousands separators, as count() writes them
 
 

@@ -96,6 +96,33 @@ REALLOCATION_MESSAGES: dict[str, tuple[str, str]] = {
         "No planned purchase yet: upload them (record kind: purchase requests) or enter one below.",
         "尚无配置申请：请上传（记录类型：配置申请）或在下方填报。",
     ),
+    "realloc.cli.proposed": (
+        "Proposed: {devices:device|devices} in the pool; {covered} of {requested:unit|units} asked for by "
+        "{requests:planned purchase|planned purchases} can come from it ({met:request|requests} wholly met, {partly} partly); "
+        "purchases avoidable {avoided} ({unknown:request|requests} without a unit budget not counted)",
+        "建议：公物仓共 {devices} 台设备；{requests} 项配置申请所需 {requested} 台中 {covered} 台可由公物仓调剂"
+        "（{met} 项全部满足，{partly} 项部分满足）；可避免采购额 {avoided}（{unknown} 项未填预算单价的申请未计入）",
+    ),
+    "realloc.cli.realised": (
+        "Realised: {transfers:approved transfer|approved transfers} in the window moved {devices:device|devices} "
+        "(book value {book}, original cost {cost}); purchases avoided {avoided} ({met:request|requests} wholly met, "
+        "{partly} partly)",
+        "已实现：窗口期内 {transfers} 项经批准的调拨调入 {devices} 台设备（净值 {book}，原值 {cost}）；"
+        "避免采购 {avoided}（{met} 项申请全部满足，{partly} 项部分满足）",
+    ),
+    "realloc.caption.click_pool": ("Click a device to see why it is in the pool.", "点击一台设备查看其入仓依据。"),
+    "realloc.detail.evidence": (
+        "**{asset}** is in the pool ({why}). {evidence}",
+        "**{asset}** 已纳入公物仓（{why}）。{evidence}",
+    ),
+    "realloc.detail.no_finding": (
+        "**{asset}** is in the pool ({why}); no finding on its usage goes with it.",
+        "**{asset}** 已纳入公物仓（{why}），没有相应的使用情况核查结果。",
+    ),
+    "realloc.detail.other_agency": (
+        "**{asset}** belongs to {agency}: its usage and findings are that agency's and are not shown to you.",
+        "**{asset}** 属于{agency}：其使用情况和核查结果由该单位掌握，不向您显示。",
+    ),
     "realloc.caption.click_request": ("Click a request to see the devices proposed for it.", "点击一项申请查看建议调剂的设备。"),
     "realloc.text.proposals_for": ("**{request}**: {cover}.", "**{request}**：{cover}。"),
     "realloc.column.request": ("Request", "申请编号"),

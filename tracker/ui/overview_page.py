@@ -6,7 +6,7 @@ import streamlit as st
 
 from tracker.engine.metrics import Window
 from tracker.engine.snapshots import Snapshot
-from tracker.reallocation.savings import Savings
+from tracker.reallocation.savings import Savings, known_saving
 from tracker.text.formatting import currency_prefix
 from tracker.ui import charts
 from tracker.ui.common import (
@@ -112,22 +112,23 @@ def _kpi_row(k: overview.Kpis, window: Window, saved: Savings) -> None:
     unknown = done.purchases_avoided_unknown + saved.purchases_avoided_unknown
     cols[5].metric(
         t("overview.kpi.purchases_avoidable"),
-        money_compact(_known(done.purchases_avoided, done.purchases_avoided_unknown)),
+        money_compact(known_saving(done.purchases_avoided, done.purchases_avoided_unknown)),
         delta=t(
-            "overview.kpi.proposed", proposed=money_compact(_known(saved.purchases_avoided, saved.purchases_avoided_unknown))
+            "overview.kpi.proposed",
+            proposed=money_compact(known_saving(saved.purchases_avoided, saved.purchases_avoided_unknown)),
         ),
         delta_color="off",
         delta_arrow="off",
         help=t(
             "overview.help.purchases_avoidable",
-            realised=money_exact(_known(done.purchases_avoided, done.purchases_avoided_unknown)),
+            realised=money_exact(known_saving(done.purchases_avoided, done.purchases_avoided_unknown)),
             units=count(done.units_for_requests),
             met=count(done.requests_met),
             partly=count(done.requests_partly_met),
             book=money_exact(done.book_value),
             cost=money_exact(done.cost),
             devices=count(done.devices),
-            proposed=money_exact(_known(saved.purchases_avoided, saved.purchases_avoided_unknown)),
+            proposed=money_exact(known_saving(saved.purchases_avoided, saved.purchases_avoided_unknown)),
             covered=count(saved.units_covered),
             requested=count(saved.units_requested),
             proposed_met=count(saved.requests_met),
@@ -137,11 +138,6 @@ def _kpi_row(k: overview.Kpis, window: Window, saved: Savings) -> None:
     )
     cols[5].caption(t("overview.kpi.requests_from_pool", met=count(saved.requests_met), requests=count(saved.requests)))
     page_link("explore", t("overview.link.drill_down_agency"))
-
-
-def _known(amount: float, unknown: int) -> float | None:
-    """A saving made only of requests without a unit budget is unknown, not zero."""
-    return None if unknown and not amount else amount
 
 
 def _spend_chart(src: Source, snap: Snapshot, filters: Filters) -> None:

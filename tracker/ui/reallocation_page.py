@@ -10,18 +10,21 @@ from datetime import date
 
 import streamlit as st
 
-from tracker.casework.transfers_proposals import may_start_from_proposal, request_transfers, start_from_proposal, status_text
+from tracker.casework.transfers_proposals import may_start_from_proposal, request_transfers, start_from_proposal
 from tracker.domain.categories import CATEGORIES
 from tracker.reallocation.matching import cover_text
 from tracker.reallocation.pool import declare_surplus, withdraw
 from tracker.reallocation.requests import enter_request
+from tracker.reallocation.savings import known_saving
 from tracker.text.errors import TrackerError
+from tracker.ui import tables as tables_ui
 from tracker.ui.common import (
     active_filters_caption,
     can,
     category_name,
     count,
     counted,
+    currency,
     data_status_banner,
     db,
     filters_sidebar,
@@ -38,6 +41,7 @@ from tracker.ui.common import (
     t,
     user,
 )
+from tracker.views import reallocation_tables as realloc_tables
 from tracker.views.reallocation import proposals_of, reallocation_view
 
 FLASH = "realloc_flash"
@@ -71,32 +75,7 @@ def _transfers(transfers: list[dict]) -> None:
     if not transfers:
         st.info(t("realloc.note.no_transfers"))
         return
-    st.dataframe(
-        [
-            {
-                t("transfer.col.transfer_id"): f"#{r['transfer_id']}",
-                t("realloc.column.request"): r["request_id"],
-                t("transfer.col.from_agency"): r["from_agency"],
-                t("transfer.col.to_agency"): r["to_agency"],
-                t("realloc.column.asset"): ", ".join(r["asset_ids"]),
-                t("transfer.col.state"): status_text(r, lang()),
-            }
-            for r in transfers
-        ],
-        hide_index=True,
-        width="stretch",
-        key="realloc_transfers",
-        column_config=_widths(
-            {
-                "transfer.col.transfer_id": 70,
-                "realloc.column.request": 130,
-                "transfer.col.from_agency": 90,
-                "transfer.col.to_agency": 90,
-                "realloc.column.asset": 95,
-                "transfer.col.state": "large",
-            }
-        ),
-    )
+    tables_ui.show(realloc_tables.transfers(transfers, lang()), lang(), key="realloc_transfers")
     page_link("transfers", t("realloc.link.transfers"))
 
 
@@ -104,7 +83,7 @@ def _realised(r) -> None:
     """What approved transfers moved in the window: the realised savings, beside the proposed ones above."""
     st.markdown(f"**{t('realloc.heading.realised')}**")
     cols = st.columns(4)
-    avoided = known(r.purchases_avoided, r.purchases_avoided_unknown)
+    avoided = known_saving(r.purchases_avoided, r.purchases_avoided_unknown)
     cols[0].metric(
         t("realloc.kpi.realised_avoided"),
         money(avoided),
@@ -139,11 +118,6 @@ def _realised(r) -> None:
     )
 
 
-def known(amount: float, unknown: int) -> float | None:
-    """A saving made only of requests without a unit budget is unknown ("—"), not zero."""
-    return None if unknown and not amount else amount
-
-
 def _savings(s) -> None:
     st.markdown(f"**{t('realloc.heading.proposed')}**")
     cols = st.columns(4)
@@ -165,7 +139,7 @@ def _savings(s) -> None:
         delta_color="off",
         delta_arrow="off",
     )
-    avoidable = known(s.purchases_avoided, s.purchases_avoided_unknown)
+    avoidable = known_saving(s.purchases_avoided, s.purchases_avoided_unknown)
     cols[3].metric(
         t("realloc.kpi.purchases_avoided"),
         money(avoidable),
@@ -192,21 +166,9 @@ def _requests(result, snap, transfers: list[dict]) -> None:
     if not rows:
         st.info(t("realloc.note.no_requests"))
     else:
-        shown = [
-            {
-                t("realloc.column.request"): r["request_id"],
-                t("common.label.agency"): r["agency_code"],
-                t("common.label.category"): category_name(r["category"]),
-                t("realloc.column.needed_by"): r["needed_by"],
-                t("realloc.column.cover"): cover_text(r, lang()),
-                t("realloc.column.avoidable"): money(r["avoidable_amount"]),
-            }
-            for r in rows
-        ]
-        event = st.dataframe(
-            shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="realloc_requests"
-        )
-        selected = (getattr(getattr(event, "selection", None), "rows", None) or [None])[0]
+        view = realloc_tables.requests(result.cover, lang(), currency())
+        event = tables_ui.show(view, lang(), key="realloc_requests", selectable=True)
+        selected = _chosen(event)
         if selected is None:
             st.caption(t("realloc.caption.click_request"))
         else:
@@ -214,38 +176,10 @@ def _requests(result, snap, transfers: list[dict]) -> None:
             proposals = proposals_of(result, chosen["request_id"], chosen["agency_code"]).to_pylist()
             mine = [r for r in transfers if (r["to_agency"], r["request_id"]) == (chosen["agency_code"], chosen["request_id"])]
             in_transfer = {a: r for r in mine if r["state"] != "refused" for a in r["asset_ids"]}
-            st.markdown(t("realloc.text.proposals_for", request=chosen["request_id"], cover=cover_text(chosen, lang())))
+            st.markdown(t("realloc.text.proposals_for", request=md(chosen["request_id"]), cover=cover_text(chosen, lang())))
             if chosen["transferred"]:
                 st.caption(t("realloc.caption.transferred", units=count(chosen["transferred"])))
-            st.dataframe(
-                [
-                    {
-                        t("realloc.column.asset"): p["asset_id"],
-                        t("realloc.column.transfer"): _in_transfer(in_transfer.get(p["asset_id"])),
-                        t("realloc.column.from_agency"): p["from_agency"],
-                        t("realloc.column.model"): p["model"],
-                        t("realloc.column.age_years"): p["age_years"],
-                        t("realloc.column.book_value"): money(p["book_value"]),
-                        t("realloc.column.idle_days"): "—" if p["idle_days"] is None else count(p["idle_days"]),
-                        t("realloc.column.reason"): p["reason"],
-                    }
-                    for p in proposals
-                ],
-                hide_index=True,
-                width="stretch",
-                column_config=_widths(
-                    {
-                        "realloc.column.asset": 90,
-                        "realloc.column.transfer": 195,
-                        "realloc.column.from_agency": 75,
-                        "realloc.column.model": 120,
-                        "realloc.column.age_years": 70,
-                        "realloc.column.book_value": 70,
-                        "realloc.column.idle_days": 60,
-                        "realloc.column.reason": "medium",
-                    }
-                ),
-            )
+            tables_ui.show(realloc_tables.proposals(proposals, in_transfer, lang(), currency()), lang(), key="realloc_proposals")
             # an agency's own device needs no transfer; a device in a transfer for this request is not offered again
             free = [p for p in proposals if p["asset_id"] not in in_transfer and p["from_agency"] != p["to_agency"]]
             if free and may_start_from_proposal(user(), chosen["agency_code"]):
@@ -254,17 +188,9 @@ def _requests(result, snap, transfers: list[dict]) -> None:
         _request_form()
 
 
-def _widths(widths: dict[str, int | str]) -> dict:
-    """Column widths by message key, so that a table's columns fit at 1,280 px in either language."""
-    return {t(key): st.column_config.Column(width=width) for key, width in widths.items()}
-
-
-def _in_transfer(row: dict | None) -> str:
-    """The transfer a proposed device is in, and its state in a word (the list below says what it waits for)."""
-    if row is None:
-        return "—"
-    state = t(f"transfer.state.{row['state']}")
-    return f"#{row['transfer_id']} · {state}"
+def _chosen(event) -> int | None:
+    """The row a click chose in a selectable table, if any."""
+    return (getattr(getattr(event, "selection", None), "rows", None) or [None])[0]
 
 
 def _start_form(request: dict, free: list[dict], snap) -> None:
@@ -335,40 +261,12 @@ def _pool(pool) -> None:
     if not rows:
         st.info(t("realloc.note.pool_empty"))
     else:
-        zh = lang() == "zh"
-        st.dataframe(
-            [
-                {
-                    t("realloc.column.asset"): r["asset_id"],
-                    t("common.label.agency"): r["agency_name"] or r["agency_code"],
-                    t("common.label.category"): category_name(r["category"]),
-                    t("realloc.column.model"): r["model"],
-                    t("realloc.column.age_years"): r["age_years"],
-                    t("realloc.column.remaining_life"): r["remaining_life_years"],
-                    t("realloc.column.book_value"): money(r["book_value"]),
-                    t("realloc.column.why"): "—" if r["reason"] is None else t(f"realloc.pool_reason.{r['reason']}"),
-                    t("realloc.column.idle_days"): "—" if r["idle_days"] is None else count(r["idle_days"]),
-                    t("realloc.column.evidence"): (r["evidence_zh"] if zh else r["evidence"]) or "—",
-                }
-                for r in rows
-            ],
-            hide_index=True,
-            width="stretch",
-            column_config=_widths(  # at 1,280 px every column but the evidence sentence is in view
-                {
-                    "realloc.column.asset": 90,
-                    "common.label.agency": 125,
-                    "common.label.category": 70,
-                    "realloc.column.model": 120,
-                    "realloc.column.age_years": 80,
-                    "realloc.column.remaining_life": 90,
-                    "realloc.column.book_value": 70,
-                    "realloc.column.why": 90,
-                    "realloc.column.idle_days": 65,
-                    "realloc.column.evidence": "large",
-                }
-            ),
-        )
+        view = realloc_tables.pool(pool, lang(), currency())
+        selected = _chosen(tables_ui.show(view, lang(), key="realloc_pool", selectable=True))
+        if selected is None:
+            st.caption(t("realloc.caption.click_pool"))
+        else:
+            st.markdown(realloc_tables.pool_detail(view.keys[selected], lang()))
     if can("pool_withdraw") and rows:
         with st.expander(t("realloc.heading.withdraw")), st.form("realloc_withdraw", clear_on_submit=True):
             asset = st.selectbox(t("realloc.column.asset"), [r["asset_id"] for r in rows])

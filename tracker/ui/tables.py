@@ -26,6 +26,8 @@ def column_config(view: TableView, lang: str) -> dict[str, Any]:
             config[column.key] = st.column_config.NumberColumn(column.label, format=formatting.SHARE_COLUMN_FORMAT, **common)
         elif column.kind == "count":
             config[column.key] = st.column_config.NumberColumn(column.label, format=formatting.COUNT_COLUMN_FORMAT, **common)
+        elif column.kind == "years":
+            config[column.key] = st.column_config.NumberColumn(column.label, format=formatting.YEARS_COLUMN_FORMAT, **common)
         elif column.kind == "day":
             config[column.key] = st.column_config.DateColumn(
                 column.label, format=formatting.DAY_COLUMN_FORMATS["zh" if lang == "zh" else "en"], **common

@@ -20,8 +20,9 @@ from tracker.engine.rules.catalogue import RULES_BY_CODE
 from tracker.text import formatting
 from tracker.text.i18n import category_name, name, text
 
-KINDS = ("text", "money", "share", "count", "day", "hours")
+KINDS = ("text", "money", "share", "count", "day", "hours", "years")
 TABLE_WIDTH_PX = 780  # the main column at 1280 px beside the sidebar (~790 px), less the row selector
+PLAIN_TABLE_WIDTH_PX = 815  # the same for a table whose rows are not chosen (no row selector)
 
 
 @dataclass(frozen=True)
