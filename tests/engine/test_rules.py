@@ -54,6 +54,9 @@ PO-S3,1,S3,X,Goods,other,1,100000,2023-10-15,
 PO-S3,2,S3,X,Goods,other,1,20100,2024-09-20,
 PO-S4,1,S4,X,Goods,other,1,40000,2023-10-15,
 PO-S4,2,S4,X,Goods,other,1,50000,2024-09-20,
+PO-IP3,1,B1,Lenovo,Laptop,laptop,4,6000,2024-08-15,
+PO-BD10,1,A10,Dell,Desktop,desktop,5,4000,2025-09-01,
+PO-BD11,1,A11,Dell,Desktop,desktop,5,4000,2025-09-01,
 """
 
 # asset_id, agency, category, po_number, line_no, cost, in_service_date, status, disposal_date, standby, usage
@@ -114,17 +117,35 @@ ASSETS = [
     # A9: three units never used since 2024; usage data starts 2025-01-01, so an order is judged from 2025-04-01 (+90 days)
     *[(f"A9-DSK-{n}", "A9", "desktop", "", "", 4000, "2024-06-01", "in_use", "", "false", None) for n in (1, 2, 3)],
     ("SRV-876", "A1", "server", "", "", 50000, "2024-01-01", "in_use", "", "false", 876),
+    # a line whose flagged units meet each asset rule once: never used, idle, under-used (and one well used)
+    ("IP3-A", "B1", "laptop", "PO-IP3", 1, 6000, "2024-09-01", "in_use", "", "false", None),
+    ("IP3-B", "B1", "laptop", "PO-IP3", 1, 6000, "2024-09-01", "in_use", "", "false", "2025-06-02"),
+    ("IP3-C", "B1", "laptop", "PO-IP3", 1, 6000, "2024-09-01", "in_use", "", "false", 100),
+    ("IP3-D", "B1", "laptop", "PO-IP3", 1, 6000, "2024-09-01", "in_use", "", "false", WELL_USED),
+    # usage hours at the edge of "used" in the look-back: A10's DSK-3 used half an hour (not idle), A11's has a 0-hour row (idle)
+    *[
+        (f"{a}-DSK-{n}", a, "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", "2025-06-02")
+        for a in ("A10", "A11")
+        for n in (1, 2)
+    ],
+    *[(f"{a}-DSK-4", a, "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", WELL_USED) for a in ("A10", "A11")],
+    ("A10-DSK-3", "A10", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", ("2025-06-02", ("2025-07-01", 0.5))),
+    ("A11-DSK-3", "A11", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", ("2025-06-02", ("2025-07-01", 0))),
+    # tablets without usage: A3 has one in service (NO_TELEMETRY), A2 only one disposed of in the window (nothing to judge)
+    ("A3-TAB-1", "A3", "tablet", "", "", 3000, "2024-01-01", "in_use", "", "false", None),
+    ("A2-TAB-GONE", "A2", "tablet", "", "", 3000, "2024-01-01", "disposed", "2025-03-01", "false", None),
 ]
 
 
 def _usage_rows(asset_id: str, category: str, usage) -> list[str]:
     """Usage as the ASSETS table describes it: WELL_USED, a last-used date (well used until then), a tuple of the
-    only days used, or total hours."""
+    only days used (a day, or a (day, hours) pair), or total hours."""
     if usage is None:
         return []
     hours_per_day = 24 if category == "server" else 8
     if isinstance(usage, tuple):
-        return [f"{asset_id},{day},{hours_per_day},agent" for day in usage]
+        days = [day if isinstance(day, tuple) else (day, hours_per_day) for day in usage]
+        return [f"{asset_id},{day},{hours},agent" for day, hours in days]
     if usage == WELL_USED or isinstance(usage, str):
         last = AS_OF if usage == WELL_USED else date.fromisoformat(usage)
         days = (last - date(2025, 1, 1)).days + 1
@@ -284,7 +305,8 @@ def test_asset_flag_values_and_evidence(default_flags):
 
 def test_no_telemetry_pairs(default_flags):
     pairs = _subjects(default_flags, "NO_TELEMETRY")
-    assert set(pairs) == {("A1", "projector")}
+    # A3's one tablet in service is enough to name the gap; A2's tablet was disposed of in the window: none in service
+    assert set(pairs) == {("A1", "projector"), ("A3", "tablet")}
     flag = pairs[("A1", "projector")]
     assert flag["severity"] == "info" and flag["value_at_stake"] is None and flag["asset_id"] is None
     assert flag["evidence"].startswith("Projector: agency A1 has 2 assets in service") and "2 台投影仪" in flag["evidence_zh"]
@@ -299,6 +321,7 @@ def test_no_telemetry_pairs(default_flags):
         ("IDLE_PURCHASE", ("A1", "PO-IP", 1), 12000.0),  # 2 of 4 registered units never used: 50 %
         ("IDLE_PURCHASE", ("A1", "PO-IP", 2), None),  # 1 of 3: 33 %
         ("IDLE_PURCHASE", ("A1", "PO-PRJ", 1), None),  # both units unused, but no projector telemetry
+        ("IDLE_PURCHASE", ("B1", "PO-IP3", 1), 18000.0),  # 3 of 4: one never used, one idle, one under-used
         ("UNREGISTERED_UNITS", ("A1", "PO-UR", 1), 5000.0),  # 2 of 3 registered, delivered 60 days ago
         ("UNREGISTERED_UNITS", ("A1", "PO-UR", 2), None),  # none registered, but delivered 59 days ago
         ("UNREGISTERED_UNITS", ("A1", "PO-UR", 3), None),  # fully registered
@@ -316,6 +339,8 @@ def test_no_telemetry_pairs(default_flags):
         ),  # disposed the day after: held; the 8,000 total caps 3 × 4,000
         ("BOUGHT_DESPITE_IDLE_STOCK", ("A9", "PO-BD9", 1), 12000.0),  # ordered 90 days after the usage data starts
         ("BOUGHT_DESPITE_IDLE_STOCK", ("A9", "PO-BD9", 2), None),  # 89 days: the look-back is not all in the data
+        ("BOUGHT_DESPITE_IDLE_STOCK", ("A10", "PO-BD10", 1), None),  # DSK-3 used half an hour in the look-back: 2 idle
+        ("BOUGHT_DESPITE_IDLE_STOCK", ("A11", "PO-BD11", 1), 12000.0),  # DSK-3's 0-hour row is no use: 3 idle
         ("UNREGISTERED_UNITS", ("A1", "PO-CAP", 1), 14000.02),  # none registered at all: both units missing
         ("OVER_PRICE_CAP", ("A1", "PO-CAP", 1), 0.02),  # 7,000.01 > 7,000, 2 units
         ("OVER_PRICE_CAP", ("A1", "PO-CAP", 2), None),  # at the cap
@@ -329,6 +354,62 @@ def test_line_rules(default_flags, rule, line, expected_value):
     else:
         assert found[line]["value_at_stake"] == pytest.approx(expected_value)
         assert found[line]["asset_id"] is None and found[line]["category"]
+
+
+@pytest.mark.parametrize(
+    "rule, subject, evidence",
+    [
+        (
+            "NEVER_USED",
+            "NEVER-60",
+            "Laptop NEVER-60 has no usage since it entered service on 2025-11-01, 60 days ago (grace period 60 days); "
+            "net book value ¥5,835.73.",
+        ),
+        (
+            "IDLE",
+            "IDLE-90",
+            "Laptop IDLE-90 has not been used in the 90 days since 2025-10-02 (threshold 90 days); net book value ¥4,001.37.",
+        ),
+        (
+            "LOW_UTILISATION",
+            "SRV-60D",  # in service 2025-11-02: 60 days × 24 h, 59 days of depreciation on 50,000 over six years
+            "Server SRV-60D was used 10.0 of 1,440.0 available hours over 60 available days: utilisation 0.7 %, "
+            "below the threshold of 10.0 %; value at stake ¥45,275.15 of net book value ¥48,653.89.",
+        ),
+        (
+            "NO_TELEMETRY",
+            ("A3", "tablet"),
+            "Tablet: agency A3 has 1 asset in service, none with usage reported from 2025-10-03 to 2025-12-31; "
+            "idleness cannot be judged there.",
+        ),
+        (
+            "IDLE_PURCHASE",
+            ("B1", "PO-IP3", 1),
+            "3 of the 4 registered units of line PO-IP3/1 (Laptop, ordered 2024-08-15) are never used (1), idle (1) or "
+            "under-used (1): 75.0 % (threshold 50.0 %); their cost ¥18,000.00.",
+        ),
+        (
+            "UNREGISTERED_UNITS",
+            ("A1", "PO-UR", 1),
+            "Line PO-UR/1 (Laptop) bought 3 units, received 2025-11-01, of which 2 are registered: "
+            "1 missing × ¥5,000.00 = ¥5,000.00.",
+        ),
+        (
+            "BOUGHT_DESPITE_IDLE_STOCK",
+            ("A8", "PO-BD8", 1),
+            "On 2025-09-01 agency A8 ordered 2 units of Desktop (line PO-BD8/1) while 3 units in service at least 90 days "
+            "had no usage since 2025-06-03 (A8-DSK-1, A8-DSK-2, A8-DSK-3; the rule needs 3); value at stake ¥8,000.00.",
+        ),
+        (
+            "OVER_PRICE_CAP",
+            ("A1", "PO-CAP", 1),
+            "Line PO-CAP/1 (Laptop): unit price ¥7,000.01 is above the cap of ¥7,000.00 (财资〔2016〕27号); "
+            "2 units → ¥0.02 over the cap.",
+        ),
+    ],
+)
+def test_evidence_quotes_the_numbers_behind_each_finding(default_flags, rule, subject, evidence):
+    assert _subjects(default_flags, rule)[subject]["evidence"] == evidence
 
 
 def test_bought_despite_idle_stock_names_the_idle_units(default_flags):
@@ -362,7 +443,10 @@ def test_year_end_surge_october_fiscal_year(loaded, agency, surge):
     assert ((agency, 2024) in found) is surge
     if agency == "S1":
         assert found[("S1", 2024)]["value_at_stake"] == pytest.approx(60000 - 160000 / 12, abs=0.01)
-        assert "4.50×" in found[("S1", 2024)]["evidence"]
+        assert found[("S1", 2024)]["evidence"] == (
+            "Agency S1 spent ¥60,000.00 in the last month of fiscal year 2024: 4.50× the monthly average of ¥13,333.33 "
+            "(year spend ¥160,000.00; threshold 2.00×, minimum year spend ¥100,000.00); ¥46,666.67 above the average."
+        )
 
 
 def test_year_end_surge_follows_the_fiscal_year_setting(loaded):
@@ -506,6 +590,9 @@ def test_year_end_surge_edges_of_spend_and_of_the_fiscal_year(loaded):
     assert ("S1", 2024) in _subjects(on_last_day, "YEAR_END_SURGE")
     day_before = compute_flags(loaded, as_of=date(2024, 9, 29), rules=["YEAR_END_SURGE"]).to_pylist()
     assert not [k for k in _subjects(day_before, "YEAR_END_SURGE") if k[1] == 2024]
+    # and still judged the next day, the first of fiscal year 2025 (the last complete year is the one just ended)
+    day_after = compute_flags(loaded, as_of=date(2024, 10, 1), rules=["YEAR_END_SURGE"]).to_pylist()
+    assert ("S1", 2024) in _subjects(day_after, "YEAR_END_SURGE")
 
 
 def test_a_price_cap_in_yuan_judges_only_lines_priced_in_yuan(tmp_path):
