@@ -18,6 +18,7 @@ from tracker.engine.rules.catalogue import RULES
 from tracker.engine.rules.model import ASSET_STATE_RULES, FLAG_COLUMNS
 from tracker.engine.rules.run import compute_flags
 from tracker.ingest.pipeline import ingest_file
+from tracker.store.assignments import move_holding
 from tracker.store.db import Database
 from tracker.store.settings import setting_history
 from tracker.text.errors import ConfigError
@@ -608,3 +609,34 @@ def test_a_price_cap_in_yuan_judges_only_lines_priced_in_yuan(tmp_path):
         assert ingest_file(db, "procurement", csv).committed
         flags = compute_flags(db, as_of=date(2025, 6, 30), rules=["OVER_PRICE_CAP"]).to_pylist()
     assert [(f["po_number"], f["value_at_stake"]) for f in flags] == [("PO-Y", pytest.approx(0.01))]
+
+
+def test_idle_stock_moves_with_a_transfer_on_the_order_date(tmp_path):
+    """A device handed from T1 to T2 on 2025-09-01 is T2's stock on that day's order, and no longer T1's."""
+    assets = ["asset_id,agency_code,category,purchase_cost,in_service_date,status"]
+    usage = ["asset_id,usage_date,hours_used"]
+    for agency, units in (("T1", (1, 2, 3)), ("T2", (1, 2))):
+        for n in (*units, 4):  # 1-3 last used 2025-02-01, 4 every day (the agency reports usage)
+            assets.append(f"{agency}-{n},{agency},desktop,4000,2025-01-01,in_use")
+            last = AS_OF if n == 4 else date(2025, 2, 1)
+            usage.extend(
+                f"{agency}-{n},{date(2025, 1, 1) + timedelta(days=i)},8" for i in range((last - date(2025, 1, 1)).days + 1)
+            )
+    procurement = (
+        "po_number,line_no,agency_code,item_description,category,quantity,unit_price,order_date\n"
+        "PO-T1,1,T1,Desktop,desktop,1,4000,2025-09-01\n"
+        "PO-T1,2,T1,Desktop,desktop,1,4000,2025-08-31\n"
+        "PO-T2,1,T2,Desktop,desktop,1,4000,2025-09-01\n"
+    )
+    paths = {"procurement": tmp_path / "p.csv", "assets": tmp_path / "a.csv", "usage": tmp_path / "u.csv"}
+    paths["procurement"].write_text(procurement, encoding="utf-8")
+    paths["assets"].write_text("\n".join(assets) + "\n", encoding="utf-8")
+    paths["usage"].write_text("\n".join(usage) + "\n", encoding="utf-8")
+    with Database.open(tmp_path / "t.duckdb") as database:
+        _ingest_all(database, paths)
+        with database.transaction():
+            move_holding(database, "T1-3", "T2", date(2025, 9, 1), transfer_id=1)
+        found = _subjects(_flags(database, rules=["BOUGHT_DESPITE_IDLE_STOCK"]), "BOUGHT_DESPITE_IDLE_STOCK")
+    assert set(found) == {("T1", "PO-T1", 2), ("T2", "PO-T2", 1)}  # T1 held three the day before, two on the day
+    assert "(T1-3, T2-1, T2-2;" in found[("T2", "PO-T2", 1)]["evidence"]
+    assert "(T1-1, T1-2, T1-3;" in found[("T1", "PO-T1", 2)]["evidence"]
