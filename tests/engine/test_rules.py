@@ -612,8 +612,10 @@ def test_a_price_cap_in_yuan_judges_only_lines_priced_in_yuan(tmp_path):
 
 
 def test_idle_stock_moves_with_a_transfer_on_the_order_date(tmp_path):
-    """A device handed from T1 to T2 on 2025-09-01 is T2's stock on that day's order, and no longer T1's."""
-    assets = ["asset_id,agency_code,category,purchase_cost,in_service_date,status"]
+    """A device handed from T1 to T2 on 2025-09-01 is T2's stock on that day's order, and no longer T1's.
+
+    T2-5 is marked disposed without a disposal date: never stock, though unused since February."""
+    assets = ["asset_id,agency_code,category,purchase_cost,in_service_date,status", "T2-5,T2,desktop,4000,2025-01-01,disposed"]
     usage = ["asset_id,usage_date,hours_used"]
     for agency, units in (("T1", (1, 2, 3)), ("T2", (1, 2))):
         for n in (*units, 4):  # 1-3 last used 2025-02-01, 4 every day (the agency reports usage)
@@ -634,6 +636,9 @@ def test_idle_stock_moves_with_a_transfer_on_the_order_date(tmp_path):
     paths["usage"].write_text("\n".join(usage) + "\n", encoding="utf-8")
     with Database.open(tmp_path / "t.duckdb") as database:
         _ingest_all(database, paths)
+        database.execute("DELETE FROM asset_assignments")  # as stored before holdings were kept: the register's agency
+        before = _subjects(_flags(database, rules=["BOUGHT_DESPITE_IDLE_STOCK"]), "BOUGHT_DESPITE_IDLE_STOCK")
+        assert set(before) == {("T1", "PO-T1", 1), ("T1", "PO-T1", 2)}
         with database.transaction():
             move_holding(database, "T1-3", "T2", date(2025, 9, 1), transfer_id=1)
         found = _subjects(_flags(database, rules=["BOUGHT_DESPITE_IDLE_STOCK"]), "BOUGHT_DESPITE_IDLE_STOCK")
