@@ -645,3 +645,33 @@ def test_idle_stock_moves_with_a_transfer_on_the_order_date(tmp_path):
     assert set(found) == {("T1", "PO-T1", 2), ("T2", "PO-T2", 1)}  # T1 held three the day before, two on the day
     assert "(T1-3, T2-1, T2-2;" in found[("T2", "PO-T2", 1)]["evidence"]
     assert "(T1-1, T1-2, T1-3;" in found[("T1", "PO-T1", 2)]["evidence"]
+    # a device with a counter reading is judged by its counter, not by missing usage rows: T1-1 is not idle stock
+    with Database.open(tmp_path / "t.duckdb") as database:
+        database.execute(
+            "INSERT INTO meter_readings (asset_id, meter, read_at, value, upload_id) "
+            "VALUES ('T1-1', 'pages_total', TIMESTAMP '2025-12-01 09:00:00', 10, 0)"
+        )
+        metered = _subjects(_flags(database, rules=["BOUGHT_DESPITE_IDLE_STOCK"]), "BOUGHT_DESPITE_IDLE_STOCK")
+    assert set(metered) == {("T2", "PO-T2", 1)}
+
+
+def test_year_end_surge_of_a_tiny_or_empty_year(tmp_path):
+    """At the loosest parameters (ratio above 1, any spend) a year without last-month spend, or without any spend,
+    is no surge; a year spent wholly in its last month is, whatever its size."""
+    csv = tmp_path / "procurement.csv"
+    csv.write_text(
+        "po_number,line_no,agency_code,item_description,category,quantity,unit_price,order_date\n"
+        "PO-Z1,1,Z1,Goods,other,1,10,2024-03-01\n"
+        "PO-Z0,1,Z0,Goods,other,1,0,2024-03-01\n"
+        "PO-Z12,1,Z12,Goods,other,1,12,2024-12-01\n",
+        encoding="utf-8",
+    )
+    loosest = {"YEAR_END_SURGE": {"min_ratio": 1, "min_year_spend": 0}}
+    with Database.open(tmp_path / "surge.duckdb") as database:
+        assert ingest_file(database, "procurement", csv).committed
+        found = _subjects(
+            compute_flags(database, as_of=date(2025, 6, 30), rules=["YEAR_END_SURGE"], parameters=loosest).to_pylist(),
+            "YEAR_END_SURGE",
+        )
+    assert set(found) == {("Z12", 2024)}
+    assert found[("Z12", 2024)]["value_at_stake"] == pytest.approx(11.0)  # 12 spent, 1 a month on average
