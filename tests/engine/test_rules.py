@@ -675,3 +675,22 @@ def test_year_end_surge_of_a_tiny_or_empty_year(tmp_path):
         )
     assert set(found) == {("Z12", 2024)}
     assert found[("Z12", 2024)]["value_at_stake"] == pytest.approx(11.0)  # 12 spent, 1 a month on average
+
+
+def test_idle_stock_is_not_judged_without_any_usage_rows(tmp_path):
+    """Counter readings alone (no usage file) report the agency's printers, but no look-back of usage rows lies in the data."""
+    files = {
+        "assets": "asset_id,agency_code,category,purchase_cost,in_service_date\n"
+        + "".join(f"M-{n},M1,printer,2600,2024-01-01\n" for n in (1, 2, 3, 4)),
+        "meters": "asset_id,read_at,meter,value\nM-4,2025-06-01,pages_total,100\nM-4,2025-12-01,pages_total,900\n",
+        "procurement": "po_number,line_no,agency_code,item_description,category,quantity,unit_price,order_date\n"
+        "PO-M,1,M1,Printer,printer,1,2600,2025-09-01\n",
+    }
+    with Database.open(tmp_path / "m.duckdb") as database:
+        for kind, body in files.items():
+            path = tmp_path / f"{kind}.csv"
+            path.write_text(body, encoding="utf-8")
+            assert ingest_file(database, kind, path).committed
+        flags = compute_flags(database, as_of=AS_OF).to_pylist()
+    assert not [f for f in flags if f["rule"] == "BOUGHT_DESPITE_IDLE_STOCK"]
+    assert ("M1", "printer") not in _subjects(flags, "NO_TELEMETRY")  # the readings do report the category
