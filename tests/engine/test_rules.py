@@ -295,6 +295,8 @@ def test_asset_flag_values_and_evidence(default_flags):
     assert idle["days_idle"] == 90 and idle["severity"] == "high"
     assert "IDLE-90" in idle["evidence"] and "90 days since 2025-10-02" in idle["evidence"]
     assert "自 2025-10-02 起已 90 天未使用" in idle["evidence_zh"] and "笔记本电脑" in idle["evidence_zh"]
+    bought = _subjects(rows, "NEVER_USED")["IP1-A"]  # an asset's finding names the purchase line it came from
+    assert (bought["agency_code"], bought["po_number"], bought["line_no"], bought["category"]) == ("A1", "PO-IP", 1, "laptop")
     never = _subjects(rows, "NEVER_USED")["NEVER-60"]
     assert never["value_at_stake"] == pytest.approx(6000 * (1 - 60 / 365.25 / 6), abs=0.01)
     low = _subjects(rows, "LOW_UTILISATION")["SRV-875"]
