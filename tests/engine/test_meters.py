@@ -205,3 +205,20 @@ def test_readings_that_end_before_the_idle_horizon_say_nothing_about_it():
     )  # fmt: skip
     assert use.days_flat == 153
     assert _idleness(use, date(2020, 1, 1), WINDOW.idle_start) == (None, None)
+
+
+def test_the_latest_reading_day_is_the_day_of_the_last_reading_and_unknown_without_one(metered, tmp_path):
+    import ibis
+
+    from tracker.engine.meters import latest_reading_day
+    from tracker.store.db import Database
+
+    assert latest_reading_day(ibis_backend(metered)) == AS_OF
+    metered.execute(
+        "INSERT INTO meter_readings (asset_id, meter, read_at, value, upload_id) "
+        "VALUES ('P-LOW', 'pages_total', TIMESTAMP '2025-07-02 23:59:59', 1001, 0)"
+    )
+    assert latest_reading_day(ibis_backend(metered)) == date(2025, 7, 2)  # the day, not the time of day
+    with Database.open(tmp_path / "empty.duckdb") as empty:
+        assert latest_reading_day(ibis_backend(empty)) is None  # the table is there but empty
+    assert latest_reading_day(ibis.duckdb.connect()) is None  # a backend without the table (an older lake)

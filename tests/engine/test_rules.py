@@ -18,6 +18,7 @@ from tracker.engine.rules.catalogue import RULES
 from tracker.engine.rules.model import ASSET_STATE_RULES, FLAG_COLUMNS
 from tracker.engine.rules.run import compute_flags
 from tracker.ingest.pipeline import ingest_file
+from tracker.store.assignments import move_holding
 from tracker.store.db import Database
 from tracker.store.settings import setting_history
 from tracker.text.errors import ConfigError
@@ -54,6 +55,9 @@ PO-S3,1,S3,X,Goods,other,1,100000,2023-10-15,
 PO-S3,2,S3,X,Goods,other,1,20100,2024-09-20,
 PO-S4,1,S4,X,Goods,other,1,40000,2023-10-15,
 PO-S4,2,S4,X,Goods,other,1,50000,2024-09-20,
+PO-IP3,1,B1,Lenovo,Laptop,laptop,4,6000,2024-08-15,
+PO-BD10,1,A10,Dell,Desktop,desktop,5,4000,2025-09-01,
+PO-BD11,1,A11,Dell,Desktop,desktop,5,4000,2025-09-01,
 """
 
 # asset_id, agency, category, po_number, line_no, cost, in_service_date, status, disposal_date, standby, usage
@@ -114,17 +118,35 @@ ASSETS = [
     # A9: three units never used since 2024; usage data starts 2025-01-01, so an order is judged from 2025-04-01 (+90 days)
     *[(f"A9-DSK-{n}", "A9", "desktop", "", "", 4000, "2024-06-01", "in_use", "", "false", None) for n in (1, 2, 3)],
     ("SRV-876", "A1", "server", "", "", 50000, "2024-01-01", "in_use", "", "false", 876),
+    # a line whose flagged units meet each asset rule once: never used, idle, under-used (and one well used)
+    ("IP3-A", "B1", "laptop", "PO-IP3", 1, 6000, "2024-09-01", "in_use", "", "false", None),
+    ("IP3-B", "B1", "laptop", "PO-IP3", 1, 6000, "2024-09-01", "in_use", "", "false", "2025-06-02"),
+    ("IP3-C", "B1", "laptop", "PO-IP3", 1, 6000, "2024-09-01", "in_use", "", "false", 100),
+    ("IP3-D", "B1", "laptop", "PO-IP3", 1, 6000, "2024-09-01", "in_use", "", "false", WELL_USED),
+    # usage hours at the edge of "used" in the look-back: A10's DSK-3 used half an hour (not idle), A11's has a 0-hour row (idle)
+    *[
+        (f"{a}-DSK-{n}", a, "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", "2025-06-02")
+        for a in ("A10", "A11")
+        for n in (1, 2)
+    ],
+    *[(f"{a}-DSK-4", a, "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", WELL_USED) for a in ("A10", "A11")],
+    ("A10-DSK-3", "A10", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", ("2025-06-02", ("2025-07-01", 0.5))),
+    ("A11-DSK-3", "A11", "desktop", "", "", 4000, "2025-01-01", "in_use", "", "false", ("2025-06-02", ("2025-07-01", 0))),
+    # tablets without usage: A3 has one in service (NO_TELEMETRY), A2 only one disposed of in the window (nothing to judge)
+    ("A3-TAB-1", "A3", "tablet", "", "", 3000, "2024-01-01", "in_use", "", "false", None),
+    ("A2-TAB-GONE", "A2", "tablet", "", "", 3000, "2024-01-01", "disposed", "2025-03-01", "false", None),
 ]
 
 
 def _usage_rows(asset_id: str, category: str, usage) -> list[str]:
     """Usage as the ASSETS table describes it: WELL_USED, a last-used date (well used until then), a tuple of the
-    only days used, or total hours."""
+    only days used (a day, or a (day, hours) pair), or total hours."""
     if usage is None:
         return []
     hours_per_day = 24 if category == "server" else 8
     if isinstance(usage, tuple):
-        return [f"{asset_id},{day},{hours_per_day},agent" for day in usage]
+        days = [day if isinstance(day, tuple) else (day, hours_per_day) for day in usage]
+        return [f"{asset_id},{day},{hours},agent" for day, hours in days]
     if usage == WELL_USED or isinstance(usage, str):
         last = AS_OF if usage == WELL_USED else date.fromisoformat(usage)
         days = (last - date(2025, 1, 1)).days + 1
@@ -273,6 +295,8 @@ def test_asset_flag_values_and_evidence(default_flags):
     assert idle["days_idle"] == 90 and idle["severity"] == "high"
     assert "IDLE-90" in idle["evidence"] and "90 days since 2025-10-02" in idle["evidence"]
     assert "自 2025-10-02 起已 90 天未使用" in idle["evidence_zh"] and "笔记本电脑" in idle["evidence_zh"]
+    bought = _subjects(rows, "NEVER_USED")["IP1-A"]  # an asset's finding names the purchase line it came from
+    assert (bought["agency_code"], bought["po_number"], bought["line_no"], bought["category"]) == ("A1", "PO-IP", 1, "laptop")
     never = _subjects(rows, "NEVER_USED")["NEVER-60"]
     assert never["value_at_stake"] == pytest.approx(6000 * (1 - 60 / 365.25 / 6), abs=0.01)
     low = _subjects(rows, "LOW_UTILISATION")["SRV-875"]
@@ -284,7 +308,8 @@ def test_asset_flag_values_and_evidence(default_flags):
 
 def test_no_telemetry_pairs(default_flags):
     pairs = _subjects(default_flags, "NO_TELEMETRY")
-    assert set(pairs) == {("A1", "projector")}
+    # A3's one tablet in service is enough to name the gap; A2's tablet was disposed of in the window: none in service
+    assert set(pairs) == {("A1", "projector"), ("A3", "tablet")}
     flag = pairs[("A1", "projector")]
     assert flag["severity"] == "info" and flag["value_at_stake"] is None and flag["asset_id"] is None
     assert flag["evidence"].startswith("Projector: agency A1 has 2 assets in service") and "2 台投影仪" in flag["evidence_zh"]
@@ -299,6 +324,7 @@ def test_no_telemetry_pairs(default_flags):
         ("IDLE_PURCHASE", ("A1", "PO-IP", 1), 12000.0),  # 2 of 4 registered units never used: 50 %
         ("IDLE_PURCHASE", ("A1", "PO-IP", 2), None),  # 1 of 3: 33 %
         ("IDLE_PURCHASE", ("A1", "PO-PRJ", 1), None),  # both units unused, but no projector telemetry
+        ("IDLE_PURCHASE", ("B1", "PO-IP3", 1), 18000.0),  # 3 of 4: one never used, one idle, one under-used
         ("UNREGISTERED_UNITS", ("A1", "PO-UR", 1), 5000.0),  # 2 of 3 registered, delivered 60 days ago
         ("UNREGISTERED_UNITS", ("A1", "PO-UR", 2), None),  # none registered, but delivered 59 days ago
         ("UNREGISTERED_UNITS", ("A1", "PO-UR", 3), None),  # fully registered
@@ -316,6 +342,8 @@ def test_no_telemetry_pairs(default_flags):
         ),  # disposed the day after: held; the 8,000 total caps 3 × 4,000
         ("BOUGHT_DESPITE_IDLE_STOCK", ("A9", "PO-BD9", 1), 12000.0),  # ordered 90 days after the usage data starts
         ("BOUGHT_DESPITE_IDLE_STOCK", ("A9", "PO-BD9", 2), None),  # 89 days: the look-back is not all in the data
+        ("BOUGHT_DESPITE_IDLE_STOCK", ("A10", "PO-BD10", 1), None),  # DSK-3 used half an hour in the look-back: 2 idle
+        ("BOUGHT_DESPITE_IDLE_STOCK", ("A11", "PO-BD11", 1), 12000.0),  # DSK-3's 0-hour row is no use: 3 idle
         ("UNREGISTERED_UNITS", ("A1", "PO-CAP", 1), 14000.02),  # none registered at all: both units missing
         ("OVER_PRICE_CAP", ("A1", "PO-CAP", 1), 0.02),  # 7,000.01 > 7,000, 2 units
         ("OVER_PRICE_CAP", ("A1", "PO-CAP", 2), None),  # at the cap
@@ -329,6 +357,62 @@ def test_line_rules(default_flags, rule, line, expected_value):
     else:
         assert found[line]["value_at_stake"] == pytest.approx(expected_value)
         assert found[line]["asset_id"] is None and found[line]["category"]
+
+
+@pytest.mark.parametrize(
+    "rule, subject, evidence",
+    [
+        (
+            "NEVER_USED",
+            "NEVER-60",
+            "Laptop NEVER-60 has no usage since it entered service on 2025-11-01, 60 days ago (grace period 60 days); "
+            "net book value ¥5,835.73.",
+        ),
+        (
+            "IDLE",
+            "IDLE-90",
+            "Laptop IDLE-90 has not been used in the 90 days since 2025-10-02 (threshold 90 days); net book value ¥4,001.37.",
+        ),
+        (
+            "LOW_UTILISATION",
+            "SRV-60D",  # in service 2025-11-02: 60 days × 24 h, 59 days of depreciation on 50,000 over six years
+            "Server SRV-60D was used 10.0 of 1,440.0 available hours over 60 available days: utilisation 0.7 %, "
+            "below the threshold of 10.0 %; value at stake ¥45,275.15 of net book value ¥48,653.89.",
+        ),
+        (
+            "NO_TELEMETRY",
+            ("A3", "tablet"),
+            "Tablet: agency A3 has 1 asset in service, none with usage reported from 2025-10-03 to 2025-12-31; "
+            "idleness cannot be judged there.",
+        ),
+        (
+            "IDLE_PURCHASE",
+            ("B1", "PO-IP3", 1),
+            "3 of the 4 registered units of line PO-IP3/1 (Laptop, ordered 2024-08-15) are never used (1), idle (1) or "
+            "under-used (1): 75.0 % (threshold 50.0 %); their cost ¥18,000.00.",
+        ),
+        (
+            "UNREGISTERED_UNITS",
+            ("A1", "PO-UR", 1),
+            "Line PO-UR/1 (Laptop) bought 3 units, received 2025-11-01, of which 2 are registered: "
+            "1 missing × ¥5,000.00 = ¥5,000.00.",
+        ),
+        (
+            "BOUGHT_DESPITE_IDLE_STOCK",
+            ("A8", "PO-BD8", 1),
+            "On 2025-09-01 agency A8 ordered 2 units of Desktop (line PO-BD8/1) while 3 units in service at least 90 days "
+            "had no usage since 2025-06-03 (A8-DSK-1, A8-DSK-2, A8-DSK-3; the rule needs 3); value at stake ¥8,000.00.",
+        ),
+        (
+            "OVER_PRICE_CAP",
+            ("A1", "PO-CAP", 1),
+            "Line PO-CAP/1 (Laptop): unit price ¥7,000.01 is above the cap of ¥7,000.00 (财资〔2016〕27号); "
+            "2 units → ¥0.02 over the cap.",
+        ),
+    ],
+)
+def test_evidence_quotes_the_numbers_behind_each_finding(default_flags, rule, subject, evidence):
+    assert _subjects(default_flags, rule)[subject]["evidence"] == evidence
 
 
 def test_bought_despite_idle_stock_names_the_idle_units(default_flags):
@@ -362,7 +446,10 @@ def test_year_end_surge_october_fiscal_year(loaded, agency, surge):
     assert ((agency, 2024) in found) is surge
     if agency == "S1":
         assert found[("S1", 2024)]["value_at_stake"] == pytest.approx(60000 - 160000 / 12, abs=0.01)
-        assert "4.50×" in found[("S1", 2024)]["evidence"]
+        assert found[("S1", 2024)]["evidence"] == (
+            "Agency S1 spent ¥60,000.00 in the last month of fiscal year 2024: 4.50× the monthly average of ¥13,333.33 "
+            "(year spend ¥160,000.00; threshold 2.00×, minimum year spend ¥100,000.00); ¥46,666.67 above the average."
+        )
 
 
 def test_year_end_surge_follows_the_fiscal_year_setting(loaded):
@@ -506,6 +593,9 @@ def test_year_end_surge_edges_of_spend_and_of_the_fiscal_year(loaded):
     assert ("S1", 2024) in _subjects(on_last_day, "YEAR_END_SURGE")
     day_before = compute_flags(loaded, as_of=date(2024, 9, 29), rules=["YEAR_END_SURGE"]).to_pylist()
     assert not [k for k in _subjects(day_before, "YEAR_END_SURGE") if k[1] == 2024]
+    # and still judged the next day, the first of fiscal year 2025 (the last complete year is the one just ended)
+    day_after = compute_flags(loaded, as_of=date(2024, 10, 1), rules=["YEAR_END_SURGE"]).to_pylist()
+    assert ("S1", 2024) in _subjects(day_after, "YEAR_END_SURGE")
 
 
 def test_a_price_cap_in_yuan_judges_only_lines_priced_in_yuan(tmp_path):
@@ -521,3 +611,88 @@ def test_a_price_cap_in_yuan_judges_only_lines_priced_in_yuan(tmp_path):
         assert ingest_file(db, "procurement", csv).committed
         flags = compute_flags(db, as_of=date(2025, 6, 30), rules=["OVER_PRICE_CAP"]).to_pylist()
     assert [(f["po_number"], f["value_at_stake"]) for f in flags] == [("PO-Y", pytest.approx(0.01))]
+
+
+def test_idle_stock_moves_with_a_transfer_on_the_order_date(tmp_path):
+    """A device handed from T1 to T2 on 2025-09-01 is T2's stock on that day's order, and no longer T1's.
+
+    T2-5 is marked disposed without a disposal date: never stock, though unused since February."""
+    assets = ["asset_id,agency_code,category,purchase_cost,in_service_date,status", "T2-5,T2,desktop,4000,2025-01-01,disposed"]
+    usage = ["asset_id,usage_date,hours_used"]
+    for agency, units in (("T1", (1, 2, 3)), ("T2", (1, 2))):
+        for n in (*units, 4):  # 1-3 last used 2025-02-01, 4 every day (the agency reports usage)
+            assets.append(f"{agency}-{n},{agency},desktop,4000,2025-01-01,in_use")
+            last = AS_OF if n == 4 else date(2025, 2, 1)
+            usage.extend(
+                f"{agency}-{n},{date(2025, 1, 1) + timedelta(days=i)},8" for i in range((last - date(2025, 1, 1)).days + 1)
+            )
+    procurement = (
+        "po_number,line_no,agency_code,item_description,category,quantity,unit_price,order_date\n"
+        "PO-T1,1,T1,Desktop,desktop,1,4000,2025-09-01\n"
+        "PO-T1,2,T1,Desktop,desktop,1,4000,2025-08-31\n"
+        "PO-T2,1,T2,Desktop,desktop,1,4000,2025-09-01\n"
+    )
+    paths = {"procurement": tmp_path / "p.csv", "assets": tmp_path / "a.csv", "usage": tmp_path / "u.csv"}
+    paths["procurement"].write_text(procurement, encoding="utf-8")
+    paths["assets"].write_text("\n".join(assets) + "\n", encoding="utf-8")
+    paths["usage"].write_text("\n".join(usage) + "\n", encoding="utf-8")
+    with Database.open(tmp_path / "t.duckdb") as database:
+        _ingest_all(database, paths)
+        database.execute("DELETE FROM asset_assignments")  # as stored before holdings were kept: the register's agency
+        before = _subjects(_flags(database, rules=["BOUGHT_DESPITE_IDLE_STOCK"]), "BOUGHT_DESPITE_IDLE_STOCK")
+        assert set(before) == {("T1", "PO-T1", 1), ("T1", "PO-T1", 2)}
+        with database.transaction():
+            move_holding(database, "T1-3", "T2", date(2025, 9, 1), transfer_id=1)
+        found = _subjects(_flags(database, rules=["BOUGHT_DESPITE_IDLE_STOCK"]), "BOUGHT_DESPITE_IDLE_STOCK")
+    assert set(found) == {("T1", "PO-T1", 2), ("T2", "PO-T2", 1)}  # T1 held three the day before, two on the day
+    assert "(T1-3, T2-1, T2-2;" in found[("T2", "PO-T2", 1)]["evidence"]
+    assert "(T1-1, T1-2, T1-3;" in found[("T1", "PO-T1", 2)]["evidence"]
+    # a device with a counter reading is judged by its counter, not by missing usage rows: T1-1 is not idle stock
+    with Database.open(tmp_path / "t.duckdb") as database:
+        database.execute(
+            "INSERT INTO meter_readings (asset_id, meter, read_at, value, upload_id) "
+            "VALUES ('T1-1', 'pages_total', TIMESTAMP '2025-12-01 09:00:00', 10, 0)"
+        )
+        metered = _subjects(_flags(database, rules=["BOUGHT_DESPITE_IDLE_STOCK"]), "BOUGHT_DESPITE_IDLE_STOCK")
+    assert set(metered) == {("T2", "PO-T2", 1)}
+
+
+def test_year_end_surge_of_a_tiny_or_empty_year(tmp_path):
+    """At the loosest parameters (ratio above 1, any spend) a year without last-month spend, or without any spend,
+    is no surge; a year spent wholly in its last month is, whatever its size."""
+    csv = tmp_path / "procurement.csv"
+    csv.write_text(
+        "po_number,line_no,agency_code,item_description,category,quantity,unit_price,order_date\n"
+        "PO-Z1,1,Z1,Goods,other,1,10,2024-03-01\n"
+        "PO-Z0,1,Z0,Goods,other,1,0,2024-03-01\n"
+        "PO-Z12,1,Z12,Goods,other,1,12,2024-12-01\n",
+        encoding="utf-8",
+    )
+    loosest = {"YEAR_END_SURGE": {"min_ratio": 1, "min_year_spend": 0}}
+    with Database.open(tmp_path / "surge.duckdb") as database:
+        assert ingest_file(database, "procurement", csv).committed
+        found = _subjects(
+            compute_flags(database, as_of=date(2025, 6, 30), rules=["YEAR_END_SURGE"], parameters=loosest).to_pylist(),
+            "YEAR_END_SURGE",
+        )
+    assert set(found) == {("Z12", 2024)}
+    assert found[("Z12", 2024)]["value_at_stake"] == pytest.approx(11.0)  # 12 spent, 1 a month on average
+
+
+def test_idle_stock_is_not_judged_without_any_usage_rows(tmp_path):
+    """Counter readings alone (no usage file) report the agency's printers, but no look-back of usage rows lies in the data."""
+    files = {
+        "assets": "asset_id,agency_code,category,purchase_cost,in_service_date\n"
+        + "".join(f"M-{n},M1,printer,2600,2024-01-01\n" for n in (1, 2, 3, 4)),
+        "meters": "asset_id,read_at,meter,value\nM-4,2025-06-01,pages_total,100\nM-4,2025-12-01,pages_total,900\n",
+        "procurement": "po_number,line_no,agency_code,item_description,category,quantity,unit_price,order_date\n"
+        "PO-M,1,M1,Printer,printer,1,2600,2025-09-01\n",
+    }
+    with Database.open(tmp_path / "m.duckdb") as database:
+        for kind, body in files.items():
+            path = tmp_path / f"{kind}.csv"
+            path.write_text(body, encoding="utf-8")
+            assert ingest_file(database, kind, path).committed
+        flags = compute_flags(database, as_of=AS_OF).to_pylist()
+    assert not [f for f in flags if f["rule"] == "BOUGHT_DESPITE_IDLE_STOCK"]
+    assert ("M1", "printer") not in _subjects(flags, "NO_TELEMETRY")  # the readings do report the category

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from tracker.access.auth import User
 from tracker.cli.main import main
+from tracker.domain.standards import Standard
 from tracker.engine.parameters import set_setting
 from tracker.engine.rules.catalogue import RULES_BY_CODE
 from tracker.engine.rules.run import compute_flags
+from tracker.engine.rules.standards import FAR_FUTURE, standard_periods
 from tracker.engine.standards_admin import add_version, set_jurisdiction, standards_listing
 from tracker.ingest.pipeline import ingest_file
 from tracker.store.db import Database
@@ -74,6 +77,89 @@ def test_a_new_version_applies_from_its_effective_date_and_not_the_day_before(db
     assert "PO-BEFORE" in caps and caps["PO-BEFORE"]["value_at_stake"] == 1000.0  # 2025-06-30: the 2016 cap of 5,000
     assert "PO-ON" not in caps  # 2025-07-01: the new cap of 6,000
     assert "PO-COPIER" in caps  # a category the new version does not name keeps its version in force
+
+
+def test_a_lower_cap_from_the_order_date_judges_that_days_line_by_it(db):
+    add_version(
+        db,
+        ADMIN,
+        jurisdiction="CN-central",
+        version="central 2025",
+        effective_from="2025-07-01",
+        rows={"desktop": {"price_cap": 5200}},
+    )
+    caps = _flags(db, "OVER_PRICE_CAP")
+    assert caps["PO-ON"]["value_at_stake"] == 2 * 300.0 and caps["PO-ON"]["evidence"].endswith(
+        "above the cap of ¥5,200.00 (central 2025); 2 units → ¥600.00 over the cap."
+    )
+    assert caps["PO-BEFORE"]["value_at_stake"] == 2 * 500.0 and "(财资〔2016〕27号)" in caps["PO-BEFORE"]["evidence"]
+
+
+def _standard(version, effective_from, category="desktop", cap=None, years=None, jurisdiction="CN-44"):
+    return Standard(jurisdiction, version, effective_from, category, None if cap is None else Decimal(cap), years)
+
+
+def test_each_version_is_in_force_until_the_day_before_the_next():
+    periods = standard_periods(
+        [
+            _standard("c", date(2020, 6, 1), cap=5400, years=5),
+            _standard("b", date(2020, 1, 1), cap=5000, years=6),
+            _standard("d", date(2020, 6, 2), years=0),  # no cap, and 0 years is no minimum life
+            _standard("a", date(2020, 1, 1), cap=6000, years=8),  # the same day as b: the later name, b, is in force
+            _standard("L", date(2016, 1, 1), category="laptop", cap=7000, years=6),
+            _standard("x", date(2019, 1, 1), cap=1, years=1, jurisdiction="CN-11"),  # another jurisdiction's
+        ],
+        "CN-44",
+    )
+    assert periods.to_pylist() == [
+        {
+            "std_category": "desktop",
+            "std_version": "b",
+            "std_from": date(2020, 1, 1),
+            "std_until": date(2020, 5, 31),
+            "cap": 5000.0,
+            "min_years": 6,
+        },
+        # in force for one day: from 2020-06-01 until the day before d
+        {
+            "std_category": "desktop",
+            "std_version": "c",
+            "std_from": date(2020, 6, 1),
+            "std_until": date(2020, 6, 1),
+            "cap": 5400.0,
+            "min_years": 5,
+        },
+        {
+            "std_category": "desktop",
+            "std_version": "d",
+            "std_from": date(2020, 6, 2),
+            "std_until": FAR_FUTURE,
+            "cap": None,
+            "min_years": None,
+        },
+        {
+            "std_category": "laptop",
+            "std_version": "L",
+            "std_from": date(2016, 1, 1),
+            "std_until": FAR_FUTURE,
+            "cap": 7000.0,
+            "min_years": 6,
+        },
+    ]
+    assert standard_periods([], "CN-44").num_rows == 0 and standard_periods([], "CN-44").schema == periods.schema
+
+
+def test_a_line_ordered_on_the_as_of_date_is_judged_and_one_ordered_after_it_is_not(tmp_path):
+    csv = tmp_path / "procurement.csv"
+    csv.write_text(
+        "po_number,line_no,agency_code,item_description,category,quantity,unit_price,order_date\n"
+        "PO-LAST,1,A1,Desktop,desktop,1,5000.01,2025-12-31\n"
+        "PO-NEXT,1,A1,Desktop,desktop,1,5000.01,2026-01-01\n",
+        encoding="utf-8",
+    )
+    with Database.open(tmp_path / "edge.duckdb") as database:
+        assert ingest_file(database, "procurement", csv).committed
+        assert set(_flags(database, "OVER_PRICE_CAP")) == {"PO-LAST"}
 
 
 def test_early_replacement_reads_the_minimum_life_in_force_on_the_order_date(db):
