@@ -45,6 +45,7 @@ USAGE_HEADER = ["asset_id", "usage_date", "hours_used"]
 USAGE_HEADER_ZH = ["资产编号", "使用日期", "使用时长(小时)"]
 SESSION_HEADER = ["asset_id", "start_time", "end_time"]
 PROC_HEADER = ["po_number", "agency_code", "item_description", "category", "quantity", "unit_price", "order_date"]
+METER_HEADER = ["asset_id", "read_at", "meter", "value"]
 PROC_ROW = ["PO-9", "A001", "Laptop 14 inch", "laptop", "2", "4999.00", "2024-03-01"]
 
 
@@ -898,6 +899,52 @@ CASES = [
         check_sql="SELECT list(hours_used ORDER BY usage_date) FROM usage_daily WHERE asset_id = 'PC-2' "
         "AND usage_date >= DATE '2025-03-01'",
         check_value=([2.0, 3.0],),
+    ),
+    case(
+        "session-in-the-future",
+        lambda p: csv_file(p, SESSION_HEADER, SESSION_ROWS_OK + [["PC-1", f"{FUTURE_DAY} 08:00", f"{FUTURE_DAY} 09:00"]]),
+        rows=((3, "start_time", "row.future_date"), (3, "end_time", "row.future_date")),
+        mentions=(FUTURE_DAY,),
+    ),
+    # --- meter readings: a counter is a number of 0 or more, thousands separators allowed ------------
+    case(
+        "meter-reading-accepted",
+        lambda p: csv_file(
+            p, METER_HEADER, [["PR-9", "2025-03-01 08:00", "Total pages", "1,802"], ["PR-9", "2025-03-02", "pages_total", "0"]]
+        ),
+        kind="meters",
+        accepted=2,
+        check_sql="SELECT list((asset_id, meter, value) ORDER BY read_at) FROM meter_readings",
+        check_value=([("PR-9", "pages_total", 1802.0), ("PR-9", "pages_total", 0.0)],),
+    ),
+    case(
+        "meter-reading-minus-0.5",
+        lambda p: csv_file(
+            p, METER_HEADER, [["PR-9", "2025-03-01", "pages_total", "5"], ["PR-9", "2025-03-02", "pages_total", "-0.5"]]
+        ),
+        kind="meters",
+        rows=((3, "value", "row.negative"),),
+        mentions=("-0.5",),
+    ),
+    case(
+        "meter-reading-not-a-number",
+        lambda p: csv_file(p, METER_HEADER, [["PR-9", "2025-03-01", "pages_total", "lots"]]),
+        kind="meters",
+        rows=((2, "value", "row.bad_number"),),
+        mentions=("lots",),
+    ),
+    case(
+        "meter-read-at-not-a-time",
+        lambda p: csv_file(p, METER_HEADER, [["PR-9", "soon", "pages_total", "5"]]),
+        kind="meters",
+        rows=((2, "read_at", "row.bad_timestamp"),),
+        mentions=("soon",),
+    ),
+    case(
+        "meter-name-of-1001-characters",
+        lambda p: csv_file(p, METER_HEADER, [["PR-9", "2025-03-01", "m" * 1001, "5"]]),
+        kind="meters",
+        rows=((2, "meter", "row.too_long"), (2, "meter", "row.unknown_meter")),
     ),
     # --- rows against each other and against the database ------------------------------------------
     case(
