@@ -238,7 +238,7 @@ def test_a_general_setting_past_its_edge_is_refused_with_its_reason(name, value,
 
 def test_stored_general_settings_apply_or_give_way_to_their_default():
     settings, problems = settings_from_stored(
-        {"currency": "eur", "fiscal_year_start_month": "0", "max_upload_mb": "20", "no_such_setting": "1"}
+        {"no_such_setting": "1", "currency": "eur", "max_upload_mb": "20", "fiscal_year_start_month": "0"}
     )
     assert settings == Settings(currency="EUR", max_upload_mb=20)
     assert [(p.name, p.value, p.default) for p in problems] == [
@@ -246,9 +246,18 @@ def test_stored_general_settings_apply_or_give_way_to_their_default():
         ("no_such_setting", "1", "—"),  # no default to name
     ]
     assert problems[0].text("en") == 'The stored value "0" of fiscal_year_start_month is not used, the default 1 is: ' + MONTH[0]
+    assert problems[0].text() == problems[0].text("en")  # English unless asked
     assert problems[1].text("zh") == "no_such_setting 的存储值“1”未被采用，改用默认值 —：未知的设置项"
     assert settings.as_text() == {**SETTING_DEFAULTS, "currency": "EUR", "max_upload_mb": "20"}
-    assert SETTING_DEFAULTS["max_upload_rows"] == "50000000" and SETTING_DEFAULTS["currency"] == "CNY"
+    assert [spec.default_text for spec in config.SETTINGS] == [
+        "CNY",
+        "CN",
+        "1",
+        "Asia/Shanghai",
+        "1024",
+        "50000000",
+        "CN-central",
+    ]
 
 
 def test_the_database_path_is_the_argument_then_the_environment_then_the_default(monkeypatch, tmp_path):
@@ -258,6 +267,8 @@ def test_the_database_path_is_the_argument_then_the_environment_then_the_default
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "env.duckdb"))
     assert config.resolve_db_path("given.duckdb") == Path("given.duckdb")
     assert config.resolve_db_path("") == config.resolve_db_path() == tmp_path / "env.duckdb"
+    with pytest.raises(KeyError, match="TRACKER_NOPE is not declared in tracker.store.config.ENVIRONMENT"):
+        config.env("TRACKER_NOPE")
     monkeypatch.setenv("TRACKER_DB", "")
     assert config.resolve_db_path() == config.default_db_path()
     monkeypatch.setattr(config, "IS_CHECKOUT", True)
