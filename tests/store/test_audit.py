@@ -438,26 +438,29 @@ def test_entries_written_before_the_log_was_keyed_still_verify(tmp_path):
 
 
 # -- the key file and the details at their edges ------------------------------------------------------
+SHORT = "short key or bad first entry id"
+
+
 @pytest.mark.parametrize(
-    "content, readable",
+    "content, reason",
     [
-        ({"key": "ab" * 32, "keyed_from": 1}, True),  # 32 bytes, from the first entry
-        ({"key": "ab" * 64, "keyed_from": 7}, True),
-        ({"key": "ab" * 31, "keyed_from": 1}, False),  # 31 bytes: too short
-        ({"key": "ab" * 32, "keyed_from": 0}, False),
-        ({"key": "ab" * 32, "keyed_from": True}, False),  # a yes/no is not an entry id
-        ({"key": "ab" * 32, "keyed_from": "1"}, False),
-        ({"key": "ab" * 32, "keyed_from": 1.0}, False),
-        ({"key": "zz" * 32, "keyed_from": 1}, False),  # not hexadecimal
-        ({"keyed_from": 1}, False),
-        ({"key": "ab" * 32}, False),
-        (["ab" * 32, 1], False),
+        ({"key": "ab" * 32, "keyed_from": 1}, None),  # 32 bytes, from the first entry: read
+        ({"key": "ab" * 64, "keyed_from": 7}, None),
+        ({"key": "ab" * 31, "keyed_from": 1}, SHORT),  # 31 bytes: too short
+        ({"key": "ab" * 32, "keyed_from": 0}, SHORT),
+        ({"key": "ab" * 32, "keyed_from": True}, SHORT),  # a yes/no is not an entry id
+        ({"key": "ab" * 32, "keyed_from": "1"}, SHORT),
+        ({"key": "ab" * 32, "keyed_from": 1.0}, SHORT),
+        ({"key": "zz" * 32, "keyed_from": 1}, "non-hexadecimal number found in fromhex() arg at position 0"),
+        ({"keyed_from": 1}, "'key'"),
+        ({"key": "ab" * 32}, "'keyed_from'"),
+        (["ab" * 32, 1], "list indices must be integers or slices, not str"),
     ],
 )
-def test_a_key_file_is_read_only_when_whole(tmp_path, content, readable):
+def test_a_key_file_is_read_only_when_whole(tmp_path, content, reason):
     path = tmp_path / "t.audit-key"
     path.write_text(json.dumps(content), encoding="utf-8")
-    if readable:
+    if reason is None:
         key = audit._read_key(path)
         assert (key.secret, key.keyed_from, key.path) == (bytes.fromhex(content["key"]), content["keyed_from"], path)
         return
@@ -466,7 +469,7 @@ def test_a_key_file_is_read_only_when_whole(tmp_path, content, readable):
     assert refused.value.key == "audit.bad_key"
     for lang in ("en", "zh"):
         text = refused.value.text(lang)
-        assert str(path) in text and text.rstrip(".。").split(":")[-1].strip(), text  # names the file and a reason
+        assert str(path) in text and reason in text, text  # names the file and what is wrong with it
 
 
 def test_a_missing_key_file_is_made_only_when_asked_keyed_from_the_next_entry(db):
@@ -494,6 +497,19 @@ def test_a_key_written_by_another_process_first_is_kept(tmp_path):
     audit._write_key(theirs)
     audit._write_key(audit.AuditKey(b"\x02" * 32, 5, path))
     assert audit._read_key(path) == theirs
+    assert [p.name for p in tmp_path.iterdir()] == ["k.audit-key"]
+
+
+def test_a_key_is_written_without_hard_links_where_the_file_system_has_none(tmp_path, monkeypatch):
+    def no_links(source, target):
+        raise PermissionError("no hard links here")
+
+    monkeypatch.setattr(audit.os, "link", no_links)
+    path = tmp_path / "k.audit-key"
+    first = audit.AuditKey(b"\x01" * 32, 1, path)
+    audit._write_key(first)
+    audit._write_key(audit.AuditKey(b"\x02" * 32, 5, path))  # one is there already: kept
+    assert audit._read_key(path) == first and path.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["k.audit-key"]
 
 
