@@ -45,6 +45,7 @@ USAGE_HEADER = ["asset_id", "usage_date", "hours_used"]
 USAGE_HEADER_ZH = ["资产编号", "使用日期", "使用时长(小时)"]
 SESSION_HEADER = ["asset_id", "start_time", "end_time"]
 PROC_HEADER = ["po_number", "agency_code", "item_description", "category", "quantity", "unit_price", "order_date"]
+METER_HEADER = ["asset_id", "read_at", "meter", "value"]
 PROC_ROW = ["PO-9", "A001", "Laptop 14 inch", "laptop", "2", "4999.00", "2024-03-01"]
 
 
@@ -150,7 +151,7 @@ def db_state(db: Database) -> dict[str, object]:
 
 
 def seed(db: Database, tmp_path: Path) -> None:
-    """One procurement line, three assets (two agencies), one usage day and one partial upload with a reject."""
+    """One procurement line, three assets (two agencies, with serial numbers and host names), one usage day and one partial upload with a reject."""
     folder = tmp_path / "seed"
     folder.mkdir(exist_ok=True)
     files = [
@@ -160,10 +161,11 @@ def seed(db: Database, tmp_path: Path) -> None:
             assets_csv(
                 folder,
                 [
-                    ["PC-1", "A001", "laptop", "5000", "2024-01-10"],
-                    ["PC-2", "A001", "laptop", "5000", "2024-01-10"],
-                    ["PR-9", "A002", "printer", "1100", "2024-02-01"],
+                    ["PC-1", "A001", "laptop", "5000", "2024-01-10", "SN-1", "pc-1.a001.local"],
+                    ["PC-2", "A001", "laptop", "5000", "2024-01-10", "SN-2", "pc-2.a001.local"],
+                    ["PR-9", "A002", "printer", "1100", "2024-02-01", "SN-9", "pr-9"],
                 ],
+                header=ASSET_HEADER + ["serial_number", "hostname"],
             ),
         ),
         ("usage", usage_csv(folder, [["PC-1", "2025-01-06", "6"]])),
@@ -220,6 +222,8 @@ LONG_TEXT = "x" * 5000
 BAD_XLSX = random.Random(7).randbytes(3000)
 RANDOM_BYTES = random.Random(11).randbytes(3000)
 SESSION_ROWS_OK = [["PC-1", "2025-03-01 08:00", "2025-03-01 10:30"]]
+LAST_UPLOAD = "upload_id = (SELECT max(upload_id) FROM uploads)"
+DAYS_OF_LAST_UPLOAD = f"SELECT list(usage_date ORDER BY usage_date) FROM usage_daily WHERE {LAST_UPLOAD}"
 
 CASES = [
     # --- unreadable or empty files -----------------------------------------------------------
@@ -491,6 +495,53 @@ CASES = [
         accepted=2,
         check_sql="SELECT list(usage_date ORDER BY usage_date) FROM usage_daily WHERE upload_id = (SELECT max(upload_id) FROM uploads)",
         check_value=([dt.date(2025, 1, 25), dt.date(2025, 2, 3)],),
+    ),
+    # a part above 12 can only be a day: 13 decides the order of the column, 12 does not
+    case(
+        "day-13-first-makes-the-column-day-first",
+        lambda p: usage_csv(p, [["PC-1", "13/01/2025", "1"], ["PC-1", "02/03/2025", "1"]]),
+        accepted=2,
+        check_sql=DAYS_OF_LAST_UPLOAD,
+        check_value=([dt.date(2025, 1, 13), dt.date(2025, 3, 2)],),
+    ),
+    case(
+        "day-12-first-leaves-the-column-ambiguous",
+        lambda p: usage_csv(p, [["PC-1", "12/01/2025", "1"], ["PC-1", "02/03/2025", "1"]]),
+        refused="file.ambiguous_dates",
+        mentions=("usage_date", "12/01/2025"),
+    ),
+    case(
+        "day-13-second-makes-the-column-month-first",
+        lambda p: usage_csv(p, [["PC-1", "01/13/2025", "1"], ["PC-1", "02/03/2025", "1"]]),
+        accepted=2,
+        check_sql=DAYS_OF_LAST_UPLOAD,
+        check_value=([dt.date(2025, 1, 13), dt.date(2025, 2, 3)],),
+    ),
+    case(
+        "day-12-second-leaves-the-column-ambiguous",
+        lambda p: usage_csv(p, [["PC-1", "01/12/2025", "1"], ["PC-1", "02/03/2025", "1"]]),
+        refused="file.ambiguous_dates",
+    ),
+    case(
+        "day-13-first-and-second-mixed",
+        lambda p: usage_csv(p, [["PC-1", "13/05/2025", "1"], ["PC-1", "05/13/2025", "1"]]),
+        refused="file.mixed_date_order",
+        mentions=("13/05/2025", "05/13/2025"),
+    ),
+    case(
+        "ambiguous-accepted-with-mdy",
+        lambda p: usage_csv(p, [["PC-1", "03/04/2025", "1"], ["PC-1", "05/06/2025", "1"]]),
+        accepted=2,
+        options={"date_order": "mdy"},
+        check_sql=DAYS_OF_LAST_UPLOAD,
+        check_value=([dt.date(2025, 3, 4), dt.date(2025, 5, 6)],),
+    ),
+    case(  # 03/03 and 04/04 read the same either way: no order needed
+        "day-and-month-equal-need-no-order",
+        lambda p: usage_csv(p, [["PC-1", "03/03/2025", "1"], ["PC-1", "04.04.2025", "1"]]),
+        accepted=2,
+        check_sql=DAYS_OF_LAST_UPLOAD,
+        check_value=([dt.date(2025, 3, 3), dt.date(2025, 4, 4)],),
     ),
     case(  # two-digit years: 00-69 are 2000s, 70-99 1900s (then before 1980: implausible)
         "two-digit-year-69-is-2069",
@@ -849,6 +900,52 @@ CASES = [
         "AND usage_date >= DATE '2025-03-01'",
         check_value=([2.0, 3.0],),
     ),
+    case(
+        "session-in-the-future",
+        lambda p: csv_file(p, SESSION_HEADER, SESSION_ROWS_OK + [["PC-1", f"{FUTURE_DAY} 08:00", f"{FUTURE_DAY} 09:00"]]),
+        rows=((3, "start_time", "row.future_date"), (3, "end_time", "row.future_date")),
+        mentions=(FUTURE_DAY,),
+    ),
+    # --- meter readings: a counter is a number of 0 or more, thousands separators allowed ------------
+    case(
+        "meter-reading-accepted",
+        lambda p: csv_file(
+            p, METER_HEADER, [["PR-9", "2025-03-01 08:00", "Total pages", "1,802"], ["PR-9", "2025-03-02", "pages_total", "0"]]
+        ),
+        kind="meters",
+        accepted=2,
+        check_sql="SELECT list((asset_id, meter, value) ORDER BY read_at) FROM meter_readings",
+        check_value=([("PR-9", "pages_total", 1802.0), ("PR-9", "pages_total", 0.0)],),
+    ),
+    case(
+        "meter-reading-minus-0.5",
+        lambda p: csv_file(
+            p, METER_HEADER, [["PR-9", "2025-03-01", "pages_total", "5"], ["PR-9", "2025-03-02", "pages_total", "-0.5"]]
+        ),
+        kind="meters",
+        rows=((3, "value", "row.negative"),),
+        mentions=("-0.5",),
+    ),
+    case(
+        "meter-reading-not-a-number",
+        lambda p: csv_file(p, METER_HEADER, [["PR-9", "2025-03-01", "pages_total", "lots"]]),
+        kind="meters",
+        rows=((2, "value", "row.bad_number"),),
+        mentions=("lots",),
+    ),
+    case(
+        "meter-read-at-not-a-time",
+        lambda p: csv_file(p, METER_HEADER, [["PR-9", "soon", "pages_total", "5"]]),
+        kind="meters",
+        rows=((2, "read_at", "row.bad_timestamp"),),
+        mentions=("soon",),
+    ),
+    case(
+        "meter-name-of-1001-characters",
+        lambda p: csv_file(p, METER_HEADER, [["PR-9", "2025-03-01", "m" * 1001, "5"]]),
+        kind="meters",
+        rows=((2, "meter", "row.too_long"), (2, "meter", "row.unknown_meter")),
+    ),
     # --- rows against each other and against the database ------------------------------------------
     case(
         "conflicting-duplicate-keys",
@@ -986,6 +1083,173 @@ CASES = [
         accepted=2,
         check_sql="SELECT disposal_date FROM assets WHERE asset_id = 'PC-9'",
         check_value=(dt.date(2024, 2, 1),),
+    ),
+    # identifiers hold up to 100 characters, free text up to 1,000: each edge and one past it
+    case(
+        "asset-id-of-100-characters-accepted",
+        lambda p: assets_csv(p, [["P" * 100, "A001", "laptop", "100", "2024-01-01"]]),
+        kind="assets",
+        accepted=1,
+        check_sql="SELECT length(asset_id) FROM assets WHERE asset_id LIKE 'PPP%'",
+        check_value=(100,),
+    ),
+    case(
+        "asset-id-of-101-characters",
+        lambda p: assets_csv(p, [["P" * 101, "A001", "laptop", "100", "2024-01-01"]]),
+        kind="assets",
+        rows=((2, "asset_id", "row.too_long"),),
+        mentions=("101", "100"),
+    ),
+    case(
+        "model-of-1000-characters-accepted",
+        lambda p: assets_csv(p, asset_with(["model"], ["m" * 1000])[1], header=ASSET_HEADER + ["model"]),
+        kind="assets",
+        accepted=2,
+        check_sql="SELECT length(model) FROM assets WHERE asset_id = 'PC-9'",
+        check_value=(1000,),
+    ),
+    case(
+        "model-of-1001-characters",
+        lambda p: assets_csv(p, asset_with(["model"], ["m" * 1001])[1], header=ASSET_HEADER + ["model"]),
+        kind="assets",
+        rows=((3, "model", "row.too_long"),),
+        mentions=("1001", "1000"),
+    ),
+    case(  # a usage row's asset id must name a registered asset: of the text checks only its length applies
+        "usage-asset-id-of-101-characters",
+        lambda p: usage_csv(p, [["PC-1", "2025-02-03", "1"], ["P" * 101, "2025-02-03", "1"]]),
+        rows=((3, "asset_id", "row.too_long"), (3, "asset_id", "row.unknown_asset")),
+    ),
+    case(
+        "usage-asset-id-looking-like-a-formula-is-unknown",
+        lambda p: usage_csv(p, [["PC-1", "2025-02-03", "1"], ["@SUM(1)", "2025-02-03", "1"]]),
+        rows=((3, "asset_id", "row.unknown_asset"),),
+        mentions=("@SUM(1)",),
+    ),
+    # --- devices named by serial number or host name ---------------------------------------------------
+    case(
+        "usage-by-serial-number-any-case-accepted",
+        lambda p: csv_file(p, ["serial_number", "usage_date", "hours_used"], [["sn-1", "2025-02-03", "2"]]),
+        accepted=1,
+        check_sql=f"SELECT asset_id, evidence, hours_used FROM usage_daily WHERE {LAST_UPLOAD}",
+        check_value=("PC-1", "usage", 2.0),
+    ),
+    case(
+        "usage-by-host-name-without-domain-accepted",
+        lambda p: csv_file(p, ["hostname", "usage_date", "hours_used"], [["PC-2", "2025-02-03", "1"]]),
+        accepted=1,
+        check_sql=f"SELECT asset_id FROM usage_daily WHERE {LAST_UPLOAD}",
+        check_value=("PC-2",),
+    ),
+    case(
+        "usage-device-without-serial-or-host-name",
+        lambda p: csv_file(
+            p,
+            ["serial_number", "hostname", "usage_date", "hours_used"],
+            [["SN-1", "", "2025-02-03", "1"], ["", "", "2025-02-03", "1"]],
+        ),
+        rows=((3, "serial_number", "row.required"),),
+    ),
+    case(  # an agency's upload is matched against its own assets only
+        "usage-by-serial-number-of-another-agency-under-scope",
+        lambda p: csv_file(
+            p,
+            ["hostname", "serial_number", "usage_date", "hours_used"],
+            [["pr-9", "SN-9", "2025-02-03", "1"], ["", "SN-1", "2025-02-03", "1"]],
+        ),
+        options={"agency": "A002"},
+        rows=((3, "hostname", "row.device_not_your_agency"),),
+        mentions=("SN-1",),
+    ),
+    case(
+        "usage-by-serial-number-under-its-own-agency-accepted",
+        lambda p: csv_file(p, ["serial_number", "usage_date", "hours_used"], [["SN-9", "2025-02-03", "1"]]),
+        options={"agency": "A002"},
+        accepted=1,
+        check_sql=f"SELECT asset_id FROM usage_daily WHERE {LAST_UPLOAD}",
+        check_value=("PR-9",),
+    ),
+    case(  # Intune: devices seen on a day, no hours
+        "seen-only-intune-check-in-accepted",
+        lambda p: csv_file(p, ["Device name", "Serial number", "Last check-in"], [["PC-1", "SN-1", "2025-02-03 10:12:33"]]),
+        accepted=1,
+        check_sql=f"SELECT asset_id, usage_date, evidence, source, hours_used FROM usage_daily WHERE {LAST_UPLOAD}",
+        check_value=("PC-1", dt.date(2025, 2, 3), "seen", "intune", None),
+    ),
+    case(
+        "seen-only-lansweeper-last-seen-accepted",
+        lambda p: csv_file(p, ["hostname", "Last seen"], [["pc-2", "2025-02-03"]]),
+        accepted=1,
+        check_sql=f"SELECT asset_id, evidence, source, hours_used FROM usage_daily WHERE {LAST_UPLOAD}",
+        check_value=("PC-2", "seen", "lansweeper", None),
+    ),
+    case(
+        "seen-only-inventory-date-accepted",
+        lambda p: csv_file(p, ["serial_number", "usage_date"], [["SN-2", "2025-02-03"]]),
+        accepted=1,
+        check_sql=f"SELECT asset_id, evidence, source, hours_used FROM usage_daily WHERE {LAST_UPLOAD}",
+        check_value=("PC-2", "seen", "inventory", None),
+    ),
+    case(
+        "seen-only-with-its-own-source-and-evidence-accepted",
+        lambda p: csv_file(p, ["hostname", "Last seen", "source", "evidence"], [["pc-2", "2025-02-03", "sccm", "SEEN"]]),
+        accepted=1,
+        check_sql=f"SELECT evidence, source, hours_used FROM usage_daily WHERE {LAST_UPLOAD}",
+        check_value=("seen", "sccm", None),
+    ),
+    # --- evidence kinds ------------------------------------------------------------------------------
+    case(
+        "unknown-evidence-kind",
+        lambda p: csv_file(
+            p, USAGE_HEADER + ["evidence"], [["PC-1", "2025-02-03", "1", "usage"], ["PC-1", "2025-02-04", "1", "rumour"]]
+        ),
+        rows=((3, "evidence", "row.bad_evidence"),),
+        mentions=("rumour",),
+    ),
+    case(
+        "seen-day-without-hours-accepted",
+        lambda p: csv_file(p, USAGE_HEADER + ["evidence"], [["PC-1", "2025-02-03", "", "Seen"]]),
+        accepted=1,
+        check_sql=f"SELECT evidence, hours_used FROM usage_daily WHERE {LAST_UPLOAD}",
+        check_value=("seen", None),
+    ),
+    case(
+        "day-of-use-without-hours",
+        lambda p: csv_file(p, USAGE_HEADER + ["evidence"], [["PC-1", "2025-02-03", "", "signed_in"]]),
+        rows=((2, "hours_used", "row.required"),),
+    ),
+    # --- catalogue codes ------------------------------------------------------------------------------
+    case(  # the header names the catalogue of the code
+        "cpv-code-column-names-its-scheme",
+        lambda p: proc_csv(p, PROC_HEADER + ["CPV code"], [PROC_ROW + ["30213100-6"]]),
+        kind="procurement",
+        accepted=1,
+        check_sql="SELECT classification_code, classification_scheme FROM procurement_lines WHERE po_number = 'PO-9'",
+        check_value=("30213100-6", "CPV"),
+    ),
+    case(
+        "unspsc-column-names-its-scheme",
+        lambda p: proc_csv(p, PROC_HEADER + ["UNSPSC"], [PROC_ROW + ["43211503"]]),
+        kind="procurement",
+        accepted=1,
+        check_sql="SELECT classification_code, classification_scheme FROM procurement_lines WHERE po_number = 'PO-9'",
+        check_value=("43211503", "UNSPSC"),
+    ),
+    case(
+        "classification-column-names-no-scheme",
+        lambda p: proc_csv(p, PROC_HEADER + ["品目编码"], [PROC_ROW + ["A02010104"]]),
+        kind="procurement",
+        accepted=1,
+        check_sql="SELECT classification_code, classification_scheme FROM procurement_lines WHERE po_number = 'PO-9'",
+        check_value=("A02010104", None),
+    ),
+    case(
+        "scheme-column-wins-over-the-code-header",
+        lambda p: proc_csv(p, PROC_HEADER + ["CPV code", "scheme"], [PROC_ROW + ["30213100-6", "CPV 2008"]]),
+        kind="procurement",
+        accepted=1,
+        check_sql="SELECT classification_scheme FROM procurement_lines WHERE po_number = 'PO-9'",
+        check_value=("CPV 2008",),
     ),
     # --- spreadsheet and columnar formats -----------------------------------------------------------
     case(
@@ -1234,8 +1498,9 @@ def test_rejects_table_has_original_headers_and_error_column(seeded, tmp_path):
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "LANG": "C.UTF-8"}
     env.pop("TRACKER_PROGRESS", None)
+    # a guard against a hang only: on a loaded machine (a mutation run) starting Python alone can take minutes
     return subprocess.run(
-        [sys.executable, "-m", "tracker", *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "tracker", *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900
     )
 
 

@@ -435,3 +435,163 @@ def test_entries_written_before_the_log_was_keyed_still_verify(tmp_path):
         assert audit.verify(db) == [
             "The audit log ends at entry #2, but entries up to #4 were written: the newest entries were deleted."
         ]
+
+
+# -- the key file and the details at their edges ------------------------------------------------------
+SHORT = "short key or bad first entry id"
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        ({"key": "ab" * 32, "keyed_from": 1}, None),  # 32 bytes, from the first entry: read
+        ({"key": "ab" * 64, "keyed_from": 7}, None),
+        ({"key": "ab" * 31, "keyed_from": 1}, SHORT),  # 31 bytes: too short
+        ({"key": "ab" * 32, "keyed_from": 0}, SHORT),
+        ({"key": "ab" * 32, "keyed_from": True}, SHORT),  # a yes/no is not an entry id
+        ({"key": "ab" * 32, "keyed_from": "1"}, SHORT),
+        ({"key": "ab" * 32, "keyed_from": 1.0}, SHORT),
+        ({"key": "zz" * 32, "keyed_from": 1}, "non-hexadecimal number found in fromhex() arg at position 0"),
+        ({"keyed_from": 1}, "'key'"),
+        ({"key": "ab" * 32}, "'keyed_from'"),
+        (["ab" * 32, 1], "list indices must be integers or slices, not str"),
+    ],
+)
+def test_a_key_file_is_read_only_when_whole(tmp_path, content, reason):
+    path = tmp_path / "t.audit-key"
+    path.write_text(json.dumps(content), encoding="utf-8")
+    if reason is None:
+        key = audit._read_key(path)
+        assert (key.secret, key.keyed_from, key.path) == (bytes.fromhex(content["key"]), content["keyed_from"], path)
+        return
+    with pytest.raises(ConfigError) as refused:
+        audit._read_key(path)
+    assert refused.value.key == "audit.bad_key"
+    for lang in ("en", "zh"):
+        text = refused.value.text(lang)
+        assert str(path) in text and reason in text, text  # names the file and what is wrong with it
+
+
+def test_a_missing_key_file_is_made_only_when_asked_keyed_from_the_next_entry(db):
+    key_file = db.path.with_name("tracker.audit-key")
+    assert audit.key_path(db) == key_file
+    assert audit.load_key(db) is None and not key_file.exists()
+    previous = audit.GENESIS_HASH
+    for entry_id in (1, 2):  # two entries written before the log was keyed
+        at = datetime(2025, 1, entry_id, 9, 0)
+        entry_hash = audit._entry_hash(previous, entry_id, at, "admin", "logout", None, None)
+        db.execute(
+            "INSERT INTO audit_log VALUES (?, ?, 'admin', 'logout', NULL, NULL, ?, ?)", [entry_id, at, previous, entry_hash]
+        )
+        previous = entry_hash
+    made = audit.load_key(db, create=True)
+    assert made.keyed_from == 3 and made.path == key_file and len(made.secret) == 32
+    assert audit.load_key(db, create=True) == made == audit.load_key(db)  # made once
+    assert json.loads(key_file.read_text(encoding="utf-8")) == {"key": made.secret.hex(), "keyed_from": 3}
+    assert not list(key_file.parent.glob(".tracker.audit-key.*"))  # no temporary file left behind
+
+
+def test_a_key_written_by_another_process_first_is_kept(tmp_path):
+    path = tmp_path / "k.audit-key"
+    theirs = audit.AuditKey(b"\x01" * 32, 1, path)
+    audit._write_key(theirs)
+    audit._write_key(audit.AuditKey(b"\x02" * 32, 5, path))
+    assert audit._read_key(path) == theirs
+    assert [p.name for p in tmp_path.iterdir()] == ["k.audit-key"]
+
+
+def test_a_key_is_written_without_hard_links_where_the_file_system_has_none(tmp_path, monkeypatch):
+    def no_links(source, target):
+        raise PermissionError("no hard links here")
+
+    monkeypatch.setattr(audit.os, "link", no_links)
+    path = tmp_path / "k.audit-key"
+    first = audit.AuditKey(b"\x01" * 32, 1, path)
+    audit._write_key(first)
+    audit._write_key(audit.AuditKey(b"\x02" * 32, 5, path))  # one is there already: kept
+    assert audit._read_key(path) == first and path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["k.audit-key"]
+
+
+def test_an_in_memory_database_has_a_key_for_the_process_only():
+    with Database.open(":memory:") as db:
+        assert audit.key_path(db) is None
+        key = audit.load_key(db)
+        assert (key.keyed_from, key.path, len(key.secret)) == (1, None, 32)
+        audit.record(db, "alice", "logout")
+        audit.record(db, "alice", "logout")
+        assert audit.verify(db) == [] and audit.head(db)[0] == 2
+
+
+def test_a_pseudonym_is_the_keyed_hash_of_the_name(db):
+    first = audit.pseudonym(db, "hunter2")
+    secret = audit.load_key(db).secret
+    assert first == "unknown:" + hmac.new(secret, b"name\0hunter2", hashlib.sha256).hexdigest()[:16]
+    assert audit.pseudonym(db, "hunter2") == first != audit.pseudonym(db, "hunter3")
+
+
+def test_details_are_stored_as_plain_json_and_secrets_and_odd_values_refused(db):
+    with audit.extra_details(os_user="root", via="cli"):
+        with audit.extra_details(via="script"):
+            audit.record(
+                db,
+                "alice",
+                "export",
+                "flags",
+                {
+                    "day": date(2025, 1, 2),
+                    "at": datetime(2025, 1, 2, 3, 4, 5),
+                    "amount": __import__("decimal").Decimal("12.50"),
+                    "file": Path("/tmp/x.csv"),
+                    "codes": {"IDLE", "B", "A"},
+                    "frozen": frozenset({2, 10}),
+                    "name": "审计",
+                    "os_user": "alice",  # an entry's own value wins over the context's
+                },
+            )
+        audit.record(db, "alice", "logout")
+    audit.record(db, "alice", "logout")
+    entries = log(db)
+    assert details(entries[0]) == {
+        "day": "2025-01-02",
+        "at": "2025-01-02T03:04:05",
+        "amount": "12.50",
+        "file": "/tmp/x.csv",
+        "codes": ["A", "B", "IDLE"],
+        "frozen": [10, 2],  # sorted as text
+        "name": "审计",
+        "os_user": "alice",
+        "via": "script",
+    }
+    assert "审计" in entries[0]["details"] and " " not in entries[0]["details"].replace("/tmp/x.csv", "")
+    assert details(entries[1]) == {"os_user": "root", "via": "cli"} and entries[2]["details"] is None
+    for bad in ({"Password": "x"}, {"PASSWORD_HASH": "x"}, {"n": float("nan")}, {"n": object()}, {"n": b"x"}):
+        with pytest.raises((ValueError, TypeError)):
+            audit.record(db, "alice", "logout", details=bad)
+    for actor in (None, "", "  "):
+        with pytest.raises(ValueError):
+            audit.record(db, actor, "logout")
+    assert len(log(db)) == 3 and audit.verify(db) == []
+
+
+def test_a_log_ending_where_the_key_began_is_not_flagged_and_one_entry_shorter_is(tmp_path):
+    """Entries 1-3 were written before the key (keyed from #4): a log ending at #3 may be whole, one ending at #2 is not."""
+    path = tmp_path / "old.duckdb"
+    with Database.open(path) as db:
+        previous = audit.GENESIS_HASH
+        for entry_id in (1, 2, 3):
+            at = datetime(2025, 1, entry_id, 9, 0)
+            entry_hash = audit._entry_hash(previous, entry_id, at, "admin", "logout", None, None)
+            db.execute(
+                "INSERT INTO audit_log VALUES (?, ?, 'admin', 'logout', NULL, NULL, ?, ?)", [entry_id, at, previous, entry_hash]
+            )
+            previous = entry_hash
+        for _ in range(3):
+            audit.record(db, "alice", "logout")
+        assert audit.load_key(db).keyed_from == 4 and audit.verify(db) == []
+        db.execute("DELETE FROM audit_log WHERE entry_id >= 4")  # the table alone cannot show it (see `head`)
+        assert audit.verify(db) == []
+        db.execute("DELETE FROM audit_log WHERE entry_id = 3")
+        assert audit.verify(db) == [
+            "The audit log ends at entry #2, but entries up to #3 were written: the newest entries were deleted."
+        ]
