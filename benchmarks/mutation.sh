@@ -36,6 +36,6 @@ if [ -n "$fresh" ]; then
     rm -rf mutants
 fi
 status=0
-nice -n 15 "$root/.venv/bin/mutmut" run --max-children "${MUTATION_WORKERS:-2}" "$@" || status=$?
+nice -n 15 "$python" -m mutmut run --max-children "${MUTATION_WORKERS:-2}" "$@" || status=$?
 "$python" "$root/benchmarks/mutation_scores.py" "$group"
 exit $status

@@ -29,11 +29,14 @@ def equivalent_names() -> set[str]:
 
 
 def main(groups: list[str]) -> int:
-    mutmut = Path(sys.executable).with_name("mutmut")
     groups = groups or sorted(p.name for p in WORK.glob("*") if (p / "mutants").is_dir())
     out = "".join(
         subprocess.run(
-            [str(mutmut), "results", "--all", "true"], cwd=WORK / group, capture_output=True, text=True, check=True
+            [sys.executable, "-m", "mutmut", "results", "--all", "true"],
+            cwd=WORK / group,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         for group in groups
         if (WORK / group / "mutants").is_dir()

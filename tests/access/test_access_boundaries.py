@@ -282,3 +282,42 @@ def test_a_logout_is_recorded_with_its_reason(db, reason):
     auth.logout(db, user, reason=reason)
     row = db.fetchone("SELECT actor, action, target, details FROM audit_log ORDER BY entry_id DESC LIMIT 1", name="t")
     assert row[:3] == ("alice", "logout", "alice") and json.loads(row[3]) == {"reason": reason}
+
+
+@pytest.mark.parametrize(
+    ("role", "agency", "key", "named"),
+    [
+        ("boss", None, "auth.bad_role", ["boss", *auth.ROLES]),  # the role given and every role there is
+        ("agency", None, "auth.agency_required", []),
+        ("agency", "   ", "auth.agency_required", []),
+        ("finance", "A001", "auth.agency_not_allowed", ["role.finance"]),
+        ("auditor", " A002 ", "auth.agency_not_allowed", ["role.auditor"]),
+    ],
+)
+def test_a_refused_role_or_agency_names_what_was_wrong(role, agency, key, named):
+    from tracker.access.roles import role_and_agency
+
+    with pytest.raises(AuthError) as refused:
+        role_and_agency(role, agency)
+    assert refused.value.key == key
+    for lang, index in (("en", 0), ("zh", 1)):
+        text = refused.value.text(lang)
+        assert "None" not in text
+        for word in named:
+            assert (MESSAGES[word][index] if word in MESSAGES else word) in text, text
+
+
+@pytest.mark.parametrize(
+    ("role", "agency", "kept"),
+    [
+        ("agency", "A001", "A001"),
+        ("agency", " A001 ", "A001"),
+        ("admin", None, None),
+        ("finance", "  ", None),
+        ("auditor", "", None),
+    ],
+)
+def test_an_accepted_role_keeps_the_agency_trimmed_or_none(role, agency, kept):
+    from tracker.access.roles import role_and_agency
+
+    assert role_and_agency(role, agency) == kept

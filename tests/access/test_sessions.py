@@ -169,3 +169,32 @@ def test_the_logout_entry_names_who_ended_the_session_and_why(db, alice, reason,
     row = db.fetchone("SELECT actor, action, target, details FROM audit_log ORDER BY entry_id DESC LIMIT 1", name="t")
     assert row[:3] == (actor, "logout", "alice")
     assert json.loads(row[3]) == {"reason": reason, "session": started.session_id}
+
+
+def test_a_cookie_is_signed_with_a_key_of_its_own_even_before_the_first_audit_entry(db):
+    import hashlib
+    import hmac
+    import re
+
+    from itsdangerous import Signer
+
+    from tracker.access.roles import User
+    from tracker.store import audit
+
+    assert audit.head(db) is None  # a new database: no audit entry, no key yet
+    user = User("alice", "finance", None, None)
+    db.execute(
+        "INSERT INTO users (username, role, password_hash, created_at, created_by) VALUES ('alice', 'finance', 'x', now(), 't')",
+        name="t",
+    )
+    started = sessions.start(db, user, now=T0)
+    assert re.fullmatch(r"[0-9a-f]{16}", started.session_id) and re.fullmatch(r"[A-Za-z0-9_-]{43}", started.ticket)
+    cookie = sessions.redeem(db, started.ticket, now=T0)
+    key = audit.load_key(db)
+    derived = hmac.new(key.secret, b"tracker web session cookie", hashlib.sha256).digest()
+    value = Signer(derived, salt="tracker-session", digest_method=hashlib.sha256).unsign(cookie).decode("ascii")
+    session_id, _, token = value.partition(".")
+    assert session_id == started.session_id and re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
+    for other in (Signer(key.secret, salt="tracker-session", digest_method=hashlib.sha256), Signer(derived)):
+        assert not other.validate(cookie)  # neither the audit key itself nor the library's defaults
+    assert sessions.resume(db, cookie, now=T0).user == user
