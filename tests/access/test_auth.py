@@ -519,3 +519,12 @@ def test_a_login_that_replaces_a_weak_hash_says_so_in_the_log(db, alice):
     login(db, "alice", PASSWORD)
     login(db, "alice", PASSWORD)
     assert _log(db)[-2:] == [("alice", "login", "alice", {"rehashed": True}), ("alice", "login", "alice", None)]
+
+
+def test_a_single_sign_on_login_is_recorded_with_its_provider(db):
+    auth.create_user(db, "li.wei@agency.gov.cn", PASSWORD, "agency", agency="A001", display_name="Li Wei", actor="root")
+    assert db.scalar("SELECT last_login_at FROM users") is None
+    user = auth.user_for_identity(db, " Li.Wei@Agency.gov.cn ", provider="saml")
+    assert user == auth.User("li.wei@agency.gov.cn", "agency", "A001", "Li Wei")
+    assert db.scalar("SELECT last_login_at FROM users") is not None
+    assert _log(db) == [("li.wei@agency.gov.cn", "login", "li.wei@agency.gov.cn", {"provider": "saml"})]
