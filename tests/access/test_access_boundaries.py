@@ -165,6 +165,10 @@ def test_the_last_active_administrator_stays_even_when_another_is_disabled(db):
     with pytest.raises(AuthError) as refused:
         auth.disable_user(db, "boss", actor="boss")
     assert refused.value.key == "auth.last_admin"
+    assert "boss" in refused.value.text("en") and "boss" in refused.value.text("zh")  # names whom it keeps
+    with pytest.raises(AuthError) as unknown:
+        auth.set_password(db, "Ghost", PASSWORD, actor="boss")
+    assert unknown.value.key == "auth.unknown_user" and "ghost" in unknown.value.text("zh")
     auth.create_user(db, "clerk", PASSWORD, "finance", actor="root")
     auth.disable_user(db, "clerk", actor="boss")  # not an administrator: no such limit
     assert {u["username"]: u["disabled"] for u in auth.list_users(db)} == {"boss": False, "clerk": True, "deputy": True}
@@ -282,3 +286,60 @@ def test_a_logout_is_recorded_with_its_reason(db, reason):
     auth.logout(db, user, reason=reason)
     row = db.fetchone("SELECT actor, action, target, details FROM audit_log ORDER BY entry_id DESC LIMIT 1", name="t")
     assert row[:3] == ("alice", "logout", "alice") and json.loads(row[3]) == {"reason": reason}
+
+
+@pytest.mark.parametrize(
+    ("role", "agency", "key", "named"),
+    [
+        ("boss", None, "auth.bad_role", ["boss", *auth.ROLES]),  # the role given and every role there is
+        ("agency", None, "auth.agency_required", []),
+        ("agency", "   ", "auth.agency_required", []),
+        ("finance", "A001", "auth.agency_not_allowed", ["role.finance"]),
+        ("auditor", " A002 ", "auth.agency_not_allowed", ["role.auditor"]),
+    ],
+)
+def test_a_refused_role_or_agency_names_what_was_wrong(role, agency, key, named):
+    from tracker.access.roles import role_and_agency
+
+    with pytest.raises(AuthError) as refused:
+        role_and_agency(role, agency)
+    assert refused.value.key == key
+    for lang, index in (("en", 0), ("zh", 1)):
+        text = refused.value.text(lang)
+        assert "None" not in text
+        for word in named:
+            assert (MESSAGES[word][index] if word in MESSAGES else word) in text, text
+
+
+@pytest.mark.parametrize(
+    ("role", "agency", "kept"),
+    [
+        ("agency", "A001", "A001"),
+        ("agency", " A001 ", "A001"),
+        ("admin", None, None),
+        ("finance", "  ", None),
+        ("auditor", "", None),
+    ],
+)
+def test_an_accepted_role_keeps_the_agency_trimmed_or_none(role, agency, kept):
+    from tracker.access.roles import role_and_agency
+
+    assert role_and_agency(role, agency) == kept
+
+
+def test_a_new_account_is_logged_with_its_role_agency_and_display_name_and_a_refusal_names_it(db):
+    import json
+
+    user = auth.create_user(db, " Li.Wei@A001 ", PASSWORD, "agency", agency=" A001 ", display_name="  Li Wei ", actor="root")
+    assert user == auth.User("li.wei@a001", "agency", "A001", "Li Wei")
+    assert auth.create_user(db, "clerk", PASSWORD, "finance", display_name="   ", actor="root").display_name is None
+    rows = db.fetchall("SELECT actor, action, target, details FROM audit_log ORDER BY entry_id", name="t")
+    assert [(a, action, target, json.loads(details)) for a, action, target, details in rows] == [
+        ("root", "user_created", "li.wei@a001", {"role": "agency", "agency": "A001", "display_name": "Li Wei"}),
+        ("root", "user_created", "clerk", {"role": "finance", "agency": None, "display_name": None}),
+    ]
+    for name, key, shown in (("Bo", "auth.bad_username", "Bo"), ("CLERK", "auth.user_exists", "clerk")):
+        with pytest.raises(AuthError) as refused:
+            auth.create_user(db, name, PASSWORD, "auditor", actor="root")
+        assert refused.value.key == key
+        assert shown in refused.value.text("en") and shown in refused.value.text("zh")

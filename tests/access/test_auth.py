@@ -467,3 +467,64 @@ def test_single_sign_on_maps_an_identity_to_its_account(db):
         user_for_identity(db, "li.wei@agency.gov.cn")
     actions = [r[0] for r in db.fetchall("SELECT action FROM audit_log ORDER BY entry_id")]
     assert actions.count("login") == 1 and actions.count("login_failed") == 2
+
+
+def _log(db: Database, since: int = 0) -> list[tuple]:
+    rows = db.fetchall(
+        "SELECT actor, action, target, details FROM audit_log WHERE entry_id > ? AND action LIKE 'login%' ORDER BY entry_id",
+        [since],
+        name="t",
+    )
+    return [(actor, action, target, details and json.loads(details)) for actor, action, target, details in rows]
+
+
+def test_each_sign_in_outcome_is_logged_with_its_reason(db, alice):
+    stored = db.scalar("SELECT password_hash FROM users WHERE username = 'alice'")
+    login(db, "alice", PASSWORD)
+    assert db.scalar("SELECT password_hash FROM users WHERE username = 'alice'") == stored  # not re-hashed
+    refusal(db, "", WRONG)
+    refusal(db, "nobody", WRONG)
+    assert refusal(db, "alice", None).key == "auth.bad_credentials"  # not a password at all: refused, not a traceback
+    for _ in range(auth.LOCK_AFTER_FAILURES - 1):
+        refusal(db, "alice", WRONG)
+    until = (T0 + timedelta(minutes=auth.LOCK_MINUTES)).isoformat()
+    assert _log(db) == [
+        ("alice", "login", "alice", None),
+        ("anonymous", "login_failed", None, {"reason": "unknown_user"}),
+        ("anonymous", "login_failed", audit.pseudonym(db, "nobody"), {"reason": "unknown_user"}),
+        *[
+            ("alice", "login_failed", "alice", {"reason": "wrong_password", "failures": n, "locked_until": None})
+            for n in range(1, auth.LOCK_AFTER_FAILURES)
+        ],
+        ("alice", "login_failed", "alice", {"reason": "wrong_password", "failures": 5, "locked_until": until}),
+    ]
+
+
+def test_a_disabled_account_given_its_password_is_told_so_after_the_same_delay_and_its_count_starts_again(db, alice):
+    auth.create_user(db, "boss", PASSWORD, "admin", actor="root")
+    for _ in range(3):
+        refusal(db, "alice", WRONG)
+    auth.disable_user(db, "alice", actor="boss")
+    since = db.scalar("SELECT max(entry_id) FROM audit_log")
+    sleeps = Sleeps()
+    assert refusal(db, "alice", PASSWORD, sleeps).key == "auth.disabled"
+    assert sleeps == [auth.REFUSAL_DELAY_SECONDS]
+    assert db.scalar("SELECT failed_attempts FROM users WHERE username = 'alice'") == 0
+    assert _log(db, since) == [("alice", "login_failed", "alice", {"reason": "disabled"})]
+
+
+def test_a_login_that_replaces_a_weak_hash_says_so_in_the_log(db, alice):
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    db.execute("UPDATE users SET password_hash = ? WHERE username = 'alice'", [weak])
+    login(db, "alice", PASSWORD)
+    login(db, "alice", PASSWORD)
+    assert _log(db)[-2:] == [("alice", "login", "alice", {"rehashed": True}), ("alice", "login", "alice", None)]
+
+
+def test_a_single_sign_on_login_is_recorded_with_its_provider(db):
+    auth.create_user(db, "li.wei@agency.gov.cn", PASSWORD, "agency", agency="A001", display_name="Li Wei", actor="root")
+    assert db.scalar("SELECT last_login_at FROM users") is None
+    user = auth.user_for_identity(db, " Li.Wei@Agency.gov.cn ", provider="saml")
+    assert user == auth.User("li.wei@agency.gov.cn", "agency", "A001", "Li Wei")
+    assert db.scalar("SELECT last_login_at FROM users") is not None
+    assert _log(db) == [("li.wei@agency.gov.cn", "login", "li.wei@agency.gov.cn", {"provider": "saml"})]

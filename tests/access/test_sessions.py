@@ -169,3 +169,92 @@ def test_the_logout_entry_names_who_ended_the_session_and_why(db, alice, reason,
     row = db.fetchone("SELECT actor, action, target, details FROM audit_log ORDER BY entry_id DESC LIMIT 1", name="t")
     assert row[:3] == (actor, "logout", "alice")
     assert json.loads(row[3]) == {"reason": reason, "session": started.session_id}
+
+
+def test_a_cookie_is_signed_with_a_key_of_its_own_even_before_the_first_audit_entry(db):
+    import hashlib
+    import hmac
+    import re
+
+    from itsdangerous import Signer
+
+    from tracker.access.roles import User
+    from tracker.store import audit
+
+    assert audit.head(db) is None  # a new database: no audit entry, no key yet
+    user = User("alice", "finance", None, None)
+    db.execute(
+        "INSERT INTO users (username, role, password_hash, created_at, created_by) VALUES ('alice', 'finance', 'x', now(), 't')",
+        name="t",
+    )
+    started = sessions.start(db, user, now=T0)
+    assert re.fullmatch(r"[0-9a-f]{16}", started.session_id) and re.fullmatch(r"[A-Za-z0-9_-]{43}", started.ticket)
+    cookie = sessions.redeem(db, started.ticket, now=T0)
+    key = audit.load_key(db)
+    derived = hmac.new(key.secret, b"tracker web session cookie", hashlib.sha256).digest()
+    value = Signer(derived, salt="tracker-session", digest_method=hashlib.sha256).unsign(cookie).decode("ascii")
+    session_id, _, token = value.partition(".")
+    assert session_id == started.session_id and re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
+    for other in (Signer(key.secret, salt="tracker-session", digest_method=hashlib.sha256), Signer(derived)):
+        assert not other.validate(cookie)  # neither the audit key itself nor the library's defaults
+    assert sessions.resume(db, cookie, now=T0).user == user
+
+
+def test_the_audit_log_counts_the_sessions_a_password_change_or_disabling_ended(db, alice):
+    import json
+
+    first, _ = _cookie(db, alice)
+    _cookie(db, alice)
+    auth.set_password(db, " ALICE ", "another-pass-42", actor="admin")
+    auth.set_password(db, "alice", "yet-another-pass-43", actor="admin")  # no session left to end
+    third, _ = _cookie(db, alice)
+    auth.disable_user(db, "Alice", actor="admin")
+    auth.create_user(db, "bob", PASSWORD, "auditor", actor="root")
+    auth.disable_user(db, "bob", actor="admin")
+    rows = db.fetchall(
+        "SELECT actor, action, target, details FROM audit_log WHERE action IN ('password_changed', 'user_disabled') "
+        "ORDER BY entry_id",
+        name="t",
+    )
+    assert [(a, action, target, details and json.loads(details)) for a, action, target, details in rows] == [
+        ("admin", "password_changed", "alice", {"sessions_ended": 2}),
+        ("admin", "password_changed", "alice", None),
+        ("admin", "user_disabled", "alice", {"sessions_ended": 1}),
+        ("admin", "user_disabled", "bob", None),
+    ]
+    assert sessions.check(db, first.session_id, now=T0).reason == "password"
+    assert sessions.check(db, third.session_id, now=T0).reason == "disabled"
+
+
+def test_retiring_the_demo_accounts_ends_their_sessions_and_says_why(db):
+    import json
+
+    auth.ensure_demo_accounts(db)
+    demo_admin = auth.User("admin", "admin", None, None)
+    started, cookie = _cookie(db, demo_admin, now=datetime.now())
+    assert auth.retire_demo_accounts(db) == 0  # nothing real yet
+    auth.create_user(db, "real.person", PASSWORD, "auditor", actor="root")  # retires them
+    assert sessions.resume(db, cookie).user is None and sessions.check(db, started.session_id).reason == "disabled"
+    retired = db.fetchall(
+        "SELECT actor, target, details FROM audit_log WHERE action = 'user_disabled' ORDER BY entry_id", name="t"
+    )
+    names = [account[0] for account in auth.demo_accounts()]
+    assert [(actor, target, json.loads(details)) for actor, target, details in retired] == [
+        ("system", name, {"reason": "demo_retired", "because": "real_account"}) for name in sorted(names)
+    ]
+    assert auth.retire_demo_accounts(db) == 0  # already retired
+
+
+def test_demo_accounts_retired_by_a_real_upload_say_so(db):
+    import json
+
+    auth.ensure_demo_accounts(db)
+    db.execute(
+        "INSERT INTO uploads (upload_id, kind, file_name, sha256, uploaded_by, uploaded_at, status, rows_read, "
+        "rows_accepted, rows_rejected, rows_inserted, rows_replaced, rows_unchanged) "
+        "VALUES (1, 'usage', 'u.csv', 'x', 'clerk', now(), 'committed', 0, 0, 0, 0, 0, 0)",
+        name="t",
+    )
+    assert auth.retire_demo_accounts(db) == len(auth.demo_accounts())
+    details = db.fetchall("SELECT details FROM audit_log WHERE action = 'user_disabled'", name="t")
+    assert {json.loads(d)["because"] for (d,) in details} == {"real_upload"}

@@ -131,3 +131,36 @@ def test_a_token_is_read_only_in_its_exact_shape(db, shape, reason):
     checked = tokens.check_token(db, shape(created.secret))
     assert checked.reason == reason
     assert (checked.user is None) is (reason is not None)
+
+
+def test_the_audit_log_names_each_token_created_and_revoked_with_its_role_and_agency(db):
+    import json
+
+    first = tokens.create_token(db, "Nightly", "agency", agency="A001", actor=ADMIN)
+    second = tokens.create_token(db, "auditors", "auditor", actor="cli:root")
+    tokens.revoke_token(db, "  NIGHTLY ", actor=ADMIN)  # the name as typed: trimmed and lower-cased
+    rows = db.fetchall("SELECT actor, action, target, details FROM audit_log ORDER BY entry_id", name="t")
+    assert [(actor, action, target, json.loads(details)) for actor, action, target, details in rows] == [
+        ("root", "token_created", "nightly", {"token_id": first.token_id, "role": "agency", "agency": "A001"}),
+        ("cli:root", "token_created", "auditors", {"token_id": second.token_id, "role": "auditor", "agency": None}),
+        ("root", "token_revoked", "nightly", {"token_id": first.token_id}),
+    ]
+    listed = {t["name"]: t for t in tokens.list_tokens(db)}
+    assert [t["name"] for t in tokens.list_tokens(db)] == ["auditors", "nightly"]  # newest first
+    assert listed["nightly"]["revoked_by"] == "root" and listed["nightly"]["revoked_at"] is not None
+    assert listed["auditors"]["revoked_at"] is None and listed["auditors"]["revoked_by"] is None
+    assert tokens.check_token(db, first.secret).reason == "revoked"
+    assert tokens.check_token(db, second.secret).user.role == "auditor"  # the other token still works
+    with pytest.raises(AuthError) as unknown:
+        tokens.revoke_token(db, "Nobody", actor=ADMIN)
+    assert unknown.value.key == "service.token_unknown" and "nobody" in unknown.value.text("en")
+
+
+def test_a_tokens_last_use_is_the_time_of_the_call(db):
+    from datetime import datetime
+
+    created = tokens.create_token(db, "nightly", "auditor", actor=ADMIN)
+    at = datetime(2026, 3, 2, 9, 30, 15)
+    assert tokens.check_token(db, created.secret, now=at).token_id == created.token_id
+    assert tokens.list_tokens(db)[0]["last_used_at"] == at
+    assert created.name == "nightly" and len(created.secret) == len(f"trk_{created.token_id}_") + 43
