@@ -1,11 +1,16 @@
 """A batch of the parser's XML records read for what the intervals need, with as little work per record as possible.
 
-Most records of a log are events the intervals do not use. Each record gets one string search in
-Python (the text from its provider's name to its event id); the rest is per batch: the distinct
-provider-and-event texts are parsed once each, the machines are found by their text in the batch
-joined into one string, their first and last times come from the times the records were written
-(the parser gives them apart, checked against the events' own times), and only the records the
-readers use (a few per cent of a System log, the interactive logons of a Security log) are decoded.
+Most records of a log are events the intervals do not use. Each record gets one search in Python,
+for the first "Z" past its provider's name: the end of its event time. It gives the record's head
+(the text from its provider's name to its event time: provider, event id, version, level, task,
+opcode, keywords), looked up among the heads seen before (each distinct head is parsed once), and
+its event time, cut as text. The rest is per batch of a few dozen records, which stay in the
+processor's cache while they are read: the machine (`<Channel>…</Computer>`) of the first record is
+counted in the batch joined into one text, which proves that all the records are that machine's
+(else each record's machine is read); its first and last times are the smallest and largest event
+times (they sort as text); the logons and logoffs of services are dropped on their logon type, read
+in one pass; only the records the readers use are decoded (a few per cent of a System log, the
+interactive logons of a Security log).
 
 The records are the parser's XML without indentation (`PyEvtxParser(..., indent=False).records()`):
 its System part reads `<Provider Name="…"…><EventID…>N</EventID>…<TimeCreated
@@ -145,12 +150,13 @@ def read_heads(texts: list[str], seen: Seen) -> BatchHeads:
             kinds[i] = _irregular_kind(texts[i])
             times[i] = _system_time(texts[i])
             zs[i] = _SYSTEM_START
-    wheres = _machines(texts, seen)
+    first = _where(texts[0])
+    wheres = _machines(texts, first)
     if wheres is None:  # one machine: all the records of the batch are its own
-        place = seen.place(_where(texts[0]) or "")
+        place = seen.place(first)
         if place is None:
             return heads
-        _add_span(heads.spans, place, _time_span(texts, times))
+        _add_span(heads.spans, place, _time_span(texts, times, zs))
         heads.used = _people_only([(texts[i], *kinds[i], place, times[i], zs[i]) for i in compress(range(len(texts)), kinds)])
         return heads
     groups: dict[str, list[int]] = {}
@@ -159,7 +165,7 @@ def read_heads(texts: list[str], seen: Seen) -> BatchHeads:
     for where, mine in groups.items():
         place = seen.place(where)
         if place is not None:
-            _add_span(heads.spans, place, _time_span([texts[i] for i in mine], [times[i] for i in mine]))
+            _add_span(heads.spans, place, _time_span([texts[i] for i in mine], [times[i] for i in mine], [zs[i] for i in mine]))
     heads.used = _people_only(
         [
             (texts[i], *kinds[i], place, times[i], zs[i])
@@ -189,7 +195,7 @@ def _irregular_kind(text: str) -> tuple[str, int] | None:
     return event if event in USED_EVENTS else None
 
 
-def _machines(texts: list[str], seen: Seen) -> list[str] | None:
+def _machines(texts: list[str], first: str | None) -> list[str] | None:
     """None when every record of the batch names the machine of its first; else each record's machine text.
 
     A machine's text (`<Channel>…</Channel><Computer>…</Computer>`) stands once in the System part of
@@ -197,13 +203,12 @@ def _machines(texts: list[str], seen: Seen) -> list[str] | None:
     batch has records exactly when they are all that machine's (a log holds one machine, or a few
     in long runs). Otherwise each record's machine text is read.
     """
-    first = _where(texts[0])
     if first and first.startswith("<Channel>") and "".join(texts).count(first) == len(texts):
         return None
     return [_where(text) or "" for text in texts]
 
 
-def _time_span(texts: list[str], times: list[str]) -> list | None:
+def _time_span(texts: list[str], times: list[str], zs: list[int]) -> list | None:
     """[first, last, records] of a machine's records: the earliest and latest event time (they sort as text).
 
     The times were cut where they end; the two extremes are checked to stand where a record's event
@@ -212,7 +217,7 @@ def _time_span(texts: list[str], times: list[str]) -> list | None:
     first, last = min(times), max(times)
     for edge in (first, last):
         i = times.index(edge)
-        if not (_TIME.fullmatch(edge) and texts[i].find(f'SystemTime="{edge}"', _SYSTEM_START) >= 0):
+        if not (_TIME.fullmatch(edge) and texts[i].startswith(_TIME_TAG, zs[i] - 51)):
             return _span(list(map(_system_time, texts)), len(texts))
     return [first, last, len(times)]
 
