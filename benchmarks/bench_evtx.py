@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import re
 import resource
@@ -237,6 +238,10 @@ def scale(fixtures: Path, machines: int, rates: dict) -> dict:
     }
 
 
+def _load() -> list[float]:
+    return [round(x, 1) for x in os.getloadavg()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--machines", type=int, default=20)
@@ -245,13 +250,22 @@ def main() -> None:
     args = parser.parse_args()
     if not args.fixtures.is_dir():
         raise SystemExit(f"the real event logs are not at {args.fixtures}")
+    load = {"start": _load()}
     rates = real_files(args.fixtures, args.rounds)
+    load["after_real_files"] = _load()
     print(json.dumps(rates, indent=2), flush=True)
     big = scale(args.fixtures, args.machines, rates)
+    load["end"] = _load()
     print(json.dumps(big, indent=2))
     out = ROOT / "benchmarks" / "results" / ("evtx.json" if args.machines == 20 else f"evtx-{args.machines}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    result = {"machine": platform.processor() or platform.machine(), "real_files": rates, "scale": big}
+    result = {
+        "machine": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "load_average_1_5_15_min": load,
+        "real_files": rates,
+        "scale": big,
+    }
     out.write_text(json.dumps(result, indent=2) + "\n")
 
 

@@ -40,9 +40,8 @@ from tracker.ingest.sources.records import Seen, decode, read_heads
 from tracker.text.errors import FileRefused
 
 _DATA = itemgetter("data")
-_STAMP = itemgetter("timestamp")
 _RECORD_ID = itemgetter("event_record_id")
-_BATCH = 20_000  # records held at once: memory stays bounded however large the log
+_BATCH = 64  # records held at once: memory stays bounded however large the log, and they stay in the cache
 _PROGRESS_EVERY = 50_000
 _MAX_DAMAGE = 10_000
 _CHUNK_NUMBER = re.compile(r"chunk number (\d+)")
@@ -181,7 +180,7 @@ def _consume_batch(
     reading.records += len(batch)
     if record_ids is not None:
         record_ids.extend(map(_RECORD_ID, batch))
-    heads = read_heads(list(map(_DATA, batch)), list(map(_STAMP, batch)), seen)
+    heads = read_heads(list(map(_DATA, batch)), seen)
     for (computer, channel), (first, last, count) in heads.spans.items():
         machine = reading.machines.get(computer)
         if machine is None:
@@ -196,8 +195,8 @@ def _consume_batch(
             machine.has_security_log = seen.security = True
         elif channel.lower() == "system":
             machine.has_system_log = True
-    for text, provider, event_id, (computer, _) in heads.used:
-        event = decode(text, provider, event_id)
+    for text, provider, event_id, (computer, _), when, read_to in heads.used:
+        event = decode(text, provider, event_id, when, read_to)
         if event is None:
             continue
         machine = reading.machines.get(computer)

@@ -1,11 +1,16 @@
 """A batch of the parser's XML records read for what the intervals need, with as little work per record as possible.
 
-Most records of a log are events the intervals do not use. Each record gets one string search in
-Python (the text from its provider's name to its event id); the rest is per batch: the distinct
-provider-and-event texts are parsed once each, the machines are found by their text in the batch
-joined into one string, their first and last times come from the times the records were written
-(the parser gives them apart, checked against the events' own times), and only the records the
-readers use (a few per cent of a System log, the interactive logons of a Security log) are decoded.
+Most records of a log are events the intervals do not use. Each record gets one search in Python,
+for the first "Z" past its provider's name: the end of its event time. It gives the record's head
+(the text from its provider's name to its event time: provider, event id, version, level, task,
+opcode, keywords), looked up among the heads seen before (each distinct head is parsed once), and
+its event time, cut as text. The rest is per batch of a few dozen records, which stay in the
+processor's cache while they are read: the machine (`<Channel>…</Computer>`) of the first record is
+counted in the batch joined into one text, which proves that all the records are that machine's
+(else each record's machine is read); its first and last times are the smallest and largest event
+times (they sort as text); the logons and logoffs of services are dropped on their logon type, read
+in one pass; only the records the readers use are decoded (a few per cent of a System log, the
+interactive logons of a Security log).
 
 The records are the parser's XML without indentation (`PyEvtxParser(..., indent=False).records()`):
 its System part reads `<Provider Name="…"…><EventID…>N</EventID>…<TimeCreated
@@ -15,11 +20,10 @@ SystemTime="…"/>…<Channel>…</Channel><Computer>…</Computer>`, with times
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from html import unescape
-from itertools import accumulate, compress, repeat
+from itertools import compress, repeat
 
 from tracker.ingest.sources.events import (
     BOOT_EVENTS,
@@ -38,7 +42,6 @@ from tracker.ingest.sources.events import (
     WAKE_EVENTS,
     LogEvent,
     is_person_logon,
-    parse_time,
 )
 
 # every event the readers use; the rest of a log is counted and skipped without decoding
@@ -62,22 +65,28 @@ _TYPED_LOGONS = frozenset({LOGON, 4634})  # a logon, and the logoff that names t
 # the text that follows <Data Name="LogonType"> in an interactive, remote-interactive or cached logon
 _INTERACTIVE_TYPE_TEXTS = frozenset(f"{t}</"[:3] for t in INTERACTIVE_LOGON_TYPES)
 _PREFIX = '<?xml version="1.0" encoding="utf-8"?>\n<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="'
+_HEAD_START = len(_PREFIX)  # where a record's provider name starts (its head is read from 16 characters before)
+_HEAD_LIMIT = 700  # a head is at most this long (longer texts are irregular records)
+_TIME_TAG = '<TimeCreated SystemTime="'
 _SYSTEM_START = 100  # the XML declaration and <Event xmlns=…><System> come first: searches start past them
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 _DATA = re.compile(r'<Data(?: Name="([^"]*)")?(?:>([^<]*)</Data>|/>)')
 _BINARY = re.compile(r"<Binary>([^<]*)</Binary>")
-_MAX_MACHINES_PER_BATCH = 8  # more machines than this in one batch (forwarded events): read record by record
-_PROBES = 64  # records looked at to find the machines of a batch
 _MAX_CACHED = 50_000  # distinct texts remembered per log; a log with more starts again (memory stays bounded)
 
 
 class Seen:
-    """What the records of one log showed so far: distinct event-id and machine texts, parsed once each."""
+    """What the records of one log showed so far: each distinct head and machine text, parsed once.
+
+    A head is a record's text from `<Provider Name="` to `<TimeCreated SystemTime="`: the provider,
+    the event id and the fields that come between (version, level, task, opcode, keywords), which
+    an event keeps from one record to the next. It maps to (provider, event id) for the events the
+    readers use, None for the rest, False for a text that is not such a head (an irregular record).
+    """
 
     def __init__(self) -> None:
         self.security = False
-        self.event_ids: dict[str, tuple[str, int] | None] = {}  # a provider's name to its event id -> (provider, id)
+        self.heads = _Heads()
         self.machines: dict[str, tuple[str, str] | None] = {}  # "<Channel>…</Computer>" -> (computer, channel)
 
     def place(self, where: str) -> tuple[str, str] | None:
@@ -89,67 +98,143 @@ class Seen:
         return place
 
 
+class _Heads(dict):
+    """head text -> (provider, event id) | None | False; a text not seen before is parsed when first met."""
+
+    def __missing__(self, head: str) -> tuple[str, int] | None | bool:
+        if len(self) > _MAX_CACHED:
+            self.clear()
+        value = _parse_head(head)
+        if len(head) <= _HEAD_LIMIT:  # an irregular record's long text is not remembered
+            self[head] = value
+        return value
+
+
+def _parse_head(head: str) -> tuple[str, int] | None | bool:
+    if not (head.startswith('<Provider Name="') and head.endswith(_TIME_TAG)):
+        return False
+    event = provider_and_event(head[16 : head.find("</EventID>")])
+    if event is None:
+        return False
+    return event if event in USED_EVENTS else None
+
+
 @dataclass
 class BatchHeads:
     """What the System parts of a batch of records say: per (computer, channel) [first time, last time, records];
-    the records whose event the readers use, as (record, provider, event id)."""
+    the records whose event the readers use, as (record, provider, event id, (computer, channel), event time,
+    where its System part has been read to)."""
 
     spans: dict[tuple[str, str], list] = field(default_factory=dict)
-    used: list[tuple[str, str, int, tuple[str, str]]] = field(default_factory=list)
+    used: list[tuple[str, str, int, tuple[str, str], str, int]] = field(default_factory=list)
 
 
-def read_heads(texts: list[str], stamps: list[str], seen: Seen) -> BatchHeads:
-    """The machines, their first and last times and the used records of a batch of records and their times
-    of writing (the parser's `timestamp`). Records without a machine are left out."""
+def read_heads(texts: list[str], seen: Seen) -> BatchHeads:
+    """The machines, their first and last event times and the used records of a batch of records.
+    Records without a machine are left out.
+
+    A record's event time ends at the first "Z" past its provider's name (the version, level, task,
+    opcode and keywords between hold none): one search per record finds the end of its head and
+    its time. A head that does not end where the time begins (a provider named with a "Z", a
+    record without a time) is an irregular record, read field by field.
+    """
     heads = BatchHeads()
-    places = _machine_spans(texts, stamps, seen, heads.spans)
-    heads.used = [
-        (text, provider, event_id, place)
-        for i, text, provider, event_id in _used(texts)
-        if (place := places.get(i, places.default)) is not None
-    ]
+    if not texts:
+        return heads
+    start = _HEAD_START
+    zs = list(map(str.find, texts, repeat("Z"), repeat(start)))
+    kinds = list(map(seen.heads.__getitem__, [t[start - 16 : z - 26] for t, z in zip(texts, zs)]))
+    times = [t[z - 26 : z + 1] for t, z in zip(texts, zs)]
+    if False in kinds:  # irregular records: read one by one
+        for i in [i for i, kind in enumerate(kinds) if kind is False]:
+            kinds[i] = _irregular_kind(texts[i])
+            times[i] = _system_time(texts[i])
+            zs[i] = _SYSTEM_START
+    first = _where(texts[0])
+    wheres = _machines(texts, first)
+    if wheres is None:  # one machine: all the records of the batch are its own
+        place = seen.place(first)
+        if place is None:
+            return heads
+        _add_span(heads.spans, place, _time_span(texts, times, zs))
+        heads.used = _people_only([(texts[i], *kinds[i], place, times[i], zs[i]) for i in compress(range(len(texts)), kinds)])
+        return heads
+    groups: dict[str, list[int]] = {}
+    for i, where in enumerate(wheres):
+        groups.setdefault(where, []).append(i)
+    for where, mine in groups.items():
+        place = seen.place(where)
+        if place is not None:
+            _add_span(heads.spans, place, _time_span([texts[i] for i in mine], [times[i] for i in mine], [zs[i] for i in mine]))
+    heads.used = _people_only(
+        [
+            (texts[i], *kinds[i], place, times[i], zs[i])
+            for i in compress(range(len(texts)), kinds)
+            if (place := seen.place(wheres[i])) is not None
+        ]
+    )
     return heads
 
 
-class _Places(dict):
-    """The machine of each record of a batch: its index -> (computer, channel); `default` for those not listed."""
-
-    default: tuple[str, str] | None = None
-
-
-def _keys(texts: list[str]) -> list[str]:
-    """Each record's text from its provider's name to its event id: `Name" Guid="{…}"></Provider><EventID>4624`."""
-    start = len(_PREFIX)
-    find = str.find
-    keys = [t[start : find(t, "</EventID>", start, start + 400)] for t in texts]
-    regular = list(map(str.startswith, texts, repeat(_PREFIX)))
-    if not all(regular):
-        for i in (i for i, ok in enumerate(regular) if not ok):
-            p = texts[i].find('<Provider Name="', 0, 400)
-            keys[i] = texts[i][p + 16 : texts[i].find("</EventID>", p, p + 400)] if p >= 0 else ""
-    return keys
-
-
-def _used(texts: list[str]) -> list[tuple[int, str, str, int]]:
-    """The records whose (provider, event id) the readers use, as (index, record, provider, event id).
-
-    Each distinct key text is parsed once. Logons and logoffs of a type that is never a person's
-    session (service, network, batch) are left out here, their logon type read in one pass.
-    """
-    keys = _keys(texts)
-    events = {key: provider_and_event(key) for key in set(keys)}
-    wanted = {key for key, event in events.items() if event in USED_EVENTS}
-    if not wanted:
-        return []
-    mine = list(map(wanted.__contains__, keys))
-    used = [(i, t, *events[k]) for i, t, k in zip(compress(range(len(texts)), mine), compress(texts, mine), compress(keys, mine))]
-    typed = [u for u in used if u[3] in _TYPED_LOGONS and u[2] == SECURITY_AUDITING]
+def _people_only(used: list[tuple]) -> list[tuple]:
+    """The used records without the logons (and their logoffs) of a type that is never a person's session
+    (service, network, batch): their logon type is read in one pass, the others are left to `decode`."""
+    typed = [u for u in used if u[2] in _TYPED_LOGONS and u[1] == SECURITY_AUDITING]
     if not typed:
         return used
     find = str.find
-    types = [u[1][(i := find(u[1], '<Data Name="LogonType">', _SYSTEM_START)) + 23 : i + 26] for u in typed]
+    types = [u[0][(i := find(u[0], '<Data Name="LogonType">', u[5])) + 23 : i + 26] for u in typed]
     dropped = {id(u) for u, kind in zip(typed, types) if kind not in _INTERACTIVE_TYPE_TEXTS}
-    return [u for u in used if id(u) not in dropped]
+    return [u for u in used if id(u) not in dropped] if dropped else used
+
+
+def _irregular_kind(text: str) -> tuple[str, int] | None:
+    """The provider and event id of a record whose System part does not begin as usual, if the readers use it."""
+    p = text.find('<Provider Name="', 0, 400)
+    event = provider_and_event(text[p + 16 : text.find("</EventID>", p, p + 400)]) if p >= 0 else None
+    return event if event in USED_EVENTS else None
+
+
+def _machines(texts: list[str], first: str | None) -> list[str] | None:
+    """None when every record of the batch names the machine of its first; else each record's machine text.
+
+    A machine's text (`<Channel>…</Channel><Computer>…</Computer>`) stands once in the System part of
+    each of its records: counted in the batch joined into one text, it is found as often as the
+    batch has records exactly when they are all that machine's (a log holds one machine, or a few
+    in long runs). Otherwise each record's machine text is read.
+    """
+    if first and first.startswith("<Channel>") and "".join(texts).count(first) == len(texts):
+        return None
+    return [_where(text) or "" for text in texts]
+
+
+def _time_span(texts: list[str], times: list[str], zs: list[int]) -> list | None:
+    """[first, last, records] of a machine's records: the earliest and latest event time (they sort as text).
+
+    The times were cut where they end; the two extremes are checked to stand where a record's event
+    time stands. If either does not (a record without an event time), each record's time is read.
+    """
+    first, last = min(times), max(times)
+    for edge in (first, last):
+        i = times.index(edge)
+        if not (_TIME.fullmatch(edge) and texts[i].startswith(_TIME_TAG, zs[i] - 51)):
+            return _span(list(map(_system_time, texts)), len(texts))
+    return [first, last, len(times)]
+
+
+def _span(times: list[str], records: int) -> list | None:
+    times = [t for t in times if _TIME.fullmatch(t)]
+    return [min(times), max(times), records] if times else None
+
+
+def _add_span(spans: dict, place: tuple[str, str], span: list | None) -> None:
+    if span is None:
+        return
+    known = spans.get(place)
+    if known is None:
+        spans[place] = span
+    else:
+        known[0], known[1], known[2] = min(known[0], span[0]), max(known[1], span[1]), known[2] + span[2]
 
 
 def provider_and_event(key: str) -> tuple[str, int] | None:
@@ -161,127 +246,6 @@ def provider_and_event(key: str) -> tuple[str, int] | None:
     if not (digits.isdigit() and digits.isascii()) or key.rfind(">") < tag:
         return None
     return unescape(key[:quote]), int(digits)
-
-
-# -- machines and their first and last times ----------------------------------------------------
-
-
-def _machine_spans(texts: list[str], stamps: list[str], seen: Seen, spans: dict) -> _Places:
-    """Per machine of the batch its records, first and last time, with a few C-level passes over the batch.
-
-    A record names its machine in one `<Channel>…</Channel><Computer>…</Computer>` text. The batch
-    is joined into one text; the machines are found by looking at a few records spread over it
-    until the counts of their texts in the joined text add up to the batch (a log holds one machine,
-    or a few in long runs); the records of every machine but the largest are then found by their
-    positions. A batch whose machines are not all found so (forwarded events of many machines, a
-    record without a machine) is read record by record.
-    """
-    places = _Places()
-    groups = _groups(texts)
-    if groups is None:
-        for i, text in enumerate(texts):
-            where = _where(text)
-            place = seen.place(where) if where is not None else None
-            if place is not None:
-                places[i] = place
-                _add_span(spans, place, _span([_system_time(text)]))
-        return places
-    rest = bytearray(b"\x01") * len(texts)  # 1 for the records of the largest machine
-    for _, mine in groups:
-        for i in mine or ():
-            rest[i] = 0
-    for where, mine in groups:
-        place = seen.place(where)
-        if mine is None:
-            places.default = place
-        else:
-            places.update(dict.fromkeys(mine, place))
-        if place is None:
-            continue
-        if mine is None:
-            group_texts, group_stamps = list(compress(texts, rest)), list(compress(stamps, rest))
-        else:
-            group_texts, group_stamps = [texts[i] for i in mine], [stamps[i] for i in mine]
-        _add_span(spans, place, _stamped_span(group_texts, group_stamps))
-    return places
-
-
-def _groups(texts: list[str]) -> list[tuple[str, list[int] | None]] | None:
-    """The machines of a batch: (their text, the indexes of their records; None for the largest: all the others)."""
-    n = len(texts)
-    if n == 0:
-        return []
-    joined = "".join(texts)
-    counts: dict[str, int] = {}
-    remaining = n
-    for i in sorted({0, n - 1, *(n * k // _PROBES for k in range(1, _PROBES))}):
-        where = _where(texts[i])
-        if where is None or not where.startswith("<Channel"):
-            return None
-        if where not in counts:
-            counts[where] = joined.count(where)
-            remaining -= counts[where]
-            if remaining <= 0 or len(counts) > _MAX_MACHINES_PER_BATCH:
-                break
-    if remaining != 0 or len(counts) > _MAX_MACHINES_PER_BATCH:
-        return None
-    largest = max(counts, key=counts.__getitem__)
-    groups: list[tuple[str, list[int] | None]] = [(largest, None)]
-    if len(counts) > 1:
-        ends = list(accumulate(map(len, texts)))
-        for where in counts:
-            if where != largest:
-                mine, at = [], joined.find(where)
-                while at >= 0:
-                    mine.append(bisect_right(ends, at))
-                    at = joined.find(where, at + len(where))
-                groups.append((where, mine))
-    return groups
-
-
-def _stamped_span(texts: list[str], stamps: list[str]) -> list | None:
-    """[first, last, records] of a machine's records in a batch, from the times they were written.
-
-    A record is written after its event happened, so the latest time written is the latest event
-    when the record written last says its event happened then; that record, and the one written
-    first, are checked. Where they disagree (events forwarded from another machine), each record's
-    own event time is read.
-    """
-    if not stamps:
-        return None
-    ends = []
-    for largest in (False, True):
-        edge = _extreme(stamps, largest)
-        at = parse_time(edge)
-        if at is None or parse_time(_system_time(texts[stamps.index(edge)])) != at:
-            return _span(list(map(_system_time, texts)))
-        ends.append(at.strftime(_TIME_FORMAT))
-    return [ends[0], ends[1], len(stamps)]
-
-
-def _extreme(stamps: list[str], largest: bool) -> str:
-    """The earliest or latest of the times written ("2017-12-26T13:10:28.79928Z UTC": fractions of varying length)."""
-    edge = max(stamps) if largest else min(stamps)
-    second = edge[:19]  # the date and time to the second have a fixed width: the extreme second is right
-    same = list(filter(second.__le__ if largest else (second + "\x7f").__gt__, stamps))
-    if len(same) == 1:
-        return edge
-    return (max if largest else min)(same, key=lambda s: parse_time(s) or datetime.min.replace(tzinfo=UTC))
-
-
-def _span(times: list[str]) -> list | None:
-    times = [t for t in times if _TIME.fullmatch(t)]
-    return [min(times), max(times), len(times)] if times else None
-
-
-def _add_span(spans: dict, place: tuple[str, str], span: list | None) -> None:
-    if span is None:
-        return
-    known = spans.get(place)
-    if known is None:
-        spans[place] = span
-    else:
-        known[0], known[1], known[2] = min(known[0], span[0]), max(known[1], span[1]), known[2] + span[2]
 
 
 def _system_time(text: str) -> str:
@@ -304,7 +268,7 @@ def _where(text: str) -> str | None:
 def channel_and_computer(where: str) -> tuple[str, str] | None:
     """(computer, channel) from a record's `<Channel>…</Channel><Computer>…</Computer>` text; None without either."""
     c = where.find("<Computer>")
-    if c < 0 or not where.startswith("<Channel>"):
+    if c < 0 or not where.startswith("<Channel>") or not where.endswith("</Computer>"):
         return None
     computer = unescape(where[c + 10 : -11]).strip()
     channel = unescape(where[9 : where.find("</Channel>")])
@@ -314,11 +278,12 @@ def channel_and_computer(where: str) -> tuple[str, str] | None:
 # -- the records the readers use ----------------------------------------------------------------
 
 
-def decode(text: str, provider: str, event_id: int) -> LogEvent | None:
+def decode(text: str, provider: str, event_id: int, when: str | None = None, read_to: int = 0) -> LogEvent | None:
     """The event of a record the readers use; None for a logon that is not a person's, or a record without a time.
 
     The cheap tests come first (a logon's type, then its account); only the events kept have their
     time parsed and their event data read (a Security event's few fields, a System event's data).
+    `when` is the record's event time where already read; its event data is looked for past `read_to`.
     """
     fields = _SECURITY_FIELDS.get((provider, event_id))
     if fields is None:
@@ -326,21 +291,22 @@ def decode(text: str, provider: str, event_id: int) -> LogEvent | None:
         if event_id == 6008:
             data = dict(data, _binary=data.get("Binary"))
     else:
-        if event_id in _TYPED_LOGONS and _logon_type(text) not in INTERACTIVE_LOGON_TYPES:
+        if event_id in _TYPED_LOGONS and _logon_type(text, read_to) not in INTERACTIVE_LOGON_TYPES:
             return None  # a service, network or batch logon (or its logoff): never a person's session
-        data = {name: value for name in fields if (value := field_value(text, name)) is not None}
+        data = {name: value for name in fields if (value := field_value(text, name, read_to)) is not None}
         if event_id == LOGON and not is_person_logon(data):
             return None  # the window manager's, a font driver's or a machine account's sign-in: not use
-    when = _system_time(text)
+    if when is None:
+        when = _system_time(text)
     if not _TIME.fullmatch(when):
         return None
-    return LogEvent(datetime.fromisoformat(when[:26]).replace(tzinfo=UTC), provider, event_id, data)
+    return LogEvent(datetime.fromisoformat(f"{when[:26]}+00:00"), provider, event_id, data)
 
 
-def field_value(text: str, name: str) -> str | None:
-    """One named value of a record's event data, read where it stands."""
+def field_value(text: str, name: str, start: int = 0) -> str | None:
+    """One named value of a record's event data, read where it stands (past `start`)."""
     key = f'<Data Name="{name}">'
-    at = text.find(key)
+    at = text.find(key, start)
     if at < 0:
         return None
     at += len(key)
@@ -351,8 +317,8 @@ def field_value(text: str, name: str) -> str | None:
     return unescape(value) if "&" in value else value
 
 
-def _logon_type(text: str) -> int | None:
-    value = field_value(text, "LogonType")
+def _logon_type(text: str, start: int = 0) -> int | None:
+    value = field_value(text, "LogonType", start)
     return int(value) if value is not None and value.isdigit() and value.isascii() else None
 
 
