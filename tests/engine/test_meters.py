@@ -222,3 +222,38 @@ def test_the_latest_reading_day_is_the_day_of_the_last_reading_and_unknown_witho
     with Database.open(tmp_path / "empty.duckdb") as empty:
         assert latest_reading_day(ibis_backend(empty)) is None  # the table is there but empty
     assert latest_reading_day(ibis.duckdb.connect()) is None  # a backend without the table (an older lake)
+
+
+def test_a_period_between_readings_of_the_same_day_spreads_its_use_over_that_one_day():
+    from tracker.engine.meters import Period, series
+
+    same_day = Period(date(2025, 3, 3), date(2025, 3, 3), 40)
+    assert (same_day.days, same_day.last_day) == (1, date(2025, 3, 4))
+    week = Period(date(2025, 3, 3), date(2025, 3, 10), 70)
+    assert (week.days, week.last_day) == (7, date(2025, 3, 10))
+    # an unchanged counter is a period of no use (idleness), a lower one a reset (neither)
+    periods, resets = series(
+        [Reading(datetime(2025, 3, 10), 5), Reading(datetime(2025, 3, 1), 5), Reading(datetime(2025, 3, 20), 2)]
+    )
+    assert periods == [Period(date(2025, 3, 1), date(2025, 3, 10), 0)]
+    assert [(r.before.value, r.after.value) for r in resets] == [(5, 2)]
+
+
+def test_available_days_are_counted_inside_the_window_only():
+    calendar = AvailableDays(date(2025, 1, 1), date(2025, 1, 11), "CN")  # Jan 1 is a holiday, Jan 4-5 a weekend
+    assert calendar.count(date(2024, 12, 1), date(2025, 2, 1), "all") == 10  # clipped to the window
+    assert calendar.count(date(2025, 1, 1), date(2025, 1, 11), "workdays") == 7
+    assert calendar.count(date(2025, 1, 2), date(2025, 1, 3), "workdays") == 1  # [a, b): one day
+    assert calendar.count(date(2025, 1, 5), date(2025, 1, 5), "all") == 0
+    assert calendar.count(date(2025, 1, 11), date(2025, 2, 1), "all") == 0  # wholly after the window
+
+
+@pytest.mark.parametrize("first_reading, never_used", [(date(2025, 2, 1), True), (date(2025, 2, 2), False)])
+def test_a_flat_counter_is_never_used_when_first_read_within_31_days_of_service(first_reading, never_used):
+    calendar = AvailableDays(date(2024, 7, 1), date(2025, 7, 1), "CN")
+    readings = [Reading(datetime.combine(first_reading, datetime.min.time()), 7), Reading(datetime(2025, 6, 30), 7)]
+    use = derive(
+        "X", "pages_total", readings, period_start=date(2025, 1, 1), period_end=date(2025, 7, 1),
+        calendar=calendar, days_rule="workdays", profile=PRINTER, in_service=date(2025, 1, 1),
+    )  # fmt: skip
+    assert use.never_moved is never_used and not use.moved and use.use == 0

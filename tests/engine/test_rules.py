@@ -200,9 +200,10 @@ def loaded_once(tmp_path_factory):
     database.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def default_flags(loaded_once) -> list[dict]:
-    """The flags with the default parameters, computed once per module."""
+    """The flags with the default parameters, computed in each test that reads them (the data is loaded once per
+    module): the mutation run attributes to a test only the code that runs during it."""
     return _flags(loaded_once)
 
 
@@ -409,6 +410,16 @@ def test_line_rules(default_flags, rule, line, expected_value):
             "Line PO-CAP/1 (Laptop): unit price ¥7,000.01 is above the cap of ¥7,000.00 (财资〔2016〕27号); "
             "2 units → ¥0.02 over the cap.",
         ),
+    ],
+    ids=[
+        "NEVER_USED",
+        "IDLE",
+        "LOW_UTILISATION",
+        "NO_TELEMETRY",
+        "IDLE_PURCHASE",
+        "UNREGISTERED_UNITS",
+        "BOUGHT_DESPITE_IDLE_STOCK",
+        "OVER_PRICE_CAP",
     ],
 )
 def test_evidence_quotes_the_numbers_behind_each_finding(default_flags, rule, subject, evidence):

@@ -89,8 +89,9 @@ def test_a_lower_cap_from_the_order_date_judges_that_days_line_by_it(db):
         rows={"desktop": {"price_cap": 5200}},
     )
     caps = _flags(db, "OVER_PRICE_CAP")
-    assert caps["PO-ON"]["value_at_stake"] == 2 * 300.0 and caps["PO-ON"]["evidence"].endswith(
-        "above the cap of ¥5,200.00 (central 2025); 2 units → ¥600.00 over the cap."
+    assert caps["PO-ON"]["value_at_stake"] == 2 * 300.0
+    assert caps["PO-ON"]["evidence"] == (
+        "Line PO-ON/1 (Desktop): unit price ¥5,500.00 is above the cap of ¥5,200.00 (central 2025); 2 units → ¥600.00 over the cap."
     )
     assert caps["PO-BEFORE"]["value_at_stake"] == 2 * 500.0 and "(财资〔2016〕27号)" in caps["PO-BEFORE"]["evidence"]
 
