@@ -56,10 +56,11 @@ def prepare(group: str) -> Path:
     work = WORK / group
     work.mkdir(parents=True, exist_ok=True)
     (work / "pyproject.toml").write_text(text, encoding="utf-8")
-    for name in ("tracker", "tests"):  # mutmut copies both into <work>/mutants/
+    # mutmut copies these into <work>/mutants/ (app.py: the page tests run it; pyproject.toml [tool.mutmut] also_copy)
+    for name in ("tracker", "tests", "app.py"):
         link = work / name
         if not link.is_symlink():
-            link.symlink_to(ROOT / name, target_is_directory=True)
+            link.symlink_to(ROOT / name, target_is_directory=(ROOT / name).is_dir())
     return work
 
 

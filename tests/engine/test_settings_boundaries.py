@@ -271,10 +271,10 @@ def test_the_database_path_is_the_argument_then_the_environment_then_the_default
         config.env("TRACKER_NOPE")
     monkeypatch.setenv("TRACKER_DB", "")
     assert config.resolve_db_path() == config.default_db_path()
+    monkeypatch.chdir(tmp_path)  # run from elsewhere: a checkout still uses its own data/
     monkeypatch.setattr(config, "IS_CHECKOUT", True)
-    assert config.default_db_path() == config.PROJECT_ROOT / "data" / "tracker.duckdb"
+    assert config.default_db_path() == config.PROJECT_ROOT / "data" / "tracker.duckdb" != tmp_path / "data" / "tracker.duckdb"
     monkeypatch.setattr(config, "IS_CHECKOUT", False)
-    monkeypatch.chdir(tmp_path)
     assert config.default_db_path() == tmp_path / "data" / "tracker.duckdb"
 
 
