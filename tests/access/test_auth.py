@@ -528,3 +528,14 @@ def test_a_single_sign_on_login_is_recorded_with_its_provider(db):
     assert user == auth.User("li.wei@agency.gov.cn", "agency", "A001", "Li Wei")
     assert db.scalar("SELECT last_login_at FROM users") is not None
     assert _log(db) == [("li.wei@agency.gov.cn", "login", "li.wei@agency.gov.cn", {"provider": "saml"})]
+
+
+def test_the_demo_accounts_are_the_ones_the_sign_in_page_and_the_readme_name(db):
+    assert auth.demo_accounts() == [  # public on purpose: the README names the administrator's
+        ("admin", "demo-admin-pass", "admin", None),
+        ("finance", "demo-finance-pass", "finance", None),
+        ("auditor", "demo-auditor-pass", "auditor", None),
+        ("agency-a001", "demo-agency-pass", "agency", "A001"),
+    ]
+    assert auth.ensure_demo_accounts(db) == 4
+    assert login(db, "admin", "demo-admin-pass").role == "admin"

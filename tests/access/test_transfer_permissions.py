@@ -140,3 +140,15 @@ def test_who_approves(user, allowed):
 def test_who_sees_a_transfer(user, visible, reads):
     assert transfers.visible_agency(user) == visible
     assert _allowed(transfers.check_read, user, PROPOSED) is reads
+
+
+@pytest.mark.parametrize(
+    ("user", "allowed"),
+    [(ADMIN, True), (FINANCE, True), (AUDITOR, False), (A2, True), (A1, False), (A3, False)],
+)
+def test_who_starts_a_transfer_from_a_reallocation_proposal(user, allowed):
+    proposal = {"request_id": 7, "to_agency": "A2", "asset_id": "X-1", "from_agency": "A1"}  # A2 asked, A1 gives
+    assert _allowed(transfers.check_from_proposal, user, proposal) is allowed
+    if user.role == "agency" and not allowed:
+        key, en, zh = _refusal(transfers.check_from_proposal, user, proposal)
+        assert key == "transfer.not_your_agency" and "A2" in en and "A2" in zh  # the requesting agency is named
