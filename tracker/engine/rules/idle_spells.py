@@ -8,8 +8,9 @@ day from l + L + 1 on. A device without any day of use is idle on every day.
 `use_edges` reads the usage rows once (one aggregation into blocks of days per device, then a window
 over the blocks) and keeps only what can open or close a spell: a device's first and last day of
 use and each day of use after a gap longer than the shortest look-back of the rules that read it.
-That table is small (about one row per device) and cached once per run; AVOIDABLE_PURCHASE and BOUGHT_DESPITE_IDLE_STOCK
-read their spells from it (`idle_spells`) instead of joining the raw usage rows.
+That table is small (about two rows per device) and cached once per run; AVOIDABLE_PURCHASE and
+BOUGHT_DESPITE_IDLE_STOCK read their spells from it (`idle_spells`) instead of joining the raw
+usage rows.
 """
 
 from __future__ import annotations
