@@ -254,6 +254,10 @@ def test_avoidable_purchase_fires_when_the_pool_had_cover_on_the_order_date_and_
     assert "PO-AFTER-IDLE" in flags
     assert flags["PO-AFTER-IDLE"]["value_at_stake"] == 3 * 6000.0
     assert all(a in flags["PO-AFTER-IDLE"]["evidence"] for a in ("L-IDLE-A", "L-IDLE-B", "L-DISMISSED"))
+    assert (
+        "held 3 devices of this category, 3 of them in other agencies (L-DISMISSED, L-IDLE-A, L-IDLE-B); "
+        "3 units could have come from the pool"
+    ) in flags["PO-AFTER-IDLE"]["evidence"]
     assert "L-STANDBY" not in flags["PO-AFTER-IDLE"]["evidence"]
     # on 2025-03-01 it was still in use, and the never-used laptops entered service on 2025-01-01 (90 days)
     assert "PO-EARLY-LAPTOP" not in flags
@@ -265,6 +269,17 @@ def test_avoidable_purchase_counts_a_declared_device_only_from_its_declaration(d
     assert "PO-EARLY-LAPTOP" in flags and "L-USED-B" in flags["PO-EARLY-LAPTOP"]["evidence"]
     withdraw(db, FINANCE, "L-USED-B", "in use again", on=date(2025, 3, 1))
     assert "PO-EARLY-LAPTOP" not in _lines_flagged(db, "AVOIDABLE_PURCHASE")
+
+
+def test_avoidable_purchase_counts_each_pool_device_once_and_the_buyers_own_apart(db):
+    declare_surplus(db, ADMIN, "L-REGISTER-IDLE", on=date(2025, 4, 1))  # C1's own: in the pool, not another agency's
+    declare_surplus(db, ADMIN, "L-IDLE-B", on=date(2025, 4, 1))  # idle and declared on the order date: counted once
+    flags = {f["po_number"]: f for f in compute_flags(db, as_of=AS_OF, rules=["AVOIDABLE_PURCHASE"]).to_pylist()}
+    assert (
+        "held 4 devices of this category, 3 of them in other agencies "
+        "(L-DISMISSED, L-IDLE-A, L-IDLE-B, L-REGISTER-IDLE); 4 units could have come from the pool"
+    ) in flags["PO-AFTER-IDLE"]["evidence"]
+    assert flags["PO-AFTER-IDLE"]["value_at_stake"] == 4 * 6000.0
 
 
 def test_early_replacement_at_the_service_life_boundary(db):

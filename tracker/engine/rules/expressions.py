@@ -19,6 +19,7 @@ from tracker.domain.calendar import fiscal_year, fiscal_year_bounds, last_month_
 from tracker.engine.assignments import held_on, holdings_at
 from tracker.engine.meters import metered_assets
 from tracker.engine.metrics import fiscal_year_expr, round_to_cent, with_procurement_line
+from tracker.engine.rules.idle_spells import idle_spells, used_assets
 from tracker.engine.rules.model import RuleContext
 
 # -- asset rules ---------------------------------------------------------------------------------
@@ -243,26 +244,23 @@ def bought_despite_idle_stock(ctx: RuleContext) -> ir.Table:
         ],
     )
     held = (pairs.stock_disposal.isnull() & (pairs.stock_status != "disposed")) | (pairs.stock_disposal > pairs.order_date)
-    # the look-back start as a DATE: DATE - INTERVAL is a timestamp, and comparing every usage date
-    # with a timestamp would convert all of them (seconds on ~90 M rows)
-    pairs = pairs.filter(held, ~pairs.stock_standby).mutate(
-        lookback_start=(pairs.order_date - ibis.interval(days=lookback_days)).cast("date")
-    )
-    usage = ctx.backend.table("usage_daily")
-    usage = usage.filter(usage.hours_used > 0).select(used_asset_id="asset_id", usage_date="usage_date")
-    used = (
-        pairs.join(
-            usage,
+    pairs = pairs.filter(held, ~pairs.stock_standby)
+    # idle: no use in [order date - look-back, order date), read from the run's idle spells (never the raw usage rows)
+    if ctx.usage_start is None:
+        idle = pairs
+    else:
+        spells = idle_spells(ctx, lookback_days, ctx.usage_start + timedelta(days=lookback_days))
+        in_spell = pairs.semi_join(
+            spells,
             [
-                pairs.stock_asset_id == usage.used_asset_id,
-                usage.usage_date >= pairs.lookback_start,
-                usage.usage_date < pairs.order_date,
+                pairs.stock_asset_id == spells.asset_id,
+                spells.idle_from <= pairs.order_date,
+                spells.idle_until >= pairs.order_date,
             ],
         )
-        .select("agency_code", "ocid", "po_number", "line_no", "stock_asset_id")
-        .distinct()
-    )
-    idle = pairs.anti_join(used, ["agency_code", "ocid", "po_number", "line_no", "stock_asset_id"])
+        used = used_assets(ctx, lookback_days)
+        never_used = pairs.anti_join(used, pairs.stock_asset_id == used.asset_id)
+        idle = ibis.union(in_spell, never_used, distinct=False)
     metered = metered_assets(ctx.backend)
     if metered is not None:  # a device measured by its counter is not judged idle by missing usage rows
         idle = idle.anti_join(metered, idle.stock_asset_id == metered.asset_id)

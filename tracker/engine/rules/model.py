@@ -148,6 +148,8 @@ class RuleContext:
     standards: tuple[Standard, ...] = DEFAULT_STANDARDS  # equipment standards, every version (tracker.domain.standards)
     surplus: pa.Table | None = None  # periods devices were declared surplus (reallocation.surplus_periods)
     jurisdiction: str = CENTRAL  # whose standards apply (the standards_jurisdiction setting)
+    use_edges: ir.Table | None = None  # idle_spells.use_edges(...), cached: the days of use opening or closing idle spells
+    use_edges_gap: int = 0  # the gap use_edges was computed for (it serves look-backs at least that long)
 
 
 @dataclass(frozen=True)

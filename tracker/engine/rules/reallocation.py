@@ -26,10 +26,10 @@ import pyarrow as pa
 
 from tracker.engine.metrics import DAYS_PER_YEAR, round_to_cent
 from tracker.engine.rules.expressions import _line_columns, _lines
+from tracker.engine.rules.idle_spells import FAR_FUTURE, idle_spells, used_assets
 from tracker.engine.rules.model import RuleContext
 from tracker.engine.rules.standards import standards_on_order_date
 
-FAR_FUTURE = date(9999, 12, 31)
 PERIODS = ibis.schema({"asset_id": "string", "idle_from": "date", "idle_until": "date"})
 GONE = ibis.schema(
     {
@@ -83,7 +83,7 @@ def _held_assets(ctx: RuleContext, in_service_days: int) -> ir.Table:
 
 
 def _idle_periods(ctx: RuleContext, lookback_days: int) -> ir.Table | None:
-    """Per asset, the days D on which it had no use in [D - lookback, D): gaps between uses longer than the look-back.
+    """Per asset, the days D on which it had no use in [D - lookback, D) (tracker.engine.rules.idle_spells).
 
     Only for agencies and categories that report usage, and from the first day whose whole look-back is
     inside the usage data; None when there is no usage at all.
@@ -91,31 +91,12 @@ def _idle_periods(ctx: RuleContext, lookback_days: int) -> ir.Table | None:
     if ctx.usage_start is None:
         return None
     first_judged = ctx.usage_start + timedelta(days=lookback_days)
-    usage = ctx.backend.table("usage_daily")
-    used = usage.filter(usage.hours_used > 0).select("asset_id", "usage_date").distinct()
-    w = ibis.window(group_by=used.asset_id, order_by=used.usage_date)
-    used = used.mutate(prev_use=used.usage_date.lag().over(w))
-    gap = used.filter(used.prev_use.notnull())
-    gap = gap.filter(gap.usage_date.delta(gap.prev_use, unit="day") > lookback_days)
-    gaps = gap.select("asset_id", idle_from=_day(gap.prev_use + ibis.interval(days=lookback_days + 1)), idle_until=gap.usage_date)
-    span = used.group_by("asset_id").aggregate(first_use=used.usage_date.min(), last_use=used.usage_date.max())
     a = ctx.backend.table("assets").select("asset_id", "agency_code", "category")
-    a = a.semi_join(ctx.coverage.filter(ctx.coverage.reports_usage), ["agency_code", "category"])
-    a = a.left_join(span, "asset_id").drop("asset_id_right")
-    leading = a.select(
-        "asset_id", idle_from=ibis.literal(first_judged), idle_until=a.first_use.fill_null(ibis.literal(FAR_FUTURE))
-    )
-    trailing = a.filter(a.last_use.notnull())
-    trailing = trailing.select(
-        "asset_id",
-        idle_from=_day(trailing.last_use + ibis.interval(days=lookback_days + 1)),
-        idle_until=ibis.literal(FAR_FUTURE),
-    )
-    gaps = gaps.semi_join(a, "asset_id")
-    periods = ibis.union(leading.cast(PERIODS), gaps.cast(PERIODS), trailing.cast(PERIODS))
-    return periods.filter(periods.idle_until >= first_judged).mutate(
-        idle_from=ibis.greatest(periods.idle_from, ibis.literal(first_judged))
-    )
+    a = a.semi_join(ctx.coverage.filter(ctx.coverage.reports_usage), ["agency_code", "category"]).select("asset_id")
+    spells = idle_spells(ctx, lookback_days, first_judged).semi_join(a, "asset_id")
+    never_used = a.anti_join(used_assets(ctx, lookback_days), "asset_id")
+    never_used = never_used.select("asset_id", idle_from=ibis.literal(first_judged), idle_until=ibis.literal(FAR_FUTURE))
+    return ibis.union(spells.cast(PERIODS), never_used.cast(PERIODS), distinct=False)
 
 
 def _pool_periods(ctx: RuleContext, lookback_days: int, in_service_days: int) -> ir.Table:
@@ -139,22 +120,41 @@ def _pool_periods(ctx: RuleContext, lookback_days: int, in_service_days: int) ->
     return t.select("asset_id", "stock_agency", "stock_category", "pool_from", "pool_until")
 
 
+def _pool_on_order_dates(
+    ctx: RuleContext, lines: ir.Table, lookback_days: int, in_service_days: int
+) -> tuple[ir.Table, ir.Table]:
+    """The pool on each (category, order date) of the lines: its devices, and how many of them each agency held.
+
+    Lines share categories and order dates, so the pool is looked up once per (category, order date),
+    not once per line: (category, order_date, pool_units, pool_asset_ids) and
+    (category, order_date, stock_agency, agency_units).
+    """
+    pool = _pool_periods(ctx, lookback_days, in_service_days)
+    days = lines.select("category", "order_date").distinct()
+    pairs = days.join(
+        pool, [days.category == pool.stock_category, pool.pool_from <= days.order_date, pool.pool_until >= days.order_date]
+    )
+    # a device in two of its periods on the day (idle and declared surplus) counts once
+    pairs = pairs.select("category", "order_date", "asset_id", "stock_agency").distinct()
+    per_day = pairs.group_by("category", "order_date").aggregate(
+        pool_units=pairs.asset_id.count(), pool_asset_ids=pairs.asset_id.collect()
+    )
+    per_agency = pairs.group_by("category", "order_date", "stock_agency").aggregate(agency_units=pairs.asset_id.count())
+    return per_day, per_agency
+
+
 def avoidable_purchase(ctx: RuleContext) -> ir.Table:
     p = ctx.params["AVOIDABLE_PURCHASE"]
     lookback_days, in_service_days, min_units = p["lookback_days"], p["in_service_days"], p["min_units"]
     lines = _lines(ctx)
-    pool = _pool_periods(ctx, lookback_days, in_service_days)
-    keys = lines.select("agency_code", "ocid", "po_number", "line_no", "category", "order_date")
-    pairs = keys.join(
-        pool,
-        [keys.category == pool.stock_category, pool.pool_from <= keys.order_date, pool.pool_until >= keys.order_date],
+    per_day, per_agency = _pool_on_order_dates(ctx, lines, lookback_days, in_service_days)
+    t = lines.join(per_day, ["category", "order_date"])
+    own = per_agency.rename(own_category="category", own_order_date="order_date")
+    t = t.left_join(
+        own,
+        [t.category == own.own_category, t.order_date == own.own_order_date, t.agency_code == own.stock_agency],
     )
-    per_line = pairs.group_by("agency_code", "ocid", "po_number", "line_no").aggregate(
-        pool_units=pairs.asset_id.nunique(),
-        other_agency_units=pairs.asset_id.nunique(where=pairs.stock_agency != pairs.agency_code),
-        pool_asset_ids=pairs.asset_id.collect(distinct=True),
-    )
-    t = lines.join(per_line, ["agency_code", "ocid", "po_number", "line_no"])
+    t = t.mutate(other_agency_units=t.pool_units - t.agency_units.fill_null(0))
     covered = ibis.least(t.quantity, t.pool_units)
     t = t.filter(covered >= min_units)
     covered = ibis.least(t.quantity, t.pool_units)

@@ -19,6 +19,8 @@ from tracker.engine.meters import latest_reading_day
 from tracker.engine.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage
 from tracker.engine.rules.catalogue import RULES_BY_CODE, resolve_parameters
 from tracker.engine.rules.expressions import asset_flags, asset_lines, asset_states
+from tracker.engine.rules.idle_spells import LOOKBACK_RULES, min_lookback
+from tracker.engine.rules.idle_spells import use_edges as idle_use_edges
 from tracker.engine.rules.model import ASSET_STATE_RULES, FLAGS_SCHEMA, KEY_COLUMNS, UTILISATION_DIGITS, Rule, RuleContext
 from tracker.engine.rules.reallocation import surplus_periods
 from tracker.engine.rules.sentences import EvidenceFormats
@@ -135,6 +137,12 @@ def compute_flags_on(
         if {"IDLE_PURCHASE", "UNREGISTERED_UNITS"} & set(codes)
         else None
     )
+    edges_gap = min_lookback(params)
+    use_edges = (
+        cache_expr(idle_use_edges(backend, edges_gap), name="days of use opening idle spells")
+        if usage_start is not None and set(LOOKBACK_RULES) & set(codes)
+        else None
+    )
     ctx = RuleContext(
         backend,
         window,
@@ -149,6 +157,8 @@ def compute_flags_on(
         standards=standards,
         surplus=surplus,
         jurisdiction=jurisdiction,
+        use_edges=use_edges,
+        use_edges_gap=edges_gap,
     )
     formats = EvidenceFormats(currency)
     surge = RULES_BY_CODE["YEAR_END_SURGE"]
