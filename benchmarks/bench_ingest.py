@@ -12,7 +12,9 @@ Generates the medium tier into the work directory (once; reused afterwards), the
   bare `CREATE TABLE t AS SELECT * FROM read_parquet(file)` against the tracker's ingest.
 Each figure is the median of `--repeat` runs (pandas: one run). Results are written to
 benchmarks/results/ingest.json and printed as a Markdown table. The 1-minute load average is sampled
-before every run and recorded with the figures (other work on the machine inflates the seconds).
+before every run and recorded with the figures (other work on the machine inflates the seconds), and
+so is each load's CPU time (user + system, every thread of this process): on a busy machine the
+seconds stretch with the load, the CPU time much less, so its ratio is the steadier one.
 
 `--large-memory`: the large tier instead (200,000 assets, 2 years, ~92 M usage rows in one Parquet
 file, generated once): its usage ingest and a bare `read_parquet` CTAS each run in a child process of
@@ -26,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -50,13 +53,24 @@ def _fresh(path: Path) -> Path:
     return path
 
 
+# CPU seconds of this process (every engine thread and the hashing thread) per measured load: on a machine
+# shared with other work the seconds stretch with the load, the work done does not
+CPU: dict[str, list[float]] = {}
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def bare_duckdb(path: Path, work: Path) -> float:
     db_path = _fresh(work / "bare.duckdb")
     con = duckdb.connect(str(db_path))
     reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     con.execute(f"CREATE TABLE t AS SELECT * FROM {reader}(?)", [str(path)])
     elapsed = time.perf_counter() - start
+    CPU.setdefault(f"bare_duckdb{'_parquet' * (path.suffix == '.parquet')}", []).append(round(_cpu() - cpu, 2))
     con.close()
     return elapsed
 
@@ -73,9 +87,10 @@ def tracker_ingest(csv_path: Path, assets_db: Path, work: Path) -> tuple[float, 
     db_path = _fresh(work / "tracker.duckdb")
     shutil.copy(assets_db, db_path)
     db = Database.open(db_path)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     report = ingest_file(db, "usage", csv_path, actor="benchmark")
     elapsed = time.perf_counter() - start
+    CPU.setdefault(f"tracker_ingest{'_parquet' * (csv_path.suffix == '.parquet')}", []).append(round(_cpu() - cpu, 2))
     db.close()
     if report.status != "committed":
         raise SystemExit(f"benchmark input was not committed: {report.summary()}")
@@ -204,6 +219,12 @@ def main() -> None:
         "load_average_1min": round(statistics.median(loads), 2),
         "load_average_1min_per_run": loads,
         "pandas_vs_bare": None if pandas_s is None else round(pandas_s / bare_s, 2),
+        "cpu_s": {k: statistics.median(v) for k, v in CPU.items()},
+        "cpu_vs_bare": round(statistics.median(CPU["tracker_ingest"]) / statistics.median(CPU["bare_duckdb"]), 2),
+        "cpu_vs_bare_parquet": round(
+            statistics.median(CPU["tracker_ingest_parquet"]) / statistics.median(CPU["bare_duckdb_parquet"]), 2
+        ),
+        "cpu_runs": CPU,
         "runs": {
             "bare_duckdb": [round(x, 2) for x in bare],
             "tracker_ingest": [round(x, 2) for x in ours],
