@@ -33,6 +33,34 @@ def err(code: str, field_name: str, value_sql: str = "NULL", other_sql: str = "N
     )
 
 
+def as_flag(check_sql: str) -> str:
+    """The same check giving true instead of its error struct (NULL still means no problem).
+
+    For a statement that only needs to know whether a row has a problem: building the structs of a
+    dozen checks for every row costs the engine far more than comparing the values. Each `err(...)`
+    in the text becomes `true`; quoted text (codes, field names) is skipped while matching brackets.
+    """
+    out: list[str] = []
+    start = 0
+    while (found := check_sql.find("struct_pack(", start)) >= 0:
+        out.append(check_sql[start:found])
+        depth, quoted, i = 0, False, found + len("struct_pack")
+        while True:
+            ch = check_sql[i]
+            if ch == "'":
+                quoted = not quoted
+            elif not quoted and ch == "(":
+                depth += 1
+            elif not quoted and ch == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        out.append("true")
+        start = i + 1
+    return "".join(out) + check_sql[start:]
+
+
 def day_month_expr(s: str, order: str) -> str:
     """SQL DATE from d/m/y or m/d/y text (2-digit years: 00-69 are 2000s, 70-99 are 1900s)."""
     day, month = ("p[1]", "p[2]") if order == "dmy" else ("p[2]", "p[1]")
