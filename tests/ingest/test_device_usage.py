@@ -54,9 +54,9 @@ def test_unknown_and_ambiguous_devices_are_rejected_rows_naming_them(registered,
     text = "hostname,serial_number,usage_date,hours_used\nDESKTOP-2KGM189,,2024-03-01,5\nNOPE-1,,2024-03-01,4\n,SN-DUP,2024-03-01,1\n"
     report = ingest_file(registered, "usage", _file(tmp_path, "u.csv", text))
     assert report.status == "rejected"
-    codes = {(e.row_number, e.code, e.value) for e in report.errors}
-    assert (3, "row.unknown_device", "NOPE-1") in codes
-    assert (4, "row.ambiguous_device", "SN-DUP") in codes
+    codes = {(e.row_number, e.code, e.column, e.value) for e in report.errors}
+    assert (3, "row.unknown_device", "hostname", "NOPE-1") in codes
+    assert (4, "row.ambiguous_device", "serial_number", "SN-DUP") in codes  # the column the row named it by
     assert registered.scalar("SELECT count(*) FROM usage_daily") == 0
 
 
@@ -65,7 +65,9 @@ def test_a_scoped_upload_refuses_a_device_of_another_agency(registered, tmp_path
     report = ingest_file(registered, "usage", _file(tmp_path, "u.csv", text), agency="A001")
     assert report.status == "rejected"
     # told like a device registered nowhere: neither the other agency's asset id nor that it exists
-    assert [(e.row_number, e.code, e.value) for e in report.errors] == [(2, "row.device_not_your_agency", "640HP72")]
+    assert [(e.row_number, e.code, e.column, e.value) for e in report.errors] == [
+        (2, "row.device_not_your_agency", "serial_number", "640HP72")
+    ]
     assert not [e for e in report.errors if "PC-3" in e.text("en") + e.text("zh")]
 
 

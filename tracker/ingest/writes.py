@@ -181,11 +181,15 @@ def cross_checks(contract: Contract, scope_agency: str | None) -> tuple[list[str
         )
     if contract.kind in DEVICE_KINDS:
         joins.append(KNOWN_ASSETS)
-        device = "coalesce(t.hostname, t.serial_number)"
-        # an agency's upload is matched against its own assets only (validate.resolve_devices), and told so
+        # an agency's upload is matched against its own assets only (validate.resolve_devices), and told so;
+        # the error names the column the row gave: the host name when it has one, else its serial number
         unmatched = "row.unknown_device" if scope_agency is None else "row.device_not_your_agency"
-        checks.append(f"""CASE WHEN t._device_matches = 0 THEN {err(unmatched, "hostname", device)}
-                   WHEN t._device_matches > 1 THEN {err("row.ambiguous_device", "hostname", device, "t._device_matches")} END""")
+        checks.append(f"""CASE WHEN t._device_matches = 0 AND t.hostname IS NOT NULL THEN {err(unmatched, "hostname", "t.hostname")}
+                   WHEN t._device_matches = 0 THEN {err(unmatched, "serial_number", "t.serial_number")}
+                   WHEN t._device_matches > 1 AND t.hostname IS NOT NULL
+                       THEN {err("row.ambiguous_device", "hostname", "t.hostname", "t._device_matches")}
+                   WHEN t._device_matches > 1
+                       THEN {err("row.ambiguous_device", "serial_number", "t.serial_number", "t._device_matches")} END""")
         if scope_agency is None:
             checks.append(
                 f"CASE WHEN t.asset_id IS NOT NULL AND known.known_asset IS NULL THEN {err('row.unknown_asset', 'asset_id', 't.asset_id')} END"
