@@ -258,3 +258,7 @@ def test_demo_accounts_retired_by_a_real_upload_say_so(db):
     assert auth.retire_demo_accounts(db) == len(auth.demo_accounts())
     details = db.fetchall("SELECT details FROM audit_log WHERE action = 'user_disabled'", name="t")
     assert {json.loads(d)["because"] for (d,) in details} == {"real_upload"}
+
+
+def test_an_unknown_session_id_is_missing(db, alice):
+    assert sessions.check(db, "0123456789abcdef", now=T0) == sessions.Found(None, reason="missing")
