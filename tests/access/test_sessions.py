@@ -262,3 +262,11 @@ def test_demo_accounts_retired_by_a_real_upload_say_so(db):
 
 def test_an_unknown_session_id_is_missing(db, alice):
     assert sessions.check(db, "0123456789abcdef", now=T0) == sessions.Found(None, reason="missing")
+
+
+def test_a_disabled_accounts_session_found_open_is_ended_there_and_then(db, alice):
+    started, _ = _cookie(db, alice, now=datetime.now())
+    db.execute("UPDATE users SET disabled = true WHERE username = 'alice'", name="t")
+    assert sessions.check(db, started.session_id) == sessions.Found(None, started.session_id, "disabled")
+    assert sessions.open_sessions(db, "alice") == 0
+    assert sessions.check(db, started.session_id) == sessions.Found(None, started.session_id, "disabled")  # as ended
