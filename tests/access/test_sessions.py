@@ -270,3 +270,9 @@ def test_a_disabled_accounts_session_found_open_is_ended_there_and_then(db, alic
     assert sessions.check(db, started.session_id) == sessions.Found(None, started.session_id, "disabled")
     assert sessions.open_sessions(db, "alice") == 0
     assert sessions.check(db, started.session_id) == sessions.Found(None, started.session_id, "disabled")  # as ended
+
+
+def test_a_session_ended_without_a_recorded_reason_reads_as_signed_out(db, alice):
+    started, _ = _cookie(db, alice)
+    db.execute("UPDATE web_sessions SET ended_at = now(), end_reason = NULL", name="t")
+    assert sessions.check(db, started.session_id, now=T0) == sessions.Found(None, started.session_id, "user")
