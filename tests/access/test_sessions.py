@@ -258,3 +258,21 @@ def test_demo_accounts_retired_by_a_real_upload_say_so(db):
     assert auth.retire_demo_accounts(db) == len(auth.demo_accounts())
     details = db.fetchall("SELECT details FROM audit_log WHERE action = 'user_disabled'", name="t")
     assert {json.loads(d)["because"] for (d,) in details} == {"real_upload"}
+
+
+def test_an_unknown_session_id_is_missing(db, alice):
+    assert sessions.check(db, "0123456789abcdef", now=T0) == sessions.Found(None, reason="missing")
+
+
+def test_a_disabled_accounts_session_found_open_is_ended_there_and_then(db, alice):
+    started, _ = _cookie(db, alice, now=datetime.now())
+    db.execute("UPDATE users SET disabled = true WHERE username = 'alice'", name="t")
+    assert sessions.check(db, started.session_id) == sessions.Found(None, started.session_id, "disabled")
+    assert sessions.open_sessions(db, "alice") == 0
+    assert sessions.check(db, started.session_id) == sessions.Found(None, started.session_id, "disabled")  # as ended
+
+
+def test_a_session_ended_without_a_recorded_reason_reads_as_signed_out(db, alice):
+    started, _ = _cookie(db, alice)
+    db.execute("UPDATE web_sessions SET ended_at = now(), end_reason = NULL", name="t")
+    assert sessions.check(db, started.session_id, now=T0) == sessions.Found(None, started.session_id, "user")
