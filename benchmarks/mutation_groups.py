@@ -34,8 +34,8 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/ingest/test_ingest_bad_input.py", "tests/engine/test_settings_boundaries.py", "tests/store/test_settings.py"],
     ),
     "reallocation": (
-        ["tracker/engine/rules/reallocation.py", "tracker/reallocation/matching.py"],
-        ["tests/reallocation/test_reallocation.py"],
+        ["tracker/engine/rules/reallocation.py", "tracker/engine/rules/idle_spells.py", "tracker/reallocation/matching.py"],
+        ["tests/reallocation/test_reallocation.py", "tests/reallocation/test_idle_pool_reference.py"],
     ),
     "meters": (["tracker/engine/meters.py"], ["tests/engine/test_meters.py"]),
     "audit": (["tracker/store/audit.py"], ["tests/store/test_audit.py", "tests/access/test_access_boundaries.py"]),
