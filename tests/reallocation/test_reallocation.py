@@ -170,7 +170,7 @@ def test_a_device_is_never_proposed_to_two_requests_and_partial_cover_is_said(db
     first, second = cover.to_pylist()
     assert (first["covered"], second["covered"]) == (4, 0)
     assert cover_text(first) == "4 of 5 Laptop can come from the pool"
-    assert cover_text(first, "zh").startswith("5 台")
+    assert cover_text(first, "zh") == "5 台笔记本电脑中有 4 台可从公物仓调剂"  # the category named in Chinese too
     assert first["avoidable_amount"] == 4 * 6500.0 and second["avoidable_amount"] == 0.0
 
 
@@ -178,11 +178,14 @@ def test_requests_upload_and_page_entry_feed_the_matching(db, tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("申请编号,单位代码,类别,数量,需用日期,预算单价\nSQ-1,A1,笔记本电脑,3,2026-03-01,6500\n", encoding="utf-8")
     assert ingest_file(db, "requests", path).committed
-    enter_request(db, AGENCY_C, request_id="SQ-2", agency_code="", category="laptop", quantity=1, unit_budget="7000")
-    assert [(r["request_id"], r["agency_code"], r["source"]) for r in load_requests(db)] == [
-        ("SQ-1", "A1", "upload"),
-        ("SQ-2", "C1", "page"),
+    enter_request(
+        db, AGENCY_C, request_id="SQ-2", agency_code="", category="laptop", quantity=1, unit_budget="7000", justification="新入职"
+    )
+    assert [(r["request_id"], r["agency_code"], r["source"], r["justification"]) for r in load_requests(db)] == [
+        ("SQ-1", "A1", "upload", None),
+        ("SQ-2", "C1", "page", "新入职"),
     ]
+    assert [r["request_id"] for r in load_requests(db, "C1")] == ["SQ-2"]
     result = reallocation(db, SnapshotCache().snapshot(db, AS_OF, 365))
     assert result.savings.units_requested == 4 and result.savings.units_covered == 4
     assert result.savings.requests_met == 2 and result.savings.purchases_avoided == 3 * 6500 + 7000
