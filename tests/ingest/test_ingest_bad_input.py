@@ -1158,7 +1158,7 @@ CASES = [
             [["pr-9", "SN-9", "2025-02-03", "1"], ["", "SN-1", "2025-02-03", "1"]],
         ),
         options={"agency": "A002"},
-        rows=((3, "hostname", "row.device_not_your_agency"),),
+        rows=((3, "serial_number", "row.device_not_your_agency"),),  # the column the row named it by
         mentions=("SN-1",),
     ),
     case(
