@@ -26,11 +26,10 @@ import pyarrow as pa
 
 from tracker.engine.metrics import DAYS_PER_YEAR, round_to_cent
 from tracker.engine.rules.expressions import _line_columns, _lines
-from tracker.engine.rules.idle_spells import FAR_FUTURE, idle_spells, used_assets
+from tracker.engine.rules.idle_spells import FAR_FUTURE, SPELLS, idle_spells, used_assets
 from tracker.engine.rules.model import RuleContext
 from tracker.engine.rules.standards import standards_on_order_date
 
-PERIODS = ibis.schema({"asset_id": "string", "idle_from": "date", "idle_until": "date"})
 GONE = ibis.schema(
     {
         "asset_id": "string",
@@ -96,7 +95,7 @@ def _idle_periods(ctx: RuleContext, lookback_days: int) -> ir.Table | None:
     spells = idle_spells(ctx, lookback_days, first_judged).semi_join(a, "asset_id")
     never_used = a.anti_join(used_assets(ctx, lookback_days), "asset_id")
     never_used = never_used.select("asset_id", idle_from=ibis.literal(first_judged), idle_until=ibis.literal(FAR_FUTURE))
-    return ibis.union(spells.cast(PERIODS), never_used.cast(PERIODS), distinct=False)
+    return ibis.union(spells.cast(SPELLS), never_used.cast(SPELLS), distinct=False)
 
 
 def _pool_periods(ctx: RuleContext, lookback_days: int, in_service_days: int) -> ir.Table:
@@ -105,10 +104,10 @@ def _pool_periods(ctx: RuleContext, lookback_days: int, in_service_days: int) ->
     parts = []
     idle = _idle_periods(ctx, lookback_days)
     if idle is not None:
-        parts.append(idle.cast(PERIODS))
+        parts.append(idle.cast(SPELLS))
     if ctx.surplus is not None and ctx.surplus.num_rows:
         s = ibis.memtable(ctx.surplus)
-        parts.append(s.select("asset_id", idle_from=s.declared_on, idle_until=s.until).cast(PERIODS))
+        parts.append(s.select("asset_id", idle_from=s.declared_on, idle_until=s.until).cast(SPELLS))
     if not parts:
         return held.filter(ibis.literal(False)).select(
             "asset_id", "stock_agency", "stock_category", pool_from="held_from", pool_until="held_until"
