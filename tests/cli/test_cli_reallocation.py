@@ -60,3 +60,11 @@ def test_the_summary_in_chinese():
     assert proposed.startswith("建议：公物仓共 120 台设备；4 项配置申请所需 40 台中 19 台可由公物仓调剂")
     assert "可避免采购额 ¥104,000.00" in proposed
     assert realised.startswith("已实现：窗口期内 1 项经批准的调拨调入 1 台设备")
+
+
+def test_purchases_avoided_are_unknown_only_when_every_counted_request_lacks_a_budget():
+    assert _savings().purchases_avoided_known == 104_000.0  # one request without a budget beside known ones
+    assert _savings(purchases_avoided=0.0, purchases_avoided_unknown=3).purchases_avoided_known is None
+    assert _savings(purchases_avoided=0.0, purchases_avoided_unknown=0).purchases_avoided_known == 0.0
+    assert Realised(purchases_avoided=0.0, purchases_avoided_unknown=1).purchases_avoided_known is None
+    assert Realised(purchases_avoided=7_000.0, purchases_avoided_unknown=1).purchases_avoided_known == 7_000.0

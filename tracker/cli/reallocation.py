@@ -7,7 +7,7 @@ import argparse
 from tracker.cli.common import EXIT_OK, EXIT_USAGE, acting_as, emit, err, record_export
 from tracker.engine.metrics import default_as_of
 from tracker.engine.snapshots import SnapshotCache
-from tracker.reallocation.savings import Savings, known_saving, reallocation
+from tracker.reallocation.savings import Savings, reallocation
 from tracker.store.db import Database
 from tracker.store.settings import load_settings
 from tracker.text import formatting
@@ -40,7 +40,7 @@ def summary(s: Savings, currency: str, lang: str = "en") -> list[str]:
             requested=s.units_requested,
             met=s.requests_met,
             partly=formatting.count(s.requests_partly_met),
-            avoided=formatting.money_exact(known_saving(s.purchases_avoided, s.purchases_avoided_unknown), currency),
+            avoided=formatting.money_exact(s.purchases_avoided_known, currency),
             unknown=s.purchases_avoided_unknown,
         ),
         text(
@@ -50,7 +50,7 @@ def summary(s: Savings, currency: str, lang: str = "en") -> list[str]:
             devices=r.devices,
             book=formatting.money_exact(r.book_value, currency),
             cost=formatting.money_exact(r.cost, currency),
-            avoided=formatting.money_exact(known_saving(r.purchases_avoided, r.purchases_avoided_unknown), currency),
+            avoided=formatting.money_exact(r.purchases_avoided_known, currency),
             met=r.requests_met,
             partly=formatting.count(r.requests_partly_met),
         ),

@@ -26,8 +26,18 @@ from tracker.reallocation.pool import idle_pool, pool_for, viewer_scope
 from tracker.store.db import Database
 
 
+class _AvoidedPurchases:
+    purchases_avoided: float
+    purchases_avoided_unknown: int
+
+    @property
+    def purchases_avoided_known(self) -> float | None:
+        """Purchases avoided, or None (shown "—") when the saving is made only of requests without a unit budget."""
+        return None if self.purchases_avoided_unknown and not self.purchases_avoided else self.purchases_avoided
+
+
 @dataclass(frozen=True)
-class Realised:
+class Realised(_AvoidedPurchases):
     """What approved transfers moved inside the window."""
 
     transfers: int = 0
@@ -43,7 +53,7 @@ class Realised:
 
 
 @dataclass(frozen=True)
-class Savings:
+class Savings(_AvoidedPurchases):
     pool_devices: int
     pool_book_value: float
     requests: int
@@ -87,11 +97,6 @@ def reallocation(db: Database, snap: Snapshot | None, user: User | str | None = 
     if scope is not None:
         moved = [m for m in moved if scope in (m["from_agency"], m["to_agency"])]
     return Reallocation(seen_pool, proposals, cover, savings_of(seen_pool, cover, moved), tuple(moved))
-
-
-def known_saving(amount: float, unknown: int) -> float | None:
-    """A saving made only of requests without a unit budget is unknown (None, shown "—"), not zero."""
-    return None if unknown and not amount else amount
 
 
 def savings_of(pool: pa.Table, cover: pa.Table, moved: Iterable[Mapping[str, Any]] = ()) -> Savings:

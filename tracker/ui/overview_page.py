@@ -6,7 +6,7 @@ import streamlit as st
 
 from tracker.engine.metrics import Window
 from tracker.engine.snapshots import Snapshot
-from tracker.reallocation.savings import Savings, known_saving
+from tracker.reallocation.savings import Savings
 from tracker.text.formatting import currency_prefix
 from tracker.ui import charts
 from tracker.ui.common import (
@@ -112,23 +112,23 @@ def _kpi_row(k: overview.Kpis, window: Window, saved: Savings) -> None:
     unknown = done.purchases_avoided_unknown + saved.purchases_avoided_unknown
     cols[5].metric(
         t("overview.kpi.purchases_avoidable"),
-        money_compact(known_saving(done.purchases_avoided, done.purchases_avoided_unknown)),
+        money_compact(done.purchases_avoided_known),
         delta=t(
             "overview.kpi.proposed",
-            proposed=money_compact(known_saving(saved.purchases_avoided, saved.purchases_avoided_unknown)),
+            proposed=money_compact(saved.purchases_avoided_known),
         ),
         delta_color="off",
         delta_arrow="off",
         help=t(
             "overview.help.purchases_avoidable",
-            realised=money_exact(known_saving(done.purchases_avoided, done.purchases_avoided_unknown)),
+            realised=money_exact(done.purchases_avoided_known),
             units=count(done.units_for_requests),
             met=count(done.requests_met),
             partly=count(done.requests_partly_met),
             book=money_exact(done.book_value),
             cost=money_exact(done.cost),
             devices=count(done.devices),
-            proposed=money_exact(known_saving(saved.purchases_avoided, saved.purchases_avoided_unknown)),
+            proposed=money_exact(saved.purchases_avoided_known),
             covered=count(saved.units_covered),
             requested=count(saved.units_requested),
             proposed_met=count(saved.requests_met),

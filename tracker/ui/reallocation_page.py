@@ -15,7 +15,6 @@ from tracker.domain.categories import CATEGORIES
 from tracker.reallocation.matching import cover_text
 from tracker.reallocation.pool import declare_surplus, withdraw
 from tracker.reallocation.requests import enter_request
-from tracker.reallocation.savings import known_saving
 from tracker.text.errors import TrackerError
 from tracker.ui import tables as tables_ui
 from tracker.ui.common import (
@@ -83,7 +82,7 @@ def _realised(r) -> None:
     """What approved transfers moved in the window: the realised savings, beside the proposed ones above."""
     st.markdown(f"**{t('realloc.heading.realised')}**")
     cols = st.columns(4)
-    avoided = known_saving(r.purchases_avoided, r.purchases_avoided_unknown)
+    avoided = r.purchases_avoided_known
     cols[0].metric(
         t("realloc.kpi.realised_avoided"),
         money(avoided),
@@ -139,7 +138,7 @@ def _savings(s) -> None:
         delta_color="off",
         delta_arrow="off",
     )
-    avoidable = known_saving(s.purchases_avoided, s.purchases_avoided_unknown)
+    avoidable = s.purchases_avoided_known
     cols[3].metric(
         t("realloc.kpi.purchases_avoided"),
         money(avoidable),
