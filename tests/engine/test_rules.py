@@ -200,11 +200,11 @@ def loaded_once(tmp_path_factory):
     database.close()
 
 
-@pytest.fixture
-def default_flags(loaded_once) -> list[dict]:
-    """The flags with the default parameters, computed in each test that reads them (the data is loaded once per
-    module): the mutation run attributes to a test only the code that runs during it."""
-    return _flags(loaded_once)
+def _rule_flags(database, *rules: str, **kwargs) -> list[dict]:
+    """The flags of only the rules a test judges, computed in the test (the data is loaded once per module): the
+    mutation run attributes to a test only the code that runs during it, and a surviving mutant is run against
+    only the tests of its rule."""
+    return _flags(database, rules=list(rules), **kwargs)
 
 
 def _flags(database, **kwargs) -> list[dict]:
@@ -285,13 +285,13 @@ def test_catalogue_order_and_defaults_follow_design():
         ("IP1-A", "NEVER_USED"),
     ],
 )
-def test_asset_rules(default_flags, asset_id, rule):
-    rows = [r for r in default_flags if r["asset_id"] == asset_id]
+def test_asset_rules(loaded_once, asset_id, rule):
+    rows = [r for r in _rule_flags(loaded_once, *ASSET_STATE_RULES) if r["asset_id"] == asset_id]
     assert [r["rule"] for r in rows] == ([rule] if rule else [])
 
 
-def test_asset_flag_values_and_evidence(default_flags):
-    rows = default_flags
+def test_asset_flag_values_and_evidence(loaded_once):
+    rows = _rule_flags(loaded_once, *ASSET_STATE_RULES)
     idle = _subjects(rows, "IDLE")["IDLE-90"]
     assert idle["days_idle"] == 90 and idle["severity"] == "high"
     assert "IDLE-90" in idle["evidence"] and "90 days since 2025-10-02" in idle["evidence"]
@@ -307,8 +307,8 @@ def test_asset_flag_values_and_evidence(default_flags):
     assert "875.0 of 8,760.0 available hours" in low["evidence"]
 
 
-def test_no_telemetry_pairs(default_flags):
-    pairs = _subjects(default_flags, "NO_TELEMETRY")
+def test_no_telemetry_pairs(loaded_once):
+    pairs = _subjects(_rule_flags(loaded_once, "NO_TELEMETRY"), "NO_TELEMETRY")
     # A3's one tablet in service is enough to name the gap; A2's tablet was disposed of in the window: none in service
     assert set(pairs) == {("A1", "projector"), ("A3", "tablet")}
     flag = pairs[("A1", "projector")]
@@ -351,8 +351,8 @@ def test_no_telemetry_pairs(default_flags):
         ("OVER_PRICE_CAP", ("A1", "PO-CAP", 3), None),  # tablets have no cap
     ],
 )
-def test_line_rules(default_flags, rule, line, expected_value):
-    found = _subjects(default_flags, rule)
+def test_line_rules(loaded_once, rule, line, expected_value):
+    found = _subjects(_rule_flags(loaded_once, rule), rule)
     if expected_value is None:
         assert line not in found
     else:
@@ -422,19 +422,20 @@ def test_line_rules(default_flags, rule, line, expected_value):
         "OVER_PRICE_CAP",
     ],
 )
-def test_evidence_quotes_the_numbers_behind_each_finding(default_flags, rule, subject, evidence):
-    assert _subjects(default_flags, rule)[subject]["evidence"] == evidence
+def test_evidence_quotes_the_numbers_behind_each_finding(loaded_once, rule, subject, evidence):
+    assert _subjects(_rule_flags(loaded_once, rule), rule)[subject]["evidence"] == evidence
 
 
-def test_bought_despite_idle_stock_names_the_idle_units(default_flags):
-    flag = _subjects(default_flags, "BOUGHT_DESPITE_IDLE_STOCK")[("A1", "PO-BD", 1)]
+def test_bought_despite_idle_stock_names_the_idle_units(loaded_once):
+    flag = _subjects(_rule_flags(loaded_once, "BOUGHT_DESPITE_IDLE_STOCK"), "BOUGHT_DESPITE_IDLE_STOCK")[("A1", "PO-BD", 1)]
     assert "DSK-1, DSK-2, DSK-3" in flag["evidence"] and "DSK-4" not in flag["evidence"]
     assert "DSK-STANDBY" not in flag["evidence"] and "2025-06-03" in flag["evidence"]
 
 
 def test_bought_despite_idle_stock_threshold_is_a_parameter(loaded_once):
     found = _subjects(
-        _flags(loaded_once, parameters={"BOUGHT_DESPITE_IDLE_STOCK": {"min_idle_assets": 2}}), "BOUGHT_DESPITE_IDLE_STOCK"
+        _rule_flags(loaded_once, "BOUGHT_DESPITE_IDLE_STOCK", parameters={"BOUGHT_DESPITE_IDLE_STOCK": {"min_idle_assets": 2}}),
+        "BOUGHT_DESPITE_IDLE_STOCK",
     )
     assert ("A2", "PO-BD2", 1) in found
 
@@ -453,7 +454,7 @@ def test_bought_despite_idle_stock_threshold_is_a_parameter(loaded_once):
 )
 def test_year_end_surge_october_fiscal_year(loaded, agency, surge):
     set_setting(loaded, "fiscal_year_start_month", "10", "test")
-    found = _subjects(_flags(loaded), "YEAR_END_SURGE")
+    found = _subjects(_rule_flags(loaded, "YEAR_END_SURGE"), "YEAR_END_SURGE")
     assert ((agency, 2024) in found) is surge
     if agency == "S1":
         assert found[("S1", 2024)]["value_at_stake"] == pytest.approx(60000 - 160000 / 12, abs=0.01)
@@ -465,7 +466,7 @@ def test_year_end_surge_october_fiscal_year(loaded, agency, surge):
 
 def test_year_end_surge_follows_the_fiscal_year_setting(loaded):
     # calendar fiscal years split S1's spend over 2023 and 2024: no year reaches the minimum
-    assert not [k for k in _subjects(_flags(loaded), "YEAR_END_SURGE") if k[0] == "S1"]
+    assert not [k for k in _subjects(_rule_flags(loaded, "YEAR_END_SURGE"), "YEAR_END_SURGE") if k[0] == "S1"]
 
 
 def test_idle_purchase_inside_a_surge_ranks_first(loaded):
@@ -517,16 +518,16 @@ def test_bad_rule_and_parameter_are_refused(loaded_once):
 
 
 def test_idle_days_parameter_moves_the_edge(loaded_once):
-    assert "IDLE-89" in _subjects(_flags(loaded_once, parameters={"IDLE": {"idle_days": 89}}), "IDLE")
+    assert "IDLE-89" in _subjects(_rule_flags(loaded_once, "IDLE", parameters={"IDLE": {"idle_days": 89}}), "IDLE")
 
 
 def test_stored_rule_parameters_apply_and_are_recorded(loaded):
-    assert "IDLE-89" not in _subjects(_flags(loaded), "IDLE")
+    assert "IDLE-89" not in _subjects(_rule_flags(loaded, "IDLE"), "IDLE")
     set_setting(loaded, "rule.IDLE.idle_days", "89", "alice")
     assert load_rule_parameters(loaded) == {"IDLE": {"idle_days": 89}}
-    assert "IDLE-89" in _subjects(_flags(loaded), "IDLE")
+    assert "IDLE-89" in _subjects(_rule_flags(loaded, "IDLE"), "IDLE")
     # an argument still overrides what is stored
-    assert "IDLE-89" not in _subjects(_flags(loaded, parameters={"IDLE": {"idle_days": 90}}), "IDLE")
+    assert "IDLE-89" not in _subjects(_rule_flags(loaded, "IDLE", parameters={"IDLE": {"idle_days": 90}}), "IDLE")
     set_setting(loaded, "rule.IDLE.idle_days", "89", "bob")  # unchanged: nothing recorded
     history = setting_history(loaded, "rule.IDLE.idle_days")
     assert [(h["old_value"], h["new_value"], h["changed_by"]) for h in history] == [("90", "89", "alice")]
@@ -587,7 +588,7 @@ def test_demo_small_every_planted_case_is_flagged_and_no_control(demo_small):
 
 
 def test_idle_purchase_needs_at_least_one_flagged_unit(loaded_once):
-    found = _subjects(_flags(loaded_once, parameters={"IDLE_PURCHASE": {"min_share": 0}}), "IDLE_PURCHASE")
+    found = _subjects(_rule_flags(loaded_once, "IDLE_PURCHASE", parameters={"IDLE_PURCHASE": {"min_share": 0}}), "IDLE_PURCHASE")
     assert ("A1", "PO-IP", 2) in found  # 1 of 3 units is enough when no share is required
     assert ("A1", "PO-UR", 1) not in found and ("A1", "PO-UR", 3) not in found  # none flagged: never a finding
 
