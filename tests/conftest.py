@@ -85,6 +85,30 @@ def demo_copy(demo_small, tmp_path):
     database.close()
 
 
+# Values written by hand or by an older version, each failing validation when read.
+BAD_STORED_SETTINGS = {
+    "fiscal_year_start_month": "13",
+    "currency": "dollars",
+    "country": "XX",
+    "timezone": "Mars/Base",
+    "max_upload_mb": "1e308",
+    "max_upload_rows": "-5",
+    "rule.IDLE.idle_days": "0",
+    "rule.YEAR_END_SURGE.min_ratio": "nan",
+    "rule.IDLE_PURCHASE.min_share": "1.5",
+    "rule.NOPE.days": "3",
+    "rule.IDLE.idle_weeks": "3",
+}
+
+
+def store_settings_by_hand(db: Database, values: dict[str, str]) -> None:
+    for name, value in values.items():
+        db.execute(
+            "INSERT INTO settings (name, value, changed_at, changed_by) VALUES (?, ?, now(), 'by hand')",
+            [name, value],
+        )
+
+
 def assert_no_control_flagged(truth: dict, *, assets: set, lines: set, years: set) -> None:
     """No clean control or exempt entry of a demo tier's ground truth is among the flagged subjects.
 

@@ -1,4 +1,6 @@
-"""Typed settings: each declared once with type, default and bounds; a bad stored value never stops a page."""
+"""Typed settings: each declared once with type, default and bounds; a bad stored value is listed and its default applies.
+
+The pages and the flags with bad stored values: tests/ui/test_app_bad_settings.py."""
 
 from __future__ import annotations
 
@@ -7,10 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import sign_in_as, switch_to
-from streamlit.testing.v1 import AppTest
+from conftest import BAD_STORED_SETTINGS, store_settings_by_hand
 
-from tracker.access.auth import PAGES
 from tracker.engine.parameters import (
     load_rule_parameters,
     parse_parameter,
@@ -20,38 +20,10 @@ from tracker.engine.parameters import (
     validate_value,
 )
 from tracker.engine.rules.catalogue import RULES
-from tracker.engine.rules.run import compute_flags
 from tracker.store.config import ENVIRONMENT, SETTINGS, Settings, env, parse_setting, resolve_db_path
-from tracker.store.db import Database
 from tracker.store.settings import load_settings, setting_history
 from tracker.text.errors import ConfigError
 from tracker.views import admin
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
-# Values written by hand or by an older version, each failing validation when read.
-BAD_STORED = {
-    "fiscal_year_start_month": "13",
-    "currency": "dollars",
-    "country": "XX",
-    "timezone": "Mars/Base",
-    "max_upload_mb": "1e308",
-    "max_upload_rows": "-5",
-    "rule.IDLE.idle_days": "0",
-    "rule.YEAR_END_SURGE.min_ratio": "nan",
-    "rule.IDLE_PURCHASE.min_share": "1.5",
-    "rule.NOPE.days": "3",
-    "rule.IDLE.idle_weeks": "3",
-}
-
-
-def _store_by_hand(db: Database, values: dict[str, str]) -> None:
-    for name, value in values.items():
-        db.execute(
-            "INSERT INTO settings (name, value, changed_at, changed_by) VALUES (?, ?, now(), 'by hand')",
-            [name, value],
-        )
-
 
 # -- the declarations ----------------------------------------------------------------------------
 
@@ -161,11 +133,11 @@ def test_parse_gives_typed_values():
 
 
 def test_bad_stored_values_give_defaults_and_are_listed(db):
-    _store_by_hand(db, BAD_STORED)
+    store_settings_by_hand(db, BAD_STORED_SETTINGS)
     assert load_settings(db) == Settings()
     assert load_rule_parameters(db) == {}
     problems = settings_problems(db)
-    assert sorted(p.name for p in problems) == sorted(BAD_STORED)
+    assert sorted(p.name for p in problems) == sorted(BAD_STORED_SETTINGS)
     by_name = {p.name: p for p in problems}
     assert (by_name["fiscal_year_start_month"].value, by_name["fiscal_year_start_month"].default) == ("13", "1")
     assert (by_name["rule.IDLE.idle_days"].value, by_name["rule.IDLE.idle_days"].default) == ("0", "90")
@@ -173,60 +145,29 @@ def test_bad_stored_values_give_defaults_and_are_listed(db):
     assert "默认值 90" in by_name["rule.IDLE.idle_days"].text("zh")
     assert "a month number 1-12" in by_name["fiscal_year_start_month"].text("en")
     assert [p.text("en") for p in admin.settings_problems(db)] == [p.text("en") for p in problems]
-    assert [p.name for p in rule_parameter_problems(db)] == sorted(n for n in BAD_STORED if n.startswith("rule."))
+    assert [p.name for p in rule_parameter_problems(db)] == sorted(n for n in BAD_STORED_SETTINGS if n.startswith("rule."))
 
 
 def test_a_good_stored_parameter_beside_a_bad_one_still_applies(db):
-    _store_by_hand(db, {"rule.IDLE.idle_days": "0", "rule.NEVER_USED.grace_days": "30"})
+    store_settings_by_hand(db, {"rule.IDLE.idle_days": "0", "rule.NEVER_USED.grace_days": "30"})
     assert load_rule_parameters(db) == {"NEVER_USED": {"grace_days": 30}}
     assert [p.name for p in settings_problems(db)] == ["rule.IDLE.idle_days"]
 
 
 def test_saving_a_valid_value_clears_the_problem(db):
-    _store_by_hand(db, {"rule.IDLE.idle_days": "0"})
+    store_settings_by_hand(db, {"rule.IDLE.idle_days": "0"})
     assert admin.apply_settings(db, {"rule.IDLE.idle_days": 60}, "admin") == []
     assert settings_problems(db) == [] and load_rule_parameters(db) == {"IDLE": {"idle_days": 60}}
     assert setting_history(db)[0]["old_value"] == "0"
 
 
 def test_saving_the_form_unchanged_replaces_an_invalid_stored_value(db):
-    _store_by_hand(db, {"rule.IDLE.idle_days": "0", "fiscal_year_start_month": "13"})
+    store_settings_by_hand(db, {"rule.IDLE.idle_days": "0", "fiscal_year_start_month": "13"})
     shown = {"rule.IDLE.idle_days": 90, "fiscal_year_start_month": 1, "currency": "CNY"}  # the defaults in force
     changed = admin.changed_values(db, shown)
     assert changed == {"rule.IDLE.idle_days": 90, "fiscal_year_start_month": 1}
     assert admin.apply_settings(db, changed, "admin") == [] and settings_problems(db) == []
     assert db.scalar("SELECT value FROM settings WHERE name = 'rule.IDLE.idle_days'") == "90"
-
-
-def test_flags_with_bad_stored_values_are_those_of_the_defaults(demo_small, demo_copy):
-    clean, _ = demo_small
-    expected = compute_flags(clean)
-    _store_by_hand(demo_copy, BAD_STORED)
-    flags = compute_flags(demo_copy)
-    assert flags.num_rows == expected.num_rows > 0
-    assert flags.column("flag_id").to_pylist() == expected.column("flag_id").to_pylist()
-    assert flags.column("evidence").to_pylist() == expected.column("evidence").to_pylist()
-
-
-@pytest.fixture
-def bad_demo_db(demo_db):
-    with Database.open(demo_db) as database:
-        _store_by_hand(database, BAD_STORED)
-    return demo_db
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_with_bad_stored_values(bad_demo_db, page):
-    at = sign_in_as(AppTest.from_file(APP, default_timeout=180), "admin")
-    at.run()  # the overview is the default page
-    if page != "overview":
-        switch_to(at, page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    warnings = " ".join(w.value for w in at.warning)
-    if page == "settings":  # administrators see what is not in force
-        assert "not valid" in warnings and "Mars/Base" in warnings and "3,653" in warnings
-    else:
-        assert "Mars/Base" not in warnings
 
 
 # -- environment variables ---------------------------------------------------------------------
