@@ -71,7 +71,7 @@ def test_only_an_administrator_creates_or_revokes_tokens(db):
     tokens.create_token(db, "nightly", "agency", agency="A001", actor=ADMIN)
     with pytest.raises(AuthError) as twice:
         tokens.create_token(db, "nightly", "agency", agency="A001", actor=ADMIN)
-    assert twice.value.key == "service.token_exists"
+    assert twice.value.key == "service.token_exists" and twice.value.message.params == {"name": "nightly"}
     for role in ("finance", "auditor", "agency"):
         someone = User(role, role, "A001" if role == "agency" else None, None)
         with pytest.raises(ScopeError):
@@ -105,6 +105,8 @@ def test_the_command_line_creates_lists_and_revokes(tmp_path, capsys, monkeypatc
         ("a" * 65, False),
         ("-ab", False),  # a name starts with a letter or a digit
         ("  Nightly  ", True),  # kept as "nightly"
+        (None, False),  # not text at all (a request body may carry anything): refused, named as empty
+        (42, False),
     ],
 )
 def test_a_token_name_is_three_to_64_characters(db, name, accepted):
@@ -114,6 +116,8 @@ def test_a_token_name_is_three_to_64_characters(db, name, accepted):
         with pytest.raises(AuthError) as refused:
             tokens.create_token(db, name, "auditor", actor=ADMIN)
         assert refused.value.key == "service.token_bad_name"
+        shown = name.strip().lower() if isinstance(name, str) else ""
+        assert refused.value.message.params == {"name": shown}  # the name as the refusal quotes it
         assert tokens.list_tokens(db) == []
 
 
@@ -155,6 +159,10 @@ def test_the_audit_log_names_each_token_created_and_revoked_with_its_role_and_ag
     with pytest.raises(AuthError) as unknown:
         tokens.revoke_token(db, "Nobody", actor=ADMIN)
     assert unknown.value.key == "service.token_unknown" and "nobody" in unknown.value.text("en")
+    for not_a_name in (None, 42):  # a request body may carry anything: refused as unknown, not a crash
+        with pytest.raises(AuthError) as refused:
+            tokens.revoke_token(db, not_a_name, actor=ADMIN)
+        assert refused.value.key == "service.token_unknown" and refused.value.message.params == {"name": ""}
 
 
 def test_a_tokens_last_use_is_the_time_of_the_call(db):
