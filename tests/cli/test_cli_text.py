@@ -254,3 +254,16 @@ def test_flags_on_a_lake_refuses_an_agency_the_lake_does_not_hold(tracker, tmp_p
     )
     code, out, lines = tracker("en", "flags", "--lake", lake, "--agency", "A002", "--format", "json")
     assert code == 0 and lines == [_expected_flags_line(json.loads(out), "en")]
+
+
+def test_audit_verify_lists_each_break_of_the_chain_in_the_readers_language(tracker, db_path):
+    from tracker.store import audit
+
+    with Database.open(db_path) as db:
+        first = db.scalar("SELECT min(entry_id) FROM audit_log")
+        db.execute("UPDATE audit_log SET actor = 'someone else' WHERE entry_id = ?", [first])
+        problems = audit.verify(db, lang="zh")
+    assert problems and all("审计" in p or "记录" in p for p in problems)
+    code, out, lines = tracker("zh", "audit", "verify")
+    assert (code, out) == (1, "")
+    assert lines[1:] == [f"  {p}" for p in problems]  # each problem as the catalogue says it in Chinese
