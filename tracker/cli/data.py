@@ -36,7 +36,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace, lang: str) -> int:
     with Database.open(args.db) as db:
         added = ensure_default_profiles(db)
-        err(f"database: {db.path} (schema version {db.schema_version()}; {added} category profiles added)")
+        said = {"path": str(db.path), "version": str(db.schema_version()), "added": added}
+        err(render(Message("cli.init.database", said), lang))
         if args.demo:
             from tracker.demo.bootstrap import load_demo  # deferred, as every heavy import here: `--help` stays fast
 
@@ -78,7 +79,8 @@ def cmd_ingest(args: argparse.Namespace, lang: str) -> int:
     for shown, error in enumerate(report.errors):
         if shown == MAX_ERRORS_SHOWN:
             more = len(report.errors) - MAX_ERRORS_SHOWN
-            err(f"… {more} more" + ("" if args.rejects else " (use --rejects OUT to write them all)"))
+            key = "cli.ingest.more_problems" if args.rejects else "cli.ingest.more_problems_rejects"
+            err(render(Message(key, {"more": more}), lang))
             break
         label = render(Message("cli.row", {"row": error.row_number, "column": error.column}), lang)
         err(f"{label}: {error.text(lang)}")
@@ -94,11 +96,12 @@ def cmd_ingest(args: argparse.Namespace, lang: str) -> int:
     return EXIT_REJECTED if report.rows_rejected else EXIT_OK
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def cmd_demo(args: argparse.Namespace, lang: str = "en") -> int:
     from tracker.demo.tiers import generate  # deferred: the demo generator, ~0.1 s
 
     files = generate(args.out, scale=args.scale, seed=args.seed, progress=err)
-    err(f"demo data ({args.scale}, seed {args.seed}) written to {args.out}")
+    said = {"scale": Message(f"cli.scale.{args.scale}"), "seed": str(args.seed), "path": str(args.out)}
+    err(render(Message("cli.demo.written", said), lang))
     for path in (files.procurement, files.assets, files.usage, files.requests, files.ground_truth):
         print(path)
     return EXIT_OK

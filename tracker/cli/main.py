@@ -61,7 +61,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str) -
         if args.command == "ingest":
             return cmd_ingest(args, lang)
         if args.command == "demo":
-            return cmd_demo(args)
+            return cmd_demo(args, lang)
         if args.command == "agencies":
             return cmd_agencies(args, lang)
         if args.command == "users":
@@ -73,11 +73,11 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str) -
         if args.command == "settings":
             return cmd_settings(args, lang)
         if args.command == "utilisation":
-            return cmd_utilisation(args)
+            return cmd_utilisation(args, lang)
         if args.command == "flags":
             return cmd_flags(args, parser, lang)
         if args.command == "export-lake":
-            return cmd_export_lake(args)
+            return cmd_export_lake(args, lang)
         if args.command == "transfers":
             return cmd_transfers(args, lang)
         if args.command == "reallocation":

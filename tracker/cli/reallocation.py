@@ -59,7 +59,7 @@ def summary(s: Savings, currency: str, lang: str = "en") -> list[str]:
 
 def cmd_reallocation(args: argparse.Namespace, lang: str = "en") -> int:
     if args.format == "xlsx" and args.output is None:
-        err("--format xlsx needs -o FILE.xlsx (a workbook is not written to a terminal)")
+        err(text("cli.needs_file.xlsx", lang))
         return EXIT_USAGE
     with Database.open(args.db) as db:
         actor = acting_as(db, "export", "reallocation")

@@ -10,17 +10,21 @@ from tracker.store.db import Database
 from tracker.store.settings import load_settings
 from tracker.text import formatting
 from tracker.text.errors import ConfigError
+from tracker.text.i18n import Message, render
 from tracker.text.tables import table_to_csv_bytes, table_to_json_bytes, table_to_xlsx_bytes
 
 # The engine modules (Ibis, and PySpark for a lake) are imported by the commands that use them: every
 # other command of the CLI starts without importing them.
 
 
-def cmd_utilisation(args: argparse.Namespace) -> int:
+AGENCIES_LISTED = 10  # the agencies a refused --agency lists
+
+
+def cmd_utilisation(args: argparse.Namespace, lang: str = "en") -> int:
     from tracker.engine.lake import open_lake, utilisation_from_lake
     from tracker.engine.reports import utilisation_report
 
-    if not engine_arguments_valid(args):
+    if not engine_arguments_valid(args, lang):
         return EXIT_USAGE
     if args.lake:
         lake = open_lake(args.lake, args.engine or "duckdb", spark_master=args.spark_master)
@@ -41,7 +45,14 @@ def cmd_utilisation(args: argparse.Namespace) -> int:
                 window_days=window.window_days,
             )
     window = report.window
-    err(f"utilisation by {args.by}: {window.start} to {window.as_of} ({window.window_days} days), {report.table.num_rows:,} rows")
+    summary = {
+        "by": Message(f"cli.by.{args.by}"),
+        "start": formatting.day(window.start, lang),
+        "end": formatting.day(window.as_of, lang),
+        "days": window.window_days,
+        "rows": report.table.num_rows,
+    }
+    err(render(Message("cli.utilisation.summary", summary), lang))
     if args.format == "json":
         emit(table_to_json_bytes(report.table), args.output)
     elif args.format == "parquet":
@@ -53,25 +64,34 @@ def cmd_utilisation(args: argparse.Namespace) -> int:
 
 def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str = "en") -> int:
     from tracker.casework.reports import flags_report  # deferred: reviews and the rule run
+    from tracker.views.filters import agencies_in_data, agency_in_data
 
     if args.format in ("xlsx", "zip") and args.output is None:
-        err(f"--format {args.format} needs -o FILE.{args.format} (a workbook or archive is not written to a terminal)")
+        err(render(Message(f"cli.needs_file.{args.format}"), lang))
         return EXIT_USAGE
     if args.format == "zip" and args.lake:
-        err("--format zip is the evidence pack of the database (its reviews and fingerprint); use csv with --lake")
+        err(render(Message("cli.zip_not_on_lake"), lang))
         return EXIT_USAGE
-    if not engine_arguments_valid(args):
+    if not engine_arguments_valid(args, lang):
         return EXIT_USAGE
     pack = None
     if args.lake:
-        from tracker.engine.lake import flags_from_lake, open_lake
+        from tracker.engine.lake import flags_from_lake, lake_agencies, open_lake
 
         lake = open_lake(args.lake, args.engine or "duckdb", spark_master=args.spark_master)
+        if args.agency is not None:  # the lake's own agencies: its lines, assets and holdings
+            known = lake_agencies(lake)
+            if args.agency not in known:
+                refuse_agency(args.agency, known, lang)
+                return EXIT_USAGE
         table = flags_from_lake(lake, as_of=args.as_of, window_days=args.window_days, rules=args.rule, agency=args.agency)
         currency = lake.settings.currency
     else:
         with Database.open(args.db) as db:
-            actor = acting_as(db, "export", "flags")
+            actor = acting_as(db, "export", "flags")  # first: a reader who may not export learns no agency code
+            if args.agency is not None and not agency_in_data(db, args.agency):
+                refuse_agency(args.agency, agencies_in_data(db), lang)
+                return EXIT_USAGE
             currency = load_settings(db).currency
             table = flags_report(db, as_of=args.as_of, window_days=args.window_days, rules=args.rule, agency=args.agency)
             if args.format in ("xlsx", "zip"):  # the evidence pack records its own export, with its fingerprint
@@ -89,10 +109,9 @@ def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: s
                     rules=args.rule or [],
                     agency=args.agency,
                 )
-    stake = sum(v for v in table.column("value_at_stake").to_pylist() if v)
-    err(f"{table.num_rows:,} findings; value at stake {formatting.money_exact(stake, currency)}")
+    err(flags_summary(table.column("value_at_stake").to_pylist(), currency, lang))
     if pack is not None:
-        err(f"evidence pack; data fingerprint {pack.fingerprint}")
+        err(render(Message("cli.flags.evidence_pack", {"fingerprint": pack.fingerprint}), lang))
         emit(pack.xlsx if args.format == "xlsx" else pack.zip, args.output)
     elif args.format == "json":
         emit(table_to_json_bytes(table), args.output)
@@ -103,6 +122,32 @@ def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: s
     else:
         emit(table_to_csv_bytes(table, bom=args.output is not None), args.output)
     return EXIT_OK
+
+
+def flags_summary(values: list, currency: str, lang: str) -> str:
+    """How many findings and their value at stake: a sum of the known values, saying how many are unknown;
+    "—" when none is known. No finding is a known zero."""
+    known = [v for v in values if v is not None]
+    stake = formatting.money_exact(sum(known), currency) if known or not values else None
+    unknown = len(values) - len(known)
+    key = "cli.flags.summary_partly_unknown" if known and unknown else "cli.flags.summary"
+    return render(Message(key, {"findings": len(values), "stake": stake, "unknown": unknown}), lang)
+
+
+def refuse_agency(code: str, known: list[str], lang: str) -> None:
+    """Say that `code` names no agency in the data, the agency it may have meant (other capitals), and
+    the agencies that are there (the first AGENCIES_LISTED)."""
+    err(render(Message("cli.agency_unknown", {"code": code}), lang))
+    folded = [c for c in known if c.casefold() == code.strip().casefold()]
+    if folded:
+        err(render(Message("cli.agency_did_you_mean", {"match": folded}), lang))
+    if not known:
+        err(render(Message("cli.agency_none"), lang))
+    elif len(known) <= AGENCIES_LISTED:
+        err(render(Message("cli.agency_known", {"known": known}), lang))
+    else:
+        shown = known[:AGENCIES_LISTED]
+        err(render(Message("cli.agency_known_first", {"total": len(known), "shown": len(shown), "known": shown}), lang))
 
 
 def evidence_pack(db: Database, table, args: argparse.Namespace, lang: str, actor: str):
@@ -118,21 +163,21 @@ def evidence_pack(db: Database, table, args: argparse.Namespace, lang: str, acto
     return build_pack(db, table, as_of=as_of, window_days=args.window_days, actor=actor, lang=lang, filters=filters)
 
 
-def engine_arguments_valid(args: argparse.Namespace) -> bool:
+def engine_arguments_valid(args: argparse.Namespace, lang: str = "en") -> bool:
     """--engine needs --lake, --spark-master needs the Spark engine, Parquet needs a file: say so, once."""
     if args.engine and not args.lake:
-        err(f"--engine {args.engine} computes on a lake: add --lake DIR (write one with `export-lake DIR`)")
+        err(render(Message("cli.engine_needs_lake", {"engine": args.engine}), lang))
         return False
     if args.spark_master and args.engine != "spark":
-        err("--spark-master is for --engine spark")
+        err(render(Message("cli.spark_master_needs_spark"), lang))
         return False
     if args.format == "parquet" and args.output is None:
-        err("--format parquet needs -o FILE.parquet (Parquet is not written to a terminal)")
+        err(render(Message("cli.needs_file.parquet"), lang))
         return False
     return True
 
 
-def cmd_export_lake(args: argparse.Namespace) -> int:
+def cmd_export_lake(args: argparse.Namespace, lang: str = "en") -> int:
     from tracker.engine.lake import export_lake
 
     with Database.open(args.db) as db:
@@ -142,8 +187,12 @@ def cmd_export_lake(args: argparse.Namespace) -> int:
             db, actor, "export", "export-lake", {"command": "export-lake", "dir": str(args.dir), "rows": manifest["rows"]}
         )
     rows = manifest["rows"]
-    err(
-        f"lake written to {args.dir}: {rows['procurement_lines']:,} procurement lines, {rows['assets']:,} assets, "
-        f"{rows['usage_daily']:,} usage rows in {len(manifest['usage_partitions'])} monthly partitions"
-    )
+    written = {
+        "dir": str(args.dir),
+        "lines": rows["procurement_lines"],
+        "assets": rows["assets"],
+        "usage": rows["usage_daily"],
+        "partitions": len(manifest["usage_partitions"]),
+    }
+    err(render(Message("cli.lake.written", written), lang))
     return EXIT_OK

@@ -321,3 +321,12 @@ def utilisation_from_lake(
         raise ConfigError("report.no_usage")
     window = Window(as_of=as_of, window_days=window_days)
     return UtilisationReport(window, by, rounded(run_expr(utilisation_expr(lake, window, by), name=f"utilisation by {by}")))
+
+
+def lake_agencies(lake: Lake) -> list[str]:
+    """The agency codes the lake's procurement lines, assets and holdings name, sorted (what `--agency` may name)."""
+    backend = lake.backend
+    codes = [backend.table(table).select("agency_code") for table in ("procurement_lines", "assets", "asset_assignments")]
+    expr = codes[0].union(*codes[1:], distinct=True)
+    expr = expr.filter(expr.agency_code.notnull()).order_by("agency_code")
+    return run_expr(expr, name="agencies of the lake").column("agency_code").to_pylist()

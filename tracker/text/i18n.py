@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tracker.text.cli import CLI_MESSAGES
 from tracker.text.eventlog import EVENTLOG_MESSAGES
 from tracker.text.exports import EXPORT_MESSAGES
 from tracker.text.meters import METERS_MESSAGES
@@ -643,6 +644,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     EVENTLOG_MESSAGES,
     TRUSTCORE_MESSAGES,
     STANDARDS_MESSAGES,
+    CLI_MESSAGES,
 )
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, check_window_days, fiscal_year
+from tracker.store.db import Database
 from tracker.store.settings import load_settings
 from tracker.views.source import Source
 
@@ -132,3 +133,27 @@ def filter_options(source: Source, scope_agency: str | None = None) -> FilterOpt
     years = sorted({fiscal_year(date(y, m, 1), start_month) for y, m in months})
     first, last = source.usage_span()
     return FilterOptions(names, categories, suppliers, years, first, last)
+
+
+# -- agencies named anywhere in the data ------------------------------------------------------------
+
+# Every table whose rows name an agency; a usage row is an asset's, so its agency is the asset's (or,
+# for a transferred device, one of its assignments').
+_AGENCY_CODES = (
+    "SELECT agency_code FROM agencies UNION SELECT agency_code FROM procurement_lines"
+    " UNION SELECT agency_code FROM assets UNION SELECT agency_code FROM asset_assignments"
+    " UNION SELECT agency_code FROM purchase_requests"
+)
+
+
+def agency_in_data(db: Database, code: str) -> bool:
+    """Whether any row of the data names the agency `code`, matched exactly as stored (as the filters and rules match it)."""
+    return bool(
+        db.scalar(f"SELECT EXISTS (SELECT 1 FROM ({_AGENCY_CODES}) WHERE agency_code = ?)", [code], name="agency in data")
+    )
+
+
+def agencies_in_data(db: Database) -> list[str]:
+    """The agency codes any row of the data names, sorted."""
+    sql = f"SELECT agency_code FROM ({_AGENCY_CODES}) WHERE agency_code IS NOT NULL ORDER BY agency_code"
+    return [row[0] for row in db.fetchall(sql, name="agencies in data")]
