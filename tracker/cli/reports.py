@@ -151,10 +151,9 @@ def refuse_agency(code: str, known: list[str], lang: str) -> None:
 
 
 def evidence_pack(db: Database, table, args: argparse.Namespace, lang: str, actor: str):
-    from tracker.engine.metrics import default_as_of
-
     """The evidence pack of the findings `flags` computed, as the dashboard exports it (tracker.casework.evidence)."""
     from tracker.casework.evidence import build_pack  # deferred: only for an evidence pack
+    from tracker.engine.metrics import default_as_of
 
     as_of = table.column("as_of")[0].as_py() if table.num_rows else (args.as_of or default_as_of(db))
     if as_of is None:
