@@ -153,6 +153,8 @@ def test_scope_is_the_agency_users_own_agency_only():
     for role in ("admin", "finance", "auditor"):
         other = auth.User("b", role, None, None)
         assert auth.agency_scope(other) is None
+        # the role decides: an agency code carried by an account of another role never narrows what it sees
+        assert auth.agency_scope(auth.User("b", role, "A001", None)) is None
         assert auth.upload_agency(other, "A002") == "A002" and auth.upload_agency(other, None) is None
     assert auth.upload_agency("cli:root", "A003") == "A003"
 

@@ -44,6 +44,14 @@ def test_a_forged_or_altered_cookie_is_refused(db, alice, tamper):
     assert sessions.resume(db, tamper(cookie), now=T0).user is None
 
 
+@pytest.mark.parametrize("carried", [None, 12345, b"abc.def", ["a.b"], "x" * 401])
+def test_a_cookie_that_is_not_short_text_is_missing_not_an_error(db, alice, carried):
+    """Whatever a browser sends back (nothing, a number, bytes, a list, an overlong value) is no session."""
+    _cookie(db, alice)
+    found = sessions.resume(db, carried, now=T0)
+    assert found.user is None and found.reason == "missing"
+
+
 def test_signing_out_ends_the_session_for_every_tab(db, alice):
     started, cookie = _cookie(db, alice)
     assert sessions.end(db, started.session_id, reason="user", actor="alice")
