@@ -4,9 +4,12 @@
 # the tests aimed at it (benchmarks/mutation_groups.py) in benchmarks/work/mutation/<group>/ (ignored by git).
 #
 #   benchmarks/mutation.sh                                   every group, most important first
-#   benchmarks/mutation.sh access                            one group: access rules validation matching meters audit
+#   benchmarks/mutation.sh access                            one group: access rules validation reallocation meters audit
 #   benchmarks/mutation.sh access 'tracker.access.tokens.*'  some of its mutants (names are module.x_function__mutmut_N)
 #   benchmarks/mutation.sh --fresh access                    forget the group's earlier results
+#
+# A group whose mutants exist already resumes: mutmut keeps every result and runs the rest, except the mutants
+# listed in benchmarks/mutation_equivalent.txt, which are marked skipped first (benchmarks/mutation_skip.py).
 #
 # Results: benchmarks/mutation_scores.py [group ...] prints the score per module; in a group's directory
 # `mutmut results` lists its survivors and `mutmut show NAME` shows one. Runs at low priority on 2 workers.
@@ -34,6 +37,9 @@ work="$("$python" "$root/benchmarks/mutation_groups.py" "$group")"
 cd "$work"
 if [ -n "$fresh" ]; then
     rm -rf mutants
+fi
+if [ -d mutants ]; then  # a resumed group: its listed equivalent mutants are not run again
+    "$python" "$root/benchmarks/mutation_skip.py" "$group"
 fi
 status=0
 nice -n 15 "$python" -m mutmut run --max-children "${MUTATION_WORKERS:-2}" "$@" || status=$?

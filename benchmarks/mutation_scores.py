@@ -5,7 +5,8 @@
 
 Mutants listed in benchmarks/mutation_equivalent.txt (one name or glob pattern a line, `# reason` after
 it) are left out of the score and counted apart: mutants that cannot change behaviour, and mutants of
-functions that run only while a module is imported, before mutmut switches a mutant on.
+functions that run only while a module is imported, before mutmut switches a mutant on. Listed mutants that
+a resumed run passed over (benchmarks/mutation_skip.py) count there too.
 """
 
 from __future__ import annotations
@@ -21,11 +22,24 @@ EQUIVALENT = ROOT / "benchmarks" / "mutation_equivalent.txt"
 WORK = ROOT / "benchmarks" / "work" / "mutation"  # one directory per group (benchmarks/mutation_groups.py)
 
 
-def equivalent_names() -> set[str]:
+def equivalent_reasons() -> dict[str, str]:
+    """Each listed name or pattern with its reason (the comment on its line, else the comment block above it)."""
     if not EQUIVALENT.exists():
-        return set()
-    names = (line.split("#", 1)[0].strip() for line in EQUIVALENT.read_text(encoding="utf-8").splitlines())
-    return {name for name in names if name}
+        return {}
+    listed: dict[str, str] = {}
+    block: list[str] = []
+    for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+        name, _, comment = line.partition("#")
+        name, comment = name.strip(), comment.strip()
+        if not name:
+            block = (block + [comment]) if comment and line.lstrip().startswith("#") else []
+            continue
+        listed[name] = comment or " ".join(block)
+    return listed
+
+
+def equivalent_names() -> set[str]:
+    return set(equivalent_reasons())
 
 
 def main(groups: list[str]) -> int:
@@ -48,7 +62,9 @@ def main(groups: list[str]) -> int:
         if "__mutmut_" not in name:
             continue
         module = name.split(".x_")[0].split(".xǁ")[0]
-        excluded = status in ("survived", "no tests") and any(fnmatch.fnmatchcase(name, pattern) for pattern in equivalent)
+        excluded = status in ("survived", "no tests", "skipped") and any(
+            fnmatch.fnmatchcase(name, pattern) for pattern in equivalent
+        )
         by_module[module]["equivalent" if excluded else status] += 1
     print(f"{'module':40} {'mutants':>7} {'killed':>7} {'survived':>8} {'equiv.':>6} {'other':>5} {'score':>6}")
     for module, counts in sorted(by_module.items()):
