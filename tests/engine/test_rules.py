@@ -593,6 +593,16 @@ def test_idle_purchase_needs_at_least_one_flagged_unit(loaded_once):
     assert ("A1", "PO-UR", 1) not in found and ("A1", "PO-UR", 3) not in found  # none flagged: never a finding
 
 
+def test_idle_purchase_counts_the_units_the_agency_holds_on_the_as_of_date(loaded):
+    """A unit handed to another agency after the as-of date (a transfer effective 2026-01-10) is still its buyer's
+    on 2025-12-31: line PO-IP/1 keeps its 4 registered units, 2 never used, and stays a finding."""
+    with loaded.transaction():
+        move_holding(loaded, "IP1-A", "A2", date(2026, 1, 10), transfer_id=1)
+    found = _subjects(_rule_flags(loaded, "IDLE_PURCHASE"), "IDLE_PURCHASE")
+    assert found[("A1", "PO-IP", 1)]["value_at_stake"] == pytest.approx(12000.0)
+    assert "2 of the 4 registered units" in found[("A1", "PO-IP", 1)]["evidence"]
+
+
 def test_year_end_surge_edges_of_spend_and_of_the_fiscal_year(loaded):
     set_setting(loaded, "fiscal_year_start_month", "10", "test")
     # S3 spent 120,100 in fiscal year 2024: judged at a minimum of exactly that, not one more
