@@ -87,6 +87,9 @@ def test_a_disabled_account_is_refused_even_if_its_session_row_was_left_open(db,
     db.execute("UPDATE users SET disabled = true WHERE username = 'alice'", name="t")
     assert sessions.resume(db, cookie).user is None
     assert sessions.check(db, started.session_id).reason == "disabled"
+    # the session is ended on the account's behalf by the system, not by the person
+    row = db.fetchone("SELECT actor, action, target FROM audit_log WHERE action = 'logout'", name="t")
+    assert row == ("system", "logout", "alice")
 
 
 def test_a_role_change_applies_to_an_open_session(db, alice):
