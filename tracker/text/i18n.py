@@ -20,6 +20,7 @@ from tracker.text.transfers import TRANSFER_MESSAGES
 from tracker.text.trust import TRUST_MESSAGES
 from tracker.text.trustcore import TRUSTCORE_MESSAGES
 from tracker.text.trustui import TRUSTUI_MESSAGES
+from tracker.text.walkthrough import WALKTHROUGH_MESSAGES
 
 LANGUAGES = ("en", "zh")
 
@@ -643,6 +644,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     EVENTLOG_MESSAGES,
     TRUSTCORE_MESSAGES,
     STANDARDS_MESSAGES,
+    WALKTHROUGH_MESSAGES,
 )
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 
