@@ -15,4 +15,17 @@ WALKTHROUGH_MESSAGES: dict[str, tuple[str, str]] = {
     # --- the active filters line under a page title (one filter: its name, then its values) -----------
     "common.caption.filter_part": ("{label}: {values}", "{label}：{values}"),
     "common.caption.filter_values_joiner": (", ", "、"),
+    # --- file types told by their first bytes, named in a refused upload's message -----------------------
+    "filetype.pdf": ("PDF", "PDF"),
+    "filetype.evtx": ("Windows event log (.evtx)", "Windows 事件日志（.evtx）"),
+    "filetype.elf": ("executable (ELF)", "可执行程序（ELF）"),
+    "filetype.exe": ("Windows executable", "Windows 可执行程序"),
+    "filetype.gzip": ("gzip archive", "gzip 压缩包"),
+    "filetype.bzip2": ("bzip2 archive", "bzip2 压缩包"),
+    "filetype.7z": ("7-Zip archive", "7-Zip 压缩包"),
+    "filetype.rar": ("RAR archive", "RAR 压缩包"),
+    "filetype.png": ("PNG image", "PNG 图片"),
+    "filetype.gif": ("GIF image", "GIF 图片"),
+    "filetype.jpeg": ("JPEG image", "JPEG 图片"),
+    "filetype.sqlite": ("SQLite database", "SQLite 数据库"),
 }
