@@ -33,3 +33,14 @@ def test_the_filters_line_and_the_empty_requests_in_chinese(demo_db):
     at = _reallocation("zh")
     assert "没有符合当前筛选条件的配置申请。" in [i.value for i in at.info]
     assert "当前筛选：单位：A001 · 类别：存储设备" in [c.value for c in at.caption]
+
+
+def test_an_agency_without_usage_reads_unknown_on_the_overview(demo_db):
+    at = sign_in_as(AppTest.from_file(APP, default_timeout=120), "auditor")
+    at.query_params["lang"] = "zh"
+    at.query_params["f_agency"] = "A003"  # the demo's agency that sends no usage
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    stake = next(m for m in at.metric if m.label == "涉及金额")
+    assert stake.value == "—"
+    assert "以下单位各类设备的利用率均未知（未报送使用数据）：A003。" in [i.value for i in at.info]

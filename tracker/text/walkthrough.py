@@ -16,7 +16,7 @@ WALKTHROUGH_MESSAGES: dict[str, tuple[str, str]] = {
     "common.caption.filter_part": ("{label}: {values}", "{label}：{values}"),
     "common.caption.filter_values_joiner": (", ", "、"),
     # --- file types told by their first bytes, named in a refused upload's message -----------------------
-    "filetype.pdf": ("PDF", "PDF"),
+    "filetype.pdf": ("PDF", "PDF 文档"),
     "filetype.evtx": ("Windows event log (.evtx)", "Windows 事件日志（.evtx）"),
     "filetype.elf": ("executable (ELF)", "可执行程序（ELF）"),
     "filetype.exe": ("Windows executable", "Windows 可执行程序"),
@@ -28,4 +28,9 @@ WALKTHROUGH_MESSAGES: dict[str, tuple[str, str]] = {
     "filetype.gif": ("GIF image", "GIF 图片"),
     "filetype.jpeg": ("JPEG image", "JPEG 图片"),
     "filetype.sqlite": ("SQLite database", "SQLite 数据库"),
+    # --- the Overview's agency × category heatmap when no cell is known -----------------------------------
+    "overview.note.utilisation_unknown": (
+        "Utilisation is unknown for every category of these agencies (no usage sent): {agencies}.",
+        "以下单位各类设备的利用率均未知（未报送使用数据）：{agencies}。",
+    ),
 }
