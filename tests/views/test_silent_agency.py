@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tracker.engine.snapshots import SnapshotCache
-from tracker.views import overview
+from tracker.views import overview, tables
 from tracker.views.filters import Filters
 from tracker.views.source import CompiledQueries, Source
 
@@ -45,3 +45,12 @@ def test_a_heatmap_of_unknown_cells_only_names_its_agencies(src):
 def test_a_heatmap_with_one_known_cell_is_drawn(src):
     table, _ = overview.heatmap(src, src.snapshot(Filters()), Filters())
     assert overview.heatmap_all_unknown(table) == ()
+
+
+def test_the_agency_table_keeps_an_unknown_value_at_stake_unknown(src):
+    rows = {r["agency_code"]: r for r in overview.agencies_compared(src, src.snapshot(Filters()), Filters()).to_pylist()}
+    assert rows[SILENT]["findings"] > 0 and rows[SILENT]["value_at_stake"] is None
+    assert all(r["value_at_stake"] is not None for code, r in rows.items() if code != SILENT)
+    view = tables.agencies(overview.agencies_compared(src, src.snapshot(Filters()), Filters()), "en", "CNY")
+    shown = {key["agency"]: row for key, row in zip(view.keys, view.rows)}
+    assert shown[SILENT]["value_at_stake"] is None and shown["A001"]["value_at_stake"] > 0

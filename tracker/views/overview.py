@@ -226,8 +226,10 @@ def agencies_compared(source: Source, snap: Snapshot | None, filters: Filters) -
     table = table.set_column(table.column_names.index("idle_nbv"), "idle_nbv", idle_nbv)
     idle_share = pc.if_else(pc.and_(judged, pc.greater(pc.fill_null(nbv, 0), 0)), pc.divide(idle_nbv, nbv), None)
     table = table.append_column("idle_share", idle_share)
-    for name in ("spend", "value_at_stake"):
-        table = table.set_column(table.column_names.index(name), name, pc.fill_null(table.column(name), 0.0))
+    table = table.set_column(table.column_names.index("spend"), "spend", pc.fill_null(table.column("spend"), 0.0))
+    # no open finding: nothing at stake (0); open findings none of which has a known value: unknown (None), never 0
+    stake = pc.if_else(pc.is_null(table.column("findings")), 0.0, table.column("value_at_stake"))
+    table = table.set_column(table.column_names.index("value_at_stake"), "value_at_stake", stake)
     table = table.set_column(table.column_names.index("findings"), "findings", pc.fill_null(table.column("findings"), 0))
     return table.sort_by([("spend", "descending"), ("agency_code", "ascending")])
 
