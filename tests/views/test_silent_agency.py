@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tracker.engine.snapshots import SnapshotCache
-from tracker.views import overview, tables
-from tracker.views.filters import Filters
+from tracker.views import findings, overview, tables
+from tracker.views.filters import Filters, FindingFilters
 from tracker.views.source import CompiledQueries, Source
 
 SILENT = "A003"  # the demo's agency that sends no usage
@@ -54,3 +54,12 @@ def test_the_agency_table_keeps_an_unknown_value_at_stake_unknown(src):
     view = tables.agencies(overview.agencies_compared(src, src.snapshot(Filters()), Filters()), "en", "CNY")
     shown = {key["agency"]: row for key, row in zip(view.keys, view.rows)}
     assert shown[SILENT]["value_at_stake"] is None and shown["A001"]["value_at_stake"] > 0
+
+
+def test_the_findings_list_of_a_silent_agency_has_an_unknown_total(src):
+    filters = Filters(agencies=(SILENT,))
+    listed = findings.findings(src, src.snapshot(filters), filters, FindingFilters())
+    assert listed.num_rows > 0 and findings.value_at_stake(listed) is None
+    every = findings.findings(src, src.snapshot(Filters()), Filters(), FindingFilters())
+    assert findings.value_at_stake(every) == pytest.approx(sum(v or 0 for v in every.column("value_at_stake").to_pylist()))
+    assert findings.value_at_stake(every.slice(0, 0)) == 0.0
