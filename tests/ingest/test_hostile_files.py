@@ -123,7 +123,7 @@ HOSTILE_FILES = {
         lambda: b"ElfFile\x00" + bytes(range(256)) * 64,
         "file.binary_kind",
         ("event log",),
-        ("event log", "不是 CSV"),
+        ("Windows 事件日志（.evtx）", "不是 CSV"),
     ),
     "header-then-nul-bytes": Hostile(
         "usage.csv", lambda: f"{USAGE}\n".encode() + b"\x00" * 8192, "file.binary", ("binary data",), ("二进制",)

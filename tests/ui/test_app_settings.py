@@ -213,3 +213,22 @@ def test_saving_unchanged_settings_records_nothing(app_db):
     _no_exception(at)
     assert any("Nothing to save" in i.value for i in at.info)
     assert _db(at).scalar("SELECT count(*) FROM setting_changes") == 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", ('"99,999,999,999,999"', "3,653")),
+        ("zh", ("从未使用", "不接受“99,999,999,999,999”", "0 到 3,653 之间的整数")),
+    ],
+)
+def test_a_refused_threshold_reads_in_full_with_its_setting_value_and_range(app_db, lang, said):
+    at = _page(lang)
+    at.number_input(key="settings_rule_NEVER_USED_grace_days").set_value(99_999_999_999_999)
+    _button(at, "保存阈值" if lang == "zh" else "Save thresholds").click().run()
+    _no_exception(at)
+    refusal = next(d for d in at.dataframe if "reason" in d.value.columns)
+    reason = refusal.value["reason"][0]
+    assert all(part in reason for part in said), reason
+    assert refusal.proto.row_height >= 60  # rows tall enough for a reason to wrap, not cut at 1280 px
+    assert _db(at).scalar("SELECT count(*) FROM settings") == 0

@@ -46,11 +46,16 @@ from tracker.store.db import Database
 from tracker.store.progress import Progress, query_progress
 from tracker.store.settings import load_settings
 from tracker.text.errors import FileRefused
-from tracker.text.i18n import kind_name
+from tracker.text.i18n import Message
 
 __all__ = ["IngestReport", "RowError", "choose_contract", "ingest_file"]
 
 log = logging.getLogger(__name__)
+
+
+def _kind(kind: str) -> Message:
+    """A record kind named in the reader's language when a refusal is shown ("asset register", "资产登记")."""
+    return Message(f"kind.{kind}")
 
 
 def choose_contract(staged: StagedFile, kind: str | None, scope_agency: str | None = None) -> HeaderMatch:
@@ -59,7 +64,7 @@ def choose_contract(staged: StagedFile, kind: str | None, scope_agency: str | No
     An upload limited to one agency may leave out the agency column: the agency is filled in.
     """
     if staged.shape_hint == "ocds" and kind not in (None, "procurement"):
-        raise FileRefused("file.ocds_only_procurement", file=staged.file_name, kind=kind_name(kind))
+        raise FileRefused("file.ocds_only_procurement", file=staged.file_name, kind=_kind(kind))
     headers = list(staged.headers)
     candidates = contract_for(kind) if kind else CONTRACTS
     matches = [match_headers(headers, c) for c in candidates]
@@ -71,7 +76,7 @@ def choose_contract(staged: StagedFile, kind: str | None, scope_agency: str | No
         complete = [m for m in (match_headers(headers, c) for c in CONTRACTS) if not m.missing and m.score >= 2]
         if kind and complete and complete[0].contract.kind != kind:
             raise FileRefused(
-                "file.wrong_kind", file=staged.file_name, detected=kind_name(complete[0].contract.kind), expected=kind_name(kind)
+                "file.wrong_kind", file=staged.file_name, detected=_kind(complete[0].contract.kind), expected=_kind(kind)
             )
         if not kind and best.score < 2:
             raise FileRefused("file.kind_unknown", file=staged.file_name)

@@ -21,6 +21,7 @@ from tracker.text.transfers import TRANSFER_MESSAGES
 from tracker.text.trust import TRUST_MESSAGES
 from tracker.text.trustcore import TRUSTCORE_MESSAGES
 from tracker.text.trustui import TRUSTUI_MESSAGES
+from tracker.text.walkthrough import WALKTHROUGH_MESSAGES
 
 LANGUAGES = ("en", "zh")
 
@@ -464,7 +465,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     # -- hostile and garbled files: every reader failure is refused with its own message --------
     "file.binary_kind": (
         "The file {file} is a {kind} file, not text; it is not a CSV file. Export the data as CSV or XLSX and upload that.",
-        "文件 {file} 是 {kind} 文件，不是文本，不是 CSV 文件。请将数据导出为 CSV 或 XLSX 后上传。",
+        "文件 {file} 是 {kind}，不是文本，也不是 CSV 文件。请将数据导出为 CSV 或 XLSX 后上传。",
     ),
     "file.encoding_not_recognised": (
         "The text of {file} is in none of the encodings tried ({tried}). Save it as CSV UTF-8 and upload again.",
@@ -645,6 +646,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     TRUSTCORE_MESSAGES,
     STANDARDS_MESSAGES,
     CLI_MESSAGES,
+    WALKTHROUGH_MESSAGES,
 )
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

@@ -166,7 +166,7 @@ def agencies_scatter(
     Each circle is labelled with its agency code; the tooltip gives the name when it differs.
     """
     rows = [r for r in table.to_pylist() if r.get("idle_share") is not None]
-    largest = max([r["value_at_stake"] for r in rows] + [1.0])
+    largest = max([r["value_at_stake"] or 0.0 for r in rows] + [1.0])  # an unknown value at stake draws the smallest circle
     fig = go.Figure()
     fig.add_scatter(
         x=[r["spend"] for r in rows],
@@ -175,7 +175,7 @@ def agencies_scatter(
         textposition="top center",
         textfont=dict(size=11, color=MUTED),
         marker=dict(
-            size=[8 + 40 * (r["value_at_stake"] / largest) ** 0.5 for r in rows],
+            size=[8 + 40 * ((r["value_at_stake"] or 0.0) / largest) ** 0.5 for r in rows],
             color=CHART_COLOURS[0],
             opacity=0.6,
             line=dict(width=1, color="white"),

@@ -20,7 +20,7 @@ from tracker.text import formatting, i18n, markup
 from tracker.ui import browser
 from tracker.ui.resources import session_db, session_source
 from tracker.views.address import address_of, read_address
-from tracker.views.filters import Filters, filter_options
+from tracker.views.filters import Filters, active_filters_text, filter_options
 from tracker.views.overview import DataStatus, data_status
 from tracker.views.source import Source
 
@@ -392,18 +392,9 @@ def clear_filters() -> None:
 
 def active_filters_caption(filters: Filters) -> None:
     """The filters in force, in words, under the page title."""
-    parts = []
-    labels = {
-        "agencies": t("common.label.agency"),
-        "categories": t("common.label.category"),
-        "suppliers": t("common.label.supplier"),
-        "fiscal_years": t("common.label.fiscal_year"),
-    }
-    for name, values in filters.active.items():
-        shown = [md(category_name(v) if name == "categories" else v) for v in values]
-        parts.append(f"{labels[name]}: {', '.join(shown)}")
-    if parts:
-        st.caption(t("common.caption.filtered_to") + " · ".join(parts))
+    shown = active_filters_text(filters, lang(), md)
+    if shown:
+        st.caption(shown)
 
 
 def data_status_banner(filters: Filters, snap) -> DataStatus:

@@ -82,7 +82,7 @@ def render() -> None:
         ),
     )
     table = findings.findings(src, snap, filters, narrowing)
-    total = sum(v or 0 for v in table.column("value_at_stake").to_pylist())
+    total = findings.value_at_stake(table)
     st.markdown(t("findings.text.findings_value_stake", num_rows=table.num_rows, total=money(total)))
     if not table.num_rows:
         st.info(t("findings.note.no_findings_match_filters"))

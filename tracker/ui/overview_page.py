@@ -230,6 +230,10 @@ def _heatmap(src: Source, snap: Snapshot, filters: Filters) -> None:
     if not table.num_rows:
         st.info(t("overview.note.no_assets_match_filters"))
         return
+    unknown = overview.heatmap_all_unknown(table)
+    if unknown:
+        st.info(t("overview.note.utilisation_unknown", agencies=md(", ".join(unknown))))
+        return
     shown = len(set(table.column("agency_code").to_pylist()))
     if agencies > shown:
         st.caption(t("overview.caption.agencies_largest_equipment_spend", shown=shown, agencies=agencies))

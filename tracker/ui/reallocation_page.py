@@ -41,7 +41,7 @@ from tracker.ui.common import (
     user,
 )
 from tracker.views import reallocation_tables as realloc_tables
-from tracker.views.reallocation import proposals_of, reallocation_view
+from tracker.views.reallocation import no_requests_note, proposals_of, reallocation_view
 
 FLASH = "realloc_flash"
 
@@ -62,7 +62,7 @@ def render() -> None:
     transfers = request_transfers(db(), user(), [(c["agency_code"], c["request_id"]) for c in result.cover.to_pylist()])
     _savings(result.savings)
     _realised(result.savings.realised)
-    _requests(result, snap, transfers)
+    _requests(result, snap, transfers, filters)
     _pool(result.pool)
     _transfers(transfers)
 
@@ -159,11 +159,11 @@ def _savings(s) -> None:
     )
 
 
-def _requests(result, snap, transfers: list[dict]) -> None:
+def _requests(result, snap, transfers: list[dict], filters) -> None:
     st.subheader(t("realloc.heading.requests"))
     rows = result.cover.to_pylist()
     if not rows:
-        st.info(t("realloc.note.no_requests"))
+        st.info(t(no_requests_note(filters, can("request"))))
     else:
         view = realloc_tables.requests(result.cover, lang(), currency())
         event = tables_ui.show(view, lang(), key="realloc_requests", selectable=True)

@@ -27,6 +27,7 @@ from tracker.ui.common import can, category_name, count, counted, currency, db, 
 from tracker.views import admin
 
 OUTCOME_KEY = "settings_outcome"  # the last save: section, saved, problems, findings before/after, error
+REFUSAL_ROW_HEIGHT_PX = 76
 GENERAL = ("country", "fiscal_year_start_month", "currency", "timezone", "max_upload_mb", "max_upload_rows")
 
 
@@ -158,9 +159,10 @@ def _outcome(section: str) -> None:
             pd.DataFrame(rows),
             hide_index=True,
             width="stretch",
+            row_height=REFUSAL_ROW_HEIGHT_PX,  # a reason wraps over three lines instead of being cut at the column's edge
             column_config={
-                "what": st.column_config.TextColumn(t("settings.column.value_changed")),
-                "value": st.column_config.TextColumn(t("settings.column.entered")),
+                "what": st.column_config.TextColumn(t("settings.column.value_changed"), width="medium"),
+                "value": st.column_config.TextColumn(t("settings.column.entered"), width="small"),
                 "reason": st.column_config.TextColumn(t("settings.column.why_refused"), width="large"),
             },
         )

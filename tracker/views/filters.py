@@ -6,6 +6,7 @@ screen, and so that agency scoping, when the caller passes it, cannot be bypasse
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +16,7 @@ import pyarrow.compute as pc
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, check_window_days, fiscal_year
 from tracker.store.db import Database
 from tracker.store.settings import load_settings
+from tracker.text.i18n import category_name, text
 from tracker.views.source import Source
 
 
@@ -46,6 +48,29 @@ class Filters:
             )
             if value
         }
+
+
+FILTER_LABEL_KEYS = {
+    "agencies": "common.label.agency",
+    "categories": "common.label.category",
+    "suppliers": "common.label.supplier",
+    "fiscal_years": "common.label.fiscal_year",
+}
+
+
+def active_filters_text(filters: Filters, lang: str, escape: Callable[[str], str] = str) -> str | None:
+    """The filters in force in words, None when none is set: "Filtered to Agency: A001, A002 · Category: Laptop",
+    "当前筛选：单位：A001、A002 · 类别：笔记本电脑". `escape` is applied to each value (a page's markup)."""
+    joiner = text("common.caption.filter_values_joiner", lang)
+    parts = []
+    for name, values in filters.active.items():
+        shown = [escape(category_name(v, lang) if name == "categories" else str(v)) for v in values]
+        parts.append(
+            text("common.caption.filter_part", lang, label=text(FILTER_LABEL_KEYS[name], lang), values=joiner.join(shown))
+        )
+    if not parts:
+        return None
+    return text("common.caption.filtered_to", lang) + " · ".join(parts)
 
 
 @dataclass(frozen=True)

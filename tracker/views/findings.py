@@ -57,3 +57,12 @@ def open_findings(source: Source, snap: Snapshot | None, filters: Filters) -> pa
     worse since is open again (tracker.casework.review). The Findings page filtered to Open lists the same rows.
     """
     return findings(source, snap, filters, FindingFilters(statuses=(OPEN,)))
+
+
+def value_at_stake(table: pa.Table) -> float | None:
+    """The value at stake of the findings listed: their known values summed; None (unknown, never 0) when some are
+    listed and none has a known value (findings without usage to value); 0 for no finding."""
+    total = pc.sum(table.column("value_at_stake")).as_py()
+    if total is None:
+        return None if table.num_rows else 0.0
+    return float(total)

@@ -35,7 +35,7 @@ class Kpis:
     idle_capital: float | None  # None: no agency inside the filters has usage to judge idleness by
     net_book_value: float
     idle_share: float | None  # of the book value of the agencies judged
-    value_at_stake_open: float
+    value_at_stake_open: float | None  # None: open findings, none with a known value at stake (no usage to value)
     open_findings: int
     idle_unknown_agencies: tuple[str, ...] = ()  # agencies whose assets have no utilisation: idle capital unknown
 
@@ -105,7 +105,7 @@ def kpis(source: Source, snap: Snapshot | None, filters: Filters) -> Kpis | None
     totals = source.run("kpi_totals", lambda t: rollup(t.mutate(all=ibis.literal(1)), ("all",)), assets).to_pylist()
     total = totals[0] if totals else {}
     flags = open_findings(source, snap, filters)
-    stake = pc.sum(flags.column("value_at_stake")).as_py() or 0.0
+    stake = pc.sum(flags.column("value_at_stake")).as_py()  # None when no finding has a known value
     nbv = total.get("net_book_value") or 0.0
     unknown = unjudged_agencies(assets)
     judged_assets = assets.filter(pc.invert(pc.is_in(assets.column("agency_code"), value_set=pa.array(unknown, pa.string()))))
@@ -123,7 +123,7 @@ def kpis(source: Source, snap: Snapshot | None, filters: Filters) -> Kpis | None
         idle_capital=None if idle is None else float(idle),
         net_book_value=float(nbv),
         idle_share=(idle / judged_nbv) if idle is not None and judged_nbv else None,
-        value_at_stake_open=float(stake),
+        value_at_stake_open=None if stake is None and flags.num_rows else float(stake or 0.0),
         open_findings=flags.num_rows,
         idle_unknown_agencies=tuple(unknown),
     )
@@ -226,8 +226,10 @@ def agencies_compared(source: Source, snap: Snapshot | None, filters: Filters) -
     table = table.set_column(table.column_names.index("idle_nbv"), "idle_nbv", idle_nbv)
     idle_share = pc.if_else(pc.and_(judged, pc.greater(pc.fill_null(nbv, 0), 0)), pc.divide(idle_nbv, nbv), None)
     table = table.append_column("idle_share", idle_share)
-    for name in ("spend", "value_at_stake"):
-        table = table.set_column(table.column_names.index(name), name, pc.fill_null(table.column(name), 0.0))
+    table = table.set_column(table.column_names.index("spend"), "spend", pc.fill_null(table.column("spend"), 0.0))
+    # no open finding: nothing at stake (0); open findings none of which has a known value: unknown (None), never 0
+    stake = pc.if_else(pc.is_null(table.column("findings")), 0.0, table.column("value_at_stake"))
+    table = table.set_column(table.column_names.index("value_at_stake"), "value_at_stake", stake)
     table = table.set_column(table.column_names.index("findings"), "findings", pc.fill_null(table.column("findings"), 0))
     return table.sort_by([("spend", "descending"), ("agency_code", "ascending")])
 
@@ -256,3 +258,11 @@ def top_findings(source: Source, snap: Snapshot | None, filters: Filters, limit:
     table = open_findings(source, snap, filters)
     order = pc.sort_indices(table, [("value_at_stake", "descending"), ("flag_id", "ascending")])
     return table.take(order).slice(0, limit)
+
+
+def heatmap_all_unknown(table: pa.Table) -> tuple[str, ...]:
+    """The agencies of a heatmap none of whose cells has a known utilisation (no usage sent), empty when one has:
+    such a chart would draw no cell at all, so the page says why instead."""
+    if not table.num_rows or table.column("utilisation").null_count < table.num_rows:
+        return ()
+    return tuple(sorted(set(table.column("agency_code").to_pylist())))

@@ -42,3 +42,11 @@ def proposals_of(result: Reallocation, request_id: str, agency_code: str) -> pa.
         return p
     mask = pc.and_(pc.equal(p.column("request_id"), request_id), pc.equal(p.column("to_agency"), agency_code))
     return p.filter(mask)
+
+
+def no_requests_note(filters: Filters, may_request: bool) -> str:
+    """The message key for an empty requests table: with an agency or category filter set, none matches them;
+    without, none is stored yet (a reader who may enter one is told how; one who may not, who does)."""
+    if filters.agencies or filters.categories:
+        return "realloc.note.no_requests_match"
+    return "realloc.note.no_requests" if may_request else "realloc.note.no_requests_read_only"

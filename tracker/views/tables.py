@@ -89,7 +89,7 @@ def agencies(table: pa.Table, lang: str, currency: str) -> TableView:
                 "idle_nbv": r["idle_nbv"],
                 "idle_share": percent(r["idle_share"]),
                 "findings": r["findings"] or 0,
-                "value_at_stake": r["value_at_stake"] or 0.0,
+                "value_at_stake": r["value_at_stake"],  # None: open findings without a known value, shown "—"
             }
         )
         keys.append({"agency": r["agency_code"]})

@@ -20,19 +20,19 @@ from tracker.text.errors import FileRefused
 from tracker.text.i18n import Message
 
 # Files that are certainly not text, by their first bytes (a renamed PDF, executable, archive, image or log)
-BINARY_MAGIC: dict[bytes, str] = {
-    b"%PDF-": "PDF",
-    b"ElfFile\x00": "Windows event log (.evtx)",
-    b"\x7fELF": "executable (ELF)",
-    b"MZ": "Windows executable",
-    b"\x1f\x8b": "gzip archive",
-    b"BZh": "bzip2 archive",
-    b"7z\xbc\xaf\x27\x1c": "7-Zip archive",
-    b"Rar!": "RAR archive",
-    b"\x89PNG": "PNG image",
-    b"GIF8": "GIF image",
-    b"\xff\xd8\xff": "JPEG image",
-    b"SQLite format 3": "SQLite database",
+BINARY_MAGIC: dict[bytes, str] = {  # first bytes -> the file type's name, `filetype.<name>` in the messages
+    b"%PDF-": "pdf",
+    b"ElfFile\x00": "evtx",
+    b"\x7fELF": "elf",
+    b"MZ": "exe",
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bzip2",
+    b"7z\xbc\xaf\x27\x1c": "7z",
+    b"Rar!": "rar",
+    b"\x89PNG": "png",
+    b"GIF8": "gif",
+    b"\xff\xd8\xff": "jpeg",
+    b"SQLite format 3": "sqlite",
 }
 # Encodings a text file may be in, as charset-normalizer names them, and the codec that reads each
 # (Big5 files from Taiwan are usually written by Windows as code page 950, a superset of Big5).
@@ -63,7 +63,7 @@ def detect_encoding(prefix: bytes, file_name: str) -> str:
         return "utf-16"
     for magic, kind in BINARY_MAGIC.items():
         if prefix.startswith(magic):
-            raise FileRefused("file.binary_kind", file=file_name, kind=kind)
+            raise FileRefused("file.binary_kind", file=file_name, kind=Message(f"filetype.{kind}"))
     if b"\x00" in prefix:
         return _utf16_without_mark(prefix, file_name)
     if _looks_binary(prefix):
