@@ -138,6 +138,7 @@ def test_a_session_idle_for_exactly_the_limit_ends(db, alice, idle, expired):
     found = sessions.resume(db, cookie, now=T0 + idle)
     assert (found.user is None) is expired
     assert found.reason == ("idle" if expired else None)
+    assert found.session_id == started.session_id  # named either way, so the page can forget its cookie
     assert sessions.open_sessions(db, "alice") == (0 if expired else 1)
 
 

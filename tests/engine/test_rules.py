@@ -603,6 +603,31 @@ def test_idle_purchase_counts_the_units_the_agency_holds_on_the_as_of_date(loade
     assert "2 of the 4 registered units" in found[("A1", "PO-IP", 1)]["evidence"]
 
 
+def test_an_asset_finding_on_powered_on_time_says_so_and_names_its_ocds_process(tmp_path):
+    """A desktop known only from its System event log (3 h powered on) is judged on that upper bound of its use,
+    and the finding carries the OCDS process the register names for it."""
+    (tmp_path / "a.csv").write_text(
+        "asset_id,agency_code,category,purchase_cost,in_service_date,ocid\n"
+        "P-1,A001,desktop,6000,2024-01-01,ocds-213czf-000-00001\n"
+        "U-1,A001,desktop,6000,2024-01-01,\n",
+        encoding="utf-8",
+    )
+    usage = "".join(f"U-1,2025-{m:02d}-{d:02d},8,usage,agent\n" for m in range(1, 7) for d in range(1, 29))
+    (tmp_path / "u.csv").write_text(
+        "asset_id,usage_date,hours_used,evidence,source\nP-1,2025-06-02,3,powered_on,windows-system-log\n" + usage,
+        encoding="utf-8",
+    )
+    with Database.open(tmp_path / "t.duckdb") as database:
+        for kind, name in (("assets", "a.csv"), ("usage", "u.csv")):
+            assert ingest_file(database, kind, tmp_path / name).committed
+        rows = compute_flags(database, as_of=date(2025, 6, 30), rules=list(ASSET_STATE_RULES)).to_pylist()
+    assert [(r["rule"], r["asset_id"], r["ocid"]) for r in rows] == [("LOW_UTILISATION", "P-1", "ocds-213czf-000-00001")]
+    assert rows[0]["evidence"].endswith(
+        "It was powered on 3.0 h in the window according to its System event log (an upper bound of its use)."
+    )
+    assert "was used — of 1,984.0 available hours" in rows[0]["evidence"]  # its hours of use are unknown, not 0
+
+
 def test_year_end_surge_edges_of_spend_and_of_the_fiscal_year(loaded):
     set_setting(loaded, "fiscal_year_start_month", "10", "test")
     # S3 spent 120,100 in fiscal year 2024: judged at a minimum of exactly that, not one more

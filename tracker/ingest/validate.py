@@ -418,7 +418,7 @@ def typed_view_sql(q: TypedQuery, base: str, view: str, shifts_table: str | None
         WHERE NOT b._blank"""
 
 
-def insert_errors_sql(checks: list[str], source: str, errors_table: str, joins: str = "") -> str:
+def insert_errors_sql(checks: list[str], source: str, errors_table: str, joins: str) -> str:
     """INSERT one row per failed check into the errors table (each check is a CASE giving an error or NULL).
 
     Rows are kept only when some check fails, so the list of errors is built for those rows alone.
