@@ -232,3 +232,25 @@ def test_a_refused_threshold_reads_in_full_with_its_setting_value_and_range(app_
     assert all(part in reason for part in said), reason
     assert refusal.proto.row_height >= 60  # rows tall enough for a reason to wrap, not cut at 1280 px
     assert _db(at).scalar("SELECT count(*) FROM settings") == 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "key", "value", "said"),
+    [
+        ("en", "settings_rule_NEVER_USED_grace_days", -1, ('"-1"', "0 to 3,653")),
+        ("zh", "settings_rule_NEVER_USED_grace_days", -1, ("不接受“-1”", "0 到 3,653 之间的整数")),
+        ("en", "settings_rule_IDLE_PURCHASE_min_share", 1.5, ('"1.5"',)),
+        ("zh", "settings_rule_IDLE_PURCHASE_min_share", 1.5, ("不接受“1.5”",)),
+    ],
+)
+def test_a_threshold_below_or_above_its_range_reaches_the_check_and_is_explained(app_db, lang, key, value, said):
+    """The boxes set no range of their own (the browser would refuse in silence, in English): the value reaches
+    the check, which refuses it naming the setting, the value and the range, in the page's language."""
+    at = _page(lang)
+    at.number_input(key=key).set_value(value)
+    _button(at, "保存阈值" if lang == "zh" else "Save thresholds").click().run()
+    _no_exception(at)
+    refusal = next(d for d in at.dataframe if "reason" in d.value.columns)
+    reason = refusal.value["reason"][0]
+    assert all(part in reason for part in said), reason
+    assert _db(at).scalar("SELECT count(*) FROM settings") == 0

@@ -230,10 +230,10 @@ def _parameter_input(column, rule: Rule, parameter: Parameter, stored: float | N
     current = parameter.default if stored is None else stored
     value = int(current) if whole else float(current)
     step = {"share": 0.05, "ratio": 0.1, "currency": 10_000}.get(parameter.unit, 1)
+    # No min_value/max_value: the browser would refuse a value out of range in silence (and in English);
+    # the core checks every value on Save and says what is allowed, in the page's language.
     column.number_input(
         t("settings.field.parameter_unit", parameter=_parameter_label(parameter), unit=_unit_label(parameter.unit)),
-        min_value=0 if whole else 0.0,
-        max_value=1.0 if parameter.unit == "share" else None,
         value=value,
         step=int(step) if whole else float(step),
         format="%d" if whole else "%.2f",
@@ -292,7 +292,6 @@ def _general() -> None:
         )
         left.number_input(
             _setting_label("max_upload_mb"),
-            min_value=1,
             value=current.max_upload_mb,
             step=100,
             key="settings_max_upload_mb",
@@ -300,7 +299,6 @@ def _general() -> None:
         )
         right.number_input(
             _setting_label("max_upload_rows"),
-            min_value=1,
             value=current.max_upload_rows,
             step=1_000_000,
             key="settings_max_upload_rows",
