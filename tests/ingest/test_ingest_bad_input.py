@@ -504,6 +504,13 @@ CASES = [
         check_sql=DAYS_OF_LAST_UPLOAD,
         check_value=([dt.date(2025, 1, 13), dt.date(2025, 3, 2)],),
     ),
+    case(  # 25 first, 12 at most second: day first (a second part of 12 is still a month)
+        "day-25-first-and-month-12-second-is-day-first",
+        lambda p: usage_csv(p, [["PC-1", "25/12/2025", "1"], ["PC-1", "02/03/2025", "1"]]),
+        accepted=2,
+        check_sql=DAYS_OF_LAST_UPLOAD,
+        check_value=([dt.date(2025, 3, 2), dt.date(2025, 12, 25)],),
+    ),
     case(
         "day-12-first-leaves-the-column-ambiguous",
         lambda p: usage_csv(p, [["PC-1", "12/01/2025", "1"], ["PC-1", "02/03/2025", "1"]]),
@@ -562,7 +569,7 @@ CASES = [
         "mixed-day-first-and-month-first",
         lambda p: usage_csv(p, [["PC-1", "25/03/2025", "1"], ["PC-1", "03/25/2025", "1"]]),
         refused="file.mixed_date_order",
-        mentions=("usage_date", "25/03/2025", "03/25/2025"),
+        mentions=("usage.csv", "usage_date", "25/03/2025", "03/25/2025"),
     ),
     case(
         "implausible-year",
