@@ -628,6 +628,31 @@ def test_an_asset_finding_on_powered_on_time_says_so_and_names_its_ocds_process(
     assert "was used — of 1,984.0 available hours" in rows[0]["evidence"]  # its hours of use are unknown, not 0
 
 
+def test_idle_stock_is_judged_only_where_the_agency_reports_usage_of_the_category(tmp_path):
+    """Z1 holds three desktops without a single usage row, and no desktop of Z1 reports usage: its unused stock
+    cannot be told from missing telemetry, so its order is not judged. Z2 reports its desktops: the same stock
+    there is idle, and its order is a finding."""
+    assets = ["asset_id,agency_code,category,purchase_cost,in_service_date"]
+    usage = ["asset_id,usage_date,hours_used"]
+    for agency in ("Z1", "Z2"):
+        assets.extend(f"{agency}-{n},{agency},desktop,4000,2025-01-01" for n in (1, 2, 3))
+    assets.append("Z2-4,Z2,desktop,4000,2025-01-01")  # Z2's one desktop in use, every day of 2025
+    usage.extend(f"Z2-4,{date(2025, 1, 1) + timedelta(days=i)},8" for i in range(365))
+    procurement = (
+        "po_number,line_no,agency_code,item_description,category,quantity,unit_price,order_date\n"
+        "PO-Z1,1,Z1,Desktop,desktop,1,4000,2025-09-01\n"
+        "PO-Z2,1,Z2,Desktop,desktop,1,4000,2025-09-01\n"
+    )
+    paths = {"procurement": tmp_path / "p.csv", "assets": tmp_path / "a.csv", "usage": tmp_path / "u.csv"}
+    paths["procurement"].write_text(procurement, encoding="utf-8")
+    paths["assets"].write_text("\n".join(assets) + "\n", encoding="utf-8")
+    paths["usage"].write_text("\n".join(usage) + "\n", encoding="utf-8")
+    with Database.open(tmp_path / "z.duckdb") as database:
+        _ingest_all(database, paths)
+        found = _subjects(_flags(database, rules=["BOUGHT_DESPITE_IDLE_STOCK"]), "BOUGHT_DESPITE_IDLE_STOCK")
+    assert set(found) == {("Z2", "PO-Z2", 1)}
+
+
 def test_year_end_surge_edges_of_spend_and_of_the_fiscal_year(loaded):
     set_setting(loaded, "fiscal_year_start_month", "10", "test")
     # S3 spent 120,100 in fiscal year 2024: judged at a minimum of exactly that, not one more

@@ -479,7 +479,7 @@ CASES = [
         "ambiguous-day-month-column",
         lambda p: usage_csv(p, [["PC-1", "03/04/2025", "1"], ["PC-1", "05/06/2025", "1"]]),
         refused="file.ambiguous_dates",
-        mentions=("usage_date",),
+        mentions=("usage.csv", "usage_date"),
     ),
     case(
         "ambiguous-accepted-with-dmy",
