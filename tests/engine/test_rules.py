@@ -173,6 +173,15 @@ def _write_inputs(directory) -> dict[str, object]:
     return paths
 
 
+def _three_files(directory, procurement: str, assets: list[str], usage: list[str]) -> dict[str, object]:
+    """Procurement text, and asset and usage lines, written as the three files of an ingest."""
+    paths = {"procurement": directory / "p.csv", "assets": directory / "a.csv", "usage": directory / "u.csv"}
+    paths["procurement"].write_text(procurement, encoding="utf-8")
+    paths["assets"].write_text("\n".join(assets) + "\n", encoding="utf-8")
+    paths["usage"].write_text("\n".join(usage) + "\n", encoding="utf-8")
+    return paths
+
+
 def _ingest_all(database: Database, paths) -> None:
     for kind in ("procurement", "assets", "usage"):
         report = ingest_file(database, kind, paths[kind])
@@ -643,10 +652,7 @@ def test_idle_stock_is_judged_only_where_the_agency_reports_usage_of_the_categor
         "PO-Z1,1,Z1,Desktop,desktop,1,4000,2025-09-01\n"
         "PO-Z2,1,Z2,Desktop,desktop,1,4000,2025-09-01\n"
     )
-    paths = {"procurement": tmp_path / "p.csv", "assets": tmp_path / "a.csv", "usage": tmp_path / "u.csv"}
-    paths["procurement"].write_text(procurement, encoding="utf-8")
-    paths["assets"].write_text("\n".join(assets) + "\n", encoding="utf-8")
-    paths["usage"].write_text("\n".join(usage) + "\n", encoding="utf-8")
+    paths = _three_files(tmp_path, procurement, assets, usage)
     with Database.open(tmp_path / "z.duckdb") as database:
         _ingest_all(database, paths)
         found = _subjects(_flags(database, rules=["BOUGHT_DESPITE_IDLE_STOCK"]), "BOUGHT_DESPITE_IDLE_STOCK")
@@ -704,10 +710,7 @@ def test_idle_stock_moves_with_a_transfer_on_the_order_date(tmp_path):
         "PO-T1,2,T1,Desktop,desktop,1,4000,2025-08-31\n"
         "PO-T2,1,T2,Desktop,desktop,1,4000,2025-09-01\n"
     )
-    paths = {"procurement": tmp_path / "p.csv", "assets": tmp_path / "a.csv", "usage": tmp_path / "u.csv"}
-    paths["procurement"].write_text(procurement, encoding="utf-8")
-    paths["assets"].write_text("\n".join(assets) + "\n", encoding="utf-8")
-    paths["usage"].write_text("\n".join(usage) + "\n", encoding="utf-8")
+    paths = _three_files(tmp_path, procurement, assets, usage)
     with Database.open(tmp_path / "t.duckdb") as database:
         _ingest_all(database, paths)
         database.execute("DELETE FROM asset_assignments")  # as stored before holdings were kept: the register's agency
