@@ -191,7 +191,8 @@ def test_a_printer_inventory_is_not_usage_it_holds_meter_readings(fixture_assets
     with pytest.raises(FileRefused) as refused:
         ingest_file(fixture_assets, "usage", shared_fixtures / "glpi" / "printer_1.json")
     assert refused.value.message.key == "file.wrong_kind"
-    assert refused.value.message.params["detected"] == "meter readings"
+    assert refused.value.message.params["detected"].key == "kind.meters"  # named in the reader's language
+    assert "meter readings" in refused.value.text("en") and "计数器读数" in refused.value.text("zh")
 
 
 def test_unmatched_devices_download_as_a_register_template_and_the_report_lists_them(fixture_assets, shared_fixtures):
