@@ -244,6 +244,16 @@ def test_a_new_password_replaces_the_old_one_and_lifts_a_lock(db, alice):
     assert short.value.key == "auth.password_too_short"
 
 
+def test_a_new_password_may_not_be_the_user_name(db):
+    """The policy holds when a password is replaced as when an account is made: the name itself, in any case and
+    with surrounding spaces, is refused, and the password in force stays."""
+    auth.create_user(db, "longusername1", PASSWORD, "auditor", actor="root")
+    with pytest.raises(AuthError) as refused:
+        auth.set_password(db, "LongUserName1", " LONGUSERNAME1 ", actor="root")
+    assert refused.value.key == "auth.password_is_username" and "不能与用户名相同" in refused.value.text("zh")
+    assert login(db, "longusername1", PASSWORD).username == "longusername1"
+
+
 def test_an_idle_session_expires_after_thirty_minutes():
     assert auth.SESSION_IDLE_MINUTES == 30
     assert not auth.session_expired(T0, T0 + timedelta(minutes=29, seconds=59))

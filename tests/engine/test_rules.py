@@ -656,7 +656,13 @@ def test_idle_stock_is_judged_only_where_the_agency_reports_usage_of_the_categor
     with Database.open(tmp_path / "z.duckdb") as database:
         _ingest_all(database, paths)
         found = _subjects(_flags(database, rules=["BOUGHT_DESPITE_IDLE_STOCK"]), "BOUGHT_DESPITE_IDLE_STOCK")
-    assert set(found) == {("Z2", "PO-Z2", 1)}
+        assert set(found) == {("Z2", "PO-Z2", 1)}
+        # a register row stored without an in-service date (a lake written elsewhere, or a row kept from before
+        # in-service dates were filled at ingest) is in service from its purchase date: still stock
+        database.execute("UPDATE assets SET in_service_date = NULL, purchase_date = DATE '2025-01-01' WHERE agency_code = 'Z2'")
+        assert set(_subjects(_flags(database, rules=["BOUGHT_DESPITE_IDLE_STOCK"]), "BOUGHT_DESPITE_IDLE_STOCK")) == {
+            ("Z2", "PO-Z2", 1)
+        }
 
 
 def test_year_end_surge_edges_of_spend_and_of_the_fiscal_year(loaded):
@@ -709,6 +715,7 @@ def test_idle_stock_moves_with_a_transfer_on_the_order_date(tmp_path):
         "PO-T1,1,T1,Desktop,desktop,1,4000,2025-09-01\n"
         "PO-T1,2,T1,Desktop,desktop,1,4000,2025-08-31\n"
         "PO-T2,1,T2,Desktop,desktop,1,4000,2025-09-01\n"
+        "PO-T2,2,T2,Desktop,desktop,1,4000,2025-08-31\n"  # the day before T1-3 arrives: T2 holds two idle
     )
     paths = _three_files(tmp_path, procurement, assets, usage)
     with Database.open(tmp_path / "t.duckdb") as database:
@@ -719,7 +726,8 @@ def test_idle_stock_moves_with_a_transfer_on_the_order_date(tmp_path):
         with database.transaction():
             move_holding(database, "T1-3", "T2", date(2025, 9, 1), transfer_id=1)
         found = _subjects(_flags(database, rules=["BOUGHT_DESPITE_IDLE_STOCK"]), "BOUGHT_DESPITE_IDLE_STOCK")
-    assert set(found) == {("T1", "PO-T1", 2), ("T2", "PO-T2", 1)}  # T1 held three the day before, two on the day
+    # T1 held three the day before, two on the day; T2's order of the day before counts only its own two
+    assert set(found) == {("T1", "PO-T1", 2), ("T2", "PO-T2", 1)}
     assert "(T1-3, T2-1, T2-2;" in found[("T2", "PO-T2", 1)]["evidence"]
     assert "(T1-1, T1-2, T1-3;" in found[("T1", "PO-T1", 2)]["evidence"]
     # a device with a counter reading is judged by its counter, not by missing usage rows: T1-1 is not idle stock

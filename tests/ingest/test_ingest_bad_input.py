@@ -550,6 +550,21 @@ CASES = [
         check_sql=DAYS_OF_LAST_UPLOAD,
         check_value=([dt.date(2025, 3, 3), dt.date(2025, 4, 4)],),
     ),
+    case(  # the first date column needs no order (year first, in two spellings); the next is still read day first
+        "day-first-column-after-a-year-first-column",
+        lambda p: assets_csv(
+            p,
+            [
+                ["PC-9", "A001", "laptop", "100", "2025/01/02", "15/01/2025"],
+                ["PC-8", "A001", "laptop", "100", "2025-01-03", "02/03/2025"],
+            ],
+            header=[*ASSET_HEADER, "in_service_date"],
+        ),
+        kind="assets",
+        accepted=2,
+        check_sql="SELECT list(in_service_date ORDER BY asset_id) FROM assets WHERE asset_id IN ('PC-8', 'PC-9')",
+        check_value=([dt.date(2025, 3, 2), dt.date(2025, 1, 15)],),
+    ),
     case(  # two-digit years: 00-69 are 2000s, 70-99 1900s (then before 1980: implausible)
         "two-digit-year-69-is-2069",
         lambda p: assets_csv(p, [["PC-9", "A001", "laptop", "100", "12/25/69"]]),
