@@ -7,6 +7,8 @@
 #   benchmarks/mutation.sh access                            one group: access rules validation reallocation meters audit
 #   benchmarks/mutation.sh access 'tracker.access.tokens.*'  some of its mutants (names are module.x_function__mutmut_N)
 #   benchmarks/mutation.sh --fresh access                    forget the group's earlier results
+#   benchmarks/mutation.sh --sample 40 access                a random sample of 40 mutants per module among those
+#                                                            not judged yet (benchmarks/mutation_sample.py), drawn once
 #
 # A group whose mutants exist already resumes: mutmut keeps every result and runs the rest, except the mutants
 # listed in benchmarks/mutation_equivalent.txt, which are marked skipped first (benchmarks/mutation_skip.py).
@@ -20,14 +22,18 @@ if ! "$python" -c "import mutmut" 2>/dev/null; then
     "$python" -m pip install -r "$root/requirements-dev.txt"
 fi
 fresh=""
-if [ "${1:-}" = "--fresh" ]; then
-    fresh=1
-    shift
-fi
+sample=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --fresh) fresh=1; shift ;;
+        --sample) sample="$2"; shift 2 ;;
+        *) break ;;
+    esac
+done
 if [ $# -eq 0 ]; then
     status=0
     for group in $("$python" "$root/benchmarks/mutation_groups.py"); do
-        "$0" ${fresh:+--fresh} "$group" || status=$?
+        "$0" ${fresh:+--fresh} ${sample:+--sample "$sample"} "$group" || status=$?
     done
     exit $status
 fi
@@ -36,10 +42,25 @@ shift
 work="$("$python" "$root/benchmarks/mutation_groups.py" "$group")"
 cd "$work"
 if [ -n "$fresh" ]; then
-    rm -rf mutants
+    rm -rf mutants sample.json
+fi
+if [ -n "$sample" ] && [ ! -d mutants/tracker ]; then
+    # a group never run: mutmut makes its mutants and finds the tests of each function, then stops on a name
+    # that matches no mutant (expected: it only prepares the draw)
+    nice -n 15 "$python" -m mutmut run --max-children "${MUTATION_WORKERS:-2}" "none.of.these" >/dev/null 2>&1 || true
 fi
 if [ -d mutants ]; then  # a resumed group: its listed equivalent mutants are not run again
     "$python" "$root/benchmarks/mutation_skip.py" "$group"
+fi
+if [ -n "$sample" ]; then
+    names="$("$python" "$root/benchmarks/mutation_sample.py" "$group" "$sample")"
+    if [ -z "$names" ]; then
+        echo "$group: every mutant of the sample is judged"
+        "$python" "$root/benchmarks/mutation_scores.py" "$group"
+        exit 0
+    fi
+    # shellcheck disable=SC2086  # one argument per mutant name
+    set -- "$@" $names
 fi
 status=0
 nice -n 15 "$python" -m mutmut run --max-children "${MUTATION_WORKERS:-2}" "$@" || status=$?

@@ -78,9 +78,7 @@ def asset_flags(ctx: RuleContext, codes: Iterable[str]) -> ir.Table:
         threshold_share=t.low_threshold,
         net_book_value_amount=nbv,
         value_amount=value,
-        grace_days=ibis.literal(ctx.params["NEVER_USED"]["grace_days"]),
-        idle_days=ibis.literal(ctx.params["IDLE"]["idle_days"]),
-    )
+    )  # the sentences take grace_days and idle_days from the rule's parameters
 
 
 def asset_rule(code: str) -> Callable[[RuleContext], ir.Table]:
