@@ -128,3 +128,14 @@ def test_explores_tables_fit_the_page_at_1280_px(server, browser, lang):  # noqa
         SHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(SHOTS / f"explore-1280-{address.replace('?', '-').replace('=', '-')}-{lang}.png"))
     context.close()
+
+
+@pytest.mark.parametrize(("locale", "heading"), [("zh-CN", "设备使用率监测"), ("en-US", "Equipment utilisation tracker")])
+def test_a_new_tab_without_a_language_in_its_address_follows_the_browser(server, browser, locale, heading):
+    """A link shared without ?lang= opens in the reader's own language, as their browser reports it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale=locale)
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    tab.goto(f"{server['url']}/explore")
+    expect(tab.locator("h1").first).to_have_text(heading, timeout=90_000)
+    context.close()

@@ -18,7 +18,7 @@ from tracker.ingest.contracts import KINDS
 from tracker.ingest.contracts import STATUSES as ASSET_STATUSES
 from tracker.store.config import SETTINGS
 from tracker.text.errors import ConfigError
-from tracker.text.i18n import MESSAGES, PARTS, Message, category_name, name, reason, render, text
+from tracker.text.i18n import MESSAGES, PARTS, Message, category_name, name, preferred_language, reason, render, text
 from tracker.views.browse import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -213,3 +213,22 @@ def test_no_reason_of_a_refusal_is_an_english_literal():
                             found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert checked > 30
     assert not found
+
+
+@pytest.mark.parametrize(
+    ("wanted", "chosen"),
+    [
+        (("zh", "en-US", None), "zh"),  # ?lang= decides over the browser
+        (("en", "zh-CN", "zh-CN,zh;q=0.9"), "en"),
+        ((None, "zh-CN", None), "zh"),  # no ?lang=: the browser's locale
+        (("", "zh-TW", None), "zh"),
+        ((None, None, "zh-CN,zh;q=0.9,en;q=0.8"), "zh"),  # no locale: the Accept-Language header
+        ((None, "en-GB", "zh-CN"), "en"),
+        ((None, "  ", "ZH-cn"), "zh"),
+        ((None, None, None), "en"),
+        (("fr", None, None), "en"),  # a language the tracker does not speak: English
+        ((42, None, "zh"), "zh"),  # a value that is not text is passed over
+    ],
+)
+def test_the_readers_language_follows_the_first_preference_given(wanted, chosen):
+    assert preferred_language(*wanted) == chosen

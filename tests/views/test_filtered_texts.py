@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tracker.text.i18n import text
-from tracker.views.filters import Filters, active_filters_text
+from tracker.views.filters import Filters, active_filters_text, agencies_in_view_label
 from tracker.views.reallocation import no_requests_note
 
 
@@ -27,6 +27,29 @@ def test_the_filters_line_in_chinese_uses_chinese_punctuation():
 def test_each_value_is_escaped_for_the_page():
     filters = Filters(suppliers=("a*b",))
     assert active_filters_text(filters, "en", lambda v: v.replace("*", "\\*")) == "Filtered to Supplier: a\\*b"
+
+
+@pytest.mark.parametrize(
+    ("filters", "en", "zh"),
+    [
+        (Filters(), "All agencies", "全部单位"),
+        (Filters(categories=("laptop",)), "All agencies", "全部单位"),  # other filters do not narrow the agencies
+        (Filters(agencies=("A001",)), "Agencies: A001", "单位：A001"),
+        (Filters(agencies=("A001", "A002", "A003")), "Agencies: A001, A002, A003", "单位：A001、A002、A003"),
+        (Filters(agencies=("A001", "A002", "A003", "A004")), "4 agencies chosen", "已选 4 个单位"),
+        (Filters(scope_agency="A001"), "Your agency", "本单位"),
+        (Filters(agencies=("A001", "A002"), scope_agency="A001"), "Your agency", "本单位"),
+    ],
+)
+def test_explore_breadcrumb_names_the_agencies_its_top_level_shows(filters, en, zh):
+    """The first part of the drill-down says what the table under it covers: never "All agencies" while an agency
+    filter narrows it."""
+    assert agencies_in_view_label(filters, "en") == en
+    assert agencies_in_view_label(filters, "zh") == zh
+
+
+def test_explore_breadcrumb_escapes_agency_codes_for_the_page():
+    assert agencies_in_view_label(Filters(agencies=("A*1",)), "en", lambda v: v.replace("*", "\\*")) == "Agencies: A\\*1"
 
 
 @pytest.mark.parametrize(

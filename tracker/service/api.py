@@ -39,7 +39,7 @@ from tracker.store import audit
 from tracker.store.config import env
 from tracker.store.db import Database
 from tracker.text.errors import ScopeError, TrackerError
-from tracker.text.i18n import Message, render
+from tracker.text.i18n import Message, preferred_language, render
 from tracker.text.tables import table_to_csv_bytes, table_to_json_bytes
 
 log = logging.getLogger(__name__)
@@ -94,8 +94,7 @@ LIMITER = RateLimiter()
 
 # -- the common frame of every call --------------------------------------------------------------
 def language(request: Request) -> str:
-    wanted = request.query_params.get("lang") or request.headers.get("accept-language", "en")
-    return "zh" if wanted.strip().lower().startswith("zh") else "en"
+    return preferred_language(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
 def _bearer(request: Request) -> str | None:

@@ -659,6 +659,15 @@ class Message:
     params: Mapping[str, object] = field(default_factory=dict)
 
 
+def preferred_language(*wanted: object) -> str:
+    """"zh" or "en" from the first preference given: an explicit choice (?lang=), then what the browser asks for
+    (its locale such as "zh-CN", an Accept-Language header such as "zh-CN,zh;q=0.9,en;q=0.8"); "en" without any."""
+    for value in wanted:
+        if isinstance(value, str) and value.strip():
+            return "zh" if value.strip().lower().startswith("zh") else "en"
+    return "en"
+
+
 def _lang_index(lang: str) -> int:
     return 1 if lang.lower().startswith("zh") else 0
 

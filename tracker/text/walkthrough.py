@@ -15,6 +15,10 @@ WALKTHROUGH_MESSAGES: dict[str, tuple[str, str]] = {
     # --- the active filters line under a page title (one filter: its name, then its values) -----------
     "common.caption.filter_part": ("{label}: {values}", "{label}：{values}"),
     "common.caption.filter_values_joiner": (", ", "、"),
+    # --- the first part of Explore's breadcrumb: the agencies the top level shows ---------------------------
+    "explore.crumb.agencies_filtered": ("Agencies: {agencies}", "单位：{agencies}"),
+    "explore.crumb.agencies_many": ("{count} agencies chosen", "已选 {count} 个单位"),
+    "explore.crumb.own_agency": ("Your agency", "本单位"),
     # --- file types told by their first bytes, named in a refused upload's message -----------------------
     "filetype.pdf": ("PDF", "PDF 文档"),
     "filetype.evtx": ("Windows event log (.evtx)", "Windows 事件日志（.evtx）"),

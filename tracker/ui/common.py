@@ -40,10 +40,11 @@ def page_link(url_path: str, label: str) -> None:
 
 
 def lang() -> str:
-    """The reader's language: the sidebar switch, else ?lang= in the URL, else English."""
+    """The reader's language: the sidebar switch, else ?lang= in the URL, else the browser's language, else English."""
     if LANG_KEY not in st.session_state:
-        wanted = st.query_params.get("lang", "en")
-        st.session_state[LANG_KEY] = "zh" if str(wanted).startswith("zh") else "en"
+        st.session_state[LANG_KEY] = i18n.preferred_language(
+            st.query_params.get("lang"), st.context.locale, st.context.headers.get("Accept-Language")
+        )
     return st.session_state[LANG_KEY]
 
 

@@ -30,7 +30,7 @@ from tracker.ui.common import (
     t,
 )
 from tracker.views import explore, overview, tables
-from tracker.views.filters import Filters
+from tracker.views.filters import Filters, agencies_in_view_label
 from tracker.views.source import Source
 
 LEVEL_KEYS = ("agency", "po", "line", "ocid", "asset")
@@ -52,7 +52,7 @@ def render() -> None:
         st.warning(t("trust.explore.not_your_agency", agency=md(state["agency"])))
         _go()
         state = dict.fromkeys(LEVEL_KEYS)
-    _breadcrumb(state)
+    _breadcrumb(state, filters)
     if state["asset"] and state["agency"]:
         _asset_level(src, snap, filters, state)
     elif state["po"] and state["agency"]:
@@ -72,8 +72,8 @@ def _go(**levels: str | None) -> None:
             del st.query_params[key]
 
 
-def _breadcrumb(state: dict) -> None:
-    parts = [(t("common.placeholder.all_agencies"), {})]
+def _breadcrumb(state: dict, filters: Filters) -> None:
+    parts = [(agencies_in_view_label(filters, lang(), md), {})]
     if state["agency"]:
         parts.append((md(state["agency"]), {"agency": state["agency"]}))
     if state["po"]:

@@ -73,6 +73,22 @@ def active_filters_text(filters: Filters, lang: str, escape: Callable[[str], str
     return text("common.caption.filtered_to", lang) + " · ".join(parts)
 
 
+CRUMB_AGENCIES_NAMED = 3  # up to this many chosen agencies are named in Explore's breadcrumb, more are counted
+
+
+def agencies_in_view_label(filters: Filters, lang: str, escape: Callable[[str], str] = str) -> str:
+    """What the first part of a drill-down covers: "All agencies", the chosen agencies ("Agencies: A001, A002",
+    "5 agencies chosen") or, for a reader who sees one agency only, "Your agency"."""
+    if filters.scope_agency is not None:
+        return text("explore.crumb.own_agency", lang)
+    if not filters.agencies:
+        return text("common.placeholder.all_agencies", lang)
+    if len(filters.agencies) > CRUMB_AGENCIES_NAMED:
+        return text("explore.crumb.agencies_many", lang, count=len(filters.agencies))
+    joiner = text("common.caption.filter_values_joiner", lang)
+    return text("explore.crumb.agencies_filtered", lang, agencies=joiner.join(escape(a) for a in filters.agencies))
+
+
 @dataclass(frozen=True)
 class FindingFilters:
     """The Flags page's own narrowing, on top of the shared Filters."""
