@@ -660,7 +660,7 @@ class Message:
 
 
 def preferred_language(*wanted: object) -> str:
-    """"zh" or "en" from the first preference given: an explicit choice (?lang=), then what the browser asks for
+    """ "zh" or "en" from the first preference given: an explicit choice (?lang=), then what the browser asks for
     (its locale such as "zh-CN", an Accept-Language header such as "zh-CN,zh;q=0.9,en;q=0.8"); "en" without any."""
     for value in wanted:
         if isinstance(value, str) and value.strip():

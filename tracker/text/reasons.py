@@ -9,6 +9,31 @@ from __future__ import annotations
 REASON_MESSAGES: dict[str, tuple[str, str]] = {
     "reason.one_of": ("{choices}", "{choices}"),
     "reason.unknown_setting": ("unknown setting", "未知的设置项"),
+    # why a file named like a workbook cannot be opened as one (tracker.ingest.readers.workbook_damage)
+    "reason.workbook_password": (
+        "it is protected by a password: open it in Excel, remove the password and save it again",
+        "文件设有密码保护：请在 Excel 中打开，取消密码后重新保存",
+    ),
+    "reason.workbook_old_format": (
+        "it is an Excel 97–2003 workbook under an .xlsx name: rename it to .xls, or save it as .xlsx in Excel",
+        "这是以 .xlsx 命名的 Excel 97–2003 工作簿：请改名为 .xls，或在 Excel 中另存为 .xlsx",
+    ),
+    "reason.workbook_other_content": (
+        "its content is not a workbook's: it may be another kind of file renamed",
+        "其内容不是工作簿，可能是改了扩展名的其他文件",
+    ),
+    "reason.workbook_damaged": (
+        "it is damaged or incomplete, perhaps cut short while it was copied or downloaded: copy it again",
+        "文件已损坏或不完整，可能在复制或下载时被截断：请重新复制",
+    ),
+    "reason.workbook_zip_without_workbook": (
+        "it is a ZIP archive that holds no workbook",
+        "这是一个 ZIP 压缩包，其中没有工作簿",
+    ),
+    "reason.workbook_unreadable": (
+        "its workbook structure cannot be read: open it in Excel and save it again",
+        "无法读取其工作簿结构：请在 Excel 中打开并重新保存",
+    ),
     "reason.unknown_parameter": ("unknown parameter", "未知的参数"),
     "reason.currency_code": ("three-letter ISO 4217 code", "应为三位 ISO 4217 币种代码"),
     "reason.month_number": ("a month number 1-12", "应为 1 到 12 的月份数字"),

@@ -16,6 +16,7 @@ import html
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -26,6 +27,7 @@ import pyarrow as pa
 
 from tracker.ingest.readers.sniff import HEADER_SEARCH_ROWS, check_duplicate_headers, find_header, no_header
 from tracker.ingest.readers.staged import StagedFile, create_from_arrow
+from tracker.ingest.readers.workbook_damage import why_not_a_workbook
 from tracker.store.db import Database
 from tracker.text.errors import DatabaseError, FileRefused
 from tracker.text.i18n import Message
@@ -115,9 +117,8 @@ def check_workbook(path: Path, file_name: str, max_bytes: int | None, max_rows: 
                     _check_text_runs(archive, member, file_name)
     except FileRefused:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        reason = (str(exc) or type(exc).__name__).replace(str(path), file_name)
-        raise FileRefused("file.bad_xlsx", file=file_name, reason=reason) from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise FileRefused("file.bad_xlsx", file=file_name, reason=why_not_a_workbook(path, file_name, exc)) from exc
 
 
 def _read_small(archive: zipfile.ZipFile, member: str) -> bytes:
@@ -299,7 +300,7 @@ def stage_excel(
     Rows are numbered as Excel shows them: calamine yields rows from the sheet's first row (row 1)
     on, so a row's position in the sheet is its number less one.
     """
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineWorkbook
 
     check_workbook(path, file_name, max_bytes, max_rows)
     try:
@@ -330,10 +331,8 @@ def stage_excel(
             db.execute(f"DROP TABLE IF EXISTS {table}", name="drop staged rows")
         if isinstance(exc, (FileRefused, DatabaseError)) or not isinstance(exc, Exception):
             raise
-        if isinstance(exc, CalamineError):
-            raise FileRefused("file.bad_xlsx", file=file_name, reason=str(exc).replace(str(path), file_name)) from exc
-        # calamine raises plain errors for some damaged archives
-        raise FileRefused("file.bad_xlsx", file=file_name, reason=type(exc).__name__) from exc
+        # calamine raises its own errors, and plain ones for some damaged archives
+        raise FileRefused("file.bad_xlsx", file=file_name, reason=why_not_a_workbook(path, file_name, exc)) from exc
     return StagedFile(table, file_name, "xlsx", tuple(headers), excel_dates=True, temp_tables=(table,), source_table_hint=table)
 
 
