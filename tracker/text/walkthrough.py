@@ -17,7 +17,7 @@ WALKTHROUGH_MESSAGES: dict[str, tuple[str, str]] = {
     "common.caption.filter_values_joiner": (", ", "、"),
     # --- the first part of Explore's breadcrumb: the agencies the top level shows ---------------------------
     "explore.crumb.agencies_filtered": ("Agencies: {agencies}", "单位：{agencies}"),
-    "explore.crumb.agencies_many": ("{count} agencies chosen", "已选 {count} 个单位"),
+    "explore.crumb.agencies_many": ("{count:agency|agencies} chosen", "已选 {count} 个单位"),
     "explore.crumb.own_agency": ("Your agency", "本单位"),
     # --- file types told by their first bytes, named in a refused upload's message -----------------------
     "filetype.pdf": ("PDF", "PDF 文档"),
