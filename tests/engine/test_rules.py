@@ -779,3 +779,27 @@ def test_idle_stock_is_not_judged_without_any_usage_rows(tmp_path):
         flags = compute_flags(database, as_of=AS_OF).to_pylist()
     assert not [f for f in flags if f["rule"] == "BOUGHT_DESPITE_IDLE_STOCK"]
     assert ("M1", "printer") not in _subjects(flags, "NO_TELEMETRY")  # the readings do report the category
+
+
+def test_a_device_only_seen_on_is_not_judged_on_hours_it_has_none_of(tmp_path):
+    """Q-2 is only ever seen on (an inventory agent's check-ins, no hours): its use is unknown, so it is neither
+    under-used nor idle nor never used, though its agency reports usage. Q-3 has no record at all since it came
+    into service 30 days ago: within the grace period, and its use unknown, it is not under-used either."""
+    assets = [
+        "asset_id,agency_code,category,purchase_cost,in_service_date",
+        "Q-1,Q,desktop,4000,2025-01-01",
+        "Q-2,Q,desktop,4000,2025-01-01",
+        "Q-3,Q,desktop,4000,2025-12-01",
+    ]
+    usage = ["asset_id,usage_date,hours_used,evidence"]
+    usage.extend(f"Q-1,{date(2025, 1, 1) + timedelta(days=i)},8,usage" for i in range(365))
+    usage.extend(f"Q-2,{date(2025, 1, 1) + timedelta(days=i)},,seen" for i in range(0, 365, 7))
+    procurement = (
+        "po_number,line_no,agency_code,item_description,category,quantity,unit_price,order_date\n"
+        "PO-Q,1,Q,Desktop,desktop,1,4000,2024-12-01\n"
+    )
+    paths = _three_files(tmp_path, procurement, assets, usage)
+    with Database.open(tmp_path / "q.duckdb") as database:
+        _ingest_all(database, paths)
+        flags = _rule_flags(database, "NEVER_USED", "IDLE", "LOW_UTILISATION")
+    assert not [f for f in flags if f["asset_id"] in ("Q-2", "Q-3")], [(f["asset_id"], f["rule"]) for f in flags]
