@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -221,6 +222,26 @@ def test_a_zip_of_many_machines_logs(tmp_path):
     reading = read_event_logs(archive)
     assert len(reading.files) == 2
     assert {i.evidence for i in reading.intervals} == {"powered_on", "signed_in"}
+
+
+@pytest.mark.parametrize("offset", [2, 3000], ids=["deflate-stream-broken", "check-sum-wrong"])
+def test_a_zip_of_logs_damaged_in_transit_is_refused_in_the_readers_words(tmp_path, offset):
+    """One byte of a member's compressed data changed: unpacking fails on its data or on its check sum. Either way
+    the upload is refused with what to do, never with the unpacker's error."""
+    archive = tmp_path / "logs.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("pc1/System.evtx", b"ElfFile\x00" + random.Random(7).randbytes(20_000))  # stays 20 kB deflated
+    data = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as z:
+        info = z.getinfo("pc1/System.evtx")
+    data[info.header_offset + 30 + len(info.filename) + len(info.extra) + min(offset, info.compress_size - 1)] ^= 0xFF
+    archive.write_bytes(bytes(data))
+    with pytest.raises(FileRefused) as refused:
+        read_event_logs(archive)
+    assert refused.value.key == "evtx.bad_zip"
+    assert "logs.zip/pc1/System.evtx" in refused.value.text("en") and "damaged or incomplete" in refused.value.text("en")
+    assert "已损坏或不完整" in refused.value.text("zh")
+    assert "CRC" not in refused.value.text("zh") and "Error" not in refused.value.text("en")
 
 
 GLPI = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "glpi"

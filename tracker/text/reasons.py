@@ -22,7 +22,7 @@ REASON_MESSAGES: dict[str, tuple[str, str]] = {
         "its content is not a workbook's: it may be another kind of file renamed",
         "其内容不是工作簿，可能是改了扩展名的其他文件",
     ),
-    "reason.workbook_damaged": (
+    "reason.file_damaged": (
         "it is damaged or incomplete, perhaps cut short while it was copied or downloaded: copy it again",
         "文件已损坏或不完整，可能在复制或下载时被截断：请重新复制",
     ),

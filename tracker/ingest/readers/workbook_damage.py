@@ -45,9 +45,9 @@ def why_not_a_workbook(path: Path, file_name: str, detail: BaseException | str |
             names = set(archive.namelist())
             damaged = archive.testzip() is not None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
-        return reason("workbook_damaged")
+        return reason("file_damaged")
     if damaged:
-        return reason("workbook_damaged")
+        return reason("file_damaged")
     if not names & set(_WORKBOOK_PARTS):
         return reason("workbook_zip_without_workbook")
     return reason("workbook_unreadable")

@@ -17,9 +17,11 @@ A damaged chunk is skipped and reported; the readable records are used and nothi
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
 import zipfile
+import zlib
 from array import array
 from collections.abc import Callable, Iterator
 from itertools import islice
@@ -38,7 +40,9 @@ from tracker.ingest.sources.events import (
 from tracker.ingest.sources.intervals import powered_on_intervals, signed_in_intervals
 from tracker.ingest.sources.records import Seen, decode, read_heads
 from tracker.text.errors import FileRefused
+from tracker.text.i18n import reason
 
+log = logging.getLogger(__name__)
 _DATA = itemgetter("data")
 _RECORD_ID = itemgetter("event_record_id")
 _BATCH = 64  # records held at once: memory stays bounded however large the log, and they stay in the cache
@@ -90,7 +94,7 @@ def _zip_members(path: Path, folder: Path, file_name: str) -> Iterator[tuple[str
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise FileRefused("evtx.bad_zip", file=file_name, reason=str(exc)) from exc
+        raise _bad_zip(file_name, exc) from exc
     with archive:
         for info in archive.infolist():
             if info.is_dir() or not info.filename.lower().endswith(".evtx"):
@@ -100,9 +104,15 @@ def _zip_members(path: Path, folder: Path, file_name: str) -> Iterator[tuple[str
                 with archive.open(info) as source, open(target, "wb") as out:
                     while chunk := source.read(1 << 20):
                         out.write(chunk)
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise FileRefused("evtx.bad_zip", file=f"{file_name}/{info.filename}", reason=str(exc)) from exc
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:  # a damaged member: its data or check sum
+                raise _bad_zip(f"{file_name}/{info.filename}", exc) from exc
             yield f"{file_name}/{info.filename}", target
+
+
+def _bad_zip(name: str, exc: BaseException) -> FileRefused:
+    """A ZIP that cannot be opened or unpacked, said in the reader's words (the library's own go to the log)."""
+    log.warning("%s cannot be unpacked: %s", name, exc)
+    return FileRefused("evtx.bad_zip", file=name, reason=reason("file_damaged"))
 
 
 def _read_file(
