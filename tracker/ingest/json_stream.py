@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from tracker.text.errors import FileRefused
-from tracker.text.i18n import reason
+from tracker.text.i18n import Message, reason
 
 Progress = Callable[[str, float | None], None]
 CHUNK_CHARS = 1 << 18
@@ -23,6 +23,32 @@ _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.S)
 _NEXT_BRACKET = re.compile(r'[^"\[\]{}]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"\[\]{}]*)*([\[\]{}"]|$)', re.S)
 _SCALAR = re.compile(r"[^,\]}\s]+")
 _WS = re.compile(r"[ \t\r\n]*")
+
+
+# what the JSON parser (the standard library's, and this scanner's) says, by the start of its message
+_PROBLEMS = (
+    ("Expecting value", "json_value_expected"),
+    ("Expecting ',' delimiter", "json_comma_expected"),
+    ("Expecting ':' delimiter", "json_colon_expected"),
+    ("Expecting property name", "json_name_expected"),
+    ("Unterminated", "json_not_closed"),
+    ("Extra data", "json_extra_data"),
+    ("Invalid control character", "json_control_character"),
+    ("Invalid \\escape", "json_bad_escape"),
+    ("Invalid \\u", "json_bad_escape"),
+    ("Expecting '", "json_one_of"),
+)
+_EXPECTED = re.compile(r"'(.)'")
+
+
+def json_problem(message: str) -> Message:
+    """The parser's English words about where a JSON text goes wrong, as a message in the reader's language."""
+    for start, key in _PROBLEMS:
+        if message.startswith(start):
+            if key == "json_one_of":
+                return reason(key, expected=" ".join(_EXPECTED.findall(message)))
+            return reason(key)
+    return reason("json_not_valid")
 
 
 def loads(text: str) -> object:
@@ -48,8 +74,8 @@ class JsonScanner:
             self.buf, self.pos = self.buf[self.pos :], 0
         try:
             chunk = self.text.read(want)
-        except UnicodeDecodeError as error:
-            raise FileRefused("file.bad_json", file=self.file_name, reason=str(error)) from None
+        except UnicodeDecodeError:
+            raise FileRefused("file.bad_json", file=self.file_name, reason=reason("json_not_text")) from None
         if chunk.startswith("\ufeff") and not self.buf and self.line == 1:
             chunk = chunk[1:]
         if not chunk:
@@ -74,12 +100,12 @@ class JsonScanner:
                 return ""
 
     def fail(self, message: str, at: int | None = None) -> None:
+        """Refuse the file at `at`: `message` is the parser's (English) words, said to the reader as json_problem."""
         at = self.pos if at is None else at
         line = self.line + self.buf.count("\n", 0, at)
         column = at - self.buf.rfind("\n", 0, at)
-        raise FileRefused(
-            "file.bad_json", file=self.file_name, reason=reason("json_at", detail=message, line=line, column=column)
-        )
+        detail = json_problem(message)
+        raise FileRefused("file.bad_json", file=self.file_name, reason=reason("json_at", detail=detail, line=line, column=column))
 
     def expect(self, chars: str) -> str:
         found = self.peek()

@@ -61,7 +61,30 @@ REASON_MESSAGES: dict[str, tuple[str, str]] = {
         "the text is not valid UTF-8 here; the file mixes encodings. Save it again as UTF-8.",
         "此处文字不是有效的 UTF-8；文件混用了多种编码。请重新另存为 UTF-8。",
     ),
+    "reason.parquet_not_text": (
+        "a text column holds bytes that are not UTF-8 text: the file may be damaged, export it again",
+        "某个文本列含有非 UTF-8 编码的内容：文件可能已损坏，请重新导出",
+    ),
+    "reason.parquet_unreadable": (
+        "its structure cannot be read: export it again from the system that wrote it",
+        "无法读取其文件结构：请从生成它的系统重新导出",
+    ),
     "reason.json_at": ("{detail} at line {line}, column {column}", "第 {line} 行第 {column} 列：{detail}"),
+    # where a JSON text goes wrong (tracker.ingest.json_stream.json_problem)
+    "reason.json_value_expected": ("a value is missing here", "此处缺少一个值"),
+    "reason.json_comma_expected": ("a comma is missing here", "此处缺少逗号"),
+    "reason.json_colon_expected": ("a colon is missing after a name", "名称后缺少冒号"),
+    "reason.json_name_expected": ("a name in double quotes is expected here", "此处应为带双引号的名称"),
+    "reason.json_not_closed": (
+        "a text or a list is not closed: the file may be cut short",
+        "有文本或列表没有结束：文件可能不完整",
+    ),
+    "reason.json_extra_data": ("more text follows the end of the document", "文档结束后还有多余内容"),
+    "reason.json_control_character": ("a text holds a control character", "文本中含有控制字符"),
+    "reason.json_bad_escape": ("a text holds an invalid escape (\\)", "文本中有无效的转义符（\\）"),
+    "reason.json_one_of": ("{expected} is expected here", "此处应为 {expected}"),
+    "reason.json_not_valid": ("the text is not valid JSON here", "此处不是有效的 JSON"),
+    "reason.json_not_text": ("its bytes are not text in UTF-8", "其内容不是 UTF-8 编码的文本"),
     "reason.json_line_column": ("line {line}, column {column}: {detail}", "第 {line} 行第 {column} 列：{detail}"),
     "reason.json_line": ("line {line}: {detail}", "第 {line} 行：{detail}"),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -9,6 +10,9 @@ from tracker.ingest.readers.sniff import check_duplicate_headers, find_header, n
 from tracker.ingest.readers.staged import StagedFile
 from tracker.store.db import Database
 from tracker.text.errors import DatabaseError, FileRefused
+from tracker.text.i18n import Message, reason
+
+log = logging.getLogger(__name__)
 
 
 def check_parquet_rows(db: Database, path: Path, file_name: str, max_rows: int) -> None:
@@ -49,11 +53,20 @@ def stage_parquet(db: Database, path: Path, table: str, file_name: str) -> Stage
     return StagedFile(table, file_name, "parquet", tuple(headers), temp_tables=(table,), source_table_hint=table)
 
 
-def _reason(exc: DatabaseError, path: Path, file_name: str) -> str:
-    """DuckDB's first line about the file, naming it as the user does (never the server's temporary path)."""
-    reason = str(exc.__cause__ or exc).splitlines()[0]
-    reason = re.sub(r"^[A-Za-z ]+Error: ", "", reason)
-    return reason.replace(str(path), file_name)
+# DuckDB's words about a Parquet file it cannot read, by what they show of the file
+_DAMAGED = re.compile(r"magic bytes|footer|too small|truncat|out of range|unexpected end|corrupt|checksum|crc|page header", re.I)
+_NOT_TEXT = re.compile(r"not valid UTF-?8|invalid string encoding", re.I)
+
+
+def _reason(exc: DatabaseError, path: Path, file_name: str) -> Message:
+    """Why the file cannot be read, in the reader's words; DuckDB's own first line about it goes to the log."""
+    detail = str(exc.__cause__ or exc).splitlines()[0].replace(str(path), file_name)
+    log.warning("%s cannot be read as Parquet: %s", file_name, detail)
+    if _NOT_TEXT.search(detail):
+        return reason("parquet_not_text")
+    if _DAMAGED.search(detail):
+        return reason("file_damaged")
+    return reason("parquet_unreadable")
 
 
 def quote_ident(name: str) -> str:
