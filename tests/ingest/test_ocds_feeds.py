@@ -322,6 +322,10 @@ def test_releases_that_contradict_each_other_are_refused_saying_which():
     with pytest.raises(FileRefused) as info:
         read_ocds(json.dumps({"releases": [one, clash]}).encode(), "p.json")
     assert info.value.key == "file.ocds_inconsistent" and "ocds-t-1" in info.value.text("zh")
+    # which field changes its kind, in the reader's words; not the merge library's sentence with the values
+    assert "the field /contracts is a list in one release and an object" in info.value.text("en")
+    assert "字段 /contracts 在不同发布中的类型不一致" in info.value.text("zh")
+    assert "earlier release" not in info.value.text("en") + info.value.text("zh") and "Laptop" not in info.value.text("zh")
 
 
 def test_linked_releases_records_single_records_and_json_lines():

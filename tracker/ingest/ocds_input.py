@@ -24,6 +24,8 @@ import codecs
 import contextlib
 import contextvars
 import json
+import logging
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,6 +37,9 @@ from typing import BinaryIO
 
 from tracker.ingest.json_stream import JsonScanner, Progress
 from tracker.text.errors import FileRefused
+from tracker.text.i18n import Message, reason
+
+log = logging.getLogger(__name__)
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
 
@@ -234,11 +239,22 @@ def merge(ocid: str | None, releases: list[dict], file_name: str) -> dict:
             for release in unique:
                 compiled.append({**release, "ocid": ocid, "date": release.get("date")})
             return compiled.asdict()
-    except OCDSMergeError as error:
-        raise FileRefused("file.ocds_inconsistent", file=file_name, ocid=ocid or "?", reason=str(error)) from None
-    except (TypeError, ValueError, AttributeError, KeyError, RecursionError) as error:
-        detail = str(error) or type(error).__name__
-        raise FileRefused("file.ocds_inconsistent", file=file_name, ocid=ocid or "?", reason=detail) from None
+    except (OCDSMergeError, TypeError, ValueError, AttributeError, KeyError, RecursionError) as error:
+        raise FileRefused("file.ocds_inconsistent", file=file_name, ocid=ocid or "?", reason=_merge_problem(error)) from None
+
+
+_MERGE_PATH = re.compile(r" for (/[^\s,]*),")
+
+
+def _merge_problem(error: BaseException) -> Message:
+    """Why releases cannot be merged, in the reader's words (the merge library's own, with the values, go to the log)."""
+    log.warning("OCDS releases cannot be merged: %s", str(error) or type(error).__name__)
+    from ocdsmerge.exceptions import InconsistentTypeError
+
+    found = _MERGE_PATH.search(str(error))
+    if isinstance(error, InconsistentTypeError) and found:
+        return reason("ocds_kind_changes", path=found.group(1))
+    return reason("ocds_not_mergeable")
 
 
 def clean(value: object) -> object:

@@ -69,6 +69,14 @@ REASON_MESSAGES: dict[str, tuple[str, str]] = {
         "its structure cannot be read: export it again from the system that wrote it",
         "无法读取其文件结构：请从生成它的系统重新导出",
     ),
+    "reason.ocds_kind_changes": (
+        "the field {path} is a list in one release and an object or a single value in another",
+        "字段 {path} 在不同发布中的类型不一致（列表、对象或单个值）",
+    ),
+    "reason.ocds_not_mergeable": (
+        "their values cannot be combined into one record of the process",
+        "其内容无法合并为该项目的一条完整记录",
+    ),
     "reason.json_at": ("{detail} at line {line}, column {column}", "第 {line} 行第 {column} 列：{detail}"),
     # where a JSON text goes wrong (tracker.ingest.json_stream.json_problem)
     "reason.json_value_expected": ("a value is missing here", "此处缺少一个值"),
