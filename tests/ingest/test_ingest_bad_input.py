@@ -962,6 +962,12 @@ CASES = [
         rows=((2, "read_at", "row.bad_timestamp"),),
         mentions=("soon",),
     ),
+    case(  # "-" names no meter: as empty as a blank cell, said per row (it used to fail the insert as a whole)
+        "meter-names-that-fold-to-nothing",
+        lambda p: csv_file(p, METER_HEADER, [["PR-9", "2025-03-01", "-", "5"], ["PR-9", "2025-03-02", "pages_total", "6"]]),
+        kind="meters",
+        rows=((2, "meter", "row.required"),),
+    ),
     case(
         "meter-name-of-1001-characters",
         lambda p: csv_file(p, METER_HEADER, [["PR-9", "2025-03-01", "m" * 1001, "5"]]),
@@ -1563,3 +1569,15 @@ def test_cli_usage_error_exit_code(tmp_path):
     result = run_cli("--db", str(tmp_path / "x.duckdb"), "ingest", "gadgets", str(tmp_path / "x.csv"))
     assert result.returncode == 2
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("name", ["staged; DROP TABLE assets", "a-b", "", "t 1"])
+def test_a_table_name_the_tracker_builds_wrongly_is_stopped_naming_it(name):
+    """The guard on table names the tracker builds itself (never from a file): a wrong one stops the upload before
+    any SQL runs, and says which name it was, for whoever reads the log."""
+    from tracker.ingest.validate import assert_safe_name
+
+    with pytest.raises(ValueError, match="unsafe identifier") as stopped:
+        assert_safe_name(name)
+    assert repr(name) in str(stopped.value)
+    assert assert_safe_name("staged_usage_1") == "staged_usage_1"

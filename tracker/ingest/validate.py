@@ -241,6 +241,8 @@ def build_typed_query(
         elif f.type == "meter":  # a known meter's canonical name, else the folded text (checked against the category later)
             q.selects.append(f"{_vocabulary_join(db, q, f.name, normalise_meter, pa.string())} AS {typed}")
             q.errors.append(text_errors(raw, f.name, f.max_length or 1000))
+            if f.required:  # a placeholder such as "-" names no meter: as empty as a blank cell
+                q.errors.append(f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {err('row.required', f.name)} END")
         elif f.type == "counter":
             plain = f"replace({s}, ',', '')"  # thousands separators, as spreadsheets write counters
             q.selects.append(f"{number_expr(plain)} AS {typed}")
