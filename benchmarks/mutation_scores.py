@@ -80,14 +80,18 @@ def statuses(group: str) -> dict[str, str]:
     return found
 
 
-def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The 95 % Wilson interval of a proportion."""
+def wilson(successes: int, n: int, population: int | None = None, z: float = 1.96) -> tuple[float, float]:
+    """The 95 % Wilson interval of a proportion seen in a sample of n, narrowed by the finite population correction
+    when the sample is drawn without replacement from `population` (a sample of all of it is exact)."""
     if n == 0:
         return 0.0, 1.0
     p = successes / n
+    if population is not None and n >= population:  # every mutant of the population judged: nothing estimated
+        return p, p
+    correction = math.sqrt(max(population - n, 0) / (population - 1)) if population and population > 1 else 1.0
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    half = correction * z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, min(centre - half, p)), min(1.0, max(centre + half, p))
 
 
 def estimate(outcome: dict[str, str], drawn: dict) -> tuple[str, str] | None:
@@ -112,7 +116,7 @@ def estimate(outcome: dict[str, str], drawn: dict) -> tuple[str, str] | None:
         return 100 * (base_killed + unknown * killed_share) / (base_judged + unknown) if base_judged + unknown else 100.0
 
     share = counts["killed"] / judged if judged else 1.0
-    low, high = wilson(counts["killed"], judged)
+    low, high = wilson(counts["killed"], judged, round(unknown))
     return (
         f"{score(share):5.1f}%",
         f"sample {run} of {len(population)} not judged before it ({counts['killed']} killed, {counts['survived']} "
