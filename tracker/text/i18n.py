@@ -586,6 +586,15 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "The file {file} is not a GLPI agent inventory (a JSON document with deviceid and content).",
         "文件 {file} 不是 GLPI 代理的资产清单（应为含 deviceid 和 content 的 JSON 文档）。",
     ),
+    "glpi.date_unreadable": (
+        'The date "{value}" in {field} is not a date and time; it is left out.',
+        "{field} 中的“{value}”不是日期时间，已略去。",
+    ),
+    "glpi.no_day_seen": (
+        "The inventory {file} holds no date on which the computer was seen on (start-up time, inventory date, last "
+        "sign-in); nothing was stored. Dates left out: {notes}",
+        "清单 {file} 中没有可证明该计算机开机的日期（启动时间、清单日期、最后登录），未存储任何数据。已略去的日期：{notes}",
+    ),
     "glpi.yearless_unreadable": (
         'The last sign-in date "{value}" is not written as weekday, month, day and time; it is left out.',
         "最后登录日期“{value}”不是“星期 月 日 时间”的格式，已略去。",

@@ -99,8 +99,8 @@ def stage_glpi(db: Database, path: Path, table: str, file_name: str) -> StagedFi
     inventory = read_glpi(path, file_name=file_name)
     if inventory.counters or inventory.item_type.lower() == "printer":
         return _stage_counters(db, inventory, table, file_name)
-    if not inventory.sightings:
-        raise FileRefused("file.header_only", file=file_name)
+    if not inventory.sightings:  # no date says the computer was on: say which were there and why none counts
+        raise FileRefused("glpi.no_day_seen", file=file_name, notes=list(inventory.notes) or "—")
     days = sorted({(s.hostname, s.serial_number, s.seen_date) for s in inventory.sightings}, key=lambda d: d[2])
     columns: list[list[str | None]] = [[], [], [], [], []]
     for hostname, serial, day in days:

@@ -72,7 +72,7 @@ def read_glpi(path: Path, *, file_name: str | None = None) -> GlpiInventory:
         raise FileRefused("glpi.not_inventory", file=file_name)
     content = document["content"]
     inventory = GlpiInventory(item_type=str(document.get("itemtype") or "Computer"))
-    if isinstance(content.get("network_device"), dict) or inventory.item_type.lower() in ("printer", "networkequipment"):
+    if _section(content, "network_device") or inventory.item_type.lower() in ("printer", "networkequipment"):
         _printer(content, inventory, _deviceid_time(document.get("deviceid")))
     else:
         _computer(content, inventory)
@@ -86,19 +86,31 @@ def _text(value) -> str | None:
     return text or None
 
 
+def _section(content: dict, key: str) -> dict:
+    """A section of the inventory as an object: the first object of a list written for it (some agents write one
+    object as a list of one), an empty one for anything else."""
+    value = content.get(key)
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, dict)), None)
+    return value if isinstance(value, dict) else {}
+
+
 def _computer(content: dict, inventory: GlpiInventory) -> None:
-    hardware = content.get("hardware") or {}
-    bios = content.get("bios") or {}
-    system = content.get("operatingsystem") or {}
+    hardware = _section(content, "hardware")
+    bios = _section(content, "bios")
+    system = _section(content, "operatingsystem")
     name = _text(hardware.get("name")) or _text(system.get("fqdn"))
     serial = _text(bios.get("ssn")) or _text(bios.get("msn"))
     dated: list[tuple[date, str]] = []
-    boot = _timestamp(system.get("boot_time"))
-    if boot:
-        dated.append((boot.date(), "boot"))
-    logged = _timestamp((content.get("accesslog") or {}).get("logdate"))
-    if logged:
-        dated.append((logged.date(), "inventory"))
+    for where, value, reason in (
+        ("operatingsystem.boot_time", system.get("boot_time"), "boot"),
+        ("accesslog.logdate", _section(content, "accesslog").get("logdate"), "inventory"),
+    ):
+        when = _timestamp(value)
+        if when:
+            dated.append((when.date(), reason))
+        elif _text(value):
+            inventory.notes.append(Message("glpi.date_unreadable", {"field": where, "value": _text(value)}))
     last_user = _text(hardware.get("datelastloggeduser"))
     if last_user:
         resolved = resolve_yearless(last_user, [d for d, _ in dated])
@@ -134,11 +146,11 @@ def _deviceid_time(deviceid) -> datetime | None:
 
 def _printer(content: dict, inventory: GlpiInventory, deviceid_time: datetime | None) -> None:
     """The printer's page counters, read when the inventory was taken (its access log, else its deviceid's time)."""
-    device = content.get("network_device") or {}
+    device = _section(content, "network_device")
     name = _text(device.get("name"))
     serial = _text(device.get("serial"))
-    read_at = _timestamp((content.get("accesslog") or {}).get("logdate")) or deviceid_time
-    counters = content.get("pagecounters") or {}
+    read_at = _timestamp(_section(content, "accesslog").get("logdate")) or deviceid_time
+    counters = _section(content, "pagecounters")
     for key, meter in _PAGE_COUNTERS.items():
         value = counters.get(key)
         try:
@@ -149,6 +161,8 @@ def _printer(content: dict, inventory: GlpiInventory, deviceid_time: datetime | 
 
 
 def _timestamp(value) -> datetime | None:
+    if isinstance(value, (int, float, bool)):  # a number is not a date the agent writes
+        return None
     text = _text(value)
     if not text:
         return None
