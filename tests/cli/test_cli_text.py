@@ -267,3 +267,30 @@ def test_audit_verify_lists_each_break_of_the_chain_in_the_readers_language(trac
     code, out, lines = tracker("zh", "audit", "verify")
     assert (code, out) == (1, "")
     assert lines[1:] == [f"  {p}" for p in problems]  # each problem as the catalogue says it in Chinese
+
+
+@pytest.mark.parametrize(
+    ("args", "path", "en", "zh"),
+    [
+        (["ingest", "usage", "{tmp}"], "{tmp}", "it is a folder, not a file", "这是文件夹，不是文件"),
+        (["export-lake", "{tmp}/usage.csv/lake"], "{tmp}/usage.csv/lake", "a part of the path is a file", "路径中有一部分是文件"),
+    ],
+)
+def test_a_path_the_system_refuses_is_said_in_words_not_as_a_traceback(tracker, tmp_path, args, path, en, zh):
+    args = [a.format(tmp=tmp_path) for a in args]
+    for lang, said in (("en", en), ("zh", zh)):
+        code, out, lines = tracker(lang, *args)
+        assert code == 2 and out == ""
+        assert lines[-1].startswith(("Cannot use ", "无法使用 ")) and path.format(tmp=tmp_path) in lines[-1]
+        assert said in lines[-1] and "Traceback" not in "\n".join(lines)
+
+
+def test_every_errno_has_words(tmp_path):
+    import errno
+
+    from tracker.text.i18n import render
+
+    for number, en in ((errno.EACCES, "permission denied"), (errno.ENOSPC, "the disk is full"), (errno.EIO, "(EIO)")):
+        said = cli.os_problem(OSError(number, "x", str(tmp_path / "f")))
+        assert en in render(said, "en") and str(tmp_path / "f") in render(said, "zh")
+    assert "—" in render(cli.os_problem(OSError("no number")), "en")

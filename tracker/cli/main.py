@@ -13,6 +13,7 @@ runs and refused uploads are audited here, as the dashboard audits them.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from tracker.domain.calendar import check_window_days
 from tracker.store import audit
 from tracker.store.config import env
 from tracker.text.errors import ScopeError, TrackerError
-from tracker.text.i18n import Message, render
+from tracker.text.i18n import Message, reason, render
 
 __all__ = ["build_parser", "main"]
 
@@ -90,12 +91,34 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str) -
     except TrackerError as exc:
         err(exc.text(lang))
         return EXIT_REJECTED if exc.key.startswith("file.") else EXIT_USAGE
+    except OSError as exc:  # a path the system would not let the command read or write
+        err(render(os_problem(exc), lang))
+        return EXIT_USAGE
     except Exception as exc:
         if not _is_lake_error(exc):
             raise
         err(str(exc))
         return EXIT_USAGE
     return EXIT_USAGE
+
+
+_OS_REASONS = {
+    errno.ENOENT: "os_not_found",
+    errno.EISDIR: "os_is_folder",
+    errno.ENOTDIR: "os_not_folder",
+    errno.EACCES: "os_permission",
+    errno.EPERM: "os_permission",
+    errno.EROFS: "os_read_only",
+    errno.ENOSPC: "os_no_space",
+}
+
+
+def os_problem(exc: OSError) -> Message:
+    """What the system refused, in the reader's words: the path and why (the errno's meaning, else its name)."""
+    path = exc.filename if exc.filename is not None else "—"
+    key = _OS_REASONS.get(exc.errno or 0)
+    why = reason(key) if key else reason("os_other", code=errno.errorcode.get(exc.errno or 0, type(exc).__name__))
+    return Message("cli.os_error", {"path": str(path), "reason": why})
 
 
 def _is_lake_error(exc: BaseException) -> bool:

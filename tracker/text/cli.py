@@ -8,6 +8,15 @@ Command options (--format, -o, --lake, …) stay as typed in both languages; the
 from __future__ import annotations
 
 CLI_MESSAGES: dict[str, tuple[str, str]] = {
+    # --- a file or folder the system would not let the command use ------------------------------------
+    "cli.os_error": ("Cannot use {path}: {reason}.", "无法使用 {path}：{reason}。"),
+    "reason.os_not_found": ("it does not exist, or a folder on its way does not", "该路径或其所在的文件夹不存在"),
+    "reason.os_is_folder": ("it is a folder, not a file", "这是文件夹，不是文件"),
+    "reason.os_not_folder": ("a part of the path is a file, not a folder", "路径中有一部分是文件，不是文件夹"),
+    "reason.os_permission": ("permission denied", "没有访问权限"),
+    "reason.os_read_only": ("the disk is read-only", "磁盘为只读"),
+    "reason.os_no_space": ("the disk is full", "磁盘空间已满"),
+    "reason.os_other": ("the system refused it ({code})", "系统拒绝了该操作（{code}）"),
     # --- summaries ---------------------------------------------------------------------------------
     "cli.init.database": (
         "database: {path} (schema version {version}; {added:category profile|category profiles} added)",
