@@ -294,3 +294,35 @@ def test_every_errno_has_words(tmp_path):
         said = cli.os_problem(OSError(number, "x", str(tmp_path / "f")))
         assert en in render(said, "en") and str(tmp_path / "f") in render(said, "zh")
     assert "—" in render(cli.os_problem(OSError("no number")), "en")
+
+
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (
+            ["flags", "--as-of", "2025-02-30"],
+            "参数 --as-of：2025-02-30 不是日期（应为 YYYY-MM-DD）",
+            "argument --as-of: not a date",
+        ),
+        (["flags", "--window-days", "abc"], "参数 --window-days：'abc' 不是整数", "invalid int value: 'abc'"),
+        (["utilisation", "--by", "nonsense"], "参数 --by：无效的选项 'nonsense'（可选：'asset'", "invalid choice: 'nonsense'"),
+        (["ingest"], "缺少以下参数：kind, file", "the following arguments are required: kind, file"),
+        (["flags", "--bogus"], "无法识别的参数：--bogus", "unrecognized arguments: --bogus"),
+    ],
+)
+def test_a_command_line_argparse_refuses_is_refused_in_the_readers_language(capsys, args, zh, en):
+    """The refusals of the argument parser itself (the standard library's English) read in Chinese with --lang zh,
+    and are unchanged in English; the exit code is argparse's 2 either way."""
+    for lang, said, usage, other in (("zh", zh, "用法：", "error:"), ("en", en, "usage: ", "错误")):
+        assert cli.main(["--lang", lang, *args]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and said in err and err.startswith(usage) and other not in err
+    assert cli.main(["--lang", "en", "--lang", "zh", *args]) == 2  # the last --lang counts, as for argparse
+    assert zh in capsys.readouterr().err
+
+
+def test_argparse_words_the_tracker_has_no_chinese_for_are_shown_as_written():
+    from tracker.cli.parser import argparse_in_chinese
+
+    assert argparse_in_chinese("something new in a later Python") == "something new in a later Python"
+    assert argparse_in_chinese("argument --x: something new") == "参数 --x：something new"

@@ -20,7 +20,7 @@ from pathlib import Path
 from tracker.cli.admin import cmd_audit, cmd_settings, cmd_users
 from tracker.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, err, lang_of, os_user
 from tracker.cli.data import cmd_agencies, cmd_dashboard, cmd_demo, cmd_ingest, cmd_init
-from tracker.cli.parser import build_parser
+from tracker.cli.parser import Parser, build_parser, language_before_parsing
 from tracker.cli.reallocation import cmd_reallocation
 from tracker.cli.reports import cmd_export_lake, cmd_flags, cmd_utilisation
 from tracker.cli.standards import cmd_standards
@@ -37,6 +37,7 @@ __all__ = ["build_parser", "main"]
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    Parser.language = language_before_parsing(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

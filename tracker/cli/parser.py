@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 from pathlib import Path
+from typing import NoReturn
 
 from tracker.access.auth import ROLES
 from tracker.cli import tokens as tokens_cli
@@ -13,10 +16,51 @@ from tracker.cli.standards import add_standards_parser
 from tracker.cli.transfers import add_transfer_commands
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
 from tracker.ingest.contracts import KINDS
+from tracker.store.config import env
+from tracker.text.cli import ARGPARSE_ZH, ARGPARSE_ZH_ERROR, ARGPARSE_ZH_USAGE
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, whose own refusals (a missing argument, an invalid choice) are in the reader's language.
+
+    `language` is set from the command line before it is parsed (language_before_parsing); the sub-commands'
+    parsers are of this class too (argparse makes them of their parent's class)."""
+
+    language = "en"
+
+    def error(self, message: str) -> NoReturn:
+        if Parser.language != "zh":
+            super().error(message)
+        usage = self.format_usage().replace("usage: ", ARGPARSE_ZH_USAGE, 1)
+        self.exit(2, usage + ARGPARSE_ZH_ERROR.format(prog=self.prog, message=argparse_in_chinese(message)) + "\n")
+
+
+def argparse_in_chinese(message: str) -> str:
+    """One of argparse's refusals in Chinese (an argument's name and values as typed); as written when unknown."""
+    for pattern, template in ARGPARSE_ZH:
+        found = re.fullmatch(pattern, message, re.S)
+        if found:
+            parts = list(found.groups())
+            if pattern.startswith("argument "):  # "argument --by: <what is wrong with it>"
+                parts[1] = argparse_in_chinese(parts[1])
+            return template.format(*parts)
+    return message
+
+
+def language_before_parsing(argv: list[str]) -> str:
+    """The language asked for with --lang (else $TRACKER_LANG, else $LANG), read before argparse parses anything."""
+    wanted = None
+    for i, arg in enumerate(argv):  # the last one counts, as it does for argparse
+        if arg == "--lang" and i + 1 < len(argv):
+            wanted = argv[i + 1]
+        elif arg.startswith("--lang="):
+            wanted = arg.split("=", 1)[1]
+    wanted = wanted or env("TRACKER_LANG") or os.environ.get("LANG", "en")
+    return "zh" if wanted.lower().startswith("zh") else "en"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tracker", description="Procurement and IT-asset utilisation tracker.")
+    parser = Parser(prog="python -m tracker", description="Procurement and IT-asset utilisation tracker.")
     parser.add_argument("--db", help="database file (default: $TRACKER_DB, else data/tracker.duckdb)")
     parser.add_argument("--lang", choices=("en", "zh"), help="language of messages (default: $TRACKER_LANG or $LANG)")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -96,3 +96,26 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
         "数据中还没有任何单位：请先上传资产登记或采购明细。",
     ),
 }
+
+
+# argparse's own refusals (English, from the standard library) as they read in Chinese: (pattern, template),
+# each template filled with the pattern's groups; a message that matches none is shown as written
+ARGPARSE_ZH: tuple[tuple[str, str], ...] = (
+    (r"argument (\S+): (.*)", "参数 {0}：{1}"),
+    (r"invalid choice: (.*) \(choose from (.*)\)", "无效的选项 {0}（可选：{1}）"),
+    (r"invalid int value: (.*)", "{0} 不是整数"),
+    (r"invalid float value: (.*)", "{0} 不是数字"),
+    (r"invalid (\w+) value: (.*)", "{1} 不是有效的 {0} 值"),
+    (r"the following arguments are required: (.*)", "缺少以下参数：{0}"),
+    (r"unrecognized arguments: (.*)", "无法识别的参数：{0}"),
+    (r"expected one argument", "需要一个值"),
+    (r"expected at most one argument", "最多需要一个值"),
+    (r"expected at least one argument", "至少需要一个值"),
+    (r"not allowed with argument (.*)", "不能与参数 {0} 同时使用"),
+    (r"ambiguous option: (\S+) could match (.*)", "选项 {0} 不明确，可能是：{1}"),
+    (r"one of the arguments (.*) is required", "必须提供以下参数之一：{0}"),
+    (r"not a date \(YYYY-MM-DD\): (.*)", "{0} 不是日期（应为 YYYY-MM-DD）"),
+    (r"not a whole number ≥ 0: (.*)", "{0} 不是不小于 0 的整数"),
+)
+ARGPARSE_ZH_USAGE = "用法："
+ARGPARSE_ZH_ERROR = "{prog}：错误：{message}"
