@@ -38,6 +38,9 @@ def _refused(db, name: str, password: str, now: datetime = T0) -> str:
         ("a" * 64, True),  # 64: the longest
         ("a" * 65, False),
         ("li.wei@agency.gov.cn", True),
+        (None, False),  # a name that is not text (a form or a request that sent none) is no name
+        (1234, False),
+        (b"bob", False),
     ],
 )
 def test_user_name_length(db, username, accepted):
@@ -346,3 +349,19 @@ def test_a_new_account_is_logged_with_its_role_agency_and_display_name_and_a_ref
             auth.create_user(db, name, PASSWORD, "auditor", actor="root")
         assert refused.value.key == key
         assert shown in refused.value.text("en") and shown in refused.value.text("zh")
+
+
+@pytest.mark.parametrize("username", [None, 42, "", "   "])
+def test_an_account_change_for_a_name_that_is_not_text_names_no_one(db, username):
+    """Disabling or re-setting the password of a name that is not text, or is blank, finds no account; the refusal
+    quotes the name as read: empty."""
+    auth.create_user(db, "boss", PASSWORD, "admin", actor="root")
+    for change in (
+        lambda: auth.disable_user(db, username, actor="boss"),
+        lambda: auth.set_password(db, username, PASSWORD, actor="boss"),
+    ):
+        with pytest.raises(AuthError) as refused:
+            change()
+        assert refused.value.key == "auth.unknown_user"
+        assert refused.value.text("en") == 'There is no user named "".'
+        assert refused.value.text("zh") == "用户“”不存在。"

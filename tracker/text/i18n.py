@@ -421,7 +421,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     "auth.passwords_differ": ("The two passwords are not the same.", "两次输入的密码不一致。"),
     "auth.no_password": ("No password was given.", "未提供密码。"),
     "auth.user_exists": ("A user named {username} already exists.", "用户 {username} 已存在。"),
-    "auth.unknown_user": ("There is no user named {username}.", "用户 {username} 不存在。"),
+    "auth.unknown_user": ('There is no user named "{username}".', "用户“{username}”不存在。"),
     "auth.last_admin": (
         "{username} is the last active administrator; create another administrator before disabling this one.",
         "{username} 是最后一个有效的管理员账户；请先创建另一个管理员，再停用此账户。",
