@@ -167,9 +167,18 @@ def test_bad_requests_are_refused_with_a_reason(service):
         "/api/v1/uploads/procurement", data={"partial": "true"}, files={"other": ("", b"", "text/plain")}, headers=a001
     )
     assert no_file.status_code == 400 and no_file.json()["reason"] == "no_file"
-    for params in ({"format": "xml"}, {"as_of": "yesterday"}, {"window_days": "-3"}):
+    for params in (
+        {"format": "xml"},
+        {"as_of": "yesterday"},
+        {"window_days": "-3"},
+        {"window_days": "0"},
+        {"window_days": "3654"},  # one day over the ten years the dashboard and the command line allow
+        {"window_days": "٣٠"},  # digits of another script
+    ):
         bad = client.get("/api/v1/findings", params=params, headers=_auth(service["tokens"]["auditor"]))
-        assert bad.status_code == 400 and bad.json()["reason"] == "parameter"
+        assert bad.status_code == 400 and bad.json()["reason"] == "parameter", params
+    edge = client.get("/api/v1/findings", params={"window_days": "3653"}, headers=_auth(service["tokens"]["auditor"]))
+    assert edge.status_code == 200
 
 
 def test_a_body_over_the_limit_is_refused_before_it_is_read(service):

@@ -31,6 +31,7 @@ import tracker
 from tracker.access import roles, tokens
 from tracker.casework.reports import flags_report
 from tracker.demo.process import process_database
+from tracker.domain.calendar import MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
 from tracker.ingest.contracts import KINDS
 from tracker.ingest.upload_json import report_json, stored_report
 from tracker.ingest.uploads import DATE_ORDERS, commit_upload, max_upload_bytes
@@ -278,10 +279,11 @@ async def findings(request: Request, db: Database, user: roles.User, lang: str) 
         ) from None
     raw_window = query.get("window_days")
     if raw_window is not None:
-        if not raw_window.isdigit() or not 1 <= int(raw_window) <= 3660:
+        if not (raw_window.isascii() and raw_window.isdigit()) or not MIN_WINDOW_DAYS <= int(raw_window) <= MAX_WINDOW_DAYS:
+            bounds = f"{MIN_WINDOW_DAYS}-{MAX_WINDOW_DAYS}"  # the same bounds as the dashboard and the command line
             raise Refusal(
                 400,
-                Message("service.api.bad_parameter", {"name": "window_days", "value": raw_window, "reason": "1-3660"}),
+                Message("service.api.bad_parameter", {"name": "window_days", "value": raw_window, "reason": bounds}),
                 "parameter",
             )
         window_days = int(raw_window)

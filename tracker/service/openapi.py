@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tracker
+from tracker.domain.calendar import MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
 from tracker.ingest.contracts import KINDS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -113,7 +114,11 @@ def openapi_document() -> dict:
                             "schema": {"type": "string", "enum": ["csv", "json"], "default": "csv"},
                         },
                         {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"}},
-                        {"name": "window_days", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                        {
+                            "name": "window_days",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": MIN_WINDOW_DAYS, "maximum": MAX_WINDOW_DAYS},
+                        },
                         {
                             "name": "rule",
                             "in": "query",
