@@ -139,3 +139,19 @@ def test_a_new_tab_without_a_language_in_its_address_follows_the_browser(server,
     tab.goto(f"{server['url']}/explore")
     expect(tab.locator("h1").first).to_have_text(heading, timeout=90_000)
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "crumb", "top"), [("zh", "单位：A001、A002", "全部单位"), ("en", "Agencies: A001, A002", "All agencies")]
+)
+def test_explores_breadcrumb_names_the_agencies_the_filter_chose(server, browser, lang, crumb, top):
+    """With two agencies chosen in the sidebar, the drill-down's first part names them, not "All agencies"."""
+    context, tab = _tab(browser)
+    sign_in(tab, f"{server['url']}/explore?f_agency=A001&f_agency=A002&agency=A001&lang={lang}", *ACCOUNTS["finance"])
+    _ready(tab)
+    first = tab.locator("[data-testid='stMain'] button").filter(has_text=crumb).first
+    expect(first).to_be_visible()
+    assert top not in tab.locator("[data-testid='stMain']").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SHOTS / f"explore-breadcrumb-{lang}.png"))
+    context.close()
