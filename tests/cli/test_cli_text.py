@@ -326,3 +326,16 @@ def test_argparse_words_the_tracker_has_no_chinese_for_are_shown_as_written():
 
     assert argparse_in_chinese("something new in a later Python") == "something new in a later Python"
     assert argparse_in_chinese("argument --x: something new") == "参数 --x：something new"
+
+
+def test_the_demo_generators_progress_is_in_the_readers_language(capsys, tmp_path):
+    assert cli.main(["--lang", "zh", "demo", "--scale", "small", "--out", str(tmp_path / "demo")]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "5 个单位，381 条采购明细，2,046 台资产"
+    assert lines[1:3] == ["正在写入 procurement.csv：381 条采购明细", "正在写入 assets.csv：2,046 台资产"]
+    assert lines[-2].startswith("完成：") and "行使用记录" in lines[-2] and "个预设案例" in lines[-2]
+    assert not [line for line in lines if "writing" in line or "done" in line]
+    assert cli.main(["--lang", "en", "demo", "--scale", "small", "--out", str(tmp_path / "again")]) == 0
+    english = capsys.readouterr().err.splitlines()
+    assert english[0] == "5 agencies, 381 procurement lines, 2,046 assets"
+    assert english[1] == "writing procurement.csv: 381 lines"

@@ -99,7 +99,7 @@ def cmd_ingest(args: argparse.Namespace, lang: str) -> int:
 def cmd_demo(args: argparse.Namespace, lang: str = "en") -> int:
     from tracker.demo.tiers import generate  # deferred: the demo generator, ~0.1 s
 
-    files = generate(args.out, scale=args.scale, seed=args.seed, progress=err)
+    files = generate(args.out, scale=args.scale, seed=args.seed, progress=err, lang=lang)
     said = {"scale": Message(f"cli.scale.{args.scale}"), "seed": str(args.seed), "path": str(args.out)}
     err(render(Message("cli.demo.written", said), lang))
     for path in (files.procurement, files.assets, files.usage, files.requests, files.ground_truth):

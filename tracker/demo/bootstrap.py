@@ -18,6 +18,7 @@ from tracker.ingest.pipeline import ingest_file
 from tracker.store.config import DEFAULT_DB_PATH, resolve_db_path
 from tracker.store.db import Database
 from tracker.store.profiles import ensure_default_profiles
+from tracker.text.i18n import Message, render
 
 LARGE_DEMO_MAX_ROWS = 100_000_000
 
@@ -39,10 +40,10 @@ def load_demo(db: Database, scale: str = "small", *, seed: int = 7, lang: str = 
 
     say = log or (lambda text: print(text, file=sys.stderr, flush=True))
     with tempfile.TemporaryDirectory(prefix="tracker-demo-") as tmp:
-        files = generate(Path(tmp), scale=scale, seed=seed, progress=say)
+        files = generate(Path(tmp), scale=scale, seed=seed, progress=say, lang=lang)
         if scale == "large":  # 92 M usage rows in one file: above the default upload limit, on purpose
             set_setting(db, "max_upload_rows", str(LARGE_DEMO_MAX_ROWS), "demo")
-            say(f"max_upload_rows set to {LARGE_DEMO_MAX_ROWS:,} for the large demo tier")
+            say(render(Message("cli.demo.large_rows", {"limit": LARGE_DEMO_MAX_ROWS}), lang))
         demo_files = [("procurement", files.procurement), ("assets", files.assets), ("usage", files.usage)]
         for kind, path in [*demo_files, ("requests", files.requests)]:
             report = ingest_file(db, kind, path, actor="demo")
@@ -55,7 +56,7 @@ def load_demo(db: Database, scale: str = "small", *, seed: int = 7, lang: str = 
             say(report.summary(lang))
             if not report.committed:
                 raise RuntimeError("demo data was rejected: " + "; ".join(e.text() for e in report.errors[:5]))
-    say(f"demo transfers: {len(load_demo_transfers(db))} (docs/transfers.md)")
+    say(render(Message("cli.demo.transfers", {"transfers": len(load_demo_transfers(db))}), lang))
     ensure_demo_accounts(db)
 
 
@@ -65,7 +66,7 @@ def demo_on_first_run(path: str | Path | None = None) -> bool:
     return not db_path.exists() and _same_file(db_path, DEFAULT_DB_PATH)
 
 
-def open_with_demo(path: str | Path | None = None, *, demo: bool | None = None, log=None) -> Database:
+def open_with_demo(path: str | Path | None = None, *, demo: bool | None = None, log=None, lang: str = "en") -> Database:
     """Open the database (profiles stored); load the small demo tier into an empty one when `demo` is True,
     or, when `demo` is None, on the first run of the default database `data/tracker.duckdb` only."""
     db_path = resolve_db_path(path)
@@ -74,10 +75,8 @@ def open_with_demo(path: str | Path | None = None, *, demo: bool | None = None, 
     ensure_default_profiles(db)
     if wanted and is_empty(db):
         say = log or (lambda text: print(text, file=sys.stderr, flush=True))
-        say(
-            f"{db_path}: loading the demo data and its demo accounts (public passwords, disabled by the first real upload or account)"
-        )
-        load_demo(db, log=say)
+        say(render(Message("cli.demo.loading", {"path": str(db_path)}), lang))
+        load_demo(db, lang=lang, log=say)
     return db
 
 

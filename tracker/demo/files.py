@@ -215,7 +215,7 @@ def write_usage(b: World, path: Path, fmt: str) -> tuple[int, np.ndarray, np.nda
             else:
                 writer.write_table(table.cast(schema), row_group_size=1_000_000)
             rows += len(asset_index)
-            b.say(f"writing {path.name}: {rows / 1e6:.1f} M rows")
+            b.say("writing_usage", file=path.name, millions=f"{rows / 1e6:.1f}")
     finally:
         writer.close()
         if sink:

@@ -357,4 +357,4 @@ class Builder(LineCases):
         self.planted_assets()
         self.clean_controls()
         self.ground_truth_extras()
-        self.say(f"{self.tier.agencies} agencies, {len(self.lines()):,} procurement lines, {len(self.assets):,} assets")
+        self.say("planned", agencies=self.tier.agencies, lines=len(self.lines()), assets=len(self.assets))

@@ -21,7 +21,7 @@ EVEN_RATIO_MAX = 1.5  # December spend ÷ monthly average of agency-years that m
 class LineCases(World):
     """The demo world with its procurement-side cases and the ground-truth lists every case is recorded in."""
 
-    def __init__(self, tier: TierSpec, seed: int, say: Callable[[str], None]) -> None:
+    def __init__(self, tier: TierSpec, seed: int, say: Callable[..., None]) -> None:
         super().__init__(tier, seed, say)
         self.designated: dict[tuple[int, str], str] = {}
         self.surges: list[tuple[int, int]] = []

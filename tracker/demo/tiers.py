@@ -40,7 +40,7 @@ from tracker.demo.plant import Builder
 from tracker.demo.reallocation import planned_purchases, reallocation_cases, write_requests
 from tracker.demo.world import AS_OF, IDLE_HORIZON_START, TIERS, WINDOW_START, TierSpec
 from tracker.text.errors import ConfigError
-from tracker.text.i18n import reason
+from tracker.text.i18n import Message, reason, render
 
 
 @dataclass(frozen=True)
@@ -84,13 +84,22 @@ def _sort_key(entry: dict) -> tuple:
 
 
 def generate(
-    out_dir: Path, scale: str | TierSpec = "small", seed: int = 7, progress: Callable[[str], None] | None = None
+    out_dir: Path,
+    scale: str | TierSpec = "small",
+    seed: int = 7,
+    progress: Callable[[str], None] | None = None,
+    lang: str = "en",
 ) -> DemoFiles:
-    """Write one demo data set into out_dir; the same scale and seed always give the same bytes."""
+    """Write one demo data set into out_dir; the same scale and seed always give the same bytes.
+    `progress` is told what is being written, in `lang`."""
     tier = scale if isinstance(scale, TierSpec) else TIERS.get(scale)
     if tier is None:
         raise ConfigError("config.bad_value", name="scale", value=str(scale), reason=reason("demo_scale"))
-    say = progress or (lambda _message: None)
+
+    def say(key: str, **params: object) -> None:
+        if progress is not None:
+            progress(render(Message(f"cli.demo.{key}", params), lang))
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     builder = Builder(tier, seed, say)
@@ -98,10 +107,10 @@ def generate(
     ext = "csv" if tier.file_format == "csv" else "parquet"
     paths = {name: out_dir / f"{name}.{ext}" for name in ("procurement", "assets", "usage")}
     procurement = procurement_rows(builder)
-    say(f"writing {paths['procurement'].name}: {len(procurement):,} lines")
+    say("writing_lines", file=paths["procurement"].name, lines=len(procurement))
     write_table(paths["procurement"], PROCUREMENT_HEADERS, procurement, (8, 9), tier.file_format)
     assets = asset_rows(builder)
-    say(f"writing {paths['assets'].name}: {len(assets):,} assets")
+    say("writing_assets", file=paths["assets"].name, assets=len(assets))
     write_table(paths["assets"], ASSET_COLUMNS, assets, (8,), tier.file_format)
     usage_rows, hours_in_window, last_day = write_usage(builder, paths["usage"], tier.file_format)
     _utilisation_notes(builder, hours_in_window, last_day)
@@ -144,7 +153,7 @@ def generate(
     }
     ground_truth = out_dir / "ground_truth.json"
     ground_truth.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    say(f"done: {usage_rows:,} usage rows, {len(planted)} planted cases")
+    say("done", rows=usage_rows, planted=len(planted))
     return DemoFiles(
         paths["procurement"],
         paths["assets"],

@@ -139,7 +139,7 @@ def _plan(tier: TierSpec) -> dict[str, int]:
 class World:
     """Agencies, orders and assets of one demo data set in memory; every random draw comes from `rng`, in a fixed order."""
 
-    def __init__(self, tier: TierSpec, seed: int, say: Callable[[str], None]) -> None:
+    def __init__(self, tier: TierSpec, seed: int, say: Callable[..., None]) -> None:
         self.tier, self.seed, self.say = tier, seed, say
         self.rng = np.random.default_rng(seed)
         self.plan = _plan(tier)

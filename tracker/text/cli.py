@@ -26,6 +26,26 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
         "demo data ({scale}, seed {seed}) written to {path}",
         "演示数据（{scale}，随机种子 {seed}）已写入 {path}",
     ),
+    "cli.demo.writing_lines": ("writing {file}: {lines:line|lines}", "正在写入 {file}：{lines} 条采购明细"),
+    "cli.demo.writing_assets": ("writing {file}: {assets:asset|assets}", "正在写入 {file}：{assets} 台资产"),
+    "cli.demo.writing_usage": ("writing {file}: {millions} M rows", "正在写入 {file}：{millions} 百万行"),
+    "cli.demo.planned": (
+        "{agencies:agency|agencies}, {lines:procurement line|procurement lines}, {assets:asset|assets}",
+        "{agencies} 个单位，{lines} 条采购明细，{assets} 台资产",
+    ),
+    "cli.demo.done": (
+        "done: {rows:usage row|usage rows}, {planted:planted case|planted cases}",
+        "完成：{rows} 行使用记录，{planted} 个预设案例",
+    ),
+    "cli.demo.large_rows": (
+        "max_upload_rows set to {limit} for the large demo tier",
+        "已为大规模演示数据将 max_upload_rows 设为 {limit}",
+    ),
+    "cli.demo.transfers": ("demo transfers: {transfers} (docs/transfers.md)", "演示调拨：{transfers} 次（见 docs/transfers.md）"),
+    "cli.demo.loading": (
+        "{path}: loading the demo data and its demo accounts (public passwords, disabled by the first real upload or account)",
+        "{path}：正在载入演示数据及演示账号（密码公开；首次真实上传或创建账号后即停用）",
+    ),
     "cli.scale.small": ("small tier", "小规模"),
     "cli.scale.medium": ("medium tier", "中等规模"),
     "cli.scale.large": ("large tier", "大规模"),
