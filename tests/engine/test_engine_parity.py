@@ -388,6 +388,12 @@ def test_cli_engine_options_are_checked(fixture_lake, capsys):
     assert main(["flags", "--lake", str(fixture_lake), "--format", "parquet"]) == 2
     assert main(["utilisation", "--lake", str(fixture_lake / "nowhere")]) == 2
     assert "export-lake" in capsys.readouterr().err
+    # a lake that cannot be used is refused in the reader's language, the command as typed
+    assert main(["--lang", "zh", "utilisation", "--lake", str(fixture_lake / "nowhere")]) == 2
+    said = capsys.readouterr().err
+    assert "不是完整的数据湖" in said and "python -m tracker export-lake DIR" in said and "is not" not in said
+    assert main(["--lang", "zh", "export-lake", str(fixture_lake)]) == 2
+    assert "不是空文件夹" in capsys.readouterr().err
 
 
 # -- the same findings ---------------------------------------------------------------------------

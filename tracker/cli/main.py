@@ -95,11 +95,6 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: str) -
     except OSError as exc:  # a path the system would not let the command read or write
         err(render(os_problem(exc), lang))
         return EXIT_USAGE
-    except Exception as exc:
-        if not _is_lake_error(exc):
-            raise
-        err(str(exc))
-        return EXIT_USAGE
     return EXIT_USAGE
 
 
@@ -120,12 +115,6 @@ def os_problem(exc: OSError) -> Message:
     key = _OS_REASONS.get(exc.errno or 0)
     why = reason(key) if key else reason("os_other", code=errno.errorcode.get(exc.errno or 0, type(exc).__name__))
     return Message("cli.os_error", {"path": str(path), "reason": why})
-
-
-def _is_lake_error(exc: BaseException) -> bool:
-    """A LakeError, told without importing the lake (and Ibis) in commands that never open one."""
-    lake_format = sys.modules.get("tracker.engine.lake_format")
-    return lake_format is not None and isinstance(exc, lake_format.LakeError)
 
 
 def _output_problem(args: argparse.Namespace) -> Message | None:

@@ -92,15 +92,13 @@ def export_lake(db: Database, out_dir: str | os.PathLike[str], *, overwrite: boo
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise LakeError(f"{out} is a file; give a directory for the lake")
+        raise LakeError("lake.out_is_file", path=str(out))
     existing = sorted(p.name for p in out.iterdir()) if out.exists() else []
     if existing and not overwrite:
-        raise LakeError(f"{out} is not empty; choose a new directory, or add --overwrite to replace the lake in it")
+        raise LakeError("lake.out_not_empty", path=str(out))
     foreign = [name for name in existing if name not in LAKE_ENTRIES]
     if foreign:
-        raise LakeError(
-            f"{out} holds files that are not part of a lake ({', '.join(foreign[:5])}); choose a new or empty directory"
-        )
+        raise LakeError("lake.out_foreign_files", path=str(out), files=", ".join(foreign[:5]))
     for name in existing:
         _remove(out / name)
     out.mkdir(parents=True, exist_ok=True)
@@ -177,7 +175,7 @@ def open_lake(
     all tracker.engine.metrics and tracker.engine.rules ask of a backend.
     """
     if engine not in ENGINES:
-        raise LakeError(f"unknown engine {engine!r}; choose {' or '.join(ENGINES)}")
+        raise LakeError("lake.unknown_engine", engine=repr(engine), choices=" / ".join(ENGINES))
     location = lake_location(lake_dir)
     if engine == "duckdb":
         return _open_duckdb(location)
@@ -244,7 +242,7 @@ def _without_partitions(table):
 def _read_local(root: Path, name: str) -> str:
     path = root / name
     if not path.is_file():
-        raise LakeError(f"{root} is not a complete lake: it has no {name}; write one with `python -m tracker export-lake DIR`")
+        raise LakeError("lake.incomplete", path=str(root), name=name)
     return path.read_text(encoding="utf-8")
 
 
@@ -253,10 +251,7 @@ def _read_with_spark(spark: SparkSession, location: str, name: str) -> str:
     try:
         rows = spark.read.text(f"{location}/{name}", wholetext=True).collect()
     except Exception as exc:
-        raise LakeError(
-            f"{location} is not a complete lake: Spark cannot read its {name} ({first_line(exc)}); "
-            "write one with `python -m tracker export-lake DIR`"
-        ) from exc
+        raise LakeError("lake.incomplete_spark", path=location, name=name, detail=first_line(exc)) from exc
     return rows[0][0]
 
 

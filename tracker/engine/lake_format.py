@@ -22,6 +22,7 @@ from tracker.store.db import Database
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
 from tracker.store.standards import stored_standards, with_defaults
+from tracker.text.errors import TrackerError
 
 LAKE_TABLES = ("procurement_lines", "assets", "usage_daily", "asset_assignments")
 # tables a lake exported by an earlier version may lack, with the columns of their empty stand-in
@@ -46,7 +47,7 @@ ENGINES = ("duckdb", "spark")
 _PROFILE_DEFAULTS = {p.category: p for p in DEFAULT_PROFILES}
 
 
-class LakeError(Exception):
+class LakeError(TrackerError):
     """A lake cannot be written or read, or its engine is not available; the message says what to do."""
 
 
@@ -132,7 +133,7 @@ def parse_settings_document(document: Mapping[str, Any]) -> LakeSettings:
             ),
         )
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
-        raise LakeError(f"{SETTINGS_FILE} of the lake is damaged ({exc!r}); export the lake again") from exc
+        raise LakeError("lake.settings_damaged", name=SETTINGS_FILE, detail=f"{type(exc).__name__}: {exc}") from exc
 
 
 def _standard(entry: Mapping[str, Any]) -> Standard:
@@ -151,9 +152,7 @@ def _standard(entry: Mapping[str, Any]) -> Standard:
 def checked_manifest(text: str, location: str) -> dict[str, Any]:
     manifest = json.loads(text)
     if manifest.get("format") != LAKE_FORMAT or not isinstance(manifest.get("rows"), dict):
-        raise LakeError(f"{location} is not a tracker lake (its {MANIFEST_FILE} says otherwise)")
+        raise LakeError("lake.not_a_lake", path=location, name=MANIFEST_FILE)
     if manifest.get("format_version", 0) > LAKE_FORMAT_VERSION:
-        raise LakeError(
-            f"the lake in {location} was written by a newer tracker (format {manifest['format_version']}); update the tracker"
-        )
+        raise LakeError("lake.newer_format", path=location, version=manifest["format_version"])
     return manifest

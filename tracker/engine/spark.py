@@ -21,14 +21,9 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 DEFAULT_SPARK_MASTER = "local[2]"
-SPARK_INSTALL_HINT = "install it with: pip install -r requirements-spark.txt"
 # Set on every session that reads a lake: dates must not shift with the machine's time zone, and
 # Arrow brings results to Python far faster than row by row.
 SPARK_RUNTIME_CONF = {"spark.sql.session.timeZone": "UTC", "spark.sql.execution.arrow.pyspark.enabled": "true"}
-JAVA_INSTALL_HINT = (
-    "Spark needs Java 17 on this machine: install it (Debian/Ubuntu: apt-get install "
-    "openjdk-17-jre-headless) or set JAVA_HOME to a Java 17 installation"
-)
 
 
 def spark_session(master: str | None = None, conf: Mapping[str, str] | None = None) -> SparkSession:
@@ -45,7 +40,7 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
     try:  # deferred: PySpark is optional and heavy
         from pyspark.sql import SparkSession
     except ImportError as exc:
-        raise LakeError(f"the Spark engine needs PySpark, which is not installed; {SPARK_INSTALL_HINT}") from exc
+        raise LakeError("lake.no_pyspark") from exc
     under_spark_submit = master is None and "PYSPARK_GATEWAY_PORT" in os.environ
     master = master or DEFAULT_SPARK_MASTER
     settings = {**SPARK_RUNTIME_CONF, "spark.ui.showConsoleProgress": "false"}
@@ -58,7 +53,7 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
         builder = SparkSession.builder.remote(master)
     else:
         if not under_spark_submit and not _java_available():
-            raise LakeError(JAVA_INSTALL_HINT)
+            raise LakeError("lake.no_java")
         builder = SparkSession.builder.appName("tracker")
         if not under_spark_submit:
             builder = builder.master(master)
@@ -67,10 +62,10 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
     try:
         session = builder.getOrCreate()
     except ImportError as exc:  # Spark Connect's client libraries
-        raise LakeError(f"connecting to {master} needs Spark Connect's client libraries; {SPARK_INSTALL_HINT}") from exc
+        raise LakeError("lake.no_spark_connect", master=master) from exc
     except Exception as exc:  # the JVM did not start (wrong Java?), or the server is not there
-        hint = "" if master.startswith("sc://") else f" ({JAVA_INSTALL_HINT})"
-        raise LakeError(f"Spark could not start at {master}: {first_line(exc)}{hint}") from exc
+        key = "lake.spark_did_not_start" if master.startswith("sc://") else "lake.spark_did_not_start_local"
+        raise LakeError(key, master=master, detail=first_line(exc)) from exc
     if not master.startswith("sc://"):
         session.sparkContext.setLogLevel("ERROR")
     return session

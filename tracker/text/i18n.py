@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from tracker.text.cli import CLI_MESSAGES
 from tracker.text.eventlog import EVENTLOG_MESSAGES
 from tracker.text.exports import EXPORT_MESSAGES
+from tracker.text.lake import LAKE_MESSAGES
 from tracker.text.meters import METERS_MESSAGES
 from tracker.text.names import NAME_MESSAGES
 from tracker.text.pages import PAGE_MESSAGES
@@ -656,6 +657,7 @@ PARTS: tuple[dict[str, tuple[str, str]], ...] = (
     STANDARDS_MESSAGES,
     CLI_MESSAGES,
     WALKTHROUGH_MESSAGES,
+    LAKE_MESSAGES,
 )
 MESSAGES: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 
