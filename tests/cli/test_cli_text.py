@@ -285,6 +285,14 @@ def test_a_path_the_system_refuses_is_said_in_words_not_as_a_traceback(tracker, 
         assert said in lines[-1] and "Traceback" not in "\n".join(lines)
 
 
+def test_findings_that_cannot_be_written_are_refused_without_a_summary(tracker, tmp_path):
+    """The summary ("N findings; value at stake …") is said once the file is written, never before a failure."""
+    target = "/proc/flags.csv"  # a folder that exists but takes no new file, even for root
+    code, out, lines = tracker("en", "flags", "-o", target)
+    assert code == 2 and out == ""
+    assert len(lines) == 1 and lines[0].startswith("Cannot use ") and "finding" not in lines[0]
+
+
 def test_every_errno_has_words(tmp_path):
     import errno
 

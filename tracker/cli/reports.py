@@ -109,9 +109,7 @@ def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: s
                     rules=args.rule or [],
                     agency=args.agency,
                 )
-    err(flags_summary(table.column("value_at_stake").to_pylist(), currency, lang))
     if pack is not None:
-        err(render(Message("cli.flags.evidence_pack", {"fingerprint": pack.fingerprint}), lang))
         emit(pack.xlsx if args.format == "xlsx" else pack.zip, args.output)
     elif args.format == "json":
         emit(table_to_json_bytes(table), args.output)
@@ -121,6 +119,10 @@ def cmd_flags(args: argparse.Namespace, parser: argparse.ArgumentParser, lang: s
         emit(parquet_bytes(table), args.output)
     else:
         emit(table_to_csv_bytes(table, bom=args.output is not None), args.output)
+    # said once the findings are written: a file that could not be written is refused without a summary
+    err(flags_summary(table.column("value_at_stake").to_pylist(), currency, lang))
+    if pack is not None:
+        err(render(Message("cli.flags.evidence_pack", {"fingerprint": pack.fingerprint}), lang))
     return EXIT_OK
 
 
