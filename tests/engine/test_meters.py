@@ -92,12 +92,14 @@ def test_steady_use_is_spread_over_the_days_and_compared_with_capacity(metered):
     assert row["utilisation"] == pytest.approx(16500 / (PRINTER.capacity / WORKDAYS_PER_MONTH * covered))
     assert row["used_hours"] is None and row["available_hours"] is None  # hours are unknown, not zero
     assert row["last_used"] == date(2025, 6, 1) and row["days_idle"] == 0
+    assert not row["idle_candidate"]  # in use: not offered to other agencies as idle stock
     assert not any(key[1] == "P-STEADY" for key in _flags(metered))
 
 
 def test_a_counter_flat_for_120_days_is_idle_with_its_readings_as_evidence(metered):
     row = _per_asset(metered)["P-FLAT"]
     assert row["last_used"] == date(2025, 3, 1) and row["days_idle"] == 121
+    assert row["idle_candidate"]  # idle 121 days, past the 90 of IDLE: idle stock others may take
     flag = _flags(metered)[("IDLE", "P-FLAT")]
     assert "1,802 pages on 2025-03-01, 1,802 on 2025-06-30: no use in 121 days." in flag["evidence"]
     assert "2025-03-01 读数 1,802 页，2025-06-30 读数 1,802：121 天内没有使用。" in flag["evidence_zh"]
@@ -121,6 +123,15 @@ def test_readings_a_month_apart_across_the_spring_festival_count_only_its_workin
     assert workdays < weekdays  # the holiday is not a working day
     assert row["available_days"] == workdays  # the rest of the window is not covered: nothing invented
     assert row["utilisation"] == pytest.approx(400 / (PRINTER.capacity / WORKDAYS_PER_MONTH * workdays))
+
+
+def test_a_meters_working_days_follow_the_country_asked_for(metered):
+    """The same month of readings in a country without the Spring Festival: its working days are that country's."""
+    ((_, china),) = meter_use(ibis_backend(metered), WINDOW, asset_ids=["P-HOLIDAY"], country="CN")
+    ((_, france),) = meter_use(ibis_backend(metered), WINDOW, asset_ids=["P-HOLIDAY"], country="FR")
+    assert china.covered_days == count_available_days(date(2025, 1, 15), date(2025, 2, 14), "workdays", "CN")
+    assert france.covered_days == count_available_days(date(2025, 1, 15), date(2025, 2, 14), "workdays", "FR")
+    assert france.covered_days > china.covered_days  # the festival's working days off are China's only
 
 
 def test_a_single_reading_is_unknown_use_never_idle(metered):
