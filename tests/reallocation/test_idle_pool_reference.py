@@ -224,3 +224,21 @@ def test_the_pool_and_the_idle_stock_match_a_day_by_day_reference(tmp_path, seed
     assert got_idle == expected_idle
     # the generated case is not trivial: both rules fire and leave some lines alone
     assert expected_pool and expected_idle and len(expected_pool) < len(case.lines)
+
+
+def test_rules_built_without_the_runs_days_of_use_find_the_same(tmp_path, monkeypatch):
+    """A rule built on its own (no cached days of use in its context) reads the usage rows itself: same findings."""
+    import tracker.engine.rules.run as run
+
+    case = Case(2, 30, 90)
+    parameters = {
+        "AVOIDABLE_PURCHASE": {"lookback_days": 30, "in_service_days": IN_SERVICE_DAYS},
+        "BOUGHT_DESPITE_IDLE_STOCK": {"lookback_days": 90, "in_service_days": IN_SERVICE_DAYS, "min_idle_assets": 1},
+    }
+    rules = ["AVOIDABLE_PURCHASE", "BOUGHT_DESPITE_IDLE_STOCK"]
+    with Database.open(tmp_path / "t.duckdb") as db:
+        case.load(db, tmp_path)
+        cached = compute_flags(db, as_of=AS_OF, rules=rules, parameters=parameters).to_pylist()
+        monkeypatch.setattr(run, "LOOKBACK_RULES", ())  # the run caches no days of use
+        alone = compute_flags(db, as_of=AS_OF, rules=rules, parameters=parameters).to_pylist()
+    assert cached and alone == cached

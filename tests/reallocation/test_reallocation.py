@@ -314,3 +314,103 @@ def test_the_evidence_pack_has_the_reallocation_sheet(db):
     assert len(rows) == 5 and rows[1][:3] == ("proposed", "SQ-1", "C1") and rows[0][:3] == ("行类型", "申请编号", "调入单位")
     assert [r[0] for r in rows[-2:]] == ["total_proposed", "total_realised"]
     assert "reallocation.csv" in zipfile.ZipFile(io.BytesIO(pack.zip)).namelist()
+
+
+# -- matching on its own: a pool written out, each rule of the order and every figure of the cover ------------
+
+
+def _device(asset_id, agency, *, life=3.0, idle=200, book=1234.56, cost=6000.0, reason="IDLE", category="laptop"):
+    return {
+        "asset_id": asset_id,
+        "agency_code": agency,
+        "category": category,
+        "model": f"model {asset_id}",
+        "age_years": 2.0,
+        "book_value": book,
+        "purchase_cost": cost,
+        "idle_days": idle,
+        "remaining_life_years": life,
+        "reason": reason,
+    }
+
+
+def _pool_of(*devices):
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(list(devices))
+
+
+def test_devices_of_unknown_life_or_idleness_come_after_those_known_however_short():
+    """Ranking inside one agency: the most life left first, then the longest idle; an unknown life or idleness
+    counts as less than any known one (never as the most)."""
+    pool = _pool_of(
+        _device("L-UNKNOWN", "B1", life=None),
+        _device("L-SHORT", "B1", life=0.1),
+        _device("I-UNKNOWN", "B1", life=5.0, idle=None),
+        _device("I-SHORT", "B1", life=5.0, idle=0),  # idle 0 days (used on the as-of date) still before unknown
+    )
+    proposals, _ = match([_request("R", "A1", 4)], pool)
+    assert proposals.column("asset_id").to_pylist() == ["I-SHORT", "I-UNKNOWN", "L-SHORT", "L-UNKNOWN"]
+
+
+def test_the_cover_adds_the_book_value_and_cost_to_the_cent_and_keeps_what_the_request_said():
+    pool = _pool_of(_device("D-1", "B1", book=1234.56, cost=6000.25), _device("D-2", "B1", book=0.01, cost=0.5))
+    request = {**_request("R-1", "A1", 3, budget=None), "justification": "new staff", "source": "page"}
+    proposals, cover = match([request], pool)
+    (row,) = cover.to_pylist()
+    assert row["covered"] == 2 and row["quantity"] == 3 and row["transferred"] == 0
+    assert row["book_value"] == pytest.approx(1234.57, abs=1e-9) and row["purchase_cost"] == pytest.approx(6000.75)
+    assert row["unit_budget"] is None and row["avoidable_amount"] is None  # no budget: the amount is unknown, not 0
+    assert row["justification"] == "new staff" and row["source"] == "page"
+    unknown = _pool_of(_device("D-3", "B1", book=None))
+    assert match([_request("R-2", "A1", 1)], unknown)[1].to_pylist()[0]["book_value"] is None
+
+
+def test_a_device_held_by_an_open_transfer_stays_proposed_to_its_request_first():
+    """D-HELD is in an open transfer for A1's R-1: it is R-1's first proposal even though D-BEST ranks higher, and
+    no other request is offered it."""
+    from tracker.reallocation.moves import Commitments
+
+    pool = _pool_of(_device("D-HELD", "B1", life=0.5), _device("D-BEST", "A1", life=9.0), _device("D-OTHER", "B1"))
+    held = Commitments({"D-HELD": ("A1", "R-1")}, {})
+    proposals, _ = match([_request("R-0", "C1", 3, needed_by=date(2026, 1, 1)), _request("R-1", "A1", 2)], pool, commitments=held)
+    by_request = {}
+    for row in proposals.to_pylist():
+        by_request.setdefault(row["request_id"], []).append(row["asset_id"])
+    assert by_request == {"R-0": ["D-BEST", "D-OTHER"], "R-1": ["D-HELD"]}
+
+
+def test_why_a_device_is_proposed_reads_in_the_readers_language():
+    pool = _pool_of(_device("D-OWN", "A1", reason="NEVER_USED"), _device("D-FAR", "B1", reason="declared_surplus", life=0.1))
+    proposals, _ = match([_request("R", "A1", 2)], pool, lang="zh")
+    assert proposals.column("reason").to_pylist() == ["从未使用，本单位设备", "单位申报为富余，其他单位设备"]
+    english, _ = match([_request("R", "A1", 2)], pool)
+    assert english.column("reason").to_pylist() == [
+        "never used, in the requesting agency",
+        "declared surplus by its agency, from another agency",
+    ]
+    mine, _ = proposals_for(User("a1", "agency", "A1", None), *match([_request("R", "A1", 2)], pool, lang="zh"), lang="zh")
+    assert mine.column("reason").to_pylist() == ["从未使用，本单位设备", "其他单位公物仓设备"]
+
+
+@pytest.mark.parametrize(("disposed_on", "in_pool"), [("2025-03-01", False), ("2025-03-02", True)])
+def test_a_device_disposed_of_on_the_order_date_is_no_longer_in_the_pool(db, tmp_path, disposed_on, in_pool):
+    """L-GONE, B1's never-used laptop, is in the pool until the day before its disposal: an order on its disposal
+    date could not have taken it, an order the day before could."""
+    register = tmp_path / "gone.csv"
+    register.write_text(
+        "asset_id,agency_code,category,model,purchase_cost,in_service_date,status,disposal_date\n"
+        f"L-GONE,B1,laptop,Model L-GONE,6000,2024-01-01,disposed,{disposed_on}\n",
+        encoding="utf-8",
+    )
+    assert ingest_file(db, "assets", register).committed
+    assert ("PO-EARLY-LAPTOP" in _lines_flagged(db, "AVOIDABLE_PURCHASE")) is in_pool  # ordered 2025-03-01
+
+
+def test_a_device_declared_surplus_shortly_before_an_order_counts_as_replaced_early(db):
+    """A1 hands its one-year-old laptop to the pool on 2025-02-15 and orders a laptop on 2025-03-01: the new one
+    replaces a device well short of its service life, as a disposal would."""
+    assert "PO-EARLY-LAPTOP" not in _lines_flagged(db, "EARLY_REPLACEMENT")
+    declare_surplus(db, ADMIN, "L-USED-A", on=date(2025, 2, 15))
+    flags = {f["po_number"]: f for f in compute_flags(db, as_of=AS_OF, rules=["EARLY_REPLACEMENT"]).to_pylist()}
+    assert "PO-EARLY-LAPTOP" in flags and "L-USED-A" in flags["PO-EARLY-LAPTOP"]["evidence"]
