@@ -414,3 +414,30 @@ def test_a_device_declared_surplus_shortly_before_an_order_counts_as_replaced_ea
     declare_surplus(db, ADMIN, "L-USED-A", on=date(2025, 2, 15))
     flags = {f["po_number"]: f for f in compute_flags(db, as_of=AS_OF, rules=["EARLY_REPLACEMENT"]).to_pylist()}
     assert "PO-EARLY-LAPTOP" in flags and "L-USED-A" in flags["PO-EARLY-LAPTOP"]["evidence"]
+
+
+def test_an_order_smaller_than_the_pool_could_have_been_covered_only_for_its_own_quantity(db, tmp_path):
+    """On 2025-05-01 the pool held 3 laptops: an order of 1 that day has 1 unit at stake, not 3."""
+    more = tmp_path / "more.csv"
+    more.write_text(LINES.splitlines()[0] + "\nPO-ONE,1,C1,X,Laptop,laptop,1,6000,2025-05-01\n", encoding="utf-8")
+    assert ingest_file(db, "procurement", more).committed
+    flags = {f["po_number"]: f for f in compute_flags(db, as_of=AS_OF, rules=["AVOIDABLE_PURCHASE"]).to_pylist()}
+    assert flags["PO-ONE"]["value_at_stake"] == 6000.0
+    assert "1 unit could have come from the pool" in flags["PO-ONE"]["evidence"]
+    # a rule that asks for at least 2 units covered judges the order by what it could have taken: 1, not the pool's 3
+    at_least_two = {"AVOIDABLE_PURCHASE": {"min_units": 2}}
+    assert _lines_flagged(db, "AVOIDABLE_PURCHASE", parameters=at_least_two) == {"PO-AFTER-IDLE"}
+
+
+def test_without_any_usage_the_pool_rules_find_nothing_and_say_nothing_wrong(tmp_path):
+    """A database with purchases and a register but no usage yet: no device is known idle, so no purchase was
+    avoidable; the rules run without error."""
+    with Database.open(tmp_path / "empty.duckdb") as database:
+        (tmp_path / "p.csv").write_text(LINES, encoding="utf-8")
+        header = "asset_id,agency_code,category,model,purchase_cost,in_service_date,status,standby,disposal_date\n"
+        body = "".join(f"{a},{g},{c},Model {a},6000,{s},{st},{sb},{dd}\n" for a, g, c, s, st, sb, dd, _ in ASSETS)
+        (tmp_path / "a.csv").write_text(header + body, encoding="utf-8")
+        for kind, name in (("procurement", "p.csv"), ("assets", "a.csv")):
+            assert ingest_file(database, kind, tmp_path / name).committed
+        flags = compute_flags(database, as_of=AS_OF, rules=["AVOIDABLE_PURCHASE", "BOUGHT_DESPITE_IDLE_STOCK"]).to_pylist()
+    assert flags == []
