@@ -1299,6 +1299,13 @@ CASES = [
         check_sql="SELECT usage_date FROM usage_daily WHERE upload_id = (SELECT max(upload_id) FROM uploads)",
         check_value=(dt.date(2025, 1, 1),),
     ),
+    case(  # a session's times as Excel's day numbers (a cell formatted as a number): 2025-03-01 08:00 to 10:30
+        "xlsx-excel-serial-timestamps-accepted",
+        lambda p: xlsx_file(p, [SESSION_HEADER, ["PC-1", 45717 + 1 / 3, 45717.4375]]),
+        accepted=1,
+        check_sql="SELECT usage_date, hours_used FROM usage_daily WHERE upload_id = (SELECT max(upload_id) FROM uploads)",
+        check_value=(dt.date(2025, 3, 1), 2.5),
+    ),
     case(
         "xlsx-real-date-cell-accepted",
         lambda p: xlsx_file(p, [USAGE_HEADER, ["PC-2", dt.date(2025, 2, 14), 3.5]]),
