@@ -369,6 +369,51 @@ CASES = [
         kind="assets",
         refused="file.ocds_only_procurement",
     ),
+    case(  # columns the record kind does not know are kept with the row, under their own headers
+        "extra-columns-kept-with-the-row",
+        lambda p: assets_csv(
+            p, [["PC-9", "A001", "laptop", "100", "2024-01-01", "3F-301", "王工"]], header=[*ASSET_HEADER, "Office", "保管人"]
+        ),
+        kind="assets",
+        accepted=1,
+        check_sql="SELECT extra::VARCHAR FROM assets WHERE asset_id = 'PC-9'",
+        check_value=('{"Office":"3F-301","保管人":"王工"}',),
+    ),
+    case(  # an award's value covering its items leaves each line's price unknown: the line is kept, never priced
+        "ocds-award-value-covering-items-accepted-without-a-price",
+        lambda p: raw_file(
+            p,
+            "award.json",
+            json.dumps(
+                {
+                    "ocid": "ocds-v-1",
+                    "id": "r1",
+                    "date": "2024-03-01T00:00:00Z",
+                    "tag": ["award"],
+                    "buyer": {"id": "A001", "name": "Agency One"},
+                    "tender": {
+                        "items": [
+                            {"id": "t1", "description": "Laptop", "quantity": 5},
+                            {"id": "t2", "description": "Desktop computer", "quantity": 2},
+                        ]
+                    },
+                    "awards": [
+                        {
+                            "id": "AW-1",
+                            "date": "2024-01-10",
+                            "suppliers": [{"name": "Supplier"}],
+                            "value": {"amount": 9000, "currency": "CNY"},
+                        }
+                    ],
+                }
+            ).encode(),
+        ),
+        kind="procurement",
+        accepted=2,
+        check_sql="SELECT list((unit_price, total_amount, order_total_amount) ORDER BY line_no) FROM procurement_lines "
+        "WHERE po_number = 'AW-1'",
+        check_value=([(None, None, 9000), (None, None, 9000)],),
+    ),
     case(
         "ragged-row-too-many-fields",
         lambda p: raw_file(p, "usage.csv", b"asset_id,usage_date,hours_used\nPC-1,2025-01-02,3\nPC-1,2025-01-03,3,extra,more\n"),
