@@ -2,8 +2,8 @@
 
 A complete run of the slowest mutants takes hours on 2 cores: mutmut runs the mutants it expects to be fast
 first, so those left are the ones whose tests take longest. A uniform random sample of them, judged like any
-other mutant, gives an estimate of the score over the whole module with a known margin (mutant sampling:
-a tenth of the mutants is known to rank test suites almost as well as all of them).
+other mutant, gives an estimate of the score over the whole module with a known margin (random mutant
+sampling, a long-established way to cut the cost of mutation testing).
 
 The draw is made once per group and kept in benchmarks/work/mutation/<group>/sample.json (per module, the
 mutants not judged at the time, the names drawn; the seed), so a stopped run resumes with the same
