@@ -44,9 +44,9 @@ cd "$work"
 if [ -n "$fresh" ]; then
     rm -rf mutants sample.json
 fi
-if [ -n "$sample" ] && [ ! -d mutants/tracker ]; then
-    # a group never run: mutmut makes its mutants and finds the tests of each function, then stops on a name
-    # that matches no mutant (expected: it only prepares the draw)
+if [ -n "$sample" ] && [ ! -f sample.json ]; then
+    # before a draw, mutmut makes the group's mutants (a function changed since the last run gets new ones, not
+    # judged yet) and finds the tests of each function, then stops on a name that matches no mutant (expected)
     nice -n 15 "$python" -m mutmut run --max-children "${MUTATION_WORKERS:-2}" "none.of.these" >/dev/null 2>&1 || true
 fi
 if [ -d mutants ]; then  # a resumed group: its listed equivalent mutants are not run again
