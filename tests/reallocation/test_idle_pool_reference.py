@@ -183,7 +183,8 @@ class Case:
 
 
 @pytest.mark.parametrize(
-    ("seed", "avoidable_lookback", "bought_lookback"), [(1, 90, 90), (2, 30, 90), (3, 90, 30), (4, 60, 60), (5, 14, 45)]
+    ("seed", "avoidable_lookback", "bought_lookback"),
+    [(1, 90, 90), (2, 30, 90), (3, 90, 30), (4, 60, 60), (5, 14, 45), (6, 1, 2)],  # 1 day: the shortest look-back
 )
 def test_the_pool_and_the_idle_stock_match_a_day_by_day_reference(tmp_path, seed, avoidable_lookback, bought_lookback):
     case = Case(seed, avoidable_lookback, bought_lookback)

@@ -351,6 +351,18 @@ def test_devices_of_unknown_life_or_idleness_come_after_those_known_however_shor
     )
     proposals, _ = match([_request("R", "A1", 4)], pool)
     assert proposals.column("asset_id").to_pylist() == ["I-SHORT", "I-UNKNOWN", "L-SHORT", "L-UNKNOWN"]
+    assert proposals.column("idle_days").to_pylist() == [0, None, 200, 200]  # each proposal says its device's
+    # the same life left: the longest idle first, whatever the names' order
+    longest, _ = match([_request("R", "A1", 2)], _pool_of(_device("I-A", "B1", idle=10), _device("I-B", "B1", idle=300)))
+    assert longest.column("asset_id").to_pylist() == ["I-B", "I-A"]
+
+
+def test_an_agency_with_no_request_sees_empty_tables_with_every_column():
+    """An agency user whose agency asked for nothing gets tables without rows, not tables without columns."""
+    proposals, cover = match([_request("R", "A1", 1)], _pool_of(_device("D-1", "B1")))
+    mine, own = proposals_for(User("c1", "agency", "C1", None), proposals, cover)
+    assert mine.num_rows == 0 and mine.schema == proposals.schema
+    assert own.num_rows == 0 and own.schema == cover.schema
 
 
 def test_the_cover_adds_the_book_value_and_cost_to_the_cent_and_keeps_what_the_request_said():
@@ -441,3 +453,14 @@ def test_without_any_usage_the_pool_rules_find_nothing_and_say_nothing_wrong(tmp
             assert ingest_file(database, kind, tmp_path / name).committed
         flags = compute_flags(database, as_of=AS_OF, rules=["AVOIDABLE_PURCHASE", "BOUGHT_DESPITE_IDLE_STOCK"]).to_pylist()
     assert flags == []
+
+
+@pytest.mark.parametrize(("ordered_on", "in_pool"), [("2025-04-10", False), ("2025-04-11", True)])
+def test_a_device_last_used_enters_the_pool_the_day_after_its_whole_look_back_without_use(db, tmp_path, ordered_on, in_pool):
+    """L-IDLE-A was last used on 2025-01-10: with a look-back of 90 days, an order on 2025-04-10 still sees that use
+    (2025-01-10 is in [order - 90, order)), an order on 2025-04-11 does not."""
+    more = tmp_path / "more.csv"
+    more.write_text(LINES.splitlines()[0] + f"\nPO-EDGE,1,C1,X,Laptop,laptop,5,6000,{ordered_on}\n", encoding="utf-8")
+    assert ingest_file(db, "procurement", more).committed
+    flags = {f["po_number"]: f for f in compute_flags(db, as_of=AS_OF, rules=["AVOIDABLE_PURCHASE"]).to_pylist()}
+    assert ("L-IDLE-A" in flags["PO-EDGE"]["evidence"]) is in_pool
