@@ -14,7 +14,7 @@ from tracker.store import audit
 from tracker.store.config import env
 from tracker.store.db import Database
 from tracker.text.errors import AuthError
-from tracker.text.i18n import Message, render
+from tracker.text.i18n import Message, preferred_language, render
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -23,8 +23,12 @@ MAX_ERRORS_SHOWN = 50
 
 
 def lang_of(args: argparse.Namespace) -> str:
-    lang = args.lang or env("TRACKER_LANG") or os.environ.get("LANG", "en")
-    return "zh" if lang.lower().startswith("zh") else "en"
+    return reader_language(args.lang)
+
+
+def reader_language(asked: str | None) -> str:
+    """--lang when given, else $TRACKER_LANG, else $LANG: "zh" or "en" (one rule, before and after parsing)."""
+    return preferred_language(asked, env("TRACKER_LANG"), os.environ.get("LANG"))
 
 
 def os_user() -> str:

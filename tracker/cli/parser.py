@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import os
 import re
 from pathlib import Path
 from typing import NoReturn
 
 from tracker.access.auth import ROLES
 from tracker.cli import tokens as tokens_cli
-from tracker.cli.common import count_arg, parse_date
+from tracker.cli.common import count_arg, parse_date, reader_language
 from tracker.cli.reallocation import add_reallocation_parser
 from tracker.cli.standards import add_standards_parser
 from tracker.cli.transfers import add_transfer_commands
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, MIN_WINDOW_DAYS
 from tracker.ingest.contracts import KINDS
-from tracker.store.config import env
 from tracker.text.cli import ARGPARSE_ZH, ARGPARSE_ZH_ERROR, ARGPARSE_ZH_USAGE
 
 
@@ -55,8 +53,7 @@ def language_before_parsing(argv: list[str]) -> str:
             wanted = argv[i + 1]
         elif arg.startswith("--lang="):
             wanted = arg.split("=", 1)[1]
-    wanted = wanted or env("TRACKER_LANG") or os.environ.get("LANG", "en")
-    return "zh" if wanted.lower().startswith("zh") else "en"
+    return reader_language(wanted)
 
 
 def build_parser() -> argparse.ArgumentParser:
