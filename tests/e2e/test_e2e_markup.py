@@ -28,6 +28,7 @@ def server_database(dashboard_demo_file, tmp_path_factory):
     with Database.open(db_path) as database:
         (asset,) = database.fetchall("SELECT min(asset_id) FROM assets WHERE agency_code = ?", [AGENCY])[0]
         database.execute("UPDATE usage_daily SET asset_id = ? WHERE asset_id = ?", [HOSTILE_ASSET, asset])
+        database.execute("UPDATE usage_months SET asset_id = ? WHERE asset_id = ?", [HOSTILE_ASSET, asset])
         database.execute("UPDATE assets SET asset_id = ? WHERE asset_id = ?", [HOSTILE_ASSET, asset])
         database.execute("DELETE FROM snapshots")
     return db_path

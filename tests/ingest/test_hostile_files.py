@@ -33,7 +33,7 @@ from tracker.store.db import Database
 from tracker.text.errors import FileRefused
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TABLES = ("procurement_lines", "assets", "usage_daily", "uploads", "rejected_rows")
+TABLES = ("procurement_lines", "assets", "usage_daily", "usage_months", "uploads", "rejected_rows")
 USAGE = "asset_id,usage_date,hours_used"
 ASSETS = "asset_id,agency_code,category,purchase_cost,purchase_date"
 PROCUREMENT = "po_number,agency_code,item_description,category,quantity,unit_price,order_date"

@@ -34,7 +34,7 @@ from tracker.text.errors import FileRefused
 from tracker.text.i18n import MESSAGES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TABLES = ("procurement_lines", "assets", "usage_daily", "uploads", "rejected_rows", "agencies", "settings")
+TABLES = ("procurement_lines", "assets", "usage_daily", "usage_months", "uploads", "rejected_rows", "agencies", "settings")
 TODAY = dt.date.today()
 FUTURE_DAY = (TODAY + dt.timedelta(days=30)).isoformat()
 

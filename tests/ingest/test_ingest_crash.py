@@ -33,7 +33,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 N_ASSETS, N_DAYS = 300, 3000
 N_ROWS = N_ASSETS * N_DAYS
 FIRST_DAY = np.datetime64("2016-01-01")
-TABLES = ("procurement_lines", "assets", "usage_daily", "uploads", "rejected_rows", "agencies", "settings")
+TABLES = ("procurement_lines", "assets", "usage_daily", "usage_months", "uploads", "rejected_rows", "agencies", "settings")
 
 
 def child_env() -> dict[str, str]:

@@ -28,7 +28,7 @@ from tracker.store.db import Database
 from tracker.text.errors import FileRefused
 
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-RECORD_TABLES = ("procurement_lines", "assets", "usage_daily", "agencies")
+RECORD_TABLES = ("procurement_lines", "assets", "usage_daily", "usage_months", "agencies")
 ALL_TABLES = RECORD_TABLES + ("uploads", "rejected_rows")
 
 REGISTERED = {"PC-1": "A001", "PC-2": "A001", "资产-3": "A002", "SRV 4": "A002"}

@@ -45,6 +45,7 @@ def _never_used_asset(path: Path) -> tuple[str, str]:
 def _rename_asset(path: Path, old: str, new: str) -> None:
     with Database.open(path) as database:
         database.execute("UPDATE usage_daily SET asset_id = ? WHERE asset_id = ?", [new, old])
+        database.execute("UPDATE usage_months SET asset_id = ? WHERE asset_id = ?", [new, old])
         database.execute("UPDATE assets SET asset_id = ? WHERE asset_id = ?", [new, old])
         database.execute("DELETE FROM snapshots")  # derived data, recomputed with the new id
     resources._snapshot_cache().forget()  # the dashboard process's cache: the ids changed under it

@@ -61,6 +61,7 @@ from tracker.engine.reports import UTILISATION_BY, UtilisationReport, rounded
 from tracker.engine.rules.reallocation import surplus_periods
 from tracker.engine.rules.run import compute_flags_on
 from tracker.engine.spark import SPARK_RUNTIME_CONF, first_line, pyspark_backend_class, spark_session
+from tracker.store import usage_months
 from tracker.store.db import Database, engine_errors, run_expr
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
@@ -198,6 +199,7 @@ def _open_duckdb(location: str) -> Lake:
                 str(root / table / "**" / "*.parquet"), table_name=f"lake_{table}_files", hive_partitioning=table == "usage_daily"
             )
             backend.create_view(table, _without_partitions(files), overwrite=True)
+    _add_usage_months(backend)
     return Lake(backend, "duckdb", settings, manifest)
 
 
@@ -223,7 +225,15 @@ def _open_spark(location: str, spark: SparkSession) -> Lake:
         with engine_errors(f"open the lake's {table}"):
             frame = session.read.parquet(f"{location}/{table}")
             frame.drop(*(c for c in PARTITION_COLUMNS if c in frame.columns)).createOrReplaceTempView(table)
-    return Lake(pyspark_backend_class()().connect(session), "spark", settings, manifest)
+    backend = pyspark_backend_class()().connect(session)
+    _add_usage_months(backend)
+    return Lake(backend, "spark", settings, manifest)
+
+
+def _add_usage_months(backend) -> None:
+    """The monthly roll-ups of the lake's usage, as a view (a database keeps them as a table)."""
+    with engine_errors("open the lake's usage roll-ups"):
+        backend.create_view(usage_months.TABLE, usage_months.month_rollup(backend.table("usage_daily")), overwrite=True)
 
 
 def _spark_schema(table: str):

@@ -4,6 +4,7 @@ counter against its service life, and the device page's readings and derived use
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,7 +20,8 @@ from tracker.engine.meters import (
     meter_use,
 )
 from tracker.text import formatting
-from tracker.text.i18n import text
+from tracker.text.i18n import template, text
+from tracker.text.plural import fill
 
 
 def _number(value: float | None) -> str:
@@ -180,4 +182,4 @@ def meter_evidence(code: str, row: Mapping, params: Mapping[str, str], lang: str
     if code != "LOW_UTILISATION" or row.get("evidence_kind") != "meter":
         return None
     localised = {"category": params[f"category_{lang}"], "evidence_note": params.get(f"evidence_note_{lang}", "")}
-    return text("meters.evidence.low", lang, **{**params, **localised})
+    return fill(template("meters.evidence.low", lang), ChainMap(localised, params))

@@ -19,13 +19,13 @@ from tracker.domain.calendar import (
     available_days,
 )
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
+from tracker.engine import month_ranges
 from tracker.engine.assignments import HOLDING_KEYS, held_assets, held_on
 from tracker.engine.window import Window
-from tracker.store.db import run_expr
+from tracker.store.usage_months import MAX_HOURS_PER_DAY, USE_EVIDENCE, month_start
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
 
-MAX_HOURS_PER_DAY = 24.0
 FALLBACK_CATEGORY = "other"  # profile used for a category the profiles do not know
 
 
@@ -176,60 +176,111 @@ def with_available_days(assets: ir.Table, window: Window, calendar: ir.Table) ->
 def usage_per_asset(backend, window: Window, periods: ir.Table, keys: tuple[str, ...]) -> ir.Table:
     """Per asset: used_hours and active_days in its active period, last_used up to as_of over all data.
 
-    A day's hours are the sum of its sources, capped at 24 h. Usage is unique per (asset_id,
-    usage_date, source) (the ingest upserts on that key), so an asset with one source has one row
-    per day and is summed in a single pass per asset; only assets with several sources are summed
-    per (asset, day) first. Grouping every row per (asset, day) would cost ~3 s on 12 M rows in
-    DuckDB, the single pass ~0.2 s. Which assets have several sources is told by the min and max
-    of a small integer code per source (string min/max would cost more than the sums); with one
-    source in the whole table there is nothing to tell.
+    A day's hours are the sum of its sources, capped at 24 h. Read from the monthly roll-ups: the
+    whole months of the active period give its hours and days, the whole months up to as_of (and
+    the end of the holding) its last day of use; the days of the months they cut come from the daily
+    rows (tracker.engine.month_ranges). The result has a row per key of `periods`; a device without
+    any use up to as_of has a NULL last_used.
     """
-    usage = backend.table("usage_daily")
-    usage = usage.filter(usage.evidence.isin(USE_EVIDENCE))
-    sources = distinct_sources(usage)
-    up_to_as_of = usage.filter(usage.usage_date <= window.as_of, usage.hours_used > 0)
-    rows = up_to_as_of.join(periods, "asset_id")
-    if keys == HOLDING_KEYS:  # a past holding's last use is before it ended
-        rows = rows.filter(held_on(rows.held_to, rows.usage_date))
-    in_period = (rows.usage_date >= rows.active_start) & (rows.usage_date < rows.active_end)
-    aggregates = dict(
-        row_hours=ibis.ifelse(in_period, ibis.least(rows.hours_used, MAX_HOURS_PER_DAY), 0.0).sum(),
-        row_days=in_period.cast("int64").sum(),
-        last_used=rows.usage_date.max(),
-        usage_evidence=(rows.evidence == "usage").cast("int8").max(),
+    as_of_next = ibis.literal(window.end_exclusive)
+    lo, hi = periods.active_start, periods.active_end
+    # last use: every day before the end of the holding, up to as_of
+    last_to = ibis.least(as_of_next, periods.held_to.fill_null(as_of_next)) if keys == HOLDING_KEYS else as_of_next
+    full_from, full_to = month_ranges.full_months(lo, hi)
+    ranges = periods.select(*keys, lo=lo, hi=hi, full_from=full_from, full_to=full_to, last_to=last_to)
+    ranges = ranges.mutate(last_full_to=month_start(ranges.last_to))
+
+    m = month_ranges.months(backend).select("asset_id", "month", "next_month", "use_hours", "use_days", "use_last", "usage_last")
+    j = ranges.join(m, "asset_id")
+    in_period = month_ranges.in_full(j.month, j.next_month, j.full_from, j.full_to)
+    before_end = j.next_month <= j.last_full_to
+    whole = j.group_by(*keys).aggregate(
+        m_hours=j.use_hours.sum(where=in_period),
+        m_days=j.use_days.sum(where=in_period),
+        m_last=j.use_last.max(where=before_end),
+        m_usage=j.usage_last.max(where=before_end),
     )
-    if len(sources) <= 1:
-        per_asset = rows.group_by(*keys).aggregate(**aggregates)
-        return per_asset.select(
-            *keys, used_hours="row_hours", active_days="row_days", last_used="last_used", usage_evidence="usage_evidence"
-        )
-    if len(sources) <= MAX_CODED_SOURCES:
-        code = ibis.cases(*((rows.source == name, i) for i, name in enumerate(sources)), else_=len(sources))
-    else:
-        code = rows.source
-    per_asset = rows.group_by(*keys).aggregate(**aggregates, first_source=code.min(), last_source=code.max())
-    several_sources = per_asset.filter(per_asset.first_source != per_asset.last_source).select("asset_id")
-    # Built apart from `rows` (its own filter): a shared 12 M-row join would be materialised by
-    # DuckDB as a common table expression, which doubles the time; this branch reads few rows.
-    in_window = usage.filter(usage.usage_date >= window.start, usage.usage_date <= window.as_of, usage.hours_used > 0)
-    day_rows = in_window.semi_join(several_sources, "asset_id").join(periods, "asset_id")
-    day_rows = day_rows.filter(day_rows.usage_date >= day_rows.active_start, day_rows.usage_date < day_rows.active_end)
-    days = day_rows.group_by(*keys, "usage_date").aggregate(day_hours=day_rows.hours_used.sum())
-    days = days.group_by(*keys).aggregate(
-        day_hours=ibis.least(days.day_hours, MAX_HOURS_PER_DAY).sum(),
-        day_count=days.usage_date.count(),
+
+    days = edge_days(backend, window, ranges, keys)
+    edges = days.group_by(*keys).aggregate(
+        e_hours=ibis.least(days.day_hours, MAX_HOURS_PER_DAY).sum(where=days.in_period),
+        e_days=days.usage_date.count(where=days.in_period),
+        e_last=days.usage_date.max(where=days.in_last),
+        e_usage=days.usage_date.max(where=days.in_last & days.is_usage),
     )
-    t = per_asset.left_join(days, list(keys))
+
+    t = ranges.select(*keys).left_join(whole, list(keys)).drop(*(f"{k}_right" for k in keys))
+    t = t.left_join(edges, list(keys)).drop(*(f"{k}_right" for k in keys))
+    last_used = ibis.greatest(t.m_last.fill_null(t.e_last), t.e_last.fill_null(t.m_last))
+    usage_last = ibis.greatest(t.m_usage.fill_null(t.e_usage), t.e_usage.fill_null(t.m_usage))
     return t.select(
-        *(per_asset[k] for k in keys),
-        used_hours=t.day_hours.fill_null(t.row_hours),
-        active_days=t.day_count.fill_null(t.row_days),
-        last_used=t.last_used,
-        usage_evidence=t.usage_evidence,
+        *keys,
+        used_hours=whole_microhours(t.m_hours.fill_null(0.0) + t.e_hours.fill_null(0.0)),
+        active_days=(t.m_days.fill_null(0) + t.e_days.fill_null(0)).cast("int64"),
+        last_used=last_used,
+        usage_evidence=usage_last.notnull().cast("int8"),
     )
 
 
-USE_EVIDENCE = ("usage", "signed_in")  # rows whose hours are hours of use
+def whole_microhours(hours: ir.FloatingValue) -> ir.FloatingValue:
+    """Hours rounded to the millionth, alike on every engine: a sum of doubles depends on the order the engine
+    adds them in (threads, months then days), which would otherwise show in a figure rounded at a tie."""
+    return (hours * 1_000_000).round(0) / 1_000_000
+
+
+def edge_days(backend, window: Window, ranges: ir.Table, keys: tuple[str, ...]) -> ir.Table:
+    """Per key and day of use read from the daily rows (the edges of its ranges): the day's hours, and whether
+    the day lies in the period's edges (`in_period`) or the last-use range's (`in_last`), and is a usage-file day.
+
+    Most devices are held and in service through the whole window: their edges are the window's own
+    (none when it starts and ends with whole months), found with a date filter alone. The others (in
+    service or disposed inside the window, transferred) are joined with their own ranges.
+    """
+    start, end = window.start, window.end_exclusive
+    usage = backend.table("usage_daily")
+    used = usage.filter(
+        usage.evidence.isin(USE_EVIDENCE),
+        usage.hours_used > 0,
+        usage.usage_date >= month_ranges.edge_days_from(start),
+        usage.usage_date <= window.as_of,
+    )
+    used = used.select(u_asset_id="asset_id", day="usage_date", hours="hours_used", is_usage=used.evidence == "usage")
+    columns = (*keys, "day", "hours", "is_usage", "in_period", "in_last")
+    whole_window = (ranges.lo == start) & (ranges.hi == end) & (ranges.last_to == end)
+    parts = []
+    head_to, tail_from = month_ranges.window_edges(start, end)
+    last_from = end.replace(day=1)  # the last use of such a device: whole months before as_of's, then its days
+    if head_to > start or tail_from < end or last_from < end:
+        d = used.day
+        period_edge = ((d >= start) & (d < head_to)) | ((d >= tail_from) & (d < end))
+        last_edge = (d >= last_from) & (d < end)
+        mine = ranges.filter(whole_window)
+        rows = used.filter(period_edge | last_edge)
+        rows = rows.join(mine, rows.u_asset_id == mine.asset_id)
+        d = rows.day
+        in_period = ((d >= start) & (d < head_to)) | ((d >= tail_from) & (d < end))
+        parts.append(rows.mutate(in_period=in_period, in_last=d >= last_from).select(*columns))
+    others = ranges.filter(
+        ~whole_window
+        & (
+            (ranges.lo < ibis.least(ranges.full_from, ranges.hi))
+            | (ibis.greatest(ranges.full_from, ranges.full_to) < ranges.hi)
+            | (ranges.last_full_to < ranges.last_to)
+        )
+    )
+    d = used.day
+    in_period = month_ranges.in_edges(d, others.lo, others.hi, others.full_from, others.full_to)
+    in_last = (d >= others.last_full_to) & (d < others.last_to)
+    rows = used.join(others, [used.u_asset_id == others.asset_id, in_period | in_last])
+    rows = rows.mutate(
+        in_period=month_ranges.in_edges(rows.day, rows.lo, rows.hi, rows.full_from, rows.full_to),
+        in_last=(rows.day >= rows.last_full_to) & (rows.day < rows.last_to),
+    )
+    parts.append(rows.select(*columns))
+    r = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+    return r.group_by(*keys, usage_date=r.day).aggregate(
+        day_hours=r.hours.sum(), in_period=r.in_period.any(), in_last=r.in_last.any(), is_usage=r.is_usage.any()
+    )
 
 
 def other_evidence_per_asset(backend, window: Window, periods: ir.Table, keys: tuple[str, ...]) -> ir.Table:
@@ -250,11 +301,3 @@ def other_evidence_per_asset(backend, window: Window, periods: ir.Table, keys: t
         seen_last=rows.usage_date.max(where=rows.evidence == "seen"),
         signed_in_on=rows.usage_date.max(where=(rows.evidence == "signed_in") & (rows.hours_used > 0)),
     )
-
-
-MAX_CODED_SOURCES = 64
-
-
-def distinct_sources(usage: ir.Table) -> list[str]:
-    """The usage sources in the data (a handful: '' when none was given, 'snipe-it', 'mdm', …)."""
-    return sorted(run_expr(usage.select("source").distinct(), name="usage sources").column("source").to_pylist())

@@ -30,7 +30,7 @@ from tracker.ingest.record import BackgroundScan, previous_upload, record_upload
 from tracker.ingest.report import IngestReport
 from tracker.ingest.sql_types import as_flag
 from tracker.ingest.validate import build_typed_query, engine_types, registered_views, typed_select
-from tracker.store import audit
+from tracker.store import audit, usage_months
 from tracker.store.config import Settings
 from tracker.store.db import Database
 from tracker.store.progress import Progress, query_progress
@@ -122,6 +122,11 @@ def ingest_direct(
         # any order for the append; reset after the transaction ends (an aborted one refuses any statement)
         with any_order(db), audit.transaction(db):
             report, touched = _write_and_check(db, source, match, q, token, rejects, settings, agency, progress, report_progress)
+            # the stored rows of the assets within the upload's days were checked to be none: where its months had
+            # no stored rows at all either, they are rolled up from its own rows
+            usage_months.refresh(
+                db, f"SELECT asset_id, usage_date FROM new_rows_{token}", new_rows=f"SELECT * FROM new_rows_{token}"
+            )
             report_progress("write", None)
             report.sha256 = scanner.result().sha256
             report.previous_upload = previous_upload(db, report.sha256, "usage")

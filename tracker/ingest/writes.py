@@ -10,6 +10,7 @@ from tracker.domain.meters import CATEGORY_METERS
 from tracker.ingest.contracts import DEVICE_KINDS, Contract
 from tracker.ingest.sql_types import err
 from tracker.ingest.validate import assert_safe_name
+from tracker.store import usage_months
 from tracker.store.assignments import start_holdings
 from tracker.store.db import Database
 
@@ -417,6 +418,8 @@ def apply_changes(db: Database, contract: Contract, final: str, upload_id: int) 
         {"upload_id": upload_id},
         name="insert rows",
     )
+    if kind == "usage":  # the monthly roll-ups of the months these rows fall in
+        usage_months.refresh(db, f"SELECT asset_id, usage_date FROM {final} WHERE _change <> 'unchanged'")
     if kind == "assets":
         start_holdings(db, final)  # the assignment history follows the register (docs/transfers.md)
     if kind in ("procurement", "assets"):

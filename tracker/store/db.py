@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from tracker.store import usage_months
 from tracker.store.config import resolve_db_path
 from tracker.text.errors import DatabaseError
 
@@ -170,6 +171,8 @@ class Database:
             with self.transaction():
                 for statement in _split_statements(sql):
                     self.execute(statement, name=f"migration {version:03d}_{migration_name}")
+                if version == usage_months.MIGRATION:  # the new table is filled from the rows already stored
+                    usage_months.rebuild(self)
                 self.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, now())",
                     [version, migration_name],

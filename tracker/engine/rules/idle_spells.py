@@ -21,10 +21,12 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
+from tracker.engine import month_ranges
 from tracker.engine.rules.model import RuleContext
 
 FAR_FUTURE = date(9999, 12, 31)
 EPOCH = date(1970, 1, 1)  # day numbers for folding days of use into blocks
+MAX_MONTH_SPAN_DAYS = 31  # k whole months span at most 31 k days: two days of use in them are < 31 k apart
 SPELLS = ibis.schema({"asset_id": "string", "idle_from": "date", "idle_until": "date"})
 # the rules that judge idleness on a day before an order, and the parameter naming their look-back
 LOOKBACK_RULES = ("AVOIDABLE_PURCHASE", "BOUGHT_DESPITE_IDLE_STOCK")
@@ -33,17 +35,27 @@ LOOKBACK_RULES = ("AVOIDABLE_PURCHASE", "BOUGHT_DESPITE_IDLE_STOCK")
 def use_edges(backend, min_gap_days: int) -> ir.Table:
     """(asset_id, prev_use, first_use, last_use, next_use): the stretches of use that can open or close an idle spell.
 
-    The usage rows with hours are first folded per device into blocks of `min_gap_days` + 1 calendar
-    days (first and last day of use in each block): two days of use in one block are at most
-    `min_gap_days` apart, so a gap longer than that lies between two blocks, from one block's last
-    day of use to the next block's first. The window then runs over the blocks (a few per device),
+    The days with hours are first folded per device into blocks (first and last day of use in each)
+    in which two days of use are at most `min_gap_days` apart, so a gap longer than that lies between
+    two blocks, from one block's last day of use to the next block's first. A block is k whole months
+    of the monthly roll-ups when k ≥ 1 months fit (k months span at most 31 k days: k = (gap + 1) // 31),
+    else `min_gap_days` + 1 calendar days of the daily rows. The window then runs over the blocks (a few per device),
     not over the usage rows. Kept: a device's first block (prev_use NULL), its last (next_use NULL)
     and every block after a gap longer than `min_gap_days` (prev_use the last day of use before it).
     """
-    usage = backend.table("usage_daily")
-    used = usage.filter(usage.hours_used > 0)
-    block = used.usage_date.delta(ibis.literal(EPOCH), unit="day") // (min_gap_days + 1)
-    blocks = used.group_by(used.asset_id, block=block).aggregate(first_use=used.usage_date.min(), last_use=used.usage_date.max())
+    months_per_block = (min_gap_days + 1) // MAX_MONTH_SPAN_DAYS
+    if months_per_block:  # whole months fit in a block: fold the monthly roll-ups, not the daily rows
+        m = month_ranges.months(backend)
+        m = m.filter(m.active_first.notnull())
+        block = (m.month.year() * 12 + m.month.month() - 1) // months_per_block
+        blocks = m.group_by(m.asset_id, block=block).aggregate(first_use=m.active_first.min(), last_use=m.active_last.max())
+    else:
+        usage = backend.table("usage_daily")
+        used = usage.filter(usage.hours_used > 0)
+        block = used.usage_date.delta(ibis.literal(EPOCH), unit="day") // (min_gap_days + 1)
+        blocks = used.group_by(used.asset_id, block=block).aggregate(
+            first_use=used.usage_date.min(), last_use=used.usage_date.max()
+        )
     w = ibis.window(group_by=blocks.asset_id, order_by=blocks.block)
     day = dt.Date(nullable=True)  # a window's lag and lead are NULL at a device's edges, whatever the column
     blocks = blocks.select(

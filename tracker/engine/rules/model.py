@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -178,7 +179,7 @@ class Rule:
     def evidence(self, params: Mapping[str, Any], lang: str) -> str:
         """The evidence sentence of one finding; `params` as EvidenceFormats.evidence_params gives them."""
         localised = {"category": params[f"category_{lang}"], "evidence_note": params.get(f"evidence_note_{lang}", "")}
-        return fill(self.evidence_template(lang), {**params, **localised})
+        return fill(self.evidence_template(lang), ChainMap(localised, params))
 
     @property
     def title_en(self) -> str:

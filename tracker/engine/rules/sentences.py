@@ -48,23 +48,58 @@ class EvidenceFormats:
             return value.isoformat()
         return str(value)
 
-    def evidence_params(self, row: Mapping[str, Any], rule_params: Mapping[str, Any]) -> dict[str, str]:
-        params = {name: self.value(name, value) for name, value in row.items()}
-        for name, value in rule_params.items():
-            params.setdefault(name, self.value(name, value))
-            params[f"{name}_share"] = self.value("_share", value)
-            params[f"{name}_ratio"] = self.value("_ratio", value)
+    def evidence_params(self, row: Mapping[str, Any], rule_params: Mapping[str, Any]) -> "Params":
+        """The strings a finding's evidence templates may quote, each formatted when a template first asks for it
+        (a row has some thirty values; a sentence quotes a handful, and 2,500 findings are written in two languages)."""
+        params = Params(self, row, rule_params)
         category = row.get("category") or ""
         params["category_en"] = category_name(category, "en")
         params["category_zh"] = category_name(category, "zh")
-        params["idle_assets"] = self.value("idle_asset_ids", row.get("idle_asset_ids") or [])
         params["evidence_note_en"], params["evidence_note_zh"] = evidence_note(
-            row.get("evidence_kind"), params.get("powered_on_hours")
+            row.get("evidence_kind"), params["powered_on_hours"] if "powered_on_hours" in row else None
         )
         if row.get("evidence_kind") == "meter":  # the counter readings behind the finding (docs/meters.md)
             params["evidence_note_en"] = " " + (row.get("meter_note_en") or "")
             params["evidence_note_zh"] = row.get("meter_note_zh") or ""
         return params
+
+
+class Params(dict):
+    """A finding's template values: the row's values, then the rule's parameters (also as `<name>_share` and
+    `<name>_ratio`), and `idle_assets`, each formatted by EvidenceFormats on first use. A name none of them
+    has is missing, as in a plain dict."""
+
+    def __init__(self, formats: EvidenceFormats, row: Mapping[str, Any], rule_params: Mapping[str, Any]):
+        super().__init__()
+        self._formats, self._row, self._rule_params = formats, row, rule_params
+
+    def __missing__(self, name: str) -> str:
+        value = self._format(name)
+        self[name] = value
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        try:
+            self[name]
+        except KeyError:
+            return False
+        return True
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default
+
+    def _format(self, name: str) -> str:
+        value = self._formats.value
+        for suffix in ("_share", "_ratio"):  # a parameter as a share or a ratio
+            if name.endswith(suffix) and (base := name[: -len(suffix)]) in self._rule_params:
+                return value(suffix, self._rule_params[base])
+        if name == "idle_assets":
+            return value("idle_asset_ids", self._row.get("idle_asset_ids") or [])
+        if name in self._row:  # the row's own value before a parameter of the same name
+            return value(name, self._row[name])
+        if name in self._rule_params:
+            return value(name, self._rule_params[name])
+        raise KeyError(name)
 
 
 def evidence_note(kind: str | None, powered_on_hours: str | None) -> tuple[str, str]:

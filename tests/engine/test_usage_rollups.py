@@ -1,0 +1,202 @@
+"""The monthly usage roll-ups (tracker.store.usage_months) give what the daily rows give.
+
+Over generated uploads (daily rows on both sides of month ends, several sources on one day, more
+than 24 h in a day, re-uploads that replace rows, partial uploads with a bad row, sessions across
+midnight), the stored roll-ups always equal the roll-up computed afresh from the daily rows, and the
+utilisation read from them (whole months from the roll-ups, the days of the months a window cuts
+from the daily rows) equals a plain computation over the daily rows, for windows starting and
+ending anywhere in a month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+import ibis
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker.engine.metrics import Window, asset_utilisation, ibis_backend
+from tracker.engine.rules.idle_spells import use_edges
+from tracker.ingest.pipeline import ingest_file
+from tracker.store import usage_months
+from tracker.store.db import Database, run_expr
+
+PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# in service before the data, in service on the 17th of a month, disposed on the 10th of a month
+ASSETS_CSV = (
+    "asset_id,agency_code,category,purchase_cost,purchase_date,in_service_date,disposal_date,status\n"
+    "PC-1,A001,laptop,5000,2019-06-01,2019-06-01,,in_use\n"
+    "PC-2,A001,desktop,4000,2024-11-20,2024-12-17,,in_use\n"
+    "PC-3,A002,laptop,6000,2019-06-01,2019-06-01,2025-02-10,disposed\n"
+    "PR-4,A002,printer,1200,2019-06-01,2019-06-01,,in_use\n"
+)
+ASSETS = ("PC-1", "PC-2", "PC-3", "PR-4")
+FIRST_DAY = dt.date(2024, 11, 25)
+DAYS = st.dates(FIRST_DAY, dt.date(2025, 3, 6))  # four month ends
+HOURS = st.sampled_from(["0", "0.5", "3.25", "7", "12", "15.5", "23.99", "24"])
+ROW = st.tuples(st.sampled_from(ASSETS), DAYS, HOURS, st.sampled_from(["", "mdm", "login-log"]))
+UPLOAD = st.tuples(st.lists(ROW, min_size=1, max_size=25), st.booleans())  # rows, with a bad row (partial)
+_TEMPLATES = tempfile.TemporaryDirectory(prefix="rollup-templates-")
+
+
+@cache
+def template() -> Path:
+    path = Path(_TEMPLATES.name) / "template.duckdb"
+    with Database.open(path) as db:
+        register = Path(_TEMPLATES.name) / "register.csv"
+        register.write_text(ASSETS_CSV, encoding="utf-8")
+        assert ingest_file(db, "assets", register).status == "committed"
+    return path
+
+
+@contextmanager
+def fresh_database():
+    with tempfile.TemporaryDirectory(prefix="rollup-") as folder:
+        db_path = Path(folder) / "tracker.duckdb"
+        shutil.copyfile(template(), db_path)
+        db = Database.open(db_path)
+        try:
+            yield db, Path(folder)
+        finally:
+            db.close()
+
+
+def upload(db: Database, folder: Path, n: int, rows, with_bad_row: bool) -> None:
+    """One daily-usage CSV (a row repeated in the file keeps its last value); a bad row makes it a partial upload."""
+    last = {(a, d, s): h for a, d, h, s in rows}
+    lines = ["asset_id,usage_date,hours_used,source"] + [f"{a},{d.isoformat()},{h},{s}" for (a, d, s), h in last.items()]
+    if with_bad_row:
+        lines.append("PC-1,2025-02-30,3,")  # no such day
+    path = folder / f"usage-{n}.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = ingest_file(db, "usage", path, partial=with_bad_row)
+    assert report.status in ("committed", "partial", "unchanged"), report.status
+
+
+def stored_months(db: Database) -> list[tuple]:
+    columns = ", ".join(usage_months.COLUMNS)
+    return db.fetchall(f"SELECT {columns} FROM usage_months ORDER BY asset_id, month")
+
+
+def fresh_months(db: Database) -> list[tuple]:
+    backend = ibis_backend(db)
+    expr = usage_months.month_rollup(backend.table("usage_daily")).order_by("asset_id", "month")
+    table = run_expr(expr.select(*usage_months.COLUMNS), name="fresh usage months")
+    return [tuple(row.values()) for row in table.to_pylist()]
+
+
+def reference_usage(db: Database, window: Window) -> dict[str, tuple]:
+    """asset → (used hours, active days, last used) straight from the daily rows, in each asset's active period."""
+    per_asset = run_expr(asset_utilisation(ibis_backend(db), window), name="periods")
+    db.con.register("periods", per_asset.select(["asset_id", "active_start", "active_end"]))
+    try:
+        rows = db.fetchall(
+            """WITH days AS (
+                   SELECT asset_id, usage_date, least(sum(hours_used), 24) AS hours FROM usage_daily
+                   WHERE evidence IN ('usage', 'signed_in') AND hours_used > 0 AND usage_date <= ?
+                   GROUP BY asset_id, usage_date)
+               SELECT p.asset_id,
+                      coalesce(sum(d.hours) FILTER (WHERE d.usage_date >= p.active_start AND d.usage_date < p.active_end), 0),
+                      count(d.usage_date) FILTER (WHERE d.usage_date >= p.active_start AND d.usage_date < p.active_end),
+                      max(d.usage_date)
+               FROM periods AS p LEFT JOIN days AS d USING (asset_id) GROUP BY p.asset_id""",
+            [window.as_of],
+        )
+    finally:
+        db.con.unregister("periods")
+    return {asset: (round(hours, 6), days, last) for asset, hours, days, last in rows}
+
+
+def tracker_usage(db: Database, window: Window) -> dict[str, tuple]:
+    table = run_expr(asset_utilisation(ibis_backend(db), window), name="utilisation")
+    return {r["asset_id"]: (round(r["used_hours"], 6), r["active_days"], r["last_used"]) for r in table.to_pylist()}
+
+
+@PROPERTY
+@given(
+    uploads=st.lists(UPLOAD, min_size=1, max_size=4),
+    as_of=st.dates(dt.date(2024, 12, 1), dt.date(2025, 3, 10)),
+    window_days=st.sampled_from([1, 17, 31, 45, 90, 365]),
+)
+def test_roll_ups_equal_the_daily_rows_after_any_uploads(uploads, as_of, window_days):
+    with fresh_database() as (db, folder):
+        for n, (rows, with_bad_row) in enumerate(uploads):
+            upload(db, folder, n, rows, with_bad_row)
+            assert stored_months(db) == fresh_months(db)
+        window = Window(as_of, window_days, idle_days=30, never_used_min_days=10)
+        assert tracker_usage(db, window) == reference_usage(db, window)
+
+
+def test_sessions_across_midnight_and_a_month_end_count_on_each_day(tmp_path):
+    with fresh_database() as (db, folder):
+        sessions = folder / "sessions.csv"
+        sessions.write_text(
+            "asset_id,start_time,end_time,source\n"
+            "PC-1,2025-01-31 22:00:00+08:00,2025-02-01 03:30:00+08:00,login-log\n"
+            "PC-1,2025-02-01 09:00:00+08:00,2025-02-01 10:00:00+08:00,login-log\n",
+            encoding="utf-8",
+        )
+        assert ingest_file(db, "usage", sessions).status == "committed"
+        assert stored_months(db) == fresh_months(db)
+        months = {row[1]: (row[3], row[4]) for row in stored_months(db)}
+        assert months == {dt.date(2025, 1, 1): (2.0, 1), dt.date(2025, 2, 1): (4.5, 1)}
+        # a window ending mid-February reads February's days from the daily rows
+        window = Window(dt.date(2025, 2, 1), 2, idle_days=30, never_used_min_days=10)
+        assert tracker_usage(db, window)["PC-1"] == (6.5, 2, dt.date(2025, 2, 1))
+
+
+def test_a_replacing_upload_rewrites_only_the_months_it_touches(tmp_path):
+    with fresh_database() as (db, folder):
+        upload(db, folder, 0, [("PC-1", dt.date(2025, 1, 5), "4", ""), ("PC-1", dt.date(2025, 2, 5), "4", "")], False)
+        upload(db, folder, 1, [("PC-1", dt.date(2025, 2, 5), "6", ""), ("PC-1", dt.date(2025, 2, 6), "2", "mdm")], False)
+        months = {row[1]: (row[3], row[4], row[5]) for row in stored_months(db)}
+        assert months == {
+            dt.date(2025, 1, 1): (4.0, 1, dt.date(2025, 1, 5)),
+            dt.date(2025, 2, 1): (8.0, 2, dt.date(2025, 2, 6)),
+        }
+
+
+def test_a_day_over_24_hours_across_sources_is_capped_in_its_month(tmp_path):
+    with fresh_database() as (db, folder):
+        upload(db, folder, 0, [("PC-1", dt.date(2025, 1, 5), "20", ""), ("PC-1", dt.date(2025, 1, 5), "15.5", "mdm")], False)
+        assert [(row[3], row[4]) for row in stored_months(db)] == [(24.0, 1)]
+
+
+def test_migrating_an_older_database_fills_the_roll_ups_from_its_rows(tmp_path):
+    with fresh_database() as (db, folder):
+        upload(db, folder, 0, [("PC-1", dt.date(2025, 1, 5), "4", ""), ("PR-4", dt.date(2025, 2, 28), "1", "")], False)
+        expected = stored_months(db)
+        db.execute("DROP TABLE usage_months")
+        db.execute("DELETE FROM schema_migrations WHERE version >= ?", [usage_months.MIGRATION])
+        db.migrate()
+        assert stored_months(db) == expected and len(expected) == 2
+
+
+@pytest.mark.parametrize("gap", [29, 30, 61, 62, 90, 120])
+def test_idle_spell_edges_from_months_equal_those_from_days(tmp_path, gap):
+    with fresh_database() as (db, folder):
+        days = [dt.date(2024, 12, 1) + dt.timedelta(days=d) for d in (0, 1, 29, 31, 62, 63, 95, 158, 159)]
+        upload(db, folder, 0, [("PC-1", d, "2", "") for d in days] + [("PR-4", days[4], "1", "")], False)
+        backend = ibis_backend(db)
+        from_rollups = run_expr(use_edges(backend, gap).order_by("asset_id", "first_use"), name="edges").to_pylist()
+        # the same gaps from the daily rows, one block per day of use
+        used = backend.table("usage_daily").filter(lambda u: u.hours_used > 0)
+        w = ibis.window(group_by=used.asset_id, order_by=used.usage_date)
+        t = used.select("asset_id", first_use="usage_date", prev_use=used.usage_date.lag().over(w))
+        t = t.filter(t.prev_use.isnull() | (t.first_use.delta(t.prev_use, unit="day") > gap))
+        from_days = run_expr(t.order_by("asset_id", "first_use"), name="reference").to_pylist()
+        opened = {
+            (r["asset_id"], r["first_use"], r["prev_use"])
+            for r in from_rollups
+            if r["prev_use"] is None or (r["first_use"] - r["prev_use"]).days > gap
+        }
+        assert opened == {(r["asset_id"], r["first_use"], r["prev_use"]) for r in from_days}
+        last = {r["asset_id"]: r["last_use"] for r in from_rollups if r["next_use"] is None}
+        assert last == {"PC-1": days[-1], "PR-4": days[4]}

@@ -1,0 +1,167 @@
+"""Monthly roll-ups of daily usage, kept with the rows they sum (docs/data-path.md, "Usage roll-ups").
+
+One row per device and calendar month in which it has any usage row. What every reader of usage
+needs from a month is here, so that utilisation, telemetry coverage and the idle spells read some
+13 rows per device and year instead of ~250:
+
+- use_hours, use_days: the hours of use (usage files and sign-ins, hours > 0) summed per day over
+  the device's sources, each day capped at 24 h, and the number of such days;
+- use_last, usage_last: the last day of use, and the last one with an hours-of-use row (evidence
+  'usage') rather than a sign-in;
+- active_first, active_last: the first and last day with hours of any kind (powered-on included);
+- on_last: the last day with hours or a sighting (what telemetry coverage counts).
+
+A month is the grain because every window the tracker judges spans months: its whole months are
+read from here and the days of the months it cuts (its edges, a device's first and last day in
+service, a transfer) from the daily rows, which keeps every figure exact.
+
+The definition is one Ibis expression (`month_rollup`): a lake registers it as a view over its usage
+files, and the database keeps it as a table, refreshed inside each usage upload's transaction for the
+(device, month) pairs the upload touched (`refresh`), from all the stored rows of those pairs, so a
+re-upload that replaces rows, a partial upload or a second source on the same days give the same
+table as computing it afresh.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import ibis
+import ibis.expr.types as ir
+
+TABLE = "usage_months"
+MIGRATION = 15  # the schema migration that adds the table (015_usage_months.sql)
+MAX_HOURS_PER_DAY = 24.0
+USE_EVIDENCE = ("usage", "signed_in")  # rows whose hours are hours of use
+USAGE_SCHEMA = ibis.schema(
+    {
+        "asset_id": "!string",
+        "usage_date": "!date",
+        "source": "!string",
+        "hours_used": "float64",
+        "evidence": "!string",
+    }
+)
+COLUMNS = (
+    "asset_id",
+    "month",
+    "next_month",
+    "use_hours",
+    "use_days",
+    "use_last",
+    "usage_last",
+    "active_first",
+    "active_last",
+    "on_last",
+)
+
+
+def month_start(day: ir.DateValue) -> ir.DateValue:
+    """The first day of `day`'s month, as a date on every engine (DuckDB's date_trunc gives a timestamp)."""
+    return ibis.date(day.year(), day.month(), 1)
+
+
+def next_month_start(day: ir.DateValue) -> ir.DateValue:
+    """The first day of the month after `day`'s."""
+    month = day.month()
+    return ibis.date(day.year() + month // 12, month % 12 + 1, 1)
+
+
+def month_rollup(usage: ir.Table) -> ir.Table:
+    """COLUMNS of `usage` (usage_daily's rows): one row per asset and month with any row.
+
+    A month with one source has one row per day, so it is summed in one pass; only months with
+    several sources are summed per day first, to cap each day at 24 h.
+    """
+    hours = usage.hours_used
+    use = usage.evidence.isin(USE_EVIDENCE) & (hours > 0)
+    active = hours > 0
+    month = month_start(usage.usage_date)
+    per_month = usage.group_by(usage.asset_id, month=month).aggregate(
+        first_source=usage.source.min(),
+        last_source=usage.source.max(),
+        row_hours=ibis.least(hours, MAX_HOURS_PER_DAY).sum(where=use),
+        row_days=usage.asset_id.count(where=use),
+        use_last=usage.usage_date.max(where=use),
+        usage_last=usage.usage_date.max(where=use & (usage.evidence == "usage")),
+        active_first=usage.usage_date.min(where=active),
+        active_last=usage.usage_date.max(where=active),
+        on_last=usage.usage_date.max(where=active | (usage.evidence == "seen")),
+    )
+    several = per_month.filter(per_month.first_source != per_month.last_source).select("asset_id", "month")
+    used = usage.filter(use)
+    used = used.select("asset_id", "usage_date", "hours_used", month=month_start(used.usage_date))
+    used = used.semi_join(several, ["asset_id", "month"])
+    days = used.group_by("asset_id", "month", "usage_date").aggregate(day_hours=used.hours_used.sum())
+    days = days.group_by("asset_id", "month").aggregate(
+        day_hours=ibis.least(days.day_hours, MAX_HOURS_PER_DAY).sum(), day_count=days.usage_date.count()
+    )
+    t = per_month.left_join(days, ["asset_id", "month"])
+    return t.select(
+        t.asset_id,
+        t.month,
+        next_month=next_month_start(t.month),
+        use_hours=t.day_hours.fill_null(t.row_hours).fill_null(0.0),
+        use_days=t.day_count.fill_null(t.row_days).cast("int64"),
+        use_last=t.use_last,
+        usage_last=t.usage_last,
+        active_first=t.active_first,
+        active_last=t.active_last,
+        on_last=t.on_last,
+    )
+
+
+@functools.cache
+def _rollup_sql() -> str:
+    """month_rollup of the rows in `usage_months_input` as DuckDB SQL (compiled once per process)."""
+    rows = ibis.table(USAGE_SCHEMA, name="usage_months_input")
+    return str(ibis.to_sql(month_rollup(rows), dialect="duckdb"))
+
+
+def refresh(db, touched: str, params: dict | None = None, *, new_rows: str | None = None) -> None:
+    """Recompute the months named by `touched` (SQL giving asset_id and usage_date) from all their stored rows.
+
+    Runs inside the caller's transaction, on its connection (an upload's rows are not visible to
+    another connection before it commits). `new_rows`: SQL giving every stored row of the touched
+    months when none of them had a roll-up before (an upload that only adds rows: a new month, a
+    first load), read instead of finding those months' rows in the whole table.
+    """
+    pairs = f"(SELECT DISTINCT asset_id, CAST(date_trunc('month', usage_date) AS DATE) AS month FROM ({touched}))"
+    db.execute(f"CREATE OR REPLACE TEMP TABLE usage_months_touched AS {pairs}", params or {}, name="usage months touched")
+    try:
+        stored = db.scalar(
+            f"SELECT count(*) FROM {TABLE} AS m SEMI JOIN usage_months_touched AS t ON m.asset_id = t.asset_id AND m.month = t.month",
+            name="stored usage months touched",
+        )
+        if stored:
+            db.execute(
+                f"DELETE FROM {TABLE} AS m USING usage_months_touched AS t WHERE m.asset_id = t.asset_id AND m.month = t.month",
+                name="drop touched usage months",
+            )
+        if new_rows is not None and not stored:
+            rows = f"SELECT asset_id, usage_date, source, hours_used, evidence FROM ({new_rows})"
+        else:
+            rows = """SELECT u.asset_id, u.usage_date, u.source, u.hours_used, u.evidence FROM usage_daily AS u
+               SEMI JOIN usage_months_touched AS t
+                 ON u.asset_id = t.asset_id AND CAST(date_trunc('month', u.usage_date) AS DATE) = t.month"""
+        _write(db, rows, params)
+    finally:
+        db.execute("DROP TABLE IF EXISTS usage_months_touched", name="drop usage months touched")
+
+
+def _write(db, rows: str, params: dict | None = None) -> None:
+    """Insert month_rollup of `rows` (SQL with usage_daily's columns) into the table."""
+    db.execute(f"CREATE OR REPLACE TEMP VIEW usage_months_input AS {rows}", params or {}, name="usage rows to roll up")
+    try:
+        db.execute(
+            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM ({_rollup_sql()})",
+            name="write usage months",
+        )
+    finally:
+        db.execute("DROP VIEW IF EXISTS usage_months_input", name="drop usage rows to roll up")
+
+
+def rebuild(db) -> None:
+    """Recompute every month from the stored rows (the migration that adds the table)."""
+    db.execute(f"DELETE FROM {TABLE}", name="empty usage months")
+    _write(db, "SELECT asset_id, usage_date, source, hours_used, evidence FROM usage_daily")
