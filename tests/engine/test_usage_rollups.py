@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.engine.metrics import Window, asset_utilisation, ibis_backend
+from tracker.engine.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage
 from tracker.engine.rules.idle_spells import use_edges
 from tracker.ingest.pipeline import ingest_file
 from tracker.store import usage_months
@@ -85,6 +85,12 @@ def stored_months(db: Database) -> list[tuple]:
     return db.fetchall(f"SELECT {columns} FROM usage_months ORDER BY asset_id, month")
 
 
+def months_of(db: Database, *columns: str) -> dict[dt.date, tuple]:
+    """month → the named columns of the stored roll-up (one asset)."""
+    rows = db.fetchall(f"SELECT month, {', '.join(columns)} FROM usage_months ORDER BY month")
+    return {month: tuple(rest) for month, *rest in rows}
+
+
 def fresh_months(db: Database) -> list[tuple]:
     backend = ibis_backend(db)
     expr = usage_months.month_rollup(backend.table("usage_daily")).order_by("asset_id", "month")
@@ -114,6 +120,23 @@ def reference_usage(db: Database, window: Window) -> dict[str, tuple]:
     return {asset: (round(hours, 6), days, last) for asset, hours, days, last in rows}
 
 
+def reference_coverage(db: Database, window: Window) -> dict[tuple, int]:
+    """(agency, category) → devices with hours or a sighting in the idle horizon, straight from the daily rows."""
+    rows = db.fetchall(
+        """SELECT a.agency_code, a.category, count(DISTINCT u.asset_id) FROM assets AS a
+           LEFT JOIN usage_daily AS u ON u.asset_id = a.asset_id AND u.usage_date BETWEEN ? AND ?
+                AND (u.hours_used > 0 OR u.evidence = 'seen')
+           GROUP BY ALL""",
+        [window.idle_start, window.as_of],
+    )
+    return {(agency, category): n for agency, category, n in rows}
+
+
+def tracker_coverage(db: Database, window: Window) -> dict[tuple, int]:
+    table = run_expr(telemetry_coverage(ibis_backend(db), window), name="coverage")
+    return {(r["agency_code"], r["category"]): r["assets_with_usage_in_horizon"] for r in table.to_pylist()}
+
+
 def tracker_usage(db: Database, window: Window) -> dict[str, tuple]:
     table = run_expr(asset_utilisation(ibis_backend(db), window), name="utilisation")
     return {r["asset_id"]: (round(r["used_hours"], 6), r["active_days"], r["last_used"]) for r in table.to_pylist()}
@@ -124,14 +147,16 @@ def tracker_usage(db: Database, window: Window) -> dict[str, tuple]:
     uploads=st.lists(UPLOAD, min_size=1, max_size=4),
     as_of=st.dates(dt.date(2024, 12, 1), dt.date(2025, 3, 10)),
     window_days=st.sampled_from([1, 17, 31, 45, 90, 365]),
+    idle_days=st.sampled_from([1, 12, 30, 45]),
 )
-def test_roll_ups_equal_the_daily_rows_after_any_uploads(uploads, as_of, window_days):
+def test_roll_ups_equal_the_daily_rows_after_any_uploads(uploads, as_of, window_days, idle_days):
     with fresh_database() as (db, folder):
         for n, (rows, with_bad_row) in enumerate(uploads):
             upload(db, folder, n, rows, with_bad_row)
             assert stored_months(db) == fresh_months(db)
-        window = Window(as_of, window_days, idle_days=30, never_used_min_days=10)
+        window = Window(as_of, window_days, idle_days=idle_days, never_used_min_days=10)
         assert tracker_usage(db, window) == reference_usage(db, window)
+        assert tracker_coverage(db, window) == reference_coverage(db, window)
 
 
 def test_sessions_across_midnight_and_a_month_end_count_on_each_day(tmp_path):
@@ -145,8 +170,7 @@ def test_sessions_across_midnight_and_a_month_end_count_on_each_day(tmp_path):
         )
         assert ingest_file(db, "usage", sessions).status == "committed"
         assert stored_months(db) == fresh_months(db)
-        months = {row[1]: (row[3], row[4]) for row in stored_months(db)}
-        assert months == {dt.date(2025, 1, 1): (2.0, 1), dt.date(2025, 2, 1): (4.5, 1)}
+        assert months_of(db, "use_hours", "use_days") == {dt.date(2025, 1, 1): (2.0, 1), dt.date(2025, 2, 1): (4.5, 1)}
         # a window ending mid-February reads February's days from the daily rows
         window = Window(dt.date(2025, 2, 1), 2, idle_days=30, never_used_min_days=10)
         assert tracker_usage(db, window)["PC-1"] == (6.5, 2, dt.date(2025, 2, 1))
@@ -156,8 +180,7 @@ def test_a_replacing_upload_rewrites_only_the_months_it_touches(tmp_path):
     with fresh_database() as (db, folder):
         upload(db, folder, 0, [("PC-1", dt.date(2025, 1, 5), "4", ""), ("PC-1", dt.date(2025, 2, 5), "4", "")], False)
         upload(db, folder, 1, [("PC-1", dt.date(2025, 2, 5), "6", ""), ("PC-1", dt.date(2025, 2, 6), "2", "mdm")], False)
-        months = {row[1]: (row[3], row[4], row[5]) for row in stored_months(db)}
-        assert months == {
+        assert months_of(db, "use_hours", "use_days", "use_last") == {
             dt.date(2025, 1, 1): (4.0, 1, dt.date(2025, 1, 5)),
             dt.date(2025, 2, 1): (8.0, 2, dt.date(2025, 2, 6)),
         }
@@ -166,7 +189,7 @@ def test_a_replacing_upload_rewrites_only_the_months_it_touches(tmp_path):
 def test_a_day_over_24_hours_across_sources_is_capped_in_its_month(tmp_path):
     with fresh_database() as (db, folder):
         upload(db, folder, 0, [("PC-1", dt.date(2025, 1, 5), "20", ""), ("PC-1", dt.date(2025, 1, 5), "15.5", "mdm")], False)
-        assert [(row[3], row[4]) for row in stored_months(db)] == [(24.0, 1)]
+        assert list(months_of(db, "use_hours", "use_days").values()) == [(24.0, 1)]
 
 
 def test_migrating_an_older_database_fills_the_roll_ups_from_its_rows(tmp_path):
@@ -200,3 +223,28 @@ def test_idle_spell_edges_from_months_equal_those_from_days(tmp_path, gap):
         assert opened == {(r["asset_id"], r["first_use"], r["prev_use"]) for r in from_days}
         last = {r["asset_id"]: r["last_use"] for r in from_rollups if r["next_use"] is None}
         assert last == {"PC-1": days[-1], "PR-4": days[4]}
+
+
+@pytest.mark.parametrize(("inside", "covered"), [(True, 1), (False, 0)])
+def test_a_month_used_before_and_after_a_short_horizon_is_read_by_day(tmp_path, inside, covered):
+    """Days of use on the 2nd and the 21st, the horizon the 16th to the 20th: only the days can say."""
+    days = [dt.date(2025, 1, 2), dt.date(2025, 1, 21)] + ([dt.date(2025, 1, 18)] if inside else [])
+    with fresh_database() as (db, folder):
+        upload(db, folder, 0, [("PC-1", d, "3", "") for d in days], False)
+        window = Window(dt.date(2025, 1, 20), 30, idle_days=5, never_used_min_days=10)
+        assert window.idle_start == dt.date(2025, 1, 16)
+        assert tracker_coverage(db, window)[("A001", "laptop")] == covered == reference_coverage(db, window)[("A001", "laptop")]
+
+
+EDGE_DAYS = [dt.date(2025, 1, d) for d in (1, 15, 16, 20, 21, 31)]
+
+
+@pytest.mark.parametrize("used", [EDGE_DAYS[i:j] for i in range(len(EDGE_DAYS)) for j in range(i + 1, len(EDGE_DAYS) + 1)])
+def test_days_of_use_on_either_side_of_a_window_edge(tmp_path, used):
+    """A window of the 16th to the 20th of a month, days of use on and around its edges: the month is whole only
+    when every day of use lies inside, and the last use stops at as_of."""
+    with fresh_database() as (db, folder):
+        upload(db, folder, 0, [("PC-1", d, "3", "") for d in used], False)
+        window = Window(dt.date(2025, 1, 20), 5, idle_days=5, never_used_min_days=10)
+        assert tracker_usage(db, window)["PC-1"] == reference_usage(db, window)["PC-1"]
+        assert tracker_coverage(db, window) == reference_coverage(db, window)

@@ -27,7 +27,7 @@ from tracker.domain.calendar import (
     rollover_month,
 )
 from tracker.domain.categories import CategoryProfile
-from tracker.engine.assignments import HOLDING_KEYS, buying_agencies, held_assets, held_on, holding_keys, one_row_per_device
+from tracker.engine.assignments import HOLDING_KEYS, buying_agencies, held_assets, holding_keys, one_row_per_device
 from tracker.engine.compiled_sql import compile_once
 from tracker.engine.meters import latest_reading_day, with_meter_coverage, with_meters
 from tracker.engine.utilisation_parts import (
@@ -43,6 +43,7 @@ from tracker.engine.utilisation_parts import (
 )
 from tracker.engine.window import Window
 from tracker.store.db import Database, run_expr
+from tracker.store.usage_months import TABLE as USAGE_MONTHS
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
 
@@ -291,14 +292,8 @@ def telemetry_coverage(backend, window: Window) -> ir.Table:
     assets = assets.select(
         "asset_id", "agency_code", "category", "holding_start", "held_to", in_service_on_as_of=in_service_on_as_of
     )
-    usage = backend.table("usage_daily")
-    on = (usage.hours_used > 0) | (usage.evidence == "seen")  # any evidence of being on counts as telemetry
-    recent = usage.filter(usage.usage_date >= window.idle_start, usage.usage_date <= window.as_of, on)
     keys = holding_keys(backend, window.start, window.as_of)
-    if keys == HOLDING_KEYS:  # the usage counts for the agency that held the device that day
-        recent = assets.select("asset_id", "holding_start", "held_to").join(recent.select("asset_id", "usage_date"), "asset_id")
-        recent = recent.filter(recent.usage_date >= recent.holding_start, held_on(recent.held_to, recent.usage_date))
-    recent = recent.select(*keys).distinct().mutate(used_in_horizon=ibis.literal(True))
+    recent = reported_in_horizon(backend, window, assets, keys).mutate(used_in_horizon=ibis.literal(True))
     t = assets.left_join(recent, list(keys))
     coverage = t.group_by("agency_code", "category").aggregate(
         assets_in_service=t.asset_id.count(where=t.in_service_on_as_of),
@@ -306,6 +301,34 @@ def telemetry_coverage(backend, window: Window) -> ir.Table:
     )
     coverage = coverage.mutate(reports_usage=coverage.assets_with_usage_in_horizon > 0)
     return with_meter_coverage(backend, window, coverage).order_by("agency_code", "category")
+
+
+def reported_in_horizon(backend, window: Window, assets: ir.Table, keys: tuple[str, ...]) -> ir.Table:
+    """The keys of the devices with hours or a sighting in [idle_start, as_of] (and, per holding, while held).
+
+    Read from the monthly roll-ups: a month whose first or last such day lies in the range answers
+    yes; only a month with such days on both sides of the range and none known inside is read day by
+    day (a device seen before and after a short range inside one month).
+    """
+    lo, hi = ibis.literal(window.idle_start), ibis.literal(window.end_exclusive)
+    if keys == HOLDING_KEYS:  # the usage counts for the agency that held the device that day
+        lo, hi = ibis.greatest(lo, assets.holding_start), ibis.least(hi, assets.held_to.fill_null(hi))
+    ranges = assets.select(*keys, lo=lo, hi=hi)
+    m = backend.table(USAGE_MONTHS)
+    m = m.filter(m.on_first.notnull()).select("asset_id", "month", "next_month", "on_first", "on_last")
+    j = ranges.join(m, "asset_id")
+    j = j.filter(j.month < j.hi, j.next_month > j.lo)
+    known = ((j.on_first >= j.lo) & (j.on_first < j.hi)) | ((j.on_last >= j.lo) & (j.on_last < j.hi))
+    yes = j.filter(known).select(*keys)
+    unsure = j.filter(~known & (j.on_first < j.lo) & (j.on_last >= j.hi))
+    unsure = unsure.select(
+        *keys, from_day=ibis.greatest(unsure.lo, unsure.month), to_day=ibis.least(unsure.hi, unsure.next_month)
+    )
+    usage = backend.table("usage_daily")
+    on = usage.filter((usage.hours_used > 0) | (usage.evidence == "seen"))  # any evidence of being on counts
+    on = on.select(u_asset_id="asset_id", day="usage_date")
+    days = on.join(unsure, [on.u_asset_id == unsure.asset_id, on.day >= unsure.from_day, on.day < unsure.to_day])
+    return ibis.union(yes, days.select(*(unsure[k] for k in keys)), distinct=True)
 
 
 def with_procurement_line(backend, per_asset: ir.Table) -> ir.Table:

@@ -19,10 +19,10 @@ from tracker.domain.calendar import (
     available_days,
 )
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
-from tracker.engine import month_ranges
 from tracker.engine.assignments import HOLDING_KEYS, held_assets, held_on
 from tracker.engine.window import Window
-from tracker.store.usage_months import MAX_HOURS_PER_DAY, USE_EVIDENCE, month_start
+from tracker.store.usage_months import MAX_HOURS_PER_DAY, USE_EVIDENCE
+from tracker.store.usage_months import TABLE as USAGE_MONTHS
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
 
@@ -176,32 +176,44 @@ def with_available_days(assets: ir.Table, window: Window, calendar: ir.Table) ->
 def usage_per_asset(backend, window: Window, periods: ir.Table, keys: tuple[str, ...]) -> ir.Table:
     """Per asset: used_hours and active_days in its active period, last_used up to as_of over all data.
 
-    A day's hours are the sum of its sources, capped at 24 h. Read from the monthly roll-ups: the
-    whole months of the active period give its hours and days, the whole months up to as_of (and
-    the end of the holding) its last day of use; the days of the months they cut come from the daily
-    rows (tracker.engine.month_ranges). The result has a row per key of `periods`; a device without
+    A day's hours are the sum of its sources, capped at 24 h. Read from the monthly roll-ups
+    (tracker.store.usage_months): a month counts whole when every day of use in it lies inside the
+    range asked (the active period for hours and days; every day before as_of, and before the end
+    of the holding, for the last use), which is every month of most devices; only the others are
+    read day by day from the daily rows. The result has a row per key of `periods`; a device without
     any use up to as_of has a NULL last_used.
     """
     as_of_next = ibis.literal(window.end_exclusive)
-    lo, hi = periods.active_start, periods.active_end
     # last use: every day before the end of the holding, up to as_of
     last_to = ibis.least(as_of_next, periods.held_to.fill_null(as_of_next)) if keys == HOLDING_KEYS else as_of_next
-    full_from, full_to = month_ranges.full_months(lo, hi)
-    ranges = periods.select(*keys, lo=lo, hi=hi, full_from=full_from, full_to=full_to, last_to=last_to)
-    ranges = ranges.mutate(last_full_to=month_start(ranges.last_to))
-
-    m = month_ranges.months(backend).select("asset_id", "month", "next_month", "use_hours", "use_days", "use_last", "usage_last")
-    j = ranges.join(m, "asset_id")
-    in_period = month_ranges.in_full(j.month, j.next_month, j.full_from, j.full_to)
-    before_end = j.next_month <= j.last_full_to
-    whole = j.group_by(*keys).aggregate(
-        m_hours=j.use_hours.sum(where=in_period),
-        m_days=j.use_days.sum(where=in_period),
-        m_last=j.use_last.max(where=before_end),
-        m_usage=j.usage_last.max(where=before_end),
+    ranges = periods.select(*keys, lo=periods.active_start, hi=periods.active_end, last_to=last_to)
+    m = backend.table(USAGE_MONTHS).select(
+        "asset_id", "month", "next_month", "use_hours", "use_days", "use_first", "use_last", "usage_last"
     )
-
-    days = edge_days(backend, window, ranges, keys)
+    j = ranges.join(m, "asset_id")
+    no_use = j.use_first.isnull()
+    overlaps = (j.month < j.hi) & (j.next_month > j.lo)
+    period_whole = overlaps & (no_use | ((j.use_first >= j.lo) & (j.use_last < j.hi)))
+    before_end = j.month < j.last_to
+    last_whole = before_end & (no_use | (j.use_last < j.last_to))
+    whole = j.group_by(*keys).aggregate(
+        m_hours=j.use_hours.sum(where=period_whole),
+        m_days=j.use_days.sum(where=period_whole),
+        m_last=j.use_last.max(where=last_whole),
+        m_usage=j.usage_last.max(where=last_whole),
+    )
+    cut = j.filter((overlaps & ~period_whole) | (before_end & ~last_whole))
+    cut = cut.select(
+        *keys,
+        "lo",
+        "hi",
+        "last_to",
+        "month",
+        "next_month",
+        period_days=overlaps & ~period_whole,
+        last_days=before_end & ~last_whole,
+    )
+    days = days_of_cut_months(backend, window, cut, keys)
     edges = days.group_by(*keys).aggregate(
         e_hours=ibis.least(days.day_hours, MAX_HOURS_PER_DAY).sum(where=days.in_period),
         e_days=days.usage_date.count(where=days.in_period),
@@ -228,56 +240,31 @@ def whole_microhours(hours: ir.FloatingValue) -> ir.FloatingValue:
     return (hours * 1_000_000).round(0) / 1_000_000
 
 
-def edge_days(backend, window: Window, ranges: ir.Table, keys: tuple[str, ...]) -> ir.Table:
-    """Per key and day of use read from the daily rows (the edges of its ranges): the day's hours, and whether
-    the day lies in the period's edges (`in_period`) or the last-use range's (`in_last`), and is a usage-file day.
+def days_of_cut_months(backend, window: Window, cut: ir.Table, keys: tuple[str, ...]) -> ir.Table:
+    """Per key and day of use in the months `cut` names: the day's hours (its sources summed), whether it lies in
+    the period (`in_period`) or before the end of the last-use range (`in_last`), and whether it is a usage-file day.
 
-    Most devices are held and in service through the whole window: their edges are the window's own
-    (none when it starts and ends with whole months), found with a date filter alone. The others (in
-    service or disposed inside the window, transferred) are joined with their own ranges.
+    Every such month lies between the first of the window's first month and as_of (a range starts in
+    the window; the last use's month is the one holding its end).
     """
-    start, end = window.start, window.end_exclusive
     usage = backend.table("usage_daily")
     used = usage.filter(
         usage.evidence.isin(USE_EVIDENCE),
         usage.hours_used > 0,
-        usage.usage_date >= month_ranges.edge_days_from(start),
+        usage.usage_date >= window.start.replace(day=1),
         usage.usage_date <= window.as_of,
     )
     used = used.select(u_asset_id="asset_id", day="usage_date", hours="hours_used", is_usage=used.evidence == "usage")
-    columns = (*keys, "day", "hours", "is_usage", "in_period", "in_last")
-    whole_window = (ranges.lo == start) & (ranges.hi == end) & (ranges.last_to == end)
-    parts = []
-    head_to, tail_from = month_ranges.window_edges(start, end)
-    last_from = end.replace(day=1)  # the last use of such a device: whole months before as_of's, then its days
-    if head_to > start or tail_from < end or last_from < end:
-        d = used.day
-        period_edge = ((d >= start) & (d < head_to)) | ((d >= tail_from) & (d < end))
-        last_edge = (d >= last_from) & (d < end)
-        mine = ranges.filter(whole_window)
-        rows = used.filter(period_edge | last_edge)
-        rows = rows.join(mine, rows.u_asset_id == mine.asset_id)
-        d = rows.day
-        in_period = ((d >= start) & (d < head_to)) | ((d >= tail_from) & (d < end))
-        parts.append(rows.mutate(in_period=in_period, in_last=d >= last_from).select(*columns))
-    others = ranges.filter(
-        ~whole_window
-        & (
-            (ranges.lo < ibis.least(ranges.full_from, ranges.hi))
-            | (ibis.greatest(ranges.full_from, ranges.full_to) < ranges.hi)
-            | (ranges.last_full_to < ranges.last_to)
-        )
+    r = used.join(cut, [used.u_asset_id == cut.asset_id, used.day >= cut.month, used.day < cut.next_month])
+    r = r.select(
+        *(cut[k] for k in keys),
+        r.day,
+        r.hours,
+        r.is_usage,
+        in_period=r.period_days & (r.day >= r.lo) & (r.day < r.hi),
+        in_last=r.last_days & (r.day < r.last_to),
     )
-    d = used.day
-    in_period = month_ranges.in_edges(d, others.lo, others.hi, others.full_from, others.full_to)
-    in_last = (d >= others.last_full_to) & (d < others.last_to)
-    rows = used.join(others, [used.u_asset_id == others.asset_id, in_period | in_last])
-    rows = rows.mutate(
-        in_period=month_ranges.in_edges(rows.day, rows.lo, rows.hi, rows.full_from, rows.full_to),
-        in_last=(rows.day >= rows.last_full_to) & (rows.day < rows.last_to),
-    )
-    parts.append(rows.select(*columns))
-    r = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+    r = r.filter(r.in_period | r.in_last)
     return r.group_by(*keys, usage_date=r.day).aggregate(
         day_hours=r.hours.sum(), in_period=r.in_period.any(), in_last=r.in_last.any(), is_usage=r.is_usage.any()
     )

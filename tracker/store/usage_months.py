@@ -6,10 +6,10 @@ needs from a month is here, so that utilisation, telemetry coverage and the idle
 
 - use_hours, use_days: the hours of use (usage files and sign-ins, hours > 0) summed per day over
   the device's sources, each day capped at 24 h, and the number of such days;
-- use_last, usage_last: the last day of use, and the last one with an hours-of-use row (evidence
-  'usage') rather than a sign-in;
+- use_first, use_last, usage_last: the first and last day of use, and the last one with an
+  hours-of-use row (evidence 'usage') rather than a sign-in;
 - active_first, active_last: the first and last day with hours of any kind (powered-on included);
-- on_last: the last day with hours or a sighting (what telemetry coverage counts).
+- on_first, on_last: the first and last day with hours or a sighting (what telemetry coverage counts).
 
 A month is the grain because every window the tracker judges spans months: its whole months are
 read from here and the days of the months it cuts (its edges, a device's first and last day in
@@ -48,10 +48,12 @@ COLUMNS = (
     "next_month",
     "use_hours",
     "use_days",
+    "use_first",
     "use_last",
     "usage_last",
     "active_first",
     "active_last",
+    "on_first",
     "on_last",
 )
 
@@ -82,10 +84,12 @@ def month_rollup(usage: ir.Table) -> ir.Table:
         last_source=usage.source.max(),
         row_hours=ibis.least(hours, MAX_HOURS_PER_DAY).sum(where=use),
         row_days=usage.asset_id.count(where=use),
+        use_first=usage.usage_date.min(where=use),
         use_last=usage.usage_date.max(where=use),
         usage_last=usage.usage_date.max(where=use & (usage.evidence == "usage")),
         active_first=usage.usage_date.min(where=active),
         active_last=usage.usage_date.max(where=active),
+        on_first=usage.usage_date.min(where=active | (usage.evidence == "seen")),
         on_last=usage.usage_date.max(where=active | (usage.evidence == "seen")),
     )
     several = per_month.filter(per_month.first_source != per_month.last_source).select("asset_id", "month")
@@ -103,10 +107,12 @@ def month_rollup(usage: ir.Table) -> ir.Table:
         next_month=next_month_start(t.month),
         use_hours=t.day_hours.fill_null(t.row_hours).fill_null(0.0),
         use_days=t.day_count.fill_null(t.row_days).cast("int64"),
+        use_first=t.use_first,
         use_last=t.use_last,
         usage_last=t.usage_last,
         active_first=t.active_first,
         active_last=t.active_last,
+        on_first=t.on_first,
         on_last=t.on_last,
     )
 

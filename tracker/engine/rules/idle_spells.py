@@ -21,8 +21,8 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-from tracker.engine import month_ranges
 from tracker.engine.rules.model import RuleContext
+from tracker.store.usage_months import TABLE as USAGE_MONTHS
 
 FAR_FUTURE = date(9999, 12, 31)
 EPOCH = date(1970, 1, 1)  # day numbers for folding days of use into blocks
@@ -45,7 +45,7 @@ def use_edges(backend, min_gap_days: int) -> ir.Table:
     """
     months_per_block = (min_gap_days + 1) // MAX_MONTH_SPAN_DAYS
     if months_per_block:  # whole months fit in a block: fold the monthly roll-ups, not the daily rows
-        m = month_ranges.months(backend)
+        m = backend.table(USAGE_MONTHS)  # a stored table, or a view over a lake
         m = m.filter(m.active_first.notnull())
         block = (m.month.year() * 12 + m.month.month() - 1) // months_per_block
         blocks = m.group_by(m.asset_id, block=block).aggregate(first_use=m.active_first.min(), last_use=m.active_last.max())

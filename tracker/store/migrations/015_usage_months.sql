@@ -7,9 +7,11 @@ CREATE TABLE usage_months (
     next_month   DATE NOT NULL,
     use_hours    DOUBLE NOT NULL,
     use_days     BIGINT NOT NULL,
+    use_first    DATE,
     use_last     DATE,
     usage_last   DATE,
     active_first DATE,
     active_last  DATE,
+    on_first     DATE,
     on_last      DATE
 );
