@@ -25,23 +25,22 @@ table as computing it afresh.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
-import ibis
-import ibis.expr.types as ir
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 TABLE = "usage_months"
 MIGRATION = 15  # the schema migration that adds the table (015_usage_months.sql)
 MAX_HOURS_PER_DAY = 24.0
 USE_EVIDENCE = ("usage", "signed_in")  # rows whose hours are hours of use
-USAGE_SCHEMA = ibis.schema(
-    {
-        "asset_id": "!string",
-        "usage_date": "!date",
-        "source": "!string",
-        "hours_used": "float64",
-        "evidence": "!string",
-    }
-)
+USAGE_SCHEMA = {  # the columns of usage_daily the roll-up reads
+    "asset_id": "!string",
+    "usage_date": "!date",
+    "source": "!string",
+    "hours_used": "float64",
+    "evidence": "!string",
+}
 COLUMNS = (
     "asset_id",
     "month",
@@ -60,11 +59,15 @@ COLUMNS = (
 
 def month_start(day: ir.DateValue) -> ir.DateValue:
     """The first day of `day`'s month, as a date on every engine (DuckDB's date_trunc gives a timestamp)."""
+    import ibis  # deferred, as everywhere in the store: only the roll-up's own SQL needs Ibis
+
     return ibis.date(day.year(), day.month(), 1)
 
 
 def next_month_start(day: ir.DateValue) -> ir.DateValue:
     """The first day of the month after `day`'s."""
+    import ibis
+
     month = day.month()
     return ibis.date(day.year() + month // 12, month % 12 + 1, 1)
 
@@ -75,6 +78,8 @@ def month_rollup(usage: ir.Table) -> ir.Table:
     A month with one source has one row per day, so it is summed in one pass; only months with
     several sources are summed per day first, to cap each day at 24 h.
     """
+    import ibis
+
     hours = usage.hours_used
     use = usage.evidence.isin(USE_EVIDENCE) & (hours > 0)
     active = hours > 0
@@ -120,7 +125,9 @@ def month_rollup(usage: ir.Table) -> ir.Table:
 @functools.cache
 def _rollup_sql() -> str:
     """month_rollup of the rows in `usage_months_input` as DuckDB SQL (compiled once per process)."""
-    rows = ibis.table(USAGE_SCHEMA, name="usage_months_input")
+    import ibis
+
+    rows = ibis.table(ibis.schema(USAGE_SCHEMA), name="usage_months_input")
     return str(ibis.to_sql(month_rollup(rows), dialect="duckdb"))
 
 
