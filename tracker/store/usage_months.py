@@ -72,6 +72,11 @@ def next_month_start(day: ir.DateValue) -> ir.DateValue:
     return ibis.date(day.year() + month // 12, month % 12 + 1, 1)
 
 
+def month_number(day: ir.DateValue) -> ir.IntegerValue:
+    """Months since the year 0: year × 12 + month − 1."""
+    return day.year() * 12 + day.month() - 1
+
+
 def month_rollup(usage: ir.Table) -> ir.Table:
     """COLUMNS of `usage` (usage_daily's rows): one row per asset and month with any row.
 
@@ -83,8 +88,8 @@ def month_rollup(usage: ir.Table) -> ir.Table:
     hours = usage.hours_used
     use = usage.evidence.isin(USE_EVIDENCE) & (hours > 0)
     active = hours > 0
-    month = month_start(usage.usage_date)
-    per_month = usage.group_by(usage.asset_id, month=month).aggregate(
+    # months as whole numbers while grouping the rows (cheaper than a date per row), as dates once grouped
+    per_month = usage.group_by(usage.asset_id, month_number=month_number(usage.usage_date)).aggregate(
         first_source=usage.source.min(),
         last_source=usage.source.max(),
         row_hours=ibis.least(hours, MAX_HOURS_PER_DAY).sum(where=use),
@@ -97,19 +102,20 @@ def month_rollup(usage: ir.Table) -> ir.Table:
         on_first=usage.usage_date.min(where=active | (usage.evidence == "seen")),
         on_last=usage.usage_date.max(where=active | (usage.evidence == "seen")),
     )
-    several = per_month.filter(per_month.first_source != per_month.last_source).select("asset_id", "month")
+    several = per_month.filter(per_month.first_source != per_month.last_source).select("asset_id", "month_number")
     used = usage.filter(use)
-    used = used.select("asset_id", "usage_date", "hours_used", month=month_start(used.usage_date))
-    used = used.semi_join(several, ["asset_id", "month"])
-    days = used.group_by("asset_id", "month", "usage_date").aggregate(day_hours=used.hours_used.sum())
-    days = days.group_by("asset_id", "month").aggregate(
+    used = used.select("asset_id", "usage_date", "hours_used", month_number=month_number(used.usage_date))
+    used = used.semi_join(several, ["asset_id", "month_number"])
+    days = used.group_by("asset_id", "month_number", "usage_date").aggregate(day_hours=used.hours_used.sum())
+    days = days.group_by("asset_id", "month_number").aggregate(
         day_hours=ibis.least(days.day_hours, MAX_HOURS_PER_DAY).sum(), day_count=days.usage_date.count()
     )
-    t = per_month.left_join(days, ["asset_id", "month"])
+    t = per_month.left_join(days, ["asset_id", "month_number"])
+    number = t.month_number
     return t.select(
         t.asset_id,
-        t.month,
-        next_month=next_month_start(t.month),
+        month=ibis.date(number // 12, number % 12 + 1, 1),
+        next_month=ibis.date((number + 1) // 12, (number + 1) % 12 + 1, 1),
         use_hours=t.day_hours.fill_null(t.row_hours).fill_null(0.0),
         use_days=t.day_count.fill_null(t.row_days).cast("int64"),
         use_first=t.use_first,
