@@ -83,3 +83,52 @@ def test_other_dates_and_thresholds_reuse_the_sql_and_flag_as_ibis_alone_would(d
     plain = compute_flags(db, as_of=as_of, window_days=300, parameters=parameters)
     assert kept.num_rows > 0
     assert kept.equals(plain)
+
+
+# one fresh process: the flag catalogue on the database, then how many shapes it compiled and a digest of the flags
+_FRESH_RUN = (
+    "import hashlib, json, sys, warnings; warnings.simplefilter('ignore', DeprecationWarning); sys.path.insert(0, sys.argv[1]); "
+    "from tracker.store.db import Database; from tracker.engine.rules.run import compute_flags; "
+    "from tracker.engine.compiled_sql import SHAPES; "
+    "flags = compute_flags(Database.open(sys.argv[2], read_only=True)); "
+    "digest = hashlib.sha256(str(flags.drop_columns(['utilisation']).to_pylist()).encode()).hexdigest(); "
+    "print(json.dumps({'compiled': SHAPES.compiled, 'flags': flags.num_rows, 'digest': digest}))"
+)
+
+
+def _fresh_run(db_path) -> dict:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", _FRESH_RUN, str(root), str(db_path)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_new_process_compiles_nothing_an_earlier_one_kept(demo_copy):
+    path = demo_copy.path
+    demo_copy.close()
+    first = _fresh_run(path)
+    kept = compiled_sql.store_path(path)
+    assert first["compiled"] > 0 and kept.is_file()
+    assert kept.stat().st_mode & 0o777 == 0o600 and kept.parent.stat().st_mode & 0o777 == 0o700
+    second = _fresh_run(path)
+    assert second == {**first, "compiled": 0}
+
+
+def test_a_kept_file_others_could_write_or_a_damaged_one_is_not_read(demo_copy):
+    path = demo_copy.path
+    demo_copy.close()
+    first = _fresh_run(path)
+    kept = compiled_sql.store_path(path)
+    kept.chmod(0o666)  # anyone could have put SQL in it
+    assert _fresh_run(path) == first  # compiled again, and kept anew for this user alone
+    assert kept.stat().st_mode & 0o777 == 0o600
+    kept.write_bytes(b"not a pickle")
+    assert _fresh_run(path) == first
+    assert _fresh_run(path) == {**first, "compiled": 0}

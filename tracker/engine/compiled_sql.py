@@ -20,14 +20,28 @@ Ibis's own (`ibis_…`).
 
 A literal that the compiler reads itself (an array index, a substring's bounds, a sort key)
 stays in the shape, so the SQL never depends on a value it did not see.
+
+The compiled shapes are also kept on disk beside the database (`<database folder>/.compiled-sql/`,
+readable by the server's user only; `load_for` and `save_for`), so a new process (a command, a
+restarted dashboard) compiles only what no earlier process did. The file's name carries the
+versions of Ibis, sqlglot and this module's own code: any change to them starts a new file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import logging
+import os
+import pickle
+import re
 import secrets
+import stat
 import threading
 from collections import OrderedDict
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import ibis.expr.datatypes as dt
@@ -36,10 +50,14 @@ import ibis.expr.types as ir
 from ibis.backends.sql.compilers.duckdb import DuckDBCompiler
 from ibis.expr import datashape as ds
 
+log = logging.getLogger(__name__)
+
 MAX_SHAPES = 512  # distinct shapes kept per process (a catalogue run has a few dozen)
 _NONCE = secrets.token_hex(6)  # markers no string literal of the expression can spell by chance
 _SLOT = f"__slot_{_NONCE}_{{}}__"
 _TABLE = f"__table_{_NONCE}_{{}}__"
+_SHAPE_TABLE = "__numbered_table_{}__"  # a numbered table in a shape: the same in every process, written as _TABLE
+_SHAPE_TABLE_NAME = re.compile(r"__numbered_table_(\d+)__")
 # ops whose compiler reads a literal argument's value itself: their literals stay in the shape
 _READ_BY_COMPILER = tuple(
     getattr(ops, name)
@@ -64,6 +82,14 @@ class _SlotCompiler(DuckDBCompiler):
         import sqlglot.expressions as sge
 
         return sge.Var(this=_SLOT.format(index))
+
+    def visit_UnboundTable(self, op, *, name, schema, namespace):
+        numbered = _SHAPE_TABLE_NAME.fullmatch(name)
+        if numbered is None:
+            return super().visit_UnboundTable(op, name=name, schema=schema, namespace=namespace)
+        import sqlglot as sg
+
+        return sg.table(_TABLE.format(int(numbered.group(1))), quoted=True)
 
 
 def _slotted(value: Any, dtype: dt.DataType) -> bool:
@@ -105,7 +131,7 @@ def shape_of(node: ops.Node) -> tuple[ops.Node, list[ops.Literal], list[str]]:
                 if name not in table_of:
                     table_of[name] = len(tables)
                     tables.append(name)
-                name = _TABLE.format(table_of[name])
+                name = _SHAPE_TABLE.format(table_of[name])
             return ops.UnboundTable(name=name, schema=op.schema, namespace=namespace)
         return op.__recreate__(kwargs) if kwargs else op
 
@@ -122,11 +148,64 @@ class ShapeCache:
         self._compiler = _SlotCompiler()
         self._literal_sql: dict[tuple, str] = {}
         self.compiled = 0  # shapes compiled so far (the benchmark reports it)
+        self._loaded: set[Path] = set()  # files read by this process
+        self._saved_at = 0  # `compiled` when this process last wrote its shapes
 
     def clear(self) -> None:
         """Forget every compiled shape (the benchmark measures a run that compiles everything)."""
         with self._lock:
             self._sql.clear()
+
+    def load(self, path: Path) -> None:
+        """Add the shapes another process kept in `path` (once per file and process; a file this user did not
+        write alone, or cannot read, is passed over: the shapes are then compiled as usual)."""
+        with self._lock:
+            if path in self._loaded:
+                return
+            self._loaded.add(path)
+        try:
+            with path.open("rb") as source:
+                info = os.fstat(source.fileno())
+                if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                    return
+                kept = pickle.load(source)  # noqa: S301 - written by this module, owned by and writable only by this user
+            nonce, shapes = kept["nonce"], kept["shapes"]
+        except FileNotFoundError:
+            return
+        except Exception as exc:  # damaged, or unreadable: compiled again, and written anew
+            log.debug("compiled SQL in %s not read: %s", path, exc)
+            return
+        with self._lock:
+            for shape, template in shapes:
+                self._sql.setdefault(shape, template.replace(nonce, _NONCE))
+            while len(self._sql) > self._max:
+                self._sql.popitem(last=False)
+            self._saved_at = self.compiled
+
+    def save(self, path: Path) -> None:
+        """Write every shape held to `path` when this process compiled any since it last wrote (never fails)."""
+        with self._lock:
+            if self.compiled == self._saved_at:
+                return
+            shapes = list(self._sql.items())
+            self._saved_at = self.compiled
+        temporary = None
+        try:
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            for old in path.parent.glob("*.pickle"):
+                if old.name != path.name:  # another version of the code's
+                    with contextlib.suppress(OSError):
+                        old.unlink()
+            temporary = path.with_name(f".{secrets.token_hex(8)}.tmp")
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as out:
+                pickle.dump({"nonce": _NONCE, "shapes": shapes}, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except Exception as exc:  # a read-only folder, a full disk: the next process compiles again
+            log.debug("compiled SQL not kept in %s: %s", path, exc)
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    temporary.unlink()
 
     def sql(self, expr: ir.Expr) -> str:
         """The DuckDB SQL of `expr`, as Ibis's own compiler writes it, compiled at most once per shape."""
@@ -165,6 +244,38 @@ class ShapeCache:
 
 
 SHAPES = ShapeCache()
+
+
+@functools.cache
+def _code_version() -> str:
+    """Ibis's, sqlglot's and this module's versions, as the name of the file of compiled shapes."""
+    import ibis
+    import sqlglot
+
+    own = Path(__file__).read_bytes()
+    text = f"{ibis.__version__}|{sqlglot.__version__}|".encode() + own
+    return hashlib.sha256(text).hexdigest()[:16]
+
+
+def store_path(db_path) -> Path | None:
+    """Where the compiled shapes of the database at `db_path` are kept (None for a database in memory)."""
+    if not db_path or str(db_path) == ":memory:":
+        return None
+    return Path(db_path).resolve().parent / ".compiled-sql" / f"{_code_version()}.pickle"
+
+
+def load_for(db_path) -> None:
+    """Read the shapes kept beside the database (once per process)."""
+    path = store_path(db_path)
+    if path is not None:
+        SHAPES.load(path)
+
+
+def save_for(db_path) -> None:
+    """Keep the shapes this process compiled beside the database."""
+    path = store_path(db_path)
+    if path is not None:
+        SHAPES.save(path)
 
 
 def compile_once(backend) -> None:

@@ -28,7 +28,7 @@ from tracker.domain.calendar import (
 )
 from tracker.domain.categories import CategoryProfile
 from tracker.engine.assignments import HOLDING_KEYS, buying_agencies, held_assets, holding_keys, one_row_per_device
-from tracker.engine.compiled_sql import compile_once
+from tracker.engine.compiled_sql import compile_once, load_for
 from tracker.engine.meters import latest_reading_day, with_meter_coverage, with_meters
 from tracker.engine.utilisation_parts import (
     active_periods,
@@ -117,6 +117,7 @@ def ibis_backend(db: Database):
     """
     backend = ibis.duckdb.from_connection(db.con.cursor())
     compile_once(backend)
+    load_for(db.path)  # the shapes an earlier process compiled for this database
     lookup = backend.table
     tables: dict[str, ir.Table] = {}
 

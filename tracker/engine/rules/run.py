@@ -14,6 +14,7 @@ import pyarrow as pa
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS
 from tracker.domain.categories import DEFAULT_PROFILES, CategoryProfile
 from tracker.domain.standards import CENTRAL, DEFAULT_STANDARDS, Standard
+from tracker.engine.compiled_sql import save_for
 from tracker.engine.meter_evidence import add_evidence_notes, meter_evidence
 from tracker.engine.meters import latest_reading_day
 from tracker.engine.metrics import Window, asset_utilisation, ibis_backend, telemetry_coverage
@@ -72,7 +73,7 @@ def compute_flags(
     stored = load_rule_parameters(db)
     for code, values in (parameters or {}).items():
         stored.setdefault(code, {}).update(values)
-    return compute_flags_on(
+    flags = compute_flags_on(
         ibis_backend(db),
         as_of=as_of,
         window_days=window_days,
@@ -88,6 +89,8 @@ def compute_flags(
         jurisdiction=settings.standards_jurisdiction,
         surplus=surplus_periods(db.fetchall("SELECT asset_id, action, acted_on FROM pool_actions", name="pool actions")),
     )
+    save_for(db.path)  # for the next process on this database
+    return flags
 
 
 def compute_flags_on(
