@@ -77,11 +77,12 @@ def month_number(day: ir.DateValue) -> ir.IntegerValue:
     return day.year() * 12 + day.month() - 1
 
 
-def month_rollup(usage: ir.Table) -> ir.Table:
+def month_rollup(usage: ir.Table, *, several_sources: bool = True) -> ir.Table:
     """COLUMNS of `usage` (usage_daily's rows): one row per asset and month with any row.
 
     A month with one source has one row per day, so it is summed in one pass; only months with
-    several sources are summed per day first, to cap each day at 24 h.
+    several sources are summed per day first, to cap each day at 24 h. `several_sources=False`: the
+    rows are known to come from one source (one row per device and day), so no month is looked for.
     """
     import ibis
 
@@ -89,9 +90,9 @@ def month_rollup(usage: ir.Table) -> ir.Table:
     use = usage.evidence.isin(USE_EVIDENCE) & (hours > 0)
     active = hours > 0
     # months as whole numbers while grouping the rows (cheaper than a date per row), as dates once grouped
+    sources = dict(first_source=usage.source.min(), last_source=usage.source.max()) if several_sources else {}
     per_month = usage.group_by(usage.asset_id, month_number=month_number(usage.usage_date)).aggregate(
-        first_source=usage.source.min(),
-        last_source=usage.source.max(),
+        **sources,
         row_hours=ibis.least(hours, MAX_HOURS_PER_DAY).sum(where=use),
         row_days=usage.asset_id.count(where=use),
         use_first=usage.usage_date.min(where=use),
@@ -102,6 +103,16 @@ def month_rollup(usage: ir.Table) -> ir.Table:
         on_first=usage.usage_date.min(where=active | (usage.evidence == "seen")),
         on_last=usage.usage_date.max(where=active | (usage.evidence == "seen")),
     )
+    if not several_sources:
+        number = per_month.month_number
+        return per_month.select(
+            per_month.asset_id,
+            month=ibis.date(number // 12, number % 12 + 1, 1),
+            next_month=ibis.date((number + 1) // 12, (number + 1) % 12 + 1, 1),
+            use_hours=per_month.row_hours.fill_null(0.0),
+            use_days=per_month.row_days.cast("int64"),
+            **{c: per_month[c] for c in COLUMNS[5:]},
+        )
     several = per_month.filter(per_month.first_source != per_month.last_source).select("asset_id", "month_number")
     used = usage.filter(use)
     used = used.select("asset_id", "usage_date", "hours_used", month_number=month_number(used.usage_date))
@@ -129,53 +140,64 @@ def month_rollup(usage: ir.Table) -> ir.Table:
 
 
 @functools.cache
-def _rollup_sql() -> str:
+def _rollup_sql(several_sources: bool = True) -> str:
     """month_rollup of the rows in `usage_months_input` as DuckDB SQL (compiled once per process)."""
     import ibis
 
     rows = ibis.table(ibis.schema(USAGE_SCHEMA), name="usage_months_input")
-    return str(ibis.to_sql(month_rollup(rows), dialect="duckdb"))
+    return str(ibis.to_sql(month_rollup(rows, several_sources=several_sources), dialect="duckdb"))
 
 
 def refresh(db, touched: str, params: dict | None = None, *, new_rows: str | None = None) -> None:
     """Recompute the months named by `touched` (SQL giving asset_id and usage_date) from all their stored rows.
 
     Runs inside the caller's transaction, on its connection (an upload's rows are not visible to
-    another connection before it commits). `new_rows`: SQL giving every stored row of the touched
-    months when none of them had a roll-up before (an upload that only adds rows: a new month, a
-    first load), read instead of finding those months' rows in the whole table.
+    another connection before it commits). `new_rows`: SQL giving the upload's own rows, when they
+    are all the rows of their days (the direct write checks that no stored row shares a device and a
+    day range with them): their months are rolled up from them alone, and kept as they are when none
+    of those months had a roll-up before (a new month, a first load); otherwise the months are
+    recomputed from the whole table.
     """
+    if new_rows is not None:
+        _roll_up_into(db, "usage_months_new", f"SELECT asset_id, usage_date, source, hours_used, evidence FROM ({new_rows})")
+        try:
+            stored = db.scalar(
+                f"SELECT count(*) FROM {TABLE} AS m SEMI JOIN usage_months_new AS n USING (asset_id, month)",
+                name="stored usage months touched",
+            )
+            if not stored:
+                columns = ", ".join(COLUMNS)
+                db.execute(f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM usage_months_new", name="write usage months")
+                return
+        finally:
+            db.execute("DROP TABLE IF EXISTS usage_months_new", name="drop new usage months")
     pairs = f"(SELECT DISTINCT asset_id, CAST(date_trunc('month', usage_date) AS DATE) AS month FROM ({touched}))"
     db.execute(f"CREATE OR REPLACE TEMP TABLE usage_months_touched AS {pairs}", params or {}, name="usage months touched")
     try:
-        stored = db.scalar(
-            f"SELECT count(*) FROM {TABLE} AS m SEMI JOIN usage_months_touched AS t ON m.asset_id = t.asset_id AND m.month = t.month",
-            name="stored usage months touched",
+        db.execute(
+            f"DELETE FROM {TABLE} AS m USING usage_months_touched AS t WHERE m.asset_id = t.asset_id AND m.month = t.month",
+            name="drop touched usage months",
         )
-        if stored:
-            db.execute(
-                f"DELETE FROM {TABLE} AS m USING usage_months_touched AS t WHERE m.asset_id = t.asset_id AND m.month = t.month",
-                name="drop touched usage months",
-            )
-        if new_rows is not None and not stored:
-            rows = f"SELECT asset_id, usage_date, source, hours_used, evidence FROM ({new_rows})"
-        else:
-            rows = """SELECT u.asset_id, u.usage_date, u.source, u.hours_used, u.evidence FROM usage_daily AS u
-               SEMI JOIN usage_months_touched AS t
-                 ON u.asset_id = t.asset_id AND CAST(date_trunc('month', u.usage_date) AS DATE) = t.month"""
-        _write(db, rows, params)
+        rows = """SELECT u.asset_id, u.usage_date, u.source, u.hours_used, u.evidence FROM usage_daily AS u
+           SEMI JOIN usage_months_touched AS t
+             ON u.asset_id = t.asset_id AND CAST(date_trunc('month', u.usage_date) AS DATE) = t.month"""
+        _roll_up_into(db, TABLE, rows, params)
     finally:
         db.execute("DROP TABLE IF EXISTS usage_months_touched", name="drop usage months touched")
 
 
-def _write(db, rows: str, params: dict | None = None) -> None:
-    """Insert month_rollup of `rows` (SQL with usage_daily's columns) into the table."""
+def _roll_up_into(db, table: str, rows: str, params: dict | None = None) -> None:
+    """Insert month_rollup of `rows` (SQL with usage_daily's columns) into `table` (a new temporary table unless it
+    is the roll-up table itself)."""
     db.execute(f"CREATE OR REPLACE TEMP VIEW usage_months_input AS {rows}", params or {}, name="usage rows to roll up")
     try:
-        db.execute(
-            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM ({_rollup_sql()})",
-            name="write usage months",
-        )
+        # one source among the rows (the common case, a few milliseconds to tell): no month can have a day twice
+        sources = db.scalar("SELECT count(DISTINCT source) FROM usage_months_input", name="usage sources to roll up")
+        select = f"SELECT {', '.join(COLUMNS)} FROM ({_rollup_sql(sources > 1)})"
+        if table == TABLE:
+            db.execute(f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) {select}", name="write usage months")
+        else:
+            db.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}", name="roll up new usage rows")
     finally:
         db.execute("DROP VIEW IF EXISTS usage_months_input", name="drop usage rows to roll up")
 
@@ -183,4 +205,4 @@ def _write(db, rows: str, params: dict | None = None) -> None:
 def rebuild(db) -> None:
     """Recompute every month from the stored rows (the migration that adds the table)."""
     db.execute(f"DELETE FROM {TABLE}", name="empty usage months")
-    _write(db, "SELECT asset_id, usage_date, source, hours_used, evidence FROM usage_daily")
+    _roll_up_into(db, TABLE, "SELECT asset_id, usage_date, source, hours_used, evidence FROM usage_daily")
