@@ -248,3 +248,19 @@ def test_days_of_use_on_either_side_of_a_window_edge(tmp_path, used):
         window = Window(dt.date(2025, 1, 20), 5, idle_days=5, never_used_min_days=10)
         assert tracker_usage(db, window)["PC-1"] == reference_usage(db, window)["PC-1"]
         assert tracker_coverage(db, window) == reference_coverage(db, window)
+
+
+def test_a_refresh_that_fails_names_its_own_failure_and_changes_nothing(tmp_path):
+    from tracker.text.errors import DatabaseError
+
+    with fresh_database() as (db, folder):
+        upload(db, folder, 0, [("PC-1", dt.date(2025, 1, 5), "4", "")], False)
+        before = stored_months(db)
+        with pytest.raises(DatabaseError) as failed, db.transaction():
+            db.execute("DELETE FROM usage_months")
+            failing = (
+                "SELECT asset_id, usage_date, source, CAST('x' || asset_id AS DOUBLE) AS hours_used, evidence FROM usage_daily"
+            )
+            usage_months.refresh(db, "SELECT asset_id, usage_date FROM usage_daily", new_rows=failing)
+        assert "xPC-1" in failed.value.text("en")  # the engine's own reason, not the clean-up's refusal after it
+        assert stored_months(db) == before

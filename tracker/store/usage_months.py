@@ -27,6 +27,8 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
+from tracker.text.errors import DatabaseError
+
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
@@ -170,7 +172,7 @@ def refresh(db, touched: str, params: dict | None = None, *, new_rows: str | Non
                 db.execute(f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM usage_months_new", name="write usage months")
                 return
         finally:
-            db.execute("DROP TABLE IF EXISTS usage_months_new", name="drop new usage months")
+            _drop(db, "TABLE", "usage_months_new")
     pairs = f"(SELECT DISTINCT asset_id, CAST(date_trunc('month', usage_date) AS DATE) AS month FROM ({touched}))"
     db.execute(f"CREATE OR REPLACE TEMP TABLE usage_months_touched AS {pairs}", params or {}, name="usage months touched")
     try:
@@ -183,7 +185,7 @@ def refresh(db, touched: str, params: dict | None = None, *, new_rows: str | Non
              ON u.asset_id = t.asset_id AND CAST(date_trunc('month', u.usage_date) AS DATE) = t.month"""
         _roll_up_into(db, TABLE, rows, params)
     finally:
-        db.execute("DROP TABLE IF EXISTS usage_months_touched", name="drop usage months touched")
+        _drop(db, "TABLE", "usage_months_touched")
 
 
 def _roll_up_into(db, table: str, rows: str, params: dict | None = None) -> None:
@@ -199,7 +201,16 @@ def _roll_up_into(db, table: str, rows: str, params: dict | None = None) -> None
         else:
             db.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}", name="roll up new usage rows")
     finally:
-        db.execute("DROP VIEW IF EXISTS usage_months_input", name="drop usage rows to roll up")
+        _drop(db, "VIEW", "usage_months_input")
+
+
+def _drop(db, kind: str, name: str) -> None:
+    """Drop a temporary table or view of the refresh; after a failed statement the transaction refuses any
+    statement (and its rollback drops them), so a failure here must not hide the first one."""
+    try:
+        db.execute(f"DROP {kind} IF EXISTS {name}", name="drop usage months scratch")
+    except DatabaseError:
+        pass
 
 
 def rebuild(db) -> None:
