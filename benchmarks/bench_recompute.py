@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 warnings.simplefilter("ignore", DeprecationWarning)  # ibis 12 calls a method duckdb 2 deprecates
 
 import duckdb  # noqa: E402
+from bench_metrics import clock, say  # noqa: E402  (this folder is the script's own)
 
 from tracker.engine.rules.run import compute_flags  # noqa: E402
 from tracker.ingest.pipeline import ingest_file  # noqa: E402
@@ -48,16 +49,6 @@ from tracker.store import usage_months  # noqa: E402
 from tracker.store.db import Database  # noqa: E402
 
 BARE_SQL = "SELECT asset_id, sum(hours_used) FROM usage_daily GROUP BY asset_id"
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def clock(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def copy_db(source: Path, target: Path) -> Path:
