@@ -64,37 +64,26 @@ def reallocation_cases(
     controls: list[dict] = []
     avoidable_categories: set[str] = set()
     candidates: dict[str, list[dict]] = {"AVOIDABLE_PURCHASE": [], "EARLY_REPLACEMENT": []}
+    pools = _Pools(devices, covered)
+    disposed: dict[tuple[str, str], list[tuple]] = {}  # the devices of each agency and category with both dates
+    for d in devices:
+        if d[6] is not None and d[4] is not None:
+            disposed.setdefault((d[1], d[2]), []).append(d)
     for row in procurement:
         po_number, line_no, agency, category_zh, quantity, order = row[0], int(row[1]), row[2], row[6], int(row[7]), _day(row[10])
         category = normalise_category(category_zh) or "other"
         entry = {"agency_code": agency, "asset_id": None, "po_number": po_number, "line_no": line_no, "fiscal_year": None}
         if order > as_of:
             continue
-        pool = [
-            d[0]
-            for d in devices
-            if d[2] == category
-            and not d[7]
-            and (d[5] != "disposed" or d[6] is not None)
-            and d[4] is not None
-            and d[4] + timedelta(days=IN_SERVICE_DAYS) <= order
-            and (d[6] is None or d[6] > order)
-            and (d[1], d[2]) in covered
-            and order >= first_judged
-            and (d[8] is None or d[8] + timedelta(days=LOOKBACK_DAYS + 1) <= order)
-        ]
-        if min(quantity, len(pool)) >= 1:
+        pool = pools.held_on(category, order) if order >= first_judged else 0
+        if min(quantity, pool) >= 1:
             avoidable_categories.add(category)
-            planted.append(
-                {"rule": "AVOIDABLE_PURCHASE", **entry, "category": category, "note": f"pool held {len(pool)} on {order}"}
-            )
+            planted.append({"rule": "AVOIDABLE_PURCHASE", **entry, "category": category, "note": f"pool held {pool} on {order}"})
         else:
             candidates["AVOIDABLE_PURCHASE"].append({**entry, "category": category, "order": order})
         early = []
         disposed_here = False
-        for d in devices:
-            if d[1] != agency or d[2] != category or d[6] is None or d[4] is None:
-                continue
+        for d in disposed.get((agency, category), ()):
             disposed_here = True
             standard = in_force(DEFAULT_STANDARDS, CENTRAL, category, order)  # the version in force on the order date
             if standard is None or not standard.min_service_years:
@@ -119,6 +108,34 @@ def reallocation_cases(
             c = {k: v for k, v in c.items() if k != "order"}
             controls.append({"rule": None, **c, "note": f"{rule}: {note}"})
     return planted, controls
+
+
+class _Pools:
+    """How many devices of a category sat in the idle pool on an order date, as AVOIDABLE_PURCHASE reads it:
+    not on standby, not disposed (or disposed on a known date after the order), in service for
+    IN_SERVICE_DAYS, of an agency and category that reports usage, and unused for the look-back before.
+
+    The devices are held per category as day numbers, so that a purchase line counts its pool with one
+    vectorised comparison instead of a pass over every device (200,000 of them in the large tier)."""
+
+    def __init__(self, devices: list[tuple], covered: set[tuple[str, str]]):
+        never = np.iinfo(np.int64).max
+        columns: dict[str, tuple[list, list, list]] = {}
+        for d in devices:
+            if d[7] or (d[5] == "disposed" and d[6] is None) or d[4] is None or (d[1], d[2]) not in covered:
+                continue
+            ready, gone, idle = columns.setdefault(d[2], ([], [], []))
+            ready.append((d[4] + timedelta(days=IN_SERVICE_DAYS)).toordinal())
+            gone.append(never if d[6] is None else d[6].toordinal())
+            idle.append(-never if d[8] is None else (d[8] + timedelta(days=LOOKBACK_DAYS + 1)).toordinal())
+        self._columns = {c: tuple(np.array(v, dtype=np.int64) for v in vs) for c, vs in columns.items()}
+
+    def held_on(self, category: str, order: date) -> int:
+        if category not in self._columns:
+            return 0
+        ready, gone, idle = self._columns[category]
+        day = order.toordinal()
+        return int(np.count_nonzero((ready <= day) & (gone > day) & (idle <= day)))
 
 
 def planned_purchases(planted: list[dict], codes: list[str], as_of: date) -> list[tuple]:
