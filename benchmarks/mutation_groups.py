@@ -35,7 +35,11 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "reallocation": (
         ["tracker/engine/rules/reallocation.py", "tracker/engine/rules/idle_spells.py", "tracker/reallocation/matching.py"],
-        ["tests/reallocation/test_reallocation.py", "tests/reallocation/test_idle_pool_reference.py"],
+        [
+            "tests/reallocation/test_reallocation.py",
+            "tests/reallocation/test_idle_pool_reference.py",
+            "tests/engine/test_usage_rollups.py",
+        ],
     ),
     "meters": (["tracker/engine/meters.py"], ["tests/engine/test_meters.py"]),
     "audit": (["tracker/store/audit.py"], ["tests/store/test_audit.py", "tests/access/test_access_boundaries.py"]),

@@ -202,11 +202,28 @@ def test_migrating_an_older_database_fills_the_roll_ups_from_its_rows(tmp_path):
         assert stored_months(db) == expected and len(expected) == 2
 
 
-@pytest.mark.parametrize("gap", [29, 30, 61, 62, 90, 120])
+# PC-2: the 1st and the 31st of a month (30 days apart); 2025-05-04, the first day of a 31-day block counted from
+# 1970-01-01, and 30 days later; half an hour on 2025-07-01 between days 28 and 19 days away.
+# PC-3: 2025-07-01 and 2025-08-31, 61 days apart in two months that make one block of two.
+MORE_DAYS = {
+    "PC-2": [
+        ("2025-03-01", "2"),
+        ("2025-03-31", "2"),
+        ("2025-05-04", "2"),
+        ("2025-06-03", "2"),
+        ("2025-07-01", "0.5"),
+        ("2025-07-20", "2"),
+    ],
+    "PC-3": [("2025-07-01", "2"), ("2025-08-31", "2")],
+}
+
+
+@pytest.mark.parametrize("gap", [29, 30, 60, 61, 62, 90, 120])
 def test_idle_spell_edges_from_months_equal_those_from_days(tmp_path, gap):
     with fresh_database() as (db, folder):
         days = [dt.date(2024, 12, 1) + dt.timedelta(days=d) for d in (0, 1, 29, 31, 62, 63, 95, 158, 159)]
-        upload(db, folder, 0, [("PC-1", d, "2", "") for d in days] + [("PR-4", days[4], "1", "")], False)
+        more = [(asset, dt.date.fromisoformat(day), hours, "") for asset, used in MORE_DAYS.items() for day, hours in used]
+        upload(db, folder, 0, [("PC-1", d, "2", "") for d in days] + [("PR-4", days[4], "1", "")] + more, False)
         backend = ibis_backend(db)
         from_rollups = run_expr(use_edges(backend, gap).order_by("asset_id", "first_use"), name="edges").to_pylist()
         # the same gaps from the daily rows, one block per day of use
@@ -222,7 +239,7 @@ def test_idle_spell_edges_from_months_equal_those_from_days(tmp_path, gap):
         }
         assert opened == {(r["asset_id"], r["first_use"], r["prev_use"]) for r in from_days}
         last = {r["asset_id"]: r["last_use"] for r in from_rollups if r["next_use"] is None}
-        assert last == {"PC-1": days[-1], "PR-4": days[4]}
+        assert last == {"PC-1": days[-1], "PR-4": days[4], "PC-2": dt.date(2025, 7, 20), "PC-3": dt.date(2025, 8, 31)}
 
 
 @pytest.mark.parametrize(("inside", "covered"), [(True, 1), (False, 0)])
