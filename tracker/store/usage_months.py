@@ -11,9 +11,10 @@ needs from a month is here, so that utilisation, telemetry coverage and the idle
 - active_first, active_last: the first and last day with hours of any kind (powered-on included);
 - on_first, on_last: the first and last day with hours or a sighting (what telemetry coverage counts).
 
-A month is the grain because every window the tracker judges spans months: its whole months are
-read from here and the days of the months it cuts (its edges, a device's first and last day in
-service, a transfer) from the daily rows, which keeps every figure exact.
+A month is the grain because every window the tracker judges spans months: a month counts whole
+when its days of use lie inside the range asked, and only the other months (with use on both sides
+of a window's edge, a device's first or last day in service, a transfer) are read from the daily
+rows, which keeps every figure exact.
 
 The definition is one Ibis expression (`month_rollup`): a lake registers it as a view over its usage
 files, and the database keeps it as a table, refreshed inside each usage upload's transaction for the
@@ -59,21 +60,6 @@ COLUMNS = (
 )
 
 
-def month_start(day: ir.DateValue) -> ir.DateValue:
-    """The first day of `day`'s month, as a date on every engine (DuckDB's date_trunc gives a timestamp)."""
-    import ibis  # deferred, as everywhere in the store: only the roll-up's own SQL needs Ibis
-
-    return ibis.date(day.year(), day.month(), 1)
-
-
-def next_month_start(day: ir.DateValue) -> ir.DateValue:
-    """The first day of the month after `day`'s."""
-    import ibis
-
-    month = day.month()
-    return ibis.date(day.year() + month // 12, month % 12 + 1, 1)
-
-
 def month_number(day: ir.DateValue) -> ir.IntegerValue:
     """Months since the year 0: year × 12 + month − 1."""
     return day.year() * 12 + day.month() - 1
@@ -106,15 +92,7 @@ def month_rollup(usage: ir.Table, *, several_sources: bool = True) -> ir.Table:
         on_last=usage.usage_date.max(where=active | (usage.evidence == "seen")),
     )
     if not several_sources:
-        number = per_month.month_number
-        return per_month.select(
-            per_month.asset_id,
-            month=ibis.date(number // 12, number % 12 + 1, 1),
-            next_month=ibis.date((number + 1) // 12, (number + 1) % 12 + 1, 1),
-            use_hours=per_month.row_hours.fill_null(0.0),
-            use_days=per_month.row_days.cast("int64"),
-            **{c: per_month[c] for c in COLUMNS[5:]},
-        )
+        return _with_dates(per_month, per_month.row_hours.fill_null(0.0), per_month.row_days)
     several = per_month.filter(per_month.first_source != per_month.last_source).select("asset_id", "month_number")
     used = usage.filter(use)
     used = used.select("asset_id", "usage_date", "hours_used", month_number=month_number(used.usage_date))
@@ -124,20 +102,22 @@ def month_rollup(usage: ir.Table, *, several_sources: bool = True) -> ir.Table:
         day_hours=ibis.least(days.day_hours, MAX_HOURS_PER_DAY).sum(), day_count=days.usage_date.count()
     )
     t = per_month.left_join(days, ["asset_id", "month_number"])
+    return _with_dates(t, t.day_hours.fill_null(t.row_hours).fill_null(0.0), t.day_count.fill_null(t.row_days))
+
+
+def _with_dates(t: ir.Table, use_hours: ir.FloatingValue, use_days: ir.IntegerValue) -> ir.Table:
+    """COLUMNS of a table grouped by asset and month number: the month's first day and the next month's, made once
+    grouped, then its hours and days of use and the other columns as grouped."""
+    import ibis
+
     number = t.month_number
     return t.select(
         t.asset_id,
         month=ibis.date(number // 12, number % 12 + 1, 1),
         next_month=ibis.date((number + 1) // 12, (number + 1) % 12 + 1, 1),
-        use_hours=t.day_hours.fill_null(t.row_hours).fill_null(0.0),
-        use_days=t.day_count.fill_null(t.row_days).cast("int64"),
-        use_first=t.use_first,
-        use_last=t.use_last,
-        usage_last=t.usage_last,
-        active_first=t.active_first,
-        active_last=t.active_last,
-        on_first=t.on_first,
-        on_last=t.on_last,
+        use_hours=use_hours,
+        use_days=use_days.cast("int64"),
+        **{column: t[column] for column in COLUMNS[5:]},
     )
 
 
@@ -150,7 +130,7 @@ def _rollup_sql(several_sources: bool = True) -> str:
     return str(ibis.to_sql(month_rollup(rows, several_sources=several_sources), dialect="duckdb"))
 
 
-def refresh(db, touched: str, params: dict | None = None, *, new_rows: str | None = None) -> None:
+def refresh(db, touched: str, *, new_rows: str | None = None) -> None:
     """Recompute the months named by `touched` (SQL giving asset_id and usage_date) from all their stored rows.
 
     Runs inside the caller's transaction, on its connection (an upload's rows are not visible to
@@ -174,7 +154,7 @@ def refresh(db, touched: str, params: dict | None = None, *, new_rows: str | Non
         finally:
             _drop(db, "TABLE", "usage_months_new")
     pairs = f"(SELECT DISTINCT asset_id, CAST(date_trunc('month', usage_date) AS DATE) AS month FROM ({touched}))"
-    db.execute(f"CREATE OR REPLACE TEMP TABLE usage_months_touched AS {pairs}", params or {}, name="usage months touched")
+    db.execute(f"CREATE OR REPLACE TEMP TABLE usage_months_touched AS {pairs}", name="usage months touched")
     try:
         db.execute(
             f"DELETE FROM {TABLE} AS m USING usage_months_touched AS t WHERE m.asset_id = t.asset_id AND m.month = t.month",
@@ -183,15 +163,15 @@ def refresh(db, touched: str, params: dict | None = None, *, new_rows: str | Non
         rows = """SELECT u.asset_id, u.usage_date, u.source, u.hours_used, u.evidence FROM usage_daily AS u
            SEMI JOIN usage_months_touched AS t
              ON u.asset_id = t.asset_id AND CAST(date_trunc('month', u.usage_date) AS DATE) = t.month"""
-        _roll_up_into(db, TABLE, rows, params)
+        _roll_up_into(db, TABLE, rows)
     finally:
         _drop(db, "TABLE", "usage_months_touched")
 
 
-def _roll_up_into(db, table: str, rows: str, params: dict | None = None) -> None:
+def _roll_up_into(db, table: str, rows: str) -> None:
     """Insert month_rollup of `rows` (SQL with usage_daily's columns) into `table` (a new temporary table unless it
     is the roll-up table itself)."""
-    db.execute(f"CREATE OR REPLACE TEMP VIEW usage_months_input AS {rows}", params or {}, name="usage rows to roll up")
+    db.execute(f"CREATE OR REPLACE TEMP VIEW usage_months_input AS {rows}", name="usage rows to roll up")
     try:
         # one source among the rows (the common case, a few milliseconds to tell): no month can have a day twice
         sources = db.scalar("SELECT count(DISTINCT source) FROM usage_months_input", name="usage sources to roll up")
