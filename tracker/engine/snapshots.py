@@ -4,7 +4,8 @@ The expensive part of every dashboard figure (per-asset utilisation over ~12 M u
 flag catalogue) is computed once per *data version* (the last upload, setting and profile change)
 and window, kept in memory as Arrow tables by a `SnapshotCache`, and stored in the database
 (tracker.store.snapshots) so that a restarted process reads it back instead of computing it again.
-A filter change never goes back to the usage table.
+A filter change never goes back to the usage table. After uploads of usage only, on the same window,
+a snapshot is built from the one before it (tracker.engine.incremental).
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
+import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracker.domain.calendar import fiscal_years
 from tracker.domain.categories import DEFAULT_PROFILES
+from tracker.engine.incremental import UsageChange, parse_version, usage_change
 from tracker.engine.metrics import Window, asset_utilisation, fiscal_year_expr, ibis_backend, telemetry_coverage
 from tracker.engine.rules.catalogue import resolve_parameters
 from tracker.engine.rules.expressions import asset_lines
-from tracker.engine.rules.run import compute_flags
+from tracker.engine.rules.run import Earlier, compute_flags
 from tracker.engine.rules.stored import load_rule_parameters
 from tracker.store import snapshots as store
 from tracker.store.db import Database, run_expr
@@ -45,6 +48,8 @@ class Snapshot:
     fiscal_year_start_month: int
     country: str
     agencies_with_usage: int  # agencies with usage hours in the window
+    usage_start: date | None = None  # the first day of usage in the data, which the rules' look-backs start from
+    reusable: bool = True  # False: stored before the first day of usage was kept, so never built upon
 
 
 def data_version(db: Database) -> tuple:
@@ -84,6 +89,7 @@ class SnapshotCache:
         self._lock = threading.Lock()  # held while building: a second session waits for the first's result
         self._spans: dict[tuple, tuple[date | None, date | None]] = {}
         self._spans_lock = threading.Lock()
+        self.last_build = ""  # how the last snapshot asked for was had: memory, stored, incremental or full
 
     def snapshot(self, db: Database, as_of: date | None, window_days: int) -> Snapshot | None:
         """The snapshot of the window of `window_days` ending at `as_of` (None without an as-of date)."""
@@ -94,16 +100,39 @@ class SnapshotCache:
         with self._lock:
             if key in self._snapshots:
                 self._snapshots.move_to_end(key)
+                self.last_build = "memory"
                 return self._snapshots[key]
             window = settings_window(db, as_of, window_days)
             built = _stored(db, version, window)
+            self.last_build = "stored"
             if built is None:
-                built = build_snapshot(db, version, window)
+                built = self._built_on_earlier(db, version, window)
+                self.last_build = "incremental"
+                if built is None:
+                    built = build_snapshot(db, version, window)
+                    self.last_build = "full"
                 _store(db, built)
             self._snapshots[key] = built
             while len(self._snapshots) > self._kept:
                 self._snapshots.popitem(last=False)
             return built
+
+    def _built_on_earlier(self, db: Database, version: tuple, window: Window) -> Snapshot | None:
+        """The snapshot built from the latest earlier one of the same window, when only usage was uploaded since."""
+        earlier = next(
+            (
+                snap
+                for (path, _, as_of, days), snap in reversed(self._snapshots.items())
+                if path == str(db.path) and as_of == window.as_of and days == window.window_days
+            ),
+            None,
+        ) or _stored_earlier(db, window)
+        if earlier is None or not earlier.reusable or earlier.window != window:
+            return None
+        change = usage_change(db, earlier.version, version)
+        if change is None or usage_span(db)[0] != earlier.usage_start:
+            return None
+        return build_snapshot(db, version, window, earlier=earlier, change=change)
 
     def usage_span(self, db: Database) -> tuple[date | None, date | None]:
         """First and last usage dates, read once per data version."""
@@ -134,9 +163,21 @@ def _version_text(version: tuple) -> str:
 
 def _stored(db: Database, version: tuple, window: Window) -> Snapshot | None:
     found = store.load(db, _version_text(version), window.as_of, window.window_days)
+    return None if found is None else _from_store(found, version, window)
+
+
+def _stored_earlier(db: Database, window: Window) -> Snapshot | None:
+    """The stored snapshot of this window under an earlier data version (the store keeps one version)."""
+    found = store.load_any_version(db, window.as_of, window.window_days)
     if found is None:
         return None
+    version = parse_version(found[0])
+    return None if version is None else _from_store(found[1], version, window)
+
+
+def _from_store(found: store.Stored, version: tuple, window: Window) -> Snapshot:
     tables, settings = found.tables, found.document
+    start = settings.get("usage_start", "unknown")
     return Snapshot(
         version,
         window,
@@ -147,6 +188,8 @@ def _stored(db: Database, version: tuple, window: Window) -> Snapshot | None:
         settings["fiscal_year_start_month"],
         settings["country"],
         settings["agencies_with_usage"],
+        usage_start=date.fromisoformat(start) if start not in (None, "unknown") else None,
+        reusable=start != "unknown",
     )
 
 
@@ -163,6 +206,7 @@ def _store(db: Database, snap: Snapshot) -> None:
             "fiscal_year_start_month": snap.fiscal_year_start_month,
             "country": snap.country,
             "agencies_with_usage": snap.agencies_with_usage,
+            "usage_start": None if snap.usage_start is None else snap.usage_start.isoformat(),
         },
     )
 
@@ -178,8 +222,14 @@ def settings_window(db: Database, as_of: date, window_days: int) -> Window:
     )
 
 
-def build_snapshot(db: Database, version: tuple, window: Window) -> Snapshot:
-    """Compute the snapshot of `window` on the database as it is (`version` is what the caller read)."""
+def build_snapshot(
+    db: Database, version: tuple, window: Window, *, earlier: Snapshot | None = None, change: UsageChange | None = None
+) -> Snapshot:
+    """Compute the snapshot of `window` on the database as it is (`version` is what the caller read).
+
+    `earlier` and `change`: the snapshot of the same window before uploads of usage only, and what
+    they changed (tracker.engine.incremental); its lines and the findings they cannot change are kept.
+    """
     settings = load_settings(db)
     start_month = settings.fiscal_year_start_month
     profiles = load_profiles(db) or {p.category: p for p in DEFAULT_PROFILES}
@@ -188,12 +238,13 @@ def build_snapshot(db: Database, version: tuple, window: Window) -> Snapshot:
         asset_utilisation(backend, window, country=settings.country, profiles=profiles), name="asset utilisation"
     )
     procurement = backend.table("procurement_lines")
-    lines = procurement.mutate(
+    lines_expr = procurement.mutate(
         fiscal_year=fiscal_year_expr(procurement.order_date, start_month).cast("int32"),
         month=procurement.order_date.truncate("M"),
         amount=procurement.total_amount.cast("float64"),
     ).drop("extra")
-    links = asset_lines(backend).select(
+    matched = run_expr(asset_lines(backend), name="asset purchase lines")
+    links = ibis.memtable(matched).select(
         "asset_id", line_agency_code="agency_code", line_ocid="ocid", line_po_number="po_number", line_line_no="line_no"
     )
     line_facts = procurement.select(
@@ -225,7 +276,15 @@ def build_snapshot(db: Database, version: tuple, window: Window) -> Snapshot:
     assets = _join_arrow(_without_silent_telemetry(per_asset, coverage), link_table, "asset_id")
     fy_source = pc.coalesce(assets.column("order_date"), assets.column("in_service_date"))
     assets = assets.append_column("fiscal_year", fiscal_years(fy_source, start_month))
-    flags = compute_flags(db, as_of=window.as_of, window_days=window.window_days, per_asset=per_asset)
+    flags = compute_flags(
+        db,
+        as_of=window.as_of,
+        window_days=window.window_days,
+        per_asset=per_asset,
+        coverage=coverage,
+        links=matched,
+        earlier=None if earlier is None or change is None else Earlier(earlier.flags, change.agencies),
+    )
     with_usage = db.scalar(
         "SELECT count(DISTINCT a.agency_code) FROM assets a SEMI JOIN ("
         "SELECT asset_id FROM usage_daily WHERE usage_date BETWEEN ? AND ? AND hours_used > 0 "
@@ -238,12 +297,13 @@ def build_snapshot(db: Database, version: tuple, window: Window) -> Snapshot:
         version,
         window,
         assets,
-        run_expr(lines, name="procurement lines"),
+        run_expr(lines_expr, name="procurement lines") if earlier is None or change is None else earlier.lines,
         flags,
         settings.currency,
         start_month,
         settings.country,
         with_usage,
+        usage_start=usage_span(db)[0],
     )
 
 

@@ -43,6 +43,20 @@ def load(db: Database, version: str, as_of: date, window_days: int) -> Stored | 
     return Stored(tables, json.loads(row[3]))
 
 
+def load_any_version(db: Database, as_of: date, window_days: int) -> tuple[str, Stored] | None:
+    """The data version and tables stored for this window under whichever data version is kept, or None."""
+    row = db.fetchone(
+        "SELECT data_version, assets, lines, flags, settings FROM snapshots WHERE as_of = ? AND window_days = ? "
+        "ORDER BY computed_at DESC LIMIT 1",
+        [as_of, window_days],
+        name="read an earlier snapshot",
+    )
+    if row is None:
+        return None
+    tables = {name: pq.read_table(io.BytesIO(blob)) for name, blob in zip(TABLES, row[1:4])}
+    return row[0], Stored(tables, json.loads(row[4]))
+
+
 def save(
     db: Database, version: str, as_of: date, window_days: int, tables: Mapping[str, pa.Table], document: Mapping[str, Any]
 ) -> None:

@@ -23,6 +23,9 @@ from tracker.text.plural import fill
 SEVERITIES = ("high", "medium", "low", "info")
 SUBJECTS = ("asset", "po_line", "agency_category", "agency_fiscal_year")
 ASSET_STATE_RULES = ("NEVER_USED", "IDLE", "LOW_UTILISATION")
+# rules that read no usage, no telemetry coverage and no idle spell: purchase lines, the register, disposals,
+# standards and spend only. An upload of usage leaves their findings as they were (tracker.engine.incremental).
+USAGE_FREE_RULES = ("UNREGISTERED_UNITS", "YEAR_END_SURGE", "OVER_PRICE_CAP", "EARLY_REPLACEMENT")
 
 FLAG_COLUMNS = (
     "flag_id",

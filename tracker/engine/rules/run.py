@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -22,16 +23,39 @@ from tracker.engine.rules.catalogue import RULES_BY_CODE, resolve_parameters
 from tracker.engine.rules.expressions import asset_flags, asset_lines, asset_states
 from tracker.engine.rules.idle_spells import LOOKBACK_RULES, min_lookback
 from tracker.engine.rules.idle_spells import use_edges as idle_use_edges
-from tracker.engine.rules.model import ASSET_STATE_RULES, FLAGS_SCHEMA, KEY_COLUMNS, UTILISATION_DIGITS, Rule, RuleContext
+from tracker.engine.rules.model import (
+    ASSET_STATE_RULES,
+    FLAGS_SCHEMA,
+    KEY_COLUMNS,
+    USAGE_FREE_RULES,
+    UTILISATION_DIGITS,
+    Rule,
+    RuleContext,
+)
 from tracker.engine.rules.reallocation import surplus_periods
 from tracker.engine.rules.sentences import EvidenceFormats
 from tracker.engine.rules.stored import load_rule_parameters
-from tracker.store.db import Database, cache_expr, run_expr
+from tracker.store.db import Database, cache_expr, engine_errors, run_expr
 from tracker.store.profiles import load_profiles
 from tracker.store.settings import load_settings
 from tracker.store.standards import load_standards
 from tracker.text.errors import ConfigError
 from tracker.text.i18n import reason
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The whole catalogue's findings on the same window and settings, before uploads of usage only.
+
+    `agencies`: every agency that held, or holds, a device whose usage those uploads wrote. A run
+    given `earlier` keeps the findings that cannot have changed: those of the rules that read no
+    usage (USAGE_FREE_RULES), and the asset rules' findings of the other agencies (a device's state
+    reads its own usage and its holding agency's telemetry coverage only). It computes the rest:
+    the asset rules for `agencies`, and the rules that read usage across devices or agencies.
+    """
+
+    flags: pa.Table
+    agencies: frozenset[str]
 
 
 def flag_id(rule: str, subject_key: str, window_days: int, as_of: date) -> str:
@@ -61,20 +85,25 @@ def compute_flags(
     agency: str | None = None,
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
     per_asset: pa.Table | None = None,
+    coverage: pa.Table | None = None,
+    links: pa.Table | None = None,
+    earlier: Earlier | None = None,
 ) -> pa.Table:
     """Run the catalogue (or the named rules) on the database, with its stored settings and profiles.
 
     `parameters` overrides the stored rule parameters (`load_rule_parameters`),
-    which override the catalogue's defaults. `per_asset`: asset_utilisation's table for the same
-    window and settings, when the caller already has it.
+    which override the catalogue's defaults. `per_asset`, `coverage` and `links`: asset_utilisation's,
+    telemetry_coverage's and asset_lines' tables for the same window and settings, when the caller
+    already has them. `earlier`: see Earlier (the whole catalogue only).
     """
 
     settings = load_settings(db)
     stored = load_rule_parameters(db)
     for code, values in (parameters or {}).items():
         stored.setdefault(code, {}).update(values)
+    backend = ibis_backend(db)
     flags = compute_flags_on(
-        ibis_backend(db),
+        backend,
         as_of=as_of,
         window_days=window_days,
         rules=rules,
@@ -84,10 +113,13 @@ def compute_flags(
         fiscal_year_start_month=settings.fiscal_year_start_month,
         currency=settings.currency,
         profiles=load_profiles(db) or None,
-        per_asset=None if per_asset is None else ibis.memtable(per_asset),
+        per_asset=_given(backend, per_asset, "asset utilisation"),
+        coverage=_given(backend, coverage, "telemetry coverage"),
+        links=_given(backend, links, "asset purchase lines"),
         standards=load_standards(db),
         jurisdiction=settings.standards_jurisdiction,
         surplus=surplus_periods(db.fetchall("SELECT asset_id, action, acted_on FROM pool_actions", name="pool actions")),
+        earlier=earlier,
     )
     save_for(db.path)  # for the next process on this database
     return flags
@@ -106,9 +138,12 @@ def compute_flags_on(
     currency: str = "CNY",
     profiles: Mapping[str, CategoryProfile] | None = None,
     per_asset: ir.Table | None = None,
+    coverage: ir.Table | None = None,
+    links: ir.Table | None = None,
     standards: tuple[Standard, ...] = DEFAULT_STANDARDS,
     surplus: pa.Table | None = None,
     jurisdiction: str = CENTRAL,
+    earlier: Earlier | None = None,
 ) -> pa.Table:
     """Run the catalogue on any Ibis backend holding the tracker's tables; flags highest value at stake first.
 
@@ -116,8 +151,11 @@ def compute_flags_on(
     year of its agency (年底突击花钱 → 闲置) ranks first, whether or not surges were asked for.
     The shared tables (per-asset utilisation, telemetry coverage, asset states) are computed once
     and cached, so each rule is a small query over them. `per_asset` passes an asset_utilisation
-    already computed for the same window (e.g. a memtable of the dashboard's snapshot).
+    already computed for the same window (e.g. a memtable of the dashboard's snapshot); `coverage` and
+    `links` likewise telemetry_coverage's and asset_lines'.
     """
+    if earlier is not None and (rules is not None or agency is not None):
+        raise ValueError("earlier findings are those of the whole catalogue: no rule or agency may be named")
     codes = list(RULES_BY_CODE) if rules is None else list(dict.fromkeys(rules))
     for code in codes:
         if code not in RULES_BY_CODE:
@@ -133,13 +171,12 @@ def compute_flags_on(
     )
     if per_asset is None:
         per_asset = cache_expr(asset_utilisation(backend, window, country=country, profiles=profiles), name="asset utilisation")
-    coverage = cache_expr(telemetry_coverage(backend, window), name="telemetry coverage")
+    if coverage is None:
+        coverage = cache_expr(telemetry_coverage(backend, window), name="telemetry coverage")
     states = cache_expr(asset_states(per_asset, coverage, params), name="asset states")
-    lines = (
-        cache_expr(asset_lines(backend), name="asset purchase lines")
-        if {"IDLE_PURCHASE", "UNREGISTERED_UNITS"} & set(codes)
-        else None
-    )
+    lines = links
+    if lines is None and {"IDLE_PURCHASE", "UNREGISTERED_UNITS"} & set(codes):
+        lines = cache_expr(asset_lines(backend), name="asset purchase lines")
     edges_gap = min_lookback(params)
     use_edges = (
         cache_expr(idle_use_edges(backend, edges_gap), name="days of use opening idle spells")
@@ -165,12 +202,21 @@ def compute_flags_on(
     )
     formats = EvidenceFormats(currency)
     surge = RULES_BY_CODE["YEAR_END_SURGE"]
-    surge_rows = _rule_rows(surge, ctx, agency)
+    kept = _kept(earlier)
+    if earlier is None:
+        surge_rows = _rule_rows(surge, ctx, agency)
+    else:  # the usage-free rules' findings are kept, the surges among them
+        codes = [code for code in codes if code not in USAGE_FREE_RULES]
+        surge_rows = [r for r in kept if r["rule"] == surge.code]
+    surge_years = {(r["agency_code"], r["fiscal_year"]) for r in surge_rows}
     # the asset rules in one query, split by the rule each asset meets
     asset_codes = [code for code in codes if code in ASSET_STATE_RULES]
     by_state: dict[str, list[dict]] = {code: [] for code in asset_codes}
-    if asset_codes:
-        for row in run_expr(_filtered(asset_flags(ctx, asset_codes), agency), name="asset rules").to_pylist():
+    if asset_codes and (earlier is None or earlier.agencies):
+        flagged = _filtered(asset_flags(ctx, asset_codes), agency)
+        if earlier is not None:
+            flagged = flagged.filter(flagged.agency_code.isin(sorted(earlier.agencies)))
+        for row in run_expr(flagged, name="asset rules").to_pylist():
             by_state[row.pop("state")].append(row)
         add_evidence_notes(backend, window, (r for rs in by_state.values() for r in rs), country=country, profiles=profiles)
     rows: list[dict] = []
@@ -181,7 +227,6 @@ def compute_flags_on(
         else:
             rule_rows = surge_rows if rule is surge else _rule_rows(rule, ctx, agency)
         rows.extend(_flag_rows(rule, rule_rows, ctx, formats))
-    surge_years = {(r["agency_code"], r["fiscal_year"]) for r in surge_rows}
     last_month = 12 if fiscal_year_start_month == 1 else fiscal_year_start_month - 1
     for row in rows:
         order_date = row.pop("order_date", None)
@@ -191,8 +236,30 @@ def compute_flags_on(
             and order_date.month == last_month
             and (row["agency_code"], row["fiscal_year"]) in surge_years
         )
+    rows.extend(kept)
     rows.sort(key=lambda r: (not r["year_end_idle_purchase"], -(r["value_at_stake"] or 0.0), r["rule"], r["flag_id"]))
     return pa.Table.from_pylist(rows, schema=FLAGS_SCHEMA)
+
+
+def _given(backend, table: pa.Table | None, name: str) -> ir.Table | None:
+    """A table the caller computed, held by the run's backend like its own cached tables (None: not given)."""
+    if table is None:
+        return None
+    with engine_errors(name):
+        return backend.create_table(ibis.util.gen_name("given"), obj=table, temp=True)
+
+
+def _kept(earlier: Earlier | None) -> list[dict]:
+    """The earlier findings that an upload of usage by `earlier.agencies` cannot have changed."""
+    if earlier is None:
+        return []
+    rule, agency = earlier.flags.column("rule").to_pylist(), earlier.flags.column("agency_code").to_pylist()
+    keep = [
+        i
+        for i, (code, held_by) in enumerate(zip(rule, agency))
+        if code in USAGE_FREE_RULES or (code in ASSET_STATE_RULES and held_by not in earlier.agencies)
+    ]
+    return earlier.flags.take(keep).to_pylist()
 
 
 def _usage_span(backend) -> tuple[date | None, date | None]:
