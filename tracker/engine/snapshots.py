@@ -19,13 +19,14 @@ import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tracker.domain.calendar import fiscal_years
+from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, fiscal_years
 from tracker.domain.categories import DEFAULT_PROFILES
 from tracker.engine.incremental import UsageChange, parse_version, usage_change
 from tracker.engine.metrics import Window, asset_utilisation, fiscal_year_expr, ibis_backend, telemetry_coverage
 from tracker.engine.rules.catalogue import resolve_parameters
 from tracker.engine.rules.expressions import asset_lines
-from tracker.engine.rules.run import Earlier, compute_flags
+from tracker.engine.rules.model import FLAGS_SCHEMA
+from tracker.engine.rules.run import Earlier, check_rule_codes, compute_flags, flags_as_of
 from tracker.engine.rules.stored import load_rule_parameters
 from tracker.store import snapshots as store
 from tracker.store.db import Database, run_expr
@@ -152,6 +153,38 @@ class SnapshotCache:
             self._snapshots.clear()
         with self._spans_lock:
             self._spans.clear()
+
+
+PROCESS_SNAPSHOTS = SnapshotCache()  # the command line's and the service's (the dashboard holds its own)
+
+
+def findings(
+    db: Database,
+    *,
+    as_of: date | None = None,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    rules: list[str] | None = None,
+    agency: str | None = None,
+    cache: SnapshotCache = PROCESS_SNAPSHOTS,
+) -> pa.Table:
+    """The findings `compute_flags` gives, read from the snapshot of the data version and window.
+
+    The snapshot is read from memory or from the store when the data has not changed since it was
+    computed (by this process, the dashboard or an earlier command), built on the earlier one after
+    uploads of usage only, and computed and stored otherwise. The whole catalogue is kept; the rules
+    and the agency asked for are filtered from it, which keeps its ranking. Without any usage there
+    is no per-asset table to keep, and the catalogue runs as `compute_flags` runs it.
+    """
+    codes = None if rules is None else check_rule_codes(rules)
+    as_of = as_of or flags_as_of(db)
+    if as_of is None or cache.usage_span(db)[0] is None:
+        return compute_flags(db, as_of=as_of, window_days=window_days, rules=codes, agency=agency)
+    flags = cache.snapshot(db, as_of, window_days).flags
+    if codes is not None:
+        flags = flags.filter(pc.is_in(flags.column("rule"), pa.array(codes, pa.string())))
+    if agency is not None:
+        flags = flags.filter(pc.equal(flags.column("agency_code"), agency))
+    return flags.cast(FLAGS_SCHEMA)
 
 
 # -- stored snapshots ------------------------------------------------------------------------------

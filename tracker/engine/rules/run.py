@@ -156,13 +156,10 @@ def compute_flags_on(
     """
     if earlier is not None and (rules is not None or agency is not None):
         raise ValueError("earlier findings are those of the whole catalogue: no rule or agency may be named")
-    codes = list(RULES_BY_CODE) if rules is None else list(dict.fromkeys(rules))
-    for code in codes:
-        if code not in RULES_BY_CODE:
-            raise ConfigError("config.bad_value", name="rule", value=code, reason=reason("one_of", choices=list(RULES_BY_CODE)))
+    codes = list(RULES_BY_CODE) if rules is None else check_rule_codes(rules)
     params = resolve_parameters(parameters)
     usage_start, usage_end = _usage_span(backend)
-    as_of = as_of or usage_end or latest_reading_day(backend) or _latest_order_date(backend)
+    as_of = as_of or _default_as_of(backend, usage_end)
     if as_of is None:
         return FLAGS_SCHEMA.empty_table()
     profiles = profiles or {p.category: p for p in DEFAULT_PROFILES}
@@ -247,6 +244,25 @@ def _given(backend, table: pa.Table | None, name: str) -> ir.Table | None:
         return None
     with engine_errors(name):
         return backend.create_table(ibis.util.gen_name("given"), obj=table, temp=True)
+
+
+def check_rule_codes(rules: Iterable[str]) -> list[str]:
+    """The rule codes asked for, once each in their order; ConfigError naming the first that is not in the catalogue."""
+    codes = list(dict.fromkeys(rules))
+    for code in codes:
+        if code not in RULES_BY_CODE:
+            raise ConfigError("config.bad_value", name="rule", value=code, reason=reason("one_of", choices=list(RULES_BY_CODE)))
+    return codes
+
+
+def flags_as_of(db: Database) -> date | None:
+    """The day a run without an as-of date judges at: the latest usage, else the latest counter reading, else the latest order."""
+    backend = ibis_backend(db)
+    return _default_as_of(backend, _usage_span(backend)[1])
+
+
+def _default_as_of(backend, usage_end: date | None) -> date | None:
+    return usage_end or latest_reading_day(backend) or _latest_order_date(backend)
 
 
 def _kept(earlier: Earlier | None) -> list[dict]:
