@@ -23,7 +23,10 @@ Then, each figure the median of `--repeat` runs in this process after one warm-u
   categoricals). Unlike the tracker it ignores each asset's active period: a baseline, not a check.
 
 And in fresh processes, before this process opens the database (a `flags` command opens it for writing):
-- cli_flags_s: the whole `python -m tracker --db DB flags -o FILE.csv` command, median of 3 runs;
+- cli_flags_s: the whole `python -m tracker --db DB flags -o FILE.csv` command on data whose findings
+  are not yet stored (the stored snapshots deleted before each run), median of 3 runs;
+- cli_flags_stored_s: the same command once the data version's snapshot is stored (by the runs above,
+  as by the dashboard or an earlier export of the same data), median of 3 runs;
 - flags_peak_rss_mb: peak resident memory (`/usr/bin/time -f %M`) of one process that opens the
   database read-only and runs compute_flags once.
 
@@ -143,12 +146,19 @@ def build(work: Path, tier: str, paths: dict[str, Path], usage_rows: int) -> Pat
     return db_path
 
 
-def cli_flags_s(db_path: Path) -> float:
-    """Median wall time of the whole `flags` command, interpreter start-up included."""
+def cli_flags_s(db_path: Path, *, stored: bool = False) -> float:
+    """Median wall time of the whole `flags` command, interpreter start-up included.
+
+    `stored`: with the data version's snapshot stored; else each run finds none (deleted before the timer).
+    """
     with tempfile.TemporaryDirectory() as tmp:
         command = [sys.executable, "-m", "tracker", "--db", str(db_path), "flags", "-o", str(Path(tmp) / "flags.csv")]
         runs = []
         for _ in range(CLI_RUNS):
+            if not stored:
+                con = duckdb.connect(str(db_path))
+                con.execute("DELETE FROM snapshots")
+                con.close()
             start = time.perf_counter()
             subprocess.run(command, cwd=ROOT, check=True, stderr=subprocess.DEVNULL)
             runs.append(time.perf_counter() - start)
@@ -216,6 +226,7 @@ def main() -> None:
     }
     if not args.flags_only:
         result["cli_flags_s"] = cli_flags_s(db_path)
+        result["cli_flags_stored_s"] = cli_flags_s(db_path, stored=True)
         result["flags_peak_rss_mb"] = flags_peak_rss_mb(db_path)
 
     db = Database.open(db_path, read_only=True)
