@@ -52,3 +52,19 @@ def test_choosing_a_table_shows_its_rows(small_db):
     frame = at.dataframe[0].value
     assert list(frame["asset_id"]) == ["PC-1"]
     assert list(frame["category"]) == ["laptop"]
+
+
+def test_a_new_currency_shows_on_the_next_run_of_every_page(small_db):
+    """The currency is read once per run of a page; a save happens before the run that follows it."""
+    at = sign_in_as(AppTest.from_file(APP, default_timeout=60), "admin").run()
+    assert not at.exception
+    money = [m.value for m in at.metric if "¥" in m.value]
+    assert money  # the Overview's amounts, in the default currency
+    switch_to(at, "settings").run()
+    at.text_input(key="settings_currency").set_value("USD")
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert not at.exception and any("Saved 1 change" in s.value for s in at.success)
+    switch_to(at, "overview").run()
+    assert not at.exception
+    amounts = [m.value for m in at.metric if any(sign in m.value for sign in ("¥", "$"))]
+    assert amounts and all("$" in value and "¥" not in value for value in amounts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from tracker.ui import charts
 from tracker.views import overview
@@ -83,3 +84,20 @@ def test_date_axes_are_labelled_in_the_readers_language():
         assert stops[("M1", "M12")] == month
         assert all("%b" not in s.value for s in fig.layout.xaxis.tickformatstops)
         assert "%b" not in fig.data[0].hovertemplate
+
+
+def test_every_chart_has_the_plain_template_as_if_plotly_had_checked_it():
+    import plotly.graph_objects as go
+    import plotly.io as pio
+    import pyarrow as pa
+
+    from tracker.ui import charts
+
+    table = pa.table({"day": [date(2025, 1, 2)], "hours_used": [3.0], "available_hours": [8.0]})
+    fig = charts.daily_usage(table, used_label="used", available_label="available", axis_title="hours", hours_unit="h")
+    checked = go.Figure(fig)  # a copy, every property checked
+    checked.update_layout(template="plotly_white")  # set the way Plotly checks it
+    assert fig.to_plotly_json() == checked.to_plotly_json()
+    assert fig.layout.template == pio.templates["plotly_white"]
+    fig.layout.template.layout.font.size = 99  # a figure's template is its own: the registered one is untouched
+    assert pio.templates["plotly_white"].layout.font.size is None

@@ -25,6 +25,7 @@ from tracker.ui import (
 
 t = common.t
 st.set_page_config(page_title=t("login.title.equipment_utilisation_tracker"), page_icon=":material/devices:", layout="wide")
+common.start_run()
 common.language_switch()
 user = common.current_user()
 

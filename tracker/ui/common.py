@@ -200,8 +200,20 @@ def scope_agency() -> str | None:
     return auth.agency_scope(user())
 
 
+RUN_MEMO_KEY = "run_memo"  # what one run of a page read once: cleared when the next run starts
+
+
+def start_run() -> None:
+    """Forget what the last run read once. A save runs in a widget's callback, before the run that follows it."""
+    st.session_state[RUN_MEMO_KEY] = {}
+
+
 def currency() -> str:
-    return load_settings(db()).currency
+    """The settings' currency, read once per run (a page formats dozens of amounts)."""
+    memo = st.session_state.setdefault(RUN_MEMO_KEY, {})
+    if "currency" not in memo:
+        memo["currency"] = load_settings(db()).currency
+    return memo["currency"]
 
 
 # -- formatting in the reader's language -----------------------------------------------------------
