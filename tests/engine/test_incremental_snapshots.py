@@ -80,15 +80,22 @@ def test_an_agency_sending_its_month_late_recomputes_its_findings_only(demo_copy
     _assert_as_full(db, after)
 
 
-def test_an_idle_device_used_again_loses_its_finding(demo_copy, tmp_path):
+@pytest.mark.parametrize(
+    ("rule", "days_before", "restarted"),
+    [("IDLE", 3, False), ("NEVER_USED", 10, True)],
+    ids=["idle device, same process", "never-used device, after a restart: the stored snapshot"],
+)
+def test_a_flagged_device_used_again_loses_its_finding(demo_copy, tmp_path, rule, days_before, restarted):
     db = demo_copy
     cache = SnapshotCache()
     before = _latest(cache, db)
-    idle = _flagged(before, "IDLE")[0]
-    _upload(db, tmp_path, [(idle["asset_id"], before.window.as_of - timedelta(days=3), 5.5)])
+    device = _flagged(before, rule)[0]["asset_id"]
+    if restarted:
+        cache.forget()
+    _upload(db, tmp_path, [(device, before.window.as_of - timedelta(days=days_before), 5.5)])
     after = _latest(cache, db)
     assert cache.last_build == "incremental"
-    assert idle["asset_id"] not in {f["asset_id"] for f in _flagged(after, "IDLE")}
+    assert device not in {f["asset_id"] for f in _flagged(after, rule)}
     _assert_as_full(db, after)
 
 
@@ -127,19 +134,6 @@ def test_a_device_moved_between_agencies_recomputes_both(demo_copy, tmp_path):
     assert change is not None and {owner, receiver} <= change.agencies and change.devices == 1
     after = _latest(cache, db)
     assert cache.last_build == "incremental"
-    _assert_as_full(db, after)
-
-
-def test_a_restarted_process_builds_on_the_stored_snapshot(demo_copy, tmp_path):
-    db = demo_copy
-    cache = SnapshotCache()
-    before = _latest(cache, db)
-    device = _flagged(before, "NEVER_USED")[0]["asset_id"]
-    cache.forget()
-    _upload(db, tmp_path, [(device, before.window.as_of - timedelta(days=10), 1.0)])
-    after = _latest(cache, db)
-    assert cache.last_build == "incremental"
-    assert device not in {f["asset_id"] for f in _flagged(after, "NEVER_USED")}
     _assert_as_full(db, after)
 
 

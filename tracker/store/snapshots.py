@@ -32,24 +32,20 @@ class Stored:
 
 def load(db: Database, version: str, as_of: date, window_days: int) -> Stored | None:
     """The tables stored for this data version and window, or None when there are none."""
-    row = db.fetchone(
-        "SELECT assets, lines, flags, settings FROM snapshots WHERE data_version = ? AND as_of = ? AND window_days = ?",
-        [version, as_of, window_days],
-        name="read snapshot",
-    )
-    if row is None:
-        return None
-    tables = {name: pq.read_table(io.BytesIO(blob)) for name, blob in zip(TABLES, row[:3])}
-    return Stored(tables, json.loads(row[3]))
+    found = _load(db, "data_version = ? AND as_of = ? AND window_days = ?", [version, as_of, window_days], "read snapshot")
+    return None if found is None else found[1]
 
 
 def load_any_version(db: Database, as_of: date, window_days: int) -> tuple[str, Stored] | None:
     """The data version and tables stored for this window under whichever data version is kept, or None."""
+    return _load(db, "as_of = ? AND window_days = ?", [as_of, window_days], "read an earlier snapshot")
+
+
+def _load(db: Database, where: str, params: list, name: str) -> tuple[str, Stored] | None:
     row = db.fetchone(
-        "SELECT data_version, assets, lines, flags, settings FROM snapshots WHERE as_of = ? AND window_days = ? "
-        "ORDER BY computed_at DESC LIMIT 1",
-        [as_of, window_days],
-        name="read an earlier snapshot",
+        f"SELECT data_version, assets, lines, flags, settings FROM snapshots WHERE {where} ORDER BY computed_at DESC LIMIT 1",
+        params,
+        name=name,
     )
     if row is None:
         return None
