@@ -90,9 +90,9 @@ def idle_pool(db: Database, snap: Snapshot | None) -> pa.Table:
             reasons.pop(asset_id, None)
     if not reasons:
         return POOL_SCHEMA.empty_table()
-    per_asset = {
-        r["asset_id"]: r for r in snap.assets.select(_asset_columns(snap.assets)).to_pylist() if r["asset_id"] in reasons
-    }
+    pooled = snap.assets.select(_asset_columns(snap.assets))  # the pool's devices only: a few of ~50,000 rows
+    pooled = pooled.filter(pc.is_in(pooled.column("asset_id"), pa.array(list(reasons), pa.string())))
+    per_asset = {r["asset_id"]: r for r in pooled.to_pylist()}  # a device held twice in the window: its last row
     standards, jurisdiction = load_standards(db), load_settings(db).standards_jurisdiction
     lives = {p.category: p.life_years for p in DEFAULT_PROFILES}
     rows = []
