@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from tracker.store.db import Database
 
 TABLES = ("assets", "lines", "flags")  # the store's columns, one blob each
+KEPT = 12  # windows kept for the data version, the latest computed: a caller asking for many dates cannot fill the file
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ def _load(db: Database, where: str, params: list, name: str) -> tuple[str, Store
 def save(
     db: Database, version: str, as_of: date, window_days: int, tables: Mapping[str, pa.Table], document: Mapping[str, Any]
 ) -> None:
-    """Keep the tables for this data version and window; those of other data versions are dropped."""
+    """Keep the tables for this data version and window; those of other data versions are dropped, and so are
+    this version's windows beyond the KEPT computed last."""
     if set(tables) != set(TABLES):
         raise ValueError(f"a snapshot stores exactly the tables {', '.join(TABLES)}, not {', '.join(sorted(tables))}")
     with db.transaction():
@@ -65,6 +67,12 @@ def save(
             "INSERT INTO snapshots VALUES (?, ?, ?, now(), ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [version, as_of, window_days, *(_parquet(tables[name]) for name in TABLES), json.dumps(dict(document))],
             name="store snapshot",
+        )
+        db.execute(
+            "DELETE FROM snapshots WHERE computed_at < "
+            "(SELECT min(computed_at) FROM (SELECT computed_at FROM snapshots ORDER BY computed_at DESC LIMIT ?))",
+            [KEPT],
+            name="drop the oldest windows",
         )
 
 
