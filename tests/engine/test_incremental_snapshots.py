@@ -25,6 +25,13 @@ from tracker.store.assignments import move_holding
 from tracker.store.db import Database
 
 
+@pytest.fixture
+def unstored(demo_copy):
+    """A private copy of the small demo with no snapshot stored (other tests may have stored some in the demo)."""
+    demo_copy.execute("DELETE FROM snapshots")
+    return demo_copy
+
+
 def _latest(cache: SnapshotCache, db: Database, window_days: int = 365):
     return cache.snapshot(db, usage_span(db)[1], window_days)
 
@@ -50,8 +57,8 @@ def _flagged(snap, rule: str) -> list[dict]:
     return snap.flags.filter(pc.equal(snap.flags.column("rule"), rule)).to_pylist()
 
 
-def test_an_agency_sending_its_month_late_recomputes_its_findings_only(demo_copy, tmp_path):
-    db = demo_copy
+def test_an_agency_sending_its_month_late_recomputes_its_findings_only(unstored, tmp_path):
+    db = unstored
     last = usage_span(db)[1]
     first_of_month = last.replace(day=1)
     late = db.scalar(  # an agency with usage that month, not the only one with usage on the latest day
@@ -85,8 +92,8 @@ def test_an_agency_sending_its_month_late_recomputes_its_findings_only(demo_copy
     [("IDLE", 3, False), ("NEVER_USED", 10, True)],
     ids=["idle device, same process", "never-used device, after a restart: the stored snapshot"],
 )
-def test_a_flagged_device_used_again_loses_its_finding(demo_copy, tmp_path, rule, days_before, restarted):
-    db = demo_copy
+def test_a_flagged_device_used_again_loses_its_finding(unstored, tmp_path, rule, days_before, restarted):
+    db = unstored
     cache = SnapshotCache()
     before = _latest(cache, db)
     device = _flagged(before, rule)[0]["asset_id"]
@@ -99,8 +106,8 @@ def test_a_flagged_device_used_again_loses_its_finding(demo_copy, tmp_path, rule
     _assert_as_full(db, after)
 
 
-def test_a_silent_agency_that_starts_reporting_is_judged_on_its_usage(demo_copy, tmp_path):
-    db = demo_copy
+def test_a_silent_agency_that_starts_reporting_is_judged_on_its_usage(unstored, tmp_path):
+    db = unstored
     cache = SnapshotCache()
     before = _latest(cache, db)
     silent = _flagged(before, "NO_TELEMETRY")[0]
@@ -117,8 +124,8 @@ def test_a_silent_agency_that_starts_reporting_is_judged_on_its_usage(demo_copy,
     _assert_as_full(db, after)
 
 
-def test_a_device_moved_between_agencies_recomputes_both(demo_copy, tmp_path):
-    db = demo_copy
+def test_a_device_moved_between_agencies_recomputes_both(unstored, tmp_path):
+    db = unstored
     last = usage_span(db)[1]
     device, owner = db.fetchone(
         "SELECT asset_id, agency_code FROM assets WHERE status = 'in_use' AND in_service_date < ? ORDER BY asset_id LIMIT 1",
@@ -178,8 +185,8 @@ def _a_stored_snapshot_without_its_first_day(db, tmp_path, before):
     ],
     ids=lambda f: f.__name__.strip("_"),
 )
-def test_anything_but_usage_inside_the_window_recomputes_everything(demo_copy, tmp_path, change):
-    db = demo_copy
+def test_anything_but_usage_inside_the_window_recomputes_everything(unstored, tmp_path, change):
+    db = unstored
     cache = SnapshotCache()
     before = _latest(cache, db)
     cache.forget()  # the stored snapshot is the earlier one
@@ -189,8 +196,8 @@ def test_anything_but_usage_inside_the_window_recomputes_everything(demo_copy, t
     _assert_as_full(db, after)
 
 
-def test_usage_change_names_the_uploads_and_refuses_anything_else(demo_copy, tmp_path):
-    db = demo_copy
+def test_usage_change_names_the_uploads_and_refuses_anything_else(unstored, tmp_path):
+    db = unstored
     before = data_version(db)
     device, agency = db.fetchone("SELECT asset_id, agency_code FROM assets ORDER BY asset_id LIMIT 1")
     _upload(db, tmp_path, [(device, usage_span(db)[1], 1.0)])
@@ -229,6 +236,7 @@ def test_any_upload_of_usage_inside_the_window_gives_the_full_recompute(demo_che
     directory = tmp_path_factory.mktemp("incremental")
     copy_database(demo_checkpointed, directory / "demo.duckdb")
     with Database.open(directory / "demo.duckdb") as db:
+        db.execute("DELETE FROM snapshots")  # other tests may have stored some in the demo
         devices = [r[0] for r in db.fetchall("SELECT asset_id FROM assets ORDER BY asset_id")]
         first, last = usage_span(db)
         cache = SnapshotCache()

@@ -13,6 +13,13 @@ from tracker.ingest.pipeline import ingest_file
 from tracker.text.errors import ConfigError
 
 
+@pytest.fixture
+def unstored(demo_copy):
+    """A private copy of the small demo with no snapshot stored (other tests may have stored some in the demo)."""
+    demo_copy.execute("DELETE FROM snapshots")
+    return demo_copy
+
+
 @pytest.mark.parametrize(
     "options",
     [
@@ -26,34 +33,34 @@ from tracker.text.errors import ConfigError
     ],
     ids=repr,
 )
-def test_findings_from_the_snapshot_equal_a_run_of_the_catalogue(demo_copy, options):
+def test_findings_from_the_snapshot_equal_a_run_of_the_catalogue(unstored, options):
     cache = SnapshotCache()
-    read = findings(demo_copy, cache=cache, **options)
+    read = findings(unstored, cache=cache, **options)
     assert cache.last_build == "full"
-    assert read.equals(compute_flags(demo_copy, **options))
-    again = findings(demo_copy, cache=SnapshotCache(), **options)  # another process: the stored snapshot
+    assert read.equals(compute_flags(unstored, **options))
+    again = findings(unstored, cache=SnapshotCache(), **options)  # another process: the stored snapshot
     assert again.equals(read)
 
 
-def test_a_second_export_of_unchanged_data_reads_the_stored_findings(demo_copy, tmp_path):
+def test_a_second_export_of_unchanged_data_reads_the_stored_findings(unstored, tmp_path):
     cache = SnapshotCache()
-    first = findings(demo_copy, cache=cache)
+    first = findings(unstored, cache=cache)
     cache.forget()
-    assert findings(demo_copy, cache=cache).equals(first) and cache.last_build == "stored"
+    assert findings(unstored, cache=cache).equals(first) and cache.last_build == "stored"
     idle = next(row["asset_id"] for row in first.to_pylist() if row["rule"] == "IDLE")
-    as_of = usage_span(demo_copy)[1]
+    as_of = usage_span(unstored)[1]
     (tmp_path / "u.csv").write_text(f"asset_id,usage_date,hours_used\n{idle},{as_of - timedelta(days=2)},4\n", encoding="utf-8")
-    assert ingest_file(demo_copy, "usage", tmp_path / "u.csv").committed
-    after = findings(demo_copy, cache=cache)
-    assert cache.last_build == "incremental" and after.equals(compute_flags(demo_copy))
+    assert ingest_file(unstored, "usage", tmp_path / "u.csv").committed
+    after = findings(unstored, cache=cache)
+    assert cache.last_build == "incremental" and after.equals(compute_flags(unstored))
     assert idle not in {row["asset_id"] for row in after.to_pylist() if row["rule"] == "IDLE"}
 
 
-def test_the_report_keeps_the_reviews_and_refuses_an_unknown_rule(demo_copy):
-    report = flags_report(demo_copy, rules=["NEVER_USED"])
+def test_the_report_keeps_the_reviews_and_refuses_an_unknown_rule(unstored):
+    report = flags_report(unstored, rules=["NEVER_USED"])
     assert set(report.column("rule").to_pylist()) == {"NEVER_USED"} and "review_status" in report.column_names
     with pytest.raises(ConfigError, match="NOPE"):
-        flags_report(demo_copy, rules=["NOPE"])
+        flags_report(unstored, rules=["NOPE"])
 
 
 def test_without_usage_the_catalogue_runs_on_purchases_alone(db, tmp_path):
