@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from tracker.domain.calendar import DEFAULT_WINDOW_DAYS, fiscal_years
 from tracker.domain.categories import DEFAULT_PROFILES
-from tracker.engine.incremental import UsageChange, parse_version, usage_change
+from tracker.engine.incremental import parse_version, usage_change
 from tracker.engine.metrics import Window, asset_utilisation, fiscal_year_expr, ibis_backend, telemetry_coverage
 from tracker.engine.rules.catalogue import resolve_parameters
 from tracker.engine.rules.expressions import asset_lines
@@ -133,7 +133,7 @@ class SnapshotCache:
         change = usage_change(db, earlier.version, version)
         if change is None or usage_span(db)[0] != earlier.usage_start:
             return None
-        return build_snapshot(db, version, window, earlier=earlier, change=change)
+        return build_snapshot(db, version, window, earlier=earlier, touched=change.agencies)
 
     def usage_span(self, db: Database) -> tuple[date | None, date | None]:
         """First and last usage dates, read once per data version."""
@@ -210,7 +210,7 @@ def _stored_earlier(db: Database, window: Window) -> Snapshot | None:
 
 def _from_store(found: store.Stored, version: tuple, window: Window) -> Snapshot:
     tables, settings = found.tables, found.document
-    start = settings.get("usage_start", "unknown")
+    start = settings.get("usage_start")  # an ISO date, or None without usage; absent when stored before it was kept
     return Snapshot(
         version,
         window,
@@ -221,8 +221,8 @@ def _from_store(found: store.Stored, version: tuple, window: Window) -> Snapshot
         settings["fiscal_year_start_month"],
         settings["country"],
         settings["agencies_with_usage"],
-        usage_start=date.fromisoformat(start) if start not in (None, "unknown") else None,
-        reusable=start != "unknown",
+        usage_start=None if start is None else date.fromisoformat(start),
+        reusable="usage_start" in settings,
     )
 
 
@@ -256,12 +256,13 @@ def settings_window(db: Database, as_of: date, window_days: int) -> Window:
 
 
 def build_snapshot(
-    db: Database, version: tuple, window: Window, *, earlier: Snapshot | None = None, change: UsageChange | None = None
+    db: Database, version: tuple, window: Window, *, earlier: Snapshot | None = None, touched: frozenset[str] = frozenset()
 ) -> Snapshot:
     """Compute the snapshot of `window` on the database as it is (`version` is what the caller read).
 
-    `earlier` and `change`: the snapshot of the same window before uploads of usage only, and what
-    they changed (tracker.engine.incremental); its lines and the findings they cannot change are kept.
+    `earlier`: the snapshot of the same window before uploads of usage only, whose devices were held
+    by the agencies `touched` (tracker.engine.incremental); its lines and the findings those uploads
+    cannot change are kept.
     """
     settings = load_settings(db)
     start_month = settings.fiscal_year_start_month
@@ -316,7 +317,7 @@ def build_snapshot(
         per_asset=per_asset,
         coverage=coverage,
         links=matched,
-        earlier=None if earlier is None or change is None else Earlier(earlier.flags, change.agencies),
+        earlier=None if earlier is None else Earlier(earlier.flags, touched),
     )
     with_usage = db.scalar(
         "SELECT count(DISTINCT a.agency_code) FROM assets a SEMI JOIN ("
@@ -330,7 +331,7 @@ def build_snapshot(
         version,
         window,
         assets,
-        run_expr(lines_expr, name="procurement lines") if earlier is None or change is None else earlier.lines,
+        run_expr(lines_expr, name="procurement lines") if earlier is None else earlier.lines,
         flags,
         settings.currency,
         start_month,
